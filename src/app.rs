@@ -1,0 +1,126 @@
+//! Building and running the server: `Application::build` binds the listener (port 0 in
+//! tests) and prepares everything; `run_until_stopped` serves until SIGTERM/SIGINT and
+//! lets requests in flight finish.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::db;
+use crate::reference::ReferenceCache;
+use crate::web::{self, AppState, SharedState};
+
+pub struct Application {
+    listener: TcpListener,
+    state: SharedState,
+    pub addr: SocketAddr,
+}
+
+/// How often each instance checks whether reference data was edited.
+pub const REFERENCE_REFRESH: Duration = Duration::from_secs(3);
+
+impl Application {
+    /// Creates and migrates the database, loads reference data, binds the listener.
+    pub async fn build(cfg: Config) -> anyhow::Result<Application> {
+        db::setup::prepare(&cfg).await?;
+        let pool = db::pool(&cfg.database.url, cfg.database.max_connections)?;
+        let mut conn = pool.get().await.context("connecting to the database")?;
+        let reference = Arc::new(ReferenceCache::load(&mut conn).await?);
+        let secret = match cfg.security.secret.as_str() {
+            "" => db::settings::get(&mut conn, db::settings::SECRET_KEY)
+                .await?
+                .context("the generated secret is missing")?,
+            configured => configured.to_string(),
+        };
+        drop(conn);
+        let listener = TcpListener::bind(cfg.listen_addr()?)
+            .await
+            .with_context(|| format!("server.listen: cannot listen on {}", cfg.server.listen))?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(AppState::new(
+            Arc::new(cfg),
+            pool,
+            reference,
+            secret.into_bytes(),
+        ));
+        Ok(Application {
+            listener,
+            state,
+            addr,
+        })
+    }
+
+    pub fn state(&self) -> SharedState {
+        Arc::clone(&self.state)
+    }
+
+    /// Starts the background work of an instance (reference refresh, sweeps).
+    pub fn spawn_background(&self) {
+        self.state
+            .reference
+            .spawn_refresher(self.state.pool.clone(), REFERENCE_REFRESH);
+        crate::web::public::feedback::spawn_sweeper(self.state());
+    }
+
+    /// Serves until `shutdown` resolves; requests in flight then finish (up to the
+    /// configured grace period).
+    pub async fn run_until<F>(self, shutdown: F) -> anyhow::Result<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let grace = Duration::from_secs(self.state.cfg.server.shutdown_grace_secs);
+        let app = web::router(self.state.clone());
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let server = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        let mut stop_rx2 = stop_rx.clone();
+        tokio::select! {
+            res = server => res.context("serving HTTP")?,
+            _ = async move {
+                let _ = stop_rx2.wait_for(|s| *s).await;
+                tokio::time::sleep(grace).await;
+            } => {
+                tracing::warn!("requests still running after the grace period; stopping anyway");
+            }
+        }
+        drop(stop_rx);
+        Ok(())
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,3 @@
+//! Staff authentication: password hashing, (later) sessions and roles.
+
+pub mod password;

@@ -1,0 +1,153 @@
+//! The `pakn` command line: `serve` (the default), `migrate`, `check-config`, `seed`,
+//! `seed-demo`, `user add`, `bench-tokens`.
+
+mod bench_tokens;
+mod seed_demo;
+mod user;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pakn",
+    version,
+    about = "Phản ánh, kiến nghị về thủ tục hành chính"
+)]
+pub struct Cli {
+    /// The configuration file (default: config.toml; also PAKN_CONFIG).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve HTTP (and run the background workers unless --no-worker).
+    Serve {
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Create the database if missing and run pending migrations.
+    Migrate,
+    /// Load and check the configuration, then print a summary.
+    CheckConfig,
+    /// Apply the reference seed (units, contacts, lĩnh vực, routing, calendar).
+    Seed {
+        /// Apply the seed embedded at build time (or [seed] reference_file).
+        #[arg(long, required = true)]
+        from_config: bool,
+        /// Rewrite existing rows from the seed.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Fill the database with realistic demo PAKN for trials and benchmarks.
+    SeedDemo {
+        #[arg(long, default_value_t = 1000)]
+        tickets: u64,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
+    /// Print valid form tokens for load tests.
+    BenchTokens {
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        #[arg(long, default_value = "feedback")]
+        form: String,
+        /// How long ago the tokens were issued (default: just past [spam] min_fill_secs).
+        #[arg(long)]
+        issued_ago: Option<i64>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    let cfg = match Config::load(cli.config.as_deref()) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(
+        cli.command.unwrap_or(Command::Serve { no_worker: false }),
+        cfg,
+    ));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { no_worker } => serve(cfg, !no_worker).await,
+        Command::Migrate => {
+            crate::db::setup::prepare(&cfg).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::CheckConfig => {
+            println!("configuration OK");
+            println!("  listen      {}", cfg.server.listen);
+            println!("  public_url  {}", cfg.server.public_url);
+            println!("  mail        {}", cfg.mail.transport);
+            Ok(())
+        }
+        Command::Seed {
+            from_config: _,
+            overwrite,
+        } => {
+            crate::db::setup::ensure_database(&cfg.database.url).await?;
+            crate::db::setup::migrate(&cfg.database.url).await?;
+            let mut conn = crate::db::connect(&cfg.database.url).await?;
+            let seed = crate::reference::seed::Seed::load(&cfg)?;
+            let applied = crate::reference::seed::apply(&mut conn, &seed, overwrite).await?;
+            println!(
+                "{}",
+                if applied {
+                    "reference data applied"
+                } else {
+                    "reference data already at this seed version (use --overwrite to re-apply)"
+                }
+            );
+            Ok(())
+        }
+        Command::SeedDemo { tickets } => seed_demo::run(&cfg, tickets).await,
+        Command::User { command } => user::run(&cfg, command).await,
+        Command::BenchTokens {
+            count,
+            form,
+            issued_ago,
+        } => bench_tokens::run(&cfg, count, &form, issued_ago).await,
+    }
+}
+
+async fn serve(cfg: Config, _worker: bool) -> anyhow::Result<()> {
+    let app = crate::app::Application::build(cfg).await?;
+    tracing::info!(addr = %app.addr, "listening");
+    app.spawn_background();
+    app.run_until_stopped().await
+}

@@ -1,0 +1,284 @@
+//! `pakn seed-demo --tickets N`: realistic demo PAKN for trials and benchmarks, written
+//! with `COPY` (tokio-postgres; diesel-async has no COPY). Statuses, units, lĩnh vực and
+//! receipt dates are spread over the last two years; deadlines come from the calendar;
+//! each ticket gets its `submitted` event; the counters are rebuilt from the rows. No
+//! mail is queued.
+
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use futures_util::SinkExt;
+use rand::Rng;
+use rand::seq::IndexedRandom;
+use tokio_postgres::NoTls;
+
+use crate::config::Config;
+use crate::domain::calendar::{deadlines, local_date};
+use crate::domain::fold::fold;
+use crate::domain::tracking_code::TrackingCode;
+use crate::reference::ReferenceCache;
+
+const SURNAMES: &[&str] = &[
+    "Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+    "Dương", "Lý",
+];
+const MIDDLES: &[&str] = &[
+    "Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Quốc", "Kim", "Đức", "Hoài",
+];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Cường", "Dung", "Hòa", "Hạnh", "Khoa", "Lan", "Long", "Mai", "Nam", "Phúc",
+    "Quân", "Sơn", "Thảo", "Trang", "Tuấn", "Vy", "Yến", "Đạt",
+];
+const PLACES: &[&str] = &[
+    "Rạch Giá",
+    "Long Xuyên",
+    "Châu Đốc",
+    "Hà Tiên",
+    "Phú Quốc",
+    "Tân Châu",
+    "Thoại Sơn",
+    "Châu Thành",
+    "Kiên Lương",
+    "Tri Tôn",
+];
+const STREETS: &[&str] = &[
+    "Trần Hưng Đạo",
+    "Nguyễn Trung Trực",
+    "Lê Lợi",
+    "Hai Bà Trưng",
+    "Tôn Đức Thắng",
+    "Lý Thường Kiệt",
+    "Nguyễn Huệ",
+];
+const SUBJECTS: &[&str] = &[
+    "Chậm giải quyết hồ sơ trợ cấp thất nghiệp",
+    "Thủ tục xác nhận quá trình công tác kéo dài",
+    "Đề nghị đơn giản hóa hồ sơ nâng lương",
+    "Cán bộ tiếp nhận yêu cầu bổ sung giấy tờ không có trong quy định",
+    "Thời hạn cấp giấy phép lao động cho người nước ngoài",
+    "Hồ sơ khen thưởng chưa được trả lời",
+    "Quy định về tuyển dụng viên chức chưa thống nhất",
+    "Đề xuất tiếp nhận hồ sơ bảo hiểm xã hội trực tuyến",
+    "Chế độ người có công chưa được chi trả đúng hạn",
+    "Thủ tục đăng ký hoạt động tôn giáo",
+];
+const STATUSES: &[(&str, u32)] = &[
+    ("submitted", 12),
+    ("accepted", 10),
+    ("in_progress", 18),
+    ("needs_info", 4),
+    ("pending_approval", 5),
+    ("answered", 25),
+    ("closed", 16),
+    ("rejected", 5),
+    ("out_of_scope", 3),
+    ("transferred", 2),
+];
+
+/// Escapes a value for COPY's text format.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn pick_status(rng: &mut impl Rng) -> &'static str {
+    let total: u32 = STATUSES.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.random_range(0..total);
+    for (s, w) in STATUSES {
+        if roll < *w {
+            return s;
+        }
+        roll -= w;
+    }
+    "submitted"
+}
+
+pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
+    crate::db::setup::prepare(cfg).await?;
+    let mut conn = crate::db::connect(&cfg.database.url).await?;
+    let reference = ReferenceCache::load(&mut conn).await?.get();
+    drop(conn);
+    let policy = cfg.deadline_policy()?;
+    let (client, connection) = tokio_postgres::connect(&cfg.database.url, NoTls)
+        .await
+        .context("connecting with tokio-postgres for COPY")?;
+    let conn_task = tokio::spawn(connection);
+
+    let fields: Vec<&str> = reference.active_fields().map(|f| f.code.as_str()).collect();
+    let categories: Vec<&str> = reference
+        .active_categories()
+        .map(|c| c.code.as_str())
+        .collect();
+    let now = Utc::now();
+    let started = std::time::Instant::now();
+    let batch = 50_000u64;
+    let mut done = 0u64;
+    while done < count {
+        let n = batch.min(count - done);
+        let mut buf = String::with_capacity(n as usize * 900);
+        {
+            let mut rng = rand::rng();
+            for _ in 0..n {
+                let code = TrackingCode::generate(&mut rng);
+                let public_id = format!(
+                    "{}{}",
+                    TrackingCode::generate(&mut rng).as_str(),
+                    &TrackingCode::generate(&mut rng).as_str()[..6]
+                )
+                .to_ascii_lowercase();
+                let token: String = (0..43)
+                    .map(|_| {
+                        *b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                            .choose(&mut rng)
+                            .unwrap_or(&b'A') as char
+                    })
+                    .collect();
+                let name = format!(
+                    "{} {} {}",
+                    SURNAMES.choose(&mut rng).unwrap_or(&"Nguyễn"),
+                    MIDDLES.choose(&mut rng).unwrap_or(&"Văn"),
+                    GIVEN.choose(&mut rng).unwrap_or(&"An")
+                );
+                let place = PLACES.choose(&mut rng).unwrap_or(&"Rạch Giá");
+                let address = format!(
+                    "{} {}, {}",
+                    rng.random_range(1..300),
+                    STREETS.choose(&mut rng).unwrap_or(&"Lê Lợi"),
+                    place
+                );
+                let phone = format!("09{:08}", rng.random_range(0..100_000_000u32));
+                let field = *fields.choose(&mut rng).unwrap_or(&"khac");
+                let category = *categories.choose(&mut rng).unwrap_or(&"khac");
+                let kind = if category == "sang_kien" || rng.random_bool(0.3) {
+                    "kien_nghi"
+                } else {
+                    "phan_anh"
+                };
+                let subject = SUBJECTS.choose(&mut rng).unwrap_or(&SUBJECTS[0]);
+                let title = format!("{subject} tại {place}");
+                let content = format!(
+                    "Tôi là {name}, ở {place}. {subject}: hồ sơ nộp ngày {} đến nay chưa có kết quả. Đề nghị Sở xem xét, trả lời.",
+                    rng.random_range(1..28)
+                );
+                let proposal = if kind == "kien_nghi" {
+                    "Đề nghị rút ngắn thời gian giải quyết và công khai tiến độ hồ sơ."
+                } else {
+                    ""
+                };
+                let received = now - Duration::seconds(rng.random_range(0..(730 * 86_400)));
+                let due = deadlines(&reference.calendar, &policy, received);
+                let route = reference
+                    .route(category, field)
+                    .context("no handling unit to route demo tickets")?;
+                let status = pick_status(&mut rng);
+                let search = fold(&format!("{name} {title} {content} {proposal}"));
+                let retention = local_date(received)
+                    + Duration::days(365 * i64::from(cfg.privacy.retention_years));
+                let email = if rng.random_bool(0.6) {
+                    format!("{}@example.vn", fold(&name).replace(' ', "."))
+                } else {
+                    "\\N".into()
+                };
+                let dossier = if rng.random_bool(0.3) {
+                    format!(
+                        "000.00.{:02}.H01-{}",
+                        rng.random_range(1..40),
+                        rng.random_range(100000..999999)
+                    )
+                } else {
+                    "\\N".into()
+                };
+                let answered = matches!(status, "answered" | "closed")
+                    .then(|| received + Duration::days(rng.random_range(3..30)));
+                let row = [
+                    public_id,
+                    code.as_str().to_string(),
+                    token,
+                    status.to_string(),
+                    "web".to_string(),
+                    "individual".to_string(),
+                    esc(&name),
+                    esc(&address),
+                    phone,
+                    email,
+                    kind.to_string(),
+                    category.to_string(),
+                    field.to_string(),
+                    dossier,
+                    esc(&title),
+                    esc(&content),
+                    if proposal.is_empty() {
+                        "\\N".into()
+                    } else {
+                        esc(proposal)
+                    },
+                    "vi".into(),
+                    received.to_rfc3339(),
+                    cfg.privacy.notice_version.clone(),
+                    rng.random_bool(0.5).to_string(),
+                    route.unit.id.to_string(),
+                    route
+                        .rule
+                        .map(|r| r.id.to_string())
+                        .unwrap_or_else(|| "\\N".into()),
+                    received.to_rfc3339(),
+                    due.accept_due.to_string(),
+                    due.forward_due.to_string(),
+                    due.reply_due.to_string(),
+                    answered
+                        .map(|a| a.to_rfc3339())
+                        .unwrap_or_else(|| "\\N".into()),
+                    esc(&search),
+                    retention.to_string(),
+                ];
+                buf.push_str(&row.join("\t"));
+                buf.push('\n');
+            }
+        }
+        let sink = client
+            .copy_in(
+                "COPY tickets (public_id, code, access_token, status, channel, submitter_kind, full_name, address, phone, email, kind, content_category, field_code, dossier_code, title, content, proposal, lang, consent_at, privacy_notice_version, publish_consent, unit_id, routing_rule_id, received_at, accept_due, forward_due, reply_due, answered_at, search_text, retention_until) FROM STDIN",
+            )
+            .await
+            .context("starting COPY")?;
+        futures_util::pin_mut!(sink);
+        sink.send(bytes::Bytes::from(buf))
+            .await
+            .context("sending COPY data")?;
+        sink.as_mut()
+            .finish()
+            .await
+            .context("finishing COPY (a duplicate code would show here)")?;
+        done += n;
+        eprintln!("seed-demo: {done}/{count} tickets");
+    }
+    client
+        .batch_execute(
+            "INSERT INTO ticket_events (ticket_id, at, actor_kind, event, to_status, public)
+               SELECT t.id, t.received_at, 'citizen', 'submitted', 'submitted', true FROM tickets t
+               WHERE NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id);
+             DELETE FROM ticket_counters;
+             INSERT INTO ticket_counters (unit_id, field_code, status, month, shard, n)
+               SELECT unit_id, field_code, status,
+                      date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, count(*)
+               FROM tickets GROUP BY 1, 2, 3, 4;
+             ANALYZE tickets; ANALYZE ticket_events; ANALYZE ticket_counters;",
+        )
+        .await
+        .context("adding events and rebuilding counters")?;
+    drop(client);
+    let _ = conn_task.await;
+    eprintln!(
+        "seed-demo: {count} tickets in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

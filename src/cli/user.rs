@@ -1,0 +1,100 @@
+//! `pakn user add`: creates a staff account (the first admin, typically). The password
+//! comes from `PAKN_PASSWORD` or standard input, never from the command line.
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::config::Config;
+use crate::db::schema::{units, users};
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, leader, officer or inspector (repeatable).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// The unit's code (required for officers).
+        #[arg(long)]
+        unit: Option<String>,
+    },
+}
+
+const ROLES: &[&str] = &["admin", "leader", "officer", "inspector"];
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("PAKN_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+pub async fn run(cfg: &Config, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            email,
+            name,
+            roles,
+            unit,
+        } => {
+            let email = email.trim().to_lowercase();
+            if !crate::domain::feedback::is_plausible_email(&email) {
+                bail!("--email: {email:?} is not an email address");
+            }
+            for r in &roles {
+                if !ROLES.contains(&r.as_str()) {
+                    bail!("--role: {r:?} is not one of admin, leader, officer, inspector");
+                }
+            }
+            if roles.iter().any(|r| r == "officer") && unit.is_none() {
+                bail!("--unit is required for an officer");
+            }
+            let password = read_password()?;
+            if let Err(weak) = crate::auth::password::check_strength(&password, &email) {
+                bail!(
+                    "the password is too weak ({weak:?}): at least {} characters, not the email",
+                    crate::auth::password::MIN_LENGTH
+                );
+            }
+            crate::db::setup::prepare(cfg).await?;
+            let mut conn = crate::db::connect(&cfg.database.url).await?;
+            let unit_id: Option<i32> = match &unit {
+                Some(code) => Some(
+                    units::table
+                        .filter(units::code.eq(code))
+                        .select(units::id)
+                        .first(&mut conn)
+                        .await
+                        .optional()?
+                        .with_context(|| format!("--unit: no unit with code {code}"))?,
+                ),
+                None => None,
+            };
+            let hash = crate::auth::password::hash(&password).await?;
+            let id: i32 = diesel::insert_into(users::table)
+                .values((
+                    users::email.eq(&email),
+                    users::name.eq(name.trim()),
+                    users::password_hash.eq(&hash),
+                    users::roles.eq(&roles),
+                    users::unit_id.eq(unit_id),
+                ))
+                .returning(users::id)
+                .get_result(&mut conn)
+                .await
+                .context("adding the user (is the email already taken?)")?;
+            println!("user {id} added: {email} ({})", roles.join(", "));
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,777 @@
+//! Configuration: `config.toml` (or `--config PATH` / `PAKN_CONFIG`) overlaid by
+//! `PAKN_<SECTION>__<KEY>` environment variables, then checked. Every problem is reported
+//! as one line that names the key, so a wrong value stops start-up with a clear message.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::domain::calendar::{DayCount, DeadlinePolicy};
+
+/// A configuration problem, always naming the offending key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, message: impl Into<String>) -> Self {
+        ConfigError {
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub security: SecurityConfig,
+    pub spam: SpamConfig,
+    pub limits: LimitsConfig,
+    pub uploads: UploadsConfig,
+    pub mail: MailConfig,
+    pub deadlines: DeadlinesConfig,
+    pub privacy: PrivacyConfig,
+    pub site: SiteConfig,
+    pub seed: SeedConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub listen: String,
+    pub public_url: String,
+    pub trusted_proxies: Vec<String>,
+    /// Seconds a request may still run after SIGTERM before the process exits.
+    pub shutdown_grace_secs: u64,
+    /// Requests served at once before new ones wait (protects Postgres and memory).
+    pub max_concurrent_requests: usize,
+    /// Seconds of idleness before a staff session ends.
+    pub session_idle_secs: i64,
+    /// Seconds after login when a staff session ends whatever happens.
+    pub session_absolute_secs: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub max_connections: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// HMAC key shared by all instances; generated into the database when empty.
+    pub secret: String,
+    /// How long a public form stays valid before it is re-rendered with a fresh token.
+    pub form_token_max_age_secs: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpamConfig {
+    pub min_fill_secs: i64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    pub count: u32,
+    pub window_secs: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    pub submit_per_ip: Limit,
+    pub track_per_code_ip: Limit,
+    pub login_per_ip: Limit,
+    pub login_per_account: Limit,
+    pub mail_per_address: Limit,
+    /// CIDR blocks never rate-limited (a load generator, an office NAT).
+    pub exempt: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UploadsConfig {
+    pub max_files: usize,
+    pub max_file_mb: usize,
+    /// Uploading requests parsed at once.
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    pub transport: String,
+    pub dir: PathBuf,
+    pub from: String,
+    pub reply_to: String,
+    pub max_attempts: i32,
+    pub retry_base_secs: u64,
+    pub retry_max_secs: u64,
+    pub poll_interval_secs: u64,
+    pub batch_size: i64,
+    pub smtp: SmtpConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: String,
+    pub username: String,
+    pub password: String,
+    pub timeout_secs: u64,
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeadlinesConfig {
+    pub accept_working_days: u32,
+    pub forward_working_days: u32,
+    pub reply_days: u32,
+    /// "calendar" or "working".
+    pub reply_count: String,
+    pub due_soon_working_days: u32,
+    pub needs_info_expiry_days: u32,
+    pub pause_on_needs_info: bool,
+    pub rating_window_days: u32,
+    pub reopen_window_days: u32,
+    pub progress_note_days: u32,
+    pub publish_working_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyConfig {
+    /// Version of the processing notice the citizen consents to (stored with the consent).
+    pub notice_version: String,
+    /// Years after closing when a PAKN's personal data is anonymised.
+    pub retention_years: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteConfig {
+    pub name_vi: String,
+    pub name_en: String,
+    pub address: String,
+    /// Where khiếu nại, tố cáo and legal-advice requests go instead (shown before the form).
+    pub elsewhere: Vec<ElsewhereLink>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElsewhereLink {
+    pub label_vi: String,
+    pub label_en: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeedConfig {
+    /// A reference-data file to use instead of the one embedded at build time.
+    pub reference_file: Option<PathBuf>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            trusted_proxies: Vec::new(),
+            shutdown_grace_secs: 30,
+            max_concurrent_requests: 512,
+            session_idle_secs: 30 * 60,
+            session_absolute_secs: 12 * 3600,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "postgres://postgres@127.0.0.1:5432/pakn".into(),
+            max_connections: 16,
+        }
+    }
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            secret: String::new(),
+            form_token_max_age_secs: 24 * 3600,
+        }
+    }
+}
+
+impl Default for SpamConfig {
+    fn default() -> Self {
+        SpamConfig { min_fill_secs: 3 }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            submit_per_ip: Limit {
+                count: 20,
+                window_secs: 3600,
+            },
+            track_per_code_ip: Limit {
+                count: 10,
+                window_secs: 900,
+            },
+            login_per_ip: Limit {
+                count: 30,
+                window_secs: 900,
+            },
+            login_per_account: Limit {
+                count: 10,
+                window_secs: 900,
+            },
+            mail_per_address: Limit {
+                count: 3,
+                window_secs: 3600,
+            },
+            exempt: Vec::new(),
+        }
+    }
+}
+
+impl Default for UploadsConfig {
+    fn default() -> Self {
+        UploadsConfig {
+            max_files: 5,
+            max_file_mb: 10,
+            concurrency: 8,
+        }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            transport: "file".into(),
+            dir: PathBuf::from("var/mail"),
+            from: "PAKN Sở Nội vụ <pakn@localhost>".into(),
+            reply_to: String::new(),
+            max_attempts: 12,
+            retry_base_secs: 30,
+            retry_max_secs: 3600,
+            poll_interval_secs: 5,
+            batch_size: 50,
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: 25,
+            security: "none".into(),
+            username: String::new(),
+            password: String::new(),
+            timeout_secs: 15,
+            pool_size: 4,
+        }
+    }
+}
+
+impl Default for DeadlinesConfig {
+    fn default() -> Self {
+        DeadlinesConfig {
+            accept_working_days: 3,
+            forward_working_days: 5,
+            reply_days: 20,
+            reply_count: "calendar".into(),
+            due_soon_working_days: 3,
+            needs_info_expiry_days: 15,
+            pause_on_needs_info: false,
+            rating_window_days: 30,
+            reopen_window_days: 30,
+            progress_note_days: 7,
+            publish_working_days: 2,
+        }
+    }
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig {
+            notice_version: "2026-01".into(),
+            retention_years: 5,
+        }
+    }
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            name_vi: "Sở Nội vụ tỉnh An Giang".into(),
+            name_en: "An Giang Department of Home Affairs".into(),
+            address: "Số 18 Tôn Đức Thắng, phường Rạch Giá, tỉnh An Giang".into(),
+            elsewhere: Vec::new(),
+        }
+    }
+}
+
+/// Environment variables starting with `PAKN_` that are not configuration keys.
+const NOT_CONFIG_KEYS: &[&str] = &["PAKN_CONFIG", "PAKN_PASSWORD", "PAKN_LOG"];
+
+impl Config {
+    /// Loads the file (missing is fine only when no path was given explicitly), overlays
+    /// the environment and checks the result.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::load_with_env(path, &env)
+    }
+
+    /// As [`Config::load`], with an explicit environment (for tests).
+    pub fn load_with_env(
+        path: Option<&Path>,
+        env: &HashMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let explicit = path
+            .map(Path::to_path_buf)
+            .or_else(|| env.get("PAKN_CONFIG").map(PathBuf::from));
+        let file_path = explicit
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("config.toml"));
+        if explicit.is_some() && !file_path.exists() {
+            return Err(ConfigError::new(
+                "--config",
+                format!("file {} does not exist", file_path.display()),
+            ));
+        }
+        let pakn_env: config::Map<String, String> = env
+            .iter()
+            .filter(|(k, _)| k.starts_with("PAKN_") && !NOT_CONFIG_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut builder = config::Config::builder();
+        if file_path.exists() {
+            builder = builder.add_source(
+                config::File::from(file_path.as_path()).format(config::FileFormat::Toml),
+            );
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("PAKN")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("limits.exempt")
+                .with_list_parse_key("server.trusted_proxies")
+                .source(Some(pakn_env)),
+        );
+        // DATABASE_URL sits between the file and PAKN_DATABASE__URL.
+        if !env.contains_key("PAKN_DATABASE__URL")
+            && let Some(url) = env.get("DATABASE_URL")
+        {
+            builder = builder
+                .set_override("database.url", url.clone())
+                .map_err(|e| ConfigError::new("DATABASE_URL", e.to_string()))?;
+        }
+        let raw = builder
+            .build()
+            .map_err(|e| config_crate_error(&file_path, e))?;
+        let cfg: Config = raw
+            .try_deserialize()
+            .map_err(|e| config_crate_error(&file_path, e))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Semantic checks that serde cannot do.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        let public = url::Url::parse(&self.server.public_url)
+            .map_err(|e| ConfigError::new("server.public_url", format!("not a URL: {e}")))?;
+        if !matches!(public.scheme(), "http" | "https") {
+            return Err(ConfigError::new(
+                "server.public_url",
+                "must start with http:// or https://",
+            ));
+        }
+        for (i, p) in self.server.trusted_proxies.iter().enumerate() {
+            parse_cidr(p)
+                .map_err(|m| ConfigError::new(&format!("server.trusted_proxies[{i}]"), m))?;
+        }
+        for (i, p) in self.limits.exempt.iter().enumerate() {
+            parse_cidr(p).map_err(|m| ConfigError::new(&format!("limits.exempt[{i}]"), m))?;
+        }
+        let url = url::Url::parse(&self.database.url)
+            .map_err(|e| ConfigError::new("database.url", format!("not a URL: {e}")))?;
+        if !matches!(url.scheme(), "postgres" | "postgresql") {
+            return Err(ConfigError::new(
+                "database.url",
+                "must be a postgres:// URL",
+            ));
+        }
+        if url.path().trim_start_matches('/').is_empty() {
+            return Err(ConfigError::new("database.url", "names no database"));
+        }
+        if self.database.max_connections == 0 {
+            return Err(ConfigError::new(
+                "database.max_connections",
+                "must be at least 1",
+            ));
+        }
+        if !self.security.secret.is_empty() && self.security.secret.len() < 32 {
+            return Err(ConfigError::new(
+                "security.secret",
+                "must be at least 32 characters (or empty to generate one)",
+            ));
+        }
+        if self.security.form_token_max_age_secs < 60 {
+            return Err(ConfigError::new(
+                "security.form_token_max_age_secs",
+                "must be at least 60",
+            ));
+        }
+        if self.spam.min_fill_secs < 0 {
+            return Err(ConfigError::new(
+                "spam.min_fill_secs",
+                "must not be negative",
+            ));
+        }
+        for (key, limit) in [
+            ("limits.submit_per_ip", self.limits.submit_per_ip),
+            ("limits.track_per_code_ip", self.limits.track_per_code_ip),
+            ("limits.login_per_ip", self.limits.login_per_ip),
+            ("limits.login_per_account", self.limits.login_per_account),
+            ("limits.mail_per_address", self.limits.mail_per_address),
+        ] {
+            if limit.count == 0 || limit.window_secs == 0 {
+                return Err(ConfigError::new(
+                    key,
+                    "count and window_secs must be at least 1",
+                ));
+            }
+        }
+        if self.uploads.max_files > 20 {
+            return Err(ConfigError::new("uploads.max_files", "must be at most 20"));
+        }
+        if self.uploads.max_file_mb == 0 || self.uploads.max_file_mb > 50 {
+            return Err(ConfigError::new(
+                "uploads.max_file_mb",
+                "must be between 1 and 50",
+            ));
+        }
+        if self.uploads.concurrency == 0 {
+            return Err(ConfigError::new(
+                "uploads.concurrency",
+                "must be at least 1",
+            ));
+        }
+        match self.mail.transport.as_str() {
+            "file" | "smtp" => {}
+            other => {
+                return Err(ConfigError::new(
+                    "mail.transport",
+                    format!("must be \"file\" or \"smtp\", not {other:?}"),
+                ));
+            }
+        }
+        match self.mail.smtp.security.as_str() {
+            "none" | "starttls" | "tls" => {}
+            other => {
+                return Err(ConfigError::new(
+                    "mail.smtp.security",
+                    format!("must be \"none\", \"starttls\" or \"tls\", not {other:?}"),
+                ));
+            }
+        }
+        if self.mail.transport == "smtp" && self.mail.smtp.host.is_empty() {
+            return Err(ConfigError::new(
+                "mail.smtp.host",
+                "is required with transport smtp",
+            ));
+        }
+        crate::mail::address::parse_mailbox(&self.mail.from)
+            .map_err(|m| ConfigError::new("mail.from", m))?;
+        if !self.mail.reply_to.is_empty() {
+            crate::mail::address::parse_mailbox(&self.mail.reply_to)
+                .map_err(|m| ConfigError::new("mail.reply_to", m))?;
+        }
+        if self.mail.max_attempts < 1 {
+            return Err(ConfigError::new("mail.max_attempts", "must be at least 1"));
+        }
+        if self.mail.retry_base_secs == 0 || self.mail.retry_max_secs < self.mail.retry_base_secs {
+            return Err(ConfigError::new(
+                "mail.retry_base_secs",
+                "must be at least 1 and not above mail.retry_max_secs",
+            ));
+        }
+        if self.mail.poll_interval_secs == 0 {
+            return Err(ConfigError::new(
+                "mail.poll_interval_secs",
+                "must be at least 1",
+            ));
+        }
+        if self.mail.batch_size < 1 {
+            return Err(ConfigError::new("mail.batch_size", "must be at least 1"));
+        }
+        self.deadline_policy()?;
+        if self.deadlines.reply_days == 0 {
+            return Err(ConfigError::new(
+                "deadlines.reply_days",
+                "must be at least 1",
+            ));
+        }
+        if self.privacy.notice_version.trim().is_empty() {
+            return Err(ConfigError::new(
+                "privacy.notice_version",
+                "must not be empty",
+            ));
+        }
+        if self.privacy.retention_years == 0 {
+            return Err(ConfigError::new(
+                "privacy.retention_years",
+                "must be at least 1",
+            ));
+        }
+        for (i, link) in self.site.elsewhere.iter().enumerate() {
+            url::Url::parse(&link.url).map_err(|e| {
+                ConfigError::new(
+                    &format!("site.elsewhere[{i}].url"),
+                    format!("not a URL: {e}"),
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server.listen.parse().map_err(|_| {
+            ConfigError::new(
+                "server.listen",
+                format!(
+                    "{:?} is not an address like 127.0.0.1:8080",
+                    self.server.listen
+                ),
+            )
+        })
+    }
+
+    pub fn deadline_policy(&self) -> Result<DeadlinePolicy, ConfigError> {
+        let reply_count = DayCount::parse(&self.deadlines.reply_count).ok_or_else(|| {
+            ConfigError::new(
+                "deadlines.reply_count",
+                "must be \"calendar\" or \"working\"",
+            )
+        })?;
+        Ok(DeadlinePolicy {
+            accept_working_days: self.deadlines.accept_working_days,
+            forward_working_days: self.deadlines.forward_working_days,
+            reply_days: self.deadlines.reply_days,
+            reply_count,
+            due_soon_working_days: self.deadlines.due_soon_working_days,
+        })
+    }
+
+    /// Whether the session cookie must be `Secure` (exactly when served over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+
+    pub fn exempt_networks(&self) -> Vec<Cidr> {
+        self.limits
+            .exempt
+            .iter()
+            .filter_map(|c| parse_cidr(c).ok())
+            .collect()
+    }
+
+    pub fn trusted_proxy_networks(&self) -> Vec<Cidr> {
+        self.server
+            .trusted_proxies
+            .iter()
+            .filter_map(|c| parse_cidr(c).ok())
+            .collect()
+    }
+}
+
+/// Turns an error of the `config` crate into one line naming the key.
+fn config_crate_error(file: &Path, e: config::ConfigError) -> ConfigError {
+    let text = e.to_string();
+    // The crate words its messages as "... for key `section.key` in FILE" or
+    // "unknown field `x`, expected ..."; keep its text and pull the key out when present.
+    let key = text
+        .split("for key `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_string)
+        .or_else(|| {
+            text.split("unknown field `")
+                .nth(1)
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| file.display().to_string());
+    ConfigError { key, message: text }
+}
+
+/// An IP network, for `limits.exempt` and `server.trusted_proxies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6
+                .to_ipv4_mapped()
+                .map(IpAddr::V4)
+                .unwrap_or(IpAddr::V6(v6)),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Parses `10.0.0.0/8`, `::1/128` or a bare address (a single host).
+pub fn parse_cidr(s: &str) -> Result<Cidr, String> {
+    let s = s.trim();
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (s, None),
+    };
+    let addr: IpAddr = addr
+        .parse()
+        .map_err(|_| format!("{s:?} is not an IP network like 10.0.0.0/8"))?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let prefix = match prefix {
+        Some(p) => p
+            .parse::<u8>()
+            .ok()
+            .filter(|p| *p <= max)
+            .ok_or_else(|| format!("{s:?} has an invalid prefix length"))?,
+        None => max,
+    };
+    Ok(Cidr { addr, prefix })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().expect("defaults validate");
+    }
+
+    #[test]
+    fn env_overrides_nested_keys() {
+        let cfg = Config::load_with_env(
+            Some(Path::new("config.toml")),
+            &env(&[
+                ("PAKN_MAIL__TRANSPORT", "smtp"),
+                ("PAKN_MAIL__SMTP__PORT", "2525"),
+                ("PAKN_CONFIG", "ignored"),
+                ("PAKN_PASSWORD", "ignored"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(cfg.mail.transport, "smtp");
+        assert_eq!(cfg.mail.smtp.port, 2525);
+    }
+
+    #[test]
+    fn database_url_precedence() {
+        let path = Some(Path::new("config.toml"));
+        let cfg = Config::load_with_env(path, &env(&[("DATABASE_URL", "postgres://a@h/x")]))
+            .expect("loads");
+        assert_eq!(cfg.database.url, "postgres://a@h/x");
+        let cfg = Config::load_with_env(
+            path,
+            &env(&[
+                ("DATABASE_URL", "postgres://a@h/x"),
+                ("PAKN_DATABASE__URL", "postgres://b@h/y"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(cfg.database.url, "postgres://b@h/y");
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let path = Some(Path::new("config.toml"));
+        for (var, value, key) in [
+            ("PAKN_SERVER__LISTEN", "nonsense", "server.listen"),
+            ("PAKN_MAIL__TRANSPORT", "pigeon", "mail.transport"),
+            ("PAKN_SPAM__MIN_FILL_SECS", "abc", "spam.min_fill_secs"),
+            ("PAKN_MAIL__SMTP__PORT", "99999", "mail.smtp.port"),
+            ("PAKN_DATABASE__URL", "mysql://x/y", "database.url"),
+            ("PAKN_LIMITS__EXEMPT", "10.0.0.0/99", "limits.exempt[0]"),
+            (
+                "PAKN_DEADLINES__REPLY_COUNT",
+                "lunar",
+                "deadlines.reply_count",
+            ),
+        ] {
+            let err = Config::load_with_env(path, &env(&[(var, value)]))
+                .expect_err(&format!("{var}={value} must be refused"));
+            assert!(
+                err.to_string().contains(key),
+                "{var}={value}: {err} does not name {key}"
+            );
+            assert_eq!(err.to_string().lines().count(), 1, "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn cidr_matching() {
+        let net = parse_cidr("10.1.0.0/16").expect("parses");
+        assert!(net.contains("10.1.2.3".parse().expect("ip")));
+        assert!(!net.contains("10.2.0.1".parse().expect("ip")));
+        let host = parse_cidr("127.0.0.1").expect("parses");
+        assert!(host.contains("::ffff:127.0.0.1".parse().expect("ip")));
+        assert!(
+            parse_cidr("::1/128")
+                .expect("parses")
+                .contains("::1".parse().expect("ip"))
+        );
+        assert!(parse_cidr("nope").is_err());
+    }
+}

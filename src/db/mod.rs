@@ -1,0 +1,46 @@
+//! The data layer: the schema, the connection pool, database creation and migrations,
+//! and the queries each feature needs, as functions on `&mut AsyncPgConnection`.
+
+pub mod counters;
+pub mod rate_limits;
+pub mod schema;
+pub mod settings;
+pub mod setup;
+pub mod tickets;
+
+use diesel_async::AsyncPgConnection;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::deadpool::{Object, Pool as DeadPool};
+
+/// The shared connection pool.
+pub type Pool = DeadPool<AsyncPgConnection>;
+/// A connection checked out of the pool.
+pub type PooledConn = Object<AsyncPgConnection>;
+
+/// Builds the pool (connections are opened lazily).
+pub fn pool(url: &str, max_connections: usize) -> anyhow::Result<Pool> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    DeadPool::builder(manager)
+        .max_size(max_connections)
+        .wait_timeout(Some(std::time::Duration::from_secs(10)))
+        .create_timeout(Some(std::time::Duration::from_secs(10)))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| anyhow::anyhow!("building the connection pool: {e}"))
+}
+
+/// Postgres error codes we react to.
+pub mod codes {
+    pub const UNIQUE_VIOLATION: &str = "23505";
+    pub const DUPLICATE_DATABASE: &str = "42P04";
+    pub const INVALID_CATALOG_NAME: &str = "3D000";
+}
+
+/// One connection outside the pool (commands, setup).
+pub async fn connect(url: &str) -> anyhow::Result<AsyncPgConnection> {
+    use anyhow::Context;
+    use diesel_async::AsyncConnection;
+    AsyncPgConnection::establish(url)
+        .await
+        .context("connecting to the database")
+}

@@ -1,0 +1,13 @@
+//! Pure domain logic without I/O: tracking codes, text folding, phone
+//! numbers, the working-day calendar with legal deadline counting, signed
+//! form tokens, the filing form, attachments and routing rules.
+
+pub mod attachment;
+pub mod calendar;
+pub mod feedback;
+pub mod fold;
+pub mod form_token;
+pub mod phone;
+pub mod routing;
+pub mod status;
+pub mod tracking_code;

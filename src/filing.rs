@@ -1,0 +1,326 @@
+//! Filing a PAKN: one transaction stores the ticket, its files, its first timeline
+//! events and its counters (and, with routing, its mail), or nothing at all.
+//!
+//! Used by the public form, staff entry of off-line PAKN and `seed-demo`.
+
+use anyhow::Context;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::db::{counters, tickets};
+use crate::domain::attachment::FileKind;
+use crate::domain::calendar::{deadlines, local_date};
+use crate::domain::feedback::ValidFeedback;
+use crate::domain::fold::fold;
+use crate::domain::tracking_code::TrackingCode;
+use crate::reference::Reference;
+
+/// A file that passed the checks, ready to store.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub filename: String,
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+    pub sha256: [u8; 32],
+}
+
+impl CheckedFile {
+    pub fn new(filename: String, kind: FileKind, bytes: Vec<u8>) -> CheckedFile {
+        let sha256 = Sha256::digest(&bytes).into();
+        CheckedFile {
+            filename,
+            kind,
+            bytes,
+            sha256,
+        }
+    }
+}
+
+/// How the PAKN arrived and what the filing carries besides the form.
+#[derive(Debug, Clone)]
+pub struct FilingMeta {
+    pub channel: String,
+    pub external_ref: Option<String>,
+    pub external_ref_date: Option<NaiveDate>,
+    pub entered_by: Option<i32>,
+    pub lang: String,
+    /// The form token: a repeated POST of one form finds the first ticket.
+    pub idempotency_key: Option<String>,
+    pub suspected_spam: bool,
+    pub spam_reasons: Vec<String>,
+    pub received_at: DateTime<Utc>,
+    /// Files kept from an earlier attempt of the same form, chosen again by the citizen.
+    pub keep_stashed: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilingOutcome {
+    Created {
+        ticket_id: i64,
+        code: TrackingCode,
+        access_token: String,
+    },
+    /// The same form was sent again with the same content: the first ticket stands.
+    AlreadyFiled { access_token: String },
+    /// The same form token came with different content (a cached or edited form).
+    TokenReused,
+}
+
+/// Random identifiers of a new ticket.
+struct Ids {
+    code: TrackingCode,
+    public_id: String,
+    access_token: String,
+}
+
+fn new_ids() -> Ids {
+    let mut rng = rand::rng();
+    let code = TrackingCode::generate(&mut rng);
+    // 80 bits, lower-case Crockford: not the code, not a sequence (Open311 id).
+    let public_id = TrackingCode::generate(&mut rng)
+        .as_str()
+        .to_ascii_lowercase()
+        + &TrackingCode::generate(&mut rng).as_str()[..6].to_ascii_lowercase();
+    let mut token = [0u8; 32];
+    rng.fill_bytes(&mut token);
+    use base64::Engine;
+    let access_token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token);
+    Ids {
+        code,
+        public_id,
+        access_token,
+    }
+}
+
+/// A digest of what was filed, to tell a repeated POST from a reused form token.
+pub fn content_hash(f: &ValidFeedback, files: &[CheckedFile], keep: &[i64]) -> Vec<u8> {
+    let mut h = Sha256::new();
+    let parts: [&str; 17] = [
+        f.submitter_kind.as_str(),
+        f.full_name.as_deref().unwrap_or_default(),
+        f.organization.as_deref().unwrap_or_default(),
+        f.representative.as_deref().unwrap_or_default(),
+        &f.address,
+        f.commune.as_deref().unwrap_or_default(),
+        f.phone.as_str(),
+        f.email.as_deref().unwrap_or_default(),
+        f.kind.as_str(),
+        &f.content_category,
+        &f.field,
+        f.procedure.as_deref().unwrap_or_default(),
+        f.dossier_code.as_deref().unwrap_or_default(),
+        f.subject_agency.as_deref().unwrap_or_default(),
+        &f.title,
+        &f.content,
+        f.proposal.as_deref().unwrap_or_default(),
+    ];
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.update([u8::from(f.publish_consent)]);
+    for file in files {
+        h.update(file.sha256);
+    }
+    for k in keep {
+        h.update(k.to_le_bytes());
+    }
+    h.finalize().to_vec()
+}
+
+/// The folded text staff search runs over.
+pub fn search_text(f: &ValidFeedback) -> String {
+    let parts = [
+        f.full_name.as_deref(),
+        f.organization.as_deref(),
+        f.representative.as_deref(),
+        Some(f.title.as_str()),
+        Some(f.content.as_str()),
+        f.proposal.as_deref(),
+        f.subject_agency.as_deref(),
+        f.procedure.as_deref(),
+    ];
+    let joined: Vec<&str> = parts.into_iter().flatten().collect();
+    fold(&joined.join(" "))
+}
+
+fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
+    d.with_year(d.year() + years as i32)
+        .or_else(|| (d - chrono::Days::new(1)).with_year(d.year() + years as i32))
+        .unwrap_or(d)
+}
+
+/// Stores one filing. Retries with fresh identifiers in the (astronomically rare) case of
+/// a collision of code, public id or access token.
+pub async fn file(
+    conn: &mut AsyncPgConnection,
+    cfg: &Config,
+    reference: &Reference,
+    feedback: &ValidFeedback,
+    files: &[CheckedFile],
+    meta: &FilingMeta,
+) -> anyhow::Result<FilingOutcome> {
+    let policy = cfg.deadline_policy()?;
+    let due = deadlines(&reference.calendar, &policy, meta.received_at);
+    let route = reference
+        .route(&feedback.content_category, &feedback.field)
+        .context("no active handling unit to route to: seed or activate one")?;
+    let received_on = local_date(meta.received_at);
+    let hash = content_hash(feedback, files, &meta.keep_stashed);
+    let search = search_text(feedback);
+    let retention_until = add_years(received_on, cfg.privacy.retention_years);
+    for attempt in 1..=5 {
+        let ids = new_ids();
+        let row = tickets::NewTicket {
+            public_id: &ids.public_id,
+            code: ids.code.as_str(),
+            access_token: &ids.access_token,
+            idempotency_key: meta.idempotency_key.as_deref(),
+            content_hash: Some(&hash),
+            status: "submitted",
+            channel: &meta.channel,
+            external_ref: meta.external_ref.as_deref(),
+            external_ref_date: meta.external_ref_date,
+            entered_by: meta.entered_by,
+            submitter_kind: feedback.submitter_kind.as_str(),
+            full_name: feedback.full_name.as_deref(),
+            organization: feedback.organization.as_deref(),
+            representative: feedback.representative.as_deref(),
+            address: &feedback.address,
+            commune: feedback.commune.as_deref(),
+            phone: feedback.phone.as_str(),
+            email: feedback.email.as_deref(),
+            kind: feedback.kind.as_str(),
+            content_category: &feedback.content_category,
+            field_code: &feedback.field,
+            procedure_name: feedback.procedure.as_deref(),
+            dossier_code: feedback.dossier_code.as_deref(),
+            subject_agency: feedback.subject_agency.as_deref(),
+            title: &feedback.title,
+            content: &feedback.content,
+            proposal: feedback.proposal.as_deref(),
+            lang: &meta.lang,
+            consent_at: meta.received_at,
+            privacy_notice_version: &cfg.privacy.notice_version,
+            publish_consent: feedback.publish_consent,
+            publish_consent_at: feedback.publish_consent.then_some(meta.received_at),
+            unit_id: route.unit.id,
+            routing_rule_id: route.rule.map(|r| r.id),
+            received_at: meta.received_at,
+            accept_due: due.accept_due,
+            forward_due: due.forward_due,
+            reply_due: due.reply_due,
+            suspected_spam: meta.suspected_spam,
+            spam_reasons: &meta.spam_reasons,
+            search_text: &search,
+            retention_until,
+        };
+        let result = conn
+            .transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| {
+                let Some(ticket_id) = tickets::insert_unless_duplicate(conn, &row).await? else {
+                    let key = meta.idempotency_key.as_deref().unwrap_or_default();
+                    return Ok(match tickets::by_idempotency_key(conn, key).await? {
+                        Some((access_token, Some(h))) if h == hash => {
+                            FilingOutcome::AlreadyFiled { access_token }
+                        }
+                        _ => FilingOutcome::TokenReused,
+                    });
+                };
+                let attachment_rows: Vec<tickets::NewAttachment<'_>> = files
+                    .iter()
+                    .map(|f| tickets::NewAttachment {
+                        ticket_id,
+                        event_id: None,
+                        origin: "citizen",
+                        filename: &f.filename,
+                        content_type: f.kind.content_type(),
+                        size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
+                        sha256: &f.sha256,
+                        data: &f.bytes,
+                    })
+                    .collect();
+                tickets::insert_attachments(conn, &attachment_rows).await?;
+                if let Some(key) = meta.idempotency_key.as_deref() {
+                    tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
+                }
+                let routing = serde_json::json!({
+                    "unit": route.unit.code,
+                    "rule": route.rule.map(|r| r.name.clone()),
+                    "to": route.to.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
+                    "cc": route.cc.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
+                });
+                let submitted_data = serde_json::json!({
+                    "channel": meta.channel,
+                    "files": files.len() + meta.keep_stashed.len(),
+                });
+                tickets::insert_events(
+                    conn,
+                    &[
+                        tickets::NewEvent {
+                            ticket_id,
+                            at: meta.received_at,
+                            actor_kind: if meta.entered_by.is_some() {
+                                "staff"
+                            } else {
+                                "citizen"
+                            },
+                            actor_id: meta.entered_by,
+                            event: "submitted",
+                            from_status: None,
+                            to_status: Some("submitted"),
+                            public: true,
+                            body: None,
+                            data: submitted_data,
+                        },
+                        tickets::NewEvent {
+                            ticket_id,
+                            at: meta.received_at,
+                            actor_kind: "system",
+                            actor_id: None,
+                            event: "routed",
+                            from_status: None,
+                            to_status: None,
+                            public: false,
+                            body: None,
+                            data: routing,
+                        },
+                    ],
+                )
+                .await?;
+                counters::add(
+                    conn,
+                    route.unit.id,
+                    &feedback.field,
+                    "submitted",
+                    received_on,
+                    1,
+                )
+                .await?;
+                Ok(FilingOutcome::Created {
+                    ticket_id,
+                    code: ids.code.clone(),
+                    access_token: ids.access_token.clone(),
+                })
+            })
+            .await;
+        match result {
+            Ok(outcome) => return Ok(outcome),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                info,
+            )) if attempt < 5
+                && matches!(
+                    info.constraint_name(),
+                    Some("tickets_code_key" | "tickets_public_id_key" | "tickets_access_token_key")
+                ) =>
+            {
+                tracing::warn!(attempt, "identifier collision while filing; retrying");
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context("storing the filing")),
+        }
+    }
+    anyhow::bail!("could not find a free tracking code after 5 attempts")
+}

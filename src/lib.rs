@@ -1,0 +1,22 @@
+//! pakn: receiving and handling citizens' phản ánh, kiến nghị (PAKN) about administrative
+//! procedures for a Vietnamese provincial department.
+//!
+//! - [`domain`]: the rules as plain Rust without I/O (statuses, deadlines and the
+//!   working-day calendar, tracking codes, text folding, phone numbers, form tokens).
+//! - [`db`]: the schema, migrations and queries on `&mut AsyncPgConnection`.
+//! - [`reference`]: units, contacts, lĩnh vực, routing and the calendar: seeded, cached.
+//! - [`web`]: the HTTP layer, one router per feature area.
+//! - [`mail`]: the outbox and its delivery.
+//! - [`cli`]: the `pakn` commands.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod filing;
+pub mod mail;
+pub mod reference;
+pub mod telemetry;
+pub mod web;

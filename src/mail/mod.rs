@@ -1,0 +1,3 @@
+//! Mail: the outbox that commits with the change that causes it, and its delivery.
+
+pub mod address;

@@ -1,0 +1,276 @@
+//! Languages: Vietnamese by default, English on request. `?lang=en|vi` switches (and is
+//! remembered in a cookie, not a session); otherwise the cookie, then `Accept-Language`,
+//! then Vietnamese. Every word a citizen reads comes from `templates/locales/*/main.ftl`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use axum::http::request::Parts;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./templates/locales",
+        fallback_language: "vi",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static VI: LazyLock<LanguageIdentifier> = LazyLock::new(|| langid!("vi"));
+static EN: LazyLock<LanguageIdentifier> = LazyLock::new(|| langid!("en"));
+
+pub const LANG_COOKIE: &str = "lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Vi => &VI,
+            Lang::En => &EN,
+        }
+    }
+
+    /// Picks the Vietnamese or English variant of a pair of stored texts.
+    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En if en.is_empty() => vi,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Looks up messages in one language. Templates call `t.t("id")` and friends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+
+    /// The message `id`; its id itself when missing (a test checks none is missing).
+    pub fn t(&self, id: &str) -> String {
+        LOCALES
+            .try_lookup(self.lang.id(), id)
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The message with one argument.
+    pub fn t1(
+        &self,
+        id: &str,
+        name: &'static str,
+        value: impl Into<FluentValue<'static>>,
+    ) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'static>> = HashMap::new();
+        args.insert(Cow::Borrowed(name), value.into());
+        LOCALES
+            .try_lookup_with_args(self.lang.id(), id, &args)
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The message with two arguments.
+    pub fn t2(
+        &self,
+        id: &str,
+        name1: &'static str,
+        value1: impl Into<FluentValue<'static>>,
+        name2: &'static str,
+        value2: impl Into<FluentValue<'static>>,
+    ) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'static>> = HashMap::new();
+        args.insert(Cow::Borrowed(name1), value1.into());
+        args.insert(Cow::Borrowed(name2), value2.into());
+        LOCALES
+            .try_lookup_with_args(self.lang.id(), id, &args)
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Whether a message exists in this language (for tests and fallbacks).
+    pub fn has(&self, id: &str) -> bool {
+        LOCALES.try_lookup(self.lang.id(), id).is_some()
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn pick<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(vi, en)
+    }
+}
+
+/// The language of a request, and whether `?lang=` asked to remember a new one.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLang {
+    pub lang: Lang,
+    pub switched: bool,
+}
+
+impl RequestLang {
+    pub fn tr(&self) -> Tr {
+        Tr::new(self.lang)
+    }
+
+    pub fn from_parts(parts: &Parts) -> RequestLang {
+        if let Some(query) = parts.uri.query() {
+            for pair in query.split('&') {
+                if let Some(v) = pair.strip_prefix("lang=")
+                    && let Some(lang) = Lang::parse(v)
+                {
+                    return RequestLang {
+                        lang,
+                        switched: true,
+                    };
+                }
+            }
+        }
+        let from_cookie = parts
+            .headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|kv| {
+                let (k, v) = kv.trim().split_once('=')?;
+                if k == LANG_COOKIE {
+                    Lang::parse(v)
+                } else {
+                    None
+                }
+            });
+        if let Some(lang) = from_cookie {
+            return RequestLang {
+                lang,
+                switched: false,
+            };
+        }
+        let lang = parts
+            .headers
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(from_accept_language)
+            .unwrap_or_default();
+        RequestLang {
+            lang,
+            switched: false,
+        }
+    }
+
+    /// The `Set-Cookie` value that remembers a language switched by `?lang=`.
+    pub fn set_cookie(&self) -> Option<String> {
+        self.switched.then(|| {
+            format!(
+                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                self.lang.code()
+            )
+        })
+    }
+}
+
+/// The first of vi/en in the header's preference order (q-values honoured), else vi.
+pub fn from_accept_language(header: &str) -> Lang {
+    let mut best: Option<(f32, Lang)> = None;
+    for item in header.split(',') {
+        let mut parts = item.trim().split(';');
+        let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or_default();
+        if let Some(lang) = Lang::parse(primary)
+            && best.is_none_or(|(bq, _)| q > bq)
+        {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, l)| l).unwrap_or_default()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(RequestLang::from_parts(parts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_negotiation() {
+        assert_eq!(from_accept_language("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(from_accept_language("vi-VN,vi;q=0.9,en;q=0.8"), Lang::Vi);
+        assert_eq!(from_accept_language("fr-FR,en;q=0.5,vi;q=0.7"), Lang::Vi);
+        assert_eq!(from_accept_language("de"), Lang::Vi);
+        assert_eq!(from_accept_language(""), Lang::Vi);
+    }
+
+    #[test]
+    fn messages_exist_in_both_languages() {
+        let vi = include_str!("../../templates/locales/vi/main.ftl");
+        let en = include_str!("../../templates/locales/en/main.ftl");
+        let ids = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| !l.starts_with([' ', '#', '.']) && l.contains(" ="))
+                .filter_map(|l| l.split(" =").next().map(|s| s.trim().to_string()))
+                .collect()
+        };
+        let (vi_ids, en_ids) = (ids(vi), ids(en));
+        for id in &vi_ids {
+            assert!(en_ids.contains(id), "{id} missing in English");
+        }
+        for id in &en_ids {
+            assert!(vi_ids.contains(id), "{id} missing in Vietnamese");
+        }
+        assert!(Tr::new(Lang::Vi).t("site-title").contains("phản ánh"));
+    }
+
+    #[test]
+    fn vietnamese_messages_are_nfc() {
+        use unicode_normalization::UnicodeNormalization;
+        let vi = include_str!("../../templates/locales/vi/main.ftl");
+        assert_eq!(vi.nfc().collect::<String>(), vi, "main.ftl must be NFC");
+    }
+}

@@ -1,0 +1,505 @@
+//! `GET /feedback/new` and `POST /feedback`: the filing form and its submission.
+//!
+//! The form carries a stateless signed token (anti-forgery, idempotency key, fill-time
+//! clock). Whatever goes wrong, the citizen gets the form back with what they typed and
+//! the files that passed; only a valid filing leaves, with a 303 to its private page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+
+use super::{Chrome, page};
+use crate::db::tickets;
+use crate::domain::attachment::FileRefusal;
+use crate::domain::feedback::{self, Choices, FeedbackValues, FieldError};
+use crate::domain::form_token::{FormKind, TokenError};
+use crate::filing::{self, CheckedFile, FilingMeta, FilingOutcome};
+use crate::web::client_ip::ClientIp;
+use crate::web::error::{AppError, AppResult};
+use crate::web::i18n::{RequestLang, Tr};
+use crate::web::rate_limit::Decision;
+use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::{AppState, SharedState};
+
+/// The honeypot field: invisible to people, tempting to robots.
+pub const HONEYPOT: &str = "website";
+pub const TOKEN_FIELD: &str = "form_token";
+pub const KEEP_FIELD: &str = "keep_upload";
+
+pub struct Choice {
+    pub code: String,
+    pub name: String,
+}
+
+pub struct KeptFile {
+    pub id: i64,
+    pub filename: String,
+    pub size: String,
+}
+
+pub struct LinkView {
+    pub label: String,
+    pub url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "feedback_form.html")]
+pub struct FormPage {
+    pub chrome: Chrome,
+    pub token: String,
+    pub v: FeedbackValues,
+    /// (field name, message), in form order.
+    pub errors: Vec<(String, String)>,
+    pub notice: Option<String>,
+    pub fields: Vec<Choice>,
+    pub categories: Vec<Choice>,
+    pub kept_files: Vec<KeptFile>,
+    pub max_files: i64,
+    pub max_file_mb: i64,
+    pub elsewhere: Vec<LinkView>,
+}
+
+impl FormPage {
+    pub fn err(&self, name: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn has_err(&self, name: &str) -> bool {
+        self.err(name).is_some()
+    }
+
+    /// `aria-describedby` for a field: its hint and, when present, its error.
+    pub fn described_by(&self, name: &str, hint: bool) -> String {
+        let mut ids = Vec::new();
+        if hint {
+            ids.push(format!("{name}-hint"));
+        }
+        if self.has_err(name) {
+            ids.push(format!("{name}-error"));
+        }
+        ids.join(" ")
+    }
+
+    pub fn is_org(&self) -> bool {
+        self.v.submitter_kind == "organization"
+    }
+}
+
+fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+/// Builds the form page; the caller picks the status.
+async fn form_page(
+    state: &AppState,
+    lang: &RequestLang,
+    token: String,
+    values: FeedbackValues,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+    stash_key: Option<&str>,
+) -> AppResult<FormPage> {
+    let reference = state.reference.get();
+    let t = lang.tr();
+    let kept_files = match stash_key {
+        Some(key) => {
+            let mut conn = state.pool.get().await?;
+            tickets::stashed_files(&mut conn, key)
+                .await?
+                .into_iter()
+                .map(|f| KeptFile {
+                    id: f.id,
+                    filename: f.filename,
+                    size: size_text(i64::from(f.size_bytes)),
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(FormPage {
+        chrome: Chrome::new(state, lang, "/feedback/new"),
+        token,
+        v: values,
+        errors,
+        notice,
+        fields: reference
+            .active_fields()
+            .map(|f| Choice {
+                code: f.code.clone(),
+                name: t.pick(&f.name_vi, &f.name_en).to_string(),
+            })
+            .collect(),
+        categories: reference
+            .active_categories()
+            .map(|c| Choice {
+                code: c.code.clone(),
+                name: t.pick(&c.name_vi, &c.name_en).to_string(),
+            })
+            .collect(),
+        kept_files,
+        max_files: state.cfg.uploads.max_files as i64,
+        max_file_mb: state.cfg.uploads.max_file_mb as i64,
+        elsewhere: state
+            .cfg
+            .site
+            .elsewhere
+            .iter()
+            .map(|l| LinkView {
+                label: t.pick(&l.label_vi, &l.label_en).to_string(),
+                url: l.url.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// A response that no cache may keep (the form holds a one-time token).
+fn no_store(status: StatusCode, lang: &RequestLang, body: impl IntoResponse) -> Response {
+    let mut res = page(lang, (status, body));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+pub async fn new_form(State(state): State<SharedState>, lang: RequestLang) -> AppResult<Response> {
+    let token = state.tokens.issue_now(FormKind::Feedback);
+    let values = FeedbackValues {
+        submitter_kind: "individual".into(),
+        ..FeedbackValues::default()
+    };
+    let body = form_page(&state, &lang, token, values, Vec::new(), None, None).await?;
+    Ok(no_store(StatusCode::OK, &lang, body))
+}
+
+/// Words one field error in the user's language.
+pub fn field_message(t: &Tr, e: FieldError) -> String {
+    match e.count() {
+        Some(n) => t.t1(e.message_id(), "count", n as i64),
+        None => t.t(e.message_id()),
+    }
+}
+
+fn file_message(
+    t: &Tr,
+    filename: &str,
+    reason: FileRefusal,
+    max_mb: usize,
+    max_files: usize,
+) -> String {
+    let detail = match reason {
+        FileRefusal::TooLarge => t.t1(reason.message_id(), "mb", max_mb as i64),
+        FileRefusal::TooMany => t.t1(reason.message_id(), "count", max_files as i64),
+        _ => t.t(reason.message_id()),
+    };
+    if filename.is_empty() {
+        detail
+    } else {
+        format!("{filename}: {detail}")
+    }
+}
+
+pub async fn submit(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let limits = UploadLimits {
+        max_files: state.cfg.uploads.max_files,
+        max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
+        max_body_bytes: state.upload_body_limit(),
+    };
+    let form =
+        match upload::parse(body, content_type.as_deref(), limits, &state.upload_permits).await {
+            Ok(form) => form,
+            Err(UploadError::NotAForm) => return AppError::NotFound.into_response(),
+            Err(e @ UploadError::Interrupted(_)) => {
+                tracing::info!(error = %e, "filing upload interrupted");
+                return StatusCode::BAD_REQUEST.into_response();
+            }
+        };
+    // The rest runs to its end even if the client goes away: a dropped connection must
+    // never half-file a PAKN.
+    let task = tokio::spawn(async move {
+        match process(&state, &lang, ip, form).await {
+            Ok(res) => res,
+            Err(e) => e.into_response(),
+        }
+    });
+    match task.await {
+        Ok(res) => res,
+        Err(e) => AppError::Internal(anyhow::anyhow!("filing task failed: {e}")).into_response(),
+    }
+}
+
+async fn process(
+    state: &AppState,
+    lang: &RequestLang,
+    ip: std::net::IpAddr,
+    form: ParsedForm,
+) -> AppResult<Response> {
+    let t = lang.tr();
+    let mut values = FeedbackValues::default();
+    for (name, value) in &form.fields {
+        values.set(name, value.clone());
+    }
+    let keep: Vec<i64> = form
+        .get_all(KEEP_FIELD)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let honeypot = form.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty());
+    let sent_token = form.get(TOKEN_FIELD).unwrap_or_default().to_string();
+    let now = Utc::now();
+    let max_age = state.cfg.security.form_token_max_age_secs;
+
+    // 1. The token. A bad or old one never refuses: the form comes back, fresh.
+    let verified = state
+        .tokens
+        .verify(&sent_token, FormKind::Feedback, now.timestamp(), max_age);
+    let (token, key, age) = match verified {
+        Ok(v) => (sent_token.clone(), v.nonce_hex(), v.age_secs),
+        Err(e) => {
+            let fresh = state.tokens.issue_now(FormKind::Feedback);
+            let fresh_key = state
+                .tokens
+                .verify(&fresh, FormKind::Feedback, now.timestamp(), max_age)
+                .map(|v| v.nonce_hex())
+                .map_err(|e| anyhow::anyhow!("a fresh token does not verify: {e}"))?;
+            stash_accepted(state, &fresh_key, &form).await?;
+            let notice_id = match e {
+                TokenError::Expired { .. } => "notice-form-expired",
+                _ => "notice-form-invalid",
+            };
+            let body = form_page(
+                state,
+                lang,
+                fresh,
+                values,
+                Vec::new(),
+                Some(t.t(notice_id)),
+                Some(&fresh_key),
+            )
+            .await?;
+            return Ok(no_store(StatusCode::UNPROCESSABLE_ENTITY, lang, body));
+        }
+    };
+
+    // 2. A body over the limit: keep what arrived, say why.
+    if form.body_too_large {
+        stash_accepted(state, &key, &form).await?;
+        let msg = t.t1(
+            "notice-body-too-large",
+            "mb",
+            (state.upload_body_limit() / (1024 * 1024)) as i64,
+        );
+        let body = form_page(
+            state,
+            lang,
+            token,
+            values,
+            Vec::new(),
+            Some(msg),
+            Some(&key),
+        )
+        .await?;
+        return Ok(no_store(StatusCode::PAYLOAD_TOO_LARGE, lang, body));
+    }
+
+    // 3. The rate limit per address.
+    if !state.is_exempt(ip) {
+        let mut conn = state.pool.get().await?;
+        let decision = state
+            .rate_limit(
+                &mut conn,
+                "submit",
+                &ip.to_string(),
+                state.cfg.limits.submit_per_ip,
+            )
+            .await?;
+        drop(conn);
+        if let Decision::Limited { retry_after_secs } = decision {
+            stash_accepted(state, &key, &form).await?;
+            let body = form_page(
+                state,
+                lang,
+                token,
+                values,
+                Vec::new(),
+                Some(t.t("notice-rate-limited")),
+                Some(&key),
+            )
+            .await?;
+            let mut res = no_store(StatusCode::TOO_MANY_REQUESTS, lang, body);
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return Ok(res);
+        }
+    }
+
+    // 4. Validation.
+    let reference = state.reference.get();
+    let categories: Vec<(&str, bool)> = reference
+        .active_categories()
+        .map(|c| (c.code.as_str(), c.implies_kien_nghi))
+        .collect();
+    let fields: Vec<&str> = reference.active_fields().map(|f| f.code.as_str()).collect();
+    let checked = feedback::validate(
+        &values,
+        &Choices {
+            categories: &categories,
+            fields: &fields,
+        },
+    );
+    let mut errors: Vec<(String, String)> = match &checked {
+        Ok(_) => Vec::new(),
+        Err(errs) => errs
+            .iter()
+            .map(|(name, e)| (name.to_string(), field_message(&t, *e)))
+            .collect(),
+    };
+    let max_mb = state.cfg.uploads.max_file_mb;
+    let max_files = state.cfg.uploads.max_files;
+    let mut file_errors: Vec<String> = form
+        .refused
+        .iter()
+        .map(|r| file_message(&t, &r.filename, r.reason, max_mb, max_files))
+        .collect();
+    if form.files.len() + keep.len() > max_files {
+        file_errors.push(file_message(
+            &t,
+            "",
+            FileRefusal::TooMany,
+            max_mb,
+            max_files,
+        ));
+    }
+    if !file_errors.is_empty() {
+        let at = errors
+            .iter()
+            .position(|(n, _)| n == "consent")
+            .unwrap_or(errors.len());
+        errors.insert(at, ("attachments".to_string(), file_errors.join(" ")));
+    }
+    let valid = match checked {
+        Ok(valid) if errors.is_empty() => valid,
+        _ => {
+            stash_accepted(state, &key, &form).await?;
+            let body = form_page(state, lang, token, values, errors, None, Some(&key)).await?;
+            return Ok(no_store(StatusCode::UNPROCESSABLE_ENTITY, lang, body));
+        }
+    };
+
+    // 5. Store. A fast or honeypot filing is stored and flagged, never refused.
+    let mut spam_reasons = Vec::new();
+    if age < state.cfg.spam.min_fill_secs {
+        spam_reasons.push("fast".to_string());
+    }
+    if honeypot {
+        spam_reasons.push("honeypot".to_string());
+    }
+    let files: Vec<CheckedFile> = form
+        .files
+        .iter()
+        .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
+        .collect();
+    let meta = FilingMeta {
+        channel: "web".into(),
+        external_ref: None,
+        external_ref_date: None,
+        entered_by: None,
+        lang: lang.lang.code().into(),
+        idempotency_key: Some(key.clone()),
+        suspected_spam: !spam_reasons.is_empty(),
+        spam_reasons,
+        received_at: now,
+        keep_stashed: keep,
+    };
+    let mut conn = state.pool.get().await?;
+    let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, &files, &meta).await?;
+    drop(conn);
+    match outcome {
+        FilingOutcome::Created { access_token, .. } => {
+            state.mail_wake.notify_one();
+            tracing::info!("filed a PAKN");
+            Ok(Redirect::to(&format!("/t/{access_token}")).into_response())
+        }
+        FilingOutcome::AlreadyFiled { access_token } => {
+            Ok(Redirect::to(&format!("/t/{access_token}")).into_response())
+        }
+        FilingOutcome::TokenReused => {
+            let fresh = state.tokens.issue_now(FormKind::Feedback);
+            let body = form_page(
+                state,
+                lang,
+                fresh,
+                values,
+                Vec::new(),
+                Some(t.t("notice-form-reused")),
+                None,
+            )
+            .await?;
+            Ok(no_store(StatusCode::CONFLICT, lang, body))
+        }
+    }
+}
+
+/// Keeps the files that passed under the form's key, for the re-rendered form.
+async fn stash_accepted(state: &AppState, key: &str, form: &ParsedForm) -> AppResult<()> {
+    if form.files.is_empty() {
+        return Ok(());
+    }
+    let hashed: Vec<CheckedFile> = form
+        .files
+        .iter()
+        .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
+        .collect();
+    let rows: Vec<tickets::NewStashedFile<'_>> = hashed
+        .iter()
+        .map(|f| tickets::NewStashedFile {
+            form_key: key,
+            filename: &f.filename,
+            content_type: f.kind.content_type(),
+            size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
+            sha256: &f.sha256,
+            data: &f.bytes,
+        })
+        .collect();
+    let mut conn = state.pool.get().await?;
+    tickets::stash_files(&mut conn, &rows).await?;
+    Ok(())
+}
+
+/// Forgets files kept for forms that were never sent again, and old rate-limit windows.
+pub fn spawn_sweeper(state: SharedState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let result: anyhow::Result<()> = async {
+                let mut conn = state.pool.get().await?;
+                tickets::sweep_stash(&mut conn).await?;
+                crate::db::rate_limits::sweep(&mut conn).await?;
+                Ok(())
+            }
+            .await;
+            if let Err(e) = result {
+                tracing::warn!(error = %format!("{e:#}"), "sweep failed");
+            }
+        }
+    });
+}

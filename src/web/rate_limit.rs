@@ -1,0 +1,126 @@
+//! Rate limits of public actions. Buckets are keyed by an HMAC of (limit, subject) under
+//! a key that changes every day, so no raw IP address or email is ever stored.
+//! Addresses in `[limits] exempt` are never limited.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, TimeZone, Utc};
+use diesel_async::AsyncPgConnection;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::AppState;
+use crate::config::Limit;
+use crate::db::rate_limits;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allowed,
+    Limited { retry_after_secs: u32 },
+}
+
+/// The bucket id of (limit name, subject) today.
+pub fn bucket(secret: &[u8], now: DateTime<Utc>, name: &str, subject: &str) -> Vec<u8> {
+    let day = now.format("%Y-%m-%d").to_string();
+    let mut day_key =
+        <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    day_key.update(b"pakn-rate-limit|");
+    day_key.update(day.as_bytes());
+    let day_key = day_key.finalize().into_bytes();
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(&day_key).expect("HMAC takes any key length");
+    mac.update(name.as_bytes());
+    mac.update(b"|");
+    mac.update(subject.as_bytes());
+    mac.finalize().into_bytes()[..16].to_vec()
+}
+
+fn window(now: DateTime<Utc>, limit: Limit) -> (DateTime<Utc>, u32) {
+    let secs = i64::from(limit.window_secs.max(1));
+    let start = now.timestamp() - now.timestamp().rem_euclid(secs);
+    let left = (start + secs - now.timestamp()).max(1) as u32;
+    (Utc.timestamp_opt(start, 0).single().unwrap_or(now), left)
+}
+
+impl AppState {
+    pub fn is_exempt(&self, ip: IpAddr) -> bool {
+        self.exempt.iter().any(|c| c.contains(ip))
+    }
+
+    /// Counts one attempt of `name` by `subject` (an IP, an IP and a code, an address).
+    pub async fn rate_limit(
+        &self,
+        conn: &mut AsyncPgConnection,
+        name: &str,
+        subject: &str,
+        limit: Limit,
+    ) -> diesel::QueryResult<Decision> {
+        let now = Utc::now();
+        let (start, left) = window(now, limit);
+        let hits = rate_limits::hit(conn, &bucket(&self.secret, now, name, subject), start).await?;
+        Ok(if hits as u32 > limit.count {
+            Decision::Limited {
+                retry_after_secs: left,
+            }
+        } else {
+            Decision::Allowed
+        })
+    }
+
+    /// How many attempts `subject` made in the current window, without counting one.
+    pub async fn rate_limit_hits(
+        &self,
+        conn: &mut AsyncPgConnection,
+        name: &str,
+        subject: &str,
+        limit: Limit,
+    ) -> diesel::QueryResult<i32> {
+        let now = Utc::now();
+        let (start, _) = window(now, limit);
+        rate_limits::peek(conn, &bucket(&self.secret, now, name, subject), start).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_differ_by_day_and_subject_and_hide_the_ip() {
+        let t1 = Utc
+            .with_ymd_and_hms(2026, 11, 26, 10, 0, 0)
+            .single()
+            .expect("time");
+        let t2 = Utc
+            .with_ymd_and_hms(2026, 11, 27, 10, 0, 0)
+            .single()
+            .expect("time");
+        let a = bucket(b"secret", t1, "submit", "203.0.113.9");
+        assert_eq!(a, bucket(b"secret", t1, "submit", "203.0.113.9"));
+        assert_ne!(a, bucket(b"secret", t2, "submit", "203.0.113.9"));
+        assert_ne!(a, bucket(b"secret", t1, "submit", "203.0.113.8"));
+        assert!(!a.windows(4).any(|w| w == [203, 0, 113, 9]));
+    }
+
+    #[test]
+    fn windows_are_aligned() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 26, 10, 7, 30)
+            .single()
+            .expect("time");
+        let (start, left) = window(
+            t,
+            Limit {
+                count: 1,
+                window_secs: 900,
+            },
+        );
+        assert_eq!(
+            start,
+            Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0)
+                .single()
+                .expect("time")
+        );
+        assert_eq!(left, 450);
+    }
+}
