@@ -26,6 +26,15 @@ pub const REFERENCE_REFRESH: Duration = Duration::from_secs(3);
 impl Application {
     /// Creates and migrates the database, loads reference data, binds the listener.
     pub async fn build(cfg: Config) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(cfg.listen_addr()?)
+            .await
+            .with_context(|| format!("server.listen: cannot listen on {}", cfg.server.listen))?;
+        Self::build_on(cfg, listener).await
+    }
+
+    /// As [`Application::build`], on a listener bound by the caller (tests bind port 0
+    /// first to know the public URL).
+    pub async fn build_on(cfg: Config, listener: TcpListener) -> anyhow::Result<Application> {
         db::setup::prepare(&cfg).await?;
         let pool = db::pool(&cfg.database.url, cfg.database.max_connections)?;
         let mut conn = pool.get().await.context("connecting to the database")?;
@@ -37,9 +46,6 @@ impl Application {
             configured => configured.to_string(),
         };
         drop(conn);
-        let listener = TcpListener::bind(cfg.listen_addr()?)
-            .await
-            .with_context(|| format!("server.listen: cannot listen on {}", cfg.server.listen))?;
         let addr = listener.local_addr()?;
         let state = Arc::new(AppState::new(
             Arc::new(cfg),

@@ -1,1 +1,6 @@
-fn main() {}
+//! The integration tests: one binary (link time), modules per feature area.
+
+mod cli;
+mod db;
+mod filing;
+mod support;

@@ -1,0 +1,367 @@
+//! Issue 2: the `pakn` binary as an operator runs it: configuration errors, migrations,
+//! several instances starting at once, graceful shutdown, logs without personal data,
+//! seed-demo.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use pakn::db::schema::{outbox, tickets};
+use tokio::process::{Child, Command};
+
+use crate::filing::{form_of, token_of, valid_fields};
+use crate::support::pg;
+
+const BIN: &str = env!("CARGO_BIN_EXE_pakn");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The URL of a database that does not exist yet on the test server.
+async fn new_db_url() -> (String, String) {
+    let admin = pg::server_admin_url().await;
+    let name = pg::fresh_db_name();
+    let mut url = url::Url::parse(&admin).expect("admin url");
+    url.set_path(&format!("/{name}"));
+    (url.to_string(), name)
+}
+
+async fn drop_db(name: &str) {
+    let admin = pg::server_admin_url().await;
+    let mut conn = pakn::db::connect(&admin).await.expect("admin connection");
+    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .execute(&mut conn)
+        .await;
+}
+
+fn pakn(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DATABASE_URL")
+        .env_remove("PAKN_CONFIG")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    cmd
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    log: PathBuf,
+}
+
+async fn start_server(db_url: &str, extra_env: &[(&str, &str)]) -> Server {
+    let port = free_port();
+    let log = std::env::temp_dir().join(format!("pakn-serve-{port}-{}.log", rand::random::<u32>()));
+    let file = std::fs::File::create(&log).expect("log file");
+    let mut cmd = pakn(&["serve"]);
+    cmd.env("PAKN_DATABASE__URL", db_url)
+        .env("PAKN_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "PAKN_SERVER__PUBLIC_URL",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .env("PAKN_SPAM__MIN_FILL_SECS", "0")
+        .stdout(Stdio::null())
+        .stderr(file);
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("spawn pakn serve");
+    Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        log,
+    }
+}
+
+async fn wait_healthy(server: &Server) {
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(res) = client.get(format!("{}/healthz", server.base)).send().await
+            && res.status().is_success()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "pakn serve did not come up: {}",
+        std::fs::read_to_string(&server.log).unwrap_or_default()
+    );
+}
+
+fn sigterm(child: &Child) {
+    let pid = child.id().expect("a running child");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_errors_stop_start_up_naming_the_key() {
+    for (var, value, key) in [
+        ("PAKN_SERVER__LISTEN", "not-an-address", "server.listen"),
+        ("PAKN_MAIL__TRANSPORT", "carrier-pigeon", "mail.transport"),
+        (
+            "PAKN_DEADLINES__REPLY_DAYS",
+            "twenty",
+            "deadlines.reply_days",
+        ),
+    ] {
+        let out = pakn(&["check-config"])
+            .env(var, value)
+            .output()
+            .await
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{var}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(key), "{var}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
+    }
+    let out = pakn(&["check-config"]).output().await.expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = pakn(&["--config", "/nonexistent/pakn.toml", "check-config"])
+        .output()
+        .await
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrating_twice_is_a_no_op() {
+    let (url, name) = new_db_url().await;
+    for _ in 0..2 {
+        let out = pakn(&["migrate"])
+            .env("PAKN_DATABASE__URL", &url)
+            .output()
+            .await
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut conn = pakn::db::connect(&url).await.expect("connect");
+    assert_eq!(
+        pakn::db::setup::migrate(&url).await.expect("migrate"),
+        0,
+        "nothing left to run"
+    );
+    let units: i64 = pakn::db::schema::units::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("units");
+    assert_eq!(units, 4, "the seed applied once");
+    drop(conn);
+    drop_db(&name).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_starting_on_an_empty_server_both_come_up() {
+    let (url, name) = new_db_url().await;
+    let a = start_server(&url, &[]).await;
+    let b = start_server(&url, &[]).await;
+    wait_healthy(&a).await;
+    wait_healthy(&b).await;
+    let mut conn = pakn::db::connect(&url).await.expect("connect");
+    let rules: i64 = pakn::db::schema::routing_rules::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("rules");
+    assert_eq!(rules, 4, "the seed applied exactly once");
+    drop(conn);
+    for mut s in [a, b] {
+        sigterm(&s.child);
+        let _ = tokio::time::timeout(Duration::from_secs(10), s.child.wait()).await;
+    }
+    drop_db(&name).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_during_a_post_lets_it_finish_and_logs_carry_no_personal_data() {
+    let (url, name) = new_db_url().await;
+    let mut server = start_server(&url, &[("PAKN_LOG", "debug")]).await;
+    wait_healthy(&server).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let html = client
+        .get(format!("{}/feedback/new", server.base))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let token = token_of(&html);
+    // Build the multipart body by hand so it can be sent in two halves.
+    let boundary = "paknBoundary7MA4YWxkTrZu0gW";
+    let mut body = String::new();
+    for (k, v) in valid_fields(&token) {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let bytes = body.into_bytes();
+    let (first, second) = bytes.split_at(bytes.len() / 2);
+    let (first, second) = (first.to_vec(), second.to_vec());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(
+        futures_util::stream::once(async move {
+            let _ = rx.await;
+            Ok::<_, std::io::Error>(second)
+        }),
+    );
+    let url_post = format!("{}/feedback", server.base);
+    let request = tokio::spawn(async move {
+        client
+            .post(url_post)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(reqwest::Body::wrap_stream(stream))
+            .send()
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    sigterm(&server.child);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = tx.send(());
+    let res = request.await.expect("task").expect("the POST completes");
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let status = tokio::time::timeout(Duration::from_secs(15), server.child.wait())
+        .await
+        .expect("the server stops after the request")
+        .expect("wait");
+    assert!(status.success(), "clean exit");
+    let mut conn = pakn::db::connect(&url).await.expect("connect");
+    let count: i64 = tickets::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    assert_eq!(count, 1, "the PAKN was filed");
+    let log = std::fs::read_to_string(&server.log).expect("log");
+    assert!(log.contains("/feedback"), "the route is logged: {log}");
+    for secret in [
+        "0983",
+        "570 009",
+        "hoa.nguyen",
+        "Hoà",
+        "Hoa",
+        "Trần Hưng Đạo",
+        "Chậm giải quyết",
+        &token,
+    ] {
+        assert!(!log.contains(secret), "the log leaks {secret:?}: {log}");
+    }
+    drop(conn);
+    drop_db(&name).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seed_demo_makes_n_tickets_with_unique_codes_and_no_pending_mail() {
+    let (url, name) = new_db_url().await;
+    let out = pakn(&["seed-demo", "--tickets", "3000"])
+        .env("PAKN_DATABASE__URL", &url)
+        .output()
+        .await
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut conn = pakn::db::connect(&url).await.expect("connect");
+    let total: i64 = tickets::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    let codes: i64 = tickets::table
+        .select(tickets::code)
+        .distinct()
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("codes");
+    assert_eq!((total, codes), (3000, 3000));
+    let mail: i64 = outbox::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("outbox");
+    assert_eq!(mail, 0, "no mail queued");
+    let counted: i64 = pakn::db::counters::totals_by_status(&mut conn)
+        .await
+        .expect("counters")
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(counted, 3000, "the counters match the rows");
+    drop(conn);
+    drop_db(&name).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_submission_through_the_binary_is_idempotent_too() {
+    // Guards the public contract: POST /feedback → 303 → /t/{token}.
+    let (url, name) = new_db_url().await;
+    let mut server = start_server(&url, &[]).await;
+    wait_healthy(&server).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let html = client
+        .get(format!("{}/feedback/new", server.base))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let token = token_of(&html);
+    let mut locations = Vec::new();
+    for _ in 0..2 {
+        let res = client
+            .post(format!("{}/feedback", server.base))
+            .multipart(form_of(&valid_fields(&token)))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+        locations.push(
+            res.headers()["location"]
+                .to_str()
+                .expect("location")
+                .to_string(),
+        );
+    }
+    assert_eq!(locations[0], locations[1]);
+    sigterm(&server.child);
+    let _ = tokio::time::timeout(Duration::from_secs(10), server.child.wait()).await;
+    drop_db(&name).await;
+}
+
+use futures_util::StreamExt;

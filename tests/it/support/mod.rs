@@ -1,0 +1,5 @@
+//! Shared helpers for the integration tests.
+
+pub mod app;
+pub mod browser;
+pub mod pg;
