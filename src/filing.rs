@@ -218,94 +218,61 @@ pub async fn file(
             search_text: &search,
             retention_until,
         };
-        let result = conn
-            .transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| {
-                let Some(ticket_id) = tickets::insert_unless_duplicate(conn, &row).await? else {
-                    let key = meta.idempotency_key.as_deref().unwrap_or_default();
-                    return Ok(match tickets::by_idempotency_key(conn, key).await? {
-                        Some((access_token, Some(h))) if h == hash => {
-                            FilingOutcome::AlreadyFiled { access_token }
-                        }
-                        _ => FilingOutcome::TokenReused,
-                    });
-                };
-                let attachment_rows: Vec<tickets::NewAttachment<'_>> = files
-                    .iter()
-                    .map(|f| tickets::NewAttachment {
-                        ticket_id,
-                        event_id: None,
-                        origin: "citizen",
-                        filename: &f.filename,
-                        content_type: f.kind.content_type(),
-                        size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
-                        sha256: &f.sha256,
-                        data: &f.bytes,
-                    })
-                    .collect();
-                tickets::insert_attachments(conn, &attachment_rows).await?;
-                if let Some(key) = meta.idempotency_key.as_deref() {
-                    tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
-                }
-                let routing = serde_json::json!({
-                    "unit": route.unit.code,
-                    "rule": route.rule.map(|r| r.name.clone()),
-                    "to": route.to.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
-                    "cc": route.cc.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
+        let event_data = serde_json::json!({
+            "channel": meta.channel,
+            "files": files.len() + meta.keep_stashed.len(),
+            "routing": {
+                "unit": route.unit.code,
+                "rule": route.rule.map(|r| r.name.clone()),
+                "to": route.to.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
+                "cc": route.cc.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
+            },
+        });
+        let actor = if meta.entered_by.is_some() { "staff" } else { "citizen" };
+        let shard = counters::random_shard();
+        let store = async |conn: &mut AsyncPgConnection| -> Result<FilingOutcome, diesel::result::Error> {
+            let Some(ticket_id) =
+                tickets::insert_filing(conn, &row, actor, &event_data, received_on, shard).await?
+            else {
+                let key = meta.idempotency_key.as_deref().unwrap_or_default();
+                return Ok(match tickets::by_idempotency_key(conn, key).await? {
+                    Some((access_token, Some(h))) if h == hash => FilingOutcome::AlreadyFiled { access_token },
+                    _ => FilingOutcome::TokenReused,
                 });
-                let submitted_data = serde_json::json!({
-                    "channel": meta.channel,
-                    "files": files.len() + meta.keep_stashed.len(),
-                });
-                tickets::insert_events(
-                    conn,
-                    &[
-                        tickets::NewEvent {
-                            ticket_id,
-                            at: meta.received_at,
-                            actor_kind: if meta.entered_by.is_some() {
-                                "staff"
-                            } else {
-                                "citizen"
-                            },
-                            actor_id: meta.entered_by,
-                            event: "submitted",
-                            from_status: None,
-                            to_status: Some("submitted"),
-                            public: true,
-                            body: None,
-                            data: submitted_data,
-                        },
-                        tickets::NewEvent {
-                            ticket_id,
-                            at: meta.received_at,
-                            actor_kind: "system",
-                            actor_id: None,
-                            event: "routed",
-                            from_status: None,
-                            to_status: None,
-                            public: false,
-                            body: None,
-                            data: routing,
-                        },
-                    ],
-                )
-                .await?;
-                counters::add(
-                    conn,
-                    route.unit.id,
-                    &feedback.field,
-                    "submitted",
-                    received_on,
-                    1,
-                )
-                .await?;
-                Ok(FilingOutcome::Created {
+            };
+            let attachment_rows: Vec<tickets::NewAttachment<'_>> = files
+                .iter()
+                .map(|f| tickets::NewAttachment {
                     ticket_id,
-                    code: ids.code.clone(),
-                    access_token: ids.access_token.clone(),
+                    event_id: None,
+                    origin: "citizen",
+                    filename: &f.filename,
+                    content_type: f.kind.content_type(),
+                    size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
+                    sha256: &f.sha256,
+                    data: &f.bytes,
                 })
+                .collect();
+            tickets::insert_attachments(conn, &attachment_rows).await?;
+            if let Some(key) = meta.idempotency_key.as_deref()
+                && !meta.keep_stashed.is_empty()
+            {
+                tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
+            }
+            Ok(FilingOutcome::Created {
+                ticket_id,
+                code: ids.code.clone(),
+                access_token: ids.access_token.clone(),
             })
-            .await;
+        };
+        // Without files the filing is one statement (atomic on its own); with files it
+        // is a transaction around that statement and the files.
+        let result = if files.is_empty() && meta.keep_stashed.is_empty() {
+            store(conn).await
+        } else {
+            conn.transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| store(conn).await)
+                .await
+        };
         match result {
             Ok(outcome) => return Ok(outcome),
             Err(diesel::result::Error::DatabaseError(

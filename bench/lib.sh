@@ -1,0 +1,63 @@
+# Shared helpers of the benchmark scripts (sourced).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN="$ROOT/target/release/pakn"
+PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}
+PORT=${PORT:-18080}
+BASE="http://127.0.0.1:$PORT"
+
+build() { (cd "$ROOT" && cargo build --release --quiet); }
+
+psql_admin() { psql "$PG_ADMIN" -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+fresh_db() { # name
+  psql_admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
+  DB_URL="${PG_ADMIN%/*}/$1"
+  export PAKN_DATABASE__URL="$DB_URL"
+}
+
+count() { psql "$DB_URL" -qAt -c "$1"; }
+
+# Cumulative CPU seconds (user+system) of processes whose command matches $1.
+cpu_of() {
+  local total=0 pid t
+  for pid in $(pgrep -f "$1" || true); do
+    t=$(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+
+start_server() { # extra env as VAR=VALUE ...
+  env PAKN_SERVER__LISTEN="127.0.0.1:$PORT" PAKN_SERVER__PUBLIC_URL="$BASE" \
+      PAKN_LIMITS__EXEMPT="127.0.0.1/32" PAKN_LOG=warn "$@" \
+      "$BIN" serve > "$OUT/serve.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "server did not start"; cat "$OUT/serve.log"; exit 1
+}
+
+stop_server() { kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
+
+# Runs wrk and prints its summary plus the CPU split (ticks of pakn, postgres, wrk).
+measure() { # name, wrk args...
+  local name=$1; shift
+  local t0 p0 g0 w0
+  p0=$(cpu_of "release/pakn serve"); g0=$(cpu_of "postgres"); t0=$(date +%s.%N)
+  wrk "$@" > "$OUT/$name.wrk" 2>&1 &
+  local wrk_pid=$!
+  local max_rss=0 r
+  while kill -0 $wrk_pid 2>/dev/null; do
+    r=$(rss_kb); [ "${r:-0}" -gt "$max_rss" ] && max_rss=$r
+    w0=$(awk '{print $14+$15}' "/proc/$wrk_pid/stat" 2>/dev/null || echo "$w0")
+    sleep 0.5
+  done
+  wait $wrk_pid || true
+  local p1 g1 t1
+  p1=$(cpu_of "release/pakn serve"); g1=$(cpu_of "postgres"); t1=$(date +%s.%N)
+  echo "== $name"
+  grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors|requests in" "$OUT/$name.wrk" || true
+  echo "cpu ticks (1/100 s): pakn=$((p1-p0)) postgres=$((g1-g0)) wrk=${w0:-?} over $(echo "$t1 - $t0" | bc) s; max RSS pakn=${max_rss} kB"
+}

@@ -1,0 +1,51 @@
+-- wrk script: POST /feedback with a fresh form token per request (tokens from
+-- bench-tokens, one per line in $TOKENS), multipart without attachment.
+local tokens = {}
+local next_token = 1
+
+function init(args)
+  local path = os.getenv("TOKENS") or "tokens.txt"
+  for line in io.lines(path) do
+    tokens[#tokens + 1] = line
+  end
+end
+
+local boundary = "----paknbench7MA4YWxkTrZu0gW"
+local fields = {
+  {"submitter_kind", "individual"},
+  {"full_name", "Nguyễn Văn Bình"},
+  {"address", "25 Lý Thường Kiệt, phường Rạch Giá, An Giang"},
+  {"phone", "0912 345 678"},
+  {"email", "binh.nguyen@example.vn"},
+  {"kind", "phan_anh"},
+  {"content_category", "khong_phu_hop"},
+  {"field", "viec_lam"},
+  {"title", "Thủ tục đăng ký thất nghiệp còn rườm rà"},
+  {"content", "Hồ sơ đề nghị hưởng trợ cấp thất nghiệp yêu cầu nhiều giấy tờ trùng lặp, đề nghị xem xét đơn giản hóa."},
+  {"consent", "1"},
+}
+
+local function body_for(token)
+  local parts = {}
+  parts[#parts + 1] = "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"form_token\"\r\n\r\n" .. token .. "\r\n"
+  for _, f in ipairs(fields) do
+    parts[#parts + 1] = "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. f[1] .. "\"\r\n\r\n" .. f[2] .. "\r\n"
+  end
+  parts[#parts + 1] = "--" .. boundary .. "--\r\n"
+  return table.concat(parts)
+end
+
+function request()
+  local token = tokens[next_token]
+  next_token = next_token + 1
+  if token == nil then
+    token = "exhausted"
+  end
+  return wrk.format("POST", "/feedback", {["Content-Type"] = "multipart/form-data; boundary=" .. boundary}, body_for(token))
+end
+
+function response(status, headers, body)
+  if status ~= 303 then
+    io.stderr:write("unexpected status " .. status .. "\n")
+  end
+end
