@@ -228,50 +228,60 @@ pub async fn file(
                 "cc": route.cc.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
             },
         });
-        let actor = if meta.entered_by.is_some() { "staff" } else { "citizen" };
-        let shard = counters::random_shard();
-        let store = async |conn: &mut AsyncPgConnection| -> Result<FilingOutcome, diesel::result::Error> {
-            let Some(ticket_id) =
-                tickets::insert_filing(conn, &row, actor, &event_data, received_on, shard).await?
-            else {
-                let key = meta.idempotency_key.as_deref().unwrap_or_default();
-                return Ok(match tickets::by_idempotency_key(conn, key).await? {
-                    Some((access_token, Some(h))) if h == hash => FilingOutcome::AlreadyFiled { access_token },
-                    _ => FilingOutcome::TokenReused,
-                });
-            };
-            let attachment_rows: Vec<tickets::NewAttachment<'_>> = files
-                .iter()
-                .map(|f| tickets::NewAttachment {
-                    ticket_id,
-                    event_id: None,
-                    origin: "citizen",
-                    filename: &f.filename,
-                    content_type: f.kind.content_type(),
-                    size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
-                    sha256: &f.sha256,
-                    data: &f.bytes,
-                })
-                .collect();
-            tickets::insert_attachments(conn, &attachment_rows).await?;
-            if let Some(key) = meta.idempotency_key.as_deref()
-                && !meta.keep_stashed.is_empty()
-            {
-                tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
-            }
-            Ok(FilingOutcome::Created {
-                ticket_id,
-                code: ids.code.clone(),
-                access_token: ids.access_token.clone(),
-            })
+        let actor = if meta.entered_by.is_some() {
+            "staff"
+        } else {
+            "citizen"
         };
+        let shard = counters::random_shard();
+        let store =
+            async |conn: &mut AsyncPgConnection| -> Result<FilingOutcome, diesel::result::Error> {
+                let Some(ticket_id) =
+                    tickets::insert_filing(conn, &row, actor, &event_data, received_on, shard)
+                        .await?
+                else {
+                    let key = meta.idempotency_key.as_deref().unwrap_or_default();
+                    return Ok(match tickets::by_idempotency_key(conn, key).await? {
+                        Some((access_token, Some(h))) if h == hash => {
+                            FilingOutcome::AlreadyFiled { access_token }
+                        }
+                        _ => FilingOutcome::TokenReused,
+                    });
+                };
+                let attachment_rows: Vec<tickets::NewAttachment<'_>> = files
+                    .iter()
+                    .map(|f| tickets::NewAttachment {
+                        ticket_id,
+                        event_id: None,
+                        origin: "citizen",
+                        filename: &f.filename,
+                        content_type: f.kind.content_type(),
+                        size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
+                        sha256: &f.sha256,
+                        data: &f.bytes,
+                    })
+                    .collect();
+                tickets::insert_attachments(conn, &attachment_rows).await?;
+                if let Some(key) = meta.idempotency_key.as_deref()
+                    && !meta.keep_stashed.is_empty()
+                {
+                    tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
+                }
+                Ok(FilingOutcome::Created {
+                    ticket_id,
+                    code: ids.code.clone(),
+                    access_token: ids.access_token.clone(),
+                })
+            };
         // Without files the filing is one statement (atomic on its own); with files it
         // is a transaction around that statement and the files.
         let result = if files.is_empty() && meta.keep_stashed.is_empty() {
             store(conn).await
         } else {
-            conn.transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| store(conn).await)
-                .await
+            conn.transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| {
+                store(conn).await
+            })
+            .await
         };
         match result {
             Ok(outcome) => return Ok(outcome),
