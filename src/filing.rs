@@ -1,5 +1,6 @@
 //! Filing a PAKN: one transaction stores the ticket, its files, its first timeline
-//! events and its counters (and, with routing, its mail), or nothing at all.
+//! events, its counters and its mail (the citizen's acknowledgement and the routing
+//! rule's notification, see [`crate::mail::compose`]), or nothing at all.
 //!
 //! Used by the public form, staff entry of off-line PAKN and `seed-demo`.
 
@@ -16,7 +17,12 @@ use crate::domain::calendar::{deadlines, local_date};
 use crate::domain::feedback::ValidFeedback;
 use crate::domain::fold::fold;
 use crate::domain::tracking_code::TrackingCode;
+use crate::mail::{
+    self,
+    compose::{self, FiledTicket},
+};
 use crate::reference::Reference;
+use crate::web::i18n::Lang;
 
 /// A file that passed the checks, ready to store.
 #[derive(Debug, Clone)]
@@ -290,6 +296,26 @@ pub async fn file(
                     ],
                 )
                 .await?;
+                // The mails commit with the ticket (or vanish with it).
+                let filed = FiledTicket {
+                    ticket_id,
+                    code: &ids.code,
+                    access_token: &ids.access_token,
+                    lang: Lang::parse(&meta.lang).unwrap_or_default(),
+                    email: feedback.email.as_deref(),
+                    title: &feedback.title,
+                    kind: feedback.kind.as_str(),
+                    category: &feedback.content_category,
+                    field: &feedback.field,
+                    received_at: meta.received_at,
+                    accept_due: due.accept_due,
+                    reply_due: due.reply_due,
+                    suspected_spam: meta.suspected_spam,
+                    spam_reasons: &meta.spam_reasons,
+                };
+                let mails = compose::filing_mails(cfg, reference, &route, &filed)
+                    .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+                mail::enqueue_all(conn, mails).await?;
                 counters::add(
                     conn,
                     route.unit.id,
