@@ -3,4 +3,5 @@
 mod cli;
 mod db;
 mod filing;
+mod mail;
 mod support;
