@@ -82,12 +82,11 @@ async fn file_fields(app: &TestApp, edit: &[(&'static str, &str)]) -> Filed {
     file(app, &fields).await
 }
 
+type Stamp = chrono::DateTime<chrono::Utc>;
+
 /// (pending, sent, failed) rows of the outbox.
 async fn outbox_counts(conn: &mut AsyncPgConnection) -> (i64, i64, i64) {
-    let rows: Vec<(
-        Option<chrono::DateTime<chrono::Utc>>,
-        Option<chrono::DateTime<chrono::Utc>>,
-    )> = outbox::table
+    let rows: Vec<(Option<Stamp>, Option<Stamp>)> = outbox::table
         .select((outbox::sent_at, outbox::failed_at))
         .load(conn)
         .await
@@ -136,12 +135,21 @@ fn acknowledgement<'a>(messages: &'a [Received], code: &str) -> &'a Received {
     found[0]
 }
 
+/// (content category, lĩnh vực, handling unit, to, cc)
+type RuleCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
 #[tokio::test(flavor = "multi_thread")]
 async fn each_shipped_rule_notifies_exactly_its_contacts_and_sets_the_unit() {
     let sink = SmtpSink::start().await;
     let app = TestApp::spawn_with(|cfg| use_sink(cfg, &sink)).await;
     // (category, field, unit, to, cc)
-    let cases: [(&str, &str, &str, &[&str], &[&str]); 5] = [
+    let cases: [RuleCase; 5] = [
         (
             "cham_tre_phien_ha",
             "bao_hiem_xa_hoi",
