@@ -315,7 +315,7 @@ pub async fn file(
                 };
                 let mails = compose::filing_mails(cfg, reference, &route, &filed)
                     .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
-                mail::enqueue_all(conn, mails).await?;
+                mail::enqueue_for_ticket(conn, &ids.public_id, &mails).await?;
                 counters::add(
                     conn,
                     route.unit.id,

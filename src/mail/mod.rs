@@ -16,4 +16,4 @@ pub mod outbox;
 pub mod transport;
 pub mod worker;
 
-pub use outbox::{OutgoingMail, enqueue, enqueue_all};
+pub use outbox::{OutgoingMail, enqueue, enqueue_all, enqueue_for_ticket};

@@ -99,6 +99,28 @@ pub async fn enqueue_all(
             .find(|(id, _)| *id == ticket)
             .map(|(_, public)| thread_key(public))
     };
+    insert(conn, &mails, root).await
+}
+
+/// As [`enqueue_all`] for mails of one ticket whose public id the caller knows (the
+/// filing): one statement, no lookup.
+pub async fn enqueue_for_ticket(
+    conn: &mut AsyncPgConnection,
+    public_id: &str,
+    mails: &[OutgoingMail],
+) -> QueryResult<Vec<i64>> {
+    let root = thread_key(public_id);
+    insert(conn, mails, |_| Some(root.clone())).await
+}
+
+async fn insert(
+    conn: &mut AsyncPgConnection,
+    mails: &[OutgoingMail],
+    root: impl Fn(Option<i64>) -> Option<String>,
+) -> QueryResult<Vec<i64>> {
+    if mails.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows: Vec<NewOutboxRow<'_>> = mails
         .iter()
         .map(|m| NewOutboxRow {
