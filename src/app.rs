@@ -72,6 +72,15 @@ impl Application {
         crate::web::public::feedback::spawn_sweeper(self.state());
     }
 
+    /// Starts this instance's mail worker, woken by `AppState::mail_wake` after a commit
+    /// that queued mail. Stop it with [`crate::mail::worker::WorkerHandle::stop`] after the
+    /// server has stopped, so mail queued by the last requests still goes out.
+    pub fn spawn_mail_worker(&self) -> anyhow::Result<crate::mail::worker::WorkerHandle> {
+        let worker =
+            crate::mail::worker::Worker::new(self.state.pool.clone(), &self.state.cfg.mail)?;
+        Ok(worker.spawn(Arc::clone(&self.state.mail_wake)))
+    }
+
     /// Serves until `shutdown` resolves; requests in flight then finish (up to the
     /// configured grace period).
     pub async fn run_until<F>(self, shutdown: F) -> anyhow::Result<()>

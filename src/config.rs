@@ -271,7 +271,7 @@ impl Default for MailConfig {
             from: "PAKN Sở Nội vụ <pakn@localhost>".into(),
             reply_to: String::new(),
             max_attempts: 12,
-            retry_base_secs: 30,
+            retry_base_secs: 25,
             retry_max_secs: 3600,
             poll_interval_secs: 5,
             batch_size: 50,

@@ -1,5 +1,6 @@
 //! Filing a PAKN: one transaction stores the ticket, its files, its first timeline
-//! events and its counters (and, with routing, its mail), or nothing at all.
+//! events, its counters and its mail (the citizen's acknowledgement and the routing
+//! rule's notification, see [`crate::mail::compose`]), or nothing at all.
 //!
 //! Used by the public form, staff entry of off-line PAKN and `seed-demo`.
 
@@ -16,7 +17,12 @@ use crate::domain::calendar::{deadlines, local_date};
 use crate::domain::feedback::ValidFeedback;
 use crate::domain::fold::fold;
 use crate::domain::tracking_code::TrackingCode;
+use crate::mail::{
+    self,
+    compose::{self, FiledTicket},
+};
 use crate::reference::Reference;
+use crate::web::i18n::Lang;
 
 /// A file that passed the checks, ready to store.
 #[derive(Debug, Clone)]
@@ -267,6 +273,26 @@ pub async fn file(
                 {
                     tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
                 }
+                // The mails commit with the ticket (or vanish with it).
+                let filed = FiledTicket {
+                    ticket_id,
+                    code: &ids.code,
+                    access_token: &ids.access_token,
+                    lang: Lang::parse(&meta.lang).unwrap_or_default(),
+                    email: feedback.email.as_deref(),
+                    title: &feedback.title,
+                    kind: feedback.kind.as_str(),
+                    category: &feedback.content_category,
+                    field: &feedback.field,
+                    received_at: meta.received_at,
+                    accept_due: due.accept_due,
+                    reply_due: due.reply_due,
+                    suspected_spam: meta.suspected_spam,
+                    spam_reasons: &meta.spam_reasons,
+                };
+                let mails = compose::filing_mails(cfg, reference, &route, &filed)
+                    .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+                mail::enqueue_for_ticket(conn, &ids.public_id, &mails).await?;
                 Ok(FilingOutcome::Created {
                     ticket_id,
                     code: ids.code.clone(),
@@ -275,14 +301,11 @@ pub async fn file(
             };
         // Without files the filing is one statement (atomic on its own); with files it
         // is a transaction around that statement and the files.
-        let result = if files.is_empty() && meta.keep_stashed.is_empty() {
-            store(conn).await
-        } else {
-            conn.transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| {
-                store(conn).await
-            })
-            .await
-        };
+        // The ticket, its event and counter are one statement; its files and mails
+        // join it in one transaction.
+        let result = conn
+            .transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| store(conn).await)
+            .await;
         match result {
             Ok(outcome) => return Ok(outcome),
             Err(diesel::result::Error::DatabaseError(

@@ -1,7 +1,8 @@
 //! The `pakn` command line: `serve` (the default), `migrate`, `check-config`, `seed`,
-//! `seed-demo`, `user add`, `bench-tokens`.
+//! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`.
 
 mod bench_tokens;
+mod outbox;
 mod seed_demo;
 mod user;
 
@@ -55,6 +56,11 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: user::UserCommand,
+    },
+    /// The mail outbox: deliver, inspect, retry.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
     },
     /// Print valid form tokens for load tests.
     BenchTokens {
@@ -137,6 +143,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         }
         Command::SeedDemo { tickets } => seed_demo::run(&cfg, tickets).await,
         Command::User { command } => user::run(&cfg, command).await,
+        Command::Outbox { command } => outbox::run(&cfg, command).await,
         Command::BenchTokens {
             count,
             form,
@@ -145,9 +152,18 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(cfg: Config, _worker: bool) -> anyhow::Result<()> {
+async fn serve(cfg: Config, worker: bool) -> anyhow::Result<()> {
     let app = crate::app::Application::build(cfg).await?;
     tracing::info!(addr = %app.addr, "listening");
     app.spawn_background();
-    app.run_until_stopped().await
+    let worker = if worker {
+        Some(app.spawn_mail_worker()?)
+    } else {
+        None
+    };
+    let served = app.run_until_stopped().await;
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
+    served
 }

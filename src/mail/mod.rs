@@ -1,3 +1,19 @@
 //! Mail: the outbox that commits with the change that causes it, and its delivery.
+//!
+//! - [`enqueue`] (the contract): any feature queues mail inside its own transaction; the
+//!   mail exists exactly when the change that causes it commits.
+//! - [`compose`]: the mails of a filing (the citizen's acknowledgement, the notification
+//!   of the routing rule's contacts), rendered from askama templates.
+//! - [`message`]: an outbox row as a MIME message with the threading headers.
+//! - [`transport`]: `file` (one `.eml` per row) or `smtp` (one pooled lettre transport).
+//! - [`worker`]: claims due rows with `FOR UPDATE SKIP LOCKED`, sends, retries with
+//!   backoff, marks permanent failures.
 
 pub mod address;
+pub mod compose;
+pub mod message;
+pub mod outbox;
+pub mod transport;
+pub mod worker;
+
+pub use outbox::{OutgoingMail, enqueue, enqueue_all, enqueue_for_ticket};

@@ -46,6 +46,10 @@ fn pakn(args: &[&str]) -> Command {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("DATABASE_URL")
         .env_remove("PAKN_CONFIG")
+        .env(
+            "PAKN_MAIL__DIR",
+            std::env::temp_dir().join(format!("pakn-cli-mail-{}", rand::random::<u64>())),
+        )
         .stdin(Stdio::null())
         .kill_on_drop(true);
     cmd

@@ -4,4 +4,5 @@ mod browser;
 mod cli;
 mod db;
 mod filing;
+mod mail;
 mod support;

@@ -43,6 +43,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
+    worker: Option<pakn::mail::worker::WorkerHandle>,
 }
 
 impl TestApp {
@@ -55,8 +56,23 @@ impl TestApp {
         Self::spawn_on(db, tweak).await
     }
 
-    /// An instance on an existing database (a second instance, for example).
+    /// An instance on an existing database (a second instance, for example), with its
+    /// mail worker running as in `pakn serve`.
     pub async fn spawn_on(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on_opts(db, true, tweak).await
+    }
+
+    /// An instance without a mail worker (`pakn serve --no-worker`).
+    pub async fn spawn_without_worker(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let db = fresh_db().await;
+        Self::spawn_on_opts(db, false, tweak).await
+    }
+
+    pub async fn spawn_on_opts(
+        db: TestDb,
+        mail_worker: bool,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let mut cfg = test_config(&db.url);
@@ -67,6 +83,7 @@ impl TestApp {
             .expect("build the app");
         let state = app.state();
         app.spawn_background();
+        let worker = mail_worker.then(|| app.spawn_mail_worker().expect("mail worker"));
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             app.run_until(async {
@@ -88,6 +105,7 @@ impl TestApp {
             client,
             stop: Some(tx),
             handle: Some(handle),
+            worker,
         }
     }
 
@@ -101,13 +119,14 @@ impl TestApp {
             .expect("test connection")
     }
 
-    /// Stops the server and drops the database.
+    /// Stops the server and its mail worker and drops the database.
     pub async fn stop(self) {
         let TestApp {
             db,
             state,
             stop,
             handle,
+            worker,
             ..
         } = self;
         if let Some(tx) = stop {
@@ -115,6 +134,18 @@ impl TestApp {
         }
         if let Some(h) = handle {
             let _ = h.await;
+        }
+        if let Some(w) = worker {
+            w.stop().await;
+        }
+        let mail_dir = &state.cfg.mail.dir;
+        if mail_dir.starts_with(std::env::temp_dir())
+            && mail_dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("pakn-mail-"))
+        {
+            let _ = std::fs::remove_dir_all(mail_dir);
         }
         state.pool.close();
         drop(state);

@@ -1,0 +1,307 @@
+//! The `outbox` table: queueing mail inside the caller's transaction, claiming due rows,
+//! recording outcomes, and the operator's view (`pakn outbox status|retry`).
+//!
+//! Identifiers are stored as their left-hand part (`message_id` = `pakn.<random>`,
+//! `in_reply_to` = `thread_refs` = `ticket.<public id>`); the sender adds
+//! `@<domain of [mail] from>`. The random part is drawn before the insert, so every
+//! attempt at one row sends the same `Message-ID`, and every mail of one ticket points at
+//! the same thread root, so mail clients show one thread per PAKN.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rand::Rng;
+
+use crate::db::schema::{outbox, tickets};
+
+/// A mail to queue. Addresses are plain `addr@host`; the body is already rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    /// What the mail is, for operators: `ack`, `notify`, …
+    pub kind: String,
+    pub ticket_id: Option<i64>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub lang: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    /// Rows of `attachments` to attach.
+    pub attachment_ids: Vec<i64>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = outbox)]
+struct NewOutboxRow<'a> {
+    ticket_id: Option<i64>,
+    kind: &'a str,
+    to_addrs: &'a [String],
+    cc_addrs: &'a [String],
+    lang: &'a str,
+    subject: &'a str,
+    body_text: &'a str,
+    body_html: Option<&'a str>,
+    message_id: String,
+    in_reply_to: Option<String>,
+    thread_refs: Option<String>,
+    attachment_ids: &'a [i64],
+}
+
+/// A random left-hand part for a `Message-ID`: 130 bits, lower-case base32.
+pub fn new_message_key() -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let mut rng = rand::rng();
+    let random: String = (0..26)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    format!("pakn.{random}")
+}
+
+/// The left-hand part of the thread root of a ticket.
+pub fn thread_key(public_id: &str) -> String {
+    format!("ticket.{public_id}")
+}
+
+/// Queues one mail inside the caller's transaction; returns its outbox id.
+pub async fn enqueue(conn: &mut AsyncPgConnection, mail: OutgoingMail) -> QueryResult<i64> {
+    enqueue_all(conn, vec![mail])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+/// Queues several mails in one statement (plus one lookup of their tickets' public ids).
+pub async fn enqueue_all(
+    conn: &mut AsyncPgConnection,
+    mails: Vec<OutgoingMail>,
+) -> QueryResult<Vec<i64>> {
+    if mails.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ticket_ids: Vec<i64> = mails.iter().filter_map(|m| m.ticket_id).collect();
+    ticket_ids.sort_unstable();
+    ticket_ids.dedup();
+    let public_ids: Vec<(i64, String)> = if ticket_ids.is_empty() {
+        Vec::new()
+    } else {
+        tickets::table
+            .filter(tickets::id.eq_any(&ticket_ids))
+            .select((tickets::id, tickets::public_id))
+            .load(conn)
+            .await?
+    };
+    let root = |ticket: Option<i64>| -> Option<String> {
+        let ticket = ticket?;
+        public_ids
+            .iter()
+            .find(|(id, _)| *id == ticket)
+            .map(|(_, public)| thread_key(public))
+    };
+    insert(conn, &mails, root).await
+}
+
+/// As [`enqueue_all`] for mails of one ticket whose public id the caller knows (the
+/// filing): one statement, no lookup.
+pub async fn enqueue_for_ticket(
+    conn: &mut AsyncPgConnection,
+    public_id: &str,
+    mails: &[OutgoingMail],
+) -> QueryResult<Vec<i64>> {
+    let root = thread_key(public_id);
+    insert(conn, mails, |_| Some(root.clone())).await
+}
+
+async fn insert(
+    conn: &mut AsyncPgConnection,
+    mails: &[OutgoingMail],
+    root: impl Fn(Option<i64>) -> Option<String>,
+) -> QueryResult<Vec<i64>> {
+    if mails.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<NewOutboxRow<'_>> = mails
+        .iter()
+        .map(|m| NewOutboxRow {
+            ticket_id: m.ticket_id,
+            kind: &m.kind,
+            to_addrs: &m.to,
+            cc_addrs: &m.cc,
+            lang: &m.lang,
+            subject: &m.subject,
+            body_text: &m.body_text,
+            body_html: m.body_html.as_deref(),
+            message_id: new_message_key(),
+            in_reply_to: root(m.ticket_id),
+            thread_refs: root(m.ticket_id),
+            attachment_ids: &m.attachment_ids,
+        })
+        .collect();
+    diesel::insert_into(outbox::table)
+        .values(&rows)
+        .returning(outbox::id)
+        .get_results(conn)
+        .await
+}
+
+/// A row claimed for delivery.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct ClaimedRow {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    pub to_addrs: Vec<String>,
+    pub cc_addrs: Vec<String>,
+    pub lang: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub thread_refs: Option<String>,
+    pub attachment_ids: Vec<i64>,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i32,
+}
+
+/// Locks up to `limit` due rows that no other worker holds. Call inside a transaction:
+/// the locks last until it ends, and a worker that dies releases them with its
+/// connection.
+pub async fn claim_due(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult<Vec<ClaimedRow>> {
+    outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::failed_at.is_null())
+        .filter(outbox::next_attempt_at.le(diesel::dsl::now))
+        .order(outbox::next_attempt_at)
+        .limit(limit)
+        .select(ClaimedRow::as_select())
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await
+}
+
+/// When the next pending row falls due (`None` when nothing is pending).
+pub async fn next_due(conn: &mut AsyncPgConnection) -> QueryResult<Option<DateTime<Utc>>> {
+    outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::failed_at.is_null())
+        .select(diesel::dsl::min(outbox::next_attempt_at))
+        .first(conn)
+        .await
+}
+
+pub async fn mark_sent(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set((
+            outbox::sent_at.eq(diesel::dsl::now),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+        .await
+}
+
+pub async fn mark_retry(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::last_error.eq(error),
+            outbox::next_attempt_at.eq(next_attempt_at),
+        ))
+        .execute(conn)
+        .await
+}
+
+pub async fn mark_failed(conn: &mut AsyncPgConnection, id: i64, error: &str) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::last_error.eq(error),
+            outbox::failed_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// What `pakn outbox status` prints.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Status {
+    #[diesel(sql_type = BigInt)]
+    pub pending: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub oldest_pending_age_secs: Option<i64>,
+}
+
+pub async fn status(conn: &mut AsyncPgConnection) -> QueryResult<Status> {
+    diesel::sql_query(
+        "SELECT \
+           (SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL) AS pending, \
+           (SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL) AS failed, \
+           (SELECT floor(extract(epoch FROM now() - min(created_at)))::bigint \
+              FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL) AS oldest_pending_age_secs",
+    )
+    .get_result(conn)
+    .await
+}
+
+/// Puts one failed (or pending) row back in the queue, due now, with its attempts reset.
+/// Returns whether a row changed (a sent row is left alone).
+pub async fn retry(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
+    let n = diesel::update(outbox::table.find(id).filter(outbox::sent_at.is_null()))
+        .set((
+            outbox::failed_at.eq(None::<DateTime<Utc>>),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Puts every failed row back in the queue; returns how many.
+pub async fn retry_all_failed(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::update(outbox::table.filter(outbox::failed_at.is_not_null()))
+        .set((
+            outbox::failed_at.eq(None::<DateTime<Utc>>),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// An attachment to send with a mail.
+#[derive(Debug, Clone, Queryable)]
+pub struct AttachmentFile {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+pub async fn attachments(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<AttachmentFile>> {
+    use crate::db::schema::attachments as a;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    a::table
+        .filter(a::id.eq_any(ids))
+        .select((a::id, a::filename, a::content_type, a::data))
+        .load(conn)
+        .await
+}

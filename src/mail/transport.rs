@@ -1,0 +1,162 @@
+//! Delivery: `file` writes each message to `<[mail] dir>/<outbox id>.eml` (the default,
+//! for development and trials); `smtp` sends through ONE pooled lettre transport built at
+//! start and shared by every send of the instance.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::message::Message;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::{self, PoolConfig};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use crate::config::MailConfig;
+
+/// Why a send failed, as far as retrying is concerned. The text is for the row's
+/// `last_error` (it may quote the server); logs get [`SendError::class`] only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// Worth retrying: connection refused or reset, timeout, a 4xx reply, a full disk.
+    Temporary { class: String, text: String },
+    /// Never worth retrying: a 5xx reply.
+    Permanent { class: String, text: String },
+}
+
+impl SendError {
+    /// A short description without personal data: "smtp 550", "connection", "timeout".
+    pub fn class(&self) -> &str {
+        match self {
+            SendError::Temporary { class, .. } | SendError::Permanent { class, .. } => class,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            SendError::Temporary { text, .. } | SendError::Permanent { text, .. } => text,
+        }
+    }
+
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, SendError::Permanent { .. })
+    }
+}
+
+fn classify_smtp(e: &smtp::Error) -> SendError {
+    let text = e.to_string();
+    let code = e.status().map(|c| c.to_string());
+    if e.is_permanent() {
+        SendError::Permanent {
+            class: format!("smtp {}", code.unwrap_or_else(|| "5xx".into())),
+            text,
+        }
+    } else if e.is_transient() {
+        SendError::Temporary {
+            class: format!("smtp {}", code.unwrap_or_else(|| "4xx".into())),
+            text,
+        }
+    } else if e.is_timeout() {
+        SendError::Temporary {
+            class: "timeout".into(),
+            text,
+        }
+    } else if e.is_tls() {
+        SendError::Temporary {
+            class: "tls".into(),
+            text,
+        }
+    } else {
+        SendError::Temporary {
+            class: "connection".into(),
+            text,
+        }
+    }
+}
+
+pub enum Transport {
+    File { dir: PathBuf },
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::File { dir } => write!(f, "Transport::File({})", dir.display()),
+            Transport::Smtp(_) => write!(f, "Transport::Smtp"),
+        }
+    }
+}
+
+impl Transport {
+    /// Builds the transport of `[mail]`: creates the directory of `file`; for `smtp`
+    /// prepares the pool (connections open on first use).
+    pub fn from_config(cfg: &MailConfig) -> anyhow::Result<Transport> {
+        match cfg.transport.as_str() {
+            "file" => {
+                std::fs::create_dir_all(&cfg.dir)
+                    .with_context(|| format!("mail.dir: cannot create {}", cfg.dir.display()))?;
+                Ok(Transport::File {
+                    dir: cfg.dir.clone(),
+                })
+            }
+            "smtp" => {
+                let s = &cfg.smtp;
+                let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
+                    .port(s.port)
+                    .timeout(Some(Duration::from_secs(s.timeout_secs.max(1))))
+                    .pool_config(PoolConfig::new().max_size(s.pool_size.max(1)));
+                match s.security.as_str() {
+                    "none" => {}
+                    "starttls" | "tls" => {
+                        let params = TlsParameters::new(s.host.clone())
+                            .context("mail.smtp: preparing TLS")?;
+                        b = b.tls(if s.security == "tls" {
+                            Tls::Wrapper(params)
+                        } else {
+                            Tls::Required(params)
+                        });
+                    }
+                    other => anyhow::bail!("mail.smtp.security: unknown value {other:?}"),
+                }
+                if !s.username.is_empty() {
+                    b = b.credentials(Credentials::new(s.username.clone(), s.password.clone()));
+                }
+                Ok(Transport::Smtp(b.build()))
+            }
+            other => anyhow::bail!("mail.transport: unknown value {other:?}"),
+        }
+    }
+
+    /// How many sends the worker runs at once.
+    pub fn concurrency(&self, cfg: &MailConfig) -> usize {
+        match self {
+            Transport::File { .. } => 8,
+            Transport::Smtp(_) => cfg.smtp.pool_size.max(1) as usize,
+        }
+    }
+
+    pub async fn send(&self, outbox_id: i64, message: Message) -> Result<(), SendError> {
+        match self {
+            Transport::File { dir } => {
+                let bytes = message.formatted();
+                let tmp = dir.join(format!(".{outbox_id}.eml.tmp"));
+                let path = dir.join(format!("{outbox_id}.eml"));
+                let result = async {
+                    tokio::fs::write(&tmp, &bytes).await?;
+                    tokio::fs::rename(&tmp, &path).await
+                }
+                .await;
+                result.map_err(|e| SendError::Temporary {
+                    class: format!("file {:?}", e.kind()),
+                    text: e.to_string(),
+                })
+            }
+            Transport::Smtp(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| classify_smtp(&e)),
+        }
+    }
+}
