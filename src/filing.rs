@@ -239,13 +239,38 @@ pub async fn file(
         } else {
             "citizen"
         };
-        let shard = counters::random_shard();
+        // The mails are rendered before the statement and commit with the ticket (or
+        // vanish with it).
+        let filed = FiledTicket {
+            ticket_id: 0,
+            code: &ids.code,
+            access_token: &ids.access_token,
+            lang: Lang::parse(&meta.lang).unwrap_or_default(),
+            email: feedback.email.as_deref(),
+            title: &feedback.title,
+            kind: feedback.kind.as_str(),
+            category: &feedback.content_category,
+            field: &feedback.field,
+            received_at: meta.received_at,
+            accept_due: due.accept_due,
+            reply_due: due.reply_due,
+            suspected_spam: meta.suspected_spam,
+            spam_reasons: &meta.spam_reasons,
+        };
+        let mails = compose::filing_mails(cfg, reference, &route, &filed)
+            .context("rendering the filing's mail")?;
+        let mails_json = mail::outbox::filing_rows_json(&ids.public_id, &mails);
+        let filing = tickets::FilingInsert {
+            ticket: &row,
+            event_actor: actor,
+            event_data: &event_data,
+            counter_month: counters::month_of(received_on),
+            counter_shard: counters::random_shard(),
+            mails: &mails_json,
+        };
         let store =
             async |conn: &mut AsyncPgConnection| -> Result<FilingOutcome, diesel::result::Error> {
-                let Some(ticket_id) =
-                    tickets::insert_filing(conn, &row, actor, &event_data, received_on, shard)
-                        .await?
-                else {
+                let Some(ticket_id) = tickets::insert_filing(conn, &filing).await? else {
                     let key = meta.idempotency_key.as_deref().unwrap_or_default();
                     return Ok(match tickets::by_idempotency_key(conn, key).await? {
                         Some((access_token, Some(h))) if h == hash => {
@@ -273,26 +298,6 @@ pub async fn file(
                 {
                     tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
                 }
-                // The mails commit with the ticket (or vanish with it).
-                let filed = FiledTicket {
-                    ticket_id,
-                    code: &ids.code,
-                    access_token: &ids.access_token,
-                    lang: Lang::parse(&meta.lang).unwrap_or_default(),
-                    email: feedback.email.as_deref(),
-                    title: &feedback.title,
-                    kind: feedback.kind.as_str(),
-                    category: &feedback.content_category,
-                    field: &feedback.field,
-                    received_at: meta.received_at,
-                    accept_due: due.accept_due,
-                    reply_due: due.reply_due,
-                    suspected_spam: meta.suspected_spam,
-                    spam_reasons: &meta.spam_reasons,
-                };
-                let mails = compose::filing_mails(cfg, reference, &route, &filed)
-                    .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
-                mail::enqueue_for_ticket(conn, &ids.public_id, &mails).await?;
                 Ok(FilingOutcome::Created {
                     ticket_id,
                     code: ids.code.clone(),
@@ -301,11 +306,16 @@ pub async fn file(
             };
         // Without files the filing is one statement (atomic on its own); with files it
         // is a transaction around that statement and the files.
-        // The ticket, its event and counter are one statement; its files and mails
-        // join it in one transaction.
-        let result = conn
-            .transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| store(conn).await)
-            .await;
+        // Without files the filing is one statement (atomic on its own); with files it
+        // is a transaction around that statement and the files.
+        let result = if files.is_empty() && meta.keep_stashed.is_empty() {
+            store(conn).await
+        } else {
+            conn.transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| {
+                store(conn).await
+            })
+            .await
+        };
         match result {
             Ok(outcome) => return Ok(outcome),
             Err(diesel::result::Error::DatabaseError(

@@ -113,6 +113,31 @@ pub async fn enqueue_for_ticket(
     insert(conn, mails, |_| Some(root.clone())).await
 }
 
+/// The mails of a new ticket as the JSON rows the one-statement filing inserts
+/// ([`crate::db::tickets::FilingInsert`]): their Message-ID keys are drawn here, and
+/// they thread under the ticket's public id.
+pub fn filing_rows_json(public_id: &str, mails: &[OutgoingMail]) -> serde_json::Value {
+    let thread = thread_key(public_id);
+    serde_json::Value::Array(
+        mails
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "kind": m.kind,
+                    "to_addrs": m.to,
+                    "cc_addrs": m.cc,
+                    "lang": m.lang,
+                    "subject": m.subject,
+                    "body_text": m.body_text,
+                    "body_html": m.body_html,
+                    "message_id": new_message_key(),
+                    "thread": thread,
+                })
+            })
+            .collect(),
+    )
+}
+
 async fn insert(
     conn: &mut AsyncPgConnection,
     mails: &[OutgoingMail],
