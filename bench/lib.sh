@@ -31,7 +31,7 @@ cpu_of() {
 start_server() { # extra env as VAR=VALUE ...
   env PAKN_SERVER__LISTEN="127.0.0.1:$PORT" PAKN_SERVER__PUBLIC_URL="$BASE" \
       PAKN_LIMITS__EXEMPT="127.0.0.1/32" PAKN_LOG=warn "$@" \
-      "$BIN" serve > "$OUT/serve.log" 2>&1 &
+      "$BIN" serve ${SERVE_ARGS:-} > "$OUT/serve.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "server did not start"; cat "$OUT/serve.log"; exit 1
