@@ -76,8 +76,11 @@ impl Application {
     /// that queued mail. Stop it with [`crate::mail::worker::WorkerHandle::stop`] after the
     /// server has stopped, so mail queued by the last requests still goes out.
     pub fn spawn_mail_worker(&self) -> anyhow::Result<crate::mail::worker::WorkerHandle> {
-        let worker =
-            crate::mail::worker::Worker::new(self.state.pool.clone(), &self.state.cfg.mail)?;
+        let worker = crate::mail::worker::Worker::new(
+            self.state.pool.clone(),
+            Arc::clone(&self.state.cfg),
+            Arc::clone(&self.state.reference),
+        )?;
         Ok(worker.spawn(Arc::clone(&self.state.mail_wake)))
     }
 

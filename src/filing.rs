@@ -239,8 +239,8 @@ pub async fn file(
         } else {
             "citizen"
         };
-        // The mails are rendered before the statement and commit with the ticket (or
-        // vanish with it).
+        // The mails commit with the ticket (or vanish with it); the worker renders them
+        // from the ticket when it sends them.
         let filed = FiledTicket {
             ticket_id: 0,
             code: &ids.code,
@@ -257,8 +257,7 @@ pub async fn file(
             suspected_spam: meta.suspected_spam,
             spam_reasons: &meta.spam_reasons,
         };
-        let mails = compose::filing_mails(cfg, reference, &route, &filed)
-            .context("rendering the filing's mail")?;
+        let mails = compose::filing_stubs(&route, &filed);
         let mails_json = mail::outbox::filing_rows_json(&ids.public_id, &mails);
         let filing = tickets::FilingInsert {
             ticket: &row,

@@ -1,5 +1,6 @@
 //! `pakn outbox run|status|retry`: the mail queue for operators.
 
+use anyhow::Context;
 use std::sync::Arc;
 
 use clap::Subcommand;
@@ -30,7 +31,11 @@ pub async fn run(cfg: &Config, command: OutboxCommand) -> anyhow::Result<()> {
         OutboxCommand::Run => {
             crate::db::setup::prepare(cfg).await?;
             let pool = crate::db::pool(&cfg.database.url, 2)?;
-            let worker = Worker::new(pool.clone(), &cfg.mail)?;
+            let mut conn = pool.get().await.context("connecting to the database")?;
+            let reference = Arc::new(crate::reference::ReferenceCache::load(&mut conn).await?);
+            drop(conn);
+            reference.spawn_refresher(pool.clone(), crate::app::REFERENCE_REFRESH);
+            let worker = Worker::new(pool.clone(), Arc::new(cfg.clone()), reference)?;
             let (stop_tx, stop_rx) = watch::channel(false);
             let task = tokio::spawn(worker.run(Arc::new(Notify::new()), stop_rx));
             crate::app::shutdown_signal().await;

@@ -196,15 +196,15 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for FilingInsert<'_> {
         out.push_sql(
             ", 1 FROM t ON CONFLICT (unit_id, field_code, status, month, shard) \
              DO UPDATE SET n = ticket_counters.n + excluded.n), \
-             o AS (INSERT INTO outbox (ticket_id, kind, to_addrs, cc_addrs, lang, subject, \
-             body_text, body_html, message_id, in_reply_to, thread_refs) \
-             SELECT t.id, m.kind, m.to_addrs, m.cc_addrs, m.lang, m.subject, m.body_text, \
-             m.body_html, m.message_id, m.thread, m.thread FROM t, jsonb_to_recordset(",
+             o AS (INSERT INTO outbox (ticket_id, kind, to_addrs, cc_addrs, lang, message_id, \
+             in_reply_to, thread_refs) \
+             SELECT t.id, m.kind, m.to_addrs, m.cc_addrs, m.lang, m.message_id, m.thread, \
+             m.thread FROM t, jsonb_to_recordset(",
         );
         out.push_bind_param::<Jsonb, _>(self.mails)?;
         out.push_sql(
-            ") AS m(kind text, to_addrs text[], cc_addrs text[], lang text, subject text, \
-             body_text text, body_html text, message_id text, thread text)) \
+            ") AS m(kind text, to_addrs text[], cc_addrs text[], lang text, message_id text, \
+             thread text)) \
              SELECT id FROM t",
         );
         Ok(())

@@ -102,14 +102,10 @@ fn site_name(cfg: &Config, lang: Lang) -> String {
     lang.pick(&cfg.site.name_vi, &cfg.site.name_en).to_string()
 }
 
-/// The citizen's acknowledgement, when they gave an email.
-pub fn acknowledgement(
-    cfg: &Config,
-    ticket: &FiledTicket<'_>,
-) -> askama::Result<Option<OutgoingMail>> {
-    let Some(email) = ticket.email.filter(|e| !e.trim().is_empty()) else {
-        return Ok(None);
-    };
+/// Subject, text and HTML of a mail.
+pub type Content = (String, String, String);
+
+fn ack_content(cfg: &Config, ticket: &FiledTicket<'_>) -> askama::Result<Content> {
     let t = Tr::new(ticket.lang);
     let site = site_name(cfg, ticket.lang);
     let code = ticket.code.display();
@@ -124,27 +120,47 @@ pub fn acknowledgement(
         track: t.t1("mail-ack-track", "url", format!("{}/track", base_url(cfg))),
         site,
     };
+    Ok((
+        t.t1("mail-ack-subject", "code", code),
+        AckText { m: &m }.render()?,
+        AckHtml { m: &m }.render()?,
+    ))
+}
+
+/// The acknowledgement's recipient: the citizen's email, when they gave one.
+fn ack_recipient(ticket: &FiledTicket<'_>) -> Option<String> {
+    ticket
+        .email
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string)
+}
+
+/// The citizen's acknowledgement, when they gave an email.
+pub fn acknowledgement(
+    cfg: &Config,
+    ticket: &FiledTicket<'_>,
+) -> askama::Result<Option<OutgoingMail>> {
+    let Some(email) = ack_recipient(ticket) else {
+        return Ok(None);
+    };
+    let (subject, text, html) = ack_content(cfg, ticket)?;
     Ok(Some(OutgoingMail {
         kind: KIND_ACK.into(),
         ticket_id: Some(ticket.ticket_id),
-        to: vec![email.trim().to_string()],
+        to: vec![email],
         cc: Vec::new(),
         lang: ticket.lang.code().into(),
-        subject: t.t1("mail-ack-subject", "code", code),
-        body_text: AckText { m: &m }.render()?,
-        body_html: Some(AckHtml { m: &m }.render()?),
+        subject,
+        body_text: text,
+        body_html: Some(html),
         attachment_ids: Vec::new(),
     }))
 }
 
-/// The notification of the routing rule's contacts (`None` when it names nobody with an
-/// email). Always in Vietnamese.
-pub fn notification(
-    cfg: &Config,
-    reference: &Reference,
-    route: &Route<'_>,
-    ticket: &FiledTicket<'_>,
-) -> askama::Result<Option<OutgoingMail>> {
+/// To and Cc of the routing notification (duplicates removed; Cc moves to To when To is
+/// empty); `None` when the rule names nobody with an email.
+pub fn notify_recipients(route: &Route<'_>) -> Option<(Vec<String>, Vec<String>)> {
     let emails = |contacts: &[&Contact]| -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for c in contacts {
@@ -164,9 +180,15 @@ pub fn notification(
     if to.is_empty() {
         std::mem::swap(&mut to, &mut cc);
     }
-    if to.is_empty() {
-        return Ok(None);
-    }
+    (!to.is_empty()).then_some((to, cc))
+}
+
+fn notify_content(
+    cfg: &Config,
+    reference: &Reference,
+    unit_name: &str,
+    ticket: &FiledTicket<'_>,
+) -> askama::Result<Content> {
     let lang = Lang::Vi;
     let t = Tr::new(lang);
     let code = ticket.code.display();
@@ -178,7 +200,7 @@ pub fn notification(
         .category(ticket.category)
         .map(|c| c.name_vi.clone())
         .unwrap_or_else(|| ticket.category.to_string());
-    let unit = route.unit.name_vi.clone();
+    let unit = unit_name.to_string();
     let spam = ticket.suspected_spam.then(|| {
         let reasons: Vec<String> = ticket
             .spam_reasons
@@ -213,17 +235,119 @@ pub fn notification(
         staff_url: format!("{}/staff/tickets/{code}", base_url(cfg)),
         site: site_name(cfg, lang),
     };
+    Ok((
+        subject,
+        NotifyText { m: &m }.render()?,
+        NotifyHtml { m: &m }.render()?,
+    ))
+}
+
+/// The notification of the routing rule's contacts (`None` when it names nobody with an
+/// email). Always in Vietnamese.
+pub fn notification(
+    cfg: &Config,
+    reference: &Reference,
+    route: &Route<'_>,
+    ticket: &FiledTicket<'_>,
+) -> askama::Result<Option<OutgoingMail>> {
+    let Some((to, cc)) = notify_recipients(route) else {
+        return Ok(None);
+    };
+    let (subject, text, html) = notify_content(cfg, reference, &route.unit.name_vi, ticket)?;
     Ok(Some(OutgoingMail {
         kind: KIND_NOTIFY.into(),
         ticket_id: Some(ticket.ticket_id),
         to,
         cc,
-        lang: lang.code().into(),
+        lang: Lang::Vi.code().into(),
         subject,
-        body_text: NotifyText { m: &m }.render()?,
-        body_html: Some(NotifyHtml { m: &m }.render()?),
+        body_text: text,
+        body_html: Some(html),
         attachment_ids: Vec::new(),
     }))
+}
+
+/// The mails of a new ticket without their content (recipients, kind, language): what
+/// the filing queues; the worker renders them from the ticket with [`render_at_send`].
+pub fn filing_stubs(route: &Route<'_>, ticket: &FiledTicket<'_>) -> Vec<OutgoingMail> {
+    let stub = |kind: &str, to: Vec<String>, cc: Vec<String>, lang: Lang| OutgoingMail {
+        kind: kind.into(),
+        ticket_id: Some(ticket.ticket_id),
+        to,
+        cc,
+        lang: lang.code().into(),
+        subject: String::new(),
+        body_text: String::new(),
+        body_html: None,
+        attachment_ids: Vec::new(),
+    };
+    let mut out = Vec::new();
+    if let Some(email) = ack_recipient(ticket) {
+        out.push(stub(KIND_ACK, vec![email], Vec::new(), ticket.lang));
+    }
+    if let Some((to, cc)) = notify_recipients(route) {
+        out.push(stub(KIND_NOTIFY, to, cc, Lang::Vi));
+    }
+    out
+}
+
+/// Renders a queued filing mail of `kind` from its ticket, when the worker sends it.
+pub fn render_at_send(
+    cfg: &Config,
+    reference: &Reference,
+    kind: &str,
+    row: &TicketForMail,
+) -> anyhow::Result<Content> {
+    let code = TrackingCode::parse(&row.code)
+        .ok_or_else(|| anyhow::anyhow!("ticket {} has an invalid code", row.id))?;
+    let ticket = FiledTicket {
+        ticket_id: row.id,
+        code: &code,
+        access_token: &row.access_token,
+        lang: Lang::parse(&row.lang).unwrap_or_default(),
+        email: row.email.as_deref(),
+        title: &row.title,
+        kind: &row.kind,
+        category: &row.content_category,
+        field: &row.field_code,
+        received_at: row.received_at,
+        accept_due: row.accept_due,
+        reply_due: row.reply_due,
+        suspected_spam: row.suspected_spam,
+        spam_reasons: &row.spam_reasons,
+    };
+    match kind {
+        KIND_ACK => Ok(ack_content(cfg, &ticket)?),
+        KIND_NOTIFY => {
+            let unit = reference
+                .unit(row.unit_id)
+                .map(|u| u.name_vi.clone())
+                .unwrap_or_default();
+            Ok(notify_content(cfg, reference, &unit, &ticket)?)
+        }
+        other => anyhow::bail!("no template renders a queued {other:?} mail"),
+    }
+}
+
+/// What a filing mail is rendered from at send time.
+#[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = crate::db::schema::tickets)]
+pub struct TicketForMail {
+    pub id: i64,
+    pub code: String,
+    pub access_token: String,
+    pub lang: String,
+    pub email: Option<String>,
+    pub title: String,
+    pub kind: String,
+    pub content_category: String,
+    pub field_code: String,
+    pub unit_id: i32,
+    pub received_at: DateTime<Utc>,
+    pub accept_due: NaiveDate,
+    pub reply_due: NaiveDate,
+    pub suspected_spam: bool,
+    pub spam_reasons: Vec<String>,
 }
 
 /// Both mails of a new ticket.

@@ -51,6 +51,8 @@ pub enum BuildError {
     Address,
     #[error("no recipient")]
     NoRecipient,
+    #[error("the mail was never rendered")]
+    NotRendered,
     #[error("invalid message: {0}")]
     Message(String),
 }
@@ -68,9 +70,12 @@ pub fn build(
     if row.to_addrs.is_empty() && row.cc_addrs.is_empty() {
         return Err(BuildError::NoRecipient);
     }
+    let (Some(subject), Some(text)) = (row.subject.clone(), row.body_text.clone()) else {
+        return Err(BuildError::NotRendered);
+    };
     let mut b = Message::builder()
         .from(sender.from.clone())
-        .subject(row.subject.clone())
+        .subject(subject)
         .date(SystemTime::from(row.created_at))
         .message_id(Some(sender.msg_id(&row.message_id)))
         .raw_header(header("Auto-Submitted", "auto-generated"))
@@ -93,8 +98,8 @@ pub fn build(
         b = b.references(ids.join(" "));
     }
     let body = match &row.body_html {
-        Some(html) => MultiPart::alternative_plain_html(row.body_text.clone(), html.clone()),
-        None => MultiPart::mixed().singlepart(SinglePart::plain(row.body_text.clone())),
+        Some(html) => MultiPart::alternative_plain_html(text, html.clone()),
+        None => MultiPart::mixed().singlepart(SinglePart::plain(text)),
     };
     let body = if files.is_empty() {
         body

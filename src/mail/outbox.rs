@@ -114,7 +114,8 @@ pub async fn enqueue_for_ticket(
 }
 
 /// The mails of a new ticket as the JSON rows the one-statement filing inserts
-/// ([`crate::db::tickets::FilingInsert`]): their Message-ID keys are drawn here, and
+/// ([`crate::db::tickets::FilingInsert`]): recipients only (the worker renders subject
+/// and body from the ticket when it sends); their Message-ID keys are drawn here, and
 /// they thread under the ticket's public id.
 pub fn filing_rows_json(public_id: &str, mails: &[OutgoingMail]) -> serde_json::Value {
     let thread = thread_key(public_id);
@@ -127,9 +128,6 @@ pub fn filing_rows_json(public_id: &str, mails: &[OutgoingMail]) -> serde_json::
                     "to_addrs": m.to,
                     "cc_addrs": m.cc,
                     "lang": m.lang,
-                    "subject": m.subject,
-                    "body_text": m.body_text,
-                    "body_html": m.body_html,
                     "message_id": new_message_key(),
                     "thread": thread,
                 })
@@ -176,11 +174,13 @@ async fn insert(
 pub struct ClaimedRow {
     pub id: i64,
     pub ticket_id: Option<i64>,
+    pub kind: String,
     pub to_addrs: Vec<String>,
     pub cc_addrs: Vec<String>,
     pub lang: String,
-    pub subject: String,
-    pub body_text: String,
+    /// Empty for a filing's mails until the worker renders them from the ticket.
+    pub subject: Option<String>,
+    pub body_text: Option<String>,
     pub body_html: Option<String>,
     pub message_id: String,
     pub in_reply_to: Option<String>,
@@ -327,6 +327,19 @@ pub async fn attachments(
     a::table
         .filter(a::id.eq_any(ids))
         .select((a::id, a::filename, a::content_type, a::data))
+        .load(conn)
+        .await
+}
+
+/// The tickets that queued filing mails are rendered from.
+pub async fn tickets_for_mail(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<super::compose::TicketForMail>> {
+    use diesel::SelectableHelper;
+    tickets::table
+        .filter(tickets::id.eq_any(ids))
+        .select(super::compose::TicketForMail::as_select())
         .load(conn)
         .await
 }

@@ -20,11 +20,13 @@ use rand::Rng;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
+use super::compose;
 use super::message::{self, Sender};
 use super::outbox::{self, ClaimedRow};
 use super::transport::{SendError, Transport};
-use crate::config::MailConfig;
+use crate::config::{Config, MailConfig};
 use crate::db::Pool;
+use crate::reference::ReferenceCache;
 
 /// Retry settings from `[mail]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +85,8 @@ pub struct BatchReport {
 
 pub struct Worker {
     pool: Pool,
+    cfg: Arc<Config>,
+    reference: Arc<ReferenceCache>,
     transport: Arc<Transport>,
     sender: Sender,
     backoff: Backoff,
@@ -92,12 +96,20 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// A worker on `pool` with the transport of `[mail]` (built once, here).
-    pub fn new(pool: Pool, cfg: &MailConfig) -> anyhow::Result<Worker> {
+    /// A worker on `pool` with the transport of `[mail]` (built once, here); it renders
+    /// queued filing mails with `cfg` and `reference`.
+    pub fn new(
+        pool: Pool,
+        config: Arc<Config>,
+        reference: Arc<ReferenceCache>,
+    ) -> anyhow::Result<Worker> {
+        let cfg = &config.mail;
         let transport = Transport::from_config(cfg)?;
         let concurrency = transport.concurrency(cfg);
         Ok(Worker {
             pool,
+            cfg: Arc::clone(&config),
+            reference,
             transport: Arc::new(transport),
             sender: Sender::from_config(cfg)?,
             backoff: Backoff::from_config(cfg),
@@ -188,10 +200,11 @@ impl Worker {
         let mut conn = self.pool.get().await.context("mail worker: connecting")?;
         let report = conn
             .transaction::<BatchReport, anyhow::Error, _>(async |conn| {
-                let rows = outbox::claim_due(conn, self.batch_size).await?;
+                let mut rows = outbox::claim_due(conn, self.batch_size).await?;
                 if rows.is_empty() {
                     return Ok(BatchReport::default());
                 }
+                self.render_queued(conn, &mut rows).await?;
                 let mut file_ids: Vec<i64> =
                     rows.iter().flat_map(|r| r.attachment_ids.clone()).collect();
                 file_ids.sort_unstable();
@@ -263,6 +276,44 @@ impl Worker {
             );
         }
         Ok(report)
+    }
+
+    /// Fills in the subject and body of filing mails queued without them, from their
+    /// tickets. A mail that cannot be rendered stays empty and fails as unbuildable.
+    async fn render_queued(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        rows: &mut [ClaimedRow],
+    ) -> anyhow::Result<()> {
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.body_text.is_none())
+            .filter_map(|r| r.ticket_id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let tickets = outbox::tickets_for_mail(conn, &ids).await?;
+        let reference = self.reference.get();
+        for row in rows.iter_mut().filter(|r| r.body_text.is_none()) {
+            let Some(ticket) = row
+                .ticket_id
+                .and_then(|id| tickets.iter().find(|t| t.id == id))
+            else {
+                continue;
+            };
+            match compose::render_at_send(&self.cfg, &reference, &row.kind, ticket) {
+                Ok((subject, text, html)) => {
+                    row.subject = Some(subject);
+                    row.body_text = Some(text);
+                    row.body_html = Some(html);
+                }
+                Err(e) => tracing::error!(outbox_id = row.id, error = %e, "cannot render mail"),
+            }
+        }
+        Ok(())
     }
 
     async fn deliver(&self, row: &ClaimedRow, files: &[outbox::AttachmentFile]) -> Outcome {

@@ -532,7 +532,12 @@ async fn three_workers_draining_300_mails_deliver_each_exactly_once() {
     let mut pools = Vec::new();
     for _ in 0..3 {
         let pool = pakn::db::pool(&db.url, 2).expect("pool");
-        let worker = Worker::new(pool.clone(), &cfg.mail).expect("worker");
+        let worker = Worker::new(
+            pool.clone(),
+            Arc::new(cfg.clone()),
+            reference_of(&pool).await,
+        )
+        .expect("worker");
         let wake = Arc::new(Notify::new());
         wake.notify_one();
         handles.push(worker.spawn(wake));
@@ -640,7 +645,12 @@ async fn a_killed_outbox_run_leaves_its_rows_to_another_worker() {
     let mut cfg = test_config(&db.url);
     use_sink(&mut cfg, &sink);
     let pool = pakn::db::pool(&db.url, 2).expect("pool");
-    let worker = Worker::new(pool.clone(), &cfg.mail).expect("worker");
+    let worker = Worker::new(
+        pool.clone(),
+        Arc::new(cfg.clone()),
+        reference_of(&pool).await,
+    )
+    .expect("worker");
     let deadline = Instant::now() + PATIENCE;
     let mut delivered = 0;
     while delivered < 5 {
@@ -728,4 +738,14 @@ async fn a_submission_whose_transaction_fails_leaves_no_mail() {
     assert_eq!(sink.messages().len(), 2);
     assert_eq!(for_code(&messages, &ticket.code).len(), 2);
     app.stop().await;
+}
+
+/// The reference data of a test database, for a worker built by hand.
+async fn reference_of(pool: &pakn::db::Pool) -> Arc<pakn::reference::ReferenceCache> {
+    let mut conn = pool.get().await.expect("connection");
+    Arc::new(
+        pakn::reference::ReferenceCache::load(&mut conn)
+            .await
+            .expect("reference data"),
+    )
 }
