@@ -61,18 +61,48 @@ const SUBJECTS: &[&str] = &[
     "Chế độ người có công chưa được chi trả đúng hạn",
     "Thủ tục đăng ký hoạt động tôn giáo",
 ];
-const STATUSES: &[(&str, u32)] = &[
-    ("submitted", 12),
-    ("accepted", 10),
-    ("in_progress", 18),
-    ("needs_info", 4),
-    ("pending_approval", 5),
-    ("answered", 25),
-    ("closed", 16),
-    ("rejected", 5),
-    ("out_of_scope", 3),
-    ("transferred", 2),
-];
+/// Status weights by the ticket's age: new PAKN wait or are being handled, old ones are
+/// answered or closed, so overdue and due-soon counts look like a working department's.
+fn statuses_for_age(days: i64) -> &'static [(&'static str, u32)] {
+    match days {
+        0..=2 => &[
+            ("submitted", 60),
+            ("accepted", 25),
+            ("needs_info", 5),
+            ("in_progress", 10),
+        ],
+        3..=19 => &[
+            ("accepted", 15),
+            ("in_progress", 45),
+            ("needs_info", 8),
+            ("pending_approval", 10),
+            ("answered", 15),
+            ("rejected", 4),
+            ("out_of_scope", 2),
+            ("transferred", 1),
+        ],
+        20..=59 => &[
+            ("in_progress", 10),
+            ("pending_approval", 3),
+            ("answered", 50),
+            ("closed", 25),
+            ("rejected", 6),
+            ("out_of_scope", 4),
+            ("transferred", 2),
+        ],
+        _ => &[
+            ("answered", 10),
+            ("closed", 78),
+            ("rejected", 7),
+            ("out_of_scope", 3),
+            ("transferred", 2),
+        ],
+    }
+}
+
+/// The demo accounts (password [`DEMO_PASSWORD`]): one admin, leader and inspector, and
+/// one officer per unit.
+pub const DEMO_PASSWORD: &str = "pakn-demo-2026";
 
 /// Escapes a value for COPY's text format.
 fn esc(s: &str) -> String {
@@ -89,10 +119,11 @@ fn esc(s: &str) -> String {
     out
 }
 
-fn pick_status(rng: &mut impl Rng) -> &'static str {
-    let total: u32 = STATUSES.iter().map(|(_, w)| w).sum();
+fn pick_status(rng: &mut impl Rng, age_days: i64) -> &'static str {
+    let weights = statuses_for_age(age_days);
+    let total: u32 = weights.iter().map(|(_, w)| w).sum();
     let mut roll = rng.random_range(0..total);
-    for (s, w) in STATUSES {
+    for (s, w) in weights {
         if roll < *w {
             return s;
         }
@@ -112,6 +143,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         .context("connecting with tokio-postgres for COPY")?;
     let conn_task = tokio::spawn(connection);
 
+    let officers = demo_users(&client, &reference).await?;
     let fields: Vec<&str> = reference.active_fields().map(|f| f.code.as_str()).collect();
     let categories: Vec<&str> = reference
         .active_categories()
@@ -178,7 +210,15 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                 let route = reference
                     .route(category, field)
                     .context("no handling unit to route demo tickets")?;
-                let status = pick_status(&mut rng);
+                let status = pick_status(&mut rng, (now - received).num_days());
+                let assignee = (!matches!(status, "submitted" | "rejected" | "out_of_scope"))
+                    .then(|| {
+                        officers
+                            .iter()
+                            .find(|(u, _)| *u == route.unit.id)
+                            .map(|(_, id)| *id)
+                    })
+                    .flatten();
                 let search = fold(&format!("{name} {title} {content} {proposal}"));
                 let retention = local_date(received)
                     + Duration::days(365 * i64::from(cfg.privacy.retention_years));
@@ -229,6 +269,9 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                         .rule
                         .map(|r| r.id.to_string())
                         .unwrap_or_else(|| "\\N".into()),
+                    assignee
+                        .map(|a| a.to_string())
+                        .unwrap_or_else(|| "\\N".into()),
                     received.to_rfc3339(),
                     due.accept_due.to_string(),
                     due.forward_due.to_string(),
@@ -245,7 +288,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         }
         let sink = client
             .copy_in(
-                "COPY tickets (public_id, code, access_token, status, channel, submitter_kind, full_name, address, phone, email, kind, content_category, field_code, dossier_code, title, content, proposal, lang, consent_at, privacy_notice_version, publish_consent, unit_id, routing_rule_id, received_at, accept_due, forward_due, reply_due, answered_at, search_text, retention_until) FROM STDIN",
+                "COPY tickets (public_id, code, access_token, status, channel, submitter_kind, full_name, address, phone, email, kind, content_category, field_code, dossier_code, title, content, proposal, lang, consent_at, privacy_notice_version, publish_consent, unit_id, routing_rule_id, assignee_id, received_at, accept_due, forward_due, reply_due, answered_at, search_text, retention_until) FROM STDIN",
             )
             .await
             .context("starting COPY")?;
@@ -281,4 +324,64 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Creates the demo accounts when missing; returns (unit id, officer id) pairs.
+async fn demo_users(
+    client: &tokio_postgres::Client,
+    reference: &crate::reference::Reference,
+) -> anyhow::Result<Vec<(i32, i32)>> {
+    let hash = crate::auth::password::hash(DEMO_PASSWORD).await?;
+    let mut accounts: Vec<(String, String, Vec<&str>, Option<i32>)> = vec![
+        (
+            "admin@demo.pakn.vn".into(),
+            "Quản trị hệ thống".into(),
+            vec!["admin"],
+            None,
+        ),
+        (
+            "lanhdao@demo.pakn.vn".into(),
+            "Lãnh đạo Sở".into(),
+            vec!["leader"],
+            None,
+        ),
+        (
+            "kiemtra@demo.pakn.vn".into(),
+            "Tổ kiểm tra công vụ (giám sát)".into(),
+            vec!["inspector"],
+            None,
+        ),
+    ];
+    for unit in reference.units.iter().filter(|u| u.active) {
+        accounts.push((
+            format!("{}@demo.pakn.vn", unit.code.replace('_', ".")),
+            format!("Chuyên viên {}", unit.name_vi),
+            vec!["officer"],
+            Some(unit.id),
+        ));
+    }
+    let mut officers = Vec::new();
+    for (email, name, roles, unit) in accounts {
+        let roles: Vec<String> = roles.into_iter().map(str::to_string).collect();
+        client
+            .execute(
+                "INSERT INTO users (email, name, password_hash, roles, unit_id) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT DO NOTHING",
+                &[&email, &name, &hash, &roles, &unit],
+            )
+            .await
+            .context("adding a demo user")?;
+        if let Some(unit) = unit {
+            let row = client
+                .query_one(
+                    "SELECT id FROM users WHERE lower(email) = lower($1)",
+                    &[&email],
+                )
+                .await
+                .context("reading a demo user")?;
+            officers.push((unit, row.get::<_, i32>(0)));
+        }
+    }
+    eprintln!("seed-demo: staff accounts *@demo.pakn.vn, password {DEMO_PASSWORD}");
+    Ok(officers)
 }

@@ -9,5 +9,6 @@ pub mod fold;
 pub mod form_token;
 pub mod phone;
 pub mod routing;
+pub mod search;
 pub mod status;
 pub mod tracking_code;

@@ -5,4 +5,5 @@ mod cli;
 mod db;
 mod filing;
 mod mail;
+mod queue;
 mod support;

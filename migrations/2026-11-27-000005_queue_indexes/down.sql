@@ -1,0 +1,1 @@
+DROP INDEX tickets_search, tickets_status_received, tickets_assignee_received, tickets_spam_received, tickets_open_due;
