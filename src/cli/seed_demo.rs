@@ -313,6 +313,12 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                SELECT unit_id, field_code, status,
                       date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, count(*)
                FROM tickets GROUP BY 1, 2, 3, 4;
+             INSERT INTO ticket_counters (unit_id, field_code, status, month, shard, n)
+               SELECT unit_id, field_code,
+                      CASE WHEN (answered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= reply_due
+                           THEN 'outcome:on_time' ELSE 'outcome:late' END,
+                      date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, count(*)
+               FROM tickets WHERE answered_at IS NOT NULL GROUP BY 1, 2, 3, 4;
              ANALYZE tickets; ANALYZE ticket_events; ANALYZE ticket_counters;",
         )
         .await

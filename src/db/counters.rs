@@ -81,7 +81,8 @@ pub async fn totals_by_status(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(
         n: i64,
     }
     let rows: Vec<Row> = diesel::sql_query(
-        "SELECT status, sum(n)::bigint AS n FROM ticket_counters GROUP BY status ORDER BY status",
+        "SELECT status, sum(n)::bigint AS n FROM ticket_counters
+         WHERE status NOT LIKE 'outcome:%' GROUP BY status ORDER BY status",
     )
     .load(conn)
     .await?;

@@ -2,6 +2,7 @@
 //! and the queries each feature needs, as functions on `&mut AsyncPgConnection`.
 
 pub mod counters;
+pub mod overview;
 pub mod queue;
 pub mod rate_limits;
 pub mod schema;

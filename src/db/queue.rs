@@ -224,6 +224,7 @@ pub async fn counts_by_status(
     let rows: Vec<Row> = diesel::sql_query(
         "SELECT status, sum(n)::bigint AS n FROM ticket_counters
          WHERE ($1::int IS NULL OR unit_id = $1) AND ($2::text IS NULL OR field_code = $2)
+           AND status NOT LIKE 'outcome:%'
          GROUP BY status",
     )
     .bind::<Nullable<Integer>, _>(unit)

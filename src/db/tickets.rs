@@ -391,3 +391,161 @@ pub async fn sweep_stash(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
         .execute(conn)
         .await
 }
+
+/// Everything the staff ticket page shows.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tickets)]
+pub struct TicketRow {
+    pub id: i64,
+    pub public_id: String,
+    pub code: String,
+    pub status: String,
+    pub channel: String,
+    pub external_ref: Option<String>,
+    pub external_ref_date: Option<NaiveDate>,
+    pub entered_by: Option<i32>,
+    pub submitter_kind: String,
+    pub full_name: Option<String>,
+    pub organization: Option<String>,
+    pub representative: Option<String>,
+    pub address: String,
+    pub commune: Option<String>,
+    pub phone: String,
+    pub email: Option<String>,
+    pub kind: String,
+    pub content_category: String,
+    pub field_code: String,
+    pub procedure_name: Option<String>,
+    pub dossier_code: Option<String>,
+    pub subject_agency: Option<String>,
+    pub title: String,
+    pub content: String,
+    pub proposal: Option<String>,
+    pub lang: String,
+    pub consent_at: DateTime<Utc>,
+    pub privacy_notice_version: String,
+    pub publish_consent: bool,
+    pub urgency: Option<String>,
+    pub unit_id: i32,
+    pub assignee_id: Option<i32>,
+    pub received_at: DateTime<Utc>,
+    pub accept_due: NaiveDate,
+    pub forward_due: NaiveDate,
+    pub reply_due: NaiveDate,
+    pub needs_info_due: Option<NaiveDate>,
+    pub suspected_spam: bool,
+    pub spam_reasons: Vec<String>,
+    pub confidential: bool,
+}
+
+pub async fn by_code(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<TicketRow>> {
+    tickets::table
+        .filter(tickets::code.eq(code))
+        .select(TicketRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// One entry of the timeline.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = ticket_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_kind: String,
+    pub actor_id: Option<i32>,
+    pub event: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub public: bool,
+    pub body: Option<String>,
+    pub data: serde_json::Value,
+}
+
+pub async fn events(conn: &mut AsyncPgConnection, ticket_id: i64) -> QueryResult<Vec<EventRow>> {
+    ticket_events::table
+        .filter(ticket_events::ticket_id.eq(ticket_id))
+        .order(ticket_events::id)
+        .select(EventRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// A file's metadata (not its bytes).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentMeta {
+    pub id: i64,
+    pub origin: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn attachment_list(
+    conn: &mut AsyncPgConnection,
+    ticket_id: i64,
+) -> QueryResult<Vec<AttachmentMeta>> {
+    attachments::table
+        .filter(attachments::ticket_id.eq(ticket_id))
+        .order(attachments::id)
+        .select(AttachmentMeta::as_select())
+        .load(conn)
+        .await
+}
+
+/// One file of a ticket: (name, type, bytes, origin).
+pub async fn attachment_data(
+    conn: &mut AsyncPgConnection,
+    ticket_id: i64,
+    id: i64,
+) -> QueryResult<Option<(String, String, Vec<u8>, String)>> {
+    attachments::table
+        .filter(attachments::ticket_id.eq(ticket_id))
+        .filter(attachments::id.eq(id))
+        .select((
+            attachments::filename,
+            attachments::content_type,
+            attachments::data,
+            attachments::origin,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Records that a staff member saw a PAKN's personal data.
+pub async fn record_personal_data_view(
+    conn: &mut AsyncPgConnection,
+    user_id: i32,
+    ticket_id: i64,
+    purpose: &str,
+) -> QueryResult<usize> {
+    use super::schema::personal_data_views;
+    diesel::insert_into(personal_data_views::table)
+        .values((
+            personal_data_views::user_id.eq(user_id),
+            personal_data_views::ticket_id.eq(ticket_id),
+            personal_data_views::purpose.eq(purpose),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// Names of staff users by id (for timelines and assignees).
+pub async fn user_names(
+    conn: &mut AsyncPgConnection,
+    ids: &[i32],
+) -> QueryResult<Vec<(i32, String)>> {
+    use super::schema::users;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load(conn)
+        .await
+}

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod middleware;
 pub mod public;
 pub mod rate_limit;
+pub mod tickets;
 pub mod upload;
 
 use std::sync::Arc;

@@ -1,0 +1,303 @@
+//! `GET /staff/tickets`: the queue. Filters and search travel in the URL (bookmarkable;
+//! the access log keeps only the route), pages by keyset, counts from the counters.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::access::Viewer;
+use crate::db::queue::{self, AssigneeFilter, Cursor, DueDates, DueFilter, QueueFilter, Scope};
+use crate::domain::calendar::{
+    DueState, due_state, end_of_day_utc, format_date, format_datetime, local_date,
+};
+use crate::domain::search::SearchTerm;
+use crate::domain::status::Status;
+use crate::domain::tracking_code::TrackingCode;
+use crate::web::SharedState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::i18n::{RequestLang, Tr};
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// The query string, as typed; an empty value is the same as an absent one.
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueParams {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub field: Option<String>,
+    pub unit: Option<String>,
+    pub assignee: Option<String>,
+    pub due: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub spam: Option<String>,
+    pub after: Option<String>,
+}
+
+fn some(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parse_date(v: &Option<String>) -> Option<NaiveDate> {
+    let s = some(v)?;
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
+impl QueueParams {
+    /// The filter these parameters ask for (unknown values are ignored).
+    pub fn filter(&self, viewer: &Viewer) -> QueueFilter {
+        QueueFilter {
+            term: some(&self.q).and_then(SearchTerm::parse),
+            status: some(&self.status)
+                .and_then(Status::parse)
+                .map(|s| s.as_str().to_string()),
+            field: some(&self.field).map(str::to_string),
+            unit: some(&self.unit).and_then(|u| u.parse().ok()),
+            assignee: match some(&self.assignee) {
+                Some("me") => Some(AssigneeFilter::User(viewer.user_id)),
+                Some("none") => Some(AssigneeFilter::Nobody),
+                Some(id) => id.parse().ok().map(AssigneeFilter::User),
+                None => None,
+            },
+            due: match some(&self.due) {
+                Some("overdue") => Some(DueFilter::Overdue),
+                Some("soon") => Some(DueFilter::Soon),
+                _ => None,
+            },
+            from: parse_date(&self.from).map(|d| end_of_day_utc(d) - chrono::Duration::days(1)),
+            to: parse_date(&self.to).map(end_of_day_utc),
+            spam_only: some(&self.spam).is_some(),
+            after: some(&self.after).and_then(Cursor::decode),
+        }
+    }
+
+    /// This URL's query string with `after` replaced (for the next page).
+    pub fn with_after(&self, after: &str) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &self.q),
+            ("status", &self.status),
+            ("field", &self.field),
+            ("unit", &self.unit),
+            ("assignee", &self.assignee),
+            ("due", &self.due),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("spam", &self.spam),
+        ] {
+            if let Some(v) = some(v) {
+                s.append_pair(k, v);
+            }
+        }
+        s.append_pair("after", after);
+        s.finish()
+    }
+}
+
+pub struct RowView {
+    pub code: String,
+    pub code_display: String,
+    pub title: String,
+    pub name: String,
+    pub status_label: String,
+    pub field: String,
+    pub unit: String,
+    pub received: String,
+    pub reply_due: String,
+    pub due_state: &'static str,
+    pub spam: bool,
+    pub confidential: bool,
+}
+
+pub struct Tab {
+    pub status: String,
+    pub label: String,
+    pub count: i64,
+    pub current: bool,
+}
+
+pub struct Choice {
+    pub code: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/queue.html")]
+pub struct QueuePage {
+    pub t: Tr,
+    pub viewer_name: String,
+    pub rows: Vec<RowView>,
+    pub tabs: Vec<Tab>,
+    pub overdue: i64,
+    pub soon: i64,
+    pub q: String,
+    pub due: String,
+    pub from: String,
+    pub to: String,
+    pub assignee: String,
+    pub spam: bool,
+    pub fields: Vec<Choice>,
+    pub units: Vec<Choice>,
+    pub show_units: bool,
+    pub next: Option<String>,
+    pub searched: bool,
+}
+
+/// Today's date and the last due date that counts as "soon", from the calendar.
+pub fn due_dates(state: &crate::web::AppState, now: DateTime<Utc>) -> DueDates {
+    let reference = state.reference.get();
+    let today = local_date(now);
+    let soon = state.cfg.deadlines.due_soon_working_days;
+    DueDates {
+        today,
+        soon_until: reference.calendar.add_working_days(today, soon),
+    }
+}
+
+pub async fn list(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    viewer: Viewer,
+    Query(params): Query<QueueParams>,
+) -> AppResult<Response> {
+    if !viewer.can_read_tickets() {
+        return Err(AppError::NotFound);
+    }
+    let t = lang.tr();
+    let now = Utc::now();
+    let filter = params.filter(&viewer);
+    let scope = Scope {
+        unit: viewer.scope_unit(),
+        since: Some(now - chrono::Duration::days(365)),
+    };
+    let due = due_dates(&state, now);
+    let mut conn = state.pool.get().await?;
+    let (rows, more) = queue::list(&mut conn, &filter, scope, due, PAGE_SIZE).await?;
+    let count_unit = scope.unit.or(filter.unit);
+    let counts = queue::counts_by_status(&mut conn, count_unit, filter.field.as_deref()).await?;
+    let (overdue, soon) = queue::due_counts(&mut conn, count_unit, due).await?;
+    drop(conn);
+    let reference = state.reference.get();
+    let policy = state
+        .cfg
+        .deadline_policy()
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let row_views = rows
+        .iter()
+        .map(|r| {
+            let status = Status::parse(&r.status).unwrap_or(Status::Submitted);
+            let state_of_due = if status.is_open() {
+                match due_state(&reference.calendar, &policy, r.reply_due, now) {
+                    DueState::Overdue => "overdue",
+                    DueState::DueSoon => "soon",
+                    DueState::OnTime => "",
+                }
+            } else {
+                ""
+            };
+            RowView {
+                code: r.code.clone(),
+                code_display: TrackingCode::parse(&r.code)
+                    .map(|c| c.display())
+                    .unwrap_or(r.code.clone()),
+                title: if r.confidential {
+                    t.t("staff-confidential-title")
+                } else {
+                    r.title.clone()
+                },
+                name: r
+                    .full_name
+                    .clone()
+                    .or(r.organization.clone())
+                    .unwrap_or_default(),
+                status_label: t.t(&status.label_id()),
+                field: reference
+                    .field(&r.field_code)
+                    .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
+                    .unwrap_or(r.field_code.clone()),
+                unit: reference
+                    .unit(r.unit_id)
+                    .map(|u| t.pick(&u.name_vi, &u.name_en).to_string())
+                    .unwrap_or_default(),
+                received: format_datetime(r.received_at),
+                reply_due: format_date(r.reply_due),
+                due_state: state_of_due,
+                spam: r.suspected_spam,
+                confidential: r.confidential,
+            }
+        })
+        .collect();
+    let current_status = filter.status.clone().unwrap_or_default();
+    let tabs = Status::ALL
+        .iter()
+        .map(|s| Tab {
+            status: s.as_str().to_string(),
+            label: t.t(&s.label_id()),
+            count: counts
+                .iter()
+                .find(|(c, _)| c == s.as_str())
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
+            current: current_status == s.as_str(),
+        })
+        .collect();
+    let next = match (more, rows.last()) {
+        (true, Some(last)) => Some(
+            params.with_after(
+                &Cursor {
+                    received_at: last.received_at,
+                    id: last.id,
+                }
+                .encode(),
+            ),
+        ),
+        _ => None,
+    };
+    let field = filter.field.clone().unwrap_or_default();
+    let page = QueuePage {
+        t,
+        viewer_name: viewer.name.clone(),
+        rows: row_views,
+        tabs,
+        overdue,
+        soon,
+        q: params.q.clone().unwrap_or_default(),
+        due: some(&params.due).unwrap_or_default().to_string(),
+        from: some(&params.from).unwrap_or_default().to_string(),
+        to: some(&params.to).unwrap_or_default().to_string(),
+        assignee: some(&params.assignee).unwrap_or_default().to_string(),
+        spam: filter.spam_only,
+        fields: reference
+            .active_fields()
+            .map(|f| Choice {
+                code: f.code.clone(),
+                name: t.pick(&f.name_vi, &f.name_en).to_string(),
+                selected: f.code == field,
+            })
+            .collect(),
+        units: reference
+            .units
+            .iter()
+            .filter(|u| u.active)
+            .map(|u| Choice {
+                code: u.id.to_string(),
+                name: t.pick(&u.name_vi, &u.name_en).to_string(),
+                selected: filter.unit == Some(u.id),
+            })
+            .collect(),
+        show_units: viewer.sees_all_units(),
+        next,
+        searched: filter.term.is_some(),
+    };
+    let mut res = page.into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
