@@ -280,3 +280,82 @@ async fn keyset_pages_cover_everything_once_and_counts_match_a_fixture() {
     drop(conn);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_finds_old_matches_beyond_the_recent_window_and_pages_through_common_ones() {
+    let app = TestApp::spawn().await;
+    file_ticket(
+        &app,
+        "Đinh Văn Hiếm",
+        "Trợ cấp mai táng phí chưa nhận",
+        "khac",
+        "0912000201",
+        30,
+    )
+    .await;
+    for i in 0..6 {
+        file_ticket(
+            &app,
+            "Lý Thị Thường",
+            &format!("Thủ tục chậm lần {i}"),
+            "khac",
+            &format!("09120003{i:02}"),
+            i,
+        )
+        .await;
+    }
+    let mut conn = app.conn().await;
+    let search = |q: &str| QueueFilter {
+        term: SearchTerm::parse(q),
+        ..Default::default()
+    };
+    // A window of 2 rows: the old rare match is found through the index.
+    let (rows, more) = queue::list_with_window(
+        &mut conn,
+        &search("mai tang"),
+        Scope::default(),
+        due_dates(),
+        3,
+        2,
+    )
+    .await
+    .expect("list");
+    assert_eq!((rows.len(), more), (1, false));
+    // A common word fills the page inside the window, and the next page continues.
+    let (rows, more) = queue::list_with_window(
+        &mut conn,
+        &search("thu tuc"),
+        Scope::default(),
+        due_dates(),
+        2,
+        2,
+    )
+    .await
+    .expect("list");
+    assert_eq!((rows.len(), more), (2, true));
+    let mut filter = search("thu tuc");
+    let mut seen: Vec<String> = rows.iter().map(|r| r.title.clone()).collect();
+    filter.after = rows.last().map(|r| Cursor {
+        received_at: r.received_at,
+        id: r.id,
+    });
+    loop {
+        let (rows, more) =
+            queue::list_with_window(&mut conn, &filter, Scope::default(), due_dates(), 2, 2)
+                .await
+                .expect("list");
+        seen.extend(rows.iter().map(|r| r.title.clone()));
+        if !more {
+            break;
+        }
+        filter.after = rows.last().map(|r| Cursor {
+            received_at: r.received_at,
+            id: r.id,
+        });
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 6, "every match once: {seen:?}");
+    drop(conn);
+    app.stop().await;
+}
