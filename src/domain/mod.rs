@@ -12,3 +12,4 @@ pub mod routing;
 pub mod search;
 pub mod status;
 pub mod tracking_code;
+pub mod workflow;

@@ -1,0 +1,471 @@
+//! The moves of a PAKN between statuses (domain.md, "Moves"), as data: from which
+//! statuses, to which, who may make it, and what it requires. Anything not in
+//! [`MOVES`] is refused. Assigning, internal notes and public progress notes change no
+//! status and are not moves. Whether an officer belongs to the ticket's unit is checked
+//! by the caller (it needs the ticket); here "officer" means "an officer of the unit".
+
+use crate::domain::status::Status;
+
+/// Who makes a move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// An officer of the handling unit (the handler, for starting work).
+    Officer,
+    Leader,
+    Citizen,
+    /// The periodic jobs of `pakn serve`.
+    System,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Accept,
+    AskInfo,
+    AnswerInfo,
+    ExpireInfo,
+    Reject,
+    OutOfScope,
+    Transfer,
+    StartWork,
+    SubmitDraft,
+    ReturnDraft,
+    Approve,
+    Withdraw,
+    CloseDuplicate,
+    Close,
+    AutoClose,
+    Reopen,
+}
+
+impl Action {
+    pub const ALL: [Action; 16] = [
+        Action::Accept,
+        Action::AskInfo,
+        Action::AnswerInfo,
+        Action::ExpireInfo,
+        Action::Reject,
+        Action::OutOfScope,
+        Action::Transfer,
+        Action::StartWork,
+        Action::SubmitDraft,
+        Action::ReturnDraft,
+        Action::Approve,
+        Action::Withdraw,
+        Action::CloseDuplicate,
+        Action::Close,
+        Action::AutoClose,
+        Action::Reopen,
+    ];
+
+    /// The code used in forms, events and message ids.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Accept => "accept",
+            Action::AskInfo => "ask_info",
+            Action::AnswerInfo => "answer_info",
+            Action::ExpireInfo => "expire_info",
+            Action::Reject => "reject",
+            Action::OutOfScope => "out_of_scope",
+            Action::Transfer => "transfer",
+            Action::StartWork => "start_work",
+            Action::SubmitDraft => "submit_draft",
+            Action::ReturnDraft => "return_draft",
+            Action::Approve => "approve",
+            Action::Withdraw => "withdraw",
+            Action::CloseDuplicate => "close_duplicate",
+            Action::Close => "close",
+            Action::AutoClose => "auto_close",
+            Action::Reopen => "reopen",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// What a move needs besides the actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Requirement {
+    /// lĩnh vực, type, urgency and the handler.
+    Classification,
+    /// The question put to the citizen.
+    Question,
+    /// The citizen's answer: text or files.
+    CitizenAnswer,
+    /// A reason chosen from the templates (automatic refusal).
+    TemplateReason,
+    Reason,
+    CompetentBody,
+    /// Target agency, its reference and the date.
+    TransferTarget,
+    DraftReply,
+    /// Number and symbol, date, signer.
+    ReplyDocument,
+    DuplicateOf,
+}
+
+/// Where a move leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    To(Status),
+    /// Back to the status a `needs_info` came from.
+    Previous,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Move {
+    pub action: Action,
+    pub from: &'static [Status],
+    pub to: Target,
+    pub actors: &'static [Actor],
+    pub requires: &'static [Requirement],
+}
+
+use Actor::{Citizen, Leader, Officer, System};
+use Requirement as R;
+use Status::*;
+
+/// The table of domain.md.
+pub const MOVES: &[Move] = &[
+    Move {
+        action: Action::Accept,
+        from: &[Submitted],
+        to: Target::To(Accepted),
+        actors: &[Officer, Leader],
+        requires: &[R::Classification],
+    },
+    Move {
+        action: Action::AskInfo,
+        from: &[Submitted, InProgress],
+        to: Target::To(NeedsInfo),
+        actors: &[Officer, Leader],
+        requires: &[R::Question],
+    },
+    Move {
+        action: Action::AnswerInfo,
+        from: &[NeedsInfo],
+        to: Target::Previous,
+        actors: &[Citizen],
+        requires: &[R::CitizenAnswer],
+    },
+    Move {
+        action: Action::ExpireInfo,
+        from: &[NeedsInfo],
+        to: Target::To(Rejected),
+        actors: &[System],
+        requires: &[R::TemplateReason],
+    },
+    Move {
+        action: Action::Reject,
+        from: &[Submitted, Accepted],
+        to: Target::To(Rejected),
+        actors: &[Officer, Leader],
+        requires: &[R::Reason],
+    },
+    Move {
+        action: Action::OutOfScope,
+        from: &[Submitted, Accepted],
+        to: Target::To(OutOfScope),
+        actors: &[Officer, Leader],
+        requires: &[R::Reason, R::CompetentBody],
+    },
+    Move {
+        action: Action::Transfer,
+        from: &[Submitted, Accepted, InProgress],
+        to: Target::To(Transferred),
+        actors: &[Officer, Leader],
+        requires: &[R::TransferTarget],
+    },
+    Move {
+        action: Action::StartWork,
+        from: &[Accepted],
+        to: Target::To(InProgress),
+        actors: &[Officer, Leader],
+        requires: &[],
+    },
+    Move {
+        action: Action::SubmitDraft,
+        from: &[InProgress],
+        to: Target::To(PendingApproval),
+        actors: &[Officer],
+        requires: &[R::DraftReply],
+    },
+    Move {
+        action: Action::ReturnDraft,
+        from: &[PendingApproval],
+        to: Target::To(InProgress),
+        actors: &[Leader],
+        requires: &[R::Reason],
+    },
+    Move {
+        action: Action::Approve,
+        from: &[PendingApproval],
+        to: Target::To(Answered),
+        actors: &[Leader],
+        requires: &[R::ReplyDocument],
+    },
+    Move {
+        action: Action::Withdraw,
+        from: &[Submitted, Accepted, InProgress, NeedsInfo],
+        to: Target::To(Closed),
+        actors: &[Citizen],
+        requires: &[R::Reason],
+    },
+    Move {
+        action: Action::CloseDuplicate,
+        from: &[Submitted, Accepted],
+        to: Target::To(Closed),
+        actors: &[Officer, Leader],
+        requires: &[R::DuplicateOf],
+    },
+    Move {
+        action: Action::Close,
+        from: &[Answered],
+        to: Target::To(Closed),
+        actors: &[Leader],
+        requires: &[],
+    },
+    Move {
+        action: Action::AutoClose,
+        from: &[Answered],
+        to: Target::To(Closed),
+        actors: &[System],
+        requires: &[],
+    },
+    Move {
+        action: Action::Reopen,
+        from: &[Answered, Closed],
+        to: Target::To(InProgress),
+        actors: &[Citizen, Leader],
+        requires: &[R::Reason],
+    },
+];
+
+/// Why a move is refused. Each has a message id for the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveError {
+    /// Not possible from the current status.
+    NotFrom {
+        action: Action,
+        status: Status,
+    },
+    /// The actor may not make this move.
+    NotYours {
+        action: Action,
+        actor: Actor,
+    },
+    Missing(Requirement),
+    /// `needs_info` without a recorded status to return to.
+    NoPrevious,
+}
+
+impl MoveError {
+    pub fn message_id(self) -> String {
+        match self {
+            MoveError::NotFrom { .. } => "move-err-not-from".into(),
+            MoveError::NotYours { .. } => "move-err-not-yours".into(),
+            MoveError::Missing(r) => format!("move-err-missing-{}", requirement_code(r)),
+            MoveError::NoPrevious => "move-err-no-previous".into(),
+        }
+    }
+}
+
+pub fn requirement_code(r: Requirement) -> &'static str {
+    match r {
+        R::Classification => "classification",
+        R::Question => "question",
+        R::CitizenAnswer => "citizen-answer",
+        R::TemplateReason => "template-reason",
+        R::Reason => "reason",
+        R::CompetentBody => "competent-body",
+        R::TransferTarget => "transfer-target",
+        R::DraftReply => "draft-reply",
+        R::ReplyDocument => "reply-document",
+        R::DuplicateOf => "duplicate-of",
+    }
+}
+
+pub fn move_of(action: Action) -> &'static Move {
+    // Every action has exactly one row (checked by a test).
+    MOVES
+        .iter()
+        .find(|m| m.action == action)
+        .unwrap_or(&MOVES[0])
+}
+
+/// Checks a move and returns the status it leads to. `provided` lists what the request
+/// carries; `previous` is the status a `needs_info` came from.
+pub fn check(
+    action: Action,
+    from: Status,
+    actor: Actor,
+    provided: &[Requirement],
+    previous: Option<Status>,
+) -> Result<Status, MoveError> {
+    let m = move_of(action);
+    if !m.from.contains(&from) {
+        return Err(MoveError::NotFrom {
+            action,
+            status: from,
+        });
+    }
+    if !m.actors.contains(&actor) {
+        return Err(MoveError::NotYours { action, actor });
+    }
+    if let Some(missing) = m.requires.iter().find(|r| !provided.contains(r)) {
+        return Err(MoveError::Missing(*missing));
+    }
+    match m.to {
+        Target::To(s) => Ok(s),
+        Target::Previous => match previous {
+            Some(p @ (Submitted | InProgress)) => Ok(p),
+            _ => Err(MoveError::NoPrevious),
+        },
+    }
+}
+
+/// The actions an actor could take from a status (for showing buttons).
+pub fn available(from: Status, actor: Actor) -> Vec<Action> {
+    MOVES
+        .iter()
+        .filter(|m| m.from.contains(&from) && m.actors.contains(&actor))
+        .map(|m| m.action)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACTORS: [Actor; 4] = [Officer, Leader, Citizen, System];
+
+    #[test]
+    fn every_action_has_one_row() {
+        for a in Action::ALL {
+            assert_eq!(MOVES.iter().filter(|m| m.action == a).count(), 1, "{a:?}");
+            assert_eq!(Action::parse(a.code()), Some(a));
+        }
+    }
+
+    #[test]
+    fn every_allowed_move_succeeds_with_its_requirements() {
+        for m in MOVES {
+            for from in m.from {
+                for actor in m.actors {
+                    let to = check(m.action, *from, *actor, m.requires, Some(InProgress));
+                    let expected = match m.to {
+                        Target::To(s) => s,
+                        Target::Previous => InProgress,
+                    };
+                    assert_eq!(
+                        to,
+                        Ok(expected),
+                        "{:?} from {from:?} by {actor:?}",
+                        m.action
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_forbidden_status_and_actor_is_refused() {
+        let mut refusals = 0;
+        for m in MOVES {
+            for from in Status::ALL {
+                for actor in ACTORS {
+                    let allowed = m.from.contains(&from) && m.actors.contains(&actor);
+                    let result = check(m.action, from, actor, m.requires, Some(Submitted));
+                    if allowed {
+                        assert!(result.is_ok());
+                    } else {
+                        refusals += 1;
+                        assert!(
+                            matches!(
+                                result,
+                                Err(MoveError::NotFrom { .. } | MoveError::NotYours { .. })
+                            ),
+                            "{:?} from {from:?} by {actor:?} must be refused",
+                            m.action
+                        );
+                    }
+                }
+            }
+        }
+        assert!(refusals > 500);
+    }
+
+    #[test]
+    fn each_missing_requirement_is_named() {
+        for m in MOVES {
+            for missing in m.requires {
+                let provided: Vec<Requirement> = m
+                    .requires
+                    .iter()
+                    .copied()
+                    .filter(|r| r != missing)
+                    .collect();
+                let result = check(m.action, m.from[0], m.actors[0], &provided, Some(Submitted));
+                assert_eq!(result, Err(MoveError::Missing(*missing)), "{:?}", m.action);
+            }
+        }
+    }
+
+    #[test]
+    fn inspectors_have_no_actor_and_only_leaders_approve() {
+        assert_eq!(available(PendingApproval, Officer), vec![]);
+        assert_eq!(
+            available(PendingApproval, Leader),
+            vec![Action::ReturnDraft, Action::Approve]
+        );
+        assert!(
+            check(
+                Action::Approve,
+                PendingApproval,
+                Officer,
+                &[R::ReplyDocument],
+                None
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn answering_returns_to_where_the_request_came_from() {
+        let answer = [R::CitizenAnswer];
+        assert_eq!(
+            check(
+                Action::AnswerInfo,
+                NeedsInfo,
+                Citizen,
+                &answer,
+                Some(Submitted)
+            ),
+            Ok(Submitted)
+        );
+        assert_eq!(
+            check(
+                Action::AnswerInfo,
+                NeedsInfo,
+                Citizen,
+                &answer,
+                Some(InProgress)
+            ),
+            Ok(InProgress)
+        );
+        assert_eq!(
+            check(Action::AnswerInfo, NeedsInfo, Citizen, &answer, None),
+            Err(MoveError::NoPrevious)
+        );
+    }
+
+    #[test]
+    fn terminal_statuses_mostly_stay() {
+        for s in [Rejected, OutOfScope, Transferred] {
+            for actor in ACTORS {
+                assert!(available(s, actor).is_empty(), "{s:?} by {actor:?}");
+            }
+        }
+    }
+}
