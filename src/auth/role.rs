@@ -41,7 +41,10 @@ impl Role {
     /// Roles from their stored names; unknown names are skipped (the table's CHECK
     /// keeps them out anyway).
     pub fn parse_all<S: AsRef<str>>(names: &[S]) -> Vec<Role> {
-        let mut roles: Vec<Role> = names.iter().filter_map(|n| Role::parse(n.as_ref())).collect();
+        let mut roles: Vec<Role> = names
+            .iter()
+            .filter_map(|n| Role::parse(n.as_ref()))
+            .collect();
         roles.sort();
         roles.dedup();
         roles

@@ -46,7 +46,9 @@ pub async fn begin(session: &Session, user_id: i32) -> Result<(), tower_sessions
 
 /// Reads the session (one query when the request carries a session cookie, none
 /// otherwise). `None` when nobody is logged in.
-pub async fn info(session: &Session) -> Result<Option<SessionInfo>, tower_sessions::session::Error> {
+pub async fn info(
+    session: &Session,
+) -> Result<Option<SessionInfo>, tower_sessions::session::Error> {
     let Some(user_id) = session.get::<i32>(USER_ID_KEY).await? else {
         return Ok(None);
     };

@@ -65,7 +65,9 @@ fn to_time(t: DateTime<Utc>) -> OffsetDateTime {
 }
 
 /// The pieces of a record as stored.
-fn columns(record: &Record) -> session_store::Result<(serde_json::Value, DateTime<Utc>, Option<i32>)> {
+fn columns(
+    record: &Record,
+) -> session_store::Result<(serde_json::Value, DateTime<Utc>, Option<i32>)> {
     let data = serde_json::to_value(&record.data)
         .map_err(|e| session_store::Error::Encode(e.to_string()))?;
     let user_id = record

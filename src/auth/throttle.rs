@@ -12,7 +12,8 @@ pub const MAX: Duration = Duration::from_secs(5);
 /// How many failures above the limit, of either count.
 pub fn excess(account_hits: i32, account_limit: u32, ip_hits: i32, ip_limit: u32) -> u32 {
     let over = |hits: i32, limit: u32| (i64::from(hits) - i64::from(limit)).max(0);
-    u32::try_from(over(account_hits, account_limit).max(over(ip_hits, ip_limit))).unwrap_or(u32::MAX)
+    u32::try_from(over(account_hits, account_limit).max(over(ip_hits, ip_limit)))
+        .unwrap_or(u32::MAX)
 }
 
 /// The delay for an attempt `excess` failures above the limit.

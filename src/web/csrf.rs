@@ -3,12 +3,12 @@
 //! (`web::staff::check_csrf`). Either rejection is answered with one localised page
 //! (403), rendered here where the request's language is known.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use askama::Template;
-use askama_web::WebTemplate;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 
 use super::SharedState;
@@ -44,7 +44,11 @@ pub fn layer(cfg: &Config) -> CsrfLayer {
 }
 
 /// Replaces both kinds of rejection with the localised page.
-pub async fn rejection_page(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+pub async fn rejection_page(
+    State(state): State<SharedState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = req.into_parts();
     let lang = RequestLang::from_parts(&parts);
     let res = next.run(Request::from_parts(parts, body)).await;

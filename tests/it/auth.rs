@@ -119,7 +119,11 @@ async fn login(
     let token = login_token(app, client).await;
     client
         .post(app.url("/staff/login"))
-        .form(&[("email", email), ("password", password), ("form_token", &token)])
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("form_token", &token),
+        ])
         .send()
         .await
         .expect("POST login")
@@ -156,7 +160,10 @@ async fn session_rows(app: &TestApp) -> Vec<(String, Option<i32>)> {
         .expect("sessions")
 }
 
-async fn audit_actions(app: &TestApp, entity_id: i32) -> Vec<(String, Option<serde_json::Value>, Option<serde_json::Value>)> {
+async fn audit_actions(
+    app: &TestApp,
+    entity_id: i32,
+) -> Vec<(String, Option<serde_json::Value>, Option<serde_json::Value>)> {
     let mut conn = app.conn().await;
     audit_log::table
         .filter(audit_log::entity.eq("user"))
@@ -188,14 +195,19 @@ async fn login_then_logout() {
     let res = get(&c, app.url("/staff/tickets")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        res.headers().get(CACHE_CONTROL).and_then(|v| v.to_str().ok()),
+        res.headers()
+            .get(CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok()),
         Some("no-store")
     );
     let html = res.text().await.expect("body");
     assert!(html.contains("Hàng đợi"), "{html}");
     assert!(html.contains("Cán bộ chuyenvien"), "{html}");
     assert!(html.contains("Đăng xuất"), "{html}");
-    assert!(!html.contains("/staff/users"), "an officer has no user admin link");
+    assert!(
+        !html.contains("/staff/users"),
+        "an officer has no user admin link"
+    );
 
     let token = csrf(&app, &c).await;
     let res = c
@@ -206,7 +218,10 @@ async fn login_then_logout() {
         .expect("logout");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res).as_deref(), Some("/staff/login"));
-    assert!(session_rows(&app).await.is_empty(), "logout deletes the row");
+    assert!(
+        session_rows(&app).await.is_empty(),
+        "logout deletes the row"
+    );
 
     let res = get(&c, app.url("/staff/tickets")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -246,7 +261,11 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     // A forged form token re-renders the form, still without a session.
     let res = c
         .post(app.url("/staff/login"))
-        .form(&[("email", "lanhdao@sonoivu.vn"), ("password", PASSWORD), ("form_token", "x")])
+        .form(&[
+            ("email", "lanhdao@sonoivu.vn"),
+            ("password", PASSWORD),
+            ("form_token", "x"),
+        ])
         .send()
         .await
         .expect("POST");
@@ -265,7 +284,12 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
         .send()
         .await
         .expect("POST");
-    assert!(res.text().await.expect("body").contains("Wrong email or password."));
+    assert!(
+        res.text()
+            .await
+            .expect("body")
+            .contains("Wrong email or password.")
+    );
     app.stop().await;
 }
 
@@ -281,7 +305,10 @@ async fn deactivated_users_are_out_at_once() {
     login_ok(&app, &victim, "thanhtra@sonoivu.vn").await;
     let second = client();
     login_ok(&app, &second, "thanhtra@sonoivu.vn").await;
-    assert_eq!(get(&victim, app.url("/staff/tickets")).await.status(), StatusCode::OK);
+    assert_eq!(
+        get(&victim, app.url("/staff/tickets")).await.status(),
+        StatusCode::OK
+    );
 
     let admin = client();
     login_ok(&app, &admin, "admin@sonoivu.vn").await;
@@ -294,7 +321,10 @@ async fn deactivated_users_are_out_at_once() {
         .expect("deactivate");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(
-        session_rows(&app).await.iter().all(|(_, u)| *u != Some(target)),
+        session_rows(&app)
+            .await
+            .iter()
+            .all(|(_, u)| *u != Some(target)),
         "all the user's sessions are deleted"
     );
     for c in [&victim, &second] {
@@ -309,8 +339,14 @@ async fn deactivated_users_are_out_at_once() {
     let actions = audit_actions(&app, target).await;
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0].0, "deactivate");
-    assert_eq!(actions[0].1.as_ref().map(|b| b["active"].clone()), Some(true.into()));
-    assert_eq!(actions[0].2.as_ref().map(|a| a["active"].clone()), Some(false.into()));
+    assert_eq!(
+        actions[0].1.as_ref().map(|b| b["active"].clone()),
+        Some(true.into())
+    );
+    assert_eq!(
+        actions[0].2.as_ref().map(|a| a["active"].clone()),
+        Some(false.into())
+    );
 
     // Reactivated, the user can log in again.
     let res = admin
@@ -334,7 +370,12 @@ async fn deactivated_users_are_out_at_once() {
         .expect("deactivate in SQL");
     let res = get(&c, app.url("/staff/account")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(session_rows(&app).await.iter().all(|(_, u)| *u != Some(other)));
+    assert!(
+        session_rows(&app)
+            .await
+            .iter()
+            .all(|(_, u)| *u != Some(other))
+    );
     app.stop().await;
 }
 
@@ -347,7 +388,11 @@ async fn the_session_id_changes_at_login() {
     // Logging in again with that cookie still set gives a new id and ends the old one.
     let second = login_ok(&app, &c, "lanhdao@sonoivu.vn").await;
     assert_ne!(first, second);
-    let ids: Vec<String> = session_rows(&app).await.into_iter().map(|(id, _)| id).collect();
+    let ids: Vec<String> = session_rows(&app)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     assert_eq!(ids, vec![second.clone()]);
 
     // A session id planted before login (fixation) is not the one logged in.
@@ -408,12 +453,18 @@ async fn sessions_end_after_the_absolute_timeout() {
     create_user(&app, "lanhdao@sonoivu.vn", &["leader"], None).await;
     let c = client();
     login_ok(&app, &c, "lanhdao@sonoivu.vn").await;
-    assert_eq!(get(&c, app.url("/staff/account")).await.status(), StatusCode::OK);
+    assert_eq!(
+        get(&c, app.url("/staff/account")).await.status(),
+        StatusCode::OK
+    );
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let res = get(&c, app.url("/staff/account")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res).as_deref(), Some("/staff/login"));
-    assert!(session_rows(&app).await.is_empty(), "the ended session is deleted");
+    assert!(
+        session_rows(&app).await.is_empty(),
+        "the ended session is deleted"
+    );
     app.stop().await;
 }
 
@@ -440,7 +491,10 @@ async fn throttling_slows_but_never_refuses_a_correct_password() {
     assert_eq!(buckets, 2, "one bucket per account and one per address");
     let res = login(&app, &c, "lanhdao@sonoivu.vn", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "no lockout");
-    assert_eq!(get(&c, app.url("/staff/tickets")).await.status(), StatusCode::OK);
+    assert_eq!(
+        get(&c, app.url("/staff/tickets")).await.status(),
+        StatusCode::OK
+    );
     app.stop().await;
 }
 
@@ -464,7 +518,12 @@ async fn forged_posts_are_refused() {
     for bad in ["", "x", &token[1..]] {
         let res = change(bad).await.expect("POST");
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "token {bad:?}");
-        assert!(res.text().await.expect("body").contains("Yêu cầu bị từ chối"));
+        assert!(
+            res.text()
+                .await
+                .expect("body")
+                .contains("Yêu cầu bị từ chối")
+        );
     }
     // Logout needs the token too.
     let res = c.post(app.url("/staff/logout")).send().await.expect("POST");
@@ -502,9 +561,7 @@ async fn forged_posts_are_refused() {
     assert_eq!(session_rows(&app).await.len(), 1, "still logged in");
 
     // Same origin with the right token works.
-    let res = change(&token)
-        .await
-        .expect("POST");
+    let res = change(&token).await.expect("POST");
     assert_eq!(res.status(), StatusCode::OK);
     let res = c
         .post(app.url("/staff/logout"))
@@ -522,7 +579,13 @@ async fn forged_posts_are_refused() {
 async fn anonymous_visitors_get_no_session() {
     let app = TestApp::spawn().await;
     let c = client();
-    for path in ["/", "/feedback/new", "/staff/login", "/staff/tickets", "/staff/users"] {
+    for path in [
+        "/",
+        "/feedback/new",
+        "/staff/login",
+        "/staff/tickets",
+        "/staff/users",
+    ] {
         let res = get(&c, app.url(path)).await;
         assert!(staff_cookie(&res).is_none(), "{path}");
         if path.starts_with("/staff/") && path != "/staff/login" {
@@ -534,7 +597,9 @@ async fn anonymous_visitors_get_no_session() {
     }
     let res = get(&c, app.url("/staff/login")).await;
     assert_eq!(
-        res.headers().get(CACHE_CONTROL).and_then(|v| v.to_str().ok()),
+        res.headers()
+            .get(CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok()),
         Some("no-store")
     );
     // A stale or made-up session cookie creates nothing either.
@@ -545,9 +610,15 @@ async fn anonymous_visitors_get_no_session() {
             .send()
             .await
             .expect("GET");
-        assert!(res.status().is_success() || res.status().is_redirection(), "{path}");
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "{path}"
+        );
         let set = staff_cookie(&res).unwrap_or_default();
-        assert!(!set.contains("Max-Age=") || set.contains("Max-Age=0"), "{path}: {set}");
+        assert!(
+            !set.contains("Max-Age=") || set.contains("Max-Age=0"),
+            "{path}: {set}"
+        );
     }
     assert!(session_rows(&app).await.is_empty());
     app.stop().await;
@@ -563,9 +634,20 @@ async fn roles_against_routes() {
         ("lanhdao@sonoivu.vn", &["leader"], None, false),
         ("chuyenvien@sonoivu.vn", &["officer"], Some(UNIT), false),
         ("thanhtra@sonoivu.vn", &["inspector"], None, false),
-        ("ca-hai@sonoivu.vn", &["admin", "officer"], Some(OTHER_UNIT), true),
+        (
+            "ca-hai@sonoivu.vn",
+            &["admin", "officer"],
+            Some(OTHER_UNIT),
+            true,
+        ),
     ];
-    let gets = ["/staff/tickets", "/staff/account", "/staff/account/password", "/staff/users", "/staff/users/new"];
+    let gets = [
+        "/staff/tickets",
+        "/staff/account",
+        "/staff/account/password",
+        "/staff/users",
+        "/staff/users/new",
+    ];
     let admin_gets = ["/staff/users", "/staff/users/new"];
     let posts = [
         "/staff/users/new".to_string(),
@@ -582,7 +664,12 @@ async fn roles_against_routes() {
         assert_eq!(location(&res).as_deref(), Some("/staff/login"));
     }
     for path in &posts {
-        let res = anon.post(app.url(path)).form(&[("csrf", "x")]).send().await.expect("POST");
+        let res = anon
+            .post(app.url(path))
+            .form(&[("csrf", "x")])
+            .send()
+            .await
+            .expect("POST");
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
     }
 
@@ -599,8 +686,16 @@ async fn roles_against_routes() {
             };
             assert_eq!(res.status(), expected, "{email} GET {path}");
         }
-        let html = get(&c, app.url("/staff/account")).await.text().await.expect("body");
-        assert_eq!(html.contains("href=\"/staff/users\""), is_admin, "{email}: users link");
+        let html = get(&c, app.url("/staff/account"))
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert_eq!(
+            html.contains("href=\"/staff/users\""),
+            is_admin,
+            "{email}: users link"
+        );
         let token = value_of(&html, "csrf");
         for path in &posts {
             // An empty new-user form (422 for admins) and a weak reset password (422);
@@ -641,7 +736,11 @@ async fn admins_create_users_and_officers_need_a_unit() {
     let admin_id = create_user(&app, "admin@sonoivu.vn", &["admin"], None).await;
     let c = client();
     login_ok(&app, &c, "admin@sonoivu.vn").await;
-    let html = get(&c, app.url("/staff/users/new")).await.text().await.expect("body");
+    let html = get(&c, app.url("/staff/users/new"))
+        .await
+        .text()
+        .await
+        .expect("body");
     assert!(html.contains("name=\"roles\" value=\"officer\""));
     let token = value_of(&html, "csrf");
     let unit = unit_id(&app, UNIT).await.to_string();
@@ -657,22 +756,55 @@ async fn admins_create_users_and_officers_need_a_unit() {
             ("password", PASSWORD.to_string()),
         ]
     };
-    let res = c.post(app.url("/staff/users/new")).form(&form("")).send().await.expect("POST");
+    let res = c
+        .post(app.url("/staff/users/new"))
+        .form(&form(""))
+        .send()
+        .await
+        .expect("POST");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.expect("body");
-    assert!(html.contains("Chuyên viên phải thuộc một đơn vị."), "{html}");
-    assert!(html.contains("value=\"moi.chuyenvien@sonoivu.vn\""), "values kept");
+    assert!(
+        html.contains("Chuyên viên phải thuộc một đơn vị."),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"moi.chuyenvien@sonoivu.vn\""),
+        "values kept"
+    );
 
-    let res = c.post(app.url("/staff/users/new")).form(&form(&unit)).send().await.expect("POST");
+    let res = c
+        .post(app.url("/staff/users/new"))
+        .form(&form(&unit))
+        .send()
+        .await
+        .expect("POST");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res).as_deref(), Some("/staff/users?done=created"));
-    let list = get(&c, app.url("/staff/users?done=created")).await.text().await.expect("body");
-    assert!(list.contains("Trần Văn Mới") && list.contains("Đã tạo tài khoản."), "{list}");
+    let list = get(&c, app.url("/staff/users?done=created"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        list.contains("Trần Văn Mới") && list.contains("Đã tạo tài khoản."),
+        "{list}"
+    );
 
     // The same email again is a field error, not a 500.
-    let res = c.post(app.url("/staff/users/new")).form(&form(&unit)).send().await.expect("POST");
+    let res = c
+        .post(app.url("/staff/users/new"))
+        .form(&form(&unit))
+        .send()
+        .await
+        .expect("POST");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.expect("body").contains("Email này đã có tài khoản."));
+    assert!(
+        res.text()
+            .await
+            .expect("body")
+            .contains("Email này đã có tài khoản.")
+    );
 
     let mut conn = app.conn().await;
     let (new_id, roles, unit_id_db): (i32, Vec<String>, Option<i32>) = users::table
@@ -701,14 +833,21 @@ async fn admins_create_users_and_officers_need_a_unit() {
         .await
         .expect("POST");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(get(&newbie, app.url("/staff/account")).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        login(&app, &newbie, "moi.chuyenvien@sonoivu.vn", PASSWORD).await.status(),
+        get(&newbie, app.url("/staff/account")).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        login(&app, &newbie, "moi.chuyenvien@sonoivu.vn", PASSWORD)
+            .await
+            .status(),
         StatusCode::OK,
         "the old password no longer works"
     );
     assert_eq!(
-        login(&app, &newbie, "moi.chuyenvien@sonoivu.vn", new_password).await.status(),
+        login(&app, &newbie, "moi.chuyenvien@sonoivu.vn", new_password)
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
 
@@ -722,7 +861,10 @@ async fn admins_create_users_and_officers_need_a_unit() {
     for (_, b, a) in &rows {
         for v in [b, a].into_iter().flatten() {
             let text = v.to_string();
-            assert!(!text.contains("password") && !text.contains("argon2"), "{text}");
+            assert!(
+                !text.contains("password") && !text.contains("argon2"),
+                "{text}"
+            );
         }
     }
     let by: Vec<Option<i32>> = audit_log::table
@@ -762,20 +904,40 @@ async fn users_change_their_own_password() {
             ])
             .send()
     };
-    let res = change("sai", "một mật khẩu mới dài", "một mật khẩu mới dài").await.expect("POST");
+    let res = change("sai", "một mật khẩu mới dài", "một mật khẩu mới dài")
+        .await
+        .expect("POST");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.expect("body").contains("Mật khẩu hiện tại không đúng."));
+    assert!(
+        res.text()
+            .await
+            .expect("body")
+            .contains("Mật khẩu hiện tại không đúng.")
+    );
     let res = change(PASSWORD, "ngắn", "ngắn").await.expect("POST");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.expect("body").contains("ít nhất 10 ký tự"));
-    let res = change(PASSWORD, "LanhDao@sonoivu.vn", "LanhDao@sonoivu.vn").await.expect("POST");
+    let res = change(PASSWORD, "LanhDao@sonoivu.vn", "LanhDao@sonoivu.vn")
+        .await
+        .expect("POST");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.expect("body").contains("không được trùng với email"));
+    assert!(
+        res.text()
+            .await
+            .expect("body")
+            .contains("không được trùng với email")
+    );
 
-    let res = change(PASSWORD, "một mật khẩu mới dài", "một mật khẩu mới dài").await.expect("POST");
+    let res = change(PASSWORD, "một mật khẩu mới dài", "một mật khẩu mới dài")
+        .await
+        .expect("POST");
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.expect("body").contains("Đã đổi mật khẩu."));
-    assert_eq!(get(&c, app.url("/staff/account")).await.status(), StatusCode::OK, "this session stays");
+    assert_eq!(
+        get(&c, app.url("/staff/account")).await.status(),
+        StatusCode::OK,
+        "this session stays"
+    );
     assert_eq!(
         get(&elsewhere, app.url("/staff/account")).await.status(),
         StatusCode::SEE_OTHER,
@@ -783,7 +945,9 @@ async fn users_change_their_own_password() {
     );
     let fresh = client();
     assert_eq!(
-        login(&app, &fresh, "lanhdao@sonoivu.vn", "một mật khẩu mới dài").await.status(),
+        login(&app, &fresh, "lanhdao@sonoivu.vn", "một mật khẩu mới dài")
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     app.stop().await;
@@ -794,7 +958,14 @@ async fn the_first_admin_from_the_command_line_can_log_in() {
     let app = TestApp::spawn().await;
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pakn"))
         .args([
-            "user", "add", "--email", "quantri@sonoivu.vn", "--name", "Quản trị viên", "--role", "admin",
+            "user",
+            "add",
+            "--email",
+            "quantri@sonoivu.vn",
+            "--name",
+            "Quản trị viên",
+            "--role",
+            "admin",
         ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("DATABASE_URL")
@@ -805,7 +976,11 @@ async fn the_first_admin_from_the_command_line_can_log_in() {
         .output()
         .await
         .expect("run pakn user add");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let c = client();
     login_ok(&app, &c, "quantri@sonoivu.vn").await;
     let res = get(&c, app.url("/staff/users")).await;

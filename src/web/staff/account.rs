@@ -81,7 +81,11 @@ fn render(
     (status, page(lang, body)).into_response()
 }
 
-pub async fn show(State(state): State<SharedState>, lang: RequestLang, user: StaffUser) -> Response {
+pub async fn show(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    user: StaffUser,
+) -> Response {
     render(&state, &lang, &user, None, Vec::new())
 }
 
@@ -138,5 +142,11 @@ pub async fn change_password(
     })
     .await?;
     tracing::info!(user_id = user.id, "password changed");
-    Ok(render(&state, &lang, &user, Some("account-password-changed"), Vec::new()))
+    Ok(render(
+        &state,
+        &lang,
+        &user,
+        Some("account-password-changed"),
+        Vec::new(),
+    ))
 }

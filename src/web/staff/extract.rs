@@ -72,8 +72,11 @@ impl FromRequestParts<SharedState> for StaffUser {
             return Err(StaffRejection::Login);
         };
         let now = chrono::Utc::now().timestamp();
-        if session::past_absolute_timeout(info.login_at, now, state.cfg.server.session_absolute_secs)
-        {
+        if session::past_absolute_timeout(
+            info.login_at,
+            now,
+            state.cfg.server.session_absolute_secs,
+        ) {
             session::end(&session).await.map_err(session_error)?;
             return Err(StaffRejection::Login);
         }

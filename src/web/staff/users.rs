@@ -411,7 +411,9 @@ pub async fn reset_password(
     check_csrf(&me, fields.get("csrf"))?;
     let target = {
         let mut conn = state.pool.get().await?;
-        users::find(&mut conn, id).await?.ok_or(AppError::NotFound)?
+        users::find(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?
     };
     let password = fields.get("password");
     if let Err(weak) = password::check_strength(password, &target.email) {
