@@ -67,7 +67,7 @@ impl StaffChrome {
         chrome.nav = nav
             .iter()
             .map(|(href, id)| NavLink {
-                href: *href,
+                href,
                 label: t.t(id),
                 current: current == Some(*href),
             })
