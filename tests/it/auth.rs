@@ -988,3 +988,74 @@ async fn the_first_admin_from_the_command_line_can_log_in() {
     assert!(res.text().await.expect("body").contains("Quản trị viên"));
     app.stop().await;
 }
+
+/// The store itself: an id collision at creation draws a new id, expired rows are not
+/// loaded, and the sweeper deletes them.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_session_store_handles_collisions_and_expiry() {
+    use pakn::auth::session_store::{PgSessionStore, sweep};
+    use tower_sessions::cookie::time::{Duration as TimeDuration, OffsetDateTime};
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::session_store::SessionStore;
+
+    let app = TestApp::spawn().await;
+    let user = create_user(&app, "lanhdao@sonoivu.vn", &["leader"], None).await;
+    let store = PgSessionStore::new(app.state.pool.clone());
+    let record = |id: Id, expires_in: TimeDuration| {
+        let mut data = std::collections::HashMap::new();
+        data.insert("user_id".to_string(), serde_json::json!(user));
+        Record {
+            id,
+            data,
+            expiry_date: OffsetDateTime::now_utc() + expires_in,
+        }
+    };
+    let id = Id::default();
+    let mut first = record(id, TimeDuration::minutes(5));
+    store.create(&mut first).await.expect("create");
+    assert_eq!(first.id, id);
+    let mut second = record(id, TimeDuration::minutes(5));
+    store
+        .create(&mut second)
+        .await
+        .expect("create despite the collision");
+    assert_ne!(second.id, id, "a new id was drawn");
+    let loaded = SessionStore::load(&store, &id)
+        .await
+        .expect("load")
+        .expect("stored");
+    assert_eq!(loaded.data["user_id"], serde_json::json!(user));
+    assert_eq!(
+        session_rows(&app)
+            .await
+            .iter()
+            .filter(|(_, u)| *u == Some(user))
+            .count(),
+        2,
+        "user_id copied from the data"
+    );
+
+    let mut old = record(Id::default(), TimeDuration::seconds(-5));
+    store.create(&mut old).await.expect("create");
+    assert!(
+        SessionStore::load(&store, &old.id)
+            .await
+            .expect("load")
+            .is_none(),
+        "expired"
+    );
+    let mut conn = app.conn().await;
+    assert_eq!(sweep(&mut conn).await.expect("sweep"), 1);
+    assert_eq!(session_rows(&app).await.len(), 2);
+
+    // Saving a session deleted meanwhile does not bring it back.
+    store.delete(&id).await.expect("delete");
+    store.save(&first).await.expect("save");
+    assert!(
+        SessionStore::load(&store, &id)
+            .await
+            .expect("load")
+            .is_none()
+    );
+    app.stop().await;
+}
