@@ -1059,3 +1059,69 @@ async fn the_session_store_handles_collisions_and_expiry() {
     );
     app.stop().await;
 }
+
+/// In a real browser (which sends `Origin` and `Sec-Fetch-Site`, and applies SameSite):
+/// an admin signs in, lands on the queue, creates an officer, signs out. Screenshots in
+/// `target/screenshots/staff-admin/`.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_signs_in_creates_an_officer_and_signs_out_in_a_browser() {
+    use crate::support::browser::{Browser, with_browser};
+
+    let app = TestApp::spawn().await;
+    create_user(&app, "admin@sonoivu.vn", &["admin", "leader"], None).await;
+    let unit = unit_id(&app, UNIT).await.to_string();
+    let base = app.base.clone();
+    with_browser("staff-admin", 1280, 900, async |b: &Browser| {
+        b.goto(&format!("{base}/staff/tickets")).await;
+        b.wait_for("#email").await;
+        b.screenshot("login").await.expect("screenshot");
+        b.fill("#email", "admin@sonoivu.vn").await;
+        b.fill("#password", "sai mật khẩu rồi").await;
+        b.click("main button[type=submit]").await;
+        assert!(b.text("#login-error").await.contains(GENERIC_FAILURE));
+        b.fill("#password", PASSWORD).await;
+        b.click("main button[type=submit]").await;
+        b.wait_for(".staff-nav").await;
+        assert!(b.text("main h1").await.contains("Hàng đợi"));
+        b.screenshot("queue").await.expect("screenshot");
+
+        b.click("a[href='/staff/users']").await;
+        b.click("a[href='/staff/users/new']").await;
+        b.wait_for("#unit").await;
+        b.fill("#email", "chuyenvien.moi@sonoivu.vn").await;
+        b.fill("#name", "Lê Thị Chuyên Viên").await;
+        b.click("input[name=roles][value=officer]").await;
+        b.fill("#password", "một mật khẩu ban đầu").await;
+        b.click("main button[type=submit]").await;
+        assert!(
+            b.text("#error-summary")
+                .await
+                .contains("Chuyên viên phải thuộc một đơn vị.")
+        );
+        b.screenshot("new-user-error").await.expect("screenshot");
+        b.wait_for("#unit")
+            .await
+            .select_by_value(&unit)
+            .await
+            .expect("choose the unit");
+        b.fill("#password", "một mật khẩu ban đầu").await;
+        b.click("main button[type=submit]").await;
+        assert!(b.text("#users-notice").await.contains("Đã tạo tài khoản."));
+        b.screenshot("users").await.expect("screenshot");
+
+        b.click(".staff-user button[type=submit]").await;
+        b.wait_for("#email").await;
+        assert!(b.text("main h1").await.contains("Đăng nhập"));
+    })
+    .await;
+    let mut conn = app.conn().await;
+    let created: i64 = users::table
+        .filter(users::email.eq("chuyenvien.moi@sonoivu.vn"))
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    assert_eq!(created, 1);
+    assert!(session_rows(&app).await.is_empty(), "signed out");
+    app.stop().await;
+}
