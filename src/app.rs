@@ -70,6 +70,7 @@ impl Application {
             .reference
             .spawn_refresher(self.state.pool.clone(), REFERENCE_REFRESH);
         crate::web::public::feedback::spawn_sweeper(self.state());
+        crate::auth::session_store::spawn_sweeper(self.state.pool.clone());
     }
 
     /// Starts this instance's mail worker, woken by `AppState::mail_wake` after a commit

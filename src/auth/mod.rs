@@ -1,3 +1,12 @@
-//! Staff authentication: password hashing, (later) sessions and roles.
+//! Staff authentication: password hashing, the Postgres session store, what a session
+//! holds, roles and the logged-in user.
 
 pub mod password;
+pub mod role;
+pub mod session;
+pub mod session_store;
+pub mod throttle;
+pub mod user;
+
+pub use role::{Role, Roles};
+pub use user::StaffUser;

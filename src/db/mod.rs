@@ -1,6 +1,7 @@
 //! The data layer: the schema, the connection pool, database creation and migrations,
 //! and the queries each feature needs, as functions on `&mut AsyncPgConnection`.
 
+pub mod audit;
 pub mod counters;
 pub mod overview;
 pub mod queue;
@@ -9,6 +10,7 @@ pub mod schema;
 pub mod settings;
 pub mod setup;
 pub mod tickets;
+pub mod users;
 
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;

@@ -11,6 +11,13 @@ use rand::Rng;
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// The user may not do this (role or unit).
+    #[error("forbidden")]
+    Forbidden,
+    /// A staff form without the session's anti-forgery token: answered with the
+    /// localised rejection page (see `web::csrf`).
+    #[error("anti-forgery token missing or wrong")]
+    Csrf,
     #[error("database: {0}")]
     Database(#[from] diesel::result::Error),
     #[error("connection pool: {0}")]
@@ -35,6 +42,7 @@ struct ErrorPage {
     status: u16,
     op_id: String,
     not_found: bool,
+    forbidden: bool,
     unavailable: bool,
 }
 
@@ -43,6 +51,7 @@ fn render(status: StatusCode, op_id: String) -> Response {
         status: status.as_u16(),
         op_id,
         not_found: status == StatusCode::NOT_FOUND,
+        forbidden: status == StatusCode::FORBIDDEN,
         unavailable: status == StatusCode::SERVICE_UNAVAILABLE,
     };
     let body = page
@@ -56,6 +65,12 @@ impl IntoResponse for AppError {
         let op_id = format!("{:08x}", rand::rng().random::<u32>());
         match self {
             AppError::NotFound => render(StatusCode::NOT_FOUND, op_id),
+            AppError::Forbidden => render(StatusCode::FORBIDDEN, op_id),
+            AppError::Csrf => {
+                let mut res = render(StatusCode::FORBIDDEN, op_id);
+                res.extensions_mut().insert(super::csrf::Rejected);
+                res
+            }
             AppError::Pool(e) => {
                 tracing::error!(op_id, error = %e, "no database connection");
                 render(StatusCode::SERVICE_UNAVAILABLE, op_id)

@@ -3,11 +3,13 @@
 
 pub mod assets;
 pub mod client_ip;
+pub mod csrf;
 pub mod error;
 pub mod i18n;
 pub mod middleware;
 pub mod public;
 pub mod rate_limit;
+pub mod staff;
 pub mod tickets;
 pub mod upload;
 
@@ -70,10 +72,17 @@ impl AppState {
 /// The whole application.
 pub fn router(state: SharedState) -> Router {
     let max_concurrent = state.cfg.server.max_concurrent_requests;
+    let csrf = csrf::layer(&state.cfg);
     Router::new()
         .merge(public::router())
+        .merge(staff::with_session(staff::router(), &state))
         .merge(assets::router())
         .fallback(error::not_found)
+        .layer(csrf)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            csrf::rejection_page,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn(middleware::log_request))
         .layer(tower::limit::ConcurrencyLimitLayer::new(max_concurrent))

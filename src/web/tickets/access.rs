@@ -12,6 +12,16 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// The viewer of a signed-in staff user.
+    pub fn of(user: &crate::auth::StaffUser) -> Viewer {
+        Viewer {
+            user_id: user.id,
+            name: user.name.clone(),
+            roles: user.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            unit_id: user.unit_id,
+        }
+    }
+
     pub fn has(&self, role: &str) -> bool {
         self.roles.iter().any(|r| r == role)
     }

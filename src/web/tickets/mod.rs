@@ -5,3 +5,17 @@ pub mod access;
 pub mod overview;
 pub mod page;
 pub mod queue;
+
+use axum::Router;
+use axum::routing::get;
+
+use super::SharedState;
+
+/// The staff ticket routes (merged into the staff router, under its session layer).
+pub fn router() -> Router<SharedState> {
+    Router::new()
+        .route("/staff/tickets", get(queue::list))
+        .route("/staff/tickets/{code}", get(page::show))
+        .route("/staff/tickets/{code}/files/{id}", get(page::download))
+        .route("/staff/overview", get(overview::show))
+}

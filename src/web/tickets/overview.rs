@@ -9,6 +9,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Utc};
 
 use super::access::Viewer;
+use crate::auth::StaffUser;
+use crate::web::staff::StaffChrome;
+
+const CHROME_PATH: &str = "/staff/overview";
 use crate::db::overview;
 use crate::domain::calendar::local_date;
 use crate::web::SharedState;
@@ -29,8 +33,8 @@ pub struct Line {
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/overview.html")]
 pub struct OverviewPage {
+    pub chrome: StaffChrome,
     pub t: Tr,
-    pub viewer_name: String,
     pub total: Line,
     pub tables: Vec<Table>,
 }
@@ -45,8 +49,9 @@ pub struct Table {
 pub async fn show(
     State(state): State<SharedState>,
     lang: RequestLang,
-    viewer: Viewer,
+    user: StaffUser,
 ) -> AppResult<Response> {
+    let viewer = Viewer::of(&user);
     if !viewer.can_read_tickets() {
         return Err(AppError::NotFound);
     }
@@ -127,7 +132,7 @@ pub async fn show(
     );
     let page = OverviewPage {
         t,
-        viewer_name: viewer.name.clone(),
+        chrome: StaffChrome::new(&state, &lang, &user, CHROME_PATH),
         total,
         tables: vec![
             Table {

@@ -11,6 +11,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::access::Viewer;
+use crate::auth::StaffUser;
+use crate::web::staff::StaffChrome;
+
+const CHROME_PATH: &str = "/staff/tickets";
 use crate::db::tickets::{self, TicketRow};
 use crate::domain::attachment::content_disposition;
 use crate::domain::calendar::{DueState, due_state, format_date, format_datetime};
@@ -50,8 +54,8 @@ pub struct DueView {
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/ticket.html")]
 pub struct TicketPage {
+    pub chrome: StaffChrome,
     pub t: Tr,
-    pub viewer_name: String,
     pub code: String,
     pub code_display: String,
     pub title: String,
@@ -105,9 +109,10 @@ fn opt_fact(out: &mut Vec<Fact>, label: String, value: &Option<String>) {
 pub async fn show(
     State(state): State<SharedState>,
     lang: RequestLang,
-    viewer: Viewer,
+    user: StaffUser,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
+    let viewer = Viewer::of(&user);
     let ticket = visible_ticket(&state, &viewer, &code).await?;
     let t = lang.tr();
     let mut conn = state.pool.get().await?;
@@ -316,7 +321,7 @@ pub async fn show(
         .unwrap_or_default();
     let page = TicketPage {
         t,
-        viewer_name: viewer.name.clone(),
+        chrome: StaffChrome::new(&state, &lang, &user, CHROME_PATH),
         code: ticket.code.clone(),
         code_display: TrackingCode::parse(&ticket.code)
             .map(|c| c.display())
@@ -388,9 +393,10 @@ pub async fn show(
 /// `GET /staff/tickets/{code}/files/{id}`: a file, always as a download.
 pub async fn download(
     State(state): State<SharedState>,
-    viewer: Viewer,
+    user: StaffUser,
     Path((code, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
+    let viewer = Viewer::of(&user);
     let ticket = visible_ticket(&state, &viewer, &code).await?;
     if ticket.confidential && !(viewer.has("leader") || viewer.unit_id == Some(ticket.unit_id)) {
         return Err(AppError::NotFound);

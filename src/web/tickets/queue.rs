@@ -10,6 +10,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::access::Viewer;
+use crate::auth::StaffUser;
+use crate::web::staff::StaffChrome;
+
+const CHROME_PATH: &str = "/staff/tickets";
 use crate::db::queue::{self, AssigneeFilter, Cursor, DueDates, DueFilter, QueueFilter, Scope};
 use crate::domain::calendar::{
     DueState, due_state, end_of_day_utc, format_date, format_datetime, local_date,
@@ -131,8 +135,8 @@ pub struct Choice {
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/queue.html")]
 pub struct QueuePage {
+    pub chrome: StaffChrome,
     pub t: Tr,
-    pub viewer_name: String,
     pub rows: Vec<RowView>,
     pub tabs: Vec<Tab>,
     pub overdue: i64,
@@ -164,10 +168,15 @@ pub fn due_dates(state: &crate::web::AppState, now: DateTime<Utc>) -> DueDates {
 pub async fn list(
     State(state): State<SharedState>,
     lang: RequestLang,
-    viewer: Viewer,
+    user: StaffUser,
     Query(params): Query<QueueParams>,
 ) -> AppResult<Response> {
+    let viewer = Viewer::of(&user);
     if !viewer.can_read_tickets() {
+        // An admin without a ticket role lands here after login: their work is users.
+        if viewer.has("admin") {
+            return Ok(axum::response::Redirect::to("/staff/users").into_response());
+        }
         return Err(AppError::NotFound);
     }
     let t = lang.tr();
@@ -263,7 +272,7 @@ pub async fn list(
     let field = filter.field.clone().unwrap_or_default();
     let page = QueuePage {
         t,
-        viewer_name: viewer.name.clone(),
+        chrome: StaffChrome::new(&state, &lang, &user, CHROME_PATH),
         rows: row_views,
         tabs,
         overdue,

@@ -1,0 +1,132 @@
+//! Staff accounts: lookups for login and for every staff request, and the admin edits.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+
+use super::schema::users;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// A user as the dashboard shows it (never the password hash).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i32,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub unit_id: Option<i32>,
+    pub active: bool,
+    #[serde(skip)]
+    pub created_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub deactivated_at: Option<DateTime<Utc>>,
+}
+
+/// What a login attempt needs.
+#[derive(Debug, Clone, Queryable)]
+pub struct LoginRow {
+    pub id: i32,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+/// A new account.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+    pub roles: Vec<String>,
+    pub unit_id: Option<i32>,
+}
+
+/// Emails are stored lower case and unique regardless of case.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn find_for_login(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> QueryResult<Option<LoginRow>> {
+    users::table
+        .filter(lower(users::email).eq(normalise_email(email)))
+        .select((users::id, users::password_hash, users::active))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The user behind a session, if still active.
+pub async fn find_active(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::id.eq(id))
+        .filter(users::active.eq(true))
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::id.eq(id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn password_hash(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<String>> {
+    users::table
+        .filter(users::id.eq(id))
+        .select(users::password_hash)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Every account, active first, then by name.
+pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .order((users::active.desc(), users::name.asc(), users::id.asc()))
+        .select(UserRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, user: &NewUser<'_>) -> QueryResult<i32> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .returning(users::id)
+        .get_result(conn)
+        .await
+}
+
+/// Activates or deactivates an account; returns whether a row changed.
+pub async fn set_active(conn: &mut AsyncPgConnection, id: i32, active: bool) -> QueryResult<bool> {
+    let deactivated_at: Option<DateTime<Utc>> = (!active).then(Utc::now);
+    let n = diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            users::active.eq(active),
+            users::deactivated_at.eq(deactivated_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn set_password(conn: &mut AsyncPgConnection, id: i32, hash: &str) -> QueryResult<bool> {
+    let n = diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            users::password_hash.eq(hash),
+            users::password_changed_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}

@@ -1,0 +1,60 @@
+//! Staff forms are `application/x-www-form-urlencoded`; [`Fields`] reads them keeping
+//! repeated names (checkboxes such as `roles`).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, Clone, Default)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(body: &[u8]) -> Fields {
+        Fields(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Fields {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Fields::parse(&body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn repeated_names_and_decoding() {
+        let f = super::Fields::parse(b"roles=admin&roles=officer&name=Nguy%E1%BB%85n+A&x=");
+        assert_eq!(f.all("roles"), ["admin", "officer"]);
+        assert_eq!(f.get("name"), "Nguyễn A");
+        assert_eq!(f.get("x"), "");
+        assert_eq!(f.get("missing"), "");
+    }
+}

@@ -1,0 +1,160 @@
+//! `GET|POST /staff/login` and `POST /staff/logout`. The login form carries the
+//! stateless form token (no session before a successful login); a failure, whatever
+//! its cause, shows one generic message with the email kept; throttling only delays.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use super::{Fields, StaffChrome, session_error};
+use crate::auth::{password, session, throttle};
+use crate::db::users;
+use crate::domain::form_token::FormKind;
+use crate::web::client_ip::ClientIp;
+use crate::web::error::{AppError, AppResult};
+use crate::web::i18n::RequestLang;
+use crate::web::public::page;
+use crate::web::{AppState, SharedState};
+
+/// Where a successful login leads.
+pub const AFTER_LOGIN: &str = "/staff/tickets";
+
+/// Rate-limit names of failed logins.
+const PER_ACCOUNT: &str = "login_account";
+const PER_IP: &str = "login_ip";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/login.html")]
+struct LoginPage {
+    chrome: StaffChrome,
+    token: String,
+    email: String,
+    error: Option<String>,
+}
+
+fn render(state: &AppState, lang: &RequestLang, email: &str, error: Option<&str>) -> Response {
+    let chrome = StaffChrome::anonymous(state, lang, "/staff/login");
+    let error = error.map(|id| chrome.t.t(id));
+    let body = LoginPage {
+        token: state.tokens.issue_now(FormKind::Login),
+        email: email.to_string(),
+        error,
+        chrome,
+    };
+    page(lang, body)
+}
+
+pub async fn form(State(state): State<SharedState>, lang: RequestLang) -> Response {
+    render(&state, &lang, "", None)
+}
+
+/// The delay owed by this attempt: failures above either limit in the current window.
+async fn throttle_delay(
+    state: &AppState,
+    ip: ClientIp,
+    email: &str,
+) -> AppResult<std::time::Duration> {
+    let limits = &state.cfg.limits;
+    let mut conn = state.pool.get().await?;
+    let account_hits = state
+        .rate_limit_hits(&mut conn, PER_ACCOUNT, email, limits.login_per_account)
+        .await?;
+    let ip_hits = if state.is_exempt(ip.0) {
+        0
+    } else {
+        state
+            .rate_limit_hits(&mut conn, PER_IP, &ip.0.to_string(), limits.login_per_ip)
+            .await?
+    };
+    let excess = throttle::excess(
+        account_hits,
+        limits.login_per_account.count,
+        ip_hits,
+        limits.login_per_ip.count,
+    );
+    Ok(throttle::delay(excess))
+}
+
+/// Counts a failed attempt against the account and the address.
+async fn count_failure(state: &AppState, ip: ClientIp, email: &str) -> AppResult<()> {
+    let limits = &state.cfg.limits;
+    let mut conn = state.pool.get().await?;
+    state
+        .rate_limit(&mut conn, PER_ACCOUNT, email, limits.login_per_account)
+        .await?;
+    if !state.is_exempt(ip.0) {
+        state
+            .rate_limit(&mut conn, PER_IP, &ip.0.to_string(), limits.login_per_ip)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn submit(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    ip: ClientIp,
+    session: Session,
+    fields: Fields,
+) -> AppResult<Response> {
+    let email = users::normalise_email(fields.get("email"));
+    let password = fields.get("password");
+    let now = chrono::Utc::now().timestamp();
+    if state
+        .tokens
+        .verify(
+            fields.get("form_token"),
+            FormKind::Login,
+            now,
+            state.cfg.security.form_token_max_age_secs,
+        )
+        .is_err()
+    {
+        return Ok(render(&state, &lang, &email, Some("login-form-expired")));
+    }
+    if email.is_empty() || password.is_empty() {
+        return Ok(render(&state, &lang, &email, Some("login-failed")));
+    }
+
+    let delay = throttle_delay(&state, ip, &email).await?;
+    if !delay.is_zero() {
+        tracing::info!(delay_ms = delay.as_millis() as u64, "staff login throttled");
+        tokio::time::sleep(delay).await;
+    }
+
+    let row = {
+        let mut conn = state.pool.get().await?;
+        users::find_for_login(&mut conn, &email).await?
+    };
+    let matched = password::verify(password, row.as_ref().map(|r| r.password_hash.as_str()))
+        .await
+        .map_err(AppError::Internal)?;
+    let user_id = match row {
+        Some(r) if matched && r.active => r.id,
+        _ => {
+            count_failure(&state, ip, &email).await?;
+            tracing::info!("staff login failed");
+            return Ok(render(&state, &lang, &email, Some("login-failed")));
+        }
+    };
+    session::begin(&session, user_id)
+        .await
+        .map_err(session_error)?;
+    tracing::info!(user_id, "staff login");
+    Ok(Redirect::to(AFTER_LOGIN).into_response())
+}
+
+/// Ends the session (its row is deleted) and goes back to the login page.
+pub async fn logout(session: Session, fields: Fields) -> AppResult<Response> {
+    if let Some(info) = session::info(&session).await.map_err(session_error)? {
+        if !session::tokens_match(&info.csrf, fields.get("csrf")) {
+            return Err(AppError::Csrf);
+        }
+        session::end(&session).await.map_err(session_error)?;
+        tracing::info!(user_id = info.user_id, "staff logout");
+    }
+    Ok((StatusCode::SEE_OTHER, [("location", "/staff/login")]).into_response())
+}
