@@ -4,7 +4,8 @@
 #      local aiosmtpd sink (count mode): mails/s between the first and the last send.
 #   B. burst: `pakn serve` (worker inside, SMTP to the sink), BURST submissions through
 #      POST /feedback with wrk; how much is still pending 60 s after the burst ends.
-# PARTS=A or PARTS=B runs one part; N, BURST, POOL (SMTP connections), BATCH tune it.
+# PARTS=A or PARTS=B runs one part; N, BURST, POOL (SMTP connections), BATCH tune it;
+# DB, PORT, SMTP_PORT keep a run apart from another one on the same machine.
 # Self-contained (does not source lib.sh). Uses the machine's Postgres ($PG_ADMIN).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +20,7 @@ PORT=${PORT:-18081}
 SMTP_PORT=${SMTP_PORT:-12525}
 BASE="http://127.0.0.1:$PORT"
 OUT="$CARGO_TARGET_DIR/bench/mail"; rm -rf "$OUT"; mkdir -p "$OUT"
-DB=pakn_bench_mail
+DB=${DB:-pakn_bench_mail}
 DB_URL="${PG_ADMIN%/*}/$DB"
 export PAKN_DATABASE__URL="$DB_URL" PAKN_LOG=${PAKN_LOG:-warn}
 export PAKN_MAIL__TRANSPORT=smtp PAKN_MAIL__SMTP__HOST=127.0.0.1 PAKN_MAIL__SMTP__PORT=$SMTP_PORT

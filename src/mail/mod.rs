@@ -5,7 +5,8 @@
 //! - [`compose`]: the mails of a filing (the citizen's acknowledgement, the notification
 //!   of the routing rule's contacts), rendered from askama templates.
 //! - [`message`]: an outbox row as a MIME message with the threading headers.
-//! - [`transport`]: `file` (one `.eml` per row) or `smtp` (one pooled lettre transport).
+//! - [`transport`]: `file` (one `.eml` per row) or `smtp` (one pool of SMTP connections,
+//!   [`smtp`]).
 //! - [`worker`]: claims due rows with `FOR UPDATE SKIP LOCKED`, sends, retries with
 //!   backoff, marks permanent failures.
 
@@ -13,6 +14,7 @@ pub mod address;
 pub mod compose;
 pub mod message;
 pub mod outbox;
+pub mod smtp;
 pub mod transport;
 pub mod worker;
 

@@ -1,17 +1,18 @@
 //! Delivery: `file` writes each message to `<[mail] dir>/<outbox id>.eml` (the default,
-//! for development and trials); `smtp` sends through ONE pooled lettre transport built at
-//! start and shared by every send of the instance.
+//! for development and trials); `smtp` sends through ONE pool of SMTP connections built at
+//! start and shared by every send of the instance (our own pool of lettre connections
+//! with `TCP_NODELAY`, see [`super::smtp`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use lettre::message::Message;
+use lettre::transport::smtp;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::{self, PoolConfig};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::transport::smtp::client::TlsParameters;
 
+use super::smtp::{Security, SmtpPool};
 use crate::config::MailConfig;
 
 /// Why a send failed, as far as retrying is concerned. The text is for the row's
@@ -43,7 +44,7 @@ impl SendError {
     }
 }
 
-fn classify_smtp(e: &smtp::Error) -> SendError {
+pub(crate) fn classify_smtp(e: &smtp::Error) -> SendError {
     let text = e.to_string();
     let code = e.status().map(|c| c.to_string());
     if e.is_permanent() {
@@ -76,7 +77,7 @@ fn classify_smtp(e: &smtp::Error) -> SendError {
 
 pub enum Transport {
     File { dir: PathBuf },
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Box<SmtpPool>),
 }
 
 impl std::fmt::Debug for Transport {
@@ -102,27 +103,23 @@ impl Transport {
             }
             "smtp" => {
                 let s = &cfg.smtp;
-                let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
-                    .port(s.port)
-                    .timeout(Some(Duration::from_secs(s.timeout_secs.max(1))))
-                    .pool_config(PoolConfig::new().max_size(s.pool_size.max(1)));
-                match s.security.as_str() {
-                    "none" => {}
-                    "starttls" | "tls" => {
-                        let params = TlsParameters::new(s.host.clone())
-                            .context("mail.smtp: preparing TLS")?;
-                        b = b.tls(if s.security == "tls" {
-                            Tls::Wrapper(params)
-                        } else {
-                            Tls::Required(params)
-                        });
-                    }
+                let tls = || TlsParameters::new(s.host.clone()).context("mail.smtp: preparing TLS");
+                let security = match s.security.as_str() {
+                    "none" => Security::None,
+                    "starttls" => Security::StartTls(tls()?),
+                    "tls" => Security::Tls(tls()?),
                     other => anyhow::bail!("mail.smtp.security: unknown value {other:?}"),
-                }
-                if !s.username.is_empty() {
-                    b = b.credentials(Credentials::new(s.username.clone(), s.password.clone()));
-                }
-                Ok(Transport::Smtp(b.build()))
+                };
+                let credentials = (!s.username.is_empty())
+                    .then(|| Credentials::new(s.username.clone(), s.password.clone()));
+                Ok(Transport::Smtp(Box::new(SmtpPool::new(
+                    s.host.clone(),
+                    s.port,
+                    security,
+                    credentials,
+                    Duration::from_secs(s.timeout_secs.max(1)),
+                    s.pool_size.max(1),
+                ))))
             }
             other => anyhow::bail!("mail.transport: unknown value {other:?}"),
         }
@@ -152,11 +149,7 @@ impl Transport {
                     text: e.to_string(),
                 })
             }
-            Transport::Smtp(t) => t
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| classify_smtp(&e)),
+            Transport::Smtp(pool) => pool.send(message.envelope(), &message.formatted()).await,
         }
     }
 }

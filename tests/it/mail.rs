@@ -10,6 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use pakn::config::Config;
 use pakn::db::schema::{outbox, tickets, units};
 use pakn::mail::OutgoingMail;
+use pakn::mail::transport::Transport;
 use pakn::mail::worker::Worker;
 use reqwest::StatusCode;
 use tokio::sync::Notify;
@@ -748,4 +749,93 @@ async fn reference_of(pool: &pakn::db::Pool) -> Arc<pakn::reference::ReferenceCa
             .await
             .expect("reference data"),
     )
+}
+
+/// The `smtp` transport alone, on the sink, with `pool_size` connections.
+fn sink_transport(sink: &SmtpSink, pool_size: u32) -> Transport {
+    let mut cfg = test_config("postgres://unused");
+    use_sink(&mut cfg, sink);
+    cfg.mail.smtp.pool_size = pool_size;
+    Transport::from_config(&cfg.mail).expect("transport")
+}
+
+fn transport_mail(i: usize) -> lettre::Message {
+    lettre::Message::builder()
+        .from(FROM.parse().expect("from"))
+        .to(format!("nguoi.nhan.{i}@example.vn").parse().expect("to"))
+        .cc(DEPUTY.parse().expect("cc"))
+        .subject(format!("Thư thử nghiệm số {i}"))
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(format!(
+            "Nội dung thư số {i}\r\n.\r\nmột dòng chỉ có dấu chấm ở trên"
+        ))
+        .expect("message")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pooled_connection_the_server_dropped_is_replaced_without_failing_the_send() {
+    let mut sink = SmtpSink::start().await;
+    let transport = sink_transport(&sink, 1);
+    transport.send(1, transport_mail(1)).await.expect("first");
+    // The pooled connection dies with the server (killed, as in an outage).
+    sink.stop();
+    sink.restart().await;
+    transport
+        .send(2, transport_mail(2))
+        .await
+        .expect("the dead pooled connection is replaced by a fresh one");
+    let messages = sink.wait_for(2, PATIENCE).await;
+    assert_eq!(messages.len(), 2);
+    // A line of a single dot survives (dot-stuffed on the wire), and so does the text.
+    assert_eq!(
+        messages[1].text().replace("\r\n", "\n").trim_end(),
+        "Nội dung thư số 2\n.\nmột dòng chỉ có dấu chấm ở trên"
+    );
+    // With the server gone, a send fails as temporary.
+    sink.stop();
+    let e = transport
+        .send(3, transport_mail(3))
+        .await
+        .expect_err("server down");
+    assert!(!e.is_permanent(), "{e:?}");
+    assert_eq!(e.class(), "connection");
+}
+
+/// Regression guard for the Nagle + delayed-ACK stall of lettre 0.11.23 (≥ 40 ms a
+/// message on a connection, so ≥ 4 s for 100): our sockets have TCP_NODELAY.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_connection_sends_100_mails_without_a_delayed_ack_stall_each() {
+    let sink = SmtpSink::start().await;
+    let transport = sink_transport(&sink, 1);
+    transport.send(0, transport_mail(0)).await.expect("warm-up");
+    let t0 = Instant::now();
+    for i in 1..=100 {
+        transport
+            .send(i, transport_mail(i as usize))
+            .await
+            .expect("send");
+    }
+    let took = t0.elapsed();
+    assert!(took < Duration::from_secs(3), "100 mails took {took:?}");
+    sink.wait_for(101, PATIENCE).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_sends_beyond_the_pool_size_wait_and_all_arrive() {
+    let sink = SmtpSink::start().await;
+    let transport = Arc::new(sink_transport(&sink, 2));
+    let sends: Vec<_> = (0..20)
+        .map(|i| {
+            let t = transport.clone();
+            tokio::spawn(async move { t.send(i, transport_mail(i as usize)).await })
+        })
+        .collect();
+    for s in sends {
+        s.await.expect("join").expect("send");
+    }
+    let messages = sink.wait_for(20, PATIENCE).await;
+    let mut subjects: Vec<&str> = messages.iter().map(|m| m.subject()).collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(subjects.len(), 20, "each once");
 }
