@@ -549,3 +549,12 @@ pub async fn user_names(
         .load(conn)
         .await
 }
+
+/// The citizen's private link token of a ticket (for the receipt staff print).
+pub async fn access_token_of(conn: &mut AsyncPgConnection, ticket_id: i64) -> QueryResult<String> {
+    tickets::table
+        .find(ticket_id)
+        .select(tickets::access_token)
+        .first(conn)
+        .await
+}

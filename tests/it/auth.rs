@@ -12,8 +12,8 @@ use crate::support::app::TestApp;
 
 const PASSWORD: &str = "mật khẩu đủ dài 2026";
 const GENERIC_FAILURE: &str = "Email hoặc mật khẩu không đúng.";
-const UNIT: &str = "phong_to_chuc_can_bo";
-const OTHER_UNIT: &str = "to_kiem_tra_cong_vu";
+pub const UNIT: &str = "phong_to_chuc_can_bo";
+pub const OTHER_UNIT: &str = "to_kiem_tra_cong_vu";
 
 async fn unit_id(app: &TestApp, code: &str) -> i32 {
     let mut conn = app.conn().await;
@@ -26,7 +26,7 @@ async fn unit_id(app: &TestApp, code: &str) -> i32 {
 }
 
 /// Inserts a user directly (hash through `auth::password::hash`).
-async fn create_user(app: &TestApp, email: &str, roles: &[&str], unit: Option<&str>) -> i32 {
+pub async fn create_user(app: &TestApp, email: &str, roles: &[&str], unit: Option<&str>) -> i32 {
     let unit_id = match unit {
         Some(code) => Some(unit_id(app, code).await),
         None => None,
@@ -47,7 +47,7 @@ async fn create_user(app: &TestApp, email: &str, roles: &[&str], unit: Option<&s
         .expect("insert user")
 }
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
@@ -63,7 +63,7 @@ fn bare_client() -> reqwest::Client {
         .expect("client")
 }
 
-fn value_of(html: &str, name: &str) -> String {
+pub fn value_of(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)
@@ -130,19 +130,19 @@ async fn login(
 }
 
 /// Logs in and returns the session cookie's value.
-async fn login_ok(app: &TestApp, client: &reqwest::Client, email: &str) -> String {
+pub async fn login_ok(app: &TestApp, client: &reqwest::Client, email: &str) -> String {
     let res = login(app, client, email, PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res).as_deref(), Some("/staff/tickets"));
     cookie_value(&staff_cookie(&res).expect("a session cookie at login"))
 }
 
-async fn get(client: &reqwest::Client, url: String) -> reqwest::Response {
+pub async fn get(client: &reqwest::Client, url: String) -> reqwest::Response {
     client.get(url).send().await.expect("GET")
 }
 
 /// The session's anti-forgery token, read from a staff page.
-async fn csrf(app: &TestApp, client: &reqwest::Client) -> String {
+pub async fn csrf(app: &TestApp, client: &reqwest::Client) -> String {
     let html = get(client, app.url("/staff/account"))
         .await
         .text()

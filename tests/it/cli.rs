@@ -369,3 +369,81 @@ async fn a_submission_through_the_binary_is_idempotent_too() {
 }
 
 use futures_util::StreamExt;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_log_of_a_staff_search_holds_no_query_text() {
+    let (url, name) = new_db_url().await;
+    let out = pakn(&[
+        "user",
+        "add",
+        "--email",
+        "lanhdao@sonoivu.vn",
+        "--name",
+        "Lãnh đạo",
+        "--role",
+        "leader",
+    ])
+    .env("PAKN_DATABASE__URL", &url)
+    .env("PAKN_PASSWORD", "mật khẩu đủ dài 2026")
+    .output()
+    .await
+    .expect("user add");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut server = start_server(&url, &[("PAKN_LOG", "debug")]).await;
+    wait_healthy(&server).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let html = client
+        .get(format!("{}/staff/login", server.base))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let token = token_of(&html);
+    let res = client
+        .post(format!("{}/staff/login", server.base))
+        .form(&[
+            ("email", "lanhdao@sonoivu.vn"),
+            ("password", "mật khẩu đủ dài 2026"),
+            ("form_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    for q in ["Nguyễn Thị Hoà", "0983570009", "bí mật riêng tư"] {
+        let res = client
+            .get(format!("{}/staff/tickets", server.base))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .expect("search");
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+    }
+    sigterm(&server.child);
+    let _ = tokio::time::timeout(Duration::from_secs(10), server.child.wait()).await;
+    let log = std::fs::read_to_string(&server.log).expect("log");
+    assert!(log.contains("/staff/tickets"), "the route is logged");
+    for secret in [
+        "Nguy",
+        "Hoà",
+        "Hoa",
+        "0983570009",
+        "bí mật",
+        "bi+m",
+        "q=",
+        "lanhdao@",
+    ] {
+        assert!(!log.contains(secret), "the log leaks {secret:?}: {log}");
+    }
+    drop_db(&name).await;
+}

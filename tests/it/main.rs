@@ -7,4 +7,5 @@ mod db;
 mod filing;
 mod mail;
 mod queue;
+mod staff_tickets;
 mod support;

@@ -2,6 +2,7 @@
 //! off-line PAKN, the overview. Who may see what is decided in [`access`].
 
 pub mod access;
+pub mod entry;
 pub mod overview;
 pub mod page;
 pub mod queue;
@@ -15,6 +16,11 @@ use super::SharedState;
 pub fn router() -> Router<SharedState> {
     Router::new()
         .route("/staff/tickets", get(queue::list))
+        .route(
+            "/staff/tickets/new",
+            get(entry::new_form).post(entry::create),
+        )
+        .route("/staff/tickets/{code}/receipt", get(entry::receipt))
         .route("/staff/tickets/{code}", get(page::show))
         .route("/staff/tickets/{code}/files/{id}", get(page::download))
         .route("/staff/overview", get(overview::show))
