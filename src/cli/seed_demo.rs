@@ -319,10 +319,19 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                            THEN 'outcome:on_time' ELSE 'outcome:late' END,
                       date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, count(*)
                FROM tickets WHERE answered_at IS NOT NULL GROUP BY 1, 2, 3, 4;
-             ANALYZE tickets; ANALYZE ticket_events; ANALYZE ticket_counters;",
+             ",
         )
         .await
         .context("adding events and rebuilding counters")?;
+    // VACUUM (not only ANALYZE): rows loaded by COPY are not yet marked all-visible, and
+    // without that the counts over the open tickets' index read the heap (150 ms instead
+    // of 2 ms at 1,000,000 tickets). VACUUM cannot run inside the batch's transaction.
+    for table in ["tickets", "ticket_events", "ticket_counters"] {
+        client
+            .batch_execute(&format!("VACUUM (ANALYZE) {table}"))
+            .await
+            .with_context(|| format!("vacuuming {table}"))?;
+    }
     drop(client);
     let _ = conn_task.await;
     eprintln!(
