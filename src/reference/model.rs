@@ -120,6 +120,25 @@ impl Reference {
         self.categories.iter().filter(|c| c.active)
     }
 
+    /// Checks a filing against the active content categories and lĩnh vực.
+    pub fn validate_feedback(
+        &self,
+        values: &crate::domain::feedback::FeedbackValues,
+    ) -> Result<crate::domain::feedback::ValidFeedback, crate::domain::feedback::FieldErrors> {
+        let categories: Vec<(&str, bool)> = self
+            .active_categories()
+            .map(|c| (c.code.as_str(), c.implies_kien_nghi))
+            .collect();
+        let fields: Vec<&str> = self.active_fields().map(|f| f.code.as_str()).collect();
+        crate::domain::feedback::validate(
+            values,
+            &crate::domain::feedback::Choices {
+                categories: &categories,
+                fields: &fields,
+            },
+        )
+    }
+
     pub fn contact(&self, id: i32) -> Option<&Contact> {
         self.contacts.iter().find(|c| c.id == id)
     }

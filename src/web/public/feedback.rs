@@ -15,7 +15,7 @@ use chrono::Utc;
 use super::{Chrome, page};
 use crate::db::tickets;
 use crate::domain::attachment::FileRefusal;
-use crate::domain::feedback::{self, Choices, FeedbackValues, FieldError};
+use crate::domain::feedback::{FeedbackValues, FieldError};
 use crate::domain::form_token::{FormKind, TokenError};
 use crate::filing::{self, CheckedFile, FilingMeta, FilingOutcome};
 use crate::web::client_ip::ClientIp;
@@ -353,18 +353,7 @@ async fn process(
 
     // 4. Validation.
     let reference = state.reference.get();
-    let categories: Vec<(&str, bool)> = reference
-        .active_categories()
-        .map(|c| (c.code.as_str(), c.implies_kien_nghi))
-        .collect();
-    let fields: Vec<&str> = reference.active_fields().map(|f| f.code.as_str()).collect();
-    let checked = feedback::validate(
-        &values,
-        &Choices {
-            categories: &categories,
-            fields: &fields,
-        },
-    );
+    let checked = reference.validate_feedback(&values);
     let mut errors: Vec<(String, String)> = match &checked {
         Ok(_) => Vec::new(),
         Err(errs) => errs

@@ -14,7 +14,7 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use super::access::Viewer;
 use crate::auth::StaffUser;
 use crate::domain::calendar::{format_date, format_datetime, local_date, vn_offset};
-use crate::domain::feedback::{self, Choices, FeedbackValues};
+use crate::domain::feedback::{self, FeedbackValues};
 use crate::filing::{self, FilingMeta, FilingOutcome};
 use crate::web::SharedState;
 use crate::web::error::{AppError, AppResult};
@@ -159,18 +159,7 @@ pub async fn create(
     let external_ref_date = fields.get("external_ref_date").trim().to_string();
     let received_on = fields.get("received_on").trim().to_string();
     let reference = state.reference.get();
-    let categories: Vec<(&str, bool)> = reference
-        .active_categories()
-        .map(|c| (c.code.as_str(), c.implies_kien_nghi))
-        .collect();
-    let field_codes: Vec<&str> = reference.active_fields().map(|f| f.code.as_str()).collect();
-    let checked = feedback::validate(
-        &v,
-        &Choices {
-            categories: &categories,
-            fields: &field_codes,
-        },
-    );
+    let checked = reference.validate_feedback(&v);
     let mut errors: Vec<(String, String)> = match &checked {
         Ok(_) => Vec::new(),
         Err(errs) => errs
