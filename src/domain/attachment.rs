@@ -164,6 +164,15 @@ pub fn clean_filename(original: &str, kind: FileKind) -> String {
     }
 }
 
+/// A file size for people: "512 KB", "3.4 MB".
+pub fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
 /// The `Content-Disposition: attachment` value for a stored file name (RFC 6266 with
 /// an ASCII fallback and the UTF-8 name percent-encoded).
 pub fn content_disposition(filename: &str) -> String {

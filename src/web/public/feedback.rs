@@ -14,7 +14,7 @@ use chrono::Utc;
 
 use super::{Chrome, page};
 use crate::db::tickets;
-use crate::domain::attachment::FileRefusal;
+use crate::domain::attachment::{FileRefusal, size_text};
 use crate::domain::feedback::{FeedbackValues, FieldError};
 use crate::domain::form_token::{FormKind, TokenError};
 use crate::filing::{self, CheckedFile, FilingMeta, FilingOutcome};
@@ -89,14 +89,6 @@ impl FormPage {
 
     pub fn is_org(&self) -> bool {
         self.v.submitter_kind == "organization"
-    }
-}
-
-fn size_text(bytes: i64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", (bytes + 1023) / 1024)
     }
 }
 

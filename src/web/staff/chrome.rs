@@ -3,8 +3,8 @@
 
 use crate::auth::StaffUser;
 use crate::web::AppState;
-use crate::web::assets;
-use crate::web::i18n::{RequestLang, Tr};
+use crate::web::i18n::RequestLang;
+use crate::web::public::Chrome;
 
 #[derive(Debug, Clone)]
 pub struct NavLink {
@@ -13,15 +13,11 @@ pub struct NavLink {
     pub current: bool,
 }
 
+/// The public page chrome (language, site name, assets) plus the staff parts; templates
+/// reach the public fields through `Deref` (`chrome.t`, `chrome.css`, …).
 #[derive(Debug, Clone)]
 pub struct StaffChrome {
-    pub t: Tr,
-    pub site_name: String,
-    pub switch_href: String,
-    pub switch_label: String,
-    pub css: String,
-    pub js: String,
-    pub emblem: String,
+    pub base: Chrome,
     /// The signed-in user's name; empty on the login page.
     pub user_name: String,
     /// The user's roles, labelled and joined.
@@ -77,18 +73,8 @@ impl StaffChrome {
 
     /// The chrome of the login page (nobody signed in).
     pub fn anonymous(state: &AppState, lang: &RequestLang, path: &str) -> StaffChrome {
-        let t = lang.tr();
-        let other = lang.lang.other();
         StaffChrome {
-            t,
-            site_name: t
-                .pick(&state.cfg.site.name_vi, &state.cfg.site.name_en)
-                .to_string(),
-            switch_href: format!("{path}?lang={}", other.code()),
-            switch_label: Tr::new(other).t("lang-name"),
-            css: assets::url("app.css"),
-            js: assets::url("app.js"),
-            emblem: assets::url("emblem.svg"),
+            base: Chrome::new(state, lang, path),
             user_name: String::new(),
             roles: String::new(),
             csrf: String::new(),
@@ -98,5 +84,13 @@ impl StaffChrome {
 
     pub fn signed_in(&self) -> bool {
         !self.user_name.is_empty()
+    }
+}
+
+impl std::ops::Deref for StaffChrome {
+    type Target = Chrome;
+
+    fn deref(&self) -> &Chrome {
+        &self.base
     }
 }

@@ -16,7 +16,7 @@ use crate::web::staff::StaffChrome;
 
 const CHROME_PATH: &str = "/staff/tickets";
 use crate::db::tickets::{self, TicketRow};
-use crate::domain::attachment::content_disposition;
+use crate::domain::attachment::{content_disposition, size_text};
 use crate::domain::calendar::{DueState, due_state, format_date, format_datetime};
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
@@ -87,14 +87,6 @@ pub async fn visible_ticket(
         return Err(AppError::NotFound);
     }
     Ok(ticket)
-}
-
-fn size_text(bytes: i32) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", f64::from(bytes) / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", (bytes + 1023) / 1024)
-    }
 }
 
 fn opt_fact(out: &mut Vec<Fact>, label: String, value: &Option<String>) {
@@ -354,7 +346,7 @@ pub async fn show(
                 .map(|f| FileView {
                     id: f.id,
                     filename: f.filename.clone(),
-                    size: size_text(f.size_bytes),
+                    size: size_text(i64::from(f.size_bytes)),
                     origin: t.t(&format!("staff-file-{}", f.origin)),
                 })
                 .collect()
@@ -384,10 +376,7 @@ pub async fn show(
             .map(|r| t.t(&format!("mail-spam-reason-{r}")))
             .collect(),
     };
-    let mut res = page.into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    Ok(crate::web::public::page(&lang, page))
 }
 
 /// `GET /staff/tickets/{code}/files/{id}`: a file, always as a download.
