@@ -1,6 +1,7 @@
 //! Languages: Vietnamese by default, English on request. `?lang=en|vi` switches (and is
 //! remembered in a cookie, not a session); otherwise the cookie, then `Accept-Language`,
-//! then Vietnamese. Every word a citizen reads comes from `templates/locales/*/main.ftl`.
+//! then Vietnamese. Every word a citizen reads comes from `templates/locales/{vi,en}/*.ftl`
+//! (one file per feature area).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -247,22 +248,48 @@ mod tests {
         assert_eq!(from_accept_language(""), Lang::Vi);
     }
 
+    /// Every `.ftl` file of one language, by file name (each feature area keeps its own
+    /// file: `main.ftl`, `track.ftl`, `admin.ftl`, …).
+    fn locale_files(lang: &str) -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("templates/locales")
+            .join(lang);
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .expect("locale directory")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+            .map(|p| {
+                let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&p).expect("readable ftl"))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
     #[test]
     fn messages_exist_in_both_languages() {
-        let vi = include_str!("../../templates/locales/vi/main.ftl");
-        let en = include_str!("../../templates/locales/en/main.ftl");
         let ids = |text: &str| -> Vec<String> {
             text.lines()
                 .filter(|l| !l.starts_with([' ', '#', '.']) && l.contains(" ="))
                 .filter_map(|l| l.split(" =").next().map(|s| s.trim().to_string()))
                 .collect()
         };
-        let (vi_ids, en_ids) = (ids(vi), ids(en));
-        for id in &vi_ids {
-            assert!(en_ids.contains(id), "{id} missing in English");
-        }
-        for id in &en_ids {
-            assert!(vi_ids.contains(id), "{id} missing in Vietnamese");
+        let vi_files = locale_files("vi");
+        let en_files = locale_files("en");
+        let names = |files: &[(String, String)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&vi_files), names(&en_files), "the same files in vi and en");
+        let mut seen = std::collections::HashSet::new();
+        for ((name, vi), (_, en)) in vi_files.iter().zip(&en_files) {
+            let (vi_ids, en_ids) = (ids(vi), ids(en));
+            for id in &vi_ids {
+                assert!(en_ids.contains(id), "{id} missing in en/{name}");
+                assert!(seen.insert(id.clone()), "{id} defined twice (vi/{name})");
+            }
+            for id in &en_ids {
+                assert!(vi_ids.contains(id), "{id} missing in vi/{name}");
+            }
         }
         assert!(Tr::new(Lang::Vi).t("site-title").contains("phản ánh"));
     }
@@ -270,7 +297,8 @@ mod tests {
     #[test]
     fn vietnamese_messages_are_nfc() {
         use unicode_normalization::UnicodeNormalization;
-        let vi = include_str!("../../templates/locales/vi/main.ftl");
-        assert_eq!(vi.nfc().collect::<String>(), vi, "main.ftl must be NFC");
+        for (name, vi) in locale_files("vi") {
+            assert_eq!(vi.nfc().collect::<String>(), vi, "{name} must be NFC");
+        }
     }
 }
