@@ -11,6 +11,7 @@ pub mod settings;
 pub mod setup;
 pub mod tickets;
 pub mod users;
+pub mod workflow;
 
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
