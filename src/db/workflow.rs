@@ -349,8 +349,9 @@ pub async fn user_email(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Op
         .optional()
 }
 
-/// Takes the lease of a periodic job for `secs` when it is free (or already ours).
-/// Returns whether this instance holds it now.
+/// Takes the lease of a periodic job for at most `secs` when it is free (or already
+/// ours): while one instance runs the job, the others skip their turn. Returns whether
+/// this instance holds it now; [`release_lease`] gives it back at the end of the run.
 pub async fn take_lease(
     conn: &mut AsyncPgConnection,
     name: &str,
@@ -379,6 +380,21 @@ pub async fn take_lease(
     .execute(conn)
     .await?;
     Ok(taken == 1)
+}
+
+pub async fn release_lease(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+    holder: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        job_leases::table
+            .filter(job_leases::name.eq(name))
+            .filter(job_leases::leased_by.eq(holder)),
+    )
+    .set(job_leases::leased_until.eq(Utc::now()))
+    .execute(conn)
+    .await
 }
 
 /// Tickets in `needs_info` whose answer period ended before `today`, claimed for this

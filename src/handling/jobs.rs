@@ -26,6 +26,8 @@ use crate::reference::ReferenceCache;
 /// Tickets moved per transaction.
 const BATCH: i64 = 100;
 const LEASE: &str = "workflow.automatic_moves";
+/// The longest a run may hold the lease (a crashed instance frees it after this).
+const LEASE_SECS: i64 = 300;
 
 /// What one run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,10 +54,19 @@ pub async fn run_once(
     reference: &crate::reference::Reference,
     holder: &str,
 ) -> Result<Option<Report>, HandlingError> {
-    let lease_secs = i64::try_from(cfg.deadlines.job_interval_secs.max(1)).unwrap_or(60);
-    if !data::take_lease(conn, LEASE, holder, lease_secs).await? {
+    if !data::take_lease(conn, LEASE, holder, LEASE_SECS).await? {
         return Ok(None);
     }
+    let report = run_all(conn, cfg, reference).await;
+    data::release_lease(conn, LEASE, holder).await?;
+    report.map(Some)
+}
+
+async fn run_all(
+    conn: &mut AsyncPgConnection,
+    cfg: &Config,
+    reference: &crate::reference::Reference,
+) -> Result<Report, HandlingError> {
     let mut report = Report::default();
     loop {
         let (n, mails) = batch(conn, cfg, reference, Kind::ExpiredInfo).await?;
@@ -73,7 +84,7 @@ pub async fn run_once(
             break;
         }
     }
-    Ok(Some(report))
+    Ok(report)
 }
 
 #[derive(Clone, Copy)]

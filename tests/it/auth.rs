@@ -15,7 +15,7 @@ const GENERIC_FAILURE: &str = "Email hoặc mật khẩu không đúng.";
 pub const UNIT: &str = "phong_to_chuc_can_bo";
 pub const OTHER_UNIT: &str = "to_kiem_tra_cong_vu";
 
-async fn unit_id(app: &TestApp, code: &str) -> i32 {
+pub async fn unit_id(app: &TestApp, code: &str) -> i32 {
     let mut conn = app.conn().await;
     units::table
         .filter(units::code.eq(code))

@@ -31,7 +31,7 @@ const PPC_OFFICE: &str = "thutuchanhchinh@angiang.gov.vn";
 const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Mail over SMTP to the sink, with short retries.
-fn use_sink(cfg: &mut Config, sink: &SmtpSink) {
+pub fn use_sink(cfg: &mut Config, sink: &SmtpSink) {
     cfg.mail.transport = "smtp".into();
     cfg.mail.smtp.host = "127.0.0.1".into();
     cfg.mail.smtp.port = sink.port;

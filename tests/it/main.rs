@@ -9,3 +9,4 @@ mod mail;
 mod queue;
 mod staff_tickets;
 mod support;
+mod workflow;

@@ -112,6 +112,16 @@ impl Panel {
         }
     }
 
+    /// The message of a refused attempt at an action this user is not offered (shown at
+    /// the top of the actions).
+    pub fn general_error(&self) -> &str {
+        self.attempt
+            .as_ref()
+            .filter(|a| !self.offered.contains(&a.action.as_str()))
+            .map(|a| a.error.as_str())
+            .unwrap_or_default()
+    }
+
     /// The message of a refused attempt at `action`.
     pub fn error(&self, action: &str) -> &str {
         self.attempt
