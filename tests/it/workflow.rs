@@ -214,7 +214,7 @@ fn empty_step(action: Action) -> Step {
     }
 }
 
-fn who_for<'a>(actor: Actor, p: &'a People) -> &'a Who {
+fn who_for(actor: Actor, p: &People) -> &Who {
     match actor {
         Actor::Officer => &p.officer,
         Actor::Leader => &p.leader,
