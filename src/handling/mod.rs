@@ -8,6 +8,7 @@
 pub mod command;
 pub mod jobs;
 pub mod notice;
+pub mod rating;
 
 pub use command::{Classification, Command, ReplyDocument, StaffActor, Step, Who};
 

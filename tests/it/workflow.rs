@@ -1006,3 +1006,121 @@ async fn automatic_moves_happen_once_with_two_instances() {
     b.stop().await;
     app.stop().await;
 }
+
+/// Takes a filed ticket to `answered` through the engine.
+async fn answer(app: &TestApp, p: &People, id: i64) {
+    let unit_id = crate::auth::unit_id(app, UNIT).await;
+    for (who, action) in [
+        (&p.officer, Action::Accept),
+        (&p.officer, Action::StartWork),
+        (&p.officer, Action::SubmitDraft),
+        (&p.leader, Action::Approve),
+    ] {
+        step_at(
+            app,
+            id,
+            who,
+            full_step(action, p.officer_id, unit_id, ""),
+            Utc::now(),
+        )
+        .await
+        .expect("to answered");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rating_counts_once_and_not_resolved_reopens_only_within_the_window() {
+    use pakn::handling::rating::{Rated, Rating, RatingInput, rate};
+    let app = TestApp::spawn_without_worker(|cfg| cfg.deadlines.reopen_window_days = 30).await;
+    let p = people(&app).await;
+    let (fresh, _) = file(&app, "Trả lời mới").await;
+    let (old, _) = file(&app, "Trả lời đã lâu").await;
+    let (open, _) = file(&app, "Chưa trả lời").await;
+    answer(&app, &p, fresh).await;
+    answer(&app, &p, old).await;
+    let mut conn = app.conn().await;
+    diesel::update(tickets::table.find(old))
+        .set(tickets::answered_at.eq(Utc::now() - chrono::TimeDelta::days(31)))
+        .execute(&mut conn)
+        .await
+        .expect("old answer");
+    let state = app.state();
+    let reference = state.reference.get();
+    let ctx = Context {
+        cfg: &state.cfg,
+        reference: &reference,
+        now: Utc::now(),
+    };
+    let unhappy = || RatingInput {
+        rating: Rating::Unsatisfied,
+        comment: "Hồ sơ vẫn chưa được trả.".into(),
+        not_resolved: true,
+    };
+    let r = rate(&mut conn, &ctx, open, unhappy()).await;
+    assert!(
+        matches!(r, Err(HandlingError::Invalid("rating-err-not-answered"))),
+        "{r:?}"
+    );
+    let r = rate(&mut conn, &ctx, fresh, unhappy()).await.expect("rate");
+    assert!(
+        matches!(
+            r,
+            Rated::Recorded {
+                reopened: true,
+                mails: 1
+            }
+        ),
+        "the unit is mailed: {r:?}"
+    );
+    let to: Vec<String> = outbox::table
+        .filter(outbox::ticket_id.eq(fresh))
+        .filter(outbox::kind.eq("update.reopen"))
+        .select(outbox::to_addrs)
+        .first(&mut conn)
+        .await
+        .expect("the unit's mail");
+    assert!(!to.contains(&"hoa.nguyen@example.vn".to_string()), "{to:?}");
+    assert_eq!(status_of(&mut conn, fresh).await, "in_progress");
+    assert_eq!(
+        rate(&mut conn, &ctx, fresh, unhappy())
+            .await
+            .expect("again"),
+        Rated::AlreadyRated
+    );
+    let r = rate(&mut conn, &ctx, old, unhappy())
+        .await
+        .expect("rate old");
+    assert!(
+        matches!(
+            r,
+            Rated::Recorded {
+                reopened: false,
+                ..
+            }
+        ),
+        "{r:?}"
+    );
+    assert_eq!(
+        status_of(&mut conn, old).await,
+        "answered",
+        "past the window it stays answered"
+    );
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n = diesel::sql_query(
+        "SELECT coalesce(sum(n), 0)::bigint AS n FROM ticket_counters WHERE status = 'outcome:rating_unsatisfied'",
+    )
+    .get_result::<N>(&mut conn)
+    .await
+    .expect("counted")
+    .n;
+    assert_eq!(n, 2, "each rating counted once");
+    let events = events_of(&mut conn, fresh).await;
+    let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    assert!(names.ends_with(&["rating", "reopen"]), "{names:?}");
+    drop(conn);
+    app.stop().await;
+}

@@ -139,3 +139,10 @@ handling-text-confidential = Reason
 mail-update-subject = [PAKN { $code }] { $what }
 mail-update-intro = PAKN { $code } has an update: { $what }.
 mail-update-rate = Please rate how it was resolved on the tracking page (open the link above).
+
+## Ratings
+rating-satisfied = Satisfied
+rating-neutral = Neutral
+rating-unsatisfied = Not satisfied
+rating-not-resolved = The sender says the PAKN has not been resolved.
+rating-err-not-answered = A rating can be given only after the official reply.

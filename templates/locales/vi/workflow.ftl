@@ -139,3 +139,10 @@ handling-text-confidential = Lý do
 mail-update-subject = [PAKN { $code }] { $what }
 mail-update-intro = Phản ánh, kiến nghị mã { $code } có cập nhật: { $what }.
 mail-update-rate = Quý ông/bà vui lòng đánh giá kết quả giải quyết trên trang theo dõi (mở đường dẫn ở trên).
+
+## Đánh giá
+rating-satisfied = Hài lòng
+rating-neutral = Bình thường
+rating-unsatisfied = Không hài lòng
+rating-not-resolved = Người gửi cho biết phản ánh, kiến nghị chưa được giải quyết.
+rating-err-not-answered = Chỉ đánh giá được sau khi có văn bản trả lời.

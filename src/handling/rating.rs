@@ -1,0 +1,167 @@
+//! The citizen's rating of an answer (Hài lòng / Bình thường / Không hài lòng, with an
+//! optional comment): recorded once, counted per unit and lĩnh vực in the sharded
+//! counters (as `outcome:rating_*`, next to the on-time and late answers), and, when
+//! the citizen says it is not resolved within the reopen window, the PAKN goes back to
+//! in_progress and the unit is mailed (the `reopen` move by the citizen).
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::json;
+
+use super::{Command, Context, Done, HandlingError, Step, Who, perform_in};
+use crate::db::counters;
+use crate::db::schema::ratings;
+use crate::db::workflow::{self as data, EventInsert};
+use crate::domain::calendar::local_date;
+
+/// A rating as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rating {
+    Satisfied,
+    Neutral,
+    Unsatisfied,
+}
+
+impl Rating {
+    pub const ALL: [Rating; 3] = [Rating::Satisfied, Rating::Neutral, Rating::Unsatisfied];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Satisfied => "satisfied",
+            Rating::Neutral => "neutral",
+            Rating::Unsatisfied => "unsatisfied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Rating> {
+        Rating::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The counter "status" that counts it.
+    pub fn counter(self) -> String {
+        format!("outcome:rating_{}", self.as_str())
+    }
+
+    /// The message id of its label.
+    pub fn label_id(self) -> String {
+        format!("rating-{}", self.as_str())
+    }
+}
+
+/// What the citizen sends.
+#[derive(Debug, Clone)]
+pub struct RatingInput {
+    pub rating: Rating,
+    pub comment: String,
+    /// "Không hài lòng — chưa được giải quyết": reopen if still possible.
+    pub not_resolved: bool,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rated {
+    Recorded {
+        reopened: bool,
+        mails: usize,
+    },
+    /// A rating already exists: nothing changed.
+    AlreadyRated,
+}
+
+/// Records the rating of an answered PAKN, once; reopens it when asked and allowed.
+pub async fn rate(
+    conn: &mut AsyncPgConnection,
+    ctx: &Context<'_>,
+    ticket_id: i64,
+    input: RatingInput,
+) -> Result<Rated, HandlingError> {
+    conn.transaction::<Rated, HandlingError, _>(async |conn| {
+        let ticket = data::lock(conn, ticket_id).await?;
+        let already: Option<i64> = ratings::table
+            .find(ticket.id)
+            .select(ratings::ticket_id)
+            .first(conn)
+            .await
+            .optional()?;
+        if already.is_some() {
+            return Ok(Rated::AlreadyRated);
+        }
+        if ticket.answered_at.is_none() || !matches!(ticket.status.as_str(), "answered" | "closed")
+        {
+            return Err(HandlingError::Invalid("rating-err-not-answered"));
+        }
+        let comment = crate::domain::fold::clean_text(&input.comment);
+        if comment.chars().count() > 2000 {
+            return Err(HandlingError::Invalid("handling-err-too-long"));
+        }
+        let inserted = diesel::insert_into(ratings::table)
+            .values((
+                ratings::ticket_id.eq(ticket.id),
+                ratings::rating.eq(input.rating.as_str()),
+                ratings::comment.eq(Some(comment.as_str()).filter(|c| !c.is_empty())),
+                ratings::unit_id.eq(ticket.unit_id),
+                ratings::field_code.eq(&ticket.field_code),
+                ratings::at.eq(ctx.now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+        if inserted == 0 {
+            return Ok(Rated::AlreadyRated);
+        }
+        let month = counters::month_of(local_date(ticket.received_at));
+        counters::add(
+            conn,
+            ticket.unit_id,
+            &ticket.field_code,
+            &input.rating.counter(),
+            month,
+            1,
+        )
+        .await?;
+        data::insert_event(
+            conn,
+            &EventInsert {
+                ticket_id: ticket.id,
+                at: ctx.now,
+                actor_kind: "citizen".into(),
+                actor_id: None,
+                event: "rating".into(),
+                from_status: None,
+                to_status: None,
+                public: true,
+                body: Some(comment.clone()).filter(|c| !c.is_empty()),
+                data: json!({ "rating": input.rating.as_str(), "not_resolved": input.not_resolved }),
+            },
+        )
+        .await?;
+        let mut reopened = false;
+        let mut mails = 0;
+        if input.rating == Rating::Unsatisfied && input.not_resolved {
+            let reason = if comment.is_empty() {
+                crate::web::i18n::Tr::new(crate::web::i18n::Lang::Vi).t("rating-not-resolved")
+            } else {
+                comment
+            };
+            match perform_in(
+                conn,
+                ctx,
+                ticket.id,
+                &Who::Citizen,
+                Command::Move(Step::Reopen { reason }),
+            )
+            .await
+            {
+                Ok(Done { mails: m, .. }) => {
+                    reopened = true;
+                    mails = m;
+                }
+                // Past the window the rating still counts; the PAKN stays as it is.
+                Err(HandlingError::Invalid("handling-err-reopen-window")) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Rated::Recorded { reopened, mails })
+    })
+    .await
+}
