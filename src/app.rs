@@ -71,6 +71,7 @@ impl Application {
             .spawn_refresher(self.state.pool.clone(), REFERENCE_REFRESH);
         crate::web::public::feedback::spawn_sweeper(self.state());
         crate::auth::session_store::spawn_sweeper(self.state.pool.clone());
+        crate::web::visits::spawn_flusher(self.state());
     }
 
     /// Starts this instance's mail worker, woken by `AppState::mail_wake` after a commit
