@@ -9,3 +9,5 @@ mod mail;
 mod queue;
 mod staff_tickets;
 mod support;
+mod track;
+mod visitors;
