@@ -64,7 +64,8 @@ impl Application {
         Arc::clone(&self.state)
     }
 
-    /// Starts the background work of an instance (reference refresh, sweeps).
+    /// Starts the background work of an instance (reference refresh, sweeps, the
+    /// automatic moves).
     pub fn spawn_background(&self) {
         self.state
             .reference
@@ -72,6 +73,12 @@ impl Application {
         crate::web::public::feedback::spawn_sweeper(self.state());
         crate::auth::session_store::spawn_sweeper(self.state.pool.clone());
         crate::web::visits::spawn_flusher(self.state());
+        crate::handling::jobs::spawn(
+            self.state.pool.clone(),
+            Arc::clone(&self.state.cfg),
+            Arc::clone(&self.state.reference),
+            Arc::clone(&self.state.mail_wake),
+        );
     }
 
     /// Starts this instance's mail worker, woken by `AppState::mail_wake` after a commit

@@ -155,6 +155,9 @@ pub struct DeadlinesConfig {
     pub reopen_window_days: u32,
     pub progress_note_days: u32,
     pub publish_working_days: u32,
+    /// How often the automatic moves (expired requests for information, closing after
+    /// the rating window) run, in seconds.
+    pub job_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -323,6 +326,7 @@ impl Default for DeadlinesConfig {
             reopen_window_days: 30,
             progress_note_days: 7,
             publish_working_days: 2,
+            job_interval_secs: 60,
         }
     }
 }

@@ -5,6 +5,8 @@
 //!   working-day calendar, tracking codes, text folding, phone numbers, form tokens).
 //! - [`db`]: the schema, migrations and queries on `&mut AsyncPgConnection`.
 //! - [`reference`]: units, contacts, lĩnh vực, routing and the calendar: seeded, cached.
+//! - [`handling`]: the moves of a PAKN and the actions on it, with their mail and the
+//!   periodic automatic moves.
 //! - [`web`]: the HTTP layer, one router per feature area.
 //! - [`mail`]: the outbox and its delivery.
 //! - [`cli`]: the `pakn` commands.
@@ -16,6 +18,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod filing;
+pub mod handling;
 pub mod mail;
 pub mod reference;
 pub mod telemetry;

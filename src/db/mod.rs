@@ -14,6 +14,7 @@ pub mod tickets;
 pub mod track;
 pub mod users;
 pub mod visits;
+pub mod workflow;
 
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;

@@ -436,6 +436,8 @@ pub struct TicketRow {
     pub suspected_spam: bool,
     pub spam_reasons: Vec<String>,
     pub confidential: bool,
+    pub last_public_note_at: Option<DateTime<Utc>>,
+    pub duplicate_of: Option<i64>,
 }
 
 pub async fn by_code(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<TicketRow>> {
@@ -478,6 +480,7 @@ pub async fn events(conn: &mut AsyncPgConnection, ticket_id: i64) -> QueryResult
 pub struct AttachmentMeta {
     pub id: i64,
     pub origin: String,
+    pub reply_id: Option<i64>,
     pub filename: String,
     pub content_type: String,
     pub size_bytes: i32,

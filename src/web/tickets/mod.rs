@@ -2,13 +2,15 @@
 //! off-line PAKN, the overview. Who may see what is decided in [`access`].
 
 pub mod access;
+pub mod actions;
 pub mod entry;
 pub mod overview;
 pub mod page;
+pub mod panel;
 pub mod queue;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::SharedState;
 
@@ -22,6 +24,10 @@ pub fn router() -> Router<SharedState> {
         )
         .route("/staff/tickets/{code}/receipt", get(entry::receipt))
         .route("/staff/tickets/{code}", get(page::show))
+        .route(
+            "/staff/tickets/{code}/act",
+            post(actions::act).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/staff/tickets/{code}/files/{id}", get(page::download))
         .route("/staff/overview", get(overview::show))
 }

@@ -5,13 +5,17 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::access::Viewer;
+use super::panel::{self, Attempt, Opt, Panel, ReplyView};
 use crate::auth::StaffUser;
+use crate::db::workflow as workflow_data;
+use crate::handling::StaffActor;
+use crate::web::AppState;
 use crate::web::staff::StaffChrome;
 
 const CHROME_PATH: &str = "/staff/tickets";
@@ -55,6 +59,7 @@ pub struct DueView {
 #[template(path = "staff/ticket.html")]
 pub struct TicketPage {
     pub chrome: StaffChrome,
+    pub panel: Panel,
     pub t: Tr,
     pub code: String,
     pub code_display: String,
@@ -98,19 +103,66 @@ fn opt_fact(out: &mut Vec<Fact>, label: String, value: &Option<String>) {
     }
 }
 
+#[derive(Debug, serde::Deserialize)]
+pub struct ShowQuery {
+    /// The action just carried out (shows its confirmation).
+    done: Option<String>,
+}
+
 pub async fn show(
     State(state): State<SharedState>,
     lang: RequestLang,
     user: StaffUser,
     Path(code): Path<String>,
+    Query(query): Query<ShowQuery>,
 ) -> AppResult<Response> {
-    let viewer = Viewer::of(&user);
-    let ticket = visible_ticket(&state, &viewer, &code).await?;
+    let done = query
+        .done
+        .filter(|d| d.len() < 40 && d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    render_page(&state, &lang, &user, &code, None, done, StatusCode::OK).await
+}
+
+/// The page after a refused action: its message at its form, with what was typed.
+pub async fn render(
+    state: &AppState,
+    lang: &RequestLang,
+    user: &StaffUser,
+    code: &str,
+    attempt: Option<Attempt>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    render_page(state, lang, user, code, attempt, None, status).await
+}
+
+async fn render_page(
+    state: &AppState,
+    lang: &RequestLang,
+    user: &StaffUser,
+    code: &str,
+    attempt: Option<Attempt>,
+    done: Option<String>,
+    http_status: StatusCode,
+) -> AppResult<Response> {
+    let viewer = Viewer::of(user);
+    let ticket = visible_ticket(state, &viewer, code).await?;
     let t = lang.tr();
     let mut conn = state.pool.get().await?;
     let events = tickets::events(&mut conn, ticket.id).await?;
     let files = tickets::attachment_list(&mut conn, ticket.id).await?;
+    let replies = workflow_data::replies_of(&mut conn, ticket.id).await?;
+    let staff = StaffActor::of(user);
+    let offered = panel::offered(
+        &staff,
+        ticket.unit_id,
+        Status::parse(&ticket.status).unwrap_or(Status::Submitted),
+    );
+    let assignable = if offered.contains(&"accept") || offered.contains(&"assign") {
+        workflow_data::assignable_users(&mut conn, ticket.unit_id).await?
+    } else {
+        Vec::new()
+    };
     let mut user_ids: Vec<i32> = events.iter().filter_map(|e| e.actor_id).collect();
+    user_ids.extend(replies.iter().filter_map(|r| r.drafted_by));
     user_ids.extend(ticket.assignee_id);
     user_ids.extend(ticket.entered_by);
     user_ids.sort_unstable();
@@ -311,9 +363,64 @@ pub async fn show(
             )
         })
         .unwrap_or_default();
+    let mut panel = Panel {
+        offered,
+        current_field: ticket.field_code.clone(),
+        current_kind: ticket.kind.clone(),
+        current_unit: ticket.unit_id.to_string(),
+        current_assignee: ticket
+            .assignee_id
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
+        current_urgency: ticket.urgency.clone().unwrap_or_else(|| "normal".into()),
+        current_procedure: ticket.procedure_name.clone().unwrap_or_default(),
+        confidential: ticket.confidential,
+        attempt,
+        done: done.map(|d| {
+            t.t1(
+                "handling-done",
+                "what",
+                t.t(&format!("event-{}", d.replace('_', "-"))),
+            )
+        }),
+        publication: matches!(status, Status::Answered | Status::Closed)
+            && ticket.publish_consent
+            && !ticket.confidential
+            && replies.iter().any(|r| r.state == "approved"),
+        progress_duty: progress_duty(&t, state, &ticket, status, now),
+        ..Panel::default()
+    };
+    panel::fill_choices(&mut panel, &t, &reference);
+    panel.assignees = assignable
+        .into_iter()
+        .map(|(id, name)| Opt {
+            value: id.to_string(),
+            label: name,
+        })
+        .collect();
+    if !confidential_hidden {
+        let reply_files = |reply_id: i64| -> Vec<(i64, String)> {
+            files
+                .iter()
+                .filter(|f| f.reply_id == Some(reply_id))
+                .map(|f| (f.id, f.filename.clone()))
+                .collect()
+        };
+        panel.replies = replies
+            .iter()
+            .map(|r| ReplyView::of(&t, r, name_of(r.drafted_by), reply_files(r.id)))
+            .collect();
+        panel.pending = panel
+            .replies
+            .iter()
+            .rev()
+            .find(|r| r.state == "pending")
+            .cloned();
+    }
     let page = TicketPage {
         t,
-        chrome: StaffChrome::new(&state, &lang, &user, CHROME_PATH),
+        panel,
+        chrome: StaffChrome::new(state, lang, user, CHROME_PATH),
         code: ticket.code.clone(),
         code_display: TrackingCode::parse(&ticket.code)
             .map(|c| c.display())
@@ -376,7 +483,36 @@ pub async fn show(
             .map(|r| t.t(&format!("mail-spam-reason-{r}")))
             .collect(),
     };
-    Ok(crate::web::public::page(&lang, page))
+    Ok((http_status, crate::web::public::page(lang, page)).into_response())
+}
+
+/// While the reply is overdue, a public progress note is due every
+/// `[deadlines] progress_note_days` days (QĐ 31/2021): when the next one is due.
+fn progress_duty(
+    t: &Tr,
+    state: &AppState,
+    ticket: &TicketRow,
+    status: Status,
+    now: chrono::DateTime<Utc>,
+) -> Option<String> {
+    use crate::domain::calendar::{end_of_day_utc, local_date};
+    if !status.is_open() || now < end_of_day_utc(ticket.reply_due) {
+        return None;
+    }
+    let every = chrono::TimeDelta::days(i64::from(state.cfg.deadlines.progress_note_days.max(1)));
+    let overdue_since = ticket.reply_due + chrono::TimeDelta::days(1);
+    let from = ticket
+        .last_public_note_at
+        .map(local_date)
+        .filter(|d| *d >= overdue_since)
+        .unwrap_or(overdue_since);
+    let due = from + every;
+    let key = if local_date(now) > due {
+        "handling-progress-late"
+    } else {
+        "handling-progress-due"
+    };
+    Some(t.t1(key, "date", format_date(due)))
 }
 
 /// `GET /staff/tickets/{code}/files/{id}`: a file, always as a download.

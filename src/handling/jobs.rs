@@ -1,0 +1,153 @@
+//! The automatic moves of domain.md, run by every `pakn serve` in a periodic job:
+//!
+//! - a request for information left unanswered past its expiry (default 15 days) ends
+//!   the PAKN as rejected, with the `needs_info_expired` reason template;
+//! - an answered PAKN is closed when its rating window (default 30 days) is over.
+//!
+//! Instances share the work safely: a lease in `job_leases` lets one instance scan at a
+//! time, and each batch of tickets is claimed with `FOR UPDATE SKIP LOCKED` in the
+//! transaction that moves them, so even two instances holding stale leases never move
+//! one ticket twice (the move re-checks the status under the lock).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use tokio::sync::Notify;
+
+use super::{Command, Context, HandlingError, Step, Who, perform_in};
+use crate::config::Config;
+use crate::db::Pool;
+use crate::db::workflow as data;
+use crate::domain::calendar::local_date;
+use crate::reference::ReferenceCache;
+
+/// Tickets moved per transaction.
+const BATCH: i64 = 100;
+const LEASE: &str = "workflow.automatic_moves";
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    pub expired: usize,
+    pub closed: usize,
+    pub mails: usize,
+}
+
+/// A name for this instance in leases (host and process, plus a random part).
+pub fn instance_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "pakn".into());
+    format!(
+        "{host}:{}:{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
+}
+
+/// One run of every automatic move, if this instance gets the lease.
+pub async fn run_once(
+    conn: &mut AsyncPgConnection,
+    cfg: &Config,
+    reference: &crate::reference::Reference,
+    holder: &str,
+) -> Result<Option<Report>, HandlingError> {
+    let lease_secs = i64::try_from(cfg.deadlines.job_interval_secs.max(1)).unwrap_or(60);
+    if !data::take_lease(conn, LEASE, holder, lease_secs).await? {
+        return Ok(None);
+    }
+    let mut report = Report::default();
+    loop {
+        let (n, mails) = batch(conn, cfg, reference, Kind::ExpiredInfo).await?;
+        report.expired += n;
+        report.mails += mails;
+        if n < usize::try_from(BATCH).unwrap_or(100) {
+            break;
+        }
+    }
+    loop {
+        let (n, mails) = batch(conn, cfg, reference, Kind::RatingWindowOver).await?;
+        report.closed += n;
+        report.mails += mails;
+        if n < usize::try_from(BATCH).unwrap_or(100) {
+            break;
+        }
+    }
+    Ok(Some(report))
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    ExpiredInfo,
+    RatingWindowOver,
+}
+
+/// Claims up to [`BATCH`] tickets and moves them in one transaction.
+async fn batch(
+    conn: &mut AsyncPgConnection,
+    cfg: &Config,
+    reference: &crate::reference::Reference,
+    kind: Kind,
+) -> Result<(usize, usize), HandlingError> {
+    conn.transaction::<(usize, usize), HandlingError, _>(async |conn| {
+        let now = Utc::now();
+        let ids = match kind {
+            Kind::ExpiredInfo => data::claim_expired_info(conn, local_date(now), BATCH).await?,
+            Kind::RatingWindowOver => {
+                let window = TimeDelta::days(i64::from(cfg.deadlines.rating_window_days));
+                data::claim_rating_window_over(conn, now - window, BATCH).await?
+            }
+        };
+        let ctx = Context {
+            cfg,
+            reference,
+            now,
+        };
+        let mut mails = 0;
+        for id in &ids {
+            let step = match kind {
+                Kind::ExpiredInfo => Step::ExpireInfo,
+                Kind::RatingWindowOver => Step::AutoClose,
+            };
+            let done = perform_in(conn, &ctx, *id, &Who::System, Command::Move(step)).await?;
+            mails += done.mails;
+        }
+        Ok((ids.len(), mails))
+    })
+    .await
+}
+
+/// Runs the automatic moves every `[deadlines] job_interval_secs` until the process
+/// ends; wakes the local mail worker when they queued mail.
+pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake: Arc<Notify>) {
+    let holder = instance_name();
+    tokio::spawn(async move {
+        let every = Duration::from_secs(cfg.deadlines.job_interval_secs.max(1));
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let result: anyhow::Result<Option<Report>> = async {
+                let mut conn = pool.get().await?;
+                let reference = reference.get();
+                Ok(run_once(&mut conn, &cfg, &reference, &holder).await?)
+            }
+            .await;
+            match result {
+                Ok(Some(report)) if report != Report::default() => {
+                    tracing::info!(
+                        expired = report.expired,
+                        closed = report.closed,
+                        mails = report.mails,
+                        "automatic moves done"
+                    );
+                    if report.mails > 0 {
+                        wake.notify_one();
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "automatic moves failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,285 @@
+//! `POST /staff/tickets/{code}/act`: every action on a PAKN from its page. The form's
+//! `action` names it (a move's code, or `assign`, `internal_note`, `progress_note`,
+//! `confidential`); the draft reply comes as multipart with its files, the others as
+//! plain forms. Success is a 303 back to the page; a refused action shows the page again
+//! (422) with the message at its form and what was typed.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, Utc};
+
+use super::access::Viewer;
+use super::page::{self, visible_ticket};
+use super::panel::Attempt;
+use crate::auth::StaffUser;
+use crate::filing::CheckedFile;
+use crate::handling::{
+    self, Classification, Command, Context, HandlingError, ReplyDocument, StaffActor, Step, Who,
+};
+use crate::web::SharedState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::i18n::RequestLang;
+use crate::web::staff::check_csrf;
+use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
+
+/// A date typed as `yyyy-mm-dd` (the date input) or `dd/mm/yyyy`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
+/// The command a form asks for, or the message id of what is wrong with it.
+fn command_of(
+    form: &ParsedForm,
+    reference: &crate::reference::Reference,
+    lang: &str,
+) -> Result<Command, &'static str> {
+    let get = |name: &str| form.get(name).unwrap_or_default().to_string();
+    let id = |name: &str| form.get(name).and_then(|v| v.trim().parse::<i32>().ok());
+    let files = || -> Vec<CheckedFile> {
+        form.files
+            .iter()
+            .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
+            .collect()
+    };
+    // A reason typed wins; otherwise the chosen template's text in the ticket's language.
+    let reason = |text: &str, template: &str| -> String {
+        let typed = get(text);
+        if !typed.trim().is_empty() {
+            return typed;
+        }
+        let lang = crate::web::i18n::Lang::parse(lang).unwrap_or_default();
+        id(template)
+            .and_then(|tid| reference.reasons.iter().find(|r| r.id == tid))
+            .map(|r| lang.pick(&r.text_vi, &r.text_en).to_string())
+            .unwrap_or_default()
+    };
+    let date = |name: &str| -> Result<Option<NaiveDate>, &'static str> {
+        let raw = get(name);
+        if raw.trim().is_empty() {
+            return Ok(None);
+        }
+        parse_date(&raw).map(Some).ok_or("handling-err-date")
+    };
+    let step = match form.get("action").unwrap_or_default() {
+        "accept" => Step::Accept(Classification {
+            field_code: get("field"),
+            kind: get("kind"),
+            procedure: get("procedure"),
+            urgency: get("urgency"),
+            unit_id: id("unit"),
+            assignee_id: id("assignee"),
+        }),
+        "ask_info" => Step::AskInfo {
+            question: get("question"),
+        },
+        "reject" => Step::Reject {
+            reason: reason("reason", "reason_template"),
+        },
+        "out_of_scope" => Step::OutOfScope {
+            reason: reason("reason", "reason_template"),
+            competent_body: get("competent_body"),
+        },
+        "transfer" => Step::Transfer {
+            agency: get("agency"),
+            reference: get("reference"),
+            date: date("date")?,
+        },
+        "start_work" => Step::StartWork,
+        "submit_draft" => Step::SubmitDraft {
+            body: get("body"),
+            files: files(),
+        },
+        "return_draft" => Step::ReturnDraft {
+            reason: get("reason"),
+        },
+        "approve" => Step::Approve(ReplyDocument {
+            number_symbol: get("number_symbol"),
+            date: date("date")?,
+            signer: get("signer"),
+        }),
+        "close_duplicate" => Step::CloseDuplicate {
+            of_code: get("duplicate_of"),
+        },
+        "close" => Step::Close,
+        "reopen" => Step::Reopen {
+            reason: get("reason"),
+        },
+        "assign" => {
+            return Ok(Command::Assign {
+                assignee_id: id("assignee"),
+            });
+        }
+        "internal_note" => return Ok(Command::InternalNote { text: get("text") }),
+        "progress_note" => return Ok(Command::ProgressNote { text: get("text") }),
+        "confidential" => {
+            return Ok(Command::Confidential {
+                on: form.get("on").is_some_and(|v| !v.is_empty()),
+                reason: get("reason"),
+            });
+        }
+        _ => return Err("handling-err-unknown-action"),
+    };
+    Ok(Command::Move(step))
+}
+
+fn refused_file_message(t: &crate::web::i18n::Tr, form: &ParsedForm) -> Option<String> {
+    form.refused
+        .first()
+        .map(|f| format!("{}: {}", f.filename, t.t(f.reason.message_id())))
+}
+
+pub async fn act(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    user: StaffUser,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> AppResult<Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let limits = UploadLimits {
+        max_files: state.cfg.uploads.max_files,
+        max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
+        max_body_bytes: state.upload_body_limit(),
+    };
+    let form = match upload::parse(body, content_type.as_deref(), limits, &state.upload_permits)
+        .await
+    {
+        Ok(form) => form,
+        Err(UploadError::NotAForm) => return Ok(StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response()),
+        Err(e @ UploadError::Interrupted(_)) => {
+            tracing::info!(error = %e, "action upload interrupted");
+            return Ok(StatusCode::BAD_REQUEST.into_response());
+        }
+    };
+    check_csrf(&user, form.get("csrf").unwrap_or_default())?;
+    let viewer = Viewer::of(&user);
+    let ticket = visible_ticket(&state, &viewer, &code).await?;
+    let staff = StaffActor::of(&user);
+    if !staff.handles(ticket.unit_id) {
+        return Err(AppError::Forbidden);
+    }
+    let action = form.get("action").unwrap_or_default().to_string();
+    let t = lang.tr();
+    let attempt = |error: String| Attempt {
+        action: action.clone(),
+        error,
+        values: form
+            .fields
+            .iter()
+            .filter(|(k, _)| k != "csrf")
+            .cloned()
+            .collect(),
+    };
+    if form.body_too_large {
+        let a = attempt(t.t("handling-err-too-large"));
+        return page::render(
+            &state,
+            &lang,
+            &user,
+            &code,
+            Some(a),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+        .await;
+    }
+    if let Some(msg) = refused_file_message(&t, &form) {
+        return page::render(
+            &state,
+            &lang,
+            &user,
+            &code,
+            Some(attempt(msg)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let reference = state.reference.get();
+    let command = match command_of(&form, &reference, &ticket.lang) {
+        Ok(c) => c,
+        Err(id) => {
+            return page::render(
+                &state,
+                &lang,
+                &user,
+                &code,
+                Some(attempt(t.t(id))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    // The first draft of an accepted PAKN starts the work (domain.md: "the handler
+    // starting work, or the first draft").
+    let start_first =
+        matches!(command, Command::Move(Step::SubmitDraft { .. })) && ticket.status == "accepted";
+    let ticket_id = ticket.id;
+    let task_state = state.clone();
+    let who = Who::Staff(staff);
+    // Runs to its end even if the client goes away.
+    let commands = if start_first {
+        vec![Command::Move(Step::StartWork), command]
+    } else {
+        vec![command]
+    };
+    let result = tokio::spawn(async move {
+        let state = task_state;
+        let reference = state.reference.get();
+        let mut conn = state.pool.get().await?;
+        let ctx = Context {
+            cfg: &state.cfg,
+            reference: &reference,
+            now: Utc::now(),
+        };
+        Ok::<_, AppError>(handling::perform_all(&mut conn, &ctx, ticket_id, &who, commands).await)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("action task failed: {e}")))??;
+    match result {
+        Ok(done) => {
+            if done.mails > 0 {
+                state.mail_wake.notify_one();
+            }
+            let to = format!("/staff/tickets/{}?done={}#actions", ticket.code, action);
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(HandlingError::NotAllowed) => Err(AppError::Forbidden),
+        Err(e) => match e.message_id() {
+            Some(id) => {
+                let a = attempt(t.t(&id));
+                page::render(
+                    &state,
+                    &lang,
+                    &user,
+                    &code,
+                    Some(a),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => Err(AppError::Internal(anyhow::anyhow!("{e}"))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_both_spellings() {
+        let d = NaiveDate::from_ymd_opt(2026, 2, 23);
+        assert_eq!(parse_date("2026-02-23"), d);
+        assert_eq!(parse_date(" 23/02/2026 "), d);
+        assert_eq!(parse_date("23-02-2026"), None);
+        assert_eq!(parse_date("30/02/2026"), None);
+    }
+}
