@@ -835,3 +835,113 @@ async fn a_privacy_request_is_stored_and_mailed_to_the_admins() {
     assert_eq!(rows, [("privacy_request".to_string(), true)]);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn moves_made_by_the_handling_engine_show_on_the_track_page() {
+    use pakn::domain::attachment::FileKind;
+    use pakn::filing::CheckedFile;
+    use pakn::handling::{
+        self, Classification, Command, Context, ReplyDocument, StaffActor, Step, Who,
+    };
+
+    let app = TestApp::spawn().await;
+    let filed = file_with(&app, &[]).await;
+    let unit = "phong_lao_dong_viec_lam";
+    let leader = create_user(
+        &app,
+        "lanhdao@angiang.gov.vn",
+        &["leader", "officer"],
+        Some(unit),
+    )
+    .await;
+    let reference = app.state.reference.get();
+    let unit_id = reference.unit_by_code(unit).expect("unit").id;
+    let who = Who::Staff(StaffActor {
+        id: leader,
+        leader: true,
+        officer: true,
+        unit_id: Some(unit_id),
+    });
+    let signed = b"%PDF-1.4\n% the signed letter\n%%EOF\n".to_vec();
+    let commands = vec![
+        Command::Move(Step::Accept(Classification {
+            field_code: "bao_hiem_xa_hoi".into(),
+            kind: "phan_anh".into(),
+            procedure: String::new(),
+            urgency: "normal".into(),
+            unit_id: Some(unit_id),
+            assignee_id: Some(leader),
+        })),
+        Command::InternalNote {
+            text: "GHI CHÚ NỘI BỘ của cán bộ".into(),
+        },
+        Command::ProgressNote {
+            text: "Đã liên hệ bộ phận một cửa để xác minh.".into(),
+        },
+        Command::Move(Step::StartWork),
+        Command::Move(Step::SubmitDraft {
+            body: "Kính gửi bà Hoà, hồ sơ đã được giải quyết.".into(),
+            files: vec![CheckedFile::new(
+                "Văn bản 77.pdf".into(),
+                FileKind::Pdf,
+                signed.clone(),
+            )],
+        }),
+        Command::Move(Step::Approve(ReplyDocument {
+            number_symbol: "77/SNV-LĐVL".into(),
+            date: Some(pakn::domain::calendar::local_date(chrono::Utc::now())),
+            signer: "Ngô Hồng Yến".into(),
+        })),
+    ];
+    let mut conn = app.conn().await;
+    for command in commands {
+        let ctx = Context {
+            cfg: &app.state.cfg,
+            reference: &reference,
+            now: chrono::Utc::now(),
+        };
+        handling::perform(&mut conn, &ctx, filed.id, &who, command)
+            .await
+            .expect("the move");
+    }
+    let (s, body) = page(&app, &filed.path()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("data-testid=\"status\">Đã trả lời<"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Tiếp nhận, phân loại")
+            && body.contains("Lãnh đạo duyệt, gửi văn bản trả lời")
+    );
+    assert!(body.contains("Đã liên hệ bộ phận một cửa để xác minh."));
+    assert!(!body.contains("GHI CHÚ NỘI BỘ"));
+    assert!(
+        !body.contains("Trình dự thảo trả lời"),
+        "drafting is internal"
+    );
+    assert!(body.contains("data-testid=\"reply-number\">77/SNV-LĐVL<"));
+    assert!(body.contains("Kính gửi bà Hoà, hồ sơ đã được giải quyết."));
+    assert!(body.contains("Đã trả lời đúng hạn"));
+    assert!(
+        !body.contains("Cán bộ lanhdao"),
+        "no staff names by default"
+    );
+    let marker = "data-testid=\"reply-file\"";
+    assert!(body.contains(marker));
+    let start = body.find("/files/").expect("a file link");
+    let href: String = body[..start]
+        .rsplit('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+        + body[start..].split('"').next().unwrap_or_default();
+    let res = cookieless()
+        .get(app.url(&href))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(res.status(), StatusCode::OK, "{href}");
+    assert_eq!(res.bytes().await.expect("bytes").to_vec(), signed);
+    app.stop().await;
+}

@@ -116,7 +116,8 @@ fn event_label(t: &Tr, code: &str) -> String {
 
 /// The details of an event's `data` that the citizen may read, in a fixed order.
 fn event_details(t: &Tr, data: &serde_json::Value) -> Vec<(String, String)> {
-    const SHOWN: [(&str, &str); 5] = [
+    const SHOWN: [(&str, &str); 6] = [
+        ("answer_by", "track-needs-info-due"),
         ("competent_body", "track-competent-body"),
         ("agency", "track-agency"),
         ("reference", "track-reference"),
@@ -131,7 +132,7 @@ fn event_details(t: &Tr, data: &serde_json::Value) -> Vec<(String, String)> {
                 return None;
             }
             let value = match *key {
-                "date" => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                "date" | "answer_by" => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
                     .map(format_date)
                     .unwrap_or_else(|_| value.to_string()),
                 "duplicate_of" => TrackingCode::parse(value)
@@ -353,6 +354,7 @@ mod tests {
     fn only_known_details_are_shown_and_dates_and_codes_are_formatted() {
         let t = Tr::new(Lang::Vi);
         let data = serde_json::json!({
+            "answer_by": "2026-12-11",
             "agency": "UBND tỉnh",
             "reference": "123/UBND",
             "date": "2026-11-20",
@@ -363,7 +365,13 @@ mod tests {
         let values: Vec<&str> = details.iter().map(|(_, v)| v.as_str()).collect();
         assert_eq!(
             values,
-            ["UBND tỉnh", "123/UBND", "20/11/2026", "ABCD-0123-EF"]
+            [
+                "11/12/2026",
+                "UBND tỉnh",
+                "123/UBND",
+                "20/11/2026",
+                "ABCD-0123-EF"
+            ]
         );
     }
 
