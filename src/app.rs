@@ -72,6 +72,7 @@ impl Application {
             .spawn_refresher(self.state.pool.clone(), REFERENCE_REFRESH);
         crate::web::public::feedback::spawn_sweeper(self.state());
         crate::auth::session_store::spawn_sweeper(self.state.pool.clone());
+        crate::web::visits::spawn_flusher(self.state());
         crate::handling::jobs::spawn(
             self.state.pool.clone(),
             Arc::clone(&self.state.cfg),

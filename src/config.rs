@@ -96,6 +96,10 @@ pub struct LimitsConfig {
     pub login_per_ip: Limit,
     pub login_per_account: Limit,
     pub mail_per_address: Limit,
+    /// "Quên mã PAKN?" requests per address (IP).
+    pub forgot_per_ip: Limit,
+    /// Personal-data requests from the privacy page per address (IP).
+    pub privacy_per_ip: Limit,
     /// CIDR blocks never rate-limited (a load generator, an office NAT).
     pub exempt: Vec<String>,
 }
@@ -163,6 +167,9 @@ pub struct PrivacyConfig {
     pub notice_version: String,
     /// Years after closing when a PAKN's personal data is anonymised.
     pub retention_years: u32,
+    /// Whether the citizen's track page names the staff members in its timeline
+    /// (otherwise it says "the handling officer").
+    pub show_staff_names: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -251,6 +258,14 @@ impl Default for LimitsConfig {
                 count: 3,
                 window_secs: 3600,
             },
+            forgot_per_ip: Limit {
+                count: 10,
+                window_secs: 3600,
+            },
+            privacy_per_ip: Limit {
+                count: 5,
+                window_secs: 3600,
+            },
             exempt: Vec::new(),
         }
     }
@@ -321,6 +336,7 @@ impl Default for PrivacyConfig {
         PrivacyConfig {
             notice_version: "2026-01".into(),
             retention_years: 5,
+            show_staff_names: false,
         }
     }
 }
@@ -462,6 +478,8 @@ impl Config {
             ("limits.login_per_ip", self.limits.login_per_ip),
             ("limits.login_per_account", self.limits.login_per_account),
             ("limits.mail_per_address", self.limits.mail_per_address),
+            ("limits.forgot_per_ip", self.limits.forgot_per_ip),
+            ("limits.privacy_per_ip", self.limits.privacy_per_ip),
         ] {
             if limit.count == 0 || limit.window_secs == 0 {
                 return Err(ConfigError::new(

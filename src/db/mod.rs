@@ -4,13 +4,16 @@
 pub mod audit;
 pub mod counters;
 pub mod overview;
+pub mod privacy;
 pub mod queue;
 pub mod rate_limits;
 pub mod schema;
 pub mod settings;
 pub mod setup;
 pub mod tickets;
+pub mod track;
 pub mod users;
+pub mod visits;
 pub mod workflow;
 
 use diesel_async::AsyncPgConnection;

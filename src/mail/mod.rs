@@ -11,6 +11,7 @@
 //!   backoff, marks permanent failures.
 
 pub mod address;
+pub mod citizen;
 pub mod compose;
 pub mod message;
 pub mod outbox;

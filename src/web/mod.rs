@@ -11,7 +11,9 @@ pub mod public;
 pub mod rate_limit;
 pub mod staff;
 pub mod tickets;
+pub mod track;
 pub mod upload;
+pub mod visits;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub upload_permits: Arc<Semaphore>,
     pub exempt: Vec<Cidr>,
     pub trusted_proxies: Vec<Cidr>,
+    /// This instance's visitor counter (page views in memory, flushed in batches).
+    pub visits: Arc<visits::Visits>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -52,6 +56,7 @@ impl AppState {
     ) -> AppState {
         AppState {
             tokens: FormTokenKey::new(&secret),
+            visits: Arc::new(visits::Visits::new(&secret)),
             secret: Arc::new(secret),
             mail_wake: Arc::new(Notify::new()),
             upload_permits: Arc::new(Semaphore::new(cfg.uploads.concurrency)),
@@ -75,6 +80,7 @@ pub fn router(state: SharedState) -> Router {
     let csrf = csrf::layer(&state.cfg);
     Router::new()
         .merge(public::router())
+        .merge(track::router())
         .merge(staff::with_session(staff::router(), &state))
         .merge(assets::router())
         .fallback(error::not_found)
@@ -82,6 +88,10 @@ pub fn router(state: SharedState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             csrf::rejection_page,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            visits::count,
         ))
         .with_state(state)
         .layer(axum::middleware::from_fn(middleware::log_request))

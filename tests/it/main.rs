@@ -9,4 +9,6 @@ mod mail;
 mod queue;
 mod staff_tickets;
 mod support;
+mod track;
+mod visitors;
 mod workflow;

@@ -1,5 +1,7 @@
-//! `/`: what a PAKN is, the way to file one, and the published receiving contacts and
-//! hotline (from the reference cache: no database query per view).
+//! `/`: what a PAKN is, the way to file one, the box to track one, the published
+//! receiving contacts and hotline (from the reference cache: no database query per
+//! view), and the visitor counter of the seed page (from this instance's cache of the
+//! totals, a few seconds old).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,17 +10,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use diesel_async::RunQueryDsl;
 
+use super::directory::{ContactView, contacts};
 use super::{Chrome, page};
+use crate::domain::form_token::FormKind;
 use crate::web::SharedState;
 use crate::web::error::AppResult;
 use crate::web::i18n::RequestLang;
 
-pub struct ContactView {
-    pub person: Option<String>,
-    pub title: String,
-    /// (display, tel: digits)
-    pub phones: Vec<(String, String)>,
-    pub email: Option<String>,
+/// The counter as shown: grouped digits.
+pub struct CounterView {
+    pub total: String,
+    pub today: String,
+    pub online: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -27,52 +30,42 @@ pub struct HomePage {
     pub chrome: Chrome,
     pub receiving: Vec<ContactView>,
     pub hotline: Vec<ContactView>,
+    /// The form token of the "Tra cứu PAKN" box.
+    pub track_token: String,
+    pub counter: CounterView,
 }
 
-/// Groups a normalised phone number for reading: 0983 570 009, 0296 3957 006.
-pub fn display_phone(digits: &str) -> String {
-    let d: Vec<char> = digits.chars().collect();
-    let group = |parts: &[usize]| {
-        let mut out = String::new();
-        let mut i = 0;
-        for (n, len) in parts.iter().enumerate() {
-            if n > 0 {
-                out.push(' ');
-            }
-            out.extend(d.iter().skip(i).take(*len));
-            i += len;
-        }
-        out
-    };
-    match d.len() {
-        10 => group(&[4, 3, 3]),
-        11 => group(&[4, 4, 3]),
-        _ => digits.to_string(),
+/// 1234567 → "1.234.567" (Vietnamese grouping) or "1,234,567" (English).
+pub fn group_digits(n: i64, sep: char) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
     }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> Response {
     let reference = state.reference.get();
     let t = lang.tr();
-    let view = |kind: &str| -> Vec<ContactView> {
-        reference
-            .contacts_of(kind)
-            .map(|c| ContactView {
-                person: c.person_name.clone(),
-                title: t.pick(&c.title_vi, &c.title_en).to_string(),
-                phones: c
-                    .phones
-                    .iter()
-                    .map(|p| (display_phone(p), p.clone()))
-                    .collect(),
-                email: c.email.clone(),
-            })
-            .collect()
-    };
+    let totals = state.visits.totals();
+    let sep = if t.code() == "vi" { '.' } else { ',' };
     let body = HomePage {
         chrome: Chrome::new(&state, &lang, "/"),
-        receiving: view("receiving"),
-        hotline: view("hotline"),
+        receiving: contacts(&reference, &t, "receiving"),
+        hotline: contacts(&reference, &t, "hotline"),
+        track_token: state.tokens.issue_now(FormKind::Track),
+        counter: CounterView {
+            total: group_digits(totals.total, sep),
+            today: group_digits(totals.today, sep),
+            online: group_digits(totals.online, sep),
+        },
     };
     page(&lang, body)
 }
@@ -87,8 +80,11 @@ pub async fn healthz(State(state): State<SharedState>) -> AppResult<impl IntoRes
 #[cfg(test)]
 mod tests {
     #[test]
-    fn phones_are_grouped() {
-        assert_eq!(super::display_phone("0983570009"), "0983 570 009");
-        assert_eq!(super::display_phone("02963957006"), "0296 3957 006");
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(super::group_digits(0, '.'), "0");
+        assert_eq!(super::group_digits(999, '.'), "999");
+        assert_eq!(super::group_digits(1000, '.'), "1.000");
+        assert_eq!(super::group_digits(1234567, '.'), "1.234.567");
+        assert_eq!(super::group_digits(1234567, ','), "1,234,567");
     }
 }

@@ -1,9 +1,11 @@
-//! The public site: home, the filing form, the citizen's private page, health.
+//! The public site: home, the filing form, the directory of receiving contacts, the
+//! privacy notice, health. The citizen's own pages live in `web::track`.
 
 mod chrome;
+pub mod directory;
 pub mod feedback;
 mod home;
-mod receipt;
+pub mod privacy;
 
 pub use chrome::{Chrome, page};
 
@@ -20,6 +22,7 @@ pub fn router() -> Router<SharedState> {
             "/feedback",
             post(feedback::submit).layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/t/{access_token}", get(receipt::show))
+        .route("/directory", get(directory::show))
+        .route("/privacy", get(privacy::show).post(privacy::submit))
         .route("/healthz", get(home::healthz))
 }

@@ -121,6 +121,12 @@ impl TestApp {
 
     /// Stops the server and its mail worker and drops the database.
     pub async fn stop(self) {
+        self.shutdown().await.drop_db().await;
+    }
+
+    /// Stops the server and its mail worker and returns the database, left in place (for
+    /// a second instance on a database that another instance drops).
+    pub async fn shutdown(self) -> TestDb {
         let TestApp {
             db,
             state,
@@ -149,7 +155,7 @@ impl TestApp {
         }
         state.pool.close();
         drop(state);
-        db.drop_db().await;
+        db
     }
 
     pub fn state(&self) -> Arc<pakn::web::AppState> {

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS attachments_reply;
+DROP INDEX IF EXISTS tickets_email;

@@ -1,0 +1,20 @@
+//! The citizen's side after filing: the private track page `/t/{access_token}` (and its
+//! reply files), the lookup by code and contact (`/track`), and "Quên mã PAKN?"
+//! (`/track/forgot`). No session, no cookie needed.
+
+pub mod forgot;
+pub mod lookup;
+pub mod page;
+
+use axum::Router;
+use axum::routing::get;
+
+use super::SharedState;
+
+pub fn router() -> Router<SharedState> {
+    Router::new()
+        .route("/t/{access_token}", get(page::show))
+        .route("/t/{access_token}/files/{id}", get(page::download))
+        .route("/track", get(lookup::show).post(lookup::submit))
+        .route(forgot::PATH, get(forgot::show).post(forgot::submit))
+}

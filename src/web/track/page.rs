@@ -1,0 +1,384 @@
+//! `/t/{access_token}`: the citizen's private track page, reached by the link in the
+//! receipt and in every mail, or by a lookup with code and contact. Right after filing
+//! it reads as the receipt; later it shows where the PAKN stands: the status in plain
+//! words, the public timeline, the reply deadline and whether it is kept, and the
+//! official reply with its files (`/t/{access_token}/files/{id}`). No cookie, no script
+//! needed; it prints cleanly; no cache keeps it and no link on it leaks its address.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+
+use crate::db::tickets;
+use crate::db::track::{self, ApprovedReply, PublicEvent, ReplyFile, TrackRow};
+use crate::domain::attachment::{content_disposition, size_text};
+use crate::domain::calendar::{DueState, due_state, format_date, format_datetime, local_date};
+use crate::domain::status::Status;
+use crate::domain::tracking_code::TrackingCode;
+use crate::web::error::{AppError, AppResult};
+use crate::web::i18n::{RequestLang, Tr};
+use crate::web::public::{Chrome, page};
+use crate::web::{AppState, SharedState};
+
+/// One entry of the public timeline.
+pub struct EventView {
+    pub at: String,
+    pub what: String,
+    pub who: String,
+    pub body: Option<String>,
+    /// Structured details (competent body, agency, reference, …) as (label, value).
+    pub details: Vec<(String, String)>,
+}
+
+pub struct FileView {
+    pub url: String,
+    pub filename: String,
+    pub size: String,
+}
+
+/// An official reply (approved, so sent).
+pub struct ReplyView {
+    pub number_symbol: String,
+    pub date: String,
+    pub signer: String,
+    pub body: String,
+    pub files: Vec<FileView>,
+}
+
+/// Where the reply deadline stands: a CSS modifier and its words.
+pub struct DueNote {
+    pub class: &'static str,
+    pub label: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "track.html")]
+pub struct TrackPage {
+    pub chrome: Chrome,
+    /// Nothing has happened yet but the filing: the page reads as the receipt.
+    pub just_filed: bool,
+    pub code: String,
+    pub title: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub status_explain: String,
+    pub kind_label: String,
+    pub field_name: String,
+    pub unit_name: String,
+    pub received: String,
+    pub accept_due: String,
+    pub reply_due: String,
+    pub due_note: Option<DueNote>,
+    pub needs_info_due: Option<String>,
+    pub has_email: bool,
+    pub private_url: String,
+    pub events: Vec<EventView>,
+    pub replies: Vec<ReplyView>,
+}
+
+/// Access tokens are 43 URL-safe base64 characters; anything else is not looked up.
+pub fn plausible_token(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The headers of every private response: no cache keeps it, no referrer carries its
+/// address away, no search engine lists it.
+pub fn private_headers(res: &mut Response) {
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+}
+
+/// The label of a timeline event: `event-<code>` (the workflow's messages), or a generic
+/// "update" for a code without one.
+fn event_label(t: &Tr, code: &str) -> String {
+    let id = format!("event-{}", code.replace('_', "-"));
+    if t.has(&id) {
+        t.t(&id)
+    } else {
+        t.t("track-event-update")
+    }
+}
+
+/// The details of an event's `data` that the citizen may read, in a fixed order.
+fn event_details(t: &Tr, data: &serde_json::Value) -> Vec<(String, String)> {
+    const SHOWN: [(&str, &str); 6] = [
+        ("answer_by", "track-needs-info-due"),
+        ("competent_body", "track-competent-body"),
+        ("agency", "track-agency"),
+        ("reference", "track-reference"),
+        ("date", "track-date"),
+        ("duplicate_of", "track-duplicate-of"),
+    ];
+    SHOWN
+        .iter()
+        .filter_map(|(key, label)| {
+            let value = data.get(*key)?.as_str()?.trim();
+            if value.is_empty() {
+                return None;
+            }
+            let value = match *key {
+                "date" | "answer_by" => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                    .map(format_date)
+                    .unwrap_or_else(|_| value.to_string()),
+                "duplicate_of" => TrackingCode::parse(value)
+                    .map(|c| c.display())
+                    .unwrap_or_else(|| value.to_string()),
+                _ => value.to_string(),
+            };
+            Some((t.t(label), value))
+        })
+        .collect()
+}
+
+fn due_note(
+    state: &AppState,
+    t: &Tr,
+    row: &TrackRow,
+    status: Status,
+) -> AppResult<Option<DueNote>> {
+    let reference = state.reference.get();
+    if status.is_open() {
+        let policy = state
+            .cfg
+            .deadline_policy()
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let (class, id) = match due_state(&reference.calendar, &policy, row.reply_due, Utc::now()) {
+            DueState::OnTime => ("ontime", "track-due-on-time"),
+            DueState::DueSoon => ("soon", "track-due-soon"),
+            DueState::Overdue => ("overdue", "track-due-overdue"),
+        };
+        return Ok(Some(DueNote {
+            class,
+            label: t.t(id),
+        }));
+    }
+    Ok(row.answered_at.map(|at| {
+        if local_date(at) <= row.reply_due {
+            DueNote {
+                class: "ontime",
+                label: t.t("track-answered-on-time"),
+            }
+        } else {
+            DueNote {
+                class: "overdue",
+                label: t.t("track-answered-late"),
+            }
+        }
+    }))
+}
+
+/// Builds the track page of a ticket found by its private link.
+pub async fn render(
+    state: &AppState,
+    lang: &RequestLang,
+    access_token: &str,
+) -> AppResult<Option<Response>> {
+    let mut conn = state.pool.get().await?;
+    let Some(row) = track::by_access_token(&mut conn, access_token).await? else {
+        return Ok(None);
+    };
+    // The rest in one round trip (pipelined on the connection).
+    let (events, replies, files) = {
+        let shared = &*conn;
+        let (mut c1, mut c2, mut c3) = (shared, shared, shared);
+        futures_util::try_join!(
+            track::public_events(&mut c1, row.id),
+            track::approved_replies(&mut c2, row.id),
+            track::reply_files(&mut c3, row.id),
+        )?
+    };
+    let show_names = state.cfg.privacy.show_staff_names;
+    let names = if show_names {
+        let mut ids: Vec<i32> = events.iter().filter_map(|e| e.actor_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        tickets::user_names(&mut conn, &ids).await?
+    } else {
+        Vec::new()
+    };
+    drop(conn);
+
+    let t = lang.tr();
+    let reference = state.reference.get();
+    let status = Status::parse(&row.status).unwrap_or(Status::Submitted);
+    let path = format!("/t/{access_token}");
+    let who = |e: &PublicEvent| -> String {
+        match e.actor_kind.as_str() {
+            "citizen" => t.t("track-actor-citizen"),
+            "system" => t.t("track-actor-system"),
+            _ => e
+                .actor_id
+                .filter(|_| show_names)
+                .and_then(|id| names.iter().find(|(i, _)| *i == id))
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| t.t("track-actor-staff")),
+        }
+    };
+    let reply_view = |r: &ApprovedReply| ReplyView {
+        number_symbol: r.number_symbol.clone().unwrap_or_default(),
+        date: r
+            .reply_date
+            .or(r.decided_at.map(local_date))
+            .map(format_date)
+            .unwrap_or_default(),
+        signer: r.signer.clone().unwrap_or_default(),
+        body: r.body.clone(),
+        files: files
+            .iter()
+            .filter(|f: &&ReplyFile| f.reply_id == r.id)
+            .map(|f| FileView {
+                url: format!("{path}/files/{}", f.id),
+                filename: f.filename.clone(),
+                size: size_text(i64::from(f.size_bytes)),
+            })
+            .collect(),
+    };
+    let body = TrackPage {
+        chrome: Chrome::new(state, lang, &path),
+        just_filed: status == Status::Submitted && events.iter().all(|e| e.event == "submitted"),
+        code: TrackingCode::parse(&row.code)
+            .map(|c| c.display())
+            .unwrap_or(row.code.clone()),
+        title: row.title.clone(),
+        status: status.as_str(),
+        status_label: t.t(&status.label_id()),
+        status_explain: t.t(&status.explain_id()),
+        kind_label: t.t(&format!("kind-{}", row.kind.replace('_', "-"))),
+        field_name: reference
+            .field(&row.field_code)
+            .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
+            .unwrap_or(row.field_code.clone()),
+        unit_name: reference
+            .unit(row.unit_id)
+            .map(|u| t.pick(&u.name_vi, &u.name_en).to_string())
+            .unwrap_or_default(),
+        received: format_datetime(row.received_at),
+        accept_due: format_date(row.accept_due),
+        reply_due: format_date(row.reply_due),
+        due_note: due_note(state, &t, &row, status)?,
+        needs_info_due: row
+            .needs_info_due
+            .filter(|_| status == Status::NeedsInfo)
+            .map(format_date),
+        has_email: row.email.is_some(),
+        private_url: format!(
+            "{}{path}",
+            state.cfg.server.public_url.trim_end_matches('/')
+        ),
+        events: events
+            .iter()
+            .map(|e| EventView {
+                at: format_datetime(e.at),
+                what: event_label(&t, &e.event),
+                who: who(e),
+                body: e.body.clone().filter(|b| !b.trim().is_empty()),
+                details: event_details(&t, &e.data),
+            })
+            .collect(),
+        replies: replies.iter().rev().map(reply_view).collect(),
+    };
+    let mut res = page(lang, body);
+    private_headers(&mut res);
+    Ok(Some(res))
+}
+
+pub async fn show(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    Path(access_token): Path<String>,
+) -> AppResult<Response> {
+    if !plausible_token(&access_token) {
+        return Err(AppError::NotFound);
+    }
+    render(&state, &lang, &access_token)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// `GET /t/{access_token}/files/{id}`: a file of the official reply, always as a
+/// download. The citizen's own files, drafts' files and other tickets' files are 404.
+pub async fn download(
+    State(state): State<SharedState>,
+    Path((access_token, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    if !plausible_token(&access_token) {
+        return Err(AppError::NotFound);
+    }
+    let mut conn = state.pool.get().await?;
+    let (filename, content_type, data) = track::reply_file_data(&mut conn, &access_token, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let mut res = Response::new(Body::from(data));
+    *res.status_mut() = StatusCode::OK;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&content_disposition(&filename))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    private_headers(&mut res);
+    Ok(res.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    #[test]
+    fn only_known_details_are_shown_and_dates_and_codes_are_formatted() {
+        let t = Tr::new(Lang::Vi);
+        let data = serde_json::json!({
+            "answer_by": "2026-12-11",
+            "agency": "UBND tỉnh",
+            "reference": "123/UBND",
+            "date": "2026-11-20",
+            "routing": {"rule": "secret"},
+            "duplicate_of": "abcd0123ef",
+        });
+        let details = event_details(&t, &data);
+        let values: Vec<&str> = details.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(
+            values,
+            [
+                "11/12/2026",
+                "UBND tỉnh",
+                "123/UBND",
+                "20/11/2026",
+                "ABCD-0123-EF"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_event_codes_get_a_generic_label() {
+        let t = Tr::new(Lang::Vi);
+        assert_eq!(event_label(&t, "submitted"), t.t("event-submitted"));
+        assert_eq!(event_label(&t, "no_such_event"), t.t("track-event-update"));
+    }
+}
