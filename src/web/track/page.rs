@@ -8,7 +8,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -16,6 +16,7 @@ use chrono::Utc;
 use crate::db::tickets;
 use crate::db::track::{self, ApprovedReply, PublicEvent, ReplyFile, TrackRow};
 use crate::domain::attachment::{content_disposition, size_text};
+use crate::domain::form_token::FormKind;
 use crate::domain::calendar::{DueState, due_state, format_date, format_datetime, local_date};
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
@@ -49,6 +50,57 @@ pub struct ReplyView {
     pub files: Vec<FileView>,
 }
 
+/// A refused citizen action: which form, its message, what was typed.
+#[derive(Debug, Clone, Default)]
+pub struct CitizenAttempt {
+    pub action: String,
+    pub error: String,
+    pub values: Vec<(String, String)>,
+}
+
+/// The citizen's forms on the page: answering a request for information, withdrawing,
+/// rating the answer.
+#[derive(Debug, Clone, Default)]
+pub struct CitizenPanel {
+    /// The private link's path (forms post below it).
+    pub path: String,
+    pub form_token: String,
+    pub can_answer: bool,
+    pub can_withdraw: bool,
+    pub can_rate: bool,
+    /// The label of the rating already given.
+    pub rated: Option<String>,
+    /// "Not resolved" can still reopen the PAKN.
+    pub may_reopen: bool,
+    pub max_files: usize,
+    pub attempt: Option<CitizenAttempt>,
+    pub done: Option<String>,
+}
+
+impl CitizenPanel {
+    pub fn any(&self) -> bool {
+        self.can_answer || self.can_withdraw || self.can_rate || self.rated.is_some()
+    }
+
+    /// What was typed in `name` of the form of `action` in a refused attempt.
+    pub fn v(&self, action: &str, name: &str) -> &str {
+        self.attempt
+            .as_ref()
+            .filter(|a| a.action == action)
+            .and_then(|a| a.values.iter().find(|(k, _)| k == name))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+
+    pub fn error(&self, action: &str) -> &str {
+        self.attempt
+            .as_ref()
+            .filter(|a| a.action == action)
+            .map(|a| a.error.as_str())
+            .unwrap_or_default()
+    }
+}
+
 /// Where the reply deadline stands: a CSS modifier and its words.
 pub struct DueNote {
     pub class: &'static str,
@@ -78,6 +130,7 @@ pub struct TrackPage {
     pub private_url: String,
     pub events: Vec<EventView>,
     pub replies: Vec<ReplyView>,
+    pub actions: CitizenPanel,
 }
 
 /// Access tokens are 43 URL-safe base64 characters; anything else is not looked up.
@@ -188,9 +241,26 @@ pub async fn render(
     lang: &RequestLang,
     access_token: &str,
 ) -> AppResult<Option<Response>> {
+    render_with(state, lang, access_token, None, None, StatusCode::OK).await
+}
+
+/// The track page with a refused action's message and values, or a confirmation.
+pub async fn render_with(
+    state: &AppState,
+    lang: &RequestLang,
+    access_token: &str,
+    attempt: Option<CitizenAttempt>,
+    done: Option<&str>,
+    http_status: StatusCode,
+) -> AppResult<Option<Response>> {
     let mut conn = state.pool.get().await?;
     let Some(row) = track::by_access_token(&mut conn, access_token).await? else {
         return Ok(None);
+    };
+    let rated = if row.answered_at.is_some() {
+        track::rating_of(&mut conn, row.id).await?
+    } else {
+        None
     };
     // The rest in one round trip (pipelined on the connection).
     let (events, replies, files) = {
@@ -248,7 +318,31 @@ pub async fn render(
             })
             .collect(),
     };
+    let answered_recently = row.answered_at.is_some_and(|at| {
+        Utc::now() <= at + chrono::TimeDelta::days(i64::from(state.cfg.deadlines.reopen_window_days))
+    });
+    let actions = CitizenPanel {
+        path: path.clone(),
+        form_token: state.tokens.issue_now(FormKind::Citizen),
+        can_answer: status == Status::NeedsInfo,
+        can_withdraw: matches!(
+            status,
+            Status::Submitted | Status::Accepted | Status::InProgress | Status::NeedsInfo
+        ),
+        can_rate: rated.is_none()
+            && row.answered_at.is_some()
+            && matches!(status, Status::Answered | Status::Closed),
+        rated: rated
+            .as_deref()
+            .and_then(crate::handling::rating::Rating::parse)
+            .map(|r| t.t(&r.label_id())),
+        may_reopen: answered_recently,
+        max_files: state.cfg.uploads.max_files,
+        attempt,
+        done: done.map(|d| t.t(&format!("citizen-done-{d}"))),
+    };
     let body = TrackPage {
+        actions,
         chrome: Chrome::new(state, lang, &path),
         just_filed: status == Status::Submitted && events.iter().all(|e| e.event == "submitted"),
         code: TrackingCode::parse(&row.code)
@@ -293,19 +387,31 @@ pub async fn render(
         replies: replies.iter().rev().map(reply_view).collect(),
     };
     let mut res = page(lang, body);
+    *res.status_mut() = http_status;
     private_headers(&mut res);
     Ok(Some(res))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ShowQuery {
+    /// The citizen action just carried out (shows its confirmation).
+    done: Option<String>,
 }
 
 pub async fn show(
     State(state): State<SharedState>,
     lang: RequestLang,
     Path(access_token): Path<String>,
+    Query(query): Query<ShowQuery>,
 ) -> AppResult<Response> {
     if !plausible_token(&access_token) {
         return Err(AppError::NotFound);
     }
-    render(&state, &lang, &access_token)
+    let done = query
+        .done
+        .as_deref()
+        .filter(|d| matches!(*d, "answer" | "withdraw" | "rate"));
+    render_with(&state, &lang, &access_token, None, done, StatusCode::OK)
         .await?
         .ok_or(AppError::NotFound)
 }

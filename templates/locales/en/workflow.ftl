@@ -146,3 +146,26 @@ rating-neutral = Neutral
 rating-unsatisfied = Not satisfied
 rating-not-resolved = The sender says the PAKN has not been resolved.
 rating-err-not-answered = A rating can be given only after the official reply.
+
+## The sender's actions on the track page
+citizen-actions-heading = What you can do
+citizen-answer-heading = Supply the requested information
+citizen-answer-text = Information
+citizen-answer-files = Documents
+citizen-answer-files-hint = Up to { $count } files: JPG, PNG, PDF, DOC(X), XLS(X).
+citizen-answer-submit = Send the information
+citizen-rate-heading = Rate how it was resolved
+citizen-rate-question = Are you satisfied with the answer?
+citizen-rate-not-resolved = Not resolved: please look at it again
+citizen-rate-comment = Comment (optional)
+citizen-rate-submit = Send the rating
+citizen-rated = You rated it
+citizen-withdraw-heading = Withdraw this PAKN
+citizen-withdraw-hint = Once withdrawn, the department stops handling it.
+citizen-withdraw-reason = Reason for withdrawing
+citizen-withdraw-submit = Withdraw
+citizen-done-answer = Your information was sent. The department continues handling your PAKN.
+citizen-done-withdraw = You withdrew this PAKN.
+citizen-done-rate = Thank you for your rating.
+rating-err-choose = Please choose a rating.
+rating-err-already = This PAKN has already been rated.

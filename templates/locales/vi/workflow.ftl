@@ -146,3 +146,26 @@ rating-neutral = Bình thường
 rating-unsatisfied = Không hài lòng
 rating-not-resolved = Người gửi cho biết phản ánh, kiến nghị chưa được giải quyết.
 rating-err-not-answered = Chỉ đánh giá được sau khi có văn bản trả lời.
+
+## Thao tác của người gửi trên trang theo dõi
+citizen-actions-heading = Việc bạn có thể làm
+citizen-answer-heading = Bổ sung thông tin theo yêu cầu
+citizen-answer-text = Nội dung bổ sung
+citizen-answer-files = Tài liệu bổ sung
+citizen-answer-files-hint = Tối đa { $count } tệp JPG, PNG, PDF, DOC(X), XLS(X).
+citizen-answer-submit = Gửi thông tin bổ sung
+citizen-rate-heading = Đánh giá kết quả giải quyết
+citizen-rate-question = Bạn có hài lòng với kết quả trả lời?
+citizen-rate-not-resolved = Chưa được giải quyết: đề nghị xem xét lại
+citizen-rate-comment = Ý kiến (không bắt buộc)
+citizen-rate-submit = Gửi đánh giá
+citizen-rated = Bạn đã đánh giá
+citizen-withdraw-heading = Rút phản ánh, kiến nghị
+citizen-withdraw-hint = Sau khi rút, cơ quan sẽ dừng xử lý phản ánh, kiến nghị này.
+citizen-withdraw-reason = Lý do rút
+citizen-withdraw-submit = Rút phản ánh, kiến nghị
+citizen-done-answer = Đã gửi thông tin bổ sung. Cơ quan tiếp tục xử lý phản ánh, kiến nghị của bạn.
+citizen-done-withdraw = Bạn đã rút phản ánh, kiến nghị này.
+citizen-done-rate = Cảm ơn bạn đã đánh giá.
+rating-err-choose = Vui lòng chọn mức đánh giá.
+rating-err-already = Phản ánh, kiến nghị này đã được đánh giá.
