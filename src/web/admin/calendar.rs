@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::view::{FormPage, Input, ListPage, ListRow, Opt, PostButton};
-use super::{finish, flags, notice, spawned};
+use super::{finish, notice, spawned};
 use crate::auth::StaffUser;
 use crate::db::admin::calendar::{self, DayInput, DayRow};
 use crate::db::admin::{Problem, Problems};
@@ -69,7 +69,7 @@ pub async fn list(
         .into_iter()
         .map(|d| ListRow {
             id: format!("day-{}", d.day),
-            flags: flags(t, &[(d.status == "expected", "admin-flag-expected")]),
+            flags: Vec::new(),
             cells: vec![
                 vec![format_date(d.day), weekday(t, d.day)],
                 vec![t.t(&kind_label(&d.kind))],

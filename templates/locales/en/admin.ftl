@@ -31,7 +31,6 @@ admin-active = In use
 admin-flag-default = Default
 admin-flag-inactive = Not in use
 admin-flag-needs-verification = Needs verification
-admin-flag-expected = Expected
 admin-flag-kien-nghi = Kiến nghị
 
 admin-done-created = Added.

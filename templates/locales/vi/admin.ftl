@@ -31,7 +31,6 @@ admin-active = Đang sử dụng
 admin-flag-default = Mặc định
 admin-flag-inactive = Ngừng sử dụng
 admin-flag-needs-verification = Cần xác minh
-admin-flag-expected = Dự kiến
 admin-flag-kien-nghi = Kiến nghị
 
 admin-done-created = Đã thêm.

@@ -119,8 +119,25 @@ impl TestApp {
             .expect("test connection")
     }
 
+    /// A second instance on this one's database (its own pool, cache and mail worker),
+    /// as behind a load balancer. Stop it with [`TestApp::stop_keeping_db`] before
+    /// stopping the first.
+    pub async fn second_instance(&self) -> TestApp {
+        Self::spawn_on(self.db.clone(), |_| {}).await
+    }
+
     /// Stops the server and its mail worker and drops the database.
     pub async fn stop(self) {
+        let db = self.shut_down().await;
+        db.drop_db().await;
+    }
+
+    /// Stops the server and its mail worker, leaving the database to another instance.
+    pub async fn stop_keeping_db(self) {
+        self.shut_down().await;
+    }
+
+    async fn shut_down(self) -> TestDb {
         let TestApp {
             db,
             state,
@@ -149,7 +166,7 @@ impl TestApp {
         }
         state.pool.close();
         drop(state);
-        db.drop_db().await;
+        db
     }
 
     pub fn state(&self) -> Arc<pakn::web::AppState> {
