@@ -73,16 +73,19 @@ async fn rules_using(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Vec<S
         .await
 }
 
-/// Takes the default mark off every other unit (each change audited).
-async fn clear_other_defaults(conn: &mut AsyncPgConnection, by: i32, id: i32) -> QueryResult<()> {
-    let others: Vec<UnitRow> = units::table
+/// Takes the default mark off every unit but `keep` (each change audited).
+async fn clear_other_defaults(
+    conn: &mut AsyncPgConnection,
+    by: i32,
+    keep: Option<i32>,
+) -> QueryResult<()> {
+    let defaults: Vec<UnitRow> = units::table
         .filter(units::is_default)
-        .filter(units::id.ne(id))
         .select(UnitRow::as_select())
         .for_update()
         .load(conn)
         .await?;
-    for before in others {
+    for before in defaults.into_iter().filter(|u| Some(u.id) != keep) {
         diesel::update(units::table.find(before.id))
             .set((
                 units::is_default.eq(false),
@@ -122,7 +125,7 @@ pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &UnitInput) ->
             return Err(EditError::one("code", "admin-err-taken"));
         }
         if input.is_default {
-            clear_other_defaults(conn, by, -1).await?;
+            clear_other_defaults(conn, by, None).await?;
         }
         let id: i32 = diesel::insert_into(units::table)
             .values((
@@ -183,7 +186,7 @@ pub async fn update(
             return Err(EditError::Invalid(problems));
         }
         if input.is_default && !before.is_default {
-            clear_other_defaults(conn, by, id).await?;
+            clear_other_defaults(conn, by, Some(id)).await?;
         }
         diesel::update(units::table.find(id))
             .set((

@@ -50,7 +50,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const TEMPLATE_LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 const CLUSTER_START_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A database that belongs to one test (cloned for a second instance on it: drop it once).
+/// A database that belongs to one test. Cloned to run a second instance on it (only
+/// one of them should drop it).
 #[derive(Debug, Clone)]
 pub struct TestDb {
     /// Connection URL of the database, e.g. `postgres://postgres@127.0.0.1:5432/pakn_t_…`.
