@@ -1,6 +1,7 @@
 //! The data layer: the schema, the connection pool, database creation and migrations,
 //! and the queries each feature needs, as functions on `&mut AsyncPgConnection`.
 
+pub mod admin;
 pub mod audit;
 pub mod counters;
 pub mod overview;

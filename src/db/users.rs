@@ -130,3 +130,22 @@ pub async fn set_password(conn: &mut AsyncPgConnection, id: i32, hash: &str) -> 
         .await?;
     Ok(n == 1)
 }
+
+/// Sets an account's name, roles and unit (an admin's edit); returns whether a row changed.
+pub async fn set_profile(
+    conn: &mut AsyncPgConnection,
+    id: i32,
+    name: &str,
+    roles: &[String],
+    unit_id: Option<i32>,
+) -> QueryResult<bool> {
+    let n = diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            users::name.eq(name),
+            users::roles.eq(roles),
+            users::unit_id.eq(unit_id),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}

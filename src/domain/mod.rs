@@ -1,7 +1,9 @@
 //! Pure domain logic without I/O: tracking codes, text folding, phone
 //! numbers, the working-day calendar with legal deadline counting, signed
-//! form tokens, the filing form, attachments and routing rules.
+//! form tokens, the filing form, attachments, routing rules and the checks of
+//! admin-edited reference data.
 
+pub mod admin;
 pub mod attachment;
 pub mod calendar;
 pub mod feedback;

@@ -1,6 +1,7 @@
 //! The HTTP layer: one `router()` per feature area, merged here with the middleware that
 //! every response gets (security headers, request logging by matched route, limits).
 
+pub mod admin;
 pub mod assets;
 pub mod client_ip;
 pub mod csrf;

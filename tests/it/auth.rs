@@ -10,7 +10,7 @@ use reqwest::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
 
 use crate::support::app::TestApp;
 
-const PASSWORD: &str = "mật khẩu đủ dài 2026";
+pub const PASSWORD: &str = "mật khẩu đủ dài 2026";
 const GENERIC_FAILURE: &str = "Email hoặc mật khẩu không đúng.";
 pub const UNIT: &str = "phong_to_chuc_can_bo";
 pub const OTHER_UNIT: &str = "to_kiem_tra_cong_vu";

@@ -1,5 +1,6 @@
 //! The integration tests: one binary (link time), modules per feature area.
 
+mod admin;
 mod auth;
 mod browser;
 mod cli;

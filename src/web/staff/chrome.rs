@@ -52,6 +52,7 @@ impl StaffChrome {
         }
         if user.is_admin() {
             nav.push(("/staff/users", "staff-nav-users"));
+            nav.push(("/staff/admin", "admin-nav"));
         }
         nav.push(("/staff/account", "staff-nav-account"));
         // The longest entry the path falls under is the current one.

@@ -46,6 +46,10 @@ pub fn router() -> Router<SharedState> {
         )
         .route("/staff/users", get(users::list))
         .route("/staff/users/new", get(users::new_form).post(users::create))
+        .route(
+            "/staff/users/{id}",
+            get(users::edit_form).post(users::update),
+        )
         .route("/staff/users/{id}/deactivate", post(users::deactivate))
         .route("/staff/users/{id}/activate", post(users::activate))
         .route(
@@ -53,6 +57,7 @@ pub fn router() -> Router<SharedState> {
             post(users::reset_password),
         )
         .merge(crate::web::tickets::router())
+        .merge(crate::web::admin::router())
 }
 
 /// Puts the session layer and `Cache-Control: no-store` on the staff routes.

@@ -1,6 +1,6 @@
-//! User administration (admins only): the list, creating an account, deactivating
-//! (which ends all the user's sessions at once), reactivating, and setting a new
-//! password. Every edit is written to `audit_log` with the row before and after.
+//! User administration (admins only): the list, creating an account, editing its name,
+//! roles and unit, deactivating (which ends all the user's sessions at once),
+//! reactivating, and setting a new password. Every edit is written to `audit_log` with the row before and after.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,9 +14,11 @@ use serde::Deserialize;
 use super::account::weak_message;
 use super::{AdminUser, Fields, StaffChrome, check_csrf};
 use crate::auth::{Role, StaffUser, password, session_store};
+use crate::db::admin::Problem;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users::{self, NewUser, UserRow};
 use crate::domain::feedback::is_plausible_email;
+use crate::web::admin::view::{FormPage, Input, Opt};
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::{RequestLang, Tr};
 use crate::web::public::page;
@@ -140,6 +142,7 @@ pub async fn list(
         Some("deactivated") => Some("users-done-deactivated"),
         Some("activated") => Some("users-done-activated"),
         Some("reset") => Some("users-done-reset"),
+        Some("updated") => Some("admin-user-done-updated"),
         _ => None,
     };
     render_list(&state, &lang, &me, notice, None).await
@@ -422,4 +425,177 @@ pub async fn reset_password(
     let hash = password::hash(password).await.map_err(AppError::Internal)?;
     edit_user(&state, &me, id, Edit::SetPassword(&hash)).await?;
     Ok(Redirect::to("/staff/users?done=reset").into_response())
+}
+
+/// The values of the edit form, kept when it comes back with errors.
+#[derive(Debug, Default)]
+struct EditInput {
+    name: String,
+    roles: Vec<Role>,
+    unit_id: Option<i32>,
+}
+
+fn render_edit(
+    state: &AppState,
+    lang: &RequestLang,
+    me: &StaffUser,
+    target: &UserRow,
+    input: &EditInput,
+    problems: &[Problem],
+) -> Response {
+    let action = format!("/staff/users/{}", target.id);
+    let chrome = StaffChrome::new(state, lang, me, &action);
+    let t = chrome.t;
+    let reference = state.reference.get();
+    let roles = Role::ALL
+        .into_iter()
+        .map(|r| Opt::new(r.as_str(), t.t(r.label_id()), input.roles.contains(&r)))
+        .collect();
+    let mut units = vec![Opt::new("", t.t("user-unit-none"), input.unit_id.is_none())];
+    units.extend(
+        reference
+            .units
+            .iter()
+            .filter(|u| u.active || Some(u.id) == input.unit_id || Some(u.id) == target.unit_id)
+            .map(|u| {
+                Opt::new(
+                    u.id.to_string(),
+                    t.pick(&u.name_vi, &u.name_en),
+                    input.unit_id == Some(u.id),
+                )
+            }),
+    );
+    FormPage {
+        heading: t.t("admin-user-edit"),
+        intro: None,
+        action,
+        back: ("/staff/users".to_string(), t.t("users-heading")),
+        submit: t.t("admin-save"),
+        inputs: vec![
+            Input::readonly("email", t.t("user-email"), &target.email),
+            Input::text("name", t.t("user-name"), &input.name, NAME_MAX).required(),
+            Input::checkboxes("roles", t.t("user-roles"), roles),
+            Input::select("unit", t.t("user-unit"), units).hint(t.t("user-unit-hint")),
+        ],
+        errors: Vec::new(),
+        extra: Vec::new(),
+        chrome,
+    }
+    .render(lang, problems)
+}
+
+fn user_id(raw: &str) -> AppResult<i32> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// `GET /staff/users/{id}`: the form to change an account's name, roles and unit.
+pub async fn edit_form(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    AdminUser(me): AdminUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = user_id(&id)?;
+    let target = {
+        let mut conn = state.pool.get().await?;
+        users::find(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let input = EditInput {
+        name: target.name.clone(),
+        roles: Role::parse_all(&target.roles),
+        unit_id: target.unit_id,
+    };
+    Ok(render_edit(&state, &lang, &me, &target, &input, &[]))
+}
+
+/// `POST /staff/users/{id}`: changes the name, roles and unit, with an audit row. An
+/// admin cannot take the admin role from themself (nobody could give it back).
+pub async fn update(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    AdminUser(me): AdminUser,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Response {
+    crate::web::admin::spawned(async move {
+        check_csrf(&me, fields.get("csrf"))?;
+        let id = user_id(&id)?;
+        let mut conn = state.pool.get().await?;
+        let target = users::find(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let reference = state.reference.get();
+        let unit_raw = fields.get("unit").trim();
+        let input = EditInput {
+            name: fields.get("name").trim().to_string(),
+            roles: Role::parse_all(&fields.all("roles")),
+            unit_id: unit_raw.parse::<i32>().ok().filter(|u| {
+                reference
+                    .unit(*u)
+                    .is_some_and(|unit| unit.active || Some(*u) == target.unit_id)
+            }),
+        };
+        let mut problems = Vec::new();
+        if input.name.is_empty() || input.name.chars().count() > NAME_MAX {
+            problems.push(Problem::new("name", "user-name-required"));
+        }
+        if input.roles.is_empty() {
+            problems.push(Problem::new("roles", "user-roles-required"));
+        }
+        if !unit_raw.is_empty() && input.unit_id.is_none() {
+            problems.push(Problem::new("unit", "admin-err-choice"));
+        } else if input.roles.contains(&Role::Officer) && input.unit_id.is_none() {
+            problems.push(Problem::new("unit", "user-unit-required"));
+        }
+        if id == me.id && !input.roles.contains(&Role::Admin) {
+            problems.push(Problem::new("roles", "admin-user-keep-own-admin"));
+        }
+        if !problems.is_empty() {
+            return Ok(render_edit(&state, &lang, &me, &target, &input, &problems));
+        }
+        let roles: Vec<String> = input.roles.iter().map(|r| r.as_str().to_string()).collect();
+        let result = conn
+            .transaction::<bool, DieselError, _>(async |conn| {
+                let Some(before) = users::find(conn, id).await? else {
+                    return Ok(false);
+                };
+                users::set_profile(conn, id, &input.name, &roles, input.unit_id).await?;
+                let after = users::find(conn, id).await?;
+                audit::record(
+                    conn,
+                    AuditEntry {
+                        user_id: me.id,
+                        entity: "user",
+                        entity_id: id.to_string(),
+                        action: "update",
+                        before: snapshot(&before),
+                        after: after.as_ref().and_then(snapshot),
+                    },
+                )
+                .await?;
+                Ok(true)
+            })
+            .await;
+        match result {
+            Ok(true) => {
+                tracing::info!(admin = me.id, user_id = id, "user updated");
+                Ok(Redirect::to("/staff/users?done=updated").into_response())
+            }
+            Ok(false) => Err(AppError::NotFound),
+            Err(DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, _)) => {
+                Ok(render_edit(
+                    &state,
+                    &lang,
+                    &me,
+                    &target,
+                    &input,
+                    &[Problem::new("unit", "user-unit-required")],
+                ))
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
 }

@@ -172,9 +172,10 @@ pub async fn list(
 ) -> AppResult<Response> {
     let viewer = Viewer::of(&user);
     if !viewer.can_read_tickets() {
-        // An admin without a ticket role lands here after login: their work is users.
+        // An admin without a ticket role lands here after login: their work is the
+        // admin screens (users, units, routing, the calendar).
         if viewer.has("admin") {
-            return Ok(axum::response::Redirect::to("/staff/users").into_response());
+            return Ok(axum::response::Redirect::to("/staff/admin").into_response());
         }
         return Err(AppError::NotFound);
     }

@@ -119,9 +119,21 @@ impl TestApp {
             .expect("test connection")
     }
 
+    /// A second instance on this one's database (its own pool, cache and mail worker),
+    /// as behind a load balancer. Stop it with [`TestApp::stop_keeping_db`] before
+    /// stopping the first.
+    pub async fn second_instance(&self) -> TestApp {
+        Self::spawn_on(self.db.clone(), |_| {}).await
+    }
+
     /// Stops the server and its mail worker and drops the database.
     pub async fn stop(self) {
         self.shutdown().await.drop_db().await;
+    }
+
+    /// Stops the server and its mail worker, leaving the database to another instance.
+    pub async fn stop_keeping_db(self) {
+        self.shutdown().await;
     }
 
     /// Stops the server and its mail worker and returns the database, left in place (for

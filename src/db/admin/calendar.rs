@@ -1,0 +1,153 @@
+//! The working-day calendar's exceptions: holidays, compensatory and swapped days off,
+//! make-up working days, each `official` (announced) or `expected` (derived before the
+//! yearly notice). Being exceptions to the plain week, days may be removed.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+
+use super::{EditError, EditResult, record, taken};
+use crate::db::schema::calendar_days as cd;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = cd)]
+pub struct DayRow {
+    pub day: NaiveDate,
+    pub kind: String,
+    pub name: String,
+    pub status: String,
+    pub note: Option<String>,
+}
+
+/// A checked day form (`day` is used only when creating).
+#[derive(Debug, Clone)]
+pub struct DayInput {
+    pub day: NaiveDate,
+    pub kind: String,
+    pub name: String,
+    pub status: String,
+    pub note: Option<String>,
+}
+
+const ENTITY: &str = "calendar_day";
+
+/// The exceptions of one year, in date order.
+pub async fn year(conn: &mut AsyncPgConnection, year: i32) -> QueryResult<Vec<DayRow>> {
+    let (Some(from), Some(to)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Ok(Vec::new());
+    };
+    cd::table
+        .filter(cd::day.between(from, to))
+        .order(cd::day)
+        .select(DayRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, day: NaiveDate) -> QueryResult<Option<DayRow>> {
+    cd::table
+        .find(day)
+        .select(DayRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+async fn lock(conn: &mut AsyncPgConnection, day: NaiveDate) -> QueryResult<Option<DayRow>> {
+    cd::table
+        .find(day)
+        .select(DayRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &DayInput) -> EditResult<()> {
+    conn.transaction::<(), EditError, _>(async |conn| {
+        if find(conn, input.day).await?.is_some() {
+            return Err(EditError::one("day", "admin-day-taken"));
+        }
+        diesel::insert_into(cd::table)
+            .values((
+                cd::day.eq(input.day),
+                cd::kind.eq(&input.kind),
+                cd::name.eq(&input.name),
+                cd::status.eq(&input.status),
+                cd::note.eq(&input.note),
+            ))
+            .execute(conn)
+            .await
+            .map_err(taken("day"))?;
+        let after = find(conn, input.day).await?;
+        record::<DayRow, _>(
+            conn,
+            by,
+            ENTITY,
+            input.day.to_string(),
+            "create",
+            None,
+            after.as_ref(),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    by: i32,
+    day: NaiveDate,
+    input: &DayInput,
+) -> EditResult<()> {
+    conn.transaction::<(), EditError, _>(async |conn| {
+        let before = lock(conn, day).await?.ok_or(EditError::NotFound)?;
+        diesel::update(cd::table.find(day))
+            .set((
+                cd::kind.eq(&input.kind),
+                cd::name.eq(&input.name),
+                cd::status.eq(&input.status),
+                cd::note.eq(&input.note),
+                cd::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = find(conn, day).await?;
+        record(
+            conn,
+            by,
+            ENTITY,
+            day.to_string(),
+            "update",
+            Some(&before),
+            after.as_ref(),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, by: i32, day: NaiveDate) -> EditResult<()> {
+    conn.transaction::<(), EditError, _>(async |conn| {
+        let before = lock(conn, day).await?.ok_or(EditError::NotFound)?;
+        diesel::delete(cd::table.find(day)).execute(conn).await?;
+        record::<_, DayRow>(
+            conn,
+            by,
+            ENTITY,
+            day.to_string(),
+            "delete",
+            Some(&before),
+            None,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}

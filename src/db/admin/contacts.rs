@@ -1,0 +1,176 @@
+//! Contacts: the published recipients notified by email (kind `receiving`) and the
+//! department's hotline entries (kind `hotline`). A contact that an active routing rule
+//! notifies stays active and keeps an email.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+
+use super::{EditError, EditResult, Problem, action, record, taken};
+use crate::db::schema::{contacts, routing_rule_contacts, routing_rules};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = contacts)]
+pub struct ContactRow {
+    pub id: i32,
+    pub code: String,
+    pub kind: String,
+    pub person_name: Option<String>,
+    pub title_vi: String,
+    pub title_en: String,
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+    pub needs_verification: bool,
+    pub active: bool,
+    pub sort: i32,
+}
+
+/// A checked contact form (`code` is used only when creating).
+#[derive(Debug, Clone, Default)]
+pub struct ContactInput {
+    pub code: String,
+    pub kind: String,
+    pub person_name: Option<String>,
+    pub title_vi: String,
+    pub title_en: String,
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+    pub needs_verification: bool,
+    pub active: bool,
+    pub sort: i32,
+}
+
+const ENTITY: &str = "contact";
+
+pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<ContactRow>> {
+    contacts::table
+        .order((contacts::sort, contacts::id))
+        .select(ContactRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<ContactRow>> {
+    contacts::table
+        .find(id)
+        .select(ContactRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Names of the active routing rules that notify the contact.
+async fn rules_notifying(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Vec<String>> {
+    routing_rule_contacts::table
+        .inner_join(routing_rules::table)
+        .filter(routing_rule_contacts::contact_id.eq(id))
+        .filter(routing_rules::active)
+        .order(routing_rules::position)
+        .select(routing_rules::name)
+        .load(conn)
+        .await
+}
+
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    by: i32,
+    input: &ContactInput,
+) -> EditResult<i32> {
+    conn.transaction::<i32, EditError, _>(async |conn| {
+        let exists: i64 = contacts::table
+            .filter(contacts::code.eq(&input.code))
+            .count()
+            .get_result(conn)
+            .await?;
+        if exists > 0 {
+            return Err(EditError::one("code", "admin-err-taken"));
+        }
+        let id: i32 = diesel::insert_into(contacts::table)
+            .values((
+                contacts::code.eq(&input.code),
+                contacts::kind.eq(&input.kind),
+                contacts::person_name.eq(&input.person_name),
+                contacts::title_vi.eq(&input.title_vi),
+                contacts::title_en.eq(&input.title_en),
+                contacts::phones.eq(&input.phones),
+                contacts::email.eq(&input.email),
+                contacts::needs_verification.eq(input.needs_verification),
+                contacts::active.eq(input.active),
+                contacts::sort.eq(input.sort),
+            ))
+            .returning(contacts::id)
+            .get_result(conn)
+            .await
+            .map_err(taken("code"))?;
+        let after = find(conn, id).await?;
+        record::<ContactRow, _>(
+            conn,
+            by,
+            ENTITY,
+            id.to_string(),
+            "create",
+            None,
+            after.as_ref(),
+        )
+        .await?;
+        Ok(id)
+    })
+    .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    by: i32,
+    id: i32,
+    input: &ContactInput,
+) -> EditResult<()> {
+    conn.transaction::<(), EditError, _>(async |conn| {
+        let before: ContactRow = contacts::table
+            .find(id)
+            .select(ContactRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or(EditError::NotFound)?;
+        if !input.active || input.email.is_none() {
+            let rules = rules_notifying(conn, id).await?;
+            if !rules.is_empty() {
+                let field = if input.active { "email" } else { "active" };
+                return Err(EditError::Invalid(vec![Problem::with(
+                    field,
+                    "admin-contact-in-rules",
+                    rules.join("; "),
+                )]));
+            }
+        }
+        diesel::update(contacts::table.find(id))
+            .set((
+                contacts::kind.eq(&input.kind),
+                contacts::person_name.eq(&input.person_name),
+                contacts::title_vi.eq(&input.title_vi),
+                contacts::title_en.eq(&input.title_en),
+                contacts::phones.eq(&input.phones),
+                contacts::email.eq(&input.email),
+                contacts::needs_verification.eq(input.needs_verification),
+                contacts::active.eq(input.active),
+                contacts::sort.eq(input.sort),
+                contacts::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = find(conn, id).await?;
+        record(
+            conn,
+            by,
+            ENTITY,
+            id.to_string(),
+            action(before.active, input.active),
+            Some(&before),
+            after.as_ref(),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,98 @@
+//! `/staff/admin`: the admin screens, and the latest recorded edits.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::Response;
+
+use crate::db::admin::recent_audit;
+use crate::domain::calendar::format_datetime;
+use crate::web::SharedState;
+use crate::web::error::AppResult;
+use crate::web::i18n::{RequestLang, Tr};
+use crate::web::public::page;
+use crate::web::staff::{AdminUser, StaffChrome};
+
+/// How many recorded edits the page lists.
+const RECENT: i64 = 30;
+
+pub struct Section {
+    pub href: &'static str,
+    pub title: String,
+    pub about: String,
+}
+
+pub struct AuditView {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub id: String,
+    pub action: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/index.html")]
+struct IndexPage {
+    chrome: StaffChrome,
+    sections: Vec<Section>,
+    audit: Vec<AuditView>,
+}
+
+/// A message when one exists, else the raw code.
+fn label(t: Tr, id: &str, raw: &str) -> String {
+    if t.has(id) { t.t(id) } else { raw.to_string() }
+}
+
+pub async fn show(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    AdminUser(me): AdminUser,
+) -> AppResult<Response> {
+    let lines = {
+        let mut conn = state.pool.get().await?;
+        recent_audit(&mut conn, RECENT).await?
+    };
+    let chrome = StaffChrome::new(&state, &lang, &me, "/staff/admin");
+    let t = chrome.t;
+    let section = |href: &'static str, key: &str| Section {
+        href,
+        title: t.t(&format!("admin-{key}")),
+        about: t.t(&format!("admin-{key}-about")),
+    };
+    let sections = vec![
+        section("/staff/users", "users"),
+        section("/staff/admin/units", "units"),
+        section("/staff/admin/contacts", "contacts"),
+        section("/staff/admin/fields", "fields"),
+        section("/staff/admin/categories", "categories"),
+        section("/staff/admin/rules", "rules"),
+        section("/staff/admin/reasons", "reasons"),
+        section("/staff/admin/calendar", "calendar"),
+    ];
+    let audit = lines
+        .into_iter()
+        .map(|l| AuditView {
+            at: format_datetime(l.at),
+            who: l.user_name.unwrap_or_default(),
+            what: label(
+                t,
+                &format!("admin-entity-{}", l.entity.replace('_', "-")),
+                &l.entity,
+            ),
+            action: label(
+                t,
+                &format!("admin-action-{}", l.action.replace('_', "-")),
+                &l.action,
+            ),
+            id: l.entity_id,
+        })
+        .collect();
+    Ok(page(
+        &lang,
+        IndexPage {
+            chrome,
+            sections,
+            audit,
+        },
+    ))
+}
