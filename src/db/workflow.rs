@@ -339,6 +339,20 @@ pub async fn leader_emails(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Stri
         .await
 }
 
+/// Emails of a unit's active officers (when the unit has no address of its own).
+pub async fn unit_officer_emails(
+    conn: &mut AsyncPgConnection,
+    unit_id: i32,
+) -> QueryResult<Vec<String>> {
+    users::table
+        .filter(users::active.eq(true))
+        .filter(users::unit_id.eq(unit_id))
+        .filter(users::roles.contains(vec!["officer".to_string()]))
+        .select(users::email)
+        .load(conn)
+        .await
+}
+
 pub async fn user_email(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<String>> {
     users::table
         .filter(users::id.eq(id))

@@ -374,7 +374,7 @@ async fn apply_move(
             }
             body = Some(clean(&text)).filter(|t| !t.is_empty());
             files_after = Some(("citizen", files));
-            notice = Notice::unit(handler_email(conn, ticket).await?);
+            notice = Notice::staff(unit_recipients(conn, ctx, ticket).await?);
         }
         Step::ExpireInfo => {
             let reason = template_reason(ctx.reference, "needs_info_expired", &ticket.lang)
@@ -479,7 +479,7 @@ async fn apply_move(
             change.closed_at = Some(Some(now));
             change.needs_info_due = Some(None);
             change.status_before_info = Some(None);
-            notice = Notice::unit(handler_email(conn, ticket).await?);
+            notice = Notice::staff(unit_recipients(conn, ctx, ticket).await?);
         }
         Step::CloseDuplicate { of_code } => {
             let code = TrackingCode::parse(&of_code)
@@ -505,7 +505,7 @@ async fn apply_move(
                 if now > answered + window {
                     return Err(HandlingError::Invalid("handling-err-reopen-window"));
                 }
-                notice = Notice::unit(handler_email(conn, ticket).await?);
+                notice = Notice::staff(unit_recipients(conn, ctx, ticket).await?);
             }
             body = Some(clean(&reason));
             change.closed_at = Some(None);
@@ -546,15 +546,7 @@ async fn apply_move(
         counters::add(conn, new_unit, &new_field, outcome, month, 1).await?;
     }
     let mails = notice
-        .build(
-            ctx,
-            ticket,
-            new_unit,
-            action.code(),
-            to,
-            body.as_deref(),
-            &details,
-        )
+        .build(ctx, ticket, action.code(), to, body.as_deref(), &details)
         .map_err(HandlingError::Mail)?;
     let count = queue(conn, ticket, mails).await?;
     Ok(Done {
@@ -656,15 +648,7 @@ async fn apply_note(
     let event_id = data::insert_event(conn, &ev).await?;
     data::update(conn, ticket.id, &change).await?;
     let mails = notice
-        .build(
-            ctx,
-            ticket,
-            ticket.unit_id,
-            code,
-            from,
-            body.as_deref(),
-            &details,
-        )
+        .build(ctx, ticket, code, from, body.as_deref(), &details)
         .map_err(HandlingError::Mail)?;
     let count = queue(conn, ticket, mails).await?;
     Ok(Done {
@@ -675,14 +659,27 @@ async fn apply_note(
     })
 }
 
-async fn handler_email(
+/// Who hears for the handling unit: the unit's address, or (when it has none) its
+/// officers, and the handler.
+async fn unit_recipients(
     conn: &mut AsyncPgConnection,
+    ctx: &Context<'_>,
     ticket: &LockedTicket,
-) -> Result<Option<String>, HandlingError> {
-    Ok(match ticket.assignee_id {
-        Some(id) => data::user_email(conn, id).await?,
-        None => None,
-    })
+) -> Result<Vec<String>, HandlingError> {
+    let mut to: Vec<String> = match ctx
+        .reference
+        .unit(ticket.unit_id)
+        .and_then(|u| u.email.clone())
+    {
+        Some(email) => vec![email],
+        None => data::unit_officer_emails(conn, ticket.unit_id).await?,
+    };
+    if let Some(id) = ticket.assignee_id
+        && let Some(email) = data::user_email(conn, id).await?
+    {
+        to.push(email);
+    }
+    Ok(to)
 }
 
 async fn queue(

@@ -26,8 +26,6 @@ use super::Context;
 enum Audience {
     Nobody,
     Citizen,
-    /// The handling unit's address and the handler's.
-    Unit(Option<String>),
     Staff(Vec<String>),
 }
 
@@ -103,14 +101,6 @@ impl Notice {
         }
     }
 
-    /// The handling unit's address and `handler` (the assignee's address, if any).
-    pub fn unit(handler: Option<String>) -> Notice {
-        Notice {
-            audience: Audience::Unit(handler),
-            ..Notice::none()
-        }
-    }
-
     pub fn staff(to: Vec<String>) -> Notice {
         Notice {
             audience: Audience::Staff(to),
@@ -145,7 +135,6 @@ impl Notice {
         &self,
         ctx: &Context<'_>,
         ticket: &LockedTicket,
-        unit_id: i32,
         event: &str,
         status: Status,
         body: Option<&str>,
@@ -164,16 +153,6 @@ impl Notice {
                 };
                 let lang = Lang::parse(&ticket.lang).unwrap_or_default();
                 (vec![email.to_string()], lang, true)
-            }
-            Audience::Unit(handler) => {
-                let mut to: Vec<String> = ctx
-                    .reference
-                    .unit(unit_id)
-                    .and_then(|u| u.email.clone())
-                    .into_iter()
-                    .collect();
-                to.extend(handler.clone());
-                (to, Lang::Vi, false)
             }
             Audience::Staff(to) => (to.clone(), Lang::Vi, false),
         };

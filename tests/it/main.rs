@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod browser;
+mod citizen;
 mod cli;
 mod db;
 mod filing;

@@ -58,7 +58,7 @@ async fn set_status(conn: &mut AsyncPgConnection, id: i64, status: Status, befor
         .expect("set status");
 }
 
-async fn status_of(conn: &mut AsyncPgConnection, id: i64) -> String {
+pub async fn status_of(conn: &mut AsyncPgConnection, id: i64) -> String {
     tickets::table
         .find(id)
         .select(tickets::status)
@@ -80,13 +80,13 @@ async fn add_pending_reply(conn: &mut AsyncPgConnection, id: i64, drafter: i32) 
         .expect("reply");
 }
 
-struct People {
-    officer: Who,
-    leader: Who,
-    officer_id: i32,
+pub struct People {
+    pub officer: Who,
+    pub leader: Who,
+    pub officer_id: i32,
 }
 
-async fn people(app: &TestApp) -> People {
+pub async fn people(app: &TestApp) -> People {
     let officer_id = create_user(app, "cv@sonoivu.vn", &["officer"], Some(UNIT)).await;
     let leader_id = create_user(app, "ld@sonoivu.vn", &["leader"], None).await;
     let unit_id = crate::auth::unit_id(app, UNIT).await;
@@ -108,7 +108,7 @@ async fn people(app: &TestApp) -> People {
 }
 
 /// A step that carries everything its move requires.
-fn full_step(action: Action, officer_id: i32, unit_id: i32, other_code: &str) -> Step {
+pub fn full_step(action: Action, officer_id: i32, unit_id: i32, other_code: &str) -> Step {
     let date = NaiveDate::from_ymd_opt(2026, 3, 2);
     match action {
         Action::Accept => Step::Accept(Classification {
@@ -451,7 +451,10 @@ async fn act(
     (status, res.text().await.unwrap_or_default())
 }
 
-async fn events_of(conn: &mut AsyncPgConnection, id: i64) -> Vec<(String, bool, Option<String>)> {
+pub async fn events_of(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+) -> Vec<(String, bool, Option<String>)> {
     ticket_events::table
         .filter(ticket_events::ticket_id.eq(id))
         .order(ticket_events::id)
@@ -763,7 +766,7 @@ async fn duplicates_are_linked_and_the_citizen_told() {
 }
 
 /// Runs one step at a chosen moment.
-async fn step_at(
+pub async fn step_at(
     app: &TestApp,
     id: i64,
     who: &Who,
@@ -1008,7 +1011,7 @@ async fn automatic_moves_happen_once_with_two_instances() {
 }
 
 /// Takes a filed ticket to `answered` through the engine.
-async fn answer(app: &TestApp, p: &People, id: i64) {
+pub async fn answer(app: &TestApp, p: &People, id: i64) {
     let unit_id = crate::auth::unit_id(app, UNIT).await;
     for (who, action) in [
         (&p.officer, Action::Accept),

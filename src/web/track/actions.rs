@@ -94,16 +94,15 @@ async fn handle(
         max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
         max_body_bytes: state.upload_body_limit(),
     };
-    let form = match upload::parse(body, content_type.as_deref(), limits, &state.upload_permits)
-        .await
-    {
-        Ok(form) => form,
-        Err(UploadError::NotAForm) => return Err(AppError::NotFound),
-        Err(e @ UploadError::Interrupted(_)) => {
-            tracing::info!(error = %e, "citizen upload interrupted");
-            return Ok(StatusCode::BAD_REQUEST.into_response());
-        }
-    };
+    let form =
+        match upload::parse(body, content_type.as_deref(), limits, &state.upload_permits).await {
+            Ok(form) => form,
+            Err(UploadError::NotAForm) => return Err(AppError::NotFound),
+            Err(e @ UploadError::Interrupted(_)) => {
+                tracing::info!(error = %e, "citizen upload interrupted");
+                return Ok(StatusCode::BAD_REQUEST.into_response());
+            }
+        };
     let t = lang.tr();
     let attempt = |error: String| CitizenAttempt {
         action: kind.code().to_string(),
@@ -191,8 +190,13 @@ async fn handle(
 
 /// What the citizen sent, owned so the work can run in its own task.
 enum Input {
-    Answer { text: String, files: Vec<CheckedFile> },
-    Withdraw { reason: String },
+    Answer {
+        text: String,
+        files: Vec<CheckedFile>,
+    },
+    Withdraw {
+        reason: String,
+    },
     Rate(Option<RatingInput>),
 }
 

@@ -16,8 +16,8 @@ use chrono::Utc;
 use crate::db::tickets;
 use crate::db::track::{self, ApprovedReply, PublicEvent, ReplyFile, TrackRow};
 use crate::domain::attachment::{content_disposition, size_text};
-use crate::domain::form_token::FormKind;
 use crate::domain::calendar::{DueState, due_state, format_date, format_datetime, local_date};
+use crate::domain::form_token::FormKind;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::web::error::{AppError, AppResult};
@@ -79,7 +79,12 @@ pub struct CitizenPanel {
 
 impl CitizenPanel {
     pub fn any(&self) -> bool {
-        self.can_answer || self.can_withdraw || self.can_rate || self.rated.is_some()
+        self.can_answer
+            || self.can_withdraw
+            || self.can_rate
+            || self.rated.is_some()
+            || self.done.is_some()
+            || self.attempt.is_some()
     }
 
     /// What was typed in `name` of the form of `action` in a refused attempt.
@@ -89,6 +94,21 @@ impl CitizenPanel {
             .filter(|a| a.action == action)
             .and_then(|a| a.values.iter().find(|(k, _)| k == name))
             .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+
+    /// The message of a refused attempt whose form is no longer shown (e.g. a second
+    /// rating): shown at the top of the section.
+    pub fn general_error(&self) -> &str {
+        self.attempt
+            .as_ref()
+            .filter(|a| match a.action.as_str() {
+                "answer" => !self.can_answer,
+                "withdraw" => !self.can_withdraw,
+                "rate" => !self.can_rate,
+                _ => true,
+            })
+            .map(|a| a.error.as_str())
             .unwrap_or_default()
     }
 
@@ -319,7 +339,8 @@ pub async fn render_with(
             .collect(),
     };
     let answered_recently = row.answered_at.is_some_and(|at| {
-        Utc::now() <= at + chrono::TimeDelta::days(i64::from(state.cfg.deadlines.reopen_window_days))
+        Utc::now()
+            <= at + chrono::TimeDelta::days(i64::from(state.cfg.deadlines.reopen_window_days))
     });
     let actions = CitizenPanel {
         path: path.clone(),
