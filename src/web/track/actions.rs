@@ -116,7 +116,6 @@ async fn handle(
     };
     let again = |a: CitizenAttempt, status: StatusCode| {
         let state = state.clone();
-        let lang = lang;
         let access_token = access_token.clone();
         async move {
             page::render_with(&state, &lang, &access_token, Some(a), None, status)
