@@ -380,10 +380,11 @@ impl Masker {
             }
             match best {
                 Some((j, kind, nat)) if !followed_by_unit(text, pieces, j) => {
+                    let (start, end) = unwrap_parens(text, pieces[i].start, pieces[j].end);
                     out.push(Finding {
                         kind,
-                        start: pieces[i].start,
-                        end: pieces[j].end,
+                        start,
+                        end,
                         given: nat.is_some() && self.phone.is_some() && nat == self.phone,
                     });
                     i = j + 1;
@@ -852,6 +853,16 @@ fn is_money(t: &str) -> bool {
 /// nothing but spaces between).
 fn continues(a: &Piece, b: &Piece) -> bool {
     a.closes_word && b.opens_word && b.word == a.word + 1 && !b.after_newline
+}
+
+/// A number wrapped whole in parentheses, "(0983.570.009)", loses them (they are the
+/// sentence's); an area code's, "(028) 3822 1234", stay with the number.
+fn unwrap_parens(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let span = &text[start..end];
+    match span.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+        Some(inner) if !inner.contains(['(', ')']) => (start + 1, end - 1),
+        _ => (start, end),
+    }
 }
 
 /// A phone number's national form (`0` + digits) from its digits and leading `+`.

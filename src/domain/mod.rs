@@ -9,6 +9,7 @@ pub mod fold;
 pub mod form_token;
 pub mod masking;
 pub mod phone;
+pub mod publication;
 pub mod routing;
 pub mod search;
 pub mod status;
