@@ -8,6 +8,7 @@ pub mod error;
 pub mod i18n;
 pub mod middleware;
 pub mod public;
+pub mod publication;
 pub mod rate_limit;
 pub mod staff;
 pub mod tickets;
@@ -75,6 +76,7 @@ pub fn router(state: SharedState) -> Router {
     let csrf = csrf::layer(&state.cfg);
     Router::new()
         .merge(public::router())
+        .merge(publication::public::router())
         .merge(staff::with_session(staff::router(), &state))
         .merge(assets::router())
         .fallback(error::not_found)

@@ -53,6 +53,7 @@ pub fn router() -> Router<SharedState> {
             post(users::reset_password),
         )
         .merge(crate::web::tickets::router())
+        .merge(crate::web::publication::staff::router())
 }
 
 /// Puts the session layer and `Cache-Control: no-store` on the staff routes.
