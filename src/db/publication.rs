@@ -2,13 +2,18 @@
 //! of a ticket, saving, publishing, unpublishing) and the public list and page
 //! (`/answers`).
 //!
-//! A copy is *listed* when it was published and not unpublished since, and its ticket
-//! is not confidential, refused or out of scope (checked on every read, so a ticket
-//! marked confidential later drops out at once). The list walks the partial index on
-//! (answered_on, public_id) newest first; a word search first walks the newest
+//! A copy is *listed* when it was published and not unpublished since. Publishing is
+//! refused for confidential, refused and out-of-scope tickets, and a trigger unpublishes
+//! the copy the moment its ticket becomes one (migration `…000017`), so the public reads
+//! need no join to `tickets` (it doubled a list page's cost in Postgres).
+//!
+//! The list walks the partial index on (answered_on, public_id) newest first (0.05 ms
+//! for a page at 400,000 listed copies). A word search first walks the newest
 //! [`SEARCH_WINDOW`] listed copies testing each against the stored tsvector (common
 //! words fill a page there), then asks the GIN index (rare words), as the staff queue
-//! does (`db::queue`): Postgres misjudges prefix queries on its own.
+//! does (`db::queue`): left to itself, Postgres estimated 1,600 rows for a prefix query
+//! that matched 79,000, took the GIN bitmap and sorted (1 s instead of 8 ms). The walk's
+//! test is wrapped in `coalesce` so that the planner cannot turn it into that bitmap.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
@@ -25,13 +30,8 @@ macro_rules! listed {
     ($q:expr) => {
         $q.filter(public_answers::published_at.is_not_null())
             .filter(public_answers::unpublished_at.is_null())
-            .filter(sql::<Bool>(TICKET_MAY_SHOW))
     };
 }
-
-/// The ticket of a listed copy is neither confidential nor refused nor out of scope.
-const TICKET_MAY_SHOW: &str = "NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = public_answers.ticket_id \
-     AND (t.confidential OR t.status IN ('rejected', 'out_of_scope')))";
 
 /// A word search walks at most this many of the newest listed copies before it asks
 /// the GIN index.
@@ -295,9 +295,9 @@ fn build<'a>(f: &AnswerFilter, words: Words<'_>, cutoff: Option<&AnswerCursor>) 
         Words::None => {}
         Words::Match(ts) => {
             q = q.filter(
-                sql::<Bool>("search_tsv @@ to_tsquery('simple', ")
+                sql::<Bool>("coalesce(search_tsv @@ to_tsquery('simple', ")
                     .bind::<Text, _>(ts.to_string())
-                    .sql(")"),
+                    .sql("), false)"),
             )
         }
         Words::Among(ids) => q = q.filter(public_answers::id.eq_any(ids.to_vec())),

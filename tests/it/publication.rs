@@ -544,6 +544,34 @@ async fn a_confidential_pakn_is_never_published_and_drops_off_when_marked() {
             .status(),
         StatusCode::NOT_FOUND
     );
+    let mut conn = app.conn().await;
+    let by: Vec<(String, String)> = ticket_events::table
+        .filter(ticket_events::ticket_id.eq(later.id))
+        .filter(ticket_events::event.eq_any(["publish", "unpublish"]))
+        .order(ticket_events::id)
+        .select((ticket_events::event, ticket_events::actor_kind))
+        .load(&mut conn)
+        .await
+        .expect("events");
+    assert_eq!(
+        by,
+        vec![
+            ("publish".to_string(), "staff".to_string()),
+            ("unpublish".to_string(), "system".to_string()),
+        ],
+        "the system unpublished it, on the timeline"
+    );
+    // Lifting the mark does not republish by itself: staff decide again.
+    diesel::update(tickets::table.find(later.id))
+        .set(tickets::confidential.eq(false))
+        .execute(&mut conn)
+        .await
+        .expect("not confidential");
+    drop(conn);
+    let (_, list) = text(&anon, app.url("/answers")).await;
+    assert!(!list.contains(EDITED_TITLE));
+    let (_, staff) = text(&c, page_url(&app, &later)).await;
+    assert!(staff.contains("Đã gỡ công khai ngày"), "{staff}");
     all_mail_sent(&app).await;
     app.stop().await;
 }
