@@ -14,7 +14,7 @@
 //!   digits, `02…`), old 11-digit mobiles (`01[2689]…`), with `+84`, `84` or `0084`,
 //!   grouped by spaces, dots, hyphens or parentheses (`0912 345 678`, `0912.345.678`,
 //!   `091-234-5678`, `+84 912 345 678`, `84912345678`, `(028) 3822 1234`), also glued
-//!   to a label (`SĐT0912345678`);
+//!   to a label (`SĐT0912345678`, hidden whole);
 //! - email addresses (also written with `[at]` or `(at)`);
 //! - 9-digit (CMND) and 12-digit (CCCD) ID numbers, and any number of 6 digits or
 //!   more right after words that announce an identifier (CMND, CCCD, căn cước,
@@ -257,7 +257,7 @@ impl Masker {
         }
         let pieces = pieces(text, &emails, &blocked);
         self.find_numbers(text, &pieces, &mut out);
-        find_id_context(text, &words, &pieces, &mut out);
+        find_id_context(text, &words, &pieces, &blocked, &mut out);
         out.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
         out
     }
@@ -336,12 +336,17 @@ impl Masker {
             let p = &pieces[i];
             match p.kind {
                 PieceKind::Code => {
-                    for (start, end, national) in phones_in_code(text, p) {
+                    // The whole piece goes, label included: cutting a word in two would
+                    // change what a second masking sees.
+                    let phones = phones_in_code(text, p);
+                    if !phones.is_empty() {
                         out.push(Finding {
                             kind: Kind::Phone,
-                            start,
-                            end,
-                            given: self.phone.as_deref() == Some(national.as_str()),
+                            start: p.start,
+                            end: p.end,
+                            given: phones
+                                .iter()
+                                .any(|n| self.phone.as_deref() == Some(n.as_str())),
                         });
                     }
                     i += 1;
@@ -563,12 +568,14 @@ fn match_term(
 
 // Emails -------------------------------------------------------------------------------
 
+/// Any letter or digit (an address glued to a word takes the word with it, so that
+/// masking never splits a word), and the usual punctuation of local parts.
 fn is_local_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
+    c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '.' | '_' | '%' | '+' | '-')
 }
 
 fn is_domain_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '-')
+    c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '.' | '-')
 }
 
 /// Byte ranges of email addresses, also written `name [at] host` or `name(at)host`.
@@ -659,7 +666,7 @@ struct Piece {
     /// The first / last piece of its word, with nothing trimmed before / after it.
     opens_word: bool,
     closes_word: bool,
-    /// A line break in the space before its word.
+    /// A line break, an email or a marker in the space before its word.
     after_newline: bool,
 }
 
@@ -668,20 +675,36 @@ const TRAILING_TRIM: &[char] = &[
     '.', ',', ';', ':', '!', '?', '…', '"', '\'', '”', '’', '»', ']', '}',
 ];
 
-/// The pieces of every word of `text`, leaving out emails and markers.
+/// The pieces of every word of `text`. Emails and markers separate words like a line
+/// break (no number runs across them), so that masking a text again finds the same
+/// words around what was hidden.
 fn pieces(text: &str, emails: &[(usize, usize)], blocked: &[(usize, usize)]) -> Vec<Piece> {
+    let mut excluded: Vec<(usize, usize)> = emails.iter().chain(blocked).copied().collect();
+    excluded.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(excluded.len());
+    for (s, e) in excluded {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    let mut next_excluded = 0;
     let mut out = Vec::new();
     let mut word_index = 0;
     let mut after_newline = false;
     let mut start: Option<usize> = None;
     let mut spans: Vec<(usize, usize, bool)> = Vec::new();
     for (i, c) in text.char_indices() {
-        if c.is_whitespace() {
+        while next_excluded < merged.len() && merged[next_excluded].1 <= i {
+            next_excluded += 1;
+        }
+        let hidden = merged.get(next_excluded).is_some_and(|(s, _)| *s <= i);
+        if c.is_whitespace() || hidden {
             if let Some(s) = start.take() {
                 spans.push((s, i, after_newline));
                 after_newline = false;
             }
-            if c == '\n' {
+            if c == '\n' || hidden {
                 after_newline = true;
             }
         } else if start.is_none() {
@@ -698,23 +721,14 @@ fn pieces(text: &str, emails: &[(usize, usize)], blocked: &[(usize, usize)]) -> 
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn word_pieces(
-    text: &str,
-    s: usize,
-    e: usize,
-    after_newline: bool,
-    word: usize,
-    emails: &[(usize, usize)],
-    blocked: &[(usize, usize)],
-    out: &mut Vec<Piece>,
-) {
+/// `text[s..e]` without quotes and sentence punctuation around it; parentheses that pair
+/// up stay.
+fn trim_span(text: &str, s: usize, e: usize) -> (usize, usize) {
     let raw = &text[s..e];
-    // Trim quotes and sentence punctuation; keep parentheses that pair up.
     let mut lead = 0;
     for c in raw.chars() {
-        let pairs = c == '(' && !raw.contains(')');
-        if LEADING_TRIM.contains(&c) || pairs {
+        let unpaired = c == '(' && !raw.contains(')');
+        if LEADING_TRIM.contains(&c) || unpaired {
             lead += c.len_utf8();
         } else {
             break;
@@ -733,13 +747,25 @@ fn word_pieces(
             break;
         }
     }
-    if trail <= lead {
+    (s + lead, s + trail.max(lead))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn word_pieces(
+    text: &str,
+    s: usize,
+    e: usize,
+    after_newline: bool,
+    word: usize,
+    emails: &[(usize, usize)],
+    blocked: &[(usize, usize)],
+    out: &mut Vec<Piece>,
+) {
+    let (ws, we) = trim_span(text, s, e);
+    if ws >= we {
         return;
     }
-    let (ws, we) = (s + lead, s + trail);
     let word_text = &text[ws..we];
-    let trimmed_left = lead > 0;
-    let trimmed_right = trail < raw.len();
     let has_letter = |t: &str| t.chars().any(char::is_alphabetic);
     let has_digit = |t: &str| t.chars().any(|c| c.is_ascii_digit());
     // A date or a slashed document number is one piece, whatever its separators.
@@ -764,7 +790,8 @@ fn word_pieces(
         cuts.push((at, we));
     }
     let n = cuts.len();
-    for (k, (ps, pe)) in cuts.into_iter().enumerate() {
+    for (k, (cs, ce)) in cuts.into_iter().enumerate() {
+        let (ps, pe) = trim_span(text, cs, ce);
         if ps >= pe || inside(emails, ps, pe) || inside(blocked, ps, pe) {
             continue;
         }
@@ -777,14 +804,18 @@ fn word_pieces(
             digits: t.chars().filter(char::is_ascii_digit).collect(),
             plus: kind == PieceKind::Numeric && t.trim_start_matches('(').starts_with('+'),
             word,
-            opens_word: k == 0 && !trimmed_left,
-            closes_word: k == n - 1 && !trimmed_right,
+            opens_word: k == 0 && ps == s,
+            closes_word: k == n - 1 && pe == e,
             after_newline,
         });
     }
 }
 
 fn piece_kind(t: &str) -> PieceKind {
+    if t.contains('@') {
+        // Not an address (those are found before), so not a number either.
+        return PieceKind::Text;
+    }
     let has_digit = t.chars().any(|c| c.is_ascii_digit());
     if t.chars().any(char::is_alphabetic) {
         return if has_digit {
@@ -943,38 +974,41 @@ fn followed_by_unit(text: &str, pieces: &[Piece], j: usize) -> bool {
     t == "%" || UNITS.contains(&fold(t).as_str())
 }
 
-/// Phone numbers inside a code-like piece: a run of digits glued to a label
-/// (`SĐT0912345678`, `Zalo-0912345678`). Other digits in codes are left alone.
-fn phones_in_code(text: &str, p: &Piece) -> Vec<(usize, usize, String)> {
+/// Phone numbers (national forms) inside a code-like piece: a run of digits and phone
+/// separators glued to a label (`SĐT0912345678`, `Zalo-0912345678`,
+/// `Tel.0283.822.1234`). Other digits in codes are left alone.
+fn phones_in_code(text: &str, p: &Piece) -> Vec<String> {
     let t = &text[p.start..p.end];
     let mut out = Vec::new();
-    let mut run: Option<usize> = None;
-    let check = |s: usize, e: usize, out: &mut Vec<(usize, usize, String)>| {
-        let digits = &t[s..e];
-        let plus = t[..s].ends_with('+');
-        if let Some(n) = national(plus, digits) {
-            let s = if plus { s - 1 } else { s };
-            out.push((p.start + s, p.start + e, n));
+    let mut digits = String::new();
+    let mut plus = false;
+    let mut flush = |digits: &mut String, plus: &mut bool| {
+        if let Some(n) = national(*plus, digits) {
+            out.push(n);
         }
+        digits.clear();
+        *plus = false;
     };
-    for (i, c) in t.char_indices() {
-        match (c.is_ascii_digit(), run) {
-            (true, None) => run = Some(i),
-            (false, Some(s)) => {
-                check(s, i, &mut out);
-                run = None;
-            }
-            _ => {}
+    for c in t.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '+' if digits.is_empty() => plus = true,
+            '.' | '-' | '(' | ')' => {}
+            _ => flush(&mut digits, &mut plus),
         }
     }
-    if let Some(s) = run {
-        check(s, t.len(), &mut out);
-    }
+    flush(&mut digits, &mut plus);
     out
 }
 
 /// Numbers of 6 digits or more shortly after a word that announces an identifier.
-fn find_id_context(text: &str, words: &[Word], pieces: &[Piece], out: &mut Vec<Finding>) {
+fn find_id_context(
+    text: &str,
+    words: &[Word],
+    pieces: &[Piece],
+    blocked: &[(usize, usize)],
+    out: &mut Vec<Finding>,
+) {
     for i in 0..words.len() {
         for phrase in ID_CONTEXT {
             let end = i + phrase.len();
@@ -997,6 +1031,10 @@ fn find_id_context(text: &str, words: &[Word], pieces: &[Piece], out: &mut Vec<F
                 continue;
             };
             let p = &pieces[k];
+            // A marker first: the identifier was hidden already.
+            if blocked.iter().any(|(s, _)| *s >= after && *s < p.start) {
+                continue;
+            }
             if p.kind == PieceKind::Code {
                 let t = &text[p.start..p.end];
                 let letters = t.chars().filter(|c| c.is_alphabetic()).count();
@@ -1262,6 +1300,31 @@ mod tests {
             m.mask("Tôi sinh năm 1985, CCCD 079185001234 cấp ngày 10/10/2021"),
             format!("Tôi sinh năm 1985, CCCD {MASK} cấp ngày 10/10/2021")
         );
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics_and_masking_is_idempotent() {
+        // A deterministic stream of awkward pieces: digits, separators, parentheses,
+        // plus signs, at-signs, markers, combining marks, line breaks, names.
+        const PARTS: &[&str] = &[
+            "0", "9", "84", "+", "(", ")", ".", "-", "/", ",", ":", " ", "\n", "@", "[at]", "(at)",
+            "đ", "Đ", "\u{0301}", "a", "Hoà", "bà ", "CCCD ", "số ", "2025", "12", "0912", "345",
+            "678", "x.vn", MASK, "[", "]", "…", "đồng", "NĐ-CP", "H01",
+        ];
+        let m = Masker::new(&sender());
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            let len = (seed >> 59) as usize + 1;
+            for _ in 0..len * 3 {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.push_str(PARTS[(seed >> 33) as usize % PARTS.len()]);
+            }
+            let once = m.mask(&text);
+            assert_eq!(m.mask(&once), once, "{text:?}");
+        }
     }
 
     #[test]
