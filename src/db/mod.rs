@@ -6,6 +6,7 @@ pub mod audit;
 pub mod counters;
 pub mod overview;
 pub mod privacy;
+pub mod publication;
 pub mod queue;
 pub mod rate_limits;
 pub mod schema;

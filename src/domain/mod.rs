@@ -1,4 +1,4 @@
-//! Pure domain logic without I/O: tracking codes, text folding, phone
+//! Pure domain logic without I/O: tracking codes, text folding, PII masking, phone
 //! numbers, the working-day calendar with legal deadline counting, signed
 //! form tokens, the filing form, attachments, routing rules and the checks of
 //! admin-edited reference data.
@@ -9,7 +9,9 @@ pub mod calendar;
 pub mod feedback;
 pub mod fold;
 pub mod form_token;
+pub mod masking;
 pub mod phone;
+pub mod publication;
 pub mod routing;
 pub mod search;
 pub mod status;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod i18n;
 pub mod middleware;
 pub mod public;
+pub mod publication;
 pub mod rate_limit;
 pub mod staff;
 pub mod tickets;
@@ -82,6 +83,7 @@ pub fn router(state: SharedState) -> Router {
     Router::new()
         .merge(public::router())
         .merge(track::router())
+        .merge(publication::public::router())
         .merge(staff::with_session(staff::router(), &state))
         .merge(assets::router())
         .fallback(error::not_found)

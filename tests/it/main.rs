@@ -8,6 +8,7 @@ mod cli;
 mod db;
 mod filing;
 mod mail;
+mod publication;
 mod queue;
 mod staff_tickets;
 mod support;

@@ -58,6 +58,7 @@ pub fn router() -> Router<SharedState> {
         )
         .merge(crate::web::tickets::router())
         .merge(crate::web::admin::router())
+        .merge(crate::web::publication::staff::router())
 }
 
 /// Puts the session layer and `Cache-Control: no-store` on the staff routes.

@@ -1,0 +1,2 @@
+DROP TRIGGER tickets_withdraw_public_answer ON tickets;
+DROP FUNCTION public_answers_withdraw();
