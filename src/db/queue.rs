@@ -73,6 +73,21 @@ pub struct QueueFilter {
 pub struct Scope {
     pub unit: Option<i32>,
     pub since: Option<DateTime<Utc>>,
+    /// Whose confidential PAKN a word search may find (their content is readable only
+    /// by leaders and the handling unit).
+    pub confidential: ConfidentialReach,
+}
+
+/// Which confidential PAKN a viewer may find by their words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConfidentialReach {
+    /// Leaders: all of them.
+    All,
+    /// Officers: their unit's.
+    Unit(i32),
+    /// Inspectors, admins: none.
+    #[default]
+    None,
 }
 
 /// Dates the due filters compare with (local dates, from the calendar).
@@ -171,6 +186,19 @@ fn build<'a>(
         }
         Some(Words::Match(None, Some(d))) => q = q.filter(tickets::dossier_code.eq(d.clone())),
         Some(Words::Match(None, None)) | None => {}
+    }
+    if words.is_some() {
+        match scope.confidential {
+            ConfidentialReach::All => {}
+            ConfidentialReach::Unit(unit) => {
+                q = q.filter(
+                    tickets::confidential
+                        .eq(false)
+                        .or(tickets::unit_id.eq(unit)),
+                )
+            }
+            ConfidentialReach::None => q = q.filter(tickets::confidential.eq(false)),
+        }
     }
     if let Some(cutoff) = cutoff {
         q = q.filter(tickets::received_at.ge(cutoff));

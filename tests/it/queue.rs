@@ -173,6 +173,7 @@ async fn codes_and_phones_find_across_the_default_scope_words_do_not() {
     let scoped = Scope {
         unit: Some(other_unit),
         since: Some(Utc::now() - Duration::days(365)),
+        confidential: pakn::db::queue::ConfidentialReach::All,
     };
     assert!(
         search(&app, "phan anh cu", scoped).await.is_empty(),
@@ -196,6 +197,7 @@ async fn codes_and_phones_find_across_the_default_scope_words_do_not() {
             Scope {
                 unit: None,
                 since: scoped.since,
+                confidential: pakn::db::queue::ConfidentialReach::All,
             },
             due_dates(),
             50,

@@ -1127,3 +1127,119 @@ async fn a_rating_counts_once_and_not_resolved_reopens_only_within_the_window() 
     drop(conn);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_confidential_pakn_is_hidden_from_inspectors_lists_and_search() {
+    let app = TestApp::spawn_without_worker(|_| {}).await;
+    let (id, code) = file(&app, "Tố cáo cán bộ nhận tiền bimatxyz").await;
+    let (_, plain_code) = file(&app, "Phản ánh thường bimatxyz").await;
+    create_user(&app, "cv@sonoivu.vn", &["officer"], Some(UNIT)).await;
+    create_user(&app, "ld@sonoivu.vn", &["leader"], None).await;
+    create_user(&app, "tt@sonoivu.vn", &["inspector"], None).await;
+    create_user(
+        &app,
+        "qt@sonoivu.vn",
+        &["admin", "officer"],
+        Some(crate::auth::OTHER_UNIT),
+    )
+    .await;
+    let leader = client();
+    login_ok(&app, &leader, "ld@sonoivu.vn").await;
+    let (status, body) = act(
+        &app,
+        &leader,
+        &code,
+        &[("action", "confidential"), ("on", "1"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    assert!(body.contains("Cần nêu lý do."));
+    let (status, _) = act(
+        &app,
+        &leader,
+        &code,
+        &[
+            ("action", "confidential"),
+            ("on", "1"),
+            ("reason", "Nội dung là tố cáo."),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let mut conn = app.conn().await;
+    let confidential: bool = tickets::table
+        .find(id)
+        .select(tickets::confidential)
+        .first(&mut conn)
+        .await
+        .expect("flag");
+    assert!(confidential);
+
+    let inspector = client();
+    login_ok(&app, &inspector, "tt@sonoivu.vn").await;
+    let page = get(&inspector, app.url(&format!("/staff/tickets/{code}"))).await;
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "inspectors see that it exists"
+    );
+    let page = page.text().await.expect("page");
+    assert!(
+        !page.contains("bimatxyz") && !page.contains("Nguyễn Thị Hoà"),
+        "but not what it says or who sent it"
+    );
+    let found = get(&inspector, app.url("/staff/tickets?q=bimatxyz"))
+        .await
+        .text()
+        .await
+        .expect("queue");
+    assert!(
+        !found.contains(&code) && found.contains(&plain_code),
+        "search on its words skips it"
+    );
+    let listed = get(&inspector, app.url("/staff/tickets"))
+        .await
+        .text()
+        .await
+        .expect("queue");
+    assert!(
+        listed.contains(&code) && !listed.contains("Tố cáo cán bộ nhận tiền"),
+        "listed without its title"
+    );
+
+    let admin_officer = client();
+    login_ok(&app, &admin_officer, "qt@sonoivu.vn").await;
+    let page = get(&admin_officer, app.url(&format!("/staff/tickets/{code}"))).await;
+    assert_eq!(
+        page.status(),
+        StatusCode::NOT_FOUND,
+        "an admin with a ticket role outside its unit"
+    );
+
+    let officer = client();
+    login_ok(&app, &officer, "cv@sonoivu.vn").await;
+    let page = get(&officer, app.url(&format!("/staff/tickets/{code}")))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("bimatxyz"), "its unit reads it");
+    let found = get(&officer, app.url("/staff/tickets?q=bimatxyz"))
+        .await
+        .text()
+        .await
+        .expect("queue");
+    assert!(found.contains(&code), "and finds it");
+    let found = get(&leader, app.url("/staff/tickets?q=bimatxyz"))
+        .await
+        .text()
+        .await
+        .expect("queue");
+    assert!(found.contains(&code), "leaders find it");
+    drop(conn);
+    app.stop().await;
+}

@@ -50,6 +50,24 @@ impl Viewer {
         }
     }
 
+    /// Which confidential PAKN this viewer may read (and find by their words): leaders
+    /// all, officers their unit's, nobody else any.
+    pub fn confidential_reach(&self) -> crate::db::queue::ConfidentialReach {
+        use crate::db::queue::ConfidentialReach;
+        if self.has("leader") {
+            ConfidentialReach::All
+        } else if let (true, Some(unit)) = (self.has("officer"), self.unit_id) {
+            ConfidentialReach::Unit(unit)
+        } else {
+            ConfidentialReach::None
+        }
+    }
+
+    /// Whether this viewer may read a confidential PAKN of `ticket_unit`.
+    pub fn reads_confidential(&self, ticket_unit: i32) -> bool {
+        self.has("leader") || (self.has("officer") && self.unit_id == Some(ticket_unit))
+    }
+
     pub fn may_see(&self, ticket_unit: i32) -> bool {
         self.can_read_tickets() && (self.sees_all_units() || self.unit_id == Some(ticket_unit))
     }

@@ -170,8 +170,7 @@ async fn render_page(
     let names = tickets::user_names(&mut conn, &user_ids).await?;
     // Inspectors and admins outside the unit see that a confidential PAKN exists, not
     // what it says (its handling unit and leaders read it).
-    let confidential_hidden =
-        ticket.confidential && !(viewer.has("leader") || viewer.unit_id == Some(ticket.unit_id));
+    let confidential_hidden = ticket.confidential && !viewer.reads_confidential(ticket.unit_id);
     if !confidential_hidden {
         tickets::record_personal_data_view(&mut conn, viewer.user_id, ticket.id, "view").await?;
     }
@@ -523,7 +522,7 @@ pub async fn download(
 ) -> AppResult<Response> {
     let viewer = Viewer::of(&user);
     let ticket = visible_ticket(&state, &viewer, &code).await?;
-    if ticket.confidential && !(viewer.has("leader") || viewer.unit_id == Some(ticket.unit_id)) {
+    if ticket.confidential && !viewer.reads_confidential(ticket.unit_id) {
         return Err(AppError::NotFound);
     }
     let mut conn = state.pool.get().await?;

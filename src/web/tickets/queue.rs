@@ -185,6 +185,7 @@ pub async fn list(
     let scope = Scope {
         unit: viewer.scope_unit(),
         since: Some(now - chrono::Duration::days(365)),
+        confidential: viewer.confidential_reach(),
     };
     let due = due_dates(&state, now);
     let mut conn = state.pool.get().await?;

@@ -68,3 +68,7 @@ answers-mail-where = See the public copy at:
 answers-mail-button = View the published answer
 answers-mail-masked = Your name, address, phone number, email and ID numbers were hidden. If the public copy still shows personal data, please contact the department to have it removed.
 answers-mail-private = Your private tracking page (do not share it):
+
+## Links from the home page and the footer
+nav-answers = Published answers
+home-answers-link = Read answered PAKN made public

@@ -68,3 +68,7 @@ answers-mail-where = Xem bản công khai tại:
 answers-mail-button = Xem kết quả công khai
 answers-mail-masked = Họ tên, địa chỉ, số điện thoại, thư điện tử và số giấy tờ của Quý ông/bà đã được ẩn. Nếu bản công khai còn thông tin cá nhân, xin liên hệ cơ quan để được gỡ.
 answers-mail-private = Trang theo dõi riêng của Quý ông/bà (không chia sẻ cho người khác):
+
+## Links from the home page and the footer
+nav-answers = Kết quả trả lời
+home-answers-link = Xem các phản ánh, kiến nghị đã được trả lời và công khai
