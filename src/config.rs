@@ -180,6 +180,8 @@ pub struct SiteConfig {
     pub address: String,
     /// Where khiếu nại, tố cáo and legal-advice requests go instead (shown before the form).
     pub elsewhere: Vec<ElsewhereLink>,
+    /// The seed page's visitor counter on the home page (visits, today, online now).
+    pub visitor_counter: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -348,6 +350,7 @@ impl Default for SiteConfig {
             name_en: "An Giang Department of Home Affairs".into(),
             address: "Số 18 Tôn Đức Thắng, phường Rạch Giá, tỉnh An Giang".into(),
             elsewhere: Vec::new(),
+            visitor_counter: true,
         }
     }
 }

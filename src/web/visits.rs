@@ -248,7 +248,9 @@ pub fn spawn_flusher(state: SharedState) {
 
 /// Counts a successful GET of a public HTML page (not staff pages, files or assets).
 pub async fn count(State(state): State<SharedState>, req: Request, next: Next) -> Response {
-    let counted = req.method() == Method::GET && !req.uri().path().starts_with("/staff");
+    let counted = state.cfg.site.visitor_counter
+        && req.method() == Method::GET
+        && !req.uri().path().starts_with("/staff");
     let ip = counted.then(|| {
         let peer = req
             .extensions()

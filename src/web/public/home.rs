@@ -32,7 +32,8 @@ pub struct HomePage {
     pub hotline: Vec<ContactView>,
     /// The form token of the "Tra cứu PAKN" box.
     pub track_token: String,
-    pub counter: CounterView,
+    /// The visitor counter, when `[site] visitor_counter` is on.
+    pub counter: Option<CounterView>,
 }
 
 /// 1234567 → "1.234.567" (Vietnamese grouping) or "1,234,567" (English).
@@ -61,11 +62,11 @@ pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> Respon
         receiving: contacts(&reference, &t, "receiving"),
         hotline: contacts(&reference, &t, "hotline"),
         track_token: state.tokens.issue_now(FormKind::Track),
-        counter: CounterView {
+        counter: state.cfg.site.visitor_counter.then(|| CounterView {
             total: group_digits(totals.total, sep),
             today: group_digits(totals.today, sep),
             online: group_digits(totals.online, sep),
-        },
+        }),
     };
     page(&lang, body)
 }

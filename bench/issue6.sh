@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Issue 6 benchmark at 1,000,000 tickets: track lookups (POST /track with code and
+# phone → 303, and the private page /t/{token}), and the home page with and without the
+# visitor counter ([site] visitor_counter). /answers has its own script (answers.sh).
+source "$(dirname "$0")/lib.sh"
+TICKETS=${TICKETS:-1000000}
+OUT="$ROOT/target/bench/issue6"; mkdir -p "$OUT"
+build
+DB_URL="${PG_ADMIN%/*}/pakn_1m"; export PAKN_DATABASE__URL="$DB_URL"
+have=$(psql "$DB_URL" -qAt -c "SELECT count(*) FROM tickets" 2>/dev/null || echo 0)
+if [ "${have:-0}" -lt "$TICKETS" ]; then
+  psql_admin -c "DROP DATABASE IF EXISTS pakn_1m WITH (FORCE)"
+  "$BIN" seed-demo --tickets "$TICKETS" 2>"$OUT/seed.log"
+fi
+"$BIN" migrate >/dev/null
+count "SELECT code || ' ' || phone FROM tickets ORDER BY random() LIMIT 5000" > "$OUT/pairs.txt"
+count "SELECT '/t/' || access_token FROM tickets ORDER BY random() LIMIT 5000" > "$OUT/private.txt"
+echo "/" > "$OUT/home.txt"
+export COOKIE=""
+run_paths() { # name path-file
+  export PATHS="$2"
+  wrk -t1 -c16 -d5s -s "$ROOT/bench/paths.lua" "$BASE" >/dev/null 2>&1
+  measure "$1" -t1 -c16 -d30s --latency -s "$ROOT/bench/paths.lua" "$BASE"
+}
+start_server
+TOKEN=$("$BIN" bench-tokens --count 1 --form track); export TOKEN PAIRS="$OUT/pairs.txt"
+wrk -t1 -c16 -d5s -s "$ROOT/bench/track.lua" "$BASE" >/dev/null 2>&1
+measure track_lookup -t1 -c16 -d30s --latency -s "$ROOT/bench/track.lua" "$BASE"
+run_paths track_private_page "$OUT/private.txt"
+run_paths home_with_counter "$OUT/home.txt"
+stop_server
+start_server PAKN_SITE__VISITOR_COUNTER=false
+run_paths home_without_counter "$OUT/home.txt"
+stop_server
+echo "== EXPLAIN of the lookup"
+code=$(head -1 "$OUT/pairs.txt" | cut -d' ' -f1)
+psql "$DB_URL" -qAt -c "EXPLAIN (ANALYZE, COSTS OFF) SELECT id, phone, email FROM tickets WHERE code = '$code'"
