@@ -1243,3 +1243,144 @@ async fn a_confidential_pakn_is_hidden_from_inspectors_lists_and_search() {
     drop(conn);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notes_assignment_and_the_progress_duty_while_overdue() {
+    let app = TestApp::spawn_without_worker(|_| {}).await;
+    let (id, code) = file(&app, "PAKN quá hạn cần cập nhật tiến độ").await;
+    let officer_id = create_user(&app, "cv@sonoivu.vn", &["officer"], Some(UNIT)).await;
+    let stranger = create_user(
+        &app,
+        "cv2@sonoivu.vn",
+        &["officer"],
+        Some(crate::auth::OTHER_UNIT),
+    )
+    .await;
+    let officer = client();
+    login_ok(&app, &officer, "cv@sonoivu.vn").await;
+    // Overdue: the page says a progress note is due.
+    let mut conn = app.conn().await;
+    diesel::update(tickets::table.find(id))
+        .set(tickets::reply_due.eq(NaiveDate::from_ymd_opt(2026, 1, 5).expect("d")))
+        .execute(&mut conn)
+        .await
+        .expect("overdue");
+    let page = get(&officer, app.url(&format!("/staff/tickets/{code}")))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("data-testid=\"progress-duty\""),
+        "the 7-day duty is shown"
+    );
+
+    let stranger_s = stranger.to_string();
+    let (status, body) = act(
+        &app,
+        &officer,
+        &code,
+        &[("action", "assign"), ("assignee", &stranger_s)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Người xử lý phải là công chức của đơn vị xử lý hoặc lãnh đạo."));
+    let officer_s = officer_id.to_string();
+    let (status, _) = act(
+        &app,
+        &officer,
+        &code,
+        &[("action", "assign"), ("assignee", &officer_s)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = act(
+        &app,
+        &officer,
+        &code,
+        &[
+            ("action", "internal_note"),
+            ("text", "Đã gọi điện cho người gửi."),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = act(
+        &app,
+        &officer,
+        &code,
+        &[
+            ("action", "progress_note"),
+            (
+                "text",
+                "Đang phối hợp với Sở Tài chính, dự kiến trả lời trong tuần tới.",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (assignee, noted): (Option<i32>, Option<chrono::DateTime<Utc>>) = tickets::table
+        .find(id)
+        .select((tickets::assignee_id, tickets::last_public_note_at))
+        .first(&mut conn)
+        .await
+        .expect("ticket");
+    assert_eq!(assignee, Some(officer_id));
+    assert!(noted.is_some());
+    let events = events_of(&mut conn, id).await;
+    let kinds: Vec<(&str, bool)> = events.iter().map(|e| (e.0.as_str(), e.1)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("submitted", true),
+            ("assign", false),
+            ("internal_note", false),
+            ("progress_note", true)
+        ]
+    );
+    let mails: Vec<String> = outbox::table
+        .filter(outbox::ticket_id.eq(id))
+        .filter(outbox::kind.like("update.%"))
+        .select(outbox::kind)
+        .load(&mut conn)
+        .await
+        .expect("mails");
+    assert_eq!(
+        mails,
+        vec!["update.progress_note".to_string()],
+        "only the progress note reaches the citizen"
+    );
+    // The citizen reads the progress note, never the internal one.
+    let token: String = tickets::table
+        .find(id)
+        .select(tickets::access_token)
+        .first(&mut conn)
+        .await
+        .expect("token");
+    let track = reqwest::get(app.url(&format!("/t/{token}")))
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        track.contains("Đang phối hợp với Sở Tài chính")
+            && !track.contains("Đã gọi điện cho người gửi.")
+    );
+    let page = get(&officer, app.url(&format!("/staff/tickets/{code}")))
+        .await
+        .text()
+        .await
+        .expect("page");
+    let next = pakn::domain::calendar::format_date(
+        pakn::domain::calendar::local_date(Utc::now()) + chrono::TimeDelta::days(7),
+    );
+    assert!(
+        page.contains(&format!(
+            "cần cập nhật tiến độ cho người gửi trước ngày {next}"
+        )),
+        "the next note is due a week after this one"
+    );
+    drop(conn);
+    app.stop().await;
+}
