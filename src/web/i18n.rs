@@ -260,7 +260,11 @@ mod tests {
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
             .map(|p| {
-                let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                let name = p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
                 (name, std::fs::read_to_string(&p).expect("readable ftl"))
             })
             .collect();
@@ -278,8 +282,13 @@ mod tests {
         };
         let vi_files = locale_files("vi");
         let en_files = locale_files("en");
-        let names = |files: &[(String, String)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&vi_files), names(&en_files), "the same files in vi and en");
+        let names =
+            |files: &[(String, String)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&vi_files),
+            names(&en_files),
+            "the same files in vi and en"
+        );
         let mut seen = std::collections::HashSet::new();
         for ((name, vi), (_, en)) in vi_files.iter().zip(&en_files) {
             let (vi_ids, en_ids) = (ids(vi), ids(en));
