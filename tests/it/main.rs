@@ -7,5 +7,6 @@ mod db;
 mod filing;
 mod mail;
 mod queue;
+mod staff_entry;
 mod staff_tickets;
 mod support;

@@ -18,7 +18,10 @@ pub fn router() -> Router<SharedState> {
         .route("/staff/tickets", get(queue::list))
         .route(
             "/staff/tickets/new",
-            get(entry::new_form).post(entry::create),
+            // Multipart with the citizen's documents: `upload::parse` enforces the limit.
+            get(entry::new_form)
+                .post(entry::create)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/staff/tickets/{code}/receipt", get(entry::receipt))
         .route("/staff/tickets/{code}", get(page::show))
