@@ -7,6 +7,7 @@ mod db;
 mod filing;
 mod mail;
 mod queue;
+mod roles;
 mod staff_entry;
 mod staff_tickets;
 mod support;
