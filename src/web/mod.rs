@@ -39,6 +39,8 @@ pub struct AppState {
     pub upload_permits: Arc<Semaphore>,
     pub exempt: Vec<Cidr>,
     pub trusted_proxies: Vec<Cidr>,
+    /// The queue's and the overview's counts, kept a few seconds per scope.
+    pub counts: tickets::counts::CountsCache,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -57,6 +59,7 @@ impl AppState {
             upload_permits: Arc::new(Semaphore::new(cfg.uploads.concurrency)),
             exempt: cfg.exempt_networks(),
             trusted_proxies: cfg.trusted_proxy_networks(),
+            counts: tickets::counts::CountsCache::new(cfg.server.counts_cache_secs),
             cfg,
             pool,
             reference,

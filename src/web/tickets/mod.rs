@@ -2,6 +2,7 @@
 //! off-line PAKN, the overview. Who may see what is decided in [`access`].
 
 pub mod access;
+pub mod counts;
 pub mod entry;
 pub mod overview;
 pub mod page;
