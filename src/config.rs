@@ -57,6 +57,9 @@ pub struct ServerConfig {
     pub session_idle_secs: i64,
     /// Seconds after login when a staff session ends whatever happens.
     pub session_absolute_secs: i64,
+    /// Seconds the counts beside the queue and on the overview are kept in memory per
+    /// scope (0: counted on every page view). The pages show when they were counted.
+    pub counts_cache_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,6 +212,7 @@ impl Default for ServerConfig {
             max_concurrent_requests: 512,
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 3600,
+            counts_cache_secs: 5,
         }
     }
 }

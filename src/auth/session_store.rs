@@ -17,6 +17,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
 use crate::db::Pool;
+use crate::db::schema::sessions;
 
 /// The session data key of the logged-in user's id (copied into `sessions.user_id`).
 pub const USER_ID_KEY: &str = "user_id";
@@ -78,11 +79,9 @@ fn columns(
     Ok((data, to_chrono(record.expiry_date), user_id))
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable)]
 struct Row {
-    #[diesel(sql_type = Jsonb)]
     data: serde_json::Value,
-    #[diesel(sql_type = Timestamptz)]
     expires_at: DateTime<Utc>,
 }
 
@@ -119,29 +118,31 @@ impl SessionStore for PgSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (data, expires_at, user_id) = columns(record)?;
         let mut conn = self.conn().await?;
-        diesel::sql_query(
-            "UPDATE sessions SET data = $2, expires_at = $3, user_id = $4 WHERE id = $1",
-        )
-        .bind::<Text, _>(record.id.to_string())
-        .bind::<Jsonb, _>(&data)
-        .bind::<Timestamptz, _>(expires_at)
-        .bind::<Nullable<Integer>, _>(user_id)
-        .execute(&mut conn)
-        .await
-        .map_err(|e| backend("saving a session", e))?;
+        diesel::update(sessions::table.find(record.id.to_string()))
+            .set((
+                sessions::data.eq(&data),
+                sessions::expires_at.eq(expires_at),
+                sessions::user_id.eq(user_id),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| backend("saving a session", e))?;
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let mut conn = self.conn().await?;
-        let row: Option<Row> = diesel::sql_query(
-            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > now()",
-        )
-        .bind::<Text, _>(id.to_string())
-        .get_result(&mut conn)
-        .await
-        .optional()
-        .map_err(|e| backend("loading a session", e))?;
+        // The query builder, not `sql_query`: its statement is prepared once per
+        // connection and reused (a raw query is parsed and planned every time, in two
+        // round trips), and this runs on every staff request.
+        let row: Option<Row> = sessions::table
+            .find(id.to_string())
+            .filter(sessions::expires_at.gt(diesel::dsl::now))
+            .select((sessions::data, sessions::expires_at))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(|e| backend("loading a session", e))?;
         let Some(row) = row else {
             return Ok(None);
         };

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
 
-use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Offset of Vietnam time from UTC, in seconds.
@@ -44,16 +44,21 @@ pub fn end_of_day_utc(d: NaiveDate) -> DateTime<Utc> {
     d.and_time(time).and_utc()
 }
 
-/// `dd/mm/yyyy`, e.g. `05/01/2026`.
+/// `dd/mm/yyyy`, e.g. `05/01/2026`. (Written out rather than through `format()`, which
+/// parses its pattern on every call: a queue page formats a hundred dates.)
 pub fn format_date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
+    format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
 }
 
 /// `HH:MM dd/mm/yyyy` in Vietnam time, e.g. `00:30 14/02/2026`.
 pub fn format_datetime(t: DateTime<Utc>) -> String {
-    t.with_timezone(&vn_offset())
-        .format("%H:%M %d/%m/%Y")
-        .to_string()
+    let local = t.with_timezone(&vn_offset());
+    format!(
+        "{:02}:{:02} {}",
+        local.hour(),
+        local.minute(),
+        format_date(local.date_naive())
+    )
 }
 
 /// What the calendar says about a date that differs from the plain

@@ -45,6 +45,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<Cidr>,
     /// This instance's visitor counter (page views in memory, flushed in batches).
     pub visits: Arc<visits::Visits>,
+    /// The queue's and the overview's counts, kept a few seconds per scope.
+    pub counts: tickets::counts::CountsCache,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -64,6 +66,7 @@ impl AppState {
             upload_permits: Arc::new(Semaphore::new(cfg.uploads.concurrency)),
             exempt: cfg.exempt_networks(),
             trusted_proxies: cfg.trusted_proxy_networks(),
+            counts: tickets::counts::CountsCache::new(cfg.server.counts_cache_secs),
             cfg,
             pool,
             reference,

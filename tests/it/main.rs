@@ -10,6 +10,8 @@ mod filing;
 mod mail;
 mod publication;
 mod queue;
+mod roles;
+mod staff_entry;
 mod staff_tickets;
 mod support;
 mod track;

@@ -339,3 +339,64 @@ async fn the_overview_equals_a_hand_computed_fixture() {
     assert!(page.contains("data-testid=\"total-late\">0<"));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn counts_are_kept_a_few_seconds_and_the_pages_say_when_they_were_counted() {
+    // An hour, so that the test cannot race the clock.
+    let app = TestApp::spawn_with(|cfg| cfg.server.counts_cache_secs = 3600).await;
+    file(&app, "viec_lam", "Việc làm 1", false).await;
+    create_user(&app, "lanhdao@sonoivu.vn", &["leader"], None).await;
+    let c = client();
+    login_ok(&app, &c, "lanhdao@sonoivu.vn").await;
+    let page = |path: &'static str| {
+        let c = c.clone();
+        let url = app.url(path);
+        async move { get(&c, url).await.text().await.expect("body") }
+    };
+    let queue = page("/staff/tickets").await;
+    assert!(queue.contains("data-testid=\"count-submitted\">1<"));
+    assert!(
+        queue.contains("Số liệu đếm lúc"),
+        "the queue says when it counted"
+    );
+    let overview = page("/staff/overview").await;
+    assert!(overview.contains("data-testid=\"total-open\">1<"));
+    assert!(overview.contains("cập nhật sau mỗi 3600 giây"));
+
+    file(&app, "viec_lam", "Việc làm 2", false).await;
+    let queue = page("/staff/tickets").await;
+    assert!(
+        queue.contains("data-testid=\"count-submitted\">1<"),
+        "the counts of this scope come from memory"
+    );
+    assert!(
+        queue.contains("Việc làm 2"),
+        "the list itself is always read afresh"
+    );
+    assert!(
+        page("/staff/overview")
+            .await
+            .contains("data-testid=\"total-open\">1<")
+    );
+    // Another scope is counted on its own.
+    let field = page("/staff/tickets?field=viec_lam").await;
+    assert!(field.contains("data-testid=\"count-submitted\">2<"));
+    app.stop().await;
+
+    // Without the cache every view counts, and no page claims otherwise.
+    let app = TestApp::spawn_with(|cfg| cfg.server.counts_cache_secs = 0).await;
+    file(&app, "viec_lam", "Việc làm 1", false).await;
+    create_user(&app, "lanhdao@sonoivu.vn", &["leader"], None).await;
+    let c = client();
+    login_ok(&app, &c, "lanhdao@sonoivu.vn").await;
+    get(&c, app.url("/staff/tickets")).await;
+    file(&app, "viec_lam", "Việc làm 2", false).await;
+    let queue = get(&c, app.url("/staff/tickets"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(queue.contains("data-testid=\"count-submitted\">2<"));
+    assert!(!queue.contains("Số liệu đếm lúc"));
+    app.stop().await;
+}

@@ -181,7 +181,8 @@ pub fn field_message(t: &Tr, e: FieldError) -> String {
     }
 }
 
-fn file_message(
+/// Words one refused file in the user's language.
+pub fn file_message(
     t: &Tr,
     filename: &str,
     reason: FileRefusal,
@@ -440,7 +441,7 @@ async fn process(
 }
 
 /// Keeps the files that passed under the form's key, for the re-rendered form.
-async fn stash_accepted(state: &AppState, key: &str, form: &ParsedForm) -> AppResult<()> {
+pub async fn stash_accepted(state: &AppState, key: &str, form: &ParsedForm) -> AppResult<()> {
     if form.files.is_empty() {
         return Ok(());
     }

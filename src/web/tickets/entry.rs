@@ -6,21 +6,28 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use rand::RngCore;
 
 use super::access::Viewer;
 use crate::auth::StaffUser;
+use crate::db::tickets;
+use crate::domain::attachment::{FileRefusal, size_text};
 use crate::domain::calendar::{format_date, format_datetime, local_date, vn_offset};
 use crate::domain::feedback::{self, FeedbackValues};
-use crate::filing::{self, FilingMeta, FilingOutcome};
-use crate::web::SharedState;
+use crate::filing::{self, CheckedFile, FilingMeta, FilingOutcome};
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::{RequestLang, Tr};
-use crate::web::public::feedback::field_message;
-use crate::web::staff::{Fields, StaffChrome, check_csrf};
+use crate::web::public::feedback::{
+    KEEP_FIELD, KeptFile, field_message, file_message, stash_accepted,
+};
+use crate::web::staff::{StaffChrome, check_csrf};
+use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::{AppState, SharedState};
 
 /// Channels staff enter (the web form files itself).
 pub const CHANNELS: [&str; 6] = [
@@ -32,10 +39,24 @@ pub const CHANNELS: [&str; 6] = [
     "provincial_committee",
 ];
 
+/// The hidden field naming one entry form: files that passed are kept under it when the
+/// form comes back with errors, and a repeated POST of the same form finds the first
+/// ticket instead of filing it twice.
+pub const ENTRY_KEY_FIELD: &str = "entry_key";
+
 pub struct Choice {
     pub code: String,
     pub name: String,
     pub selected: bool,
+}
+
+/// What was typed into the entry form besides the citizen's PAKN.
+#[derive(Debug, Clone, Default)]
+pub struct EntryValues {
+    pub channel: String,
+    pub external_ref: String,
+    pub external_ref_date: String,
+    pub received_on: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -48,10 +69,15 @@ pub struct EntryPage {
     pub external_ref: String,
     pub external_ref_date: String,
     pub received_on: String,
+    pub entry_key: String,
     pub errors: Vec<(String, String)>,
+    pub notice: Option<String>,
     pub channels: Vec<Choice>,
     pub fields: Vec<Choice>,
     pub categories: Vec<Choice>,
+    pub kept_files: Vec<KeptFile>,
+    pub max_files: i64,
+    pub max_file_mb: i64,
 }
 
 impl EntryPage {
@@ -63,21 +89,63 @@ impl EntryPage {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn entry_page(
-    state: &crate::web::AppState,
+/// A fresh form key: 128 random bits, hex.
+fn new_entry_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn valid_entry_key(key: &str) -> bool {
+    key.len() == 32
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The key files are kept and the filing is deduplicated under: the user's own
+/// namespace, so no form key (a citizen's or another officer's) can be borrowed.
+fn stash_key(user: &StaffUser, entry_key: &str) -> String {
+    format!("staff:{}:{entry_key}", user.id)
+}
+
+struct EntryForm<'a> {
+    v: FeedbackValues,
+    entry: EntryValues,
+    entry_key: &'a str,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+    /// The stash to list kept files from.
+    stash: Option<&'a str>,
+}
+
+async fn entry_page(
+    state: &AppState,
     lang: &RequestLang,
     user: &StaffUser,
-    v: FeedbackValues,
-    channel: &str,
-    external_ref: &str,
-    external_ref_date: &str,
-    received_on: &str,
-    errors: Vec<(String, String)>,
-) -> EntryPage {
+    form: EntryForm<'_>,
+) -> AppResult<EntryPage> {
     let t = lang.tr();
     let reference = state.reference.get();
-    EntryPage {
+    let kept_files = match form.stash {
+        Some(key) => {
+            let mut conn = state.pool.get().await?;
+            tickets::stashed_files(&mut conn, key)
+                .await?
+                .into_iter()
+                .map(|f| KeptFile {
+                    id: f.id,
+                    filename: f.filename,
+                    size: size_text(i64::from(f.size_bytes)),
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let EntryForm {
+        v, entry, errors, ..
+    } = form;
+    Ok(EntryPage {
         chrome: StaffChrome::new(state, lang, user, "/staff/tickets/new"),
         t,
         channels: CHANNELS
@@ -85,7 +153,7 @@ fn entry_page(
             .map(|c| Choice {
                 code: c.to_string(),
                 name: t.t(&format!("channel-{}", c.replace('_', "-"))),
-                selected: *c == channel,
+                selected: *c == entry.channel,
             })
             .collect(),
         fields: reference
@@ -105,12 +173,17 @@ fn entry_page(
             })
             .collect(),
         v,
-        channel: channel.to_string(),
-        external_ref: external_ref.to_string(),
-        external_ref_date: external_ref_date.to_string(),
-        received_on: received_on.to_string(),
+        channel: entry.channel,
+        external_ref: entry.external_ref,
+        external_ref_date: entry.external_ref_date,
+        received_on: entry.received_on,
+        entry_key: form.entry_key.to_string(),
         errors,
-    }
+        notice: form.notice,
+        kept_files,
+        max_files: state.cfg.uploads.max_files as i64,
+        max_file_mb: state.cfg.uploads.max_file_mb as i64,
+    })
 }
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -132,32 +205,126 @@ pub async fn new_form(
         submitter_kind: "individual".into(),
         ..FeedbackValues::default()
     };
-    let today = local_date(Utc::now()).format("%Y-%m-%d").to_string();
-    Ok(entry_page(&state, &lang, &user, v, "phone", "", "", &today, Vec::new()).into_response())
+    let entry = EntryValues {
+        channel: "phone".into(),
+        received_on: local_date(Utc::now()).format("%Y-%m-%d").to_string(),
+        ..EntryValues::default()
+    };
+    let key = new_entry_key();
+    let form = EntryForm {
+        v,
+        entry,
+        entry_key: &key,
+        errors: Vec::new(),
+        notice: None,
+        stash: None,
+    };
+    Ok(entry_page(&state, &lang, &user, form)
+        .await?
+        .into_response())
 }
 
+/// `POST /staff/tickets/new`: multipart (with the citizen's documents) or urlencoded.
 pub async fn create(
     State(state): State<SharedState>,
     lang: RequestLang,
     user: StaffUser,
-    fields: Fields,
-) -> AppResult<Response> {
-    check_csrf(&user, fields.get("csrf"))?;
-    let viewer = Viewer::of(&user);
-    if !viewer.can_act() {
-        return Err(AppError::NotFound);
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    // Nobody who may not enter a PAKN gets their upload read.
+    if !Viewer::of(&user).can_act() {
+        return AppError::NotFound.into_response();
     }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let limits = UploadLimits {
+        max_files: state.cfg.uploads.max_files,
+        max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
+        max_body_bytes: state.upload_body_limit(),
+    };
+    let form =
+        match upload::parse(body, content_type.as_deref(), limits, &state.upload_permits).await {
+            Ok(form) => form,
+            Err(UploadError::NotAForm) => return StatusCode::BAD_REQUEST.into_response(),
+            Err(e @ UploadError::Interrupted(_)) => {
+                tracing::info!(error = %e, "staff entry upload interrupted");
+                return StatusCode::BAD_REQUEST.into_response();
+            }
+        };
+    if let Err(e) = check_csrf(&user, form.get("csrf").unwrap_or_default()) {
+        return e.into_response();
+    }
+    // The rest runs to its end even if the client goes away: a dropped connection must
+    // never half-file a PAKN.
+    let task = tokio::spawn(async move {
+        match process(&state, &lang, &user, form).await {
+            Ok(res) => res,
+            Err(e) => e.into_response(),
+        }
+    });
+    match task.await {
+        Ok(res) => res,
+        Err(e) => {
+            AppError::Internal(anyhow::anyhow!("staff entry task failed: {e}")).into_response()
+        }
+    }
+}
+
+async fn process(
+    state: &AppState,
+    lang: &RequestLang,
+    user: &StaffUser,
+    form: ParsedForm,
+) -> AppResult<Response> {
     let t = lang.tr();
+    let field = |name: &str| form.get(name).unwrap_or_default();
     let mut v = FeedbackValues::default();
     for name in feedback::FIELD_NAMES {
-        v.set(name, fields.get(name).to_string());
+        v.set(name, field(name).to_string());
     }
     // Staff read the processing notice to the citizen; the consent is theirs to record.
     v.consent = true;
-    let channel = fields.get("channel").to_string();
-    let external_ref = fields.get("external_ref").trim().to_string();
-    let external_ref_date = fields.get("external_ref_date").trim().to_string();
-    let received_on = fields.get("received_on").trim().to_string();
+    let entry = EntryValues {
+        channel: field("channel").to_string(),
+        external_ref: field("external_ref").trim().to_string(),
+        external_ref_date: field("external_ref_date").trim().to_string(),
+        received_on: field("received_on").trim().to_string(),
+    };
+    // A form without a (well-formed) key gets a fresh one: nothing was kept under it.
+    let sent_key = field(ENTRY_KEY_FIELD);
+    let (entry_key, keep): (String, Vec<i64>) = if valid_entry_key(sent_key) {
+        let keep = form
+            .get_all(KEEP_FIELD)
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        (sent_key.to_string(), keep)
+    } else {
+        (new_entry_key(), Vec::new())
+    };
+    let key = stash_key(user, &entry_key);
+
+    if form.body_too_large {
+        stash_accepted(state, &key, &form).await?;
+        let msg = t.t1(
+            "notice-body-too-large",
+            "mb",
+            (state.upload_body_limit() / (1024 * 1024)) as i64,
+        );
+        let page = EntryForm {
+            v,
+            entry,
+            entry_key: &entry_key,
+            errors: Vec::new(),
+            notice: Some(msg),
+            stash: Some(&key),
+        };
+        let page = entry_page(state, lang, user, page).await?;
+        return Ok((StatusCode::PAYLOAD_TOO_LARGE, page).into_response());
+    }
+
     let reference = state.reference.get();
     let checked = reference.validate_feedback(&v);
     let mut errors: Vec<(String, String)> = match &checked {
@@ -167,13 +334,13 @@ pub async fn create(
             .map(|(n, e)| (n.to_string(), field_message(&t, *e)))
             .collect(),
     };
-    if !CHANNELS.contains(&channel.as_str()) {
+    if !CHANNELS.contains(&entry.channel.as_str()) {
         errors.push(("channel".into(), t.t("err-choice")));
     }
-    let ref_date = if external_ref_date.is_empty() {
+    let ref_date = if entry.external_ref_date.is_empty() {
         None
     } else {
-        let d = parse_date(&external_ref_date);
+        let d = parse_date(&entry.external_ref_date);
         if d.is_none() {
             errors.push(("external_ref_date".into(), t.t("err-date")));
         }
@@ -181,7 +348,7 @@ pub async fn create(
     };
     let now = Utc::now();
     let today = local_date(now);
-    let received_at = match parse_date(&received_on) {
+    let received_at = match parse_date(&entry.received_on) {
         Some(d) if d == today => now,
         Some(d) if d < today => {
             // A letter received on an earlier day counts from that day (noon, local).
@@ -197,47 +364,89 @@ pub async fn create(
             now
         }
     };
+    let max_mb = state.cfg.uploads.max_file_mb;
+    let max_files = state.cfg.uploads.max_files;
+    let mut file_errors: Vec<String> = form
+        .refused
+        .iter()
+        .map(|r| file_message(&t, &r.filename, r.reason, max_mb, max_files))
+        .collect();
+    if form.files.len() + keep.len() > max_files {
+        file_errors.push(file_message(
+            &t,
+            "",
+            FileRefusal::TooMany,
+            max_mb,
+            max_files,
+        ));
+    }
+    if !file_errors.is_empty() {
+        errors.push(("attachments".to_string(), file_errors.join(" ")));
+    }
     let valid = match checked {
         Ok(valid) if errors.is_empty() => valid,
         _ => {
-            let page = entry_page(
-                &state,
-                &lang,
-                &user,
+            stash_accepted(state, &key, &form).await?;
+            let page = EntryForm {
                 v,
-                &channel,
-                &external_ref,
-                &external_ref_date,
-                &received_on,
+                entry,
+                entry_key: &entry_key,
                 errors,
-            );
+                notice: None,
+                stash: Some(&key),
+            };
+            let page = entry_page(state, lang, user, page).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
+    let files: Vec<CheckedFile> = form
+        .files
+        .iter()
+        .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
+        .collect();
     let meta = FilingMeta {
-        channel,
-        external_ref: (!external_ref.is_empty()).then_some(external_ref),
+        channel: entry.channel.clone(),
+        external_ref: (!entry.external_ref.is_empty()).then(|| entry.external_ref.clone()),
         external_ref_date: ref_date,
         entered_by: Some(user.id),
         lang: "vi".into(),
-        idempotency_key: None,
+        idempotency_key: Some(key.clone()),
         suspected_spam: false,
         spam_reasons: Vec::new(),
         received_at,
-        keep_stashed: Vec::new(),
+        keep_stashed: keep,
     };
     let mut conn = state.pool.get().await?;
-    let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, &[], &meta).await?;
-    drop(conn);
+    let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, &files, &meta).await?;
     match outcome {
         FilingOutcome::Created { code, .. } => {
+            drop(conn);
             state.mail_wake.notify_one();
             tracing::info!("staff entered a PAKN");
             Ok(Redirect::to(&format!("/staff/tickets/{}/receipt", code.as_str())).into_response())
         }
-        other => Err(AppError::Internal(anyhow::anyhow!(
-            "unexpected staff filing outcome {other:?}"
-        ))),
+        FilingOutcome::AlreadyFiled { access_token } => {
+            // The same form sent twice (a double click, a reload): the first ticket stands.
+            let first = tickets::receipt_by_access_token(&mut conn, &access_token)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(Redirect::to(&format!("/staff/tickets/{}/receipt", first.code)).into_response())
+        }
+        FilingOutcome::TokenReused => {
+            // This form was filed already and came back edited: offer it as a new one.
+            drop(conn);
+            let fresh = new_entry_key();
+            let page = EntryForm {
+                v,
+                entry,
+                entry_key: &fresh,
+                errors: Vec::new(),
+                notice: Some(t.t("staff-entry-reused")),
+                stash: None,
+            };
+            let page = entry_page(state, lang, user, page).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
     }
 }
 

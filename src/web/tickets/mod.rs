@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod counts;
 pub mod entry;
 pub mod overview;
 pub mod page;
@@ -20,7 +21,10 @@ pub fn router() -> Router<SharedState> {
         .route("/staff/tickets", get(queue::list))
         .route(
             "/staff/tickets/new",
-            get(entry::new_form).post(entry::create),
+            // Multipart with the citizen's documents: `upload::parse` enforces the limit.
+            get(entry::new_form)
+                .post(entry::create)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/staff/tickets/{code}/receipt", get(entry::receipt))
         .route("/staff/tickets/{code}", get(page::show))

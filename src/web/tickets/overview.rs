@@ -36,6 +36,8 @@ pub struct OverviewPage {
     pub t: Tr,
     pub total: Line,
     pub tables: Vec<Table>,
+    /// When the figures were counted, if they are kept for a few seconds.
+    pub counted_at: Option<String>,
 }
 
 pub struct Table {
@@ -60,10 +62,19 @@ pub async fn show(
     let week_end =
         today + chrono::Duration::days(i64::from(6 - today.weekday().num_days_from_monday()));
     let scope = viewer.scope_unit();
-    let mut conn = state.pool.get().await?;
-    let counters = overview::counter_lines(&mut conn, scope, month).await?;
-    let dues = overview::due_lines(&mut conn, scope, today, week_end).await?;
-    drop(conn);
+    let key = (scope, today);
+    let counted = match state.counts.overview.get(&key) {
+        Some(counted) => counted,
+        None => {
+            let mut conn = state.pool.get().await?;
+            let counters = overview::counter_lines(&mut conn, scope, month).await?;
+            let dues = overview::due_lines(&mut conn, scope, today, week_end).await?;
+            drop(conn);
+            state.counts.overview.put(key, (counters, dues))
+        }
+    };
+    let counted_at = super::queue::counted_at(&state, &t, counted.at);
+    let (counters, dues) = counted.value;
     let reference = state.reference.get();
     let mut units: Vec<Line> = Vec::new();
     let mut unit_ids: Vec<i32> = counters
@@ -145,6 +156,7 @@ pub async fn show(
                 per_unit: false,
             },
         ],
+        counted_at,
     };
     Ok(crate::web::public::page(&lang, page))
 }

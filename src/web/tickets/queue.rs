@@ -151,6 +151,26 @@ pub struct QueuePage {
     pub show_units: bool,
     pub next: Option<String>,
     pub searched: bool,
+    /// When the counts were counted, if they are kept for a few seconds.
+    pub counted_at: Option<String>,
+}
+
+/// "Counted at HH:MM:SS" for pages whose counts are kept a few seconds; `None` when
+/// every view counts afresh.
+pub fn counted_at(state: &crate::web::AppState, t: &Tr, at: DateTime<Utc>) -> Option<String> {
+    state.counts.enabled().then(|| {
+        let time = at
+            .with_timezone(&crate::domain::calendar::vn_offset())
+            .format("%H:%M:%S")
+            .to_string();
+        t.t2(
+            "staff-counted-at",
+            "time",
+            time,
+            "secs",
+            state.counts.ttl.as_secs() as i64,
+        )
+    })
 }
 
 /// Today's date and the last due date that counts as "soon", from the calendar.
@@ -190,15 +210,45 @@ pub async fn list(
     let due = due_dates(&state, now);
     let mut conn = state.pool.get().await?;
     let (rows, more) = queue::list(&mut conn, &filter, scope, due, PAGE_SIZE).await?;
+    // The counts of this scope, from memory when counted in the last few seconds.
     let count_unit = scope.unit.or(filter.unit);
-    let counts = queue::counts_by_status(&mut conn, count_unit, filter.field.as_deref()).await?;
-    let (overdue, soon) = queue::due_counts(&mut conn, count_unit, due).await?;
+    let status_key = (count_unit, filter.field.clone());
+    let counts = match state.counts.by_status.get(&status_key) {
+        Some(counted) => counted,
+        None => {
+            let counts =
+                queue::counts_by_status(&mut conn, count_unit, filter.field.as_deref()).await?;
+            state.counts.by_status.put(status_key, counts)
+        }
+    };
+    let due_key = (count_unit, due.today, due.soon_until);
+    let dues = match state.counts.due.get(&due_key) {
+        Some(counted) => counted,
+        None => {
+            let dues = queue::due_counts(&mut conn, count_unit, due).await?;
+            state.counts.due.put(due_key, dues)
+        }
+    };
     drop(conn);
+    let counted_at = counted_at(&state, &t, counts.at.min(dues.at));
+    let (counts, (overdue, soon)) = (counts.value, dues.value);
     let reference = state.reference.get();
     let policy = state
         .cfg
         .deadline_policy()
         .map_err(|e| AppError::Internal(e.into()))?;
+    // Each status's label looked up once per page, not once per row.
+    let labels: Vec<(Status, String)> = Status::ALL
+        .iter()
+        .map(|s| (*s, t.t(&s.label_id())))
+        .collect();
+    let label_of = |s: Status| -> String {
+        labels
+            .iter()
+            .find(|(l, _)| *l == s)
+            .map(|(_, label)| label.clone())
+            .unwrap_or_default()
+    };
     let row_views = rows
         .iter()
         .map(|r| {
@@ -227,7 +277,7 @@ pub async fn list(
                     .clone()
                     .or(r.organization.clone())
                     .unwrap_or_default(),
-                status_label: t.t(&status.label_id()),
+                status_label: label_of(status),
                 field: reference
                     .field(&r.field_code)
                     .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
@@ -249,7 +299,7 @@ pub async fn list(
         .iter()
         .map(|s| Tab {
             status: s.as_str().to_string(),
-            label: t.t(&s.label_id()),
+            label: label_of(*s),
             count: counts
                 .iter()
                 .find(|(c, _)| c == s.as_str())
@@ -305,6 +355,7 @@ pub async fn list(
         show_units: viewer.sees_all_units(),
         next,
         searched: filter.term.is_some(),
+        counted_at,
     };
     Ok(crate::web::public::page(&lang, page))
 }

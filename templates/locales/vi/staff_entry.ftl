@@ -1,0 +1,4 @@
+# Staff entry of PAKN received off-line: the citizen's documents.
+staff-entry-attachments = Tài liệu của người gửi (bản chụp, bản quét)
+staff-entry-kept-files = Tệp đã tải lên (bỏ chọn để không lưu):
+staff-entry-reused = Biểu mẫu này đã được lưu trước đó với nội dung khác. Nội dung mới vẫn được giữ; bấm Lưu để nhập thành một phản ánh, kiến nghị mới.
