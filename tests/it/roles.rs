@@ -1,4 +1,4 @@
-//! Issue 4: every role against every staff route, as one table. A new route is one line:
+//! Issues 4 and 5: every role against every staff route, as one table. A new route is one line:
 //! its method, its path (with `{code}`, `{file}`, `{user}` filled in from the fixture),
 //! what it sends, and the expected outcome for each of the eight kinds of visitor.
 //!
@@ -60,6 +60,8 @@ enum Body {
     NewUser,
     /// A new password for the spare user.
     ResetPassword,
+    /// An internal note on the fixture PAKN (an action of its page).
+    Note,
     /// A change of one's own password with a wrong current password (changes nothing).
     WrongCurrentPassword,
 }
@@ -89,14 +91,19 @@ fn routes() -> Vec<Route> {
     let receipt = to("/staff/tickets/");
     vec![
         r(M::GET, "/staff", Nothing, [to("/staff/tickets"); 8]),
-        r(M::GET, "/staff/tickets", Nothing, [LOGIN, OK, OK, OK, OK, to("/staff/users"), OK, LOGIN]),
-        r(M::GET, "/staff/tickets?status=submitted&q=thu+tuc", Nothing, [LOGIN, OK, OK, OK, OK, to("/staff/users"), OK, LOGIN]),
+        r(M::GET, "/staff/tickets", Nothing, [LOGIN, OK, OK, OK, OK, to("/staff/admin"), OK, LOGIN]),
+        r(M::GET, "/staff/tickets?status=submitted&q=thu+tuc", Nothing, [LOGIN, OK, OK, OK, OK, to("/staff/admin"), OK, LOGIN]),
         r(M::GET, "/staff/tickets/{code}", Nothing, [LOGIN, OK, NF, OK, OK, NF, OK, LOGIN]),
         r(M::GET, "/staff/tickets/{code}/files/{file}", Nothing, [LOGIN, OK, NF, OK, OK, NF, OK, LOGIN]),
         r(M::GET, "/staff/tickets/{code}/receipt", Nothing, [LOGIN, OK, NF, OK, OK, NF, OK, LOGIN]),
         r(M::GET, "/staff/tickets/new", Nothing, [LOGIN, OK, OK, OK, NF, NF, OK, LOGIN]),
         r(M::POST, "/staff/tickets/new", Entry, [LOGIN, receipt, receipt, receipt, NF, NF, receipt, LOGIN]),
         r(M::POST, "/staff/tickets/new", NoCsrf, [LOGIN, NO, NO, NO, NF, NF, NO, LOGIN]),
+        r(M::POST, "/staff/tickets/{code}/act", Note, [LOGIN, to("/staff/tickets/"), NF, to("/staff/tickets/"), NO, NF, to("/staff/tickets/"), LOGIN]),
+        r(M::POST, "/staff/tickets/{code}/act", NoCsrf, [LOGIN, NO, NO, NO, NO, NO, NO, LOGIN]),
+        r(M::GET, "/staff/tickets/{code}/publication", Nothing, [LOGIN, OK, NF, OK, NO, NF, OK, LOGIN]),
+        r(M::GET, "/staff/admin", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
+        r(M::GET, "/staff/admin/rules", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
         r(M::GET, "/staff/overview", Nothing, [LOGIN, OK, OK, OK, OK, NF, OK, LOGIN]),
         r(M::GET, "/staff/users", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
         r(M::GET, "/staff/users/new", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
@@ -243,6 +250,11 @@ fn body_of(send: Body, v: &Visitor) -> Vec<(&'static str, String)> {
         Body::Csrf => vec![csrf],
         Body::NoCsrf => vec![("note", "x".into())],
         Body::Entry => entry_form(&v.csrf),
+        Body::Note => vec![
+            csrf,
+            ("action", "internal_note".into()),
+            ("text", format!("Ghi chú của {}", v.who)),
+        ],
         Body::NewUser => vec![
             csrf,
             (
