@@ -1,5 +1,5 @@
 //! The overview's figures: from the sharded counters (open, received in a month, answered
-//! on time and late) and from the open tickets' due-date index (overdue, due this week);
+//! on time and late, the citizens' ratings) and from the open tickets' due-date index (overdue, due this week);
 //! never a scan of the tickets.
 
 use chrono::NaiveDate;
@@ -26,6 +26,12 @@ pub struct CounterLine {
     pub on_time: i64,
     #[diesel(sql_type = BigInt)]
     pub late: i64,
+    #[diesel(sql_type = BigInt)]
+    pub satisfied: i64,
+    #[diesel(sql_type = BigInt)]
+    pub neutral: i64,
+    #[diesel(sql_type = BigInt)]
+    pub unsatisfied: i64,
 }
 
 /// Per (unit, lĩnh vực): open now, received in `month`, answered on time and late (all
@@ -40,7 +46,10 @@ pub async fn counter_lines(
            coalesce(sum(n) FILTER (WHERE status IN ('submitted','needs_info','accepted','in_progress','pending_approval')), 0)::bigint AS open,
            coalesce(sum(n) FILTER (WHERE month = $2 AND status NOT LIKE 'outcome:%'), 0)::bigint AS received_this_month,
            coalesce(sum(n) FILTER (WHERE status = 'outcome:on_time'), 0)::bigint AS on_time,
-           coalesce(sum(n) FILTER (WHERE status = 'outcome:late'), 0)::bigint AS late
+           coalesce(sum(n) FILTER (WHERE status = 'outcome:late'), 0)::bigint AS late,
+           coalesce(sum(n) FILTER (WHERE status = 'outcome:rating_satisfied'), 0)::bigint AS satisfied,
+           coalesce(sum(n) FILTER (WHERE status = 'outcome:rating_neutral'), 0)::bigint AS neutral,
+           coalesce(sum(n) FILTER (WHERE status = 'outcome:rating_unsatisfied'), 0)::bigint AS unsatisfied
          FROM ticket_counters
          WHERE ($1::int IS NULL OR unit_id = $1)
          GROUP BY unit_id, field_code

@@ -294,6 +294,19 @@ async fn a_rating_is_recorded_once_a_get_records_nothing_and_not_resolved_reopen
     assert_eq!(stored, vec!["unsatisfied".to_string()]);
     let html = html_of(&app, &t.path).await;
     assert!(html.contains("data-testid=\"rated\"") && html.contains("Không hài lòng"));
+    // Ratings feed the overview, from the counters.
+    let leader = crate::auth::client();
+    crate::auth::login_ok(&app, &leader, "ld@sonoivu.vn").await;
+    let overview = crate::auth::get(&leader, app.url("/staff/overview"))
+        .await
+        .text()
+        .await
+        .expect("overview");
+    assert!(
+        overview.contains("data-testid=\"total-unsatisfied\">1<")
+            && overview.contains("data-testid=\"total-satisfied\">0<"),
+        "{overview}"
+    );
     drop(conn);
     app.stop().await;
 }

@@ -27,6 +27,9 @@ pub struct Line {
     pub received_this_month: i64,
     pub on_time: i64,
     pub late: i64,
+    pub satisfied: i64,
+    pub neutral: i64,
+    pub unsatisfied: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -97,6 +100,9 @@ pub async fn show(
             line.received_this_month += c.received_this_month;
             line.on_time += c.on_time;
             line.late += c.late;
+            line.satisfied += c.satisfied;
+            line.neutral += c.neutral;
+            line.unsatisfied += c.unsatisfied;
         }
         if let Some(d) = dues.iter().find(|d| d.unit_id == id) {
             line.overdue = d.overdue;
@@ -115,6 +121,9 @@ pub async fn show(
             line.received_this_month += c.received_this_month;
             line.on_time += c.on_time;
             line.late += c.late;
+            line.satisfied += c.satisfied;
+            line.neutral += c.neutral;
+            line.unsatisfied += c.unsatisfied;
         }
         if line
             != (Line {
@@ -137,6 +146,9 @@ pub async fn show(
             acc.received_this_month += l.received_this_month;
             acc.on_time += l.on_time;
             acc.late += l.late;
+            acc.satisfied += l.satisfied;
+            acc.neutral += l.neutral;
+            acc.unsatisfied += l.unsatisfied;
             acc
         },
     );
