@@ -313,7 +313,12 @@ async fn a_rating_is_recorded_once_a_get_records_nothing_and_not_resolved_reopen
 
 #[tokio::test(flavor = "multi_thread")]
 async fn not_resolved_after_the_window_only_counts_the_rating() {
-    let app = TestApp::spawn_without_worker(|cfg| cfg.deadlines.reopen_window_days = 30).await;
+    let app = TestApp::spawn_without_worker(|cfg| {
+        cfg.deadlines.reopen_window_days = 30;
+        // The answer is older than the rating window: keep the automatic close away.
+        cfg.deadlines.job_interval_secs = 3600;
+    })
+    .await;
     let p = people(&app).await;
     let t = filed(&app).await;
     answer(&app, &p, t.id).await;

@@ -825,9 +825,11 @@ fn vn(y: i32, m: u32, d: u32) -> chrono::DateTime<Utc> {
 async fn the_needs_info_pause_moves_the_reply_due_date_over_tet() {
     // Working-day counting, pause on: received Fri 06/02/2026, 20 working days; asked on
     // 09/02, answered 27/02 (Tết 14–22/02 in between).
+    // The automatic moves would expire these February requests: keep them away.
     let app = TestApp::spawn_without_worker(|cfg| {
         cfg.deadlines.reply_count = "working".into();
         cfg.deadlines.pause_on_needs_info = true;
+        cfg.deadlines.job_interval_secs = 3600;
     })
     .await;
     let (id, _) = file(&app, "PAKN có yêu cầu bổ sung").await;
@@ -881,6 +883,7 @@ async fn the_needs_info_pause_moves_the_reply_due_date_over_tet() {
     let app2 = TestApp::spawn_on(app.db.clone(), |cfg| {
         cfg.deadlines.reply_count = "working".into();
         cfg.deadlines.pause_on_needs_info = false;
+        cfg.deadlines.job_interval_secs = 3600;
     })
     .await;
     step_at(
@@ -1034,7 +1037,12 @@ pub async fn answer(app: &TestApp, p: &People, id: i64) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rating_counts_once_and_not_resolved_reopens_only_within_the_window() {
     use pakn::handling::rating::{Rated, Rating, RatingInput, rate};
-    let app = TestApp::spawn_without_worker(|cfg| cfg.deadlines.reopen_window_days = 30).await;
+    let app = TestApp::spawn_without_worker(|cfg| {
+        cfg.deadlines.reopen_window_days = 30;
+        // One answer is older than the rating window: keep the automatic close away.
+        cfg.deadlines.job_interval_secs = 3600;
+    })
+    .await;
     let p = people(&app).await;
     let (fresh, _) = file(&app, "Trả lời mới").await;
     let (old, _) = file(&app, "Trả lời đã lâu").await;
