@@ -5,6 +5,7 @@
 
 mod a11y;
 mod filing_on_a_phone;
+mod keyboard;
 mod look;
 
 use diesel::prelude::*;
