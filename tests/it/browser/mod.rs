@@ -7,6 +7,7 @@ mod a11y;
 mod filing_on_a_phone;
 mod keyboard;
 mod look;
+mod no_javascript;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
