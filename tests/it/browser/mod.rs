@@ -5,6 +5,7 @@
 
 mod a11y;
 mod filing_on_a_phone;
+mod journey;
 mod keyboard;
 mod look;
 mod no_javascript;
