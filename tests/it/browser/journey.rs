@@ -127,6 +127,26 @@ async fn mail_with(sink: &SmtpSink, needle: &str) -> Received {
     }
 }
 
+/// Prints the page as the browser would on paper, keeps the PDF next to the screenshots and
+/// returns its number of pages. The print style hides the header, footer and buttons.
+async fn print(b: &Browser, name: &str) -> usize {
+    let pdf = match b
+        .client
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+    {
+        Ok(pdf) => pdf,
+        Err(e) => panic!("printing {name}: {e}"),
+    };
+    assert!(pdf.starts_with(b"%PDF"), "{name} prints as a PDF");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/screenshots/journey")
+        .join(format!("{name}.pdf"));
+    std::fs::write(&path, &pdf).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    let text = String::from_utf8_lossy(&pdf);
+    text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
+}
+
 /// The private link in a mail's text.
 fn private_link(mail: &Received) -> String {
     mail.text()
@@ -191,6 +211,8 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
             citizen.click("form.pakn-form button[type=submit]").await;
             let code = citizen.text("[data-testid=tracking-code]").await;
             steps.done(citizen, "receipt-with-the-code").await;
+            let pages = print(citizen, "receipt").await;
+            assert!((1..=2).contains(&pages), "the receipt prints on {pages} page(s)");
 
             // An officer, on a desktop, finds it by its code and by words without diacritics.
             sign_in(staff, &base, OFFICER).await;
@@ -331,6 +353,8 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
             citizen.click("[data-testid=answers] h2 a").await;
             citizen.wait_for("[data-testid=answer]").await;
             steps.done(citizen, "public-answer").await;
+            let pages = print(citizen, "public-answer").await;
+            assert!((1..=2).contains(&pages), "the answer prints on {pages} page(s)");
             let html = citizen.client.source().await.expect("the page source");
             for p in PERSONAL {
                 assert!(!html.contains(p) && !html.contains(&askama_escape(p)), "the public page shows {p:?}");
