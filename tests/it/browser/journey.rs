@@ -93,7 +93,8 @@ async fn open_action(b: &Browser, action: &str) -> String {
 }
 
 async fn send_action(b: &Browser, action: &str) {
-    b.click(&format!("form[data-action={action}] button[type=submit]"))
+    // The page being left may show the confirmation of the previous action.
+    b.click_to_next_page(&format!("form[data-action={action}] button[type=submit]"))
         .await;
     let done = b.text("[data-testid=action-done]").await;
     assert!(!done.is_empty(), "{action} is confirmed");
@@ -173,6 +174,15 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
     );
     let base = app.base.clone();
     let steps = Steps(AtomicU32::new(0));
+    let today = chrono::Utc::now()
+        .with_timezone(&pakn::domain::calendar::vn_offset())
+        .date_naive();
+    let set_date = format!(
+        "const d = document.querySelector('#approve-date'); d.value = '{}'; \
+         d.dispatchEvent(new Event('change', {{bubbles: true}}));",
+        today.format("%Y-%m-%d")
+    );
+    let shown_date = today.format("%d/%m/%Y").to_string();
 
     let public_html = with_browser("journey/citizen", 360, 740, async |citizen: &Browser| {
         with_browser("journey/staff", 1280, 800, async |staff: &Browser| {
@@ -190,7 +200,9 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
             citizen.click("a.button-primary").await;
             citizen.wait_for("form.pakn-form").await;
             citizen.fill("#full_name", "Nguyễn Thị Hoà").await;
-            citizen.fill("#address", "12 Trần Hưng Đạo, phường Rạch Giá").await;
+            citizen
+                .fill("#address", "12 Trần Hưng Đạo, phường Rạch Giá")
+                .await;
             citizen.fill("#phone", "0983 57").await; // the mistake
             citizen.fill("#email", CITIZEN).await;
             citizen.click("input[name=kind][value=phan_anh]").await;
@@ -212,28 +224,45 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
             let code = citizen.text("[data-testid=tracking-code]").await;
             steps.done(citizen, "receipt-with-the-code").await;
             let pages = print(citizen, "receipt").await;
-            assert!((1..=2).contains(&pages), "the receipt prints on {pages} page(s)");
+            assert!(
+                (1..=2).contains(&pages),
+                "the receipt prints on {pages} page(s)"
+            );
 
             // An officer, on a desktop, finds it by its code and by words without diacritics.
             sign_in(staff, &base, OFFICER).await;
             steps.done(staff, "officer-signed-in").await;
             staff.fill("#q", &code).await;
-            staff.click("form.queue-filters button[type=submit]").await;
+            staff
+                .click_to_next_page("form.queue-filters button[type=submit]")
+                .await;
             let found = staff.text("table.queue tbody").await;
             assert!(found.contains(&code) && found.contains(TITLE), "{found}");
             steps.done(staff, "found-by-code").await;
             staff.fill("#q", "nang bac luong thuong xuyen").await;
-            staff.click("form.queue-filters button[type=submit]").await;
+            staff
+                .click_to_next_page("form.queue-filters button[type=submit]")
+                .await;
             let found = staff.text("table.queue tbody").await;
             assert!(found.contains(&code), "{found}");
             steps.done(staff, "found-without-diacritics").await;
-            staff.click(&format!("table.queue a[href='/staff/tickets/{}']", code.replace('-', ""))).await;
+            staff
+                .click(&format!(
+                    "table.queue a[href='/staff/tickets/{}']",
+                    code.replace('-', "")
+                ))
+                .await;
             assert_eq!(staff.text("[data-testid=ticket-code]").await, code);
             steps.done(staff, "ticket-page").await;
 
             // Accepts it, starts the work and asks for more information.
             let form = open_action(staff, "accept").await;
-            staff.fill(&format!("{form} #accept-procedure"), "Nâng bậc lương thường xuyên").await;
+            staff
+                .fill(
+                    &format!("{form} #accept-procedure"),
+                    "Nâng bậc lương thường xuyên",
+                )
+                .await;
             select(staff, "#accept-assignee", &officer_id.to_string()).await;
             steps.done(staff, "accept-form").await;
             send_action(staff, "accept").await;
@@ -253,16 +282,25 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
             citizen.goto(&link).await;
             let timeline = citizen.text("[data-testid=timeline]").await;
             assert!(timeline.contains(QUESTION), "{timeline}");
-            steps.done_at(citizen, "private-link-from-the-mail", "#actions").await;
+            steps
+                .done_at(citizen, "private-link-from-the-mail", "#actions")
+                .await;
             citizen.fill("#answer-text", CITIZEN_ANSWER).await;
-            citizen.click("[data-testid=answer-form] button[type=submit]").await;
+            citizen
+                .click("[data-testid=answer-form] button[type=submit]")
+                .await;
             citizen.wait_for("[data-testid=citizen-done]").await;
             steps.done_at(citizen, "information-sent", "#actions").await;
 
             // The officer drafts the reply with the signed letter.
-            staff.goto(&format!("{base}/staff/tickets/{}", code.replace('-', ""))).await;
+            staff
+                .goto(&format!("{base}/staff/tickets/{}", code.replace('-', "")))
+                .await;
             let page = staff.text("main").await;
-            assert!(page.contains(CITIZEN_ANSWER), "the officer reads the answer");
+            assert!(
+                page.contains(CITIZEN_ANSWER),
+                "the officer reads the answer"
+            );
             assert_eq!(status(staff).await, "Đang xử lý");
             open_action(staff, "submit_draft").await;
             staff.fill("#submit_draft-body", DRAFT).await;
@@ -271,24 +309,42 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
             steps.done(staff, "draft-reply").await;
             send_action(staff, "submit_draft").await;
             assert_eq!(status(staff).await, "Chờ lãnh đạo duyệt");
-            steps.done_at(staff, "draft-sent-for-approval", "#actions").await;
+            steps
+                .done_at(staff, "draft-sent-for-approval", "#actions")
+                .await;
             sign_out(staff).await;
 
             // A leader returns it once.
             sign_in(staff, &base, LEADER).await;
-            staff.goto(&format!("{base}/staff/tickets/{}", code.replace('-', ""))).await;
-            assert!(staff.text("[data-testid=pending-reply]").await.contains(DRAFT));
+            staff
+                .goto(&format!("{base}/staff/tickets/{}", code.replace('-', "")))
+                .await;
+            assert!(
+                staff
+                    .text("[data-testid=pending-reply]")
+                    .await
+                    .contains(DRAFT)
+            );
             open_action(staff, "return_draft").await;
             staff.fill("#return_draft-reason", RETURN_REASON).await;
             send_action(staff, "return_draft").await;
             assert_eq!(status(staff).await, "Đang xử lý");
-            steps.done_at(staff, "leader-returned-the-draft", "#actions").await;
+            steps
+                .done_at(staff, "leader-returned-the-draft", "#actions")
+                .await;
             sign_out(staff).await;
 
             // The officer fixes it.
             sign_in(staff, &base, OFFICER).await;
-            staff.goto(&format!("{base}/staff/tickets/{}", code.replace('-', ""))).await;
-            assert!(staff.text("[data-testid=reply-returned]").await.contains(RETURN_REASON));
+            staff
+                .goto(&format!("{base}/staff/tickets/{}", code.replace('-', "")))
+                .await;
+            assert!(
+                staff
+                    .text("[data-testid=reply-returned]")
+                    .await
+                    .contains(RETURN_REASON)
+            );
             open_action(staff, "submit_draft").await;
             staff.fill("#submit_draft-body", FINAL).await;
             let file = staff.wait_for("#submit_draft-attachments").await;
@@ -299,15 +355,17 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
 
             // The leader approves it.
             sign_in(staff, &base, LEADER).await;
-            staff.goto(&format!("{base}/staff/tickets/{}", code.replace('-', ""))).await;
+            staff
+                .goto(&format!("{base}/staff/tickets/{}", code.replace('-', "")))
+                .await;
             open_action(staff, "approve").await;
             staff.fill("#approve-number_symbol", NUMBER).await;
             // A date input is the browser's own widget, laid out by the browser's locale:
             // set its value as the widget would.
+            staff.eval(&set_date).await;
             staff
-                .eval("const d = document.querySelector('#approve-date'); d.value = '2026-12-01'; d.dispatchEvent(new Event('change', {bubbles: true}));")
+                .fill("#approve-signer", "Phó Giám đốc Lê Văn An")
                 .await;
-            staff.fill("#approve-signer", "Phó Giám đốc Lê Văn An").await;
             steps.done(staff, "approval-form").await;
             send_action(staff, "approve").await;
             assert_eq!(status(staff).await, "Đã trả lời");
@@ -315,24 +373,45 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
 
             // The reply mail arrives with the letter.
             let reply = mail_with(&sink, NUMBER).await;
-            assert!(reply.text().contains("01/12/2026"), "{}", reply.text());
+            assert!(reply.text().contains(&shown_date), "{}", reply.text());
             assert!(reply.text().contains("căn cứ Nghị định 204/2004/NĐ-CP"));
-            assert_eq!(reply.attachments, vec![Some("quyet-dinh-152.pdf".to_string())]);
+            assert_eq!(
+                reply.attachments,
+                vec![Some("quyet-dinh-152.pdf".to_string())]
+            );
 
             // The citizen reads the answer on the track page and rates it.
             citizen.goto(&private_link(&reply)).await;
             assert_eq!(citizen.text("[data-testid=reply-number]").await, NUMBER);
-            assert!(citizen.text("[data-testid=reply-body]").await.contains("căn cứ Nghị định"));
-            assert_eq!(citizen.text("[data-testid=reply-file]").await, "quyet-dinh-152.pdf");
-            steps.done_at(citizen, "answer-on-the-track-page", "[data-testid=reply]").await;
-            citizen.click("[data-testid=rate-form] input[name=rating][value=satisfied]").await;
-            citizen.fill("#rate-comment", "Cảm ơn Sở đã giải quyết.").await;
-            citizen.click("[data-testid=rate-form] button[type=submit]").await;
+            assert!(
+                citizen
+                    .text("[data-testid=reply-body]")
+                    .await
+                    .contains("căn cứ Nghị định")
+            );
+            assert_eq!(
+                citizen.text("[data-testid=reply-file]").await,
+                "quyet-dinh-152.pdf"
+            );
+            steps
+                .done_at(citizen, "answer-on-the-track-page", "[data-testid=reply]")
+                .await;
+            citizen
+                .click("[data-testid=rate-form] input[name=rating][value=satisfied]")
+                .await;
+            citizen
+                .fill("#rate-comment", "Cảm ơn Sở đã giải quyết.")
+                .await;
+            citizen
+                .click("[data-testid=rate-form] button[type=submit]")
+                .await;
             citizen.wait_for("[data-testid=rated]").await;
             steps.done_at(citizen, "rated", "#actions").await;
 
             // Staff publish a copy without personal data.
-            staff.goto(&format!("{base}/staff/tickets/{}", code.replace('-', ""))).await;
+            staff
+                .goto(&format!("{base}/staff/tickets/{}", code.replace('-', "")))
+                .await;
             staff.click("[data-testid=publication-link]").await;
             let question = staff
                 .wait_for("#question")
@@ -341,7 +420,10 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
                 .await
                 .expect("the copy")
                 .unwrap_or_default();
-            assert!(!question.contains("Nguyễn Thị Hoà"), "the draft copy is masked: {question}");
+            assert!(
+                !question.contains("Nguyễn Thị Hoà"),
+                "the draft copy is masked: {question}"
+            );
             steps.done(staff, "publication-review").await;
             staff.click("button[name=action][value=publish]").await;
             staff.wait_for("[data-testid=public-link]").await;
@@ -354,12 +436,21 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
             citizen.wait_for("[data-testid=answer]").await;
             steps.done(citizen, "public-answer").await;
             let pages = print(citizen, "public-answer").await;
-            assert!((1..=2).contains(&pages), "the answer prints on {pages} page(s)");
+            assert!(
+                (1..=2).contains(&pages),
+                "the answer prints on {pages} page(s)"
+            );
             let html = citizen.client.source().await.expect("the page source");
             for p in PERSONAL {
-                assert!(!html.contains(p) && !html.contains(&askama_escape(p)), "the public page shows {p:?}");
+                assert!(
+                    !html.contains(p) && !html.contains(&askama_escape(p)),
+                    "the public page shows {p:?}"
+                );
             }
-            assert!(!html.contains(&code) && !html.contains(&code.replace('-', "")), "the code is private");
+            assert!(
+                !html.contains(&code) && !html.contains(&code.replace('-', "")),
+                "the code is private"
+            );
             let answer = citizen.text("[data-testid=answer]").await;
             assert!(answer.contains("Nghị định 204/2004/NĐ-CP"), "{answer}");
             let list = citizen.eval("return location.pathname;").await;

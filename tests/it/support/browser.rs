@@ -247,6 +247,35 @@ impl Browser {
         }
     }
 
+    /// Clicks the element matching `css` and waits until another page has loaded, for a
+    /// click whose next page has the same elements as this one (a search that reloads
+    /// the list): waiting for an element alone could find it on the page being left.
+    pub async fn click_to_next_page(&self, css: &str) {
+        self.eval("window.__paknLeaving = true;").await;
+        self.click(css).await;
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        loop {
+            // Fails while the page is being replaced: that is "not yet".
+            let arrived = self
+                .client
+                .execute(
+                    "return window.__paknLeaving !== true && document.readyState === 'complete';",
+                    Vec::new(),
+                )
+                .await;
+            if matches!(arrived, Ok(Value::Bool(true))) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "no new page after clicking `{css}` on {}",
+                    self.current_url_for_errors().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The rendered text of the element matching `css`.
     pub async fn text(&self, css: &str) -> String {
         let element = self.wait_for(css).await;
