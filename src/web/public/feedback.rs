@@ -87,6 +87,32 @@ impl FormPage {
         ids.join(" ")
     }
 
+    /// The message id of a field's label, which the error summary puts before the field's
+    /// message ("Họ và tên: Vui lòng nhập mục này."); empty when the message names it already.
+    pub fn label_id(&self, name: &str) -> &'static str {
+        match name {
+            "submitter_kind" => "label-submitter-kind",
+            "full_name" => "label-full-name",
+            "organization" => "label-organization",
+            "representative" => "label-representative",
+            "address" => "label-address",
+            "commune" => "label-commune",
+            "phone" => "label-phone",
+            "email" => "label-email",
+            "kind" => "label-kind",
+            "content_category" => "label-content-category",
+            "field" => "label-field",
+            "procedure" => "label-procedure",
+            "dossier_code" => "label-dossier-code",
+            "subject_agency" => "label-subject-agency",
+            "title" => "label-title",
+            "content" => "label-content",
+            "proposal" => "label-proposal",
+            "attachments" => "label-attachments",
+            _ => "",
+        }
+    }
+
     pub fn is_org(&self) -> bool {
         self.v.submitter_kind == "organization"
     }

@@ -68,6 +68,30 @@ pub struct Browser {
 /// first) and the chromedriver log `target/browser-logs/<prefix>.log`; it may contain `/` and
 /// should be unique per browser, e.g. the test name.
 pub async fn start(prefix: &str, width: u32, height: u32) -> Result<Browser> {
+    start_with(prefix, width, height, Options::default()).await
+}
+
+/// How a [`Browser`] is set up beyond its size.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Whether pages may run JavaScript. WebDriver's own scripts ([`Browser::eval`], the
+    /// element helpers) still run when they may not: the setting governs page content only.
+    pub javascript: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { javascript: true }
+    }
+}
+
+/// [`start`] with [`Options`].
+pub async fn start_with(
+    prefix: &str,
+    width: u32,
+    height: u32,
+    options: Options,
+) -> Result<Browser> {
     let prefix = sanitize_prefix(prefix);
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     let shots_dir = target.join("screenshots").join(&prefix);
@@ -83,12 +107,14 @@ pub async fn start(prefix: &str, width: u32, height: u32) -> Result<Browser> {
     let log_path = log_dir.join(format!("{}.log", prefix.replace('/', "__")));
 
     let driver = Driver::start(&log_path).await?;
-    let client = connect(&driver, width, height).await.with_context(|| {
-        format!(
-            "starting Chromium (chromedriver log: {})",
-            log_path.display()
-        )
-    })?;
+    let client = connect(&driver, width, height, options)
+        .await
+        .with_context(|| {
+            format!(
+                "starting Chromium (chromedriver log: {})",
+                log_path.display()
+            )
+        })?;
     let browser = Browser {
         client,
         shots_dir,
@@ -114,7 +140,21 @@ pub async fn with_browser<F, T>(prefix: &str, width: u32, height: u32, body: F) 
 where
     F: AsyncFnOnce(&Browser) -> T,
 {
-    let browser = match start(prefix, width, height).await {
+    with_browser_options(prefix, width, height, Options::default(), body).await
+}
+
+/// [`with_browser`] with [`Options`].
+pub async fn with_browser_options<F, T>(
+    prefix: &str,
+    width: u32,
+    height: u32,
+    options: Options,
+    body: F,
+) -> T
+where
+    F: AsyncFnOnce(&Browser) -> T,
+{
+    let browser = match start_with(prefix, width, height, options).await {
         Ok(browser) => browser,
         Err(e) => panic!("pakn tests: could not start a browser: {e:#}"),
     };
@@ -207,6 +247,35 @@ impl Browser {
         }
     }
 
+    /// Clicks the element matching `css` and waits until another page has loaded, for a
+    /// click whose next page has the same elements as this one (a search that reloads
+    /// the list): waiting for an element alone could find it on the page being left.
+    pub async fn click_to_next_page(&self, css: &str) {
+        self.eval("window.__paknLeaving = true;").await;
+        self.click(css).await;
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        loop {
+            // Fails while the page is being replaced: that is "not yet".
+            let arrived = self
+                .client
+                .execute(
+                    "return window.__paknLeaving !== true && document.readyState === 'complete';",
+                    Vec::new(),
+                )
+                .await;
+            if matches!(arrived, Ok(Value::Bool(true))) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "no new page after clicking `{css}` on {}",
+                    self.current_url_for_errors().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The rendered text of the element matching `css`.
     pub async fn text(&self, css: &str) -> String {
         let element = self.wait_for(css).await;
@@ -285,7 +354,7 @@ impl Browser {
     }
 }
 
-async fn connect(driver: &Driver, width: u32, height: u32) -> Result<Client> {
+async fn connect(driver: &Driver, width: u32, height: u32, options: Options) -> Result<Client> {
     let profile = driver.profile.path().display();
     let args = [
         "--headless=new".to_owned(),
@@ -304,13 +373,19 @@ async fn connect(driver: &Driver, width: u32, height: u32) -> Result<Client> {
         format!("--window-size={width},{height}"),
         "--lang=vi-VN".to_owned(),
     ];
+    let mut prefs = json!({ "intl.accept_languages": "vi-VN,vi" });
+    if !options.javascript {
+        // The content setting "block JavaScript", as a user sets it; chromedriver's own
+        // scripts are not page content and keep working.
+        prefs["profile.managed_default_content_settings.javascript"] = json!(2);
+    }
     let capabilities = json!({
         "browserName": "chrome",
         "pageLoadStrategy": "normal",
         "goog:chromeOptions": {
             "binary": CHROMIUM,
             "args": args,
-            "prefs": { "intl.accept_languages": "vi-VN,vi" },
+            "prefs": prefs,
         },
     });
     let Value::Object(capabilities) = capabilities else {

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests.
 
 pub mod app;
+pub mod axe;
 pub mod browser;
 pub mod pg;
 pub mod smtp;
