@@ -58,6 +58,44 @@ pub async fn add(
     Ok(())
 }
 
+/// Several changes of the counts in one statement (each row on its own random shard).
+/// The keys must differ (one row per (unit, lĩnh vực, status, month)).
+pub async fn add_all(
+    conn: &mut AsyncPgConnection,
+    changes: &[(i32, &str, &str, NaiveDate, i64)],
+) -> QueryResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = changes
+        .iter()
+        .map(|(unit_id, field_code, status, month, delta)| {
+            (
+                ticket_counters::unit_id.eq(*unit_id),
+                ticket_counters::field_code.eq(*field_code),
+                ticket_counters::status.eq(*status),
+                ticket_counters::month.eq(month_of(*month)),
+                ticket_counters::shard.eq(random_shard()),
+                ticket_counters::n.eq(*delta),
+            )
+        })
+        .collect();
+    diesel::insert_into(ticket_counters::table)
+        .values(rows)
+        .on_conflict((
+            ticket_counters::unit_id,
+            ticket_counters::field_code,
+            ticket_counters::status,
+            ticket_counters::month,
+            ticket_counters::shard,
+        ))
+        .do_update()
+        .set(ticket_counters::n.eq(ticket_counters::n + excluded(ticket_counters::n)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Moves one ticket from one status to another in the counts.
 pub async fn moved(
     conn: &mut AsyncPgConnection,

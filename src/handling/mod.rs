@@ -531,20 +531,23 @@ async fn apply_move(
         data::insert_files(conn, ticket.id, origin, on_event, reply_id, &rows).await?;
     }
     data::update(conn, ticket.id, &change).await?;
+    // One statement for the counts: the old status down, the new one up, and the
+    // outcome of a first answer.
     let month = month_of_receipt(ticket);
-    counters::add(
-        conn,
-        ticket.unit_id,
-        &ticket.field_code,
-        from.as_str(),
-        month,
-        -1,
-    )
-    .await?;
-    counters::add(conn, new_unit, &new_field, to.as_str(), month, 1).await?;
+    let mut changes = vec![
+        (
+            ticket.unit_id,
+            ticket.field_code.as_str(),
+            from.as_str(),
+            month,
+            -1,
+        ),
+        (new_unit, new_field.as_str(), to.as_str(), month, 1),
+    ];
     if let Some(outcome) = outcome {
-        counters::add(conn, new_unit, &new_field, outcome, month, 1).await?;
+        changes.push((new_unit, new_field.as_str(), outcome, month, 1));
     }
+    counters::add_all(conn, &changes).await?;
     let mails = notice
         .build(ctx, ticket, action.code(), to, body.as_deref(), &details)
         .map_err(HandlingError::Mail)?;
