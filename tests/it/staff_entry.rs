@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
 use crate::auth::{UNIT, client, create_user, get, login_ok, value_of};
-use crate::filing::{PNG, pdf_bytes, valid_fields};
+use crate::filing::{PNG, pdf_bytes, valid_fields, with};
 use crate::support::app::TestApp;
 
 /// The entry form's fields as typed by the officer, with the form's hidden values.
@@ -228,6 +228,26 @@ async fn a_refused_file_comes_back_with_the_typed_values_and_the_files_that_pass
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(second, location, "the first receipt again");
     assert_eq!(ticket_count(&app).await, 1);
+
+    // The filed form edited and sent again (the browser's back button): offered as a
+    // new entry under a fresh key, with its new file kept.
+    let edited = with(&fields, "title", "Một phản ánh khác cùng người gửi");
+    let form = multipart(&edited).part("attachments", file(PNG.to_vec(), "anh-moi.png"));
+    let (status, _, body) = send(&app, &c, form).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("đã được lưu trước đó"), "{body}");
+    assert!(body.contains("Một phản ánh khác cùng người gửi"));
+    let fresh = value_of(&body, "entry_key");
+    assert_ne!(fresh, key);
+    let kept = value_of(&body, "keep_upload");
+    let resend = multipart(&with(&edited, "entry_key", &fresh)).text("keep_upload", kept);
+    let (status, third, body) = send(&app, &c, resend).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_ne!(third, location);
+    let stored = files_of(&app, &code_of(&third)).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].0, "anh-moi.png");
+    assert_eq!(ticket_count(&app).await, 2);
     app.stop().await;
 }
 

@@ -436,13 +436,15 @@ async fn process(
             // This form was filed already and came back edited: offer it as a new one.
             drop(conn);
             let fresh = new_entry_key();
+            let fresh_stash = stash_key(user, &fresh);
+            stash_accepted(state, &fresh_stash, &form).await?;
             let page = EntryForm {
                 v,
                 entry,
                 entry_key: &fresh,
                 errors: Vec::new(),
                 notice: Some(t.t("staff-entry-reused")),
-                stash: None,
+                stash: Some(&fresh_stash),
             };
             let page = entry_page(state, lang, user, page).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
