@@ -8,6 +8,7 @@ use axum::response::Response;
 use chrono::{Datelike, Utc};
 
 use super::access::Viewer;
+use super::counts::Lookup;
 use crate::auth::StaffUser;
 use crate::web::staff::StaffChrome;
 
@@ -66,9 +67,9 @@ pub async fn show(
         today + chrono::Duration::days(i64::from(6 - today.weekday().num_days_from_monday()));
     let scope = viewer.scope_unit();
     let key = (scope, today);
-    let counted = match state.counts.overview.get(&key) {
-        Some(counted) => counted,
-        None => {
+    let counted = match state.counts.overview.lookup(&key) {
+        Lookup::Use(counted) => counted,
+        Lookup::Count => {
             let mut conn = state.pool.get().await?;
             let counters = overview::counter_lines(&mut conn, scope, month).await?;
             let dues = overview::due_lines(&mut conn, scope, today, week_end).await?;

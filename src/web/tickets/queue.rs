@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::access::Viewer;
+use super::counts::Lookup;
 use crate::auth::StaffUser;
 use crate::web::staff::StaffChrome;
 
@@ -213,18 +214,18 @@ pub async fn list(
     // The counts of this scope, from memory when counted in the last few seconds.
     let count_unit = scope.unit.or(filter.unit);
     let status_key = (count_unit, filter.field.clone());
-    let counts = match state.counts.by_status.get(&status_key) {
-        Some(counted) => counted,
-        None => {
+    let counts = match state.counts.by_status.lookup(&status_key) {
+        Lookup::Use(counted) => counted,
+        Lookup::Count => {
             let counts =
                 queue::counts_by_status(&mut conn, count_unit, filter.field.as_deref()).await?;
             state.counts.by_status.put(status_key, counts)
         }
     };
     let due_key = (count_unit, due.today, due.soon_until);
-    let dues = match state.counts.due.get(&due_key) {
-        Some(counted) => counted,
-        None => {
+    let dues = match state.counts.due.lookup(&due_key) {
+        Lookup::Use(counted) => counted,
+        Lookup::Count => {
             let dues = queue::due_counts(&mut conn, count_unit, due).await?;
             state.counts.due.put(due_key, dues)
         }
