@@ -136,6 +136,9 @@ pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake:
         let every = Duration::from_secs(cfg.deadlines.job_interval_secs.max(1));
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first run comes one interval after start-up, not during it (tests that
+        // backdate tickets right after starting an instance rely on this too).
+        tick.tick().await;
         loop {
             tick.tick().await;
             let result: anyhow::Result<Option<Report>> = async {

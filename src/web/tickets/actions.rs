@@ -21,6 +21,7 @@ use crate::handling::{
 use crate::web::SharedState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::RequestLang;
+use crate::web::public::feedback::file_message;
 use crate::web::staff::check_csrf;
 use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
 
@@ -127,12 +128,6 @@ fn command_of(
     Ok(Command::Move(step))
 }
 
-fn refused_file_message(t: &crate::web::i18n::Tr, form: &ParsedForm) -> Option<String> {
-    form.refused
-        .first()
-        .map(|f| format!("{}: {}", f.filename, t.t(f.reason.message_id())))
-}
-
 pub async fn act(
     State(state): State<SharedState>,
     lang: RequestLang,
@@ -191,7 +186,14 @@ pub async fn act(
         )
         .await;
     }
-    if let Some(msg) = refused_file_message(&t, &form) {
+    if let Some(f) = form.refused.first() {
+        let msg = file_message(
+            &t,
+            &f.filename,
+            f.reason,
+            state.cfg.uploads.max_file_mb,
+            state.cfg.uploads.max_files,
+        );
         return page::render(
             &state,
             &lang,

@@ -25,6 +25,7 @@ use crate::handling::{self, Command, Context, HandlingError, Step, Who};
 use crate::web::SharedState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::RequestLang;
+use crate::web::public::feedback::file_message;
 use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,7 +149,13 @@ async fn handle(
         .await;
     }
     if let Some(f) = form.refused.first() {
-        let msg = format!("{}: {}", f.filename, t.t(f.reason.message_id()));
+        let msg = file_message(
+            &t,
+            &f.filename,
+            f.reason,
+            state.cfg.uploads.max_file_mb,
+            state.cfg.uploads.max_files,
+        );
         return again(attempt(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let mut conn = state.pool.get().await?;
