@@ -187,7 +187,11 @@ fn build<'a>(
         Some(Words::Match(None, Some(d))) => q = q.filter(tickets::dossier_code.eq(d.clone())),
         Some(Words::Match(None, None)) | None => {}
     }
-    if words.is_some() {
+    // A search on its words or on a phone number skips a confidential PAKN for those who
+    // may not read it: a hit would tell what it says or who sent it. A code search still
+    // finds it (that it exists is all they see).
+    let phone = matches!(filter.term, Some(SearchTerm::Phone(_)));
+    if words.is_some() || phone {
         match scope.confidential {
             ConfidentialReach::All => {}
             ConfidentialReach::Unit(unit) => {

@@ -203,6 +203,7 @@ diesel::table! {
         retention_until -> Date,
         anonymized_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
+        created_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -561,3 +561,16 @@ pub async fn access_token_of(conn: &mut AsyncPgConnection, ticket_id: i64) -> Qu
         .first(conn)
         .await
 }
+
+/// A ticket's private link token and when its row was written (`None` for rows from
+/// before that was recorded).
+pub async fn access_token_and_created_at(
+    conn: &mut AsyncPgConnection,
+    ticket_id: i64,
+) -> QueryResult<(String, Option<DateTime<Utc>>)> {
+    tickets::table
+        .find(ticket_id)
+        .select((tickets::access_token, tickets::created_at))
+        .first(conn)
+        .await
+}

@@ -95,7 +95,7 @@ fn routes() -> Vec<Route> {
         r(M::GET, "/staff/tickets?status=submitted&q=thu+tuc", Nothing, [LOGIN, OK, OK, OK, OK, to("/staff/admin"), OK, LOGIN]),
         r(M::GET, "/staff/tickets/{code}", Nothing, [LOGIN, OK, NF, OK, OK, NF, OK, LOGIN]),
         r(M::GET, "/staff/tickets/{code}/files/{file}", Nothing, [LOGIN, OK, NF, OK, OK, NF, OK, LOGIN]),
-        r(M::GET, "/staff/tickets/{code}/receipt", Nothing, [LOGIN, OK, NF, OK, OK, NF, OK, LOGIN]),
+        r(M::GET, "/staff/tickets/{code}/receipt", Nothing, [LOGIN, NF, NF, NF, NF, NF, NF, LOGIN]),
         r(M::GET, "/staff/tickets/new", Nothing, [LOGIN, OK, OK, OK, NF, NF, OK, LOGIN]),
         r(M::POST, "/staff/tickets/new", Entry, [LOGIN, receipt, receipt, receipt, NF, NF, receipt, LOGIN]),
         r(M::POST, "/staff/tickets/new", NoCsrf, [LOGIN, NO, NO, NO, NF, NF, NO, LOGIN]),

@@ -279,3 +279,69 @@ async fn another_users_form_key_cannot_claim_their_kept_files() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_receipt_with_the_private_link_is_for_the_officer_who_took_it_for_a_day() {
+    use pakn::db::schema::personal_data_views;
+    let app = TestApp::spawn().await;
+    create_user(&app, "cv@sonoivu.vn", &["officer"], Some(UNIT)).await;
+    create_user(&app, "cv2@sonoivu.vn", &["officer"], Some(UNIT)).await;
+    create_user(&app, "lanhdao@sonoivu.vn", &["leader"], None).await;
+    create_user(&app, "thanhtra@sonoivu.vn", &["inspector"], None).await;
+    let c = client();
+    login_ok(&app, &c, "cv@sonoivu.vn").await;
+    let (csrf, key) = open_form(&app, &c).await;
+    let form = multipart(&entry_fields(&csrf, &key, "Đơn nhận qua bưu điện"));
+    let (status, location, body) = send(&app, &c, form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let code = code_of(&location);
+    let mut conn = app.conn().await;
+    let (id, token, created_at): (i64, String, Option<chrono::DateTime<chrono::Utc>>) =
+        tickets::table
+            .filter(tickets::code.eq(&code))
+            .select((tickets::id, tickets::access_token, tickets::created_at))
+            .first(&mut conn)
+            .await
+            .expect("ticket");
+    assert!(created_at.is_some(), "the row's creation time is recorded");
+
+    let receipt = get(&c, app.url(&location)).await;
+    assert_eq!(receipt.status(), StatusCode::OK);
+    assert_eq!(receipt.headers()["cache-control"], "no-store");
+    let receipt = receipt.text().await.expect("body");
+    assert!(
+        receipt.contains(&format!("/t/{token}")),
+        "the officer hands the private link over"
+    );
+    let views: i64 = personal_data_views::table
+        .filter(personal_data_views::ticket_id.eq(id))
+        .filter(personal_data_views::purpose.eq("receipt"))
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("views");
+    assert_eq!(views, 1, "showing the link is recorded");
+
+    // The link is the citizen's key (read, answer, withdraw, rate): nobody else gets it.
+    for email in [
+        "cv2@sonoivu.vn",
+        "lanhdao@sonoivu.vn",
+        "thanhtra@sonoivu.vn",
+    ] {
+        let other = client();
+        login_ok(&app, &other, email).await;
+        let res = get(&other, app.url(&location)).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{email}");
+        assert!(!res.text().await.expect("body").contains(&token), "{email}");
+    }
+    // A day later not even its officer: the citizen uses the code at /track.
+    diesel::update(tickets::table.find(id))
+        .set(tickets::created_at.eq(Some(chrono::Utc::now() - chrono::TimeDelta::hours(25))))
+        .execute(&mut conn)
+        .await
+        .expect("age");
+    let res = get(&c, app.url(&location)).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    drop(conn);
+    app.stop().await;
+}

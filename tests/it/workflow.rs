@@ -46,6 +46,16 @@ async fn file(app: &TestApp, title: &str) -> (i64, String) {
         .expect("the filed ticket")
 }
 
+/// The queue table's row that links to `code` (empty when there is none).
+fn row_of<'a>(page: &'a str, code: &str) -> &'a str {
+    let Some(at) = page.find(&format!("/staff/tickets/{code}\"")) else {
+        return "";
+    };
+    let start = page[..at].rfind("<tr").unwrap_or(at);
+    let end = page[at..].find("</tr>").map_or(page.len(), |e| at + e);
+    &page[start..end]
+}
+
 async fn set_status(conn: &mut AsyncPgConnection, id: i64, status: Status, before: Option<Status>) {
     diesel::update(tickets::table.find(id))
         .set((
@@ -1218,6 +1228,30 @@ async fn a_confidential_pakn_is_hidden_from_inspectors_lists_and_search() {
         listed.contains(&code) && !listed.contains("Tố cáo cán bộ nhận tiền"),
         "listed without its title"
     );
+    assert!(
+        !row_of(&listed, &code).contains("Nguyễn Thị Hoà")
+            && row_of(&listed, &plain_code).contains("Nguyễn Thị Hoà"),
+        "nor its sender: {}",
+        row_of(&listed, &code)
+    );
+    let by_phone = get(&inspector, app.url("/staff/tickets?q=0983570009"))
+        .await
+        .text()
+        .await
+        .expect("queue");
+    assert!(
+        !by_phone.contains(&code) && by_phone.contains(&plain_code),
+        "a phone search does not tell who sent it"
+    );
+    let by_code = get(&inspector, app.url(&format!("/staff/tickets?q={code}")))
+        .await
+        .text()
+        .await
+        .expect("queue");
+    assert!(
+        by_code.contains(&code) && !row_of(&by_code, &code).contains("Nguyễn Thị Hoà"),
+        "a code search finds that it exists, nothing more"
+    );
 
     let admin_officer = client();
     login_ok(&app, &admin_officer, "qt@sonoivu.vn").await;
@@ -1248,6 +1282,12 @@ async fn a_confidential_pakn_is_hidden_from_inspectors_lists_and_search() {
         .await
         .expect("queue");
     assert!(found.contains(&code), "leaders find it");
+    let by_phone = get(&officer, app.url("/staff/tickets?q=0983570009"))
+        .await
+        .text()
+        .await
+        .expect("queue");
+    assert!(by_phone.contains(&code), "its unit finds it by phone");
     drop(conn);
     app.stop().await;
 }

@@ -2,7 +2,8 @@
 //! person or forwarded by another system, with its channel, the external reference and
 //! date, the receipt date, and themselves as the officer who took it. It is routed and
 //! mailed like a web filing. `GET /staff/tickets/{code}/receipt`: the printable receipt
-//! for the citizen.
+//! for the citizen, with the private link, for the officer who took it during
+//! [`RECEIPT_HOURS`].
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -466,26 +467,38 @@ pub struct ReceiptPrint {
     pub track_url: String,
 }
 
+/// How long after entering a PAKN its officer may print the receipt with the private
+/// link. The link is the citizen's key to the PAKN (reading it, answering, withdrawing,
+/// rating), so it is shown only to whoever took the PAKN, while handing it over; later
+/// the citizen finds the PAKN with its code and phone or email at `/track`.
+pub const RECEIPT_HOURS: i64 = 24;
+
 pub async fn receipt(
     State(state): State<SharedState>,
     lang: RequestLang,
     user: StaffUser,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let viewer = Viewer::of(&user);
     let code =
         crate::domain::tracking_code::TrackingCode::parse(&code).ok_or(AppError::NotFound)?;
     let mut conn = state.pool.get().await?;
     let ticket = crate::db::tickets::by_code(&mut conn, code.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    // The officer who entered it prints the receipt even when it was routed elsewhere.
-    if !(viewer.may_see(ticket.unit_id) || ticket.entered_by == Some(user.id)) {
+    // Only the officer who entered it, even when it was routed to another unit.
+    if ticket.entered_by != Some(user.id) {
         return Err(AppError::NotFound);
     }
-    let t = lang.tr();
-    let token = crate::db::tickets::access_token_of(&mut conn, ticket.id).await?;
+    let (token, created_at) =
+        crate::db::tickets::access_token_and_created_at(&mut conn, ticket.id).await?;
+    let fresh =
+        created_at.is_some_and(|at| Utc::now() - at < chrono::TimeDelta::hours(RECEIPT_HOURS));
+    if !fresh {
+        return Err(AppError::NotFound);
+    }
+    crate::db::tickets::record_personal_data_view(&mut conn, user.id, ticket.id, "receipt").await?;
     drop(conn);
+    let t = lang.tr();
     let base = state
         .cfg
         .server
@@ -498,7 +511,11 @@ pub async fn receipt(
         code: crate::domain::tracking_code::TrackingCode::parse(&ticket.code)
             .map(|c| c.display())
             .unwrap_or(ticket.code.clone()),
-        title: ticket.title.clone(),
+        title: if ticket.confidential && !Viewer::of(&user).reads_confidential(ticket.unit_id) {
+            t.t("staff-confidential-title")
+        } else {
+            ticket.title.clone()
+        },
         channel: t.t(&format!("channel-{}", ticket.channel.replace('_', "-"))),
         received: format_datetime(ticket.received_at),
         reply_due: format_date(ticket.reply_due),

@@ -273,11 +273,16 @@ pub async fn list(
                 } else {
                     r.title.clone()
                 },
-                name: r
-                    .full_name
-                    .clone()
-                    .or(r.organization.clone())
-                    .unwrap_or_default(),
+                // A confidential PAKN is often a tố cáo: who sent it is what must be
+                // protected, so lists show neither its title nor its sender.
+                name: if r.confidential {
+                    String::new()
+                } else {
+                    r.full_name
+                        .clone()
+                        .or(r.organization.clone())
+                        .unwrap_or_default()
+                },
                 status_label: label_of(status),
                 field: reference
                     .field(&r.field_code)
