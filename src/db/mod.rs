@@ -9,6 +9,7 @@ pub mod privacy;
 pub mod publication;
 pub mod queue;
 pub mod rate_limits;
+pub mod ratings;
 pub mod schema;
 pub mod settings;
 pub mod setup;

@@ -288,13 +288,14 @@ diesel::table! {
 }
 
 diesel::table! {
-    ratings (ticket_id) {
+    ratings (reply_id) {
         ticket_id -> Int8,
         rating -> Text,
         comment -> Nullable<Text>,
         unit_id -> Int4,
         field_code -> Text,
         at -> Timestamptz,
+        reply_id -> Int8,
     }
 }
 
@@ -409,6 +410,7 @@ diesel::joinable!(routing_rules -> units (unit_id));
 diesel::joinable!(routing_rule_contacts -> routing_rules (rule_id));
 diesel::joinable!(routing_rule_contacts -> contacts (contact_id));
 diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(ratings -> replies (reply_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,

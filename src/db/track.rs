@@ -197,17 +197,3 @@ pub async fn filed_with_email(
         .load(conn)
         .await
 }
-
-/// The citizen's rating of a ticket, if any.
-pub async fn rating_of(
-    conn: &mut AsyncPgConnection,
-    ticket_id: i64,
-) -> QueryResult<Option<String>> {
-    use super::schema::ratings;
-    ratings::table
-        .find(ticket_id)
-        .select(ratings::rating)
-        .first(conn)
-        .await
-        .optional()
-}

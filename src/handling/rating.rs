@@ -1,16 +1,16 @@
 //! The citizen's rating of an answer (Hài lòng / Bình thường / Không hài lòng, with an
-//! optional comment): recorded once, counted per unit and lĩnh vực in the sharded
-//! counters (as `outcome:rating_*`, next to the on-time and late answers), and, when
-//! the citizen says it is not resolved within the reopen window, the PAKN goes back to
-//! in_progress and the unit is mailed (the `reopen` move by the citizen).
+//! optional comment): recorded once per answer (the latest approved reply, so a PAKN
+//! reopened and answered again is rated again), counted per unit and lĩnh vực in the
+//! sharded counters (as `outcome:rating_*`, next to the on-time and late answers), and,
+//! when the citizen says it is not resolved within the reopen window, the PAKN goes back
+//! to in_progress and the unit is mailed (the `reopen` move by the citizen).
 
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::json;
 
 use super::{Command, Context, Done, HandlingError, Step, Who, perform_in};
 use crate::db::counters;
-use crate::db::schema::ratings;
+use crate::db::ratings::{self as ratings_data, NewRating};
 use crate::db::workflow::{self as data, EventInsert};
 use crate::domain::calendar::local_date;
 
@@ -64,11 +64,12 @@ pub enum Rated {
         reopened: bool,
         mails: usize,
     },
-    /// A rating already exists: nothing changed.
+    /// The latest answer already has a rating: nothing changed.
     AlreadyRated,
 }
 
-/// Records the rating of an answered PAKN, once; reopens it when asked and allowed.
+/// Records the rating of an answered PAKN's latest answer, once per answer; reopens the
+/// PAKN when asked and allowed.
 pub async fn rate(
     conn: &mut AsyncPgConnection,
     ctx: &Context<'_>,
@@ -77,36 +78,37 @@ pub async fn rate(
 ) -> Result<Rated, HandlingError> {
     conn.transaction::<Rated, HandlingError, _>(async |conn| {
         let ticket = data::lock(conn, ticket_id).await?;
-        let already: Option<i64> = ratings::table
-            .find(ticket.id)
-            .select(ratings::ticket_id)
-            .first(conn)
-            .await
-            .optional()?;
-        if already.is_some() {
+        let answer = ratings_data::latest_answer(conn, ticket.id).await?;
+        if answer.as_ref().is_some_and(|a| a.rating.is_some()) {
             return Ok(Rated::AlreadyRated);
         }
-        if ticket.answered_at.is_none() || !matches!(ticket.status.as_str(), "answered" | "closed")
-        {
-            return Err(HandlingError::Invalid("rating-err-not-answered"));
-        }
+        let answer = match answer {
+            Some(a)
+                if ticket.answered_at.is_some()
+                    && matches!(ticket.status.as_str(), "answered" | "closed") =>
+            {
+                a
+            }
+            _ => return Err(HandlingError::Invalid("rating-err-not-answered")),
+        };
         let comment = crate::domain::fold::clean_text(&input.comment);
         if comment.chars().count() > 2000 {
             return Err(HandlingError::Invalid("handling-err-too-long"));
         }
-        let inserted = diesel::insert_into(ratings::table)
-            .values((
-                ratings::ticket_id.eq(ticket.id),
-                ratings::rating.eq(input.rating.as_str()),
-                ratings::comment.eq(Some(comment.as_str()).filter(|c| !c.is_empty())),
-                ratings::unit_id.eq(ticket.unit_id),
-                ratings::field_code.eq(&ticket.field_code),
-                ratings::at.eq(ctx.now),
-            ))
-            .on_conflict_do_nothing()
-            .execute(conn)
-            .await?;
-        if inserted == 0 {
+        let stored = ratings_data::insert(
+            conn,
+            &NewRating {
+                reply_id: answer.reply_id,
+                ticket_id: ticket.id,
+                rating: input.rating.as_str(),
+                comment: Some(comment.as_str()).filter(|c| !c.is_empty()),
+                unit_id: ticket.unit_id,
+                field_code: &ticket.field_code,
+                at: ctx.now,
+            },
+        )
+        .await?;
+        if !stored {
             return Ok(Rated::AlreadyRated);
         }
         let month = counters::month_of(local_date(ticket.received_at));
@@ -131,7 +133,11 @@ pub async fn rate(
                 to_status: None,
                 public: true,
                 body: Some(comment.clone()).filter(|c| !c.is_empty()),
-                data: json!({ "rating": input.rating.as_str(), "not_resolved": input.not_resolved }),
+                data: json!({
+                    "rating": input.rating.as_str(),
+                    "not_resolved": input.not_resolved,
+                    "reply_id": answer.reply_id,
+                }),
             },
         )
         .await?;

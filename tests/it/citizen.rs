@@ -5,7 +5,7 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use pakn::db::schema::{attachments, outbox, ratings, tickets};
+use pakn::db::schema::{attachments, outbox, ratings, replies, tickets};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
@@ -14,13 +14,15 @@ use crate::filing::{PNG, file_one};
 use crate::support::app::TestApp;
 use crate::workflow::{People, answer, events_of, full_step, people, status_of, step_at};
 use pakn::domain::workflow::Action;
+use pakn::handling::Step;
 
-struct Filed {
-    id: i64,
-    path: String,
+pub struct Filed {
+    pub id: i64,
+    pub path: String,
 }
 
-async fn filed(app: &TestApp) -> Filed {
+/// A filed PAKN handled by UNIT.
+pub async fn filed(app: &TestApp) -> Filed {
     let path = file_one(app).await;
     let token = path.trim_start_matches("/t/").to_string();
     let mut conn = app.conn().await;
@@ -285,7 +287,7 @@ async fn a_rating_is_recorded_once_a_get_records_nothing_and_not_resolved_reopen
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("Phản ánh, kiến nghị này đã được đánh giá."));
+    assert!(body.contains("Câu trả lời này đã được đánh giá."));
     let stored: Vec<String> = ratings::table
         .select(ratings::rating)
         .load(&mut conn)
@@ -305,6 +307,212 @@ async fn a_rating_is_recorded_once_a_get_records_nothing_and_not_resolved_reopen
     assert!(
         overview.contains("data-testid=\"total-unsatisfied\">1<")
             && overview.contains("data-testid=\"total-satisfied\">0<"),
+        "{overview}"
+    );
+    drop(conn);
+    app.stop().await;
+}
+
+/// The approved replies of a ticket, oldest first, and the answer each rating judges.
+async fn answers_and_ratings(
+    conn: &mut diesel_async::AsyncPgConnection,
+    id: i64,
+) -> (Vec<i64>, Vec<(i64, String)>) {
+    let answers: Vec<i64> = replies::table
+        .filter(replies::ticket_id.eq(id))
+        .filter(replies::state.eq("approved"))
+        .order(replies::id)
+        .select(replies::id)
+        .load(conn)
+        .await
+        .expect("answers");
+    let rated: Vec<(i64, String)> = ratings::table
+        .filter(ratings::ticket_id.eq(id))
+        .order(ratings::reply_id)
+        .select((ratings::reply_id, ratings::rating))
+        .load(conn)
+        .await
+        .expect("ratings");
+    (answers, rated)
+}
+
+/// The overview page as the leader sees it (the ratings counted there).
+async fn overview_totals(app: &TestApp) -> String {
+    let leader = crate::auth::client();
+    crate::auth::login_ok(app, &leader, "ld@sonoivu.vn").await;
+    crate::auth::get(&leader, app.url("/staff/overview"))
+        .await
+        .text()
+        .await
+        .expect("overview")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reopened_pakn_answered_again_is_rated_again_once_per_answer() {
+    let app = TestApp::spawn_without_worker(|_| {}).await;
+    let p = people(&app).await;
+    let t = filed(&app).await;
+    answer(&app, &p, t.id).await;
+    let (html, token) = page(&app, &t.path).await;
+    assert!(
+        html.contains("data-testid=\"rate-form\"") && !html.contains("data-testid=\"rate-latest\""),
+        "one answer: the form, without the note about a later answer"
+    );
+    let (status, _) = post_form(
+        &app,
+        &format!("{}/rate", t.path),
+        &[
+            ("form_token", &token),
+            ("rating", "unsatisfied"),
+            ("not_resolved", "1"),
+            ("comment", "Hồ sơ vẫn chưa được trả."),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let mut conn = app.conn().await;
+    assert_eq!(status_of(&mut conn, t.id).await, "in_progress", "reopened");
+    // While it is handled again there is nothing new to rate.
+    let html = html_of(&app, &t.path).await;
+    assert!(
+        !html.contains("data-testid=\"rate-form\"")
+            && html.contains("data-testid=\"rated\"")
+            && html.contains("Không hài lòng"),
+        "{html}"
+    );
+    let (status, body) = post_form(
+        &app,
+        &format!("{}/rate", t.path),
+        &[("form_token", &token), ("rating", "satisfied")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Câu trả lời này đã được đánh giá."), "{body}");
+
+    // The unit answers again: a new draft, approved.
+    step_at(
+        &app,
+        t.id,
+        &p.officer,
+        Step::SubmitDraft {
+            body: "Trả lời lần hai: hồ sơ đã được trả ngày 05/03/2026.".into(),
+            files: Vec::new(),
+        },
+        Utc::now(),
+    )
+    .await
+    .expect("second draft");
+    step_at(
+        &app,
+        t.id,
+        &p.leader,
+        full_step(Action::Approve, p.officer_id, 0, ""),
+        Utc::now(),
+    )
+    .await
+    .expect("second answer approved");
+    assert_eq!(status_of(&mut conn, t.id).await, "answered");
+
+    // Following links records nothing.
+    for path in [
+        t.path.clone(),
+        format!("{}?done=rate", t.path),
+        format!("{}?lang=en", t.path),
+    ] {
+        let res = reqwest::get(app.url(&path)).await.expect("GET");
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let res = reqwest::get(app.url(&format!("{}/rate", t.path)))
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let (answers, rated) = answers_and_ratings(&mut conn, t.id).await;
+    assert_eq!(answers.len(), 2, "two answers");
+    assert_eq!(
+        rated,
+        vec![(answers[0], "unsatisfied".to_string())],
+        "no GET records a rating; the first rating judged the first answer"
+    );
+
+    // The form is offered again for the new answer; the earlier rating stays in the
+    // timeline, with its level.
+    let (html, token) = page(&app, &t.path).await;
+    assert!(
+        html.contains("data-testid=\"rate-form\"")
+            && html.contains("data-testid=\"rate-latest\"")
+            && html.contains("Đánh giá này dành cho văn bản trả lời mới nhất.")
+            && !html.contains("data-testid=\"rated\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("Người gửi đánh giá kết quả")
+            && html.contains("<dt>Mức đánh giá</dt><dd>Không hài lòng</dd>")
+            && html.contains("Hồ sơ vẫn chưa được trả."),
+        "{html}"
+    );
+    let en = html_of(&app, &format!("{}?lang=en", t.path)).await;
+    assert!(
+        en.contains("This rating is for the latest reply.")
+            && en.contains("<dt>Rating</dt><dd>Not satisfied</dd>"),
+        "{en}"
+    );
+    let (status, _) = post_form(
+        &app,
+        &format!("{}/rate", t.path),
+        &[
+            ("form_token", &token),
+            ("rating", "satisfied"),
+            ("comment", "Đã nhận được hồ sơ."),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        status_of(&mut conn, t.id).await,
+        "answered",
+        "a satisfied rating reopens nothing"
+    );
+    // A second rating of the same answer is refused and changes nothing.
+    let (status, body) = post_form(
+        &app,
+        &format!("{}/rate", t.path),
+        &[
+            ("form_token", &token),
+            ("rating", "unsatisfied"),
+            ("not_resolved", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Câu trả lời này đã được đánh giá."), "{body}");
+    assert_eq!(status_of(&mut conn, t.id).await, "answered");
+    let (answers, rated) = answers_and_ratings(&mut conn, t.id).await;
+    assert_eq!(
+        rated,
+        vec![
+            (answers[0], "unsatisfied".to_string()),
+            (answers[1], "satisfied".to_string())
+        ]
+    );
+    let ratings_in_events = events_of(&mut conn, t.id)
+        .await
+        .iter()
+        .filter(|e| e.0 == "rating")
+        .count();
+    assert_eq!(ratings_in_events, 2, "one rating event per answer");
+    let html = html_of(&app, &t.path).await;
+    assert!(
+        !html.contains("data-testid=\"rate-form\"")
+            && html.contains("data-testid=\"rated\"")
+            && html.contains("<dt>Mức đánh giá</dt><dd>Không hài lòng</dd>")
+            && html.contains("<dt>Mức đánh giá</dt><dd>Hài lòng</dd>"),
+        "{html}"
+    );
+    // Both ratings are counted.
+    let overview = overview_totals(&app).await;
+    assert!(
+        overview.contains("data-testid=\"total-unsatisfied\">1<")
+            && overview.contains("data-testid=\"total-satisfied\">1<"),
         "{overview}"
     );
     drop(conn);

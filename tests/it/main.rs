@@ -8,6 +8,7 @@ mod cli;
 mod db;
 mod filing;
 mod mail;
+mod migrations;
 mod publication;
 mod queue;
 mod roles;

@@ -4,8 +4,8 @@
 //! - `POST /t/{token}/answer`: answers a request for information (text and files, the
 //!   filing's limits); the PAKN goes back to where it was and the unit is mailed;
 //! - `POST /t/{token}/withdraw`: withdraws the PAKN (rút phản ánh) with a reason;
-//! - `POST /t/{token}/rate`: rates the answer once; "not resolved" reopens it within
-//!   the window.
+//! - `POST /t/{token}/rate`: rates the latest answer, once per answer (a PAKN reopened
+//!   and answered again is rated again); "not resolved" reopens it within the window.
 //!
 //! Each form carries a stateless token ([`FormKind::Citizen`]); an expired one shows the
 //! page again with what was typed. Success is a 303 back to the page.

@@ -13,13 +13,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use crate::db::tickets;
 use crate::db::track::{self, ApprovedReply, PublicEvent, ReplyFile, TrackRow};
+use crate::db::{ratings, tickets};
 use crate::domain::attachment::{content_disposition, size_text};
 use crate::domain::calendar::{DueState, due_state, format_date, format_datetime, local_date};
 use crate::domain::form_token::FormKind;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
+use crate::handling::rating::Rating;
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::{RequestLang, Tr};
 use crate::web::public::{Chrome, page};
@@ -68,7 +69,9 @@ pub struct CitizenPanel {
     pub can_answer: bool,
     pub can_withdraw: bool,
     pub can_rate: bool,
-    /// The label of the rating already given.
+    /// The PAKN was answered more than once: the form rates the latest answer.
+    pub rates_latest_of_several: bool,
+    /// The label of the latest answer's rating, once given.
     pub rated: Option<String>,
     /// "Not resolved" can still reopen the PAKN.
     pub may_reopen: bool,
@@ -189,7 +192,8 @@ fn event_label(t: &Tr, code: &str) -> String {
 
 /// The details of an event's `data` that the citizen may read, in a fixed order.
 fn event_details(t: &Tr, data: &serde_json::Value) -> Vec<(String, String)> {
-    const SHOWN: [(&str, &str); 6] = [
+    const SHOWN: [(&str, &str); 7] = [
+        ("rating", "track-rating"),
         ("answer_by", "track-needs-info-due"),
         ("competent_body", "track-competent-body"),
         ("agency", "track-agency"),
@@ -210,6 +214,9 @@ fn event_details(t: &Tr, data: &serde_json::Value) -> Vec<(String, String)> {
                     .unwrap_or_else(|_| value.to_string()),
                 "duplicate_of" => TrackingCode::parse(value)
                     .map(|c| c.display())
+                    .unwrap_or_else(|| value.to_string()),
+                "rating" => Rating::parse(value)
+                    .map(|r| t.t(&r.label_id()))
                     .unwrap_or_else(|| value.to_string()),
                 _ => value.to_string(),
             };
@@ -277,8 +284,10 @@ pub async fn render_with(
     let Some(row) = track::by_access_token(&mut conn, access_token).await? else {
         return Ok(None);
     };
-    let rated = if row.answered_at.is_some() {
-        track::rating_of(&mut conn, row.id).await?
+    // The answer a rating judges: the latest approved reply (a reopened PAKN answered
+    // again is rated again; the earlier ratings stay in the timeline).
+    let latest_answer = if row.answered_at.is_some() {
+        ratings::latest_answer(&mut conn, row.id).await?
     } else {
         None
     };
@@ -350,12 +359,13 @@ pub async fn render_with(
             status,
             Status::Submitted | Status::Accepted | Status::InProgress | Status::NeedsInfo
         ),
-        can_rate: rated.is_none()
-            && row.answered_at.is_some()
+        can_rate: latest_answer.as_ref().is_some_and(|a| a.rating.is_none())
             && matches!(status, Status::Answered | Status::Closed),
-        rated: rated
-            .as_deref()
-            .and_then(crate::handling::rating::Rating::parse)
+        rates_latest_of_several: replies.len() > 1,
+        rated: latest_answer
+            .as_ref()
+            .and_then(|a| a.rating.as_deref())
+            .and_then(Rating::parse)
             .map(|r| t.t(&r.label_id())),
         may_reopen: answered_recently,
         max_files: state.cfg.uploads.max_files,
@@ -500,6 +510,18 @@ mod tests {
                 "ABCD-0123-EF"
             ]
         );
+    }
+
+    #[test]
+    fn a_rating_shows_its_level_in_the_language_of_the_page() {
+        let data = serde_json::json!({ "rating": "neutral", "not_resolved": false, "reply_id": 7 });
+        let vi = event_details(&Tr::new(Lang::Vi), &data);
+        assert_eq!(
+            vi,
+            [("Mức đánh giá".to_string(), "Bình thường".to_string())]
+        );
+        let en = event_details(&Tr::new(Lang::En), &data);
+        assert_eq!(en, [("Rating".to_string(), "Neutral".to_string())]);
     }
 
     #[test]

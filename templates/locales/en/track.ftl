@@ -33,6 +33,8 @@ track-reference = Reference
 track-date = Date
 track-duplicate-of = Duplicate of PAKN
 track-print = Print this page
+track-rating = Rating
+track-rate-latest = This PAKN was answered again. This rating is for the latest reply.
 
 ## Lookup by code
 track-box-heading = Track a PAKN

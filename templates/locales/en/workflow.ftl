@@ -168,4 +168,4 @@ citizen-done-answer = Your information was sent. The department continues handli
 citizen-done-withdraw = You withdrew this PAKN.
 citizen-done-rate = Thank you for your rating.
 rating-err-choose = Please choose a rating.
-rating-err-already = This PAKN has already been rated.
+rating-err-already = This answer has already been rated.

@@ -33,6 +33,8 @@ track-reference = Số văn bản
 track-date = Ngày
 track-duplicate-of = Trùng với PAKN
 track-print = In trang này
+track-rating = Mức đánh giá
+track-rate-latest = Phản ánh, kiến nghị này đã được trả lời lại. Đánh giá này dành cho văn bản trả lời mới nhất.
 
 ## Tra cứu bằng mã PAKN
 track-box-heading = Tra cứu PAKN

@@ -168,4 +168,4 @@ citizen-done-answer = Đã gửi thông tin bổ sung. Cơ quan tiếp tục x�
 citizen-done-withdraw = Bạn đã rút phản ánh, kiến nghị này.
 citizen-done-rate = Cảm ơn bạn đã đánh giá.
 rating-err-choose = Vui lòng chọn mức đánh giá.
-rating-err-already = Phản ánh, kiến nghị này đã được đánh giá.
+rating-err-already = Câu trả lời này đã được đánh giá.

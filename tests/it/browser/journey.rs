@@ -470,7 +470,7 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
         .expect("the ticket");
     assert_eq!(st, "answered");
     let rating: String = ratings::table
-        .find(id)
+        .filter(ratings::ticket_id.eq(id))
         .select(ratings::rating)
         .first(&mut conn)
         .await
