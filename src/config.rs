@@ -103,6 +103,10 @@ pub struct LimitsConfig {
     pub forgot_per_ip: Limit,
     /// Personal-data requests from the privacy page per address (IP).
     pub privacy_per_ip: Limit,
+    /// Times a public form's files are kept for the form shown again (after an error),
+    /// per address (IP): each can hold `[uploads]` max_files × max_file_mb, so without a
+    /// bound anyone could fill the database with forms that are never sent right.
+    pub stash_per_ip: Limit,
     /// CIDR blocks never rate-limited (a load generator, an office NAT).
     pub exempt: Vec<String>,
 }
@@ -270,6 +274,10 @@ impl Default for LimitsConfig {
             },
             privacy_per_ip: Limit {
                 count: 5,
+                window_secs: 3600,
+            },
+            stash_per_ip: Limit {
+                count: 10,
                 window_secs: 3600,
             },
             exempt: Vec::new(),
@@ -487,6 +495,7 @@ impl Config {
             ("limits.mail_per_address", self.limits.mail_per_address),
             ("limits.forgot_per_ip", self.limits.forgot_per_ip),
             ("limits.privacy_per_ip", self.limits.privacy_per_ip),
+            ("limits.stash_per_ip", self.limits.stash_per_ip),
         ] {
             if limit.count == 0 || limit.window_secs == 0 {
                 return Err(ConfigError::new(

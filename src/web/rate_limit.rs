@@ -35,6 +35,22 @@ pub fn bucket(secret: &[u8], now: DateTime<Utc>, name: &str, subject: &str) -> V
     mac.finalize().into_bytes()[..16].to_vec()
 }
 
+/// The subject a per-address limit counts: an IPv4 address as it is (an IPv4-mapped IPv6
+/// address as its IPv4), an IPv6 address by its /64, since whoever holds one address of
+/// a /64 usually holds them all and could otherwise take a fresh bucket per request.
+pub fn address_subject(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 fn window(now: DateTime<Utc>, limit: Limit) -> (DateTime<Utc>, u32) {
     let secs = i64::from(limit.window_secs.max(1));
     let start = now.timestamp() - now.timestamp().rem_euclid(secs);
@@ -100,6 +116,20 @@ mod tests {
         assert_ne!(a, bucket(b"secret", t2, "submit", "203.0.113.9"));
         assert_ne!(a, bucket(b"secret", t1, "submit", "203.0.113.8"));
         assert!(!a.windows(4).any(|w| w == [203, 0, 113, 9]));
+    }
+
+    #[test]
+    fn an_ipv6_client_is_one_subject_per_64() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().expect("ip");
+        let c: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(address_subject(a), address_subject(b));
+        assert_ne!(address_subject(a), address_subject(c));
+        assert_eq!(address_subject(a), "2001:db8:1:2::/64");
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().expect("ip");
+        assert_eq!(address_subject(mapped), "203.0.113.9");
+        let v4: IpAddr = "203.0.113.9".parse().expect("ip");
+        assert_eq!(address_subject(v4), "203.0.113.9");
     }
 
     #[test]

@@ -572,6 +572,49 @@ async fn a_valid_file_survives_a_failed_attempt_and_is_filed_with_the_fix() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_address_gets_its_files_kept_a_bounded_number_of_times() {
+    let app = TestApp::spawn_with(|c| {
+        c.limits.stash_per_ip = pakn::config::Limit {
+            count: 2,
+            window_secs: 3600,
+        };
+    })
+    .await;
+    let marker = "name=\"keep_upload\" value=\"";
+    let mut kept = Vec::new();
+    for _ in 0..3 {
+        let token = fresh_form(&app).await;
+        let fields = without(&valid_fields(&token), "title");
+        let form = form_of(&fields).part(
+            "attachments",
+            Part::bytes(PNG.to_vec()).file_name("anh.png"),
+        );
+        let (status, body, _) = post(&app, form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        kept.push(body.contains(marker));
+    }
+    assert_eq!(
+        kept,
+        vec![true, true, false],
+        "the third time the files are not kept"
+    );
+    let mut conn = app.conn().await;
+    let stashed: i64 = upload_stash::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    assert_eq!(stashed, 2);
+    // Forms without files are not counted: a fix still comes back with what was typed.
+    let token = fresh_form(&app).await;
+    let (status, body, _) = post(&app, form_of(&without(&valid_fields(&token), "title"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Nguyễn Thị Hoà"), "what was typed is kept");
+    drop(conn);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn repeated_and_concurrent_posts_of_one_form_make_one_ticket_and_one_receipt() {
     let app = TestApp::spawn().await;
     let token = fresh_form(&app).await;
@@ -606,10 +649,18 @@ async fn repeated_and_concurrent_posts_of_one_form_make_one_ticket_and_one_recei
     assert_eq!(location.as_deref(), Some(locations[0].as_str()));
     // The same token with other content is a cached form: it comes back with a notice.
     let changed = with(&fields, "title", "Một phản ánh khác hẳn");
-    let (status, body, _) = post(&app, form_of(&changed)).await;
+    let form = form_of(&changed).part(
+        "attachments",
+        Part::bytes(PNG.to_vec()).file_name("anh-moi.png"),
+    );
+    let (status, body, _) = post(&app, form).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("Một phản ánh khác hẳn") && body.contains("đã được gửi trước đó"));
     assert_ne!(token_of(&body), token, "with a fresh token");
+    assert!(
+        body.contains("name=\"keep_upload\"") && body.contains("anh-moi.png"),
+        "and the file that came with it kept"
+    );
     assert_eq!(count_tickets(&app).await, 1);
     app.stop().await;
 }

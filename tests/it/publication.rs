@@ -808,3 +808,45 @@ async fn the_list_pages_by_keyset_and_filters_by_field_and_year() {
     all_mail_sent(&app).await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_review_points_at_the_agency_or_officer_the_pakn_is_about() {
+    let app = TestApp::spawn().await;
+    let t = file(&app, TITLE, true).await;
+    let mut conn = app.conn().await;
+    diesel::update(tickets::table.find(t.id))
+        .set(tickets::subject_agency.eq(Some("Trung tâm Dịch vụ việc làm")))
+        .execute(&mut conn)
+        .await
+        .expect("subject");
+    drop(conn);
+    answer(&app, &t, "answered").await;
+    create_user(&app, "cv@sonoivu.vn", &["officer"], Some(LABOUR)).await;
+    let c = client();
+    login_ok(&app, &c, "cv@sonoivu.vn").await;
+    // The reply names it ("Trung tâm Dịch vụ việc làm giải quyết hồ sơ"): staff are told.
+    let (status, page) = text(&c, page_url(&app, &t)).await;
+    assert_eq!(status, StatusCode::OK);
+    let start = page
+        .find("data-testid=\"other-data-left\"")
+        .expect("the warning");
+    let warning = &page[start..start + page[start..].find("</div>").expect("end")];
+    assert!(warning.contains("Trung tâm Dịch vụ việc làm"), "{warning}");
+    // Once the copy no longer names it, the warning goes.
+    let (status, _, html) = act(
+        &app,
+        &c,
+        &t,
+        &[
+            ("action", "save"),
+            ("title", EDITED_TITLE),
+            ("question", EDITED_QUESTION),
+            ("answer", EDITED_ANSWER),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, page) = text(&c, page_url(&app, &t)).await;
+    assert!(!page.contains("Trung tâm Dịch vụ việc làm"), "{page}");
+    app.stop().await;
+}

@@ -21,7 +21,7 @@ use crate::filing::{self, CheckedFile, FilingMeta, FilingOutcome};
 use crate::web::client_ip::ClientIp;
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::{RequestLang, Tr};
-use crate::web::rate_limit::Decision;
+use crate::web::rate_limit::{Decision, address_subject};
 use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
 use crate::web::{AppState, SharedState};
 
@@ -299,7 +299,7 @@ async fn process(
                 .verify(&fresh, FormKind::Feedback, now.timestamp(), max_age)
                 .map(|v| v.nonce_hex())
                 .map_err(|e| anyhow::anyhow!("a fresh token does not verify: {e}"))?;
-            stash_accepted(state, &fresh_key, &form).await?;
+            stash_for_citizen(state, ip, &fresh_key, &form).await?;
             let notice_id = match e {
                 TokenError::Expired { .. } => "notice-form-expired",
                 _ => "notice-form-invalid",
@@ -320,7 +320,7 @@ async fn process(
 
     // 2. A body over the limit: keep what arrived, say why.
     if form.body_too_large {
-        stash_accepted(state, &key, &form).await?;
+        stash_for_citizen(state, ip, &key, &form).await?;
         let msg = t.t1(
             "notice-body-too-large",
             "mb",
@@ -346,13 +346,13 @@ async fn process(
             .rate_limit(
                 &mut conn,
                 "submit",
-                &ip.to_string(),
+                &address_subject(ip),
                 state.cfg.limits.submit_per_ip,
             )
             .await?;
         drop(conn);
         if let Decision::Limited { retry_after_secs } = decision {
-            stash_accepted(state, &key, &form).await?;
+            stash_for_citizen(state, ip, &key, &form).await?;
             let body = form_page(
                 state,
                 lang,
@@ -406,7 +406,7 @@ async fn process(
     let valid = match checked {
         Ok(valid) if errors.is_empty() => valid,
         _ => {
-            stash_accepted(state, &key, &form).await?;
+            stash_for_citizen(state, ip, &key, &form).await?;
             let body = form_page(state, lang, token, values, errors, None, Some(&key)).await?;
             return Ok(no_store(StatusCode::UNPROCESSABLE_ENTITY, lang, body));
         }
@@ -450,7 +450,14 @@ async fn process(
             Ok(Redirect::to(&format!("/t/{access_token}")).into_response())
         }
         FilingOutcome::TokenReused => {
+            // Offered as a new form: the files that came with it stay, under its key.
             let fresh = state.tokens.issue_now(FormKind::Feedback);
+            let fresh_key = state
+                .tokens
+                .verify(&fresh, FormKind::Feedback, now.timestamp(), max_age)
+                .map(|v| v.nonce_hex())
+                .map_err(|e| anyhow::anyhow!("a fresh token does not verify: {e}"))?;
+            stash_for_citizen(state, ip, &fresh_key, &form).await?;
             let body = form_page(
                 state,
                 lang,
@@ -458,12 +465,43 @@ async fn process(
                 values,
                 Vec::new(),
                 Some(t.t("notice-form-reused")),
-                None,
+                Some(&fresh_key),
             )
             .await?;
             Ok(no_store(StatusCode::CONFLICT, lang, body))
         }
     }
+}
+
+/// As [`stash_accepted`] for the public form, within `[limits] stash_per_ip`: past it
+/// the files are not kept (the form comes back without them, as after a lost upload, and
+/// the citizen chooses them again), so nobody can fill the database with forms that are
+/// never sent right.
+async fn stash_for_citizen(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    key: &str,
+    form: &ParsedForm,
+) -> AppResult<()> {
+    if form.files.is_empty() {
+        return Ok(());
+    }
+    if !state.is_exempt(ip) {
+        let mut conn = state.pool.get().await?;
+        let decision = state
+            .rate_limit(
+                &mut conn,
+                "stash",
+                &address_subject(ip),
+                state.cfg.limits.stash_per_ip,
+            )
+            .await?;
+        if let Decision::Limited { .. } = decision {
+            tracing::info!("files not kept: this address kept files often enough");
+            return Ok(());
+        }
+    }
+    stash_accepted(state, key, form).await
 }
 
 /// Keeps the files that passed under the form's key, for the re-rendered form.

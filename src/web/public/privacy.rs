@@ -22,7 +22,7 @@ use crate::mail::{self, citizen};
 use crate::web::client_ip::ClientIp;
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::RequestLang;
-use crate::web::rate_limit::Decision;
+use crate::web::rate_limit::{Decision, address_subject};
 use crate::web::staff::Fields;
 use crate::web::{AppState, SharedState};
 
@@ -264,7 +264,7 @@ pub async fn submit(
             .rate_limit(
                 &mut conn,
                 PER_IP,
-                &ip.to_string(),
+                &address_subject(ip),
                 state.cfg.limits.privacy_per_ip,
             )
             .await?;

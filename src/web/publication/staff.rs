@@ -76,6 +76,29 @@ fn masker_of(t: &TicketRow) -> Masker {
     })
 }
 
+/// What masking cannot know is personal but staff should look at again: the agency or
+/// officer the PAKN is about, as the sender named them, wherever the copy still says it
+/// (an agency may stay; a civil servant's name usually should not).
+fn with_named_subject(mut left: Leftovers, t: &TicketRow, copy: &Copy) -> Leftovers {
+    let Some(subject) = t
+        .subject_agency
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| s.chars().count() >= 3)
+    else {
+        return left;
+    };
+    let words = |s: &str| format!(" {} ", crate::domain::fold::fold(s));
+    let needle = words(subject);
+    let named = [&copy.title, &copy.question, &copy.answer]
+        .iter()
+        .any(|text| words(text).contains(&needle));
+    if named && !left.other.iter().any(|o| o == subject) {
+        left.other.push(subject.to_string());
+    }
+    left
+}
+
 fn facts(t: &TicketRow, reply: Option<&ApprovedReply>) -> Facts {
     Facts {
         status: Status::parse(&t.status).unwrap_or(Status::Submitted),
@@ -202,7 +225,8 @@ fn render(state: &AppState, lang: &RequestLang, user: &StaffUser, v: View<'_>) -
         ),
         Some(_) => t.t("answers-state-draft"),
     };
-    let left: Leftovers = leftovers(&masker_of(v.ticket), &v.copy);
+    let left: Leftovers =
+        with_named_subject(leftovers(&masker_of(v.ticket), &v.copy), v.ticket, &v.copy);
     let own: Vec<Kind> = if v.own_left.is_empty() {
         left.own.clone()
     } else {

@@ -17,6 +17,7 @@ use crate::web::client_ip::ClientIp;
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::RequestLang;
 use crate::web::public::page;
+use crate::web::rate_limit::address_subject;
 use crate::web::{AppState, SharedState};
 
 /// Where a successful login leads.
@@ -66,7 +67,12 @@ async fn throttle_delay(
         0
     } else {
         state
-            .rate_limit_hits(&mut conn, PER_IP, &ip.0.to_string(), limits.login_per_ip)
+            .rate_limit_hits(
+                &mut conn,
+                PER_IP,
+                &address_subject(ip.0),
+                limits.login_per_ip,
+            )
             .await?
     };
     let excess = throttle::excess(
@@ -87,7 +93,12 @@ async fn count_failure(state: &AppState, ip: ClientIp, email: &str) -> AppResult
         .await?;
     if !state.is_exempt(ip.0) {
         state
-            .rate_limit(&mut conn, PER_IP, &ip.0.to_string(), limits.login_per_ip)
+            .rate_limit(
+                &mut conn,
+                PER_IP,
+                &address_subject(ip.0),
+                limits.login_per_ip,
+            )
             .await?;
     }
     Ok(())

@@ -21,7 +21,7 @@ use crate::web::client_ip::ClientIp;
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::RequestLang;
 use crate::web::public::{Chrome, page};
-use crate::web::rate_limit::Decision;
+use crate::web::rate_limit::{Decision, address_subject};
 use crate::web::staff::Fields;
 use crate::web::{AppState, SharedState};
 
@@ -148,7 +148,12 @@ async fn process(
     let mut conn = state.pool.get().await?;
     if !state.is_exempt(ip)
         && let Decision::Limited { retry_after_secs } = state
-            .rate_limit(&mut conn, PER_IP, &ip.to_string(), limits.forgot_per_ip)
+            .rate_limit(
+                &mut conn,
+                PER_IP,
+                &address_subject(ip),
+                limits.forgot_per_ip,
+            )
             .await?
     {
         drop(conn);

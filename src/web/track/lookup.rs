@@ -24,7 +24,7 @@ use crate::web::client_ip::ClientIp;
 use crate::web::error::AppResult;
 use crate::web::i18n::RequestLang;
 use crate::web::public::{Chrome, page};
-use crate::web::rate_limit::Decision;
+use crate::web::rate_limit::{Decision, address_subject};
 use crate::web::staff::Fields;
 use crate::web::{AppState, SharedState};
 
@@ -168,7 +168,7 @@ pub async fn submit(
             .as_ref()
             .map(|c| c.as_str().to_string())
             .unwrap_or_else(|| code_typed.to_uppercase());
-        let subject = format!("{code_key}|{ip}");
+        let subject = format!("{code_key}|{}", address_subject(ip));
         let decision = state
             .rate_limit(
                 &mut conn,
