@@ -323,6 +323,24 @@ async fn seed_demo_makes_n_tickets_with_unique_codes_and_no_pending_mail() {
         .map(|(_, n)| n)
         .sum();
     assert_eq!(counted, 3000, "the counters match the rows");
+    // Every answered PAKN has its approved reply, so its track page shows the answer
+    // and the citizen can rate it.
+    let answered: i64 = tickets::table
+        .filter(tickets::answered_at.is_not_null())
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("answered");
+    let replied: i64 = pakn::db::schema::replies::table
+        .filter(pakn::db::schema::replies::state.eq("approved"))
+        .select(pakn::db::schema::replies::ticket_id)
+        .distinct()
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("replies");
+    assert!(answered > 1000, "{answered}");
+    assert_eq!(replied, answered);
     drop(conn);
     drop_db(&name).await;
 }
