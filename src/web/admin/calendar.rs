@@ -6,6 +6,8 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
 use super::screen::{Key, Screen};
@@ -88,10 +90,7 @@ impl Screen for CalendarScreen {
         NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()
     }
 
-    async fn records(
-        conn: &mut diesel_async::AsyncPgConnection,
-        &Year(year): &Year,
-    ) -> diesel::QueryResult<Vec<DayRow>> {
+    async fn records(conn: &mut AsyncPgConnection, &Year(year): &Year) -> QueryResult<Vec<DayRow>> {
         calendar::year(conn, year).await
     }
 

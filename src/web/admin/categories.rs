@@ -2,6 +2,9 @@
 //! offered on the public form and stored on tickets by code; one that implies kiến nghị
 //! makes the filing a kiến nghị. A deactivated one leaves the form; tickets keep it.
 
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+
 use super::screen::{Key, NoQuery, Screen};
 use super::view::{Input, ListRow};
 use super::{code, flags, on};
@@ -32,10 +35,7 @@ impl Screen for CategoriesScreen {
     const LIST: &'static str = "/staff/admin/categories";
     const TITLE: &'static str = "admin-categories";
 
-    async fn records(
-        conn: &mut diesel_async::AsyncPgConnection,
-        _: &NoQuery,
-    ) -> diesel::QueryResult<Vec<CategoryRow>> {
+    async fn records(conn: &mut AsyncPgConnection, _: &NoQuery) -> QueryResult<Vec<CategoryRow>> {
         categories::list(conn).await
     }
 

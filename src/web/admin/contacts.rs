@@ -1,6 +1,9 @@
 //! `/staff/admin/contacts`: the published recipients notified by email and the
 //! department's hotline entries, each flagged "cần xác minh" until an admin confirms it.
 
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+
 use super::screen::{Key, NoQuery, Screen};
 use super::view::{Input, ListRow, Opt};
 use super::{code, flags, on};
@@ -42,10 +45,7 @@ impl Screen for ContactsScreen {
     const LIST: &'static str = "/staff/admin/contacts";
     const TITLE: &'static str = "admin-contacts";
 
-    async fn records(
-        conn: &mut diesel_async::AsyncPgConnection,
-        _: &NoQuery,
-    ) -> diesel::QueryResult<Vec<ContactRow>> {
+    async fn records(conn: &mut AsyncPgConnection, _: &NoQuery) -> QueryResult<Vec<ContactRow>> {
         contacts::list(conn).await
     }
 

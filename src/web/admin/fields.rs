@@ -1,6 +1,9 @@
 //! `/staff/admin/fields`: lĩnh vực, offered on the public form and stored on tickets by
 //! code. A deactivated one leaves the form; tickets that have it still show its name.
 
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+
 use super::screen::{Key, NoQuery, Screen};
 use super::view::{Input, ListRow};
 use super::{code, flags, on};
@@ -31,10 +34,7 @@ impl Screen for FieldsScreen {
     const LIST: &'static str = "/staff/admin/fields";
     const TITLE: &'static str = "admin-fields";
 
-    async fn records(
-        conn: &mut diesel_async::AsyncPgConnection,
-        _: &NoQuery,
-    ) -> diesel::QueryResult<Vec<FieldRow>> {
+    async fn records(conn: &mut AsyncPgConnection, _: &NoQuery) -> QueryResult<Vec<FieldRow>> {
         fields::list(conn).await
     }
 

@@ -2,6 +2,9 @@
 //! (rejected, needs-info expired, out of scope, closed) and its Vietnamese and English
 //! text.
 
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+
 use super::screen::{Key, NoQuery, Screen};
 use super::view::{Input, ListRow, Opt};
 use super::{code, flags, on};
@@ -37,10 +40,7 @@ impl Screen for ReasonsScreen {
     const LIST: &'static str = "/staff/admin/reasons";
     const TITLE: &'static str = "admin-reasons";
 
-    async fn records(
-        conn: &mut diesel_async::AsyncPgConnection,
-        _: &NoQuery,
-    ) -> diesel::QueryResult<Vec<ReasonRow>> {
+    async fn records(conn: &mut AsyncPgConnection, _: &NoQuery) -> QueryResult<Vec<ReasonRow>> {
         reasons::list(conn).await
     }
 

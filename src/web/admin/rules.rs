@@ -6,6 +6,8 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 
 use super::screen::{Key, NoQuery, Screen};
 use super::view::{GridRow, Input, ListRow, Opt, PostButton};
@@ -116,10 +118,7 @@ impl Screen for RulesScreen {
     const LIST: &'static str = "/staff/admin/rules";
     const TITLE: &'static str = "admin-rules";
 
-    async fn records(
-        conn: &mut diesel_async::AsyncPgConnection,
-        _: &NoQuery,
-    ) -> diesel::QueryResult<Vec<Rule>> {
+    async fn records(conn: &mut AsyncPgConnection, _: &NoQuery) -> QueryResult<Vec<Rule>> {
         rules::list(conn).await
     }
 

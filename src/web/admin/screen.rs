@@ -20,6 +20,8 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -57,16 +59,17 @@ pub trait Screen: Send + Sync + 'static {
     /// list's link to it), `{TITLE}-edit` heads the form of an existing record.
     const TITLE: &'static str;
 
-    /// The key in an address; `None` (404) when it cannot be one.
+    /// The key in an address (by default as the key type parses it); `None` (404) when
+    /// it cannot be one.
     fn key(raw: &str) -> Option<Key<Self>> {
         raw.parse().ok()
     }
 
     /// The records the list shows.
     fn records(
-        conn: &mut diesel_async::AsyncPgConnection,
+        conn: &mut AsyncPgConnection,
         query: &Self::Query,
-    ) -> impl Future<Output = diesel::QueryResult<Vec<Self::Record>>> + Send;
+    ) -> impl Future<Output = QueryResult<Vec<Self::Record>>> + Send;
 
     /// The list's column headings.
     fn columns(t: Tr) -> Vec<String>;

@@ -1,5 +1,8 @@
 //! `/staff/admin/units`: handling units (where officers work and PAKN are assigned).
 
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+
 use super::screen::{Key, NoQuery, Screen};
 use super::view::{Input, ListRow};
 use super::{code, flags, on};
@@ -31,10 +34,7 @@ impl Screen for UnitsScreen {
     const LIST: &'static str = "/staff/admin/units";
     const TITLE: &'static str = "admin-units";
 
-    async fn records(
-        conn: &mut diesel_async::AsyncPgConnection,
-        _: &NoQuery,
-    ) -> diesel::QueryResult<Vec<UnitRow>> {
+    async fn records(conn: &mut AsyncPgConnection, _: &NoQuery) -> QueryResult<Vec<UnitRow>> {
         units::list(conn).await
     }
 
