@@ -9,7 +9,8 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use pakn::db::schema::{
-    audit_log, calendar_days, contacts, outbox, routing_rules, tickets, units, users,
+    audit_log, calendar_days, contacts, outbox, reason_templates, routing_rules, tickets, units,
+    users,
 };
 use reqwest::StatusCode;
 
@@ -370,6 +371,226 @@ async fn only_admins_reach_the_admin_screens_and_every_post_needs_the_token() {
         .expect("count");
     assert_eq!(tet, 1, "the day is still there");
     assert_eq!(audit_rows(&app).await, before, "nothing recorded");
+    app.stop().await;
+}
+
+/// Each screen's list address, a key that names a record, and one that names none.
+async fn every_screen(app: &TestApp) -> Vec<(&'static str, String, &'static str)> {
+    let mut conn = app.conn().await;
+    let rule: i32 = routing_rules::table
+        .order(routing_rules::id)
+        .select(routing_rules::id)
+        .first(&mut conn)
+        .await
+        .expect("rule");
+    let reason: i32 = reason_templates::table
+        .order(reason_templates::id)
+        .select(reason_templates::id)
+        .first(&mut conn)
+        .await
+        .expect("reason");
+    vec![
+        (
+            "/staff/admin/units",
+            unit_id(app, UNIT).await.to_string(),
+            "999999",
+        ),
+        (
+            "/staff/admin/contacts",
+            contact_id(app, "pho_giam_doc").await.to_string(),
+            "999999",
+        ),
+        ("/staff/admin/fields", "ton_giao".into(), "khong_co"),
+        ("/staff/admin/categories", "khac".into(), "khong_co"),
+        ("/staff/admin/rules", rule.to_string(), "999999"),
+        ("/staff/admin/reasons", reason.to_string(), "999999"),
+        ("/staff/admin/calendar", "2026-02-16".into(), "2030-01-02"),
+    ]
+}
+
+/// One screen carries the list, the forms and their posts of every admin screen; each
+/// answers alike: other staff and a missing or wrong token get 403 on both posts, a key
+/// that names nothing (or cannot be a key) is 404 for the form and for its post, even
+/// a post that would be refused, and nothing of it is recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_screen_refuses_other_staff_bad_tokens_and_unknown_records_alike() {
+    let app = TestApp::spawn().await;
+    let (c, token) = admin(&app).await;
+    let screens = every_screen(&app).await;
+    create_user(&app, "lanhdao@sonoivu.vn", &["leader"], None).await;
+    let leader = client();
+    login_ok(&app, &leader, "lanhdao@sonoivu.vn").await;
+    let leader_token = csrf(&app, &leader).await;
+    let before = audit_rows(&app).await;
+    let fields = [
+        ("name_vi", "X"),
+        ("name_en", "X"),
+        ("name", "X"),
+        ("active", "1"),
+    ];
+    for (list, key, missing) in &screens {
+        let new = format!("{list}/new");
+        let edit = format!("{list}/{key}");
+        page(&c, &app, &edit).await; // the key names a record: 403 is not a 404
+        for path in [&new, &edit] {
+            let (status, _, _) = send(&app, &leader, path, &leader_token, &fields).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "a leader's POST {path}");
+            for bad in ["", "not-the-token"] {
+                let (status, _, _) = send(&app, &c, path, bad, &fields).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "POST {path} with {bad:?}");
+            }
+        }
+        for path in [format!("{list}/{missing}"), format!("{list}/not-a-key!")] {
+            let res = get(&c, app.url(&path)).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "GET {path}");
+            for posted in [&[][..], &fields[..]] {
+                let (status, body, _) = send(&app, &c, &path, &token, posted).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "POST {path}: {body}");
+            }
+        }
+    }
+    assert_eq!(audit_rows(&app).await, before, "nothing recorded");
+    app.stop().await;
+}
+
+/// Every edit, whatever the screen, leaves one audit row with the record before and after
+/// (as read back from the database) and bumps the reference version once.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_records_the_record_before_and_after_and_bumps_the_reference_version() {
+    let app = TestApp::spawn().await;
+    let (c, token) = admin(&app).await;
+    let rows =
+        async |entity: &str, id: &str| -> Vec<(String, serde_json::Value, serde_json::Value)> {
+            let mut conn = app.conn().await;
+            audit_log::table
+                .filter(audit_log::entity.eq(entity))
+                .filter(audit_log::entity_id.eq(id))
+                .order(audit_log::id)
+                .select((audit_log::action, audit_log::before, audit_log::after))
+                .load::<(String, Option<serde_json::Value>, Option<serde_json::Value>)>(&mut conn)
+                .await
+                .expect("audit")
+                .into_iter()
+                .map(|(a, b, f)| {
+                    (
+                        a,
+                        b.unwrap_or(serde_json::Value::Null),
+                        f.unwrap_or(serde_json::Value::Null),
+                    )
+                })
+                .collect()
+        };
+    let version = async || {
+        let mut conn = app.conn().await;
+        pakn::reference::cache::current_version(&mut conn)
+            .await
+            .expect("version")
+    };
+
+    let v0 = version().await;
+    ok(
+        &app,
+        &c,
+        "/staff/admin/fields/new",
+        &token,
+        &[
+            ("code", "bao_hiem"),
+            ("name_vi", "Bảo hiểm xã hội"),
+            ("name_en", "Social insurance"),
+            ("keywords", "bhxh"),
+            ("sort", "90"),
+            ("active", "1"),
+        ],
+        "/staff/admin/fields?done=created",
+    )
+    .await;
+    assert_eq!(version().await, v0 + 1, "one bump per edit");
+    let created = rows("field", "bao_hiem").await;
+    assert_eq!(created.len(), 1);
+    let (action, before, after) = &created[0];
+    assert_eq!(action, "create");
+    assert_eq!(before, &serde_json::Value::Null);
+    assert_eq!(after["name_vi"], "Bảo hiểm xã hội");
+    assert_eq!(after["keywords"], "bhxh");
+    assert_eq!(after["sort"], 90);
+
+    ok(
+        &app,
+        &c,
+        "/staff/admin/fields/bao_hiem",
+        &token,
+        &[
+            ("name_vi", "Bảo hiểm xã hội, bảo hiểm y tế"),
+            ("name_en", "Social and health insurance"),
+            ("keywords", "bhxh, bhyt"),
+            ("sort", "90"),
+        ],
+        "/staff/admin/fields?done=updated",
+    )
+    .await;
+    assert_eq!(version().await, v0 + 2, "one bump per edit");
+    let all = rows("field", "bao_hiem").await;
+    assert_eq!(all.len(), 2);
+    let (action, before, after) = &all[1];
+    assert_eq!(
+        action, "deactivate",
+        "an update that takes the active mark off"
+    );
+    assert_eq!(before["name_vi"], "Bảo hiểm xã hội");
+    assert_eq!(before["active"], true);
+    assert_eq!(after["name_vi"], "Bảo hiểm xã hội, bảo hiểm y tế");
+    assert_eq!(after["keywords"], "bhxh, bhyt");
+    assert_eq!(after["active"], false);
+    assert_eq!(after["code"], "bao_hiem", "the code never changes");
+
+    // A refused edit records nothing and bumps nothing.
+    refused(
+        &app,
+        &c,
+        "/staff/admin/fields/bao_hiem",
+        &token,
+        &[("name_vi", ""), ("name_en", "x"), ("active", "1")],
+    )
+    .await;
+    assert_eq!(version().await, v0 + 2);
+    assert_eq!(rows("field", "bao_hiem").await.len(), 2);
+
+    // A calendar day keys its audit rows by its date and is always "update"d.
+    let day = "2027-03-08";
+    ok(
+        &app,
+        &c,
+        "/staff/admin/calendar/new",
+        &token,
+        &[
+            ("day", "08/03/2027"),
+            ("kind", "holiday"),
+            ("name", "Ngày nghỉ thử"),
+            ("status", "expected"),
+        ],
+        "/staff/admin/calendar?year=2027&done=created",
+    )
+    .await;
+    ok(
+        &app,
+        &c,
+        &format!("/staff/admin/calendar/{day}"),
+        &token,
+        &[
+            ("kind", "holiday"),
+            ("name", "Ngày nghỉ thử"),
+            ("status", "official"),
+        ],
+        "/staff/admin/calendar?year=2027&done=updated",
+    )
+    .await;
+    let all = rows("calendar_day", day).await;
+    let actions: Vec<&str> = all.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(actions, ["create", "update"]);
+    assert_eq!(all[1].1["status"], "expected");
+    assert_eq!(all[1].2["status"], "official");
+    assert_eq!(all[1].2["day"], day);
+    assert_eq!(version().await, v0 + 4);
     app.stop().await;
 }
 

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use super::{EditError, EditResult, record, taken};
+use super::{EditError, EditResult, Record, record, taken};
 use crate::db::schema::calendar_days as cd;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -30,8 +30,6 @@ pub struct DayInput {
     pub note: Option<String>,
 }
 
-const ENTITY: &str = "calendar_day";
-
 /// The exceptions of one year, in date order.
 pub async fn year(conn: &mut AsyncPgConnection, year: i32) -> QueryResult<Vec<DayRow>> {
     let (Some(from), Some(to)) = (
@@ -48,28 +46,36 @@ pub async fn year(conn: &mut AsyncPgConnection, year: i32) -> QueryResult<Vec<Da
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, day: NaiveDate) -> QueryResult<Option<DayRow>> {
-    cd::table
-        .find(day)
-        .select(DayRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+impl Record for DayRow {
+    const ENTITY: &'static str = "calendar_day";
+    type Key = NaiveDate;
+    type Input = DayInput;
 
-async fn lock(conn: &mut AsyncPgConnection, day: NaiveDate) -> QueryResult<Option<DayRow>> {
-    cd::table
-        .find(day)
-        .select(DayRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
+    async fn find(conn: &mut AsyncPgConnection, day: &NaiveDate) -> QueryResult<Option<DayRow>> {
+        cd::table
+            .find(*day)
+            .select(DayRow::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
 
-pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &DayInput) -> EditResult<()> {
-    conn.transaction::<(), EditError, _>(async |conn| {
-        if find(conn, input.day).await?.is_some() {
+    async fn lock(conn: &mut AsyncPgConnection, day: &NaiveDate) -> QueryResult<Option<DayRow>> {
+        cd::table
+            .find(*day)
+            .select(DayRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn insert(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        input: &DayInput,
+    ) -> EditResult<NaiveDate> {
+        if Self::find(conn, &input.day).await?.is_some() {
             return Err(EditError::one("day", "admin-day-taken"));
         }
         diesel::insert_into(cd::table)
@@ -83,31 +89,17 @@ pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &DayInput) -> 
             .execute(conn)
             .await
             .map_err(taken("day"))?;
-        let after = find(conn, input.day).await?;
-        record::<DayRow, _>(
-            conn,
-            by,
-            ENTITY,
-            input.day.to_string(),
-            "create",
-            None,
-            after.as_ref(),
-        )
-        .await?;
-        Ok(())
-    })
-    .await
-}
+        Ok(input.day)
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    day: NaiveDate,
-    input: &DayInput,
-) -> EditResult<()> {
-    conn.transaction::<(), EditError, _>(async |conn| {
-        let before = lock(conn, day).await?.ok_or(EditError::NotFound)?;
-        diesel::update(cd::table.find(day))
+    async fn change(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        day: &NaiveDate,
+        _before: &DayRow,
+        input: &DayInput,
+    ) -> EditResult<()> {
+        diesel::update(cd::table.find(*day))
             .set((
                 cd::kind.eq(&input.kind),
                 cd::name.eq(&input.name),
@@ -117,30 +109,24 @@ pub async fn update(
             ))
             .execute(conn)
             .await?;
-        let after = find(conn, day).await?;
-        record(
-            conn,
-            by,
-            ENTITY,
-            day.to_string(),
-            "update",
-            Some(&before),
-            after.as_ref(),
-        )
-        .await?;
         Ok(())
-    })
-    .await
+    }
+
+    /// A day has no active mark: every change is an update.
+    fn action(_before: &DayRow, _input: &DayInput) -> &'static str {
+        "update"
+    }
 }
 
+/// Removes a day (audited as `delete`).
 pub async fn delete(conn: &mut AsyncPgConnection, by: i32, day: NaiveDate) -> EditResult<()> {
     conn.transaction::<(), EditError, _>(async |conn| {
-        let before = lock(conn, day).await?.ok_or(EditError::NotFound)?;
+        let before = DayRow::lock(conn, &day).await?.ok_or(EditError::NotFound)?;
         diesel::delete(cd::table.find(day)).execute(conn).await?;
         record::<_, DayRow>(
             conn,
             by,
-            ENTITY,
+            DayRow::ENTITY,
             day.to_string(),
             "delete",
             Some(&before),

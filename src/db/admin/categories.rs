@@ -4,10 +4,10 @@
 //! active category cannot be deactivated.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use super::{EditError, EditResult, action, record, taken};
+use super::{EditError, EditResult, Record, action, taken};
 use crate::db::schema::content_categories as cc;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -32,8 +32,6 @@ pub struct CategoryInput {
     pub sort: i32,
 }
 
-const ENTITY: &str = "content_category";
-
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<CategoryRow>> {
     cc::table
         .order((cc::sort, cc::code))
@@ -42,22 +40,36 @@ pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<CategoryRow>>
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<CategoryRow>> {
-    cc::table
-        .find(code)
-        .select(CategoryRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+impl Record for CategoryRow {
+    const ENTITY: &'static str = "content_category";
+    type Key = String;
+    type Input = CategoryInput;
 
-pub async fn create(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    input: &CategoryInput,
-) -> EditResult<String> {
-    conn.transaction::<String, EditError, _>(async |conn| {
-        if find(conn, &input.code).await?.is_some() {
+    async fn find(conn: &mut AsyncPgConnection, code: &String) -> QueryResult<Option<CategoryRow>> {
+        cc::table
+            .find(code)
+            .select(CategoryRow::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn lock(conn: &mut AsyncPgConnection, code: &String) -> QueryResult<Option<CategoryRow>> {
+        cc::table
+            .find(code)
+            .select(CategoryRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn insert(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        input: &CategoryInput,
+    ) -> EditResult<String> {
+        if Self::find(conn, &input.code).await?.is_some() {
             return Err(EditError::one("code", "admin-err-taken"));
         }
         diesel::insert_into(cc::table)
@@ -72,37 +84,16 @@ pub async fn create(
             .execute(conn)
             .await
             .map_err(taken("code"))?;
-        let after = find(conn, &input.code).await?;
-        record::<CategoryRow, _>(
-            conn,
-            by,
-            ENTITY,
-            input.code.clone(),
-            "create",
-            None,
-            after.as_ref(),
-        )
-        .await?;
         Ok(input.code.clone())
-    })
-    .await
-}
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    code: &str,
-    input: &CategoryInput,
-) -> EditResult<()> {
-    conn.transaction::<(), EditError, _>(async |conn| {
-        let before: CategoryRow = cc::table
-            .find(code)
-            .select(CategoryRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or(EditError::NotFound)?;
+    async fn change(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        code: &String,
+        before: &CategoryRow,
+        input: &CategoryInput,
+    ) -> EditResult<()> {
         if before.active && !input.active {
             let others: i64 = cc::table
                 .filter(cc::active)
@@ -125,18 +116,10 @@ pub async fn update(
             ))
             .execute(conn)
             .await?;
-        let after = find(conn, code).await?;
-        record(
-            conn,
-            by,
-            ENTITY,
-            code.to_string(),
-            action(before.active, input.active),
-            Some(&before),
-            after.as_ref(),
-        )
-        .await?;
         Ok(())
-    })
-    .await
+    }
+
+    fn action(before: &CategoryRow, input: &CategoryInput) -> &'static str {
+        action(before.active, input.active)
+    }
 }

@@ -3,10 +3,10 @@
 //! notifies stays active and keeps an email.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use super::{EditError, EditResult, Problem, action, record, taken};
+use super::{EditError, EditResult, Problem, Record, action, taken};
 use crate::db::schema::{contacts, routing_rule_contacts, routing_rules};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -40,23 +40,12 @@ pub struct ContactInput {
     pub sort: i32,
 }
 
-const ENTITY: &str = "contact";
-
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<ContactRow>> {
     contacts::table
         .order((contacts::sort, contacts::id))
         .select(ContactRow::as_select())
         .load(conn)
         .await
-}
-
-pub async fn find(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<ContactRow>> {
-    contacts::table
-        .find(id)
-        .select(ContactRow::as_select())
-        .first(conn)
-        .await
-        .optional()
 }
 
 /// Names of the active routing rules that notify the contact.
@@ -71,12 +60,35 @@ async fn rules_notifying(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<V
         .await
 }
 
-pub async fn create(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    input: &ContactInput,
-) -> EditResult<i32> {
-    conn.transaction::<i32, EditError, _>(async |conn| {
+impl Record for ContactRow {
+    const ENTITY: &'static str = "contact";
+    type Key = i32;
+    type Input = ContactInput;
+
+    async fn find(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<ContactRow>> {
+        contacts::table
+            .find(*id)
+            .select(ContactRow::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn lock(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<ContactRow>> {
+        contacts::table
+            .find(*id)
+            .select(ContactRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn insert(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        input: &ContactInput,
+    ) -> EditResult<i32> {
         let exists: i64 = contacts::table
             .filter(contacts::code.eq(&input.code))
             .count()
@@ -85,7 +97,7 @@ pub async fn create(
         if exists > 0 {
             return Err(EditError::one("code", "admin-err-taken"));
         }
-        let id: i32 = diesel::insert_into(contacts::table)
+        let id = diesel::insert_into(contacts::table)
             .values((
                 contacts::code.eq(&input.code),
                 contacts::kind.eq(&input.kind),
@@ -102,39 +114,18 @@ pub async fn create(
             .get_result(conn)
             .await
             .map_err(taken("code"))?;
-        let after = find(conn, id).await?;
-        record::<ContactRow, _>(
-            conn,
-            by,
-            ENTITY,
-            id.to_string(),
-            "create",
-            None,
-            after.as_ref(),
-        )
-        .await?;
         Ok(id)
-    })
-    .await
-}
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    id: i32,
-    input: &ContactInput,
-) -> EditResult<()> {
-    conn.transaction::<(), EditError, _>(async |conn| {
-        let before: ContactRow = contacts::table
-            .find(id)
-            .select(ContactRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or(EditError::NotFound)?;
+    async fn change(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        id: &i32,
+        _before: &ContactRow,
+        input: &ContactInput,
+    ) -> EditResult<()> {
         if !input.active || input.email.is_none() {
-            let rules = rules_notifying(conn, id).await?;
+            let rules = rules_notifying(conn, *id).await?;
             if !rules.is_empty() {
                 let field = if input.active { "email" } else { "active" };
                 return Err(EditError::Invalid(vec![Problem::with(
@@ -144,7 +135,7 @@ pub async fn update(
                 )]));
             }
         }
-        diesel::update(contacts::table.find(id))
+        diesel::update(contacts::table.find(*id))
             .set((
                 contacts::kind.eq(&input.kind),
                 contacts::person_name.eq(&input.person_name),
@@ -159,18 +150,10 @@ pub async fn update(
             ))
             .execute(conn)
             .await?;
-        let after = find(conn, id).await?;
-        record(
-            conn,
-            by,
-            ENTITY,
-            id.to_string(),
-            action(before.active, input.active),
-            Some(&before),
-            after.as_ref(),
-        )
-        .await?;
         Ok(())
-    })
-    .await
+    }
+
+    fn action(before: &ContactRow, input: &ContactInput) -> &'static str {
+        action(before.active, input.active)
+    }
 }

@@ -3,10 +3,10 @@
 //! lĩnh vực cannot be deactivated (the form would offer nothing).
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use super::{EditError, EditResult, action, record, taken};
+use super::{EditError, EditResult, Record, action, taken};
 use crate::db::schema::fields;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -31,8 +31,6 @@ pub struct FieldInput {
     pub sort: i32,
 }
 
-const ENTITY: &str = "field";
-
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<FieldRow>> {
     fields::table
         .order((fields::sort, fields::code))
@@ -41,22 +39,36 @@ pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<FieldRow>> {
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<FieldRow>> {
-    fields::table
-        .find(code)
-        .select(FieldRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+impl Record for FieldRow {
+    const ENTITY: &'static str = "field";
+    type Key = String;
+    type Input = FieldInput;
 
-pub async fn create(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    input: &FieldInput,
-) -> EditResult<String> {
-    conn.transaction::<String, EditError, _>(async |conn| {
-        if find(conn, &input.code).await?.is_some() {
+    async fn find(conn: &mut AsyncPgConnection, code: &String) -> QueryResult<Option<FieldRow>> {
+        fields::table
+            .find(code)
+            .select(FieldRow::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn lock(conn: &mut AsyncPgConnection, code: &String) -> QueryResult<Option<FieldRow>> {
+        fields::table
+            .find(code)
+            .select(FieldRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn insert(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        input: &FieldInput,
+    ) -> EditResult<String> {
+        if Self::find(conn, &input.code).await?.is_some() {
             return Err(EditError::one("code", "admin-err-taken"));
         }
         diesel::insert_into(fields::table)
@@ -71,37 +83,16 @@ pub async fn create(
             .execute(conn)
             .await
             .map_err(taken("code"))?;
-        let after = find(conn, &input.code).await?;
-        record::<FieldRow, _>(
-            conn,
-            by,
-            ENTITY,
-            input.code.clone(),
-            "create",
-            None,
-            after.as_ref(),
-        )
-        .await?;
         Ok(input.code.clone())
-    })
-    .await
-}
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    code: &str,
-    input: &FieldInput,
-) -> EditResult<()> {
-    conn.transaction::<(), EditError, _>(async |conn| {
-        let before: FieldRow = fields::table
-            .find(code)
-            .select(FieldRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or(EditError::NotFound)?;
+    async fn change(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        code: &String,
+        before: &FieldRow,
+        input: &FieldInput,
+    ) -> EditResult<()> {
         if before.active && !input.active {
             let others: i64 = fields::table
                 .filter(fields::active)
@@ -124,18 +115,10 @@ pub async fn update(
             ))
             .execute(conn)
             .await?;
-        let after = find(conn, code).await?;
-        record(
-            conn,
-            by,
-            ENTITY,
-            code.to_string(),
-            action(before.active, input.active),
-            Some(&before),
-            after.as_ref(),
-        )
-        .await?;
         Ok(())
-    })
-    .await
+    }
+
+    fn action(before: &FieldRow, input: &FieldInput) -> &'static str {
+        action(before.active, input.active)
+    }
 }

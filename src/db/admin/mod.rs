@@ -1,27 +1,28 @@
 //! Admin edits of reference data (units, contacts, lĩnh vực, content categories, routing
 //! rules, reason templates, the calendar). Each edit runs in one transaction that also
 //! writes an `audit_log` row (the row before and after, as JSON) and bumps the reference
-//! version, so every instance reloads its cache within seconds. Rows are deactivated,
-//! never deleted; calendar days, being exceptions, may be removed.
+//! version, so every instance reloads its cache within seconds ([`edit`]: one module per
+//! kind of record says only its own rules and queries). Rows are deactivated, never
+//! deleted; calendar days, being exceptions, may be removed.
 
 pub mod calendar;
 pub mod categories;
 pub mod contacts;
+pub mod edit;
 pub mod fields;
 pub mod reasons;
 pub mod rules;
 pub mod units;
 
+pub use edit::{Record, action, create, record, update};
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
 
-use super::audit::{self, AuditEntry};
 use super::schema::{audit_log, users};
 use crate::domain::admin::InputError;
-use crate::reference::cache::bump_version;
 
 /// One refused value of an admin form: the form field, the message id (in `admin.ftl`)
 /// and the message's `$value`, if it has one.
@@ -124,43 +125,6 @@ pub fn taken(field: &'static str) -> impl Fn(DieselError) -> EditError {
         }
         other => EditError::Db(other),
     }
-}
-
-/// What an update did, for the audit log: an update that only flips `active` is a
-/// deactivation or an activation.
-pub fn action(before_active: bool, after_active: bool) -> &'static str {
-    match (before_active, after_active) {
-        (true, false) => "deactivate",
-        (false, true) => "activate",
-        _ => "update",
-    }
-}
-
-/// Records the edit in `audit_log` and bumps the reference version; call it inside the
-/// edit's transaction.
-pub async fn record<B: Serialize, A: Serialize>(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    entity: &str,
-    entity_id: String,
-    action: &str,
-    before: Option<&B>,
-    after: Option<&A>,
-) -> QueryResult<()> {
-    audit::record(
-        conn,
-        AuditEntry {
-            user_id: by,
-            entity,
-            entity_id,
-            action,
-            before: before.and_then(|b| serde_json::to_value(b).ok()),
-            after: after.and_then(|a| serde_json::to_value(a).ok()),
-        },
-    )
-    .await?;
-    bump_version(conn).await?;
-    Ok(())
 }
 
 /// One line of the audit log as the admin page lists it.

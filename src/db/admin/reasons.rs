@@ -3,10 +3,10 @@
 //! template keeps at least one.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use super::{EditError, EditResult, Problem, action, record, taken};
+use super::{EditError, EditResult, Problem, Record, action, taken};
 use crate::db::schema::reason_templates as rt;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -32,8 +32,6 @@ pub struct ReasonInput {
     pub sort: i32,
 }
 
-const ENTITY: &str = "reason_template";
-
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<ReasonRow>> {
     rt::table
         .order((rt::purpose, rt::sort, rt::id))
@@ -42,17 +40,35 @@ pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<ReasonRow>> {
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<ReasonRow>> {
-    rt::table
-        .find(id)
-        .select(ReasonRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+impl Record for ReasonRow {
+    const ENTITY: &'static str = "reason_template";
+    type Key = i32;
+    type Input = ReasonInput;
 
-pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &ReasonInput) -> EditResult<i32> {
-    conn.transaction::<i32, EditError, _>(async |conn| {
+    async fn find(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<ReasonRow>> {
+        rt::table
+            .find(*id)
+            .select(ReasonRow::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn lock(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<ReasonRow>> {
+        rt::table
+            .find(*id)
+            .select(ReasonRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn insert(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        input: &ReasonInput,
+    ) -> EditResult<i32> {
         let exists: i64 = rt::table
             .filter(rt::code.eq(&input.code))
             .count()
@@ -61,7 +77,7 @@ pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &ReasonInput) 
         if exists > 0 {
             return Err(EditError::one("code", "admin-err-taken"));
         }
-        let id: i32 = diesel::insert_into(rt::table)
+        let id = diesel::insert_into(rt::table)
             .values((
                 rt::code.eq(&input.code),
                 rt::purpose.eq(&input.purpose),
@@ -74,43 +90,22 @@ pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &ReasonInput) 
             .get_result(conn)
             .await
             .map_err(taken("code"))?;
-        let after = find(conn, id).await?;
-        record::<ReasonRow, _>(
-            conn,
-            by,
-            ENTITY,
-            id.to_string(),
-            "create",
-            None,
-            after.as_ref(),
-        )
-        .await?;
         Ok(id)
-    })
-    .await
-}
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    id: i32,
-    input: &ReasonInput,
-) -> EditResult<()> {
-    conn.transaction::<(), EditError, _>(async |conn| {
-        let before: ReasonRow = rt::table
-            .find(id)
-            .select(ReasonRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or(EditError::NotFound)?;
+    async fn change(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        id: &i32,
+        before: &ReasonRow,
+        input: &ReasonInput,
+    ) -> EditResult<()> {
         let leaves_purpose = before.active && (!input.active || input.purpose != before.purpose);
         if leaves_purpose {
             let others: i64 = rt::table
                 .filter(rt::active)
                 .filter(rt::purpose.eq(&before.purpose))
-                .filter(rt::id.ne(id))
+                .filter(rt::id.ne(*id))
                 .count()
                 .get_result(conn)
                 .await?;
@@ -122,7 +117,7 @@ pub async fn update(
                 )]));
             }
         }
-        diesel::update(rt::table.find(id))
+        diesel::update(rt::table.find(*id))
             .set((
                 rt::purpose.eq(&input.purpose),
                 rt::text_vi.eq(&input.text_vi),
@@ -133,18 +128,10 @@ pub async fn update(
             ))
             .execute(conn)
             .await?;
-        let after = find(conn, id).await?;
-        record(
-            conn,
-            by,
-            ENTITY,
-            id.to_string(),
-            action(before.active, input.active),
-            Some(&before),
-            after.as_ref(),
-        )
-        .await?;
         Ok(())
-    })
-    .await
+    }
+
+    fn action(before: &ReasonRow, input: &ReasonInput) -> &'static str {
+        action(before.active, input.active)
+    }
 }

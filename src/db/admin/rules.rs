@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use super::{EditError, EditResult, Problem, action, record};
+use super::{EditError, EditResult, Problem, Record, action, record};
 use crate::db::schema::{
     contacts, content_categories, fields, routing_rule_contacts as rrc, routing_rules as rr, units,
 };
@@ -50,8 +50,6 @@ pub struct RuleInput {
     pub cc: Vec<i32>,
 }
 
-const ENTITY: &str = "routing_rule";
-
 async fn with_recipients(
     conn: &mut AsyncPgConnection,
     rows: Vec<RuleRow>,
@@ -90,15 +88,6 @@ pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Rule>> {
         .load(conn)
         .await?;
     with_recipients(conn, rows).await
-}
-
-pub async fn find(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<Rule>> {
-    let rows = rr::table
-        .filter(rr::id.eq(id))
-        .select(RuleRow::as_select())
-        .load(conn)
-        .await?;
-    Ok(with_recipients(conn, rows).await?.pop())
 }
 
 /// Checks a rule against the reference data it names; `before` is the rule being
@@ -243,11 +232,35 @@ fn match_lists(input: &RuleInput) -> (Vec<String>, Vec<String>) {
     }
 }
 
-/// Creates a rule at the end of the order.
-pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &RuleInput) -> EditResult<i32> {
-    conn.transaction::<i32, EditError, _>(async |conn| {
-        // Serialises rule edits (positions, the single default).
-        let _all: Vec<i32> = rr::table.select(rr::id).for_update().load(conn).await?;
+/// Serialises rule edits (positions, the single default) until the transaction ends.
+async fn lock_all(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    let _all: Vec<i32> = rr::table.select(rr::id).for_update().load(conn).await?;
+    Ok(())
+}
+
+impl Record for Rule {
+    const ENTITY: &'static str = "routing_rule";
+    type Key = i32;
+    type Input = RuleInput;
+
+    async fn find(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<Rule>> {
+        let rows = rr::table
+            .filter(rr::id.eq(*id))
+            .select(RuleRow::as_select())
+            .load(conn)
+            .await?;
+        Ok(with_recipients(conn, rows).await?.pop())
+    }
+
+    /// Locks every rule (an edit may move the single default), then reads this one.
+    async fn lock(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<Rule>> {
+        lock_all(conn).await?;
+        Self::find(conn, id).await
+    }
+
+    /// Creates a rule at the end of the order.
+    async fn insert(conn: &mut AsyncPgConnection, _by: i32, input: &RuleInput) -> EditResult<i32> {
+        lock_all(conn).await?;
         let problems = check(conn, input, None).await?;
         if !problems.is_empty() {
             return Err(EditError::Invalid(problems));
@@ -271,37 +284,22 @@ pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &RuleInput) ->
             .get_result(conn)
             .await?;
         set_recipients(conn, id, input).await?;
-        let after = find(conn, id).await?;
-        record::<Rule, _>(
-            conn,
-            by,
-            ENTITY,
-            id.to_string(),
-            "create",
-            None,
-            after.as_ref(),
-        )
-        .await?;
         Ok(id)
-    })
-    .await
-}
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    id: i32,
-    input: &RuleInput,
-) -> EditResult<()> {
-    conn.transaction::<(), EditError, _>(async |conn| {
-        let _all: Vec<i32> = rr::table.select(rr::id).for_update().load(conn).await?;
-        let before = find(conn, id).await?.ok_or(EditError::NotFound)?;
-        let problems = check(conn, input, Some(&before)).await?;
+    async fn change(
+        conn: &mut AsyncPgConnection,
+        _by: i32,
+        id: &i32,
+        before: &Rule,
+        input: &RuleInput,
+    ) -> EditResult<()> {
+        let problems = check(conn, input, Some(before)).await?;
         if !problems.is_empty() {
             return Err(EditError::Invalid(problems));
         }
         let (categories, fields) = match_lists(input);
-        diesel::update(rr::table.find(id))
+        diesel::update(rr::table.find(*id))
             .set((
                 rr::name.eq(&input.name),
                 rr::match_categories.eq(categories),
@@ -313,21 +311,13 @@ pub async fn update(
             ))
             .execute(conn)
             .await?;
-        set_recipients(conn, id, input).await?;
-        let after = find(conn, id).await?;
-        record(
-            conn,
-            by,
-            ENTITY,
-            id.to_string(),
-            action(before.row.active, input.active),
-            Some(&before),
-            after.as_ref(),
-        )
-        .await?;
+        set_recipients(conn, *id, input).await?;
         Ok(())
-    })
-    .await
+    }
+
+    fn action(before: &Rule, input: &RuleInput) -> &'static str {
+        action(before.row.active, input.active)
+    }
 }
 
 /// Moves a rule one place up or down the order (positions are renumbered 10, 20, …);
@@ -366,7 +356,7 @@ pub async fn move_rule(conn: &mut AsyncPgConnection, by: i32, id: i32, up: bool)
         record(
             conn,
             by,
-            ENTITY,
+            Rule::ENTITY,
             id.to_string(),
             if up { "move_up" } else { "move_down" },
             Some(&serde_json::json!({ "position": before_position })),

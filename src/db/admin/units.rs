@@ -2,10 +2,10 @@
 //! the default cannot be unmarked or deactivated, only moved by marking another unit.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use super::{EditError, EditResult, Problem, action, record, taken};
+use super::{EditError, EditResult, Problem, Record, action, record, taken};
 use crate::db::schema::{routing_rules, units};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -33,33 +33,12 @@ pub struct UnitInput {
     pub sort: i32,
 }
 
-const ENTITY: &str = "unit";
-
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<UnitRow>> {
     units::table
         .order((units::sort, units::id))
         .select(UnitRow::as_select())
         .load(conn)
         .await
-}
-
-pub async fn find(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<UnitRow>> {
-    units::table
-        .find(id)
-        .select(UnitRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-async fn lock(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<UnitRow>> {
-    units::table
-        .find(id)
-        .select(UnitRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
 }
 
 /// Names of the active routing rules that send PAKN to the unit.
@@ -100,7 +79,7 @@ async fn clear_other_defaults(
         record(
             conn,
             by,
-            ENTITY,
+            UnitRow::ENTITY,
             before.id.to_string(),
             "update",
             Some(&before),
@@ -111,8 +90,31 @@ async fn clear_other_defaults(
     Ok(())
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &UnitInput) -> EditResult<i32> {
-    conn.transaction::<i32, EditError, _>(async |conn| {
+impl Record for UnitRow {
+    const ENTITY: &'static str = "unit";
+    type Key = i32;
+    type Input = UnitInput;
+
+    async fn find(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<UnitRow>> {
+        units::table
+            .find(*id)
+            .select(UnitRow::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn lock(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<UnitRow>> {
+        units::table
+            .find(*id)
+            .select(UnitRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, by: i32, input: &UnitInput) -> EditResult<i32> {
         if input.is_default && !input.active {
             return Err(EditError::one("active", "admin-unit-default-inactive"));
         }
@@ -127,7 +129,7 @@ pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &UnitInput) ->
         if input.is_default {
             clear_other_defaults(conn, by, None).await?;
         }
-        let id: i32 = diesel::insert_into(units::table)
+        let id = diesel::insert_into(units::table)
             .values((
                 units::code.eq(&input.code),
                 units::name_vi.eq(&input.name_vi),
@@ -141,30 +143,17 @@ pub async fn create(conn: &mut AsyncPgConnection, by: i32, input: &UnitInput) ->
             .get_result(conn)
             .await
             .map_err(taken("code"))?;
-        let after = find(conn, id).await?;
-        record::<UnitRow, _>(
-            conn,
-            by,
-            ENTITY,
-            id.to_string(),
-            "create",
-            None,
-            after.as_ref(),
-        )
-        .await?;
         Ok(id)
-    })
-    .await
-}
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    by: i32,
-    id: i32,
-    input: &UnitInput,
-) -> EditResult<()> {
-    conn.transaction::<(), EditError, _>(async |conn| {
-        let before = lock(conn, id).await?.ok_or(EditError::NotFound)?;
+    async fn change(
+        conn: &mut AsyncPgConnection,
+        by: i32,
+        id: &i32,
+        before: &UnitRow,
+        input: &UnitInput,
+    ) -> EditResult<()> {
+        let id = *id;
         let mut problems = Vec::new();
         if before.is_default && !input.is_default {
             problems.push(Problem::new("is_default", "admin-unit-default-keep"));
@@ -200,18 +189,10 @@ pub async fn update(
             ))
             .execute(conn)
             .await?;
-        let after = find(conn, id).await?;
-        record(
-            conn,
-            by,
-            ENTITY,
-            id.to_string(),
-            action(before.active, input.active),
-            Some(&before),
-            after.as_ref(),
-        )
-        .await?;
         Ok(())
-    })
-    .await
+    }
+
+    fn action(before: &UnitRow, input: &UnitInput) -> &'static str {
+        action(before.active, input.active)
+    }
 }

@@ -3,24 +3,28 @@
 //! (announced) or expected (derived before the yearly notice, to confirm). Days can be
 //! added, edited and removed; deadlines of new PAKN follow at once.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
-use super::view::{FormPage, Input, ListPage, ListRow, Opt, PostButton};
-use super::{finish, notice, spawned};
-use crate::auth::StaffUser;
+use super::screen::{Key, Screen};
+use super::view::{Input, ListRow, Opt, PostButton};
+use super::{finish, spawned};
 use crate::db::admin::calendar::{self, DayInput, DayRow};
 use crate::db::admin::{Problem, Problems};
 use crate::domain::admin as check;
 use crate::domain::calendar::{DayKind, format_date, local_date};
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{RequestLang, Tr};
-use crate::web::staff::{AdminUser, Fields, StaffChrome, check_csrf};
+use crate::web::error::AppError;
+use crate::web::i18n::Tr;
+use crate::web::staff::{AdminUser, Fields, check_csrf};
 use crate::web::{AppState, SharedState};
 
-const LIST: &str = "/staff/admin/calendar";
+pub struct CalendarScreen;
+
+const LIST: &str = CalendarScreen::LIST;
 
 fn kind_label(kind: &str) -> String {
     format!("admin-day-kind-{}", kind.replace('_', "-"))
@@ -41,72 +45,32 @@ fn this_year() -> i32 {
     local_date(chrono::Utc::now()).year()
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
+/// The year the list shows and a new day starts in: `?year=` when it is one from 2000
+/// to 2100, else this one.
+#[derive(Debug, Deserialize)]
+#[serde(from = "YearParam")]
+pub struct Year(i32);
+
+#[derive(Debug, Deserialize)]
+struct YearParam {
     year: Option<String>,
-    done: Option<String>,
 }
 
-pub async fn list(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
-    let year = q
-        .year
-        .as_deref()
-        .and_then(|y| y.trim().parse::<i32>().ok())
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(this_year);
-    let rows = {
-        let mut conn = state.pool.get().await?;
-        calendar::year(&mut conn, year).await?
-    };
-    let chrome = StaffChrome::new(&state, &lang, &me, LIST);
-    let t = chrome.t;
-    let rows = rows
-        .into_iter()
-        .map(|d| ListRow {
-            id: format!("day-{}", d.day),
-            flags: Vec::new(),
-            cells: vec![
-                vec![format_date(d.day), weekday(t, d.day)],
-                vec![t.t(&kind_label(&d.kind))],
-                vec![d.name.clone()],
-                vec![t.t(&status_label(&d.status))],
-                vec![d.note.clone().unwrap_or_default()],
-            ],
-            edit_href: Some(format!("{LIST}/{}", d.day)),
-            inactive: false,
-            actions: Vec::new(),
-        })
-        .collect();
-    let pages = (year - 1..=year + 1)
-        .map(|y| (format!("{LIST}?year={y}"), y.to_string(), y == year))
-        .collect();
-    Ok(ListPage {
-        heading: t.t1("admin-calendar-year", "value", year.to_string()),
-        intro: Some(t.t("admin-calendar-intro")),
-        new_link: Some((format!("{LIST}/new?year={year}"), t.t("admin-calendar-new"))),
-        notice: notice(t, &q.done),
-        pages,
-        columns: vec![
-            t.t("admin-day-date"),
-            t.t("admin-day-kind"),
-            t.t("admin-day-name"),
-            t.t("admin-day-status"),
-            t.t("admin-day-note"),
-        ],
-        rows,
-        empty: t.t("admin-calendar-empty"),
-        chrome,
+impl From<YearParam> for Year {
+    fn from(q: YearParam) -> Year {
+        Year(
+            q.year
+                .as_deref()
+                .and_then(|y| y.trim().parse::<i32>().ok())
+                .filter(|y| (2000..=2100).contains(y))
+                .unwrap_or_else(this_year),
+        )
     }
-    .render(&lang))
 }
 
+/// The form's values as typed.
 #[derive(Debug, Clone, Default)]
-struct Form {
+pub struct Form {
     day: String,
     kind: String,
     name: String,
@@ -114,14 +78,81 @@ struct Form {
     note: String,
 }
 
-impl Form {
-    fn read(f: &Fields) -> Form {
+impl Screen for CalendarScreen {
+    type Record = DayRow;
+    type Form = Form;
+    type Query = Year;
+    const LIST: &'static str = "/staff/admin/calendar";
+    const TITLE: &'static str = "admin-calendar";
+
+    /// Only the exact `YYYY-MM-DD` the list links to.
+    fn key(raw: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()
+    }
+
+    async fn records(conn: &mut AsyncPgConnection, &Year(year): &Year) -> QueryResult<Vec<DayRow>> {
+        calendar::year(conn, year).await
+    }
+
+    fn columns(t: Tr) -> Vec<String> {
+        vec![
+            t.t("admin-day-date"),
+            t.t("admin-day-kind"),
+            t.t("admin-day-name"),
+            t.t("admin-day-status"),
+            t.t("admin-day-note"),
+        ]
+    }
+
+    fn rows(t: Tr, _: &AppState, records: Vec<DayRow>) -> Vec<ListRow> {
+        records
+            .into_iter()
+            .map(|d| ListRow {
+                id: format!("day-{}", d.day),
+                flags: Vec::new(),
+                cells: vec![
+                    vec![format_date(d.day), weekday(t, d.day)],
+                    vec![t.t(&kind_label(&d.kind))],
+                    vec![d.name],
+                    vec![t.t(&status_label(&d.status))],
+                    vec![d.note.unwrap_or_default()],
+                ],
+                edit_href: Some(format!("{LIST}/{}", d.day)),
+                inactive: false,
+                actions: Vec::new(),
+            })
+            .collect()
+    }
+
+    fn heading(t: Tr, &Year(year): &Year) -> String {
+        t.t1("admin-calendar-year", "value", year.to_string())
+    }
+
+    fn new_href(&Year(year): &Year) -> String {
+        format!("{LIST}/new?year={year}")
+    }
+
+    fn pages(&Year(year): &Year) -> Vec<(String, String, bool)> {
+        (year - 1..=year + 1)
+            .map(|y| (format!("{LIST}?year={y}"), y.to_string(), y == year))
+            .collect()
+    }
+
+    fn empty(t: Tr) -> String {
+        t.t("admin-calendar-empty")
+    }
+
+    /// A new day starts in the year being looked at, when it is not this one.
+    fn blank(&Year(year): &Year) -> Form {
+        let day = if year == this_year() {
+            String::new()
+        } else {
+            format!("01/01/{year}")
+        };
         Form {
-            day: f.get("day").trim().to_string(),
-            kind: f.get("kind").to_string(),
-            name: f.get("name").to_string(),
-            status: f.get("status").to_string(),
-            note: f.get("note").to_string(),
+            day,
+            status: "official".into(),
+            ..Form::default()
         }
     }
 
@@ -135,11 +166,24 @@ impl Form {
         }
     }
 
-    fn parse(&self) -> Result<DayInput, Vec<Problem>> {
+    fn read(f: &Fields, _: &AppState, existing: Option<&DayRow>) -> Form {
+        Form {
+            day: match existing {
+                Some(d) => format_date(d.day),
+                None => f.get("day").trim().to_string(),
+            },
+            kind: f.get("kind").to_string(),
+            name: f.get("name").to_string(),
+            status: f.get("status").to_string(),
+            note: f.get("note").to_string(),
+        }
+    }
+
+    fn parse(form: &Form, _creating: bool) -> Result<DayInput, Vec<Problem>> {
         let mut p = Problems::default();
-        let day = check::date(&self.day);
-        let kind = DayKind::parse(self.kind.trim());
-        if self.kind.trim().is_empty() {
+        let day = check::date(&form.day);
+        let kind = DayKind::parse(form.kind.trim());
+        if form.kind.trim().is_empty() {
             p.push(Problem::input("kind", check::InputError::Required));
         } else if kind.is_none() {
             p.push(Problem::input("kind", check::InputError::Choice));
@@ -152,66 +196,42 @@ impl Form {
         let input = DayInput {
             day: day.unwrap_or_default(),
             kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
-            name: p.check("name", check::required(&self.name, check::NAME_MAX)),
+            name: p.check("name", check::required(&form.name, check::NAME_MAX)),
             status: p
-                .check("status", check::choice(&self.status, &check::DAY_STATUSES))
+                .check("status", check::choice(&form.status, &check::DAY_STATUSES))
                 .to_string(),
-            note: p.check("note", check::optional(&self.note, check::NOTE_MAX)),
+            note: p.check("note", check::optional(&form.note, check::NOTE_MAX)),
         };
         if let Err(e) = day {
             p.push(Problem::input("day", e));
         }
         p.into_result(input)
     }
-}
 
-fn render(
-    state: &AppState,
-    lang: &RequestLang,
-    me: &StaffUser,
-    form: &Form,
-    existing: Option<NaiveDate>,
-    problems: &[Problem],
-) -> Response {
-    let action = match existing {
-        Some(d) => format!("{LIST}/{d}"),
-        None => format!("{LIST}/new"),
-    };
-    let chrome = StaffChrome::new(state, lang, me, &action);
-    let t = chrome.t;
-    let day = match existing {
-        Some(d) => Input::readonly(
-            "day",
-            t.t("admin-day-date"),
-            &format!("{} ({})", format_date(d), weekday(t, d)),
-        ),
-        None => Input::text("day", t.t("admin-day-date"), &form.day, 10)
-            .required()
-            .hint(t.t("admin-day-date-hint")),
-    };
-    let mut kinds = vec![Opt::new("", t.t("admin-choose"), form.kind.is_empty())];
-    kinds.extend(DayKind::ALL.iter().map(|k| {
-        Opt::new(
-            k.as_str(),
-            t.t(&kind_label(k.as_str())),
-            form.kind == k.as_str(),
-        )
-    }));
-    let statuses = check::DAY_STATUSES
-        .iter()
-        .map(|s| Opt::new(*s, t.t(&status_label(s)), form.status == *s))
-        .collect();
-    let year = existing.map(|d| d.year()).unwrap_or_else(this_year);
-    FormPage {
-        heading: match existing {
-            Some(_) => t.t("admin-calendar-edit"),
-            None => t.t("admin-calendar-new"),
-        },
-        intro: None,
-        action,
-        back: (format!("{LIST}?year={year}"), t.t("admin-calendar")),
-        submit: t.t("admin-save"),
-        inputs: vec![
+    fn inputs(t: Tr, _: &AppState, form: &Form, key: Option<&Key<Self>>) -> Vec<Input> {
+        let day = match key {
+            Some(d) => Input::readonly(
+                "day",
+                t.t("admin-day-date"),
+                &format!("{} ({})", format_date(*d), weekday(t, *d)),
+            ),
+            None => Input::text("day", t.t("admin-day-date"), &form.day, 10)
+                .required()
+                .hint(t.t("admin-day-date-hint")),
+        };
+        let mut kinds = vec![Opt::new("", t.t("admin-choose"), form.kind.is_empty())];
+        kinds.extend(DayKind::ALL.iter().map(|k| {
+            Opt::new(
+                k.as_str(),
+                t.t(&kind_label(k.as_str())),
+                form.kind == k.as_str(),
+            )
+        }));
+        let statuses = check::DAY_STATUSES
+            .iter()
+            .map(|s| Opt::new(*s, t.t(&status_label(s)), form.status == *s))
+            .collect();
+        vec![
             day,
             Input::select("kind", t.t("admin-day-kind"), kinds)
                 .required()
@@ -220,130 +240,29 @@ fn render(
             Input::select("status", t.t("admin-day-status"), statuses)
                 .hint(t.t("admin-day-status-hint")),
             Input::textarea("note", t.t("admin-day-note"), &form.note, check::NOTE_MAX),
-        ],
-        errors: Vec::new(),
-        extra: existing
-            .map(|d| {
-                vec![PostButton::new(
-                    format!("{LIST}/{d}/delete"),
-                    t.t("admin-calendar-remove"),
-                )]
-            })
-            .unwrap_or_default(),
-        chrome,
+        ]
     }
-    .render(lang, problems)
+
+    fn extra(t: Tr, day: &NaiveDate) -> Vec<PostButton> {
+        vec![PostButton::new(
+            format!("{LIST}/{day}/delete"),
+            t.t("admin-calendar-remove"),
+        )]
+    }
+
+    /// The list of the year of the day edited, or of this year for a new one.
+    fn back(key: Option<&NaiveDate>) -> String {
+        let year = key.map(|d| d.year()).unwrap_or_else(this_year);
+        format!("{LIST}?year={year}")
+    }
+
+    /// The list of the year of the day added or edited.
+    fn done(input: &DayInput, done: &str) -> String {
+        format!("{LIST}?year={}&done={done}", input.day.year())
+    }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct NewQuery {
-    year: Option<String>,
-}
-
-pub async fn new_form(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Query(q): Query<NewQuery>,
-) -> Response {
-    // A start in the year being looked at, when it is not this one.
-    let day = q
-        .year
-        .as_deref()
-        .and_then(|y| y.trim().parse::<i32>().ok())
-        .filter(|y| *y != this_year() && (2000..=2100).contains(y))
-        .map(|y| format!("01/01/{y}"))
-        .unwrap_or_default();
-    let form = Form {
-        day,
-        status: "official".into(),
-        ..Form::default()
-    };
-    render(&state, &lang, &me, &form, None, &[])
-}
-
-pub async fn create(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    fields: Fields,
-) -> Response {
-    spawned(async move {
-        check_csrf(&me, fields.get("csrf"))?;
-        let form = Form::read(&fields);
-        let input = match form.parse() {
-            Ok(input) => input,
-            Err(problems) => return Ok(render(&state, &lang, &me, &form, None, &problems)),
-        };
-        let result = {
-            let mut conn = state.pool.get().await?;
-            calendar::create(&mut conn, me.id, &input).await
-        };
-        let year = input.day.year();
-        finish(
-            &state,
-            result,
-            |_| format!("{LIST}?year={year}&done=created"),
-            |problems| render(&state, &lang, &me, &form, None, problems),
-        )
-        .await
-    })
-    .await
-}
-
-fn day_of(raw: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| AppError::NotFound)
-}
-
-pub async fn edit_form(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Path(day): Path<String>,
-) -> AppResult<Response> {
-    let day = day_of(&day)?;
-    let row = {
-        let mut conn = state.pool.get().await?;
-        calendar::find(&mut conn, day)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    Ok(render(&state, &lang, &me, &Form::of(&row), Some(day), &[]))
-}
-
-pub async fn update(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Path(day): Path<String>,
-    fields: Fields,
-) -> Response {
-    spawned(async move {
-        check_csrf(&me, fields.get("csrf"))?;
-        let day = day_of(&day)?;
-        let form = Form {
-            day: format_date(day),
-            ..Form::read(&fields)
-        };
-        let input = match form.parse() {
-            Ok(input) => input,
-            Err(problems) => return Ok(render(&state, &lang, &me, &form, Some(day), &problems)),
-        };
-        let result = {
-            let mut conn = state.pool.get().await?;
-            calendar::update(&mut conn, me.id, day, &input).await
-        };
-        finish(
-            &state,
-            result,
-            |_| format!("{LIST}?year={}&done=updated", day.year()),
-            |problems| render(&state, &lang, &me, &form, Some(day), problems),
-        )
-        .await
-    })
-    .await
-}
-
+/// Removes a day.
 pub async fn delete(
     State(state): State<SharedState>,
     AdminUser(me): AdminUser,
@@ -352,7 +271,7 @@ pub async fn delete(
 ) -> Response {
     spawned(async move {
         check_csrf(&me, fields.get("csrf"))?;
-        let day = day_of(&day)?;
+        let day = CalendarScreen::key(&day).ok_or(AppError::NotFound)?;
         let result = {
             let mut conn = state.pool.get().await?;
             calendar::delete(&mut conn, me.id, day).await

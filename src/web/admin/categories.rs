@@ -2,71 +2,24 @@
 //! offered on the public form and stored on tickets by code; one that implies kiến nghị
 //! makes the filing a kiến nghị. A deactivated one leaves the form; tickets keep it.
 
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 
-use super::view::{FormPage, Input, ListPage, ListRow};
-use super::{Done, finish, flags, notice, on, spawned};
-use crate::auth::StaffUser;
+use super::screen::{Key, NoQuery, Screen};
+use super::view::{Input, ListRow};
+use super::{code, flags, on};
 use crate::db::admin::categories::{self, CategoryInput, CategoryRow};
 use crate::db::admin::{Problem, Problems};
 use crate::domain::admin as check;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::RequestLang;
-use crate::web::staff::{AdminUser, Fields, StaffChrome, check_csrf};
-use crate::web::{AppState, SharedState};
+use crate::web::AppState;
+use crate::web::i18n::Tr;
+use crate::web::staff::Fields;
 
-const LIST: &str = "/staff/admin/categories";
+pub struct CategoriesScreen;
 
-pub async fn list(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Query(q): Query<Done>,
-) -> AppResult<Response> {
-    let rows = {
-        let mut conn = state.pool.get().await?;
-        categories::list(&mut conn).await?
-    };
-    let chrome = StaffChrome::new(&state, &lang, &me, LIST);
-    let t = chrome.t;
-    let rows = rows
-        .into_iter()
-        .map(|f| ListRow {
-            id: format!("category-{}", f.code),
-            flags: flags(
-                t,
-                &[
-                    (f.implies_kien_nghi, "admin-flag-kien-nghi"),
-                    (!f.active, "admin-flag-inactive"),
-                ],
-            ),
-            cells: vec![
-                vec![f.name_vi.clone(), f.name_en.clone()],
-                vec![f.code.clone()],
-                vec![f.sort.to_string()],
-            ],
-            edit_href: Some(format!("{LIST}/{}", f.code)),
-            inactive: !f.active,
-            actions: Vec::new(),
-        })
-        .collect();
-    Ok(ListPage {
-        heading: t.t("admin-categories"),
-        intro: Some(t.t("admin-categories-intro")),
-        new_link: Some((format!("{LIST}/new"), t.t("admin-categories-new"))),
-        notice: notice(t, &q.done),
-        pages: Vec::new(),
-        columns: vec![t.t("admin-name"), t.t("admin-code"), t.t("admin-sort")],
-        rows,
-        empty: t.t("admin-empty"),
-        chrome,
-    }
-    .render(&lang))
-}
-
+/// The form's values as typed.
 #[derive(Debug, Clone, Default)]
-struct Form {
+pub struct Form {
     code: String,
     name_vi: String,
     name_en: String,
@@ -75,10 +28,66 @@ struct Form {
     sort: String,
 }
 
-impl Form {
-    fn read(f: &Fields) -> Form {
+impl Screen for CategoriesScreen {
+    type Record = CategoryRow;
+    type Form = Form;
+    type Query = NoQuery;
+    const LIST: &'static str = "/staff/admin/categories";
+    const TITLE: &'static str = "admin-categories";
+
+    async fn records(conn: &mut AsyncPgConnection, _: &NoQuery) -> QueryResult<Vec<CategoryRow>> {
+        categories::list(conn).await
+    }
+
+    fn columns(t: Tr) -> Vec<String> {
+        vec![t.t("admin-name"), t.t("admin-code"), t.t("admin-sort")]
+    }
+
+    fn rows(t: Tr, _: &AppState, records: Vec<CategoryRow>) -> Vec<ListRow> {
+        records
+            .into_iter()
+            .map(|c| ListRow {
+                id: format!("category-{}", c.code),
+                flags: flags(
+                    t,
+                    &[
+                        (c.implies_kien_nghi, "admin-flag-kien-nghi"),
+                        (!c.active, "admin-flag-inactive"),
+                    ],
+                ),
+                edit_href: Some(format!("{}/{}", Self::LIST, c.code)),
+                cells: vec![
+                    vec![c.name_vi, c.name_en],
+                    vec![c.code],
+                    vec![c.sort.to_string()],
+                ],
+                inactive: !c.active,
+                actions: Vec::new(),
+            })
+            .collect()
+    }
+
+    fn blank(_: &NoQuery) -> Form {
         Form {
-            code: f.get("code").trim().to_string(),
+            active: true,
+            ..Form::default()
+        }
+    }
+
+    fn of(c: &CategoryRow) -> Form {
+        Form {
+            code: c.code.clone(),
+            name_vi: c.name_vi.clone(),
+            name_en: c.name_en.clone(),
+            implies_kien_nghi: c.implies_kien_nghi,
+            active: c.active,
+            sort: c.sort.to_string(),
+        }
+    }
+
+    fn read(f: &Fields, _: &AppState, existing: Option<&CategoryRow>) -> Form {
+        Form {
+            code: code(f, existing.map(|c| c.code.as_str())),
             name_vi: f.get("name_vi").to_string(),
             name_en: f.get("name_en").to_string(),
             implies_kien_nghi: on(f, "implies_kien_nghi"),
@@ -87,185 +96,38 @@ impl Form {
         }
     }
 
-    fn of(r: &CategoryRow) -> Form {
-        Form {
-            code: r.code.clone(),
-            name_vi: r.name_vi.clone(),
-            name_en: r.name_en.clone(),
-            implies_kien_nghi: r.implies_kien_nghi,
-            active: r.active,
-            sort: r.sort.to_string(),
-        }
-    }
-
-    fn parse(&self, creating: bool) -> Result<CategoryInput, Vec<Problem>> {
+    fn parse(form: &Form, creating: bool) -> Result<CategoryInput, Vec<Problem>> {
         let mut p = Problems::default();
         let input = CategoryInput {
             code: if creating {
-                p.check("code", check::code(&self.code))
+                p.check("code", check::code(&form.code))
             } else {
-                self.code.clone()
+                form.code.clone()
             },
-            name_vi: p.check("name_vi", check::required(&self.name_vi, check::NAME_MAX)),
-            name_en: p.check("name_en", check::required(&self.name_en, check::NAME_MAX)),
-            implies_kien_nghi: self.implies_kien_nghi,
-            active: self.active,
-            sort: p.check("sort", check::sort(&self.sort)),
+            name_vi: p.check("name_vi", check::required(&form.name_vi, check::NAME_MAX)),
+            name_en: p.check("name_en", check::required(&form.name_en, check::NAME_MAX)),
+            implies_kien_nghi: form.implies_kien_nghi,
+            active: form.active,
+            sort: p.check("sort", check::sort(&form.sort)),
         };
         p.into_result(input)
     }
-}
 
-fn render(
-    state: &AppState,
-    lang: &RequestLang,
-    me: &StaffUser,
-    form: &Form,
-    editing: bool,
-    problems: &[Problem],
-) -> Response {
-    let action = if editing {
-        format!("{LIST}/{}", form.code)
-    } else {
-        format!("{LIST}/new")
-    };
-    let chrome = StaffChrome::new(state, lang, me, &action);
-    let t = chrome.t;
-    let code = if editing {
-        Input::readonly("code", t.t("admin-code"), &form.code)
-    } else {
-        Input::text("code", t.t("admin-code"), &form.code, check::CODE_MAX)
-            .required()
-            .hint(t.t("admin-code-hint"))
-    };
-    FormPage {
-        heading: if editing {
-            t.t("admin-categories-edit")
-        } else {
-            t.t("admin-categories-new")
-        },
-        intro: None,
-        action,
-        back: (LIST.to_string(), t.t("admin-categories")),
-        submit: t.t("admin-save"),
-        inputs: vec![
-            code,
-            Input::text(
-                "name_vi",
-                t.t("admin-name-vi"),
-                &form.name_vi,
-                check::NAME_MAX,
-            )
-            .required(),
-            Input::text(
-                "name_en",
-                t.t("admin-name-en"),
-                &form.name_en,
-                check::NAME_MAX,
-            )
-            .required(),
+    fn inputs(t: Tr, _: &AppState, form: &Form, key: Option<&Key<Self>>) -> Vec<Input> {
+        let [name_vi, name_en] = Input::names(t, &form.name_vi, &form.name_en);
+        vec![
+            Input::code(t, &form.code, key.is_some()),
+            name_vi,
+            name_en,
             Input::checkbox(
                 "implies_kien_nghi",
                 t.t("admin-category-kien-nghi"),
                 form.implies_kien_nghi,
             )
             .hint(t.t("admin-category-kien-nghi-hint")),
-            Input::number("sort", t.t("admin-sort"), &form.sort).hint(t.t("admin-sort-hint")),
+            Input::sort(t, &form.sort),
             Input::checkbox("active", t.t("admin-active"), form.active)
                 .hint(t.t("admin-category-active-hint")),
-        ],
-        errors: Vec::new(),
-        extra: Vec::new(),
-        chrome,
+        ]
     }
-    .render(lang, problems)
-}
-
-pub async fn new_form(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-) -> Response {
-    let form = Form {
-        active: true,
-        ..Form::default()
-    };
-    render(&state, &lang, &me, &form, false, &[])
-}
-
-pub async fn create(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    fields: Fields,
-) -> Response {
-    spawned(async move {
-        check_csrf(&me, fields.get("csrf"))?;
-        let form = Form::read(&fields);
-        let input = match form.parse(true) {
-            Ok(input) => input,
-            Err(problems) => return Ok(render(&state, &lang, &me, &form, false, &problems)),
-        };
-        let result = {
-            let mut conn = state.pool.get().await?;
-            categories::create(&mut conn, me.id, &input).await
-        };
-        finish(
-            &state,
-            result,
-            |_| format!("{LIST}?done=created"),
-            |problems| render(&state, &lang, &me, &form, false, problems),
-        )
-        .await
-    })
-    .await
-}
-
-pub async fn edit_form(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Path(code): Path<String>,
-) -> AppResult<Response> {
-    let row = {
-        let mut conn = state.pool.get().await?;
-        categories::find(&mut conn, &code)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    Ok(render(&state, &lang, &me, &Form::of(&row), true, &[]))
-}
-
-pub async fn update(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Path(code): Path<String>,
-    fields: Fields,
-) -> Response {
-    spawned(async move {
-        check_csrf(&me, fields.get("csrf"))?;
-        let mut conn = state.pool.get().await?;
-        let row = categories::find(&mut conn, &code)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let form = Form {
-            code: row.code,
-            ..Form::read(&fields)
-        };
-        let input = match form.parse(false) {
-            Ok(input) => input,
-            Err(problems) => return Ok(render(&state, &lang, &me, &form, true, &problems)),
-        };
-        let result = categories::update(&mut conn, me.id, &form.code, &input).await;
-        drop(conn);
-        finish(
-            &state,
-            result,
-            |_| format!("{LIST}?done=updated"),
-            |problems| render(&state, &lang, &me, &form, true, problems),
-        )
-        .await
-    })
-    .await
 }

@@ -1,13 +1,16 @@
 //! The admin screens under `/staff/admin` (admins only): units, contacts, lĩnh vực,
 //! content categories, routing rules, reason templates and the working-day calendar.
-//! One file per screen; the list and form pages are described as data ([`view`]); the
-//! edits live in [`crate::db::admin`], each in one transaction with its audit row and a
-//! bump of the reference version, so every instance reloads within seconds (this one at
-//! once, after the commit). Users are edited under `/staff/users`.
+//! One file per screen says what is its own (a [`screen::Screen`]: its key, list columns
+//! and form); [`screen`] carries the list, the forms and their posts for all of them; the
+//! list and form pages are described as data ([`view`]); the edits live in
+//! [`crate::db::admin`], each in one transaction with its audit row and a bump of the
+//! reference version, so every instance reloads within seconds (this one at once, after
+//! the commit). Users are edited under `/staff/users`.
 //!
 //! Every handler takes [`AdminUser`]; every POST checks the session's anti-forgery token
 //! first and runs to its end in a spawned task, so a client that goes away never leaves
-//! an edit half done.
+//! an edit half done. Moving a routing rule and removing a calendar day are their
+//! screens' own posts.
 
 mod calendar;
 mod categories;
@@ -16,6 +19,7 @@ mod fields;
 mod index;
 mod reasons;
 mod rules;
+pub mod screen;
 mod units;
 pub mod view;
 
@@ -35,70 +39,14 @@ use crate::web::i18n::Tr;
 pub fn router() -> Router<SharedState> {
     Router::new()
         .route("/staff/admin", get(index::show))
-        .route("/staff/admin/units", get(units::list))
-        .route(
-            "/staff/admin/units/new",
-            get(units::new_form).post(units::create),
-        )
-        .route(
-            "/staff/admin/units/{id}",
-            get(units::edit_form).post(units::update),
-        )
-        .route("/staff/admin/contacts", get(contacts::list))
-        .route(
-            "/staff/admin/contacts/new",
-            get(contacts::new_form).post(contacts::create),
-        )
-        .route(
-            "/staff/admin/contacts/{id}",
-            get(contacts::edit_form).post(contacts::update),
-        )
-        .route("/staff/admin/fields", get(fields::list))
-        .route(
-            "/staff/admin/fields/new",
-            get(fields::new_form).post(fields::create),
-        )
-        .route(
-            "/staff/admin/fields/{code}",
-            get(fields::edit_form).post(fields::update),
-        )
-        .route("/staff/admin/categories", get(categories::list))
-        .route(
-            "/staff/admin/categories/new",
-            get(categories::new_form).post(categories::create),
-        )
-        .route(
-            "/staff/admin/categories/{code}",
-            get(categories::edit_form).post(categories::update),
-        )
-        .route("/staff/admin/rules", get(rules::list))
-        .route(
-            "/staff/admin/rules/new",
-            get(rules::new_form).post(rules::create),
-        )
-        .route(
-            "/staff/admin/rules/{id}",
-            get(rules::edit_form).post(rules::update),
-        )
+        .merge(screen::routes::<units::UnitsScreen>())
+        .merge(screen::routes::<contacts::ContactsScreen>())
+        .merge(screen::routes::<fields::FieldsScreen>())
+        .merge(screen::routes::<categories::CategoriesScreen>())
+        .merge(screen::routes::<rules::RulesScreen>())
         .route("/staff/admin/rules/{id}/move", post(rules::move_rule))
-        .route("/staff/admin/reasons", get(reasons::list))
-        .route(
-            "/staff/admin/reasons/new",
-            get(reasons::new_form).post(reasons::create),
-        )
-        .route(
-            "/staff/admin/reasons/{id}",
-            get(reasons::edit_form).post(reasons::update),
-        )
-        .route("/staff/admin/calendar", get(calendar::list))
-        .route(
-            "/staff/admin/calendar/new",
-            get(calendar::new_form).post(calendar::create),
-        )
-        .route(
-            "/staff/admin/calendar/{day}",
-            get(calendar::edit_form).post(calendar::update),
-        )
+        .merge(screen::routes::<reasons::ReasonsScreen>())
+        .merge(screen::routes::<calendar::CalendarScreen>())
         .route("/staff/admin/calendar/{day}/delete", post(calendar::delete))
 }
 
@@ -164,6 +112,15 @@ pub(crate) fn notice(t: Tr, done: &Option<String>) -> Option<String> {
         _ => return None,
     };
     Some(t.t(id))
+}
+
+/// The code of a posted form: the record's own when it exists (codes never change), else
+/// as typed.
+pub(crate) fn code(fields: &crate::web::staff::Fields, existing: Option<&str>) -> String {
+    match existing {
+        Some(code) => code.to_string(),
+        None => fields.get("code").trim().to_string(),
+    }
 }
 
 /// A checkbox is on for any non-empty value.

@@ -4,22 +4,26 @@
 //! before rules that name only lĩnh vực (domain.md), each group in this order; the
 //! default rule applies only when no other matches.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 
-use super::view::{FormPage, GridRow, Input, ListPage, ListRow, Opt, PostButton};
-use super::{Done, finish, flags, notice, on, spawned};
-use crate::auth::StaffUser;
+use super::screen::{Key, NoQuery, Screen};
+use super::view::{GridRow, Input, ListRow, Opt, PostButton};
+use super::{finish, flags, on, spawned};
 use crate::db::admin::rules::{self, Rule, RuleInput};
 use crate::db::admin::{Problem, Problems};
 use crate::domain::admin as check;
 use crate::reference::Reference;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{RequestLang, Tr};
-use crate::web::staff::{AdminUser, Fields, StaffChrome, check_csrf};
+use crate::web::error::AppError;
+use crate::web::i18n::Tr;
+use crate::web::staff::{AdminUser, Fields, check_csrf};
 use crate::web::{AppState, SharedState};
 
-const LIST: &str = "/staff/admin/rules";
+pub struct RulesScreen;
+
+const LIST: &str = RulesScreen::LIST;
 
 fn category_name(t: Tr, r: &Reference, code: &str) -> String {
     r.category(code)
@@ -85,88 +89,9 @@ fn matches(t: Tr, r: &Reference, rule: &Rule) -> Vec<String> {
     lines
 }
 
-pub async fn list(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Query(q): Query<Done>,
-) -> AppResult<Response> {
-    let all = {
-        let mut conn = state.pool.get().await?;
-        rules::list(&mut conn).await?
-    };
-    let reference = state.reference.get();
-    let chrome = StaffChrome::new(&state, &lang, &me, LIST);
-    let t = chrome.t;
-    let n = all.len();
-    let rows = all
-        .iter()
-        .enumerate()
-        .map(|(i, rule)| {
-            let mut actions = Vec::new();
-            let move_to = format!("{LIST}/{}/move", rule.row.id);
-            if i > 0 {
-                actions.push(
-                    PostButton::new(move_to.clone(), t.t("admin-rule-move-up"))
-                        .with("direction", "up"),
-                );
-            }
-            if i + 1 < n {
-                actions.push(
-                    PostButton::new(move_to, t.t("admin-rule-move-down")).with("direction", "down"),
-                );
-            }
-            ListRow {
-                id: format!("rule-{}", rule.row.id),
-                flags: flags(
-                    t,
-                    &[
-                        (rule.row.is_default, "admin-flag-default"),
-                        (!rule.row.active, "admin-flag-inactive"),
-                    ],
-                ),
-                cells: vec![
-                    vec![format!("{}. {}", i + 1, rule.row.name)],
-                    matches(t, &reference, rule),
-                    vec![unit_name(t, &reference, rule.row.unit_id)],
-                    rule.to
-                        .iter()
-                        .map(|c| contact_name(t, &reference, *c))
-                        .collect(),
-                    rule.cc
-                        .iter()
-                        .map(|c| contact_name(t, &reference, *c))
-                        .collect(),
-                ],
-                edit_href: Some(format!("{LIST}/{}", rule.row.id)),
-                inactive: !rule.row.active,
-                actions,
-            }
-        })
-        .collect();
-    Ok(ListPage {
-        heading: t.t("admin-rules"),
-        intro: Some(t.t("admin-rules-intro")),
-        new_link: Some((format!("{LIST}/new"), t.t("admin-rules-new"))),
-        notice: notice(t, &q.done),
-        pages: Vec::new(),
-        columns: vec![
-            t.t("admin-rule-name"),
-            t.t("admin-rule-matches"),
-            t.t("admin-rule-unit"),
-            t.t("admin-rule-to"),
-            t.t("admin-rule-cc"),
-        ],
-        rows,
-        empty: t.t("admin-empty"),
-        chrome,
-    }
-    .render(&lang))
-}
-
 /// The form's values as typed; recipients are (contact id, "to" | "cc").
 #[derive(Debug, Clone, Default)]
-struct Form {
+pub struct Form {
     name: String,
     unit: String,
     categories: Vec<String>,
@@ -177,20 +102,91 @@ struct Form {
 }
 
 impl Form {
-    fn read(f: &Fields, reference: &Reference) -> Form {
+    fn recipient(&self, contact: i32) -> &str {
+        self.recipients
+            .iter()
+            .find(|(c, _)| *c == contact)
+            .map(|(_, r)| r.as_str())
+            .unwrap_or_default()
+    }
+}
+
+impl Screen for RulesScreen {
+    type Record = Rule;
+    type Form = Form;
+    type Query = NoQuery;
+    const LIST: &'static str = "/staff/admin/rules";
+    const TITLE: &'static str = "admin-rules";
+
+    async fn records(conn: &mut AsyncPgConnection, _: &NoQuery) -> QueryResult<Vec<Rule>> {
+        rules::list(conn).await
+    }
+
+    fn columns(t: Tr) -> Vec<String> {
+        vec![
+            t.t("admin-rule-name"),
+            t.t("admin-rule-matches"),
+            t.t("admin-rule-unit"),
+            t.t("admin-rule-to"),
+            t.t("admin-rule-cc"),
+        ]
+    }
+
+    fn rows(t: Tr, state: &AppState, records: Vec<Rule>) -> Vec<ListRow> {
+        let reference = state.reference.get();
+        let n = records.len();
+        records
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| {
+                let mut actions = Vec::new();
+                let move_to = format!("{LIST}/{}/move", rule.row.id);
+                if i > 0 {
+                    actions.push(
+                        PostButton::new(move_to.clone(), t.t("admin-rule-move-up"))
+                            .with("direction", "up"),
+                    );
+                }
+                if i + 1 < n {
+                    actions.push(
+                        PostButton::new(move_to, t.t("admin-rule-move-down"))
+                            .with("direction", "down"),
+                    );
+                }
+                ListRow {
+                    id: format!("rule-{}", rule.row.id),
+                    flags: flags(
+                        t,
+                        &[
+                            (rule.row.is_default, "admin-flag-default"),
+                            (!rule.row.active, "admin-flag-inactive"),
+                        ],
+                    ),
+                    cells: vec![
+                        vec![format!("{}. {}", i + 1, rule.row.name)],
+                        matches(t, &reference, rule),
+                        vec![unit_name(t, &reference, rule.row.unit_id)],
+                        rule.to
+                            .iter()
+                            .map(|c| contact_name(t, &reference, *c))
+                            .collect(),
+                        rule.cc
+                            .iter()
+                            .map(|c| contact_name(t, &reference, *c))
+                            .collect(),
+                    ],
+                    edit_href: Some(format!("{LIST}/{}", rule.row.id)),
+                    inactive: !rule.row.active,
+                    actions,
+                }
+            })
+            .collect()
+    }
+
+    fn blank(_: &NoQuery) -> Form {
         Form {
-            name: f.get("name").to_string(),
-            unit: f.get("unit").to_string(),
-            categories: f.all("categories").iter().map(|s| s.to_string()).collect(),
-            fields: f.all("fields").iter().map(|s| s.to_string()).collect(),
-            recipients: reference
-                .contacts
-                .iter()
-                .map(|c| (c.id, f.get(&format!("contact_{}", c.id)).to_string()))
-                .filter(|(_, v)| !v.is_empty())
-                .collect(),
-            is_default: on(f, "is_default"),
-            active: on(f, "active"),
+            active: true,
+            ..Form::default()
         }
     }
 
@@ -209,17 +205,28 @@ impl Form {
         }
     }
 
-    fn recipient(&self, contact: i32) -> &str {
-        self.recipients
-            .iter()
-            .find(|(c, _)| *c == contact)
-            .map(|(_, r)| r.as_str())
-            .unwrap_or_default()
+    fn read(f: &Fields, state: &AppState, _: Option<&Rule>) -> Form {
+        Form {
+            name: f.get("name").to_string(),
+            unit: f.get("unit").to_string(),
+            categories: f.all("categories").iter().map(|s| s.to_string()).collect(),
+            fields: f.all("fields").iter().map(|s| s.to_string()).collect(),
+            recipients: state
+                .reference
+                .get()
+                .contacts
+                .iter()
+                .map(|c| (c.id, f.get(&format!("contact_{}", c.id)).to_string()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+            is_default: on(f, "is_default"),
+            active: on(f, "active"),
+        }
     }
 
-    fn parse(&self) -> Result<RuleInput, Vec<Problem>> {
+    fn parse(form: &Form, _creating: bool) -> Result<RuleInput, Vec<Problem>> {
         let mut p = Problems::default();
-        let unit_id = match self.unit.trim() {
+        let unit_id = match form.unit.trim() {
             "" => {
                 p.push(Problem::input("unit", check::InputError::Required));
                 0
@@ -231,7 +238,7 @@ impl Form {
         };
         let mut to = Vec::new();
         let mut cc = Vec::new();
-        for (contact, recipient) in &self.recipients {
+        for (contact, recipient) in &form.recipients {
             match recipient.as_str() {
                 "to" => to.push(*contact),
                 "cc" => cc.push(*contact),
@@ -245,97 +252,74 @@ impl Form {
             v
         };
         let input = RuleInput {
-            name: p.check("name", check::required(&self.name, check::NAME_MAX)),
-            categories: dedup(&self.categories),
-            fields: dedup(&self.fields),
+            name: p.check("name", check::required(&form.name, check::NAME_MAX)),
+            categories: dedup(&form.categories),
+            fields: dedup(&form.fields),
             unit_id,
-            is_default: self.is_default,
-            active: self.active,
+            is_default: form.is_default,
+            active: form.active,
             to,
             cc,
         };
         p.into_result(input)
     }
-}
 
-fn render(
-    state: &AppState,
-    lang: &RequestLang,
-    me: &StaffUser,
-    form: &Form,
-    id: Option<i32>,
-    problems: &[Problem],
-) -> Response {
-    let action = match id {
-        Some(id) => format!("{LIST}/{id}"),
-        None => format!("{LIST}/new"),
-    };
-    let chrome = StaffChrome::new(state, lang, me, &action);
-    let t = chrome.t;
-    let reference = state.reference.get();
-    let mut units = vec![Opt::new("", t.t("admin-choose"), form.unit.is_empty())];
-    units.extend(
-        reference
-            .units
+    fn inputs(t: Tr, state: &AppState, form: &Form, _: Option<&Key<Self>>) -> Vec<Input> {
+        let reference = state.reference.get();
+        let mut units = vec![Opt::new("", t.t("admin-choose"), form.unit.is_empty())];
+        units.extend(
+            reference
+                .units
+                .iter()
+                .filter(|u| u.active || form.unit == u.id.to_string())
+                .map(|u| {
+                    Opt::new(
+                        u.id.to_string(),
+                        t.pick(&u.name_vi, &u.name_en),
+                        form.unit == u.id.to_string(),
+                    )
+                }),
+        );
+        let categories = reference
+            .categories
             .iter()
-            .filter(|u| u.active || form.unit == u.id.to_string())
-            .map(|u| {
+            .filter(|c| c.active || form.categories.contains(&c.code))
+            .map(|c| {
                 Opt::new(
-                    u.id.to_string(),
-                    t.pick(&u.name_vi, &u.name_en),
-                    form.unit == u.id.to_string(),
+                    c.code.clone(),
+                    t.pick(&c.name_vi, &c.name_en),
+                    form.categories.contains(&c.code),
                 )
-            }),
-    );
-    let categories = reference
-        .categories
-        .iter()
-        .filter(|c| c.active || form.categories.contains(&c.code))
-        .map(|c| {
-            Opt::new(
-                c.code.clone(),
-                t.pick(&c.name_vi, &c.name_en),
-                form.categories.contains(&c.code),
-            )
-        })
-        .collect();
-    let fields = reference
-        .fields
-        .iter()
-        .filter(|f| f.active || form.fields.contains(&f.code))
-        .map(|f| {
-            Opt::new(
-                f.code.clone(),
-                t.pick(&f.name_vi, &f.name_en),
-                form.fields.contains(&f.code),
-            )
-        })
-        .collect();
-    let contacts = reference
-        .contacts
-        .iter()
-        .filter(|c| (c.active && c.email.is_some()) || !form.recipient(c.id).is_empty())
-        .map(|c| GridRow {
-            name: format!("contact_{}", c.id),
-            label: contact_name(t, &reference, c.id),
-            current: form.recipient(c.id).to_string(),
-        })
-        .collect();
-    let choices = vec![
-        Opt::new("", t.t("admin-rule-recipient-none"), false),
-        Opt::new("to", t.t("admin-rule-recipient-to"), false),
-        Opt::new("cc", t.t("admin-rule-recipient-cc"), false),
-    ];
-    FormPage {
-        heading: match id {
-            Some(_) => t.t("admin-rules-edit"),
-            None => t.t("admin-rules-new"),
-        },
-        intro: Some(t.t("admin-rules-intro")),
-        action,
-        back: (LIST.to_string(), t.t("admin-rules")),
-        submit: t.t("admin-save"),
-        inputs: vec![
+            })
+            .collect();
+        let fields = reference
+            .fields
+            .iter()
+            .filter(|f| f.active || form.fields.contains(&f.code))
+            .map(|f| {
+                Opt::new(
+                    f.code.clone(),
+                    t.pick(&f.name_vi, &f.name_en),
+                    form.fields.contains(&f.code),
+                )
+            })
+            .collect();
+        let contacts = reference
+            .contacts
+            .iter()
+            .filter(|c| (c.active && c.email.is_some()) || !form.recipient(c.id).is_empty())
+            .map(|c| GridRow {
+                name: format!("contact_{}", c.id),
+                label: contact_name(t, &reference, c.id),
+                current: form.recipient(c.id).to_string(),
+            })
+            .collect();
+        let choices = vec![
+            Opt::new("", t.t("admin-rule-recipient-none"), false),
+            Opt::new("to", t.t("admin-rule-recipient-to"), false),
+            Opt::new("cc", t.t("admin-rule-recipient-cc"), false),
+        ];
+        vec![
             Input::text("name", t.t("admin-rule-name"), &form.name, check::NAME_MAX).required(),
             Input::checkboxes("categories", t.t("admin-rule-categories"), categories)
                 .hint(t.t("admin-rule-categories-hint")),
@@ -347,104 +331,16 @@ fn render(
             Input::checkbox("is_default", t.t("admin-rule-default"), form.is_default)
                 .hint(t.t("admin-rule-default-hint")),
             Input::checkbox("active", t.t("admin-active"), form.active),
-        ],
-        errors: Vec::new(),
-        extra: Vec::new(),
-        chrome,
+        ]
     }
-    .render(lang, problems)
+
+    /// The form repeats how rules are tried.
+    fn form_intro(t: Tr) -> Option<String> {
+        Some(t.t("admin-rules-intro"))
+    }
 }
 
-pub async fn new_form(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-) -> Response {
-    let form = Form {
-        active: true,
-        ..Form::default()
-    };
-    render(&state, &lang, &me, &form, None, &[])
-}
-
-pub async fn create(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    fields: Fields,
-) -> Response {
-    spawned(async move {
-        check_csrf(&me, fields.get("csrf"))?;
-        let form = Form::read(&fields, &state.reference.get());
-        let input = match form.parse() {
-            Ok(input) => input,
-            Err(problems) => return Ok(render(&state, &lang, &me, &form, None, &problems)),
-        };
-        let result = {
-            let mut conn = state.pool.get().await?;
-            rules::create(&mut conn, me.id, &input).await
-        };
-        finish(
-            &state,
-            result,
-            |_| format!("{LIST}?done=created"),
-            |problems| render(&state, &lang, &me, &form, None, problems),
-        )
-        .await
-    })
-    .await
-}
-
-fn id_of(raw: &str) -> AppResult<i32> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-pub async fn edit_form(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let id = id_of(&id)?;
-    let rule = {
-        let mut conn = state.pool.get().await?;
-        rules::find(&mut conn, id)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    Ok(render(&state, &lang, &me, &Form::of(&rule), Some(id), &[]))
-}
-
-pub async fn update(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    Path(id): Path<String>,
-    fields: Fields,
-) -> Response {
-    spawned(async move {
-        check_csrf(&me, fields.get("csrf"))?;
-        let id = id_of(&id)?;
-        let form = Form::read(&fields, &state.reference.get());
-        let input = match form.parse() {
-            Ok(input) => input,
-            Err(problems) => return Ok(render(&state, &lang, &me, &form, Some(id), &problems)),
-        };
-        let result = {
-            let mut conn = state.pool.get().await?;
-            rules::update(&mut conn, me.id, id, &input).await
-        };
-        finish(
-            &state,
-            result,
-            |_| format!("{LIST}?done=updated"),
-            |problems| render(&state, &lang, &me, &form, Some(id), problems),
-        )
-        .await
-    })
-    .await
-}
-
+/// Moves a rule one place up or down the order.
 pub async fn move_rule(
     State(state): State<SharedState>,
     AdminUser(me): AdminUser,
@@ -453,7 +349,7 @@ pub async fn move_rule(
 ) -> Response {
     spawned(async move {
         check_csrf(&me, fields.get("csrf"))?;
-        let id = id_of(&id)?;
+        let id = RulesScreen::key(&id).ok_or(AppError::NotFound)?;
         let up = match fields.get("direction") {
             "up" => true,
             "down" => false,

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::db::admin::Problem;
+use crate::domain::admin as check;
 use crate::web::i18n::{RequestLang, Tr};
 use crate::web::public::page;
 use crate::web::staff::StaffChrome;
@@ -141,6 +142,30 @@ impl Input {
             value: value.to_string(),
             ..Input::new(name, "readonly", label)
         }
+    }
+
+    /// A record's code: typed when the record is new, shown after (codes never change).
+    pub fn code(t: Tr, value: &str, editing: bool) -> Input {
+        if editing {
+            Input::readonly("code", t.t("admin-code"), value)
+        } else {
+            Input::text("code", t.t("admin-code"), value, check::CODE_MAX)
+                .required()
+                .hint(t.t("admin-code-hint"))
+        }
+    }
+
+    /// The Vietnamese and English names, both required.
+    pub fn names(t: Tr, name_vi: &str, name_en: &str) -> [Input; 2] {
+        [
+            Input::text("name_vi", t.t("admin-name-vi"), name_vi, check::NAME_MAX).required(),
+            Input::text("name_en", t.t("admin-name-en"), name_en, check::NAME_MAX).required(),
+        ]
+    }
+
+    /// The place in the list.
+    pub fn sort(t: Tr, value: &str) -> Input {
+        Input::number("sort", t.t("admin-sort"), value).hint(t.t("admin-sort-hint"))
     }
 
     pub fn required(mut self) -> Input {
