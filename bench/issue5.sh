@@ -10,8 +10,8 @@
 #     a pending draft (→ answered: the reply dated, numbered and signed, the on-time
 #     counter, the reply mailed to the citizen).
 # Uses pakn_1m from bench/issue4.sh (seeded here when missing). Each run first moves
-# answered/closed tickets with an email into the status it needs (their counters moved
-# alongside, so the overview stays true), so it can be run again.
+# tickets with an email into the status it needs (their counters moved alongside, so the
+# overview stays true), so it can be run again.
 source "$(dirname "$0")/lib.sh"
 TICKETS=${TICKETS:-1000000}
 OUT="$ROOT/target/bench/issue5"; mkdir -p "$OUT"
@@ -24,12 +24,16 @@ if [ "${have:-0}" -lt "$TICKETS" ]; then
 fi
 "$BIN" migrate >/dev/null
 
-# stage STATUS N: moves N answered/closed tickets with an email to STATUS (counters
-# moved with them) and prints "code unit_id" of each, in random order.
+# stage STATUS N: moves N tickets with an email to STATUS (counters moved with them)
+# and prints "code unit_id" of each, in random order. They are taken from any status but
+# those staged so far in this run ($STAGED), so earlier runs' tickets are used again and
+# the script can run any number of times on one database.
+STAGED="'in_progress'"
+
 stage() {
   count "WITH picked AS (
            SELECT id, unit_id, field_code, status, date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS month
-             FROM tickets WHERE status IN ('closed', 'answered') AND email IS NOT NULL AND NOT confidential LIMIT $2),
+             FROM tickets WHERE status NOT IN ($STAGED, '$1') AND email IS NOT NULL AND NOT confidential LIMIT $2),
          moved AS (UPDATE tickets t SET status = '$1', status_before_info = NULL, needs_info_due = NULL,
                      answered_at = NULL, closed_at = NULL
                      FROM picked WHERE t.id = picked.id RETURNING picked.*, t.code),
@@ -40,11 +44,16 @@ stage() {
                     SELECT unit_id, field_code, '$1', month, 0, count(*) FROM moved GROUP BY 1,2,4
                   ON CONFLICT (unit_id, field_code, status, month, shard) DO UPDATE SET n = ticket_counters.n + excluded.n)
        SELECT code || ' ' || unit_id FROM moved ORDER BY random()"
+  STAGED="$STAGED, '$1'"
 }
+# (Not in a pipeline or $(…): stage must run in this shell to extend $STAGED.)
 stage in_progress 60000 > "$OUT/ask.txt"
 stage submitted 20000 > "$OUT/accept.txt"
 stage accepted 20000 > "$OUT/draft.txt"
 stage pending_approval 20000 > "$OUT/approve.txt"
+for f in ask accept draft approve; do
+  [ "$(wc -l < "$OUT/$f.txt")" -ge 20000 ] || { echo "not enough tickets with an email to stage ($f)"; exit 1; }
+done
 # The draft each pending PAKN waits with (by the unit's officer).
 count "INSERT INTO replies (ticket_id, state, body, drafted_by)
          SELECT t.id, 'pending', 'Sở Nội vụ trả lời ông/bà như sau: hồ sơ đã được giải quyết theo Nghị định 20/2008/NĐ-CP.',
@@ -61,6 +70,7 @@ events_mails() {
   count "SELECT (SELECT count(*) FROM ticket_events) || ' ' || (SELECT count(*) FROM outbox)"
 }
 SERVE_ARGS="--no-worker" start_server
+trap stop_server EXIT
 # login EMAIL: prints "cookie csrf" of a new session.
 login() {
   local token cookie csrf

@@ -1,12 +1,14 @@
 # Shared helpers of the benchmark scripts (sourced).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$ROOT/target/release/pakn"
+# BIN=/path/to/pakn runs another build (to compare commits); otherwise this tree's is built.
+BIN=${BIN:-}
+if [ -z "$BIN" ]; then BIN="$ROOT/target/release/pakn"; BUILD=1; else BUILD=0; fi
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}
 PORT=${PORT:-18080}
 BASE="http://127.0.0.1:$PORT"
 
-build() { (cd "$ROOT" && cargo build --release --quiet); }
+build() { [ "$BUILD" = 0 ] || (cd "$ROOT" && cargo build --release --quiet); }
 
 psql_admin() { psql "$PG_ADMIN" -v ON_ERROR_STOP=1 -qAt "$@"; }
 
