@@ -6,6 +6,7 @@ pub mod assets;
 pub mod client_ip;
 pub mod csrf;
 pub mod error;
+pub mod event_details;
 pub mod i18n;
 pub mod middleware;
 pub mod public;

@@ -309,6 +309,24 @@ async fn a_rating_is_recorded_once_a_get_records_nothing_and_not_resolved_reopen
             && overview.contains("data-testid=\"total-satisfied\">0<"),
         "{overview}"
     );
+    // Staff read the level in the PAKN's timeline, with the comment.
+    let code: String = tickets::table
+        .find(t.id)
+        .select(tickets::code)
+        .first(&mut conn)
+        .await
+        .expect("code");
+    let ticket = crate::auth::get(&leader, app.url(&format!("/staff/tickets/{code}")))
+        .await
+        .text()
+        .await
+        .expect("ticket");
+    let timeline = &ticket[ticket.find("id=\"h-timeline\"").expect("timeline")..];
+    assert!(
+        timeline.contains("<dt>Mức đánh giá</dt><dd>Không hài lòng</dd>")
+            && timeline.contains("Hồ sơ vẫn chưa được trả."),
+        "{timeline}"
+    );
     drop(conn);
     app.stop().await;
 }

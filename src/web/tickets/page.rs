@@ -45,6 +45,8 @@ pub struct EventView {
     pub who: String,
     pub what: String,
     pub body: Option<String>,
+    /// Labelled details from the event's data (a rating's level, a transfer's agency).
+    pub details: Vec<(String, String)>,
     pub public: bool,
 }
 
@@ -471,6 +473,11 @@ async fn render_page(
                     None
                 } else {
                     e.body.clone()
+                },
+                details: if confidential_hidden {
+                    Vec::new()
+                } else {
+                    crate::web::event_details::event_details(&t, &e.data)
                 },
                 public: e.public,
             })
