@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod attempt;
 pub mod client_ip;
 pub mod csrf;
 pub mod error;

@@ -12,13 +12,13 @@ use chrono::{NaiveDate, Utc};
 
 use super::access::Viewer;
 use super::page::{self, visible_ticket};
-use super::panel::Attempt;
 use crate::auth::StaffUser;
 use crate::filing::CheckedFile;
 use crate::handling::{
     self, Classification, Command, Context, HandlingError, ReplyDocument, StaffActor, Step, Who,
 };
 use crate::web::SharedState;
+use crate::web::attempt::Attempt;
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::RequestLang;
 use crate::web::public::feedback::file_message;

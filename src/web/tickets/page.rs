@@ -11,11 +11,12 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::access::Viewer;
-use super::panel::{self, Attempt, Opt, Panel, ReplyView};
+use super::panel::{self, Opt, Panel, ReplyView};
 use crate::auth::StaffUser;
 use crate::db::workflow as workflow_data;
 use crate::handling::StaffActor;
 use crate::web::AppState;
+use crate::web::attempt::Attempt;
 use crate::web::staff::StaffChrome;
 
 const CHROME_PATH: &str = "/staff/tickets";

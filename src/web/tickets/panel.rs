@@ -8,6 +8,7 @@ use crate::domain::status::Status;
 use crate::domain::workflow::{self, Action};
 use crate::handling::StaffActor;
 use crate::reference::Reference;
+use crate::web::attempt::{self, Attempt};
 use crate::web::i18n::Tr;
 
 /// One choice of a `<select>`.
@@ -15,14 +16,6 @@ use crate::web::i18n::Tr;
 pub struct Opt {
     pub value: String,
     pub label: String,
-}
-
-/// A refused attempt: which form, its message, what was typed.
-#[derive(Debug, Clone, Default)]
-pub struct Attempt {
-    pub action: String,
-    pub error: String,
-    pub values: Vec<(String, String)>,
 }
 
 /// An official reply as the page shows it.
@@ -95,12 +88,7 @@ impl Panel {
 
     /// What was typed in `name` of the form of `action` in a refused attempt.
     pub fn v(&self, action: &str, name: &str) -> &str {
-        self.attempt
-            .as_ref()
-            .filter(|a| a.action == action)
-            .and_then(|a| a.values.iter().find(|(k, _)| k == name))
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
+        attempt::typed(&self.attempt, action, name)
     }
 
     /// The value a select of the form of `action` shows: what was typed, else `current`.
@@ -124,11 +112,7 @@ impl Panel {
 
     /// The message of a refused attempt at `action`.
     pub fn error(&self, action: &str) -> &str {
-        self.attempt
-            .as_ref()
-            .filter(|a| a.action == action)
-            .map(|a| a.error.as_str())
-            .unwrap_or_default()
+        attempt::error_of(&self.attempt, action)
     }
 }
 

@@ -16,13 +16,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 
-use super::page::{self, CitizenAttempt, plausible_token};
+use super::page::{self, plausible_token};
 use crate::db::track;
 use crate::domain::form_token::FormKind;
 use crate::filing::CheckedFile;
 use crate::handling::rating::{Rated, Rating, RatingInput};
 use crate::handling::{self, Command, Context, HandlingError, Step, Who};
 use crate::web::SharedState;
+use crate::web::attempt::Attempt;
 use crate::web::error::{AppError, AppResult};
 use crate::web::i18n::RequestLang;
 use crate::web::public::feedback::file_message;
@@ -105,7 +106,7 @@ async fn handle(
             }
         };
     let t = lang.tr();
-    let attempt = |error: String| CitizenAttempt {
+    let attempt = |error: String| Attempt {
         action: kind.code().to_string(),
         error,
         values: form
@@ -115,7 +116,7 @@ async fn handle(
             .cloned()
             .collect(),
     };
-    let again = |a: CitizenAttempt, status: StatusCode| {
+    let again = |a: Attempt, status: StatusCode| {
         let state = state.clone();
         let access_token = access_token.clone();
         async move {

@@ -21,6 +21,7 @@ use crate::domain::form_token::FormKind;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::handling::rating::Rating;
+use crate::web::attempt::{self, Attempt};
 use crate::web::error::{AppError, AppResult};
 use crate::web::event_details::event_details;
 use crate::web::i18n::{RequestLang, Tr};
@@ -52,14 +53,6 @@ pub struct ReplyView {
     pub files: Vec<FileView>,
 }
 
-/// A refused citizen action: which form, its message, what was typed.
-#[derive(Debug, Clone, Default)]
-pub struct CitizenAttempt {
-    pub action: String,
-    pub error: String,
-    pub values: Vec<(String, String)>,
-}
-
 /// The citizen's forms on the page: answering a request for information, withdrawing,
 /// rating the answer.
 #[derive(Debug, Clone, Default)]
@@ -77,7 +70,7 @@ pub struct CitizenPanel {
     /// "Not resolved" can still reopen the PAKN.
     pub may_reopen: bool,
     pub max_files: usize,
-    pub attempt: Option<CitizenAttempt>,
+    pub attempt: Option<Attempt>,
     pub done: Option<String>,
 }
 
@@ -93,12 +86,7 @@ impl CitizenPanel {
 
     /// What was typed in `name` of the form of `action` in a refused attempt.
     pub fn v(&self, action: &str, name: &str) -> &str {
-        self.attempt
-            .as_ref()
-            .filter(|a| a.action == action)
-            .and_then(|a| a.values.iter().find(|(k, _)| k == name))
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
+        attempt::typed(&self.attempt, action, name)
     }
 
     /// The message of a refused attempt whose form is no longer shown (e.g. a second
@@ -117,11 +105,7 @@ impl CitizenPanel {
     }
 
     pub fn error(&self, action: &str) -> &str {
-        self.attempt
-            .as_ref()
-            .filter(|a| a.action == action)
-            .map(|a| a.error.as_str())
-            .unwrap_or_default()
+        attempt::error_of(&self.attempt, action)
     }
 }
 
@@ -242,7 +226,7 @@ pub async fn render_with(
     state: &AppState,
     lang: &RequestLang,
     access_token: &str,
-    attempt: Option<CitizenAttempt>,
+    attempt: Option<Attempt>,
     done: Option<&str>,
     http_status: StatusCode,
 ) -> AppResult<Option<Response>> {
