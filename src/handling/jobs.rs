@@ -58,8 +58,11 @@ pub async fn run_once(
         return Ok(None);
     }
     let report = run_all(conn, cfg, reference).await;
-    data::release_lease(conn, LEASE, holder).await?;
-    report.map(Some)
+    let released = data::release_lease(conn, LEASE, holder).await;
+    // The run's own error first: a broken connection fails the release too.
+    let report = report?;
+    released?;
+    Ok(Some(report))
 }
 
 async fn run_all(

@@ -212,15 +212,6 @@ fn due_note(
     }))
 }
 
-/// Builds the track page of a ticket found by its private link.
-pub async fn render(
-    state: &AppState,
-    lang: &RequestLang,
-    access_token: &str,
-) -> AppResult<Option<Response>> {
-    render_with(state, lang, access_token, None, None, StatusCode::OK).await
-}
-
 /// The track page with a refused action's message and values, or a confirmation.
 pub async fn render_with(
     state: &AppState,
