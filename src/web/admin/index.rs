@@ -96,3 +96,29 @@ pub async fn show(
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_audited_action_has_its_words() {
+        // The actions written to audit_log (admin edits, user edits, one's own password).
+        for action in [
+            "create",
+            "update",
+            "activate",
+            "deactivate",
+            "delete",
+            "move_up",
+            "move_down",
+            "reset_password",
+            "change_own_password",
+        ] {
+            let id = format!("admin-action-{}", action.replace('_', "-"));
+            for lang in [crate::web::i18n::Lang::Vi, crate::web::i18n::Lang::En] {
+                assert!(Tr::new(lang).has(&id), "{id} in {lang:?}");
+            }
+        }
+    }
+}

@@ -199,3 +199,4 @@ admin-action-delete = Removed
 admin-action-move-up = Moved up
 admin-action-move-down = Moved down
 admin-action-reset-password = Password reset
+admin-action-change-own-password = Own password changed

@@ -199,3 +199,4 @@ admin-action-delete = Xóa
 admin-action-move-up = Chuyển lên
 admin-action-move-down = Chuyển xuống
 admin-action-reset-password = Đặt lại mật khẩu
+admin-action-change-own-password = Tự đổi mật khẩu
