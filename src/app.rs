@@ -35,7 +35,7 @@ impl Application {
     /// As [`Application::build`], on a listener bound by the caller (tests bind port 0
     /// first to know the public URL).
     pub async fn build_on(cfg: Config, listener: TcpListener) -> anyhow::Result<Application> {
-        db::setup::prepare(&cfg).await?;
+        prepare(&cfg).await?;
         let pool = db::pool(&cfg.database.url, cfg.database.max_connections)?;
         let mut conn = pool.get().await.context("connecting to the database")?;
         let reference = Arc::new(ReferenceCache::load(&mut conn).await?);
@@ -70,9 +70,9 @@ impl Application {
         self.state
             .reference
             .spawn_refresher(self.state.pool.clone(), REFERENCE_REFRESH);
-        crate::web::public::feedback::spawn_sweeper(self.state());
+        crate::handling::stash::spawn_sweeper(self.state.pool.clone());
         crate::auth::session_store::spawn_sweeper(self.state.pool.clone());
-        crate::web::visits::spawn_flusher(self.state());
+        crate::web::kit::visits::spawn_flusher(self.state());
         crate::handling::jobs::spawn(
             self.state.pool.clone(),
             Arc::clone(&self.state.cfg),
@@ -127,6 +127,16 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.run_until(shutdown_signal()).await
     }
+}
+
+/// What `serve`, `migrate` and the other commands do before anything else: create and
+/// migrate the database, make sure the HMAC secret exists, and apply the reference seed
+/// when its version rose.
+pub async fn prepare(cfg: &Config) -> anyhow::Result<()> {
+    let mut conn = db::setup::prepare(&cfg.database.url).await?;
+    let seed = crate::reference::seed::Seed::load(cfg)?;
+    crate::reference::seed::apply(&mut conn, &seed, false).await?;
+    Ok(())
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

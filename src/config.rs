@@ -543,10 +543,10 @@ impl Config {
                 "is required with transport smtp",
             ));
         }
-        crate::mail::address::parse_mailbox(&self.mail.from)
+        crate::domain::mailbox::parse_mailbox(&self.mail.from)
             .map_err(|m| ConfigError::new("mail.from", m))?;
         if !self.mail.reply_to.is_empty() {
-            crate::mail::address::parse_mailbox(&self.mail.reply_to)
+            crate::domain::mailbox::parse_mailbox(&self.mail.reply_to)
                 .map_err(|m| ConfigError::new("mail.reply_to", m))?;
         }
         if self.mail.max_attempts < 1 {

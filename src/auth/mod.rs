@@ -2,11 +2,9 @@
 //! holds, roles and the logged-in user.
 
 pub mod password;
-pub mod role;
 pub mod session;
 pub mod session_store;
 pub mod throttle;
 pub mod user;
 
-pub use role::{Role, Roles};
 pub use user::StaffUser;

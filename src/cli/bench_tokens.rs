@@ -21,7 +21,7 @@ pub async fn run(
     };
     let secret = match cfg.security.secret.as_str() {
         "" => {
-            crate::db::setup::prepare(cfg).await?;
+            crate::app::prepare(cfg).await?;
             let mut conn = crate::db::connect(&cfg.database.url).await?;
             crate::db::settings::get(&mut conn, crate::db::settings::SECRET_KEY)
                 .await?

@@ -111,7 +111,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve { no_worker } => serve(cfg, !no_worker).await,
         Command::Migrate => {
-            crate::db::setup::prepare(&cfg).await?;
+            crate::app::prepare(&cfg).await?;
             println!("database is up to date");
             Ok(())
         }

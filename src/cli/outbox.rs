@@ -29,7 +29,7 @@ pub enum OutboxCommand {
 pub async fn run(cfg: &Config, command: OutboxCommand) -> anyhow::Result<()> {
     match command {
         OutboxCommand::Run => {
-            crate::db::setup::prepare(cfg).await?;
+            crate::app::prepare(cfg).await?;
             let pool = crate::db::pool(&cfg.database.url, 2)?;
             let mut conn = pool.get().await.context("connecting to the database")?;
             let reference = Arc::new(crate::reference::ReferenceCache::load(&mut conn).await?);

@@ -133,7 +133,7 @@ fn pick_status(rng: &mut impl Rng, age_days: i64) -> &'static str {
 }
 
 pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
-    crate::db::setup::prepare(cfg).await?;
+    crate::app::prepare(cfg).await?;
     let mut conn = crate::db::connect(&cfg.database.url).await?;
     let reference = ReferenceCache::load(&mut conn).await?.get();
     drop(conn);
@@ -356,7 +356,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
 /// Creates the demo accounts when missing; returns (unit id, officer id) pairs.
 async fn demo_users(
     client: &tokio_postgres::Client,
-    reference: &crate::reference::Reference,
+    reference: &crate::domain::reference::Reference,
 ) -> anyhow::Result<Vec<(i32, i32)>> {
     let hash = crate::auth::password::hash(DEMO_PASSWORD).await?;
     let mut accounts: Vec<(String, String, Vec<&str>, Option<i32>)> = vec![

@@ -66,7 +66,7 @@ pub async fn run(cfg: &Config, command: UserCommand) -> anyhow::Result<()> {
                     crate::auth::password::MIN_LENGTH
                 );
             }
-            crate::db::setup::prepare(cfg).await?;
+            crate::app::prepare(cfg).await?;
             let mut conn = crate::db::connect(&cfg.database.url).await?;
             let unit_id: Option<i32> = match &unit {
                 Some(code) => Some(

@@ -10,6 +10,7 @@ pub mod publication;
 pub mod queue;
 pub mod rate_limits;
 pub mod ratings;
+pub mod reference;
 pub mod schema;
 pub mod settings;
 pub mod setup;

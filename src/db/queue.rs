@@ -9,6 +9,7 @@ use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamptz
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::tickets;
+use crate::domain::access::ConfidentialReach;
 use crate::domain::search::{SearchTerm, tsquery};
 
 /// The statuses whose reply deadline still runs.
@@ -76,18 +77,6 @@ pub struct Scope {
     /// Whose confidential PAKN a word search may find (their content is readable only
     /// by leaders and the handling unit).
     pub confidential: ConfidentialReach,
-}
-
-/// Which confidential PAKN a viewer may find by their words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ConfidentialReach {
-    /// Leaders: all of them.
-    All,
-    /// Officers: their unit's.
-    Unit(i32),
-    /// Inspectors, admins: none.
-    #[default]
-    None,
 }
 
 /// Dates the due filters compare with (local dates, from the calendar).

@@ -129,19 +129,17 @@ async fn run_migrations(url: &str) -> anyhow::Result<usize> {
     .context("the migration task panicked")?
 }
 
-/// What `serve` and `migrate` do before anything else: create, migrate, make sure the
-/// HMAC secret exists and apply the reference seed when its version rose.
-pub async fn prepare(cfg: &crate::config::Config) -> anyhow::Result<()> {
-    ensure_database(&cfg.database.url).await?;
-    let ran = migrate(&cfg.database.url).await?;
+/// What every start does first: create the database when missing, migrate it, make
+/// sure the HMAC secret exists. Returns a connection for what comes next (the seed).
+pub async fn prepare(url: &str) -> anyhow::Result<AsyncPgConnection> {
+    ensure_database(url).await?;
+    let ran = migrate(url).await?;
     if ran > 0 {
         tracing::info!(migrations = ran, "migrated the database");
     }
-    let mut conn = AsyncPgConnection::establish(&cfg.database.url)
+    let mut conn = AsyncPgConnection::establish(url)
         .await
         .context("connecting to the database")?;
     super::settings::ensure_secret(&mut conn).await?;
-    let seed = crate::reference::seed::Seed::load(cfg)?;
-    crate::reference::seed::apply(&mut conn, &seed, false).await?;
-    Ok(())
+    Ok(conn)
 }

@@ -5,6 +5,8 @@
 
 use std::io::Cursor;
 
+use sha2::{Digest, Sha256};
+
 use crate::domain::fold::clean_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +199,27 @@ pub fn content_disposition(filename: &str) -> String {
         }
     }
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// A file that passed the checks, ready to store.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub filename: String,
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+    pub sha256: [u8; 32],
+}
+
+impl CheckedFile {
+    pub fn new(filename: String, kind: FileKind, bytes: Vec<u8>) -> CheckedFile {
+        let sha256 = Sha256::digest(&bytes).into();
+        CheckedFile {
+            filename,
+            kind,
+            bytes,
+            sha256,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,15 +3,18 @@
 //! form tokens, the filing form, attachments, routing rules and the checks of
 //! admin-edited reference data.
 
+pub mod access;
 pub mod admin;
 pub mod attachment;
 pub mod calendar;
 pub mod feedback;
 pub mod fold;
 pub mod form_token;
+pub mod mailbox;
 pub mod masking;
 pub mod phone;
 pub mod publication;
+pub mod reference;
 pub mod routing;
 pub mod search;
 pub mod status;

@@ -4,56 +4,19 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::workflow::{Action, Actor, Requirement};
-use crate::filing::CheckedFile;
+use crate::domain::access::Access;
+use crate::domain::attachment::CheckedFile;
+use crate::domain::workflow::{Action, Requirement};
 
 /// Who acts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Who {
-    Staff(StaffActor),
+    /// A staff member, with what the access policy knows of them.
+    Staff(Access),
     /// The citizen, through the private link or code + contact.
     Citizen,
     /// The periodic jobs.
     System,
-}
-
-/// The roles of a staff member that matter for handling.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffActor {
-    pub id: i32,
-    pub leader: bool,
-    pub officer: bool,
-    pub unit_id: Option<i32>,
-}
-
-impl StaffActor {
-    pub fn of(user: &crate::auth::StaffUser) -> StaffActor {
-        use crate::auth::Role;
-        StaffActor {
-            id: user.id,
-            leader: user.has(Role::Leader),
-            officer: user.has(Role::Officer),
-            unit_id: user.unit_id,
-        }
-    }
-
-    /// Whether this person handles tickets of `unit_id` at all (inspectors and admins
-    /// never do; officers only their unit's).
-    pub fn handles(&self, unit_id: i32) -> bool {
-        self.leader || (self.officer && self.unit_id == Some(unit_id))
-    }
-
-    /// The actors of the moves table this person can be for a ticket of `unit_id`.
-    pub fn actors(&self, unit_id: i32) -> Vec<Actor> {
-        let mut out = Vec::new();
-        if self.leader {
-            out.push(Actor::Leader);
-        }
-        if self.officer && self.unit_id == Some(unit_id) {
-            out.push(Actor::Officer);
-        }
-        out
-    }
 }
 
 /// The classification set at acceptance.
@@ -328,27 +291,6 @@ mod tests {
         assert_eq!(
             Step::Accept(c).provided(),
             vec![Requirement::Classification]
-        );
-    }
-
-    #[test]
-    fn an_officer_of_another_unit_is_no_actor() {
-        let officer = StaffActor {
-            id: 1,
-            leader: false,
-            officer: true,
-            unit_id: Some(2),
-        };
-        assert_eq!(officer.actors(2), vec![Actor::Officer]);
-        assert!(officer.actors(3).is_empty());
-        assert!(!officer.handles(3));
-        let leader_officer = StaffActor {
-            leader: true,
-            ..officer
-        };
-        assert_eq!(
-            leader_officer.actors(2),
-            vec![Actor::Leader, Actor::Officer]
         );
     }
 }

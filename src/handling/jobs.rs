@@ -51,7 +51,7 @@ pub fn instance_name() -> String {
 pub async fn run_once(
     conn: &mut AsyncPgConnection,
     cfg: &Config,
-    reference: &crate::reference::Reference,
+    reference: &crate::domain::reference::Reference,
     holder: &str,
 ) -> Result<Option<Report>, HandlingError> {
     if !data::take_lease(conn, LEASE, holder, LEASE_SECS).await? {
@@ -68,7 +68,7 @@ pub async fn run_once(
 async fn run_all(
     conn: &mut AsyncPgConnection,
     cfg: &Config,
-    reference: &crate::reference::Reference,
+    reference: &crate::domain::reference::Reference,
 ) -> Result<Report, HandlingError> {
     let mut report = Report::default();
     loop {
@@ -100,7 +100,7 @@ enum Kind {
 async fn batch(
     conn: &mut AsyncPgConnection,
     cfg: &Config,
-    reference: &crate::reference::Reference,
+    reference: &crate::domain::reference::Reference,
     kind: Kind,
 ) -> Result<(usize, usize), HandlingError> {
     conn.transaction::<(usize, usize), HandlingError, _>(async |conn| {

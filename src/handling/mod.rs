@@ -6,11 +6,13 @@
 //! in [`jobs`].
 
 pub mod command;
+pub mod filing;
 pub mod jobs;
 pub mod notice;
 pub mod rating;
+pub mod stash;
 
-pub use command::{Classification, Command, ReplyDocument, StaffActor, Step, Who};
+pub use command::{Classification, Command, ReplyDocument, Step, Who};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -19,13 +21,13 @@ use serde_json::json;
 use crate::config::Config;
 use crate::db::counters;
 use crate::db::workflow::{self as data, EventInsert, FileInsert, LockedTicket, TicketChange};
+use crate::domain::attachment::CheckedFile;
 use crate::domain::calendar::{DayCount, local_date};
+use crate::domain::reference::Reference;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::domain::workflow::{self, Action, Actor, MoveError};
-use crate::filing::CheckedFile;
 use crate::mail::{self, OutgoingMail};
-use crate::reference::Reference;
 use notice::Notice;
 
 /// The longest note, reason or answer (characters).
@@ -129,7 +131,7 @@ pub async fn perform_in(
     let ticket = data::lock(conn, ticket_id).await?;
     let from = Status::parse(&ticket.status).unwrap_or(Status::Submitted);
     if let Who::Staff(staff) = who
-        && !staff.handles(ticket.unit_id)
+        && !staff.may_act_on(ticket.unit_id)
     {
         return Err(HandlingError::NotAllowed);
     }
@@ -174,7 +176,7 @@ fn check_lengths(command: &Command) -> Result<(), HandlingError> {
 
 fn actor_kind(who: &Who) -> (&'static str, Option<i32>) {
     match who {
-        Who::Staff(s) => ("staff", Some(s.id)),
+        Who::Staff(s) => ("staff", Some(s.user_id)),
         Who::Citizen => ("citizen", None),
         Who::System => ("system", None),
     }
@@ -185,15 +187,8 @@ fn actor_for(who: &Who, unit_id: i32, action: Action) -> Actor {
     match who {
         Who::Citizen => Actor::Citizen,
         Who::System => Actor::System,
-        Who::Staff(staff) => {
-            let mine = staff.actors(unit_id);
-            let allowed = workflow::move_of(action).actors;
-            mine.iter()
-                .copied()
-                .find(|a| allowed.contains(a))
-                .or_else(|| mine.first().copied())
-                .unwrap_or(Actor::Officer)
-        }
+        // Handling refuses earlier anyone who is no actor for this unit.
+        Who::Staff(staff) => staff.actor_for(unit_id, action).unwrap_or(Actor::Officer),
     }
 }
 
@@ -255,7 +250,7 @@ fn day_count(cfg: &Config) -> DayCount {
 
 /// The reason text of the first active template of `purpose`, in the ticket's language.
 fn template_reason(reference: &Reference, purpose: &str, lang: &str) -> Option<String> {
-    let lang = crate::web::i18n::Lang::parse(lang).unwrap_or_default();
+    let lang = crate::i18n::Lang::parse(lang).unwrap_or_default();
     reference
         .reasons
         .iter()
@@ -379,10 +374,8 @@ async fn apply_move(
         Step::ExpireInfo => {
             let reason = template_reason(ctx.reference, "needs_info_expired", &ticket.lang)
                 .unwrap_or_else(|| {
-                    crate::web::i18n::Tr::new(
-                        crate::web::i18n::Lang::parse(&ticket.lang).unwrap_or_default(),
-                    )
-                    .t("handling-expired-default-reason")
+                    crate::i18n::Tr::new(crate::i18n::Lang::parse(&ticket.lang).unwrap_or_default())
+                        .t("handling-expired-default-reason")
                 });
             change.status_before_info = Some(None);
             change.needs_info_due = Some(None);
@@ -419,14 +412,14 @@ async fn apply_move(
             if ticket.assignee_id.is_none()
                 && let Who::Staff(s) = who
             {
-                change.assignee_id = Some(Some(s.id));
+                change.assignee_id = Some(Some(s.user_id));
             }
         }
         Step::SubmitDraft { body: text, files } => {
             let Who::Staff(staff) = who else {
                 return Err(HandlingError::NotAllowed);
             };
-            let id = data::insert_reply(conn, ticket.id, &clean(&text), staff.id).await?;
+            let id = data::insert_reply(conn, ticket.id, &clean(&text), staff.user_id).await?;
             reply_id = Some(id);
             details = json!({ "reply_id": id });
             files_after = Some(("reply", files));
@@ -440,7 +433,7 @@ async fn apply_move(
                 .await?
                 .ok_or(HandlingError::Invalid("handling-err-no-draft"))?;
             let reason = clean(&reason);
-            data::return_reply(conn, reply.id, staff.id, &reason, now).await?;
+            data::return_reply(conn, reply.id, staff.user_id, &reason, now).await?;
             details = json!({ "reply_id": reply.id });
             body = Some(reason);
             if let Some(drafter) = reply.drafted_by
@@ -459,7 +452,8 @@ async fn apply_move(
             let date = doc.date.unwrap_or_else(|| local_date(now));
             let number = clean(&doc.number_symbol);
             let signer = clean(&doc.signer);
-            data::approve_reply(conn, reply.id, staff.id, (&number, date, &signer), now).await?;
+            data::approve_reply(conn, reply.id, staff.user_id, (&number, date, &signer), now)
+                .await?;
             change.answered_at = Some(now);
             if ticket.answered_at.is_none() {
                 outcome = Some(if local_date(now) <= ticket.reply_due {
@@ -594,7 +588,7 @@ async fn apply_note(
                 return Err(HandlingError::Invalid("handling-err-terminal"));
             }
             change.assignee_id = Some(assignee_id);
-            if let Some(id) = assignee_id.filter(|id| *id != staff.id)
+            if let Some(id) = assignee_id.filter(|id| *id != staff.user_id)
                 && let Some(to) = data::user_email(conn, id).await?
             {
                 notice = Notice::staff(vec![to]);

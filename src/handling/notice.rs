@@ -17,8 +17,8 @@ use crate::db::workflow::LockedTicket;
 use crate::domain::calendar::format_date;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
+use crate::i18n::{Lang, Tr};
 use crate::mail::OutgoingMail;
-use crate::web::i18n::{Lang, Tr};
 
 use super::Context;
 

@@ -145,7 +145,7 @@ pub async fn rate(
         let mut mails = 0;
         if input.rating == Rating::Unsatisfied && input.not_resolved {
             let reason = if comment.is_empty() {
-                crate::web::i18n::Tr::new(crate::web::i18n::Lang::Vi).t("rating-not-resolved")
+                crate::i18n::Tr::new(crate::i18n::Lang::Vi).t("rating-not-resolved")
             } else {
                 comment
             };

@@ -12,7 +12,7 @@ use super::outbox::OutgoingMail;
 use crate::config::Config;
 use crate::domain::calendar::{format_date, format_datetime};
 use crate::domain::tracking_code::TrackingCode;
-use crate::web::i18n::{Lang, Tr};
+use crate::i18n::{Lang, Tr};
 
 pub const KIND_FORGOT: &str = "forgot_codes";
 pub const KIND_PRIVACY_REQUEST: &str = "privacy_request";

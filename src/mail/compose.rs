@@ -14,10 +14,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::outbox::OutgoingMail;
 use crate::config::Config;
 use crate::domain::calendar::{format_date, format_datetime};
+use crate::domain::reference::Reference;
+use crate::domain::reference::{Contact, Route};
 use crate::domain::tracking_code::TrackingCode;
-use crate::reference::Reference;
-use crate::reference::model::{Contact, Route};
-use crate::web::i18n::{Lang, Tr};
+use crate::i18n::{Lang, Tr};
 
 pub const KIND_ACK: &str = "ack";
 pub const KIND_NOTIFY: &str = "notify";

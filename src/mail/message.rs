@@ -9,9 +9,9 @@ use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 
-use super::address::parse_mailbox;
 use super::outbox::{AttachmentFile, ClaimedRow};
 use crate::config::MailConfig;
+use crate::domain::mailbox::parse_mailbox;
 
 /// What every message of an instance carries, parsed once from `[mail]`.
 #[derive(Debug, Clone)]

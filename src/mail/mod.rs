@@ -11,7 +11,6 @@
 //! - [`worker`]: claims due rows with `FOR UPDATE SKIP LOCKED`, sends, retries with
 //!   backoff, marks permanent failures.
 
-pub mod address;
 pub mod citizen;
 pub mod compose;
 pub mod message;

@@ -9,7 +9,7 @@ use askama::Template;
 use super::outbox::OutgoingMail;
 use crate::config::Config;
 use crate::domain::tracking_code::TrackingCode;
-use crate::web::i18n::{Lang, Tr};
+use crate::i18n::{Lang, Tr};
 
 pub const KIND_PUBLISHED: &str = "published";
 

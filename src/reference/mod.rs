@@ -4,8 +4,6 @@
 //! instance under a version number that every edit bumps ([`cache`]).
 
 pub mod cache;
-pub mod model;
 pub mod seed;
 
 pub use cache::ReferenceCache;
-pub use model::Reference;

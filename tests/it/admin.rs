@@ -151,7 +151,7 @@ async fn contact_id(app: &TestApp, code: &str) -> i32 {
 async fn caught_up(app: &TestApp) {
     let deadline = Instant::now() + PATIENCE;
     let mut conn = app.conn().await;
-    let version = pakn::reference::cache::current_version(&mut conn)
+    let version = pakn::db::reference::current_version(&mut conn)
         .await
         .expect("version");
     while app.state.reference.get().version < version {
@@ -482,7 +482,7 @@ async fn an_edit_records_the_record_before_and_after_and_bumps_the_reference_ver
         };
     let version = async || {
         let mut conn = app.conn().await;
-        pakn::reference::cache::current_version(&mut conn)
+        pakn::db::reference::current_version(&mut conn)
             .await
             .expect("version")
     };

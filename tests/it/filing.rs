@@ -810,7 +810,7 @@ async fn the_receipt_deadline_skips_tet_2026() {
     let received = chrono::DateTime::parse_from_rfc3339("2026-01-30T10:00:00+07:00")
         .expect("time")
         .to_utc();
-    let meta = pakn::filing::FilingMeta {
+    let meta = pakn::handling::filing::FilingMeta {
         channel: "web".into(),
         external_ref: None,
         external_ref_date: None,
@@ -823,10 +823,11 @@ async fn the_receipt_deadline_skips_tet_2026() {
         keep_stashed: vec![],
     };
     let mut conn = app.conn().await;
-    let outcome = pakn::filing::file(&mut conn, &app.state.cfg, &reference, &valid, &[], &meta)
-        .await
-        .expect("filed");
-    let pakn::filing::FilingOutcome::Created { access_token, .. } = outcome else {
+    let outcome =
+        pakn::handling::filing::file(&mut conn, &app.state.cfg, &reference, &valid, &[], &meta)
+            .await
+            .expect("filed");
+    let pakn::handling::filing::FilingOutcome::Created { access_token, .. } = outcome else {
         panic!("created");
     };
     let receipt = app

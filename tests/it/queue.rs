@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use pakn::db::queue::{self, Cursor, DueDates, DueFilter, QueueFilter, Scope};
 use pakn::domain::feedback::{Choices, FeedbackValues, validate};
 use pakn::domain::search::SearchTerm;
-use pakn::filing::{FilingMeta, FilingOutcome, file};
+use pakn::handling::filing::{FilingMeta, FilingOutcome, file};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::support::app::TestApp;
@@ -173,7 +173,7 @@ async fn codes_and_phones_find_across_the_default_scope_words_do_not() {
     let scoped = Scope {
         unit: Some(other_unit),
         since: Some(Utc::now() - Duration::days(365)),
-        confidential: pakn::db::queue::ConfidentialReach::All,
+        confidential: pakn::domain::access::ConfidentialReach::All,
     };
     assert!(
         search(&app, "phan anh cu", scoped).await.is_empty(),
@@ -197,7 +197,7 @@ async fn codes_and_phones_find_across_the_default_scope_words_do_not() {
             Scope {
                 unit: None,
                 since: scoped.since,
-                confidential: pakn::db::queue::ConfidentialReach::All,
+                confidential: pakn::domain::access::ConfidentialReach::All,
             },
             due_dates(),
             50,

@@ -734,7 +734,7 @@ async fn the_directory_lists_the_seeded_contacts() {
     .execute(&mut conn)
     .await
     .expect("verify contacts");
-    pakn::reference::cache::bump_version(&mut conn)
+    pakn::db::reference::bump_version(&mut conn)
         .await
         .expect("bump");
     let deadline = Instant::now() + PATIENCE;
@@ -838,11 +838,10 @@ async fn a_privacy_request_is_stored_and_mailed_to_the_admins() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn moves_made_by_the_handling_engine_show_on_the_track_page() {
+    use pakn::domain::access::{Access, Role};
+    use pakn::domain::attachment::CheckedFile;
     use pakn::domain::attachment::FileKind;
-    use pakn::filing::CheckedFile;
-    use pakn::handling::{
-        self, Classification, Command, Context, ReplyDocument, StaffActor, Step, Who,
-    };
+    use pakn::handling::{self, Classification, Command, Context, ReplyDocument, Step, Who};
 
     let app = TestApp::spawn().await;
     let filed = file_with(&app, &[]).await;
@@ -856,12 +855,11 @@ async fn moves_made_by_the_handling_engine_show_on_the_track_page() {
     .await;
     let reference = app.state.reference.get();
     let unit_id = reference.unit_by_code(unit).expect("unit").id;
-    let who = Who::Staff(StaffActor {
-        id: leader,
-        leader: true,
-        officer: true,
-        unit_id: Some(unit_id),
-    });
+    let who = Who::Staff(Access::new(
+        leader,
+        vec![Role::Leader, Role::Officer],
+        Some(unit_id),
+    ));
     let signed = b"%PDF-1.4\n% the signed letter\n%%EOF\n".to_vec();
     let commands = vec![
         Command::Move(Step::Accept(Classification {

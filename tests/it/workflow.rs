@@ -10,10 +10,11 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use pakn::db::schema::{outbox, replies, ticket_events, tickets};
+use pakn::domain::access::{Access, Role};
 use pakn::domain::status::Status;
 use pakn::domain::workflow::{self, Action, Actor, MoveError};
 use pakn::handling::{
-    self, Classification, Command, Context, HandlingError, ReplyDocument, StaffActor, Step, Who,
+    self, Classification, Command, Context, HandlingError, ReplyDocument, Step, Who,
 };
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
@@ -101,18 +102,8 @@ pub async fn people(app: &TestApp) -> People {
     let leader_id = create_user(app, "ld@sonoivu.vn", &["leader"], None).await;
     let unit_id = crate::auth::unit_id(app, UNIT).await;
     People {
-        officer: Who::Staff(StaffActor {
-            id: officer_id,
-            leader: false,
-            officer: true,
-            unit_id: Some(unit_id),
-        }),
-        leader: Who::Staff(StaffActor {
-            id: leader_id,
-            leader: true,
-            officer: false,
-            unit_id: None,
-        }),
+        officer: Who::Staff(Access::new(officer_id, vec![Role::Officer], Some(unit_id))),
+        leader: Who::Staff(Access::new(leader_id, vec![Role::Leader], None)),
         officer_id,
     }
 }
@@ -327,18 +318,12 @@ async fn every_move_of_the_table_and_a_refusal_for_everything_else() {
     );
     assert!(refused > 500, "{refused} refusals checked");
     // Inspectors, admins and officers of another unit handle nothing.
-    let inspector = Who::Staff(StaffActor {
-        id: p.officer_id,
-        leader: false,
-        officer: false,
-        unit_id: None,
-    });
-    let stranger = Who::Staff(StaffActor {
-        id: p.officer_id,
-        leader: false,
-        officer: true,
-        unit_id: Some(unit_id + 1),
-    });
+    let inspector = Who::Staff(Access::new(p.officer_id, vec![Role::Inspector], None));
+    let stranger = Who::Staff(Access::new(
+        p.officer_id,
+        vec![Role::Officer],
+        Some(unit_id + 1),
+    ));
     set_status(&mut conn, id, Status::Submitted, None).await;
     for who in [inspector, stranger] {
         let r = handling::perform(

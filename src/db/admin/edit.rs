@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::{EditError, EditResult};
 use crate::db::audit::{self, AuditEntry};
-use crate::reference::cache::bump_version;
+use crate::db::reference::bump_version;
 
 /// A kind of reference record an admin edits (a unit, a contact, a routing rule, …),
 /// serialised whole into its audit rows.

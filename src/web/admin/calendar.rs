@@ -10,17 +10,18 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
+use super::finish;
 use super::screen::{Key, Screen};
-use super::view::{Input, ListRow, Opt, PostButton};
-use super::{finish, spawned};
 use crate::db::admin::calendar::{self, DayInput, DayRow};
 use crate::db::admin::{Problem, Problems};
 use crate::domain::admin as check;
 use crate::domain::calendar::{DayKind, format_date, local_date};
-use crate::web::error::AppError;
-use crate::web::i18n::Tr;
-use crate::web::staff::{AdminUser, Fields, check_csrf};
-use crate::web::{AppState, SharedState};
+use crate::i18n::Tr;
+use crate::web::kit::detached;
+use crate::web::kit::error::AppError;
+use crate::web::kit::form_view::{Input, ListRow, Opt, PostButton};
+use crate::web::kit::{AdminUser, Fields, check_csrf};
+use crate::web::kit::{AppState, SharedState};
 
 pub struct CalendarScreen;
 
@@ -269,7 +270,7 @@ pub async fn delete(
     Path(day): Path<String>,
     fields: Fields,
 ) -> Response {
-    spawned(async move {
+    detached(async move {
         check_csrf(&me, fields.get("csrf"))?;
         let day = CalendarScreen::key(&day).ok_or(AppError::NotFound)?;
         let result = {

@@ -7,11 +7,12 @@ use axum::response::Response;
 
 use crate::db::admin::recent_audit;
 use crate::domain::calendar::format_datetime;
-use crate::web::SharedState;
-use crate::web::error::AppResult;
-use crate::web::i18n::{RequestLang, Tr};
-use crate::web::public::page;
-use crate::web::staff::{AdminUser, StaffChrome};
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::SharedState;
+use crate::web::kit::error::AppResult;
+use crate::web::kit::page;
+use crate::web::kit::{AdminUser, StaffChrome};
 
 /// How many recorded edits the page lists.
 const RECENT: i64 = 30;
@@ -116,7 +117,7 @@ mod tests {
             "change_own_password",
         ] {
             let id = format!("admin-action-{}", action.replace('_', "-"));
-            for lang in [crate::web::i18n::Lang::Vi, crate::web::i18n::Lang::En] {
+            for lang in [crate::i18n::Lang::Vi, crate::i18n::Lang::En] {
                 assert!(Tr::new(lang).has(&id), "{id} in {lang:?}");
             }
         }

@@ -21,20 +21,17 @@ mod reasons;
 mod rules;
 pub mod screen;
 mod units;
-pub mod view;
-
-use std::future::Future;
 
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::SharedState;
 use crate::db::admin::{EditError, EditResult, Problem};
-use crate::web::AppState;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::Tr;
+use crate::i18n::Tr;
+use crate::web::kit::AppState;
+use crate::web::kit::SharedState;
+use crate::web::kit::error::{AppError, AppResult};
 
 pub fn router() -> Router<SharedState> {
     Router::new()
@@ -48,20 +45,6 @@ pub fn router() -> Router<SharedState> {
         .merge(screen::routes::<reasons::ReasonsScreen>())
         .merge(screen::routes::<calendar::CalendarScreen>())
         .route("/staff/admin/calendar/{day}/delete", post(calendar::delete))
-}
-
-/// Runs a write handler's work to its end even if the client goes away.
-pub(crate) async fn spawned<F>(work: F) -> Response
-where
-    F: Future<Output = AppResult<Response>> + Send + 'static,
-{
-    match tokio::spawn(work).await {
-        Ok(Ok(res)) => res,
-        Ok(Err(e)) => e.into_response(),
-        Err(e) => {
-            AppError::Internal(anyhow::anyhow!("admin edit task failed: {e}")).into_response()
-        }
-    }
 }
 
 /// Reloads this instance's reference cache at once after an edit (the others notice
@@ -116,7 +99,7 @@ pub(crate) fn notice(t: Tr, done: &Option<String>) -> Option<String> {
 
 /// The code of a posted form: the record's own when it exists (codes never change), else
 /// as typed.
-pub(crate) fn code(fields: &crate::web::staff::Fields, existing: Option<&str>) -> String {
+pub(crate) fn code(fields: &crate::web::kit::Fields, existing: Option<&str>) -> String {
     match existing {
         Some(code) => code.to_string(),
         None => fields.get("code").trim().to_string(),
@@ -124,7 +107,7 @@ pub(crate) fn code(fields: &crate::web::staff::Fields, existing: Option<&str>) -
 }
 
 /// A checkbox is on for any non-empty value.
-pub(crate) fn on(fields: &crate::web::staff::Fields, name: &str) -> bool {
+pub(crate) fn on(fields: &crate::web::kit::Fields, name: &str) -> bool {
     !fields.get(name).is_empty()
 }
 

@@ -6,14 +6,14 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 
 use super::screen::{Key, NoQuery, Screen};
-use super::view::{Input, ListRow, Opt};
 use super::{code, flags, on};
 use crate::db::admin::reasons::{self, ReasonInput, ReasonRow};
 use crate::db::admin::{Problem, Problems};
 use crate::domain::admin as check;
-use crate::web::AppState;
-use crate::web::i18n::Tr;
-use crate::web::staff::Fields;
+use crate::i18n::Tr;
+use crate::web::kit::AppState;
+use crate::web::kit::Fields;
+use crate::web::kit::form_view::{Input, ListRow, Opt};
 
 pub struct ReasonsScreen;
 

@@ -10,16 +10,17 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 
 use super::screen::{Key, NoQuery, Screen};
-use super::view::{GridRow, Input, ListRow, Opt, PostButton};
-use super::{finish, flags, on, spawned};
+use super::{finish, flags, on};
 use crate::db::admin::rules::{self, Rule, RuleInput};
 use crate::db::admin::{Problem, Problems};
 use crate::domain::admin as check;
-use crate::reference::Reference;
-use crate::web::error::AppError;
-use crate::web::i18n::Tr;
-use crate::web::staff::{AdminUser, Fields, check_csrf};
-use crate::web::{AppState, SharedState};
+use crate::domain::reference::Reference;
+use crate::i18n::Tr;
+use crate::web::kit::detached;
+use crate::web::kit::error::AppError;
+use crate::web::kit::form_view::{GridRow, Input, ListRow, Opt, PostButton};
+use crate::web::kit::{AdminUser, Fields, check_csrf};
+use crate::web::kit::{AppState, SharedState};
 
 pub struct RulesScreen;
 
@@ -347,7 +348,7 @@ pub async fn move_rule(
     Path(id): Path<String>,
     fields: Fields,
 ) -> Response {
-    spawned(async move {
+    detached(async move {
         check_csrf(&me, fields.get("csrf"))?;
         let id = RulesScreen::key(&id).ok_or(AppError::NotFound)?;
         let up = match fields.get("direction") {

@@ -25,14 +25,16 @@ use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::view::{FormPage, Input, ListPage, ListRow, PostButton};
-use super::{Done, finish, notice, spawned};
+use super::{Done, finish, notice};
 use crate::auth::StaffUser;
 use crate::db::admin::{self, Problem, Record};
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{RequestLang, Tr};
-use crate::web::staff::{AdminUser, Fields, StaffChrome, check_csrf};
-use crate::web::{AppState, SharedState};
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::detached;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::form_view::{FormPage, Input, ListPage, ListRow, PostButton};
+use crate::web::kit::{AdminUser, Fields, StaffChrome, check_csrf};
+use crate::web::kit::{AppState, SharedState};
 
 /// The key of a screen's records.
 pub type Key<S> = <<S as Screen>::Record as Record>::Key;
@@ -208,7 +210,7 @@ pub async fn create<S: Screen>(
     AdminUser(me): AdminUser,
     fields: Fields,
 ) -> Response {
-    spawned(save::<S>(state, lang, me, None, fields)).await
+    detached(save::<S>(state, lang, me, None, fields)).await
 }
 
 pub async fn update<S: Screen>(
@@ -218,7 +220,7 @@ pub async fn update<S: Screen>(
     Path(raw): Path<String>,
     fields: Fields,
 ) -> Response {
-    spawned(save::<S>(state, lang, me, Some(raw), fields)).await
+    detached(save::<S>(state, lang, me, Some(raw), fields)).await
 }
 
 /// The record `key` names; 404 when there is none.

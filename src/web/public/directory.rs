@@ -8,10 +8,11 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Response;
 
-use super::{Chrome, page};
-use crate::reference::Reference;
-use crate::web::SharedState;
-use crate::web::i18n::{RequestLang, Tr};
+use crate::domain::reference::Reference;
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::SharedState;
+use crate::web::kit::{Chrome, page};
 
 pub struct ContactView {
     pub person: Option<String>,

@@ -12,33 +12,28 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 
-use super::{Chrome, page};
-use crate::db::tickets;
-use crate::domain::attachment::{FileRefusal, size_text};
-use crate::domain::feedback::{FeedbackValues, FieldError};
+use crate::domain::attachment::CheckedFile;
+use crate::domain::attachment::FileRefusal;
+use crate::domain::feedback::FeedbackValues;
 use crate::domain::form_token::{FormKind, TokenError};
-use crate::filing::{self, CheckedFile, FilingMeta, FilingOutcome};
-use crate::web::client_ip::ClientIp;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{RequestLang, Tr};
-use crate::web::rate_limit::{Decision, address_subject};
-use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
-use crate::web::{AppState, SharedState};
+use crate::handling::filing::{self, FilingMeta, FilingOutcome};
+use crate::web::kit::RequestLang;
+use crate::web::kit::client_ip::ClientIp;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::messages::{field_message, file_message};
+use crate::web::kit::rate_limit::{Decision, address_subject};
+use crate::web::kit::stash::{self, KeptFile};
+use crate::web::kit::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::kit::{AppState, SharedState};
+use crate::web::kit::{Chrome, page};
 
 /// The honeypot field: invisible to people, tempting to robots.
 pub const HONEYPOT: &str = "website";
 pub const TOKEN_FIELD: &str = "form_token";
-pub const KEEP_FIELD: &str = "keep_upload";
 
 pub struct Choice {
     pub code: String,
     pub name: String,
-}
-
-pub struct KeptFile {
-    pub id: i64,
-    pub filename: String,
-    pub size: String,
 }
 
 pub struct LinkView {
@@ -131,18 +126,7 @@ async fn form_page(
     let reference = state.reference.get();
     let t = lang.tr();
     let kept_files = match stash_key {
-        Some(key) => {
-            let mut conn = state.pool.get().await?;
-            tickets::stashed_files(&mut conn, key)
-                .await?
-                .into_iter()
-                .map(|f| KeptFile {
-                    id: f.id,
-                    filename: f.filename,
-                    size: size_text(i64::from(f.size_bytes)),
-                })
-                .collect()
-        }
+        Some(key) => stash::kept_files(state, key).await?,
         None => Vec::new(),
     };
     Ok(FormPage {
@@ -199,34 +183,6 @@ pub async fn new_form(State(state): State<SharedState>, lang: RequestLang) -> Ap
     Ok(no_store(StatusCode::OK, &lang, body))
 }
 
-/// Words one field error in the user's language.
-pub fn field_message(t: &Tr, e: FieldError) -> String {
-    match e.count() {
-        Some(n) => t.t1(e.message_id(), "count", n as i64),
-        None => t.t(e.message_id()),
-    }
-}
-
-/// Words one refused file in the user's language.
-pub fn file_message(
-    t: &Tr,
-    filename: &str,
-    reason: FileRefusal,
-    max_mb: usize,
-    max_files: usize,
-) -> String {
-    let detail = match reason {
-        FileRefusal::TooLarge => t.t1(reason.message_id(), "mb", max_mb as i64),
-        FileRefusal::TooMany => t.t1(reason.message_id(), "count", max_files as i64),
-        _ => t.t(reason.message_id()),
-    };
-    if filename.is_empty() {
-        detail
-    } else {
-        format!("{filename}: {detail}")
-    }
-}
-
 pub async fn submit(
     State(state): State<SharedState>,
     lang: RequestLang,
@@ -277,10 +233,7 @@ async fn process(
     for (name, value) in &form.fields {
         values.set(name, value.clone());
     }
-    let keep: Vec<i64> = form
-        .get_all(KEEP_FIELD)
-        .filter_map(|v| v.parse().ok())
-        .collect();
+    let keep: Vec<i64> = stash::chosen(&form);
     let honeypot = form.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty());
     let sent_token = form.get(TOKEN_FIELD).unwrap_or_default().to_string();
     let now = Utc::now();
@@ -473,7 +426,7 @@ async fn process(
     }
 }
 
-/// As [`stash_accepted`] for the public form, within `[limits] stash_per_ip`: past it
+/// As [`stash::keep_accepted`] for the public form, within `[limits] stash_per_ip`: past it
 /// the files are not kept (the form comes back without them, as after a lost upload, and
 /// the citizen chooses them again), so nobody can fill the database with forms that are
 /// never sent right.
@@ -501,51 +454,5 @@ async fn stash_for_citizen(
             return Ok(());
         }
     }
-    stash_accepted(state, key, form).await
-}
-
-/// Keeps the files that passed under the form's key, for the re-rendered form.
-pub async fn stash_accepted(state: &AppState, key: &str, form: &ParsedForm) -> AppResult<()> {
-    if form.files.is_empty() {
-        return Ok(());
-    }
-    let hashed: Vec<CheckedFile> = form
-        .files
-        .iter()
-        .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
-        .collect();
-    let rows: Vec<tickets::NewStashedFile<'_>> = hashed
-        .iter()
-        .map(|f| tickets::NewStashedFile {
-            form_key: key,
-            filename: &f.filename,
-            content_type: f.kind.content_type(),
-            size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
-            sha256: &f.sha256,
-            data: &f.bytes,
-        })
-        .collect();
-    let mut conn = state.pool.get().await?;
-    tickets::stash_files(&mut conn, &rows).await?;
-    Ok(())
-}
-
-/// Forgets files kept for forms that were never sent again, and old rate-limit windows.
-pub fn spawn_sweeper(state: SharedState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let result: anyhow::Result<()> = async {
-                let mut conn = state.pool.get().await?;
-                tickets::sweep_stash(&mut conn).await?;
-                crate::db::rate_limits::sweep(&mut conn).await?;
-                Ok(())
-            }
-            .await;
-            if let Err(e) = result {
-                tracing::warn!(error = %format!("{e:#}"), "sweep failed");
-            }
-        }
-    });
+    stash::keep_accepted(state, key, form).await
 }

@@ -11,11 +11,11 @@ use axum::response::{IntoResponse, Response};
 use diesel_async::RunQueryDsl;
 
 use super::directory::{ContactView, contacts};
-use super::{Chrome, page};
 use crate::domain::form_token::FormKind;
-use crate::web::SharedState;
-use crate::web::error::AppResult;
-use crate::web::i18n::RequestLang;
+use crate::web::kit::RequestLang;
+use crate::web::kit::SharedState;
+use crate::web::kit::error::AppResult;
+use crate::web::kit::{Chrome, page};
 
 /// The counter as shown: grouped digits.
 pub struct CounterView {

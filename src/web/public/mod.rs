@@ -1,18 +1,15 @@
 //! The public site: home, the filing form, the directory of receiving contacts, the
 //! privacy notice, health. The citizen's own pages live in `web::track`.
 
-mod chrome;
 pub mod directory;
 pub mod feedback;
 mod home;
 pub mod privacy;
 
-pub use chrome::{Chrome, page};
-
 use axum::Router;
 use axum::routing::{get, post};
 
-use super::SharedState;
+use crate::web::kit::SharedState;
 
 pub fn router() -> Router<SharedState> {
     Router::new()

@@ -12,19 +12,19 @@ use chrono::Utc;
 use diesel_async::AsyncConnection;
 use serde::Deserialize;
 
-use super::{Chrome, page};
 use crate::db::privacy::{self, NewPrivacyRequest};
 use crate::domain::calendar::{format_date, local_date};
 use crate::domain::feedback::is_plausible_email;
 use crate::domain::form_token::{FormKind, TokenError};
 use crate::domain::phone::Phone;
 use crate::mail::{self, citizen};
-use crate::web::client_ip::ClientIp;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::RequestLang;
-use crate::web::rate_limit::{Decision, address_subject};
-use crate::web::staff::Fields;
-use crate::web::{AppState, SharedState};
+use crate::web::kit::Fields;
+use crate::web::kit::RequestLang;
+use crate::web::kit::client_ip::ClientIp;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::rate_limit::{Decision, address_subject};
+use crate::web::kit::{AppState, SharedState};
+use crate::web::kit::{Chrome, page};
 
 pub const PATH: &str = "/privacy";
 const PER_IP: &str = "privacy_ip";

@@ -20,10 +20,10 @@ use crate::db::publication::{self as db, AnswerCursor, AnswerFilter};
 use crate::domain::calendar::{format_date, local_date};
 use crate::domain::fold::fold_words;
 use crate::domain::publication::is_public_id;
-use crate::web::SharedState;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::RequestLang;
-use crate::web::public::{Chrome, page};
+use crate::web::kit::RequestLang;
+use crate::web::kit::SharedState;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::{Chrome, page};
 
 /// Answers per page.
 pub const PAGE_SIZE: i64 = 20;

@@ -30,30 +30,25 @@ use crate::domain::publication::{
 };
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
+use crate::i18n::{Lang, Tr};
 use crate::mail;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{Lang, RequestLang, Tr};
-use crate::web::public::page;
-use crate::web::staff::{Fields, StaffChrome, check_csrf};
-use crate::web::tickets::access::Viewer;
-use crate::web::tickets::page::visible_ticket;
-use crate::web::{AppState, SharedState};
+use crate::web::kit::RequestLang;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::page;
+use crate::web::kit::ticket::visible_ticket;
+use crate::web::kit::{AppState, SharedState};
+use crate::web::kit::{Fields, StaffChrome, check_csrf};
 
 pub fn router() -> Router<SharedState> {
     Router::new().route("/staff/tickets/{code}/publication", get(show).post(act))
 }
 
-/// Officers of the ticket's unit and leaders handle its publication.
-fn may_handle(viewer: &Viewer, unit_id: i32) -> bool {
-    viewer.has("leader") || (viewer.has("officer") && viewer.unit_id == Some(unit_id))
-}
-
 /// The ticket, if the user may handle its publication: 404 when they may not see it,
 /// 403 when they may see but not act (inspectors).
 async fn ticket_for(state: &AppState, user: &StaffUser, code: &str) -> AppResult<TicketRow> {
-    let viewer = Viewer::of(user);
-    let ticket = visible_ticket(state, &viewer, code).await?;
-    if !may_handle(&viewer, ticket.unit_id) {
+    let viewer = &user.access;
+    let ticket = visible_ticket(state, viewer, code).await?;
+    if !viewer.may_publish(ticket.unit_id) {
         return Err(AppError::Forbidden);
     }
     Ok(ticket)

@@ -9,15 +9,15 @@ use axum::response::{IntoResponse, Response};
 use diesel_async::AsyncConnection;
 use tower_sessions::Session;
 
-use super::{Fields, StaffChrome, check_csrf};
 use crate::auth::password::{self, WeakPassword};
 use crate::auth::{StaffUser, session_store};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::RequestLang;
-use crate::web::public::page;
-use crate::web::{AppState, SharedState};
+use crate::web::kit::RequestLang;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::page;
+use crate::web::kit::{AppState, SharedState};
+use crate::web::kit::{Fields, StaffChrome, check_csrf};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/account.html")]
@@ -58,6 +58,7 @@ fn render(
     let t = chrome.t;
     let reference = state.reference.get();
     let unit = user
+        .access
         .unit_id
         .and_then(|id| reference.unit(id))
         .map(|u| t.pick(&u.name_vi, &u.name_en).to_string())

@@ -9,16 +9,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use super::{Fields, StaffChrome, session_error};
 use crate::auth::{password, session, throttle};
 use crate::db::users;
 use crate::domain::form_token::FormKind;
-use crate::web::client_ip::ClientIp;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::RequestLang;
-use crate::web::public::page;
-use crate::web::rate_limit::address_subject;
-use crate::web::{AppState, SharedState};
+use crate::web::kit::RequestLang;
+use crate::web::kit::client_ip::ClientIp;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::page;
+use crate::web::kit::rate_limit::address_subject;
+use crate::web::kit::{AppState, SharedState};
+use crate::web::kit::{Fields, StaffChrome, session_error};
 
 /// Where a successful login leads.
 pub const AFTER_LOGIN: &str = "/staff/tickets";

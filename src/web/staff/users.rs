@@ -12,17 +12,19 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 
 use super::account::weak_message;
-use super::{AdminUser, Fields, StaffChrome, check_csrf};
-use crate::auth::{Role, StaffUser, password, session_store};
+use crate::auth::{StaffUser, password, session_store};
 use crate::db::admin::Problem;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users::{self, NewUser, UserRow};
+use crate::domain::access::Role;
 use crate::domain::feedback::is_plausible_email;
-use crate::web::admin::view::{FormPage, Input, Opt};
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{RequestLang, Tr};
-use crate::web::public::page;
-use crate::web::{AppState, SharedState};
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::form_view::{FormPage, Input, Opt};
+use crate::web::kit::page;
+use crate::web::kit::{AdminUser, Fields, StaffChrome, check_csrf};
+use crate::web::kit::{AppState, SharedState};
 
 const NAME_MAX: usize = 200;
 
@@ -519,7 +521,7 @@ pub async fn update(
     Path(id): Path<String>,
     fields: Fields,
 ) -> Response {
-    crate::web::admin::spawned(async move {
+    crate::web::kit::detached(async move {
         check_csrf(&me, fields.get("csrf"))?;
         let id = user_id(&id)?;
         let mut conn = state.pool.get().await?;

@@ -10,20 +10,20 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 
-use super::access::Viewer;
-use super::page::{self, visible_ticket};
+use super::page;
 use crate::auth::StaffUser;
-use crate::filing::CheckedFile;
+use crate::domain::attachment::CheckedFile;
 use crate::handling::{
-    self, Classification, Command, Context, HandlingError, ReplyDocument, StaffActor, Step, Who,
+    self, Classification, Command, Context, HandlingError, ReplyDocument, Step, Who,
 };
-use crate::web::SharedState;
-use crate::web::attempt::Attempt;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::RequestLang;
-use crate::web::public::feedback::file_message;
-use crate::web::staff::check_csrf;
-use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::kit::RequestLang;
+use crate::web::kit::SharedState;
+use crate::web::kit::attempt::Attempt;
+use crate::web::kit::check_csrf;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::messages::file_message;
+use crate::web::kit::ticket::visible_ticket;
+use crate::web::kit::upload::{self, ParsedForm, UploadError, UploadLimits};
 
 /// A date typed as `yyyy-mm-dd` (the date input) or `dd/mm/yyyy`.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -36,7 +36,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 /// The command a form asks for, or the message id of what is wrong with it.
 fn command_of(
     form: &ParsedForm,
-    reference: &crate::reference::Reference,
+    reference: &crate::domain::reference::Reference,
     lang: &str,
 ) -> Result<Command, &'static str> {
     let get = |name: &str| form.get(name).unwrap_or_default().to_string();
@@ -53,7 +53,7 @@ fn command_of(
         if !typed.trim().is_empty() {
             return typed;
         }
-        let lang = crate::web::i18n::Lang::parse(lang).unwrap_or_default();
+        let lang = crate::i18n::Lang::parse(lang).unwrap_or_default();
         id(template)
             .and_then(|tid| reference.reasons.iter().find(|r| r.id == tid))
             .map(|r| lang.pick(&r.text_vi, &r.text_en).to_string())
@@ -156,10 +156,10 @@ pub async fn act(
         }
     };
     check_csrf(&user, form.get("csrf").unwrap_or_default())?;
-    let viewer = Viewer::of(&user);
-    let ticket = visible_ticket(&state, &viewer, &code).await?;
-    let staff = StaffActor::of(&user);
-    if !staff.handles(ticket.unit_id) {
+    let viewer = &user.access;
+    let ticket = visible_ticket(&state, viewer, &code).await?;
+    let staff = user.access.clone();
+    if !staff.may_act_on(ticket.unit_id) {
         return Err(AppError::Forbidden);
     }
     let action = form.get("action").unwrap_or_default().to_string();

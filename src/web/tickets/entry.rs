@@ -14,21 +14,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use rand::RngCore;
 
-use super::access::Viewer;
 use crate::auth::StaffUser;
 use crate::db::tickets;
+use crate::domain::attachment::CheckedFile;
 use crate::domain::attachment::{FileRefusal, size_text};
 use crate::domain::calendar::{format_date, format_datetime, local_date, vn_offset};
 use crate::domain::feedback::{self, FeedbackValues};
-use crate::filing::{self, CheckedFile, FilingMeta, FilingOutcome};
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{RequestLang, Tr};
-use crate::web::public::feedback::{
-    KEEP_FIELD, KeptFile, field_message, file_message, stash_accepted,
-};
-use crate::web::staff::{StaffChrome, check_csrf};
-use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
-use crate::web::{AppState, SharedState};
+use crate::handling::filing::{self, FilingMeta, FilingOutcome};
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::messages::{field_message, file_message};
+use crate::web::kit::stash::{KEEP_FIELD, KeptFile, keep_accepted};
+use crate::web::kit::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::kit::{AppState, SharedState};
+use crate::web::kit::{StaffChrome, check_csrf};
 
 /// Channels staff enter (the web form files itself).
 pub const CHANNELS: [&str; 6] = [
@@ -199,7 +199,7 @@ pub async fn new_form(
     lang: RequestLang,
     user: StaffUser,
 ) -> AppResult<Response> {
-    if !Viewer::of(&user).can_act() {
+    if !user.access.acts() {
         return Err(AppError::NotFound);
     }
     let v = FeedbackValues {
@@ -234,7 +234,7 @@ pub async fn create(
     body: Body,
 ) -> Response {
     // Nobody who may not enter a PAKN gets their upload read.
-    if !Viewer::of(&user).can_act() {
+    if !user.access.acts() {
         return AppError::NotFound.into_response();
     }
     let content_type = headers
@@ -308,7 +308,7 @@ async fn process(
     let key = stash_key(user, &entry_key);
 
     if form.body_too_large {
-        stash_accepted(state, &key, &form).await?;
+        keep_accepted(state, &key, &form).await?;
         let msg = t.t1(
             "notice-body-too-large",
             "mb",
@@ -387,7 +387,7 @@ async fn process(
     let valid = match checked {
         Ok(valid) if errors.is_empty() => valid,
         _ => {
-            stash_accepted(state, &key, &form).await?;
+            keep_accepted(state, &key, &form).await?;
             let page = EntryForm {
                 v,
                 entry,
@@ -438,7 +438,7 @@ async fn process(
             drop(conn);
             let fresh = new_entry_key();
             let fresh_stash = stash_key(user, &fresh);
-            stash_accepted(state, &fresh_stash, &form).await?;
+            keep_accepted(state, &fresh_stash, &form).await?;
             let page = EntryForm {
                 v,
                 entry,
@@ -511,7 +511,7 @@ pub async fn receipt(
         code: crate::domain::tracking_code::TrackingCode::parse(&ticket.code)
             .map(|c| c.display())
             .unwrap_or(ticket.code.clone()),
-        title: if ticket.confidential && !Viewer::of(&user).reads_confidential(ticket.unit_id) {
+        title: if ticket.confidential && !user.access.reads_confidential(ticket.unit_id) {
             t.t("staff-confidential-title")
         } else {
             ticket.title.clone()

@@ -1,9 +1,7 @@
 //! Staff pages about PAKN: the queue with search, the ticket page, staff entry of
 //! off-line PAKN, the overview. Who may see what is decided in [`access`].
 
-pub mod access;
 pub mod actions;
-pub mod counts;
 pub mod entry;
 pub mod overview;
 pub mod page;
@@ -13,7 +11,7 @@ pub mod queue;
 use axum::Router;
 use axum::routing::{get, post};
 
-use super::SharedState;
+use crate::web::kit::SharedState;
 
 /// The staff ticket routes (merged into the staff router, under its session layer).
 pub fn router() -> Router<SharedState> {

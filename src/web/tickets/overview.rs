@@ -7,17 +7,17 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{Datelike, Utc};
 
-use super::access::Viewer;
-use super::counts::Lookup;
 use crate::auth::StaffUser;
-use crate::web::staff::StaffChrome;
+use crate::web::kit::StaffChrome;
+use crate::web::kit::counts::Lookup;
 
 const CHROME_PATH: &str = "/staff/overview";
 use crate::db::overview;
 use crate::domain::calendar::local_date;
-use crate::web::SharedState;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{RequestLang, Tr};
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::SharedState;
+use crate::web::kit::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Line {
@@ -56,8 +56,8 @@ pub async fn show(
     lang: RequestLang,
     user: StaffUser,
 ) -> AppResult<Response> {
-    let viewer = Viewer::of(&user);
-    if !viewer.can_read_tickets() {
+    let viewer = &user.access;
+    if !viewer.reads_tickets() {
         return Err(AppError::NotFound);
     }
     let t = lang.tr();
@@ -171,5 +171,5 @@ pub async fn show(
         ],
         counted_at,
     };
-    Ok(crate::web::public::page(&lang, page))
+    Ok(crate::web::kit::page(&lang, page))
 }

@@ -10,24 +10,25 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::access::Viewer;
 use super::panel::{self, Opt, Panel, ReplyView};
 use crate::auth::StaffUser;
 use crate::db::workflow as workflow_data;
-use crate::handling::StaffActor;
-use crate::web::AppState;
-use crate::web::attempt::Attempt;
-use crate::web::staff::StaffChrome;
+use crate::web::kit::AppState;
+use crate::web::kit::StaffChrome;
+use crate::web::kit::attempt::Attempt;
+use crate::web::kit::ticket::visible_ticket;
 
-const CHROME_PATH: &str = "/staff/tickets";
 use crate::db::tickets::{self, TicketRow};
 use crate::domain::attachment::{content_disposition, size_text};
 use crate::domain::calendar::{DueState, due_state, format_date, format_datetime};
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
-use crate::web::SharedState;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{RequestLang, Tr};
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::SharedState;
+use crate::web::kit::error::{AppError, AppResult};
+
+const CHROME_PATH: &str = "/staff/tickets";
 
 pub struct Fact {
     pub label: String,
@@ -80,23 +81,6 @@ pub struct TicketPage {
     pub spam_reasons: Vec<String>,
 }
 
-/// Finds a ticket by its code (any spelling) if the viewer may see it.
-pub async fn visible_ticket(
-    state: &crate::web::AppState,
-    viewer: &Viewer,
-    code: &str,
-) -> AppResult<TicketRow> {
-    let code = TrackingCode::parse(code).ok_or(AppError::NotFound)?;
-    let mut conn = state.pool.get().await?;
-    let ticket = tickets::by_code(&mut conn, code.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !viewer.may_see(ticket.unit_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(ticket)
-}
-
 fn opt_fact(out: &mut Vec<Fact>, label: String, value: &Option<String>) {
     if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
         out.push(Fact {
@@ -146,14 +130,14 @@ async fn render_page(
     done: Option<String>,
     http_status: StatusCode,
 ) -> AppResult<Response> {
-    let viewer = Viewer::of(user);
-    let ticket = visible_ticket(state, &viewer, code).await?;
+    let viewer = &user.access;
+    let ticket = visible_ticket(state, viewer, code).await?;
     let t = lang.tr();
     let mut conn = state.pool.get().await?;
     let events = tickets::events(&mut conn, ticket.id).await?;
     let files = tickets::attachment_list(&mut conn, ticket.id).await?;
     let replies = workflow_data::replies_of(&mut conn, ticket.id).await?;
-    let staff = StaffActor::of(user);
+    let staff = user.access.clone();
     let offered = panel::offered(
         &staff,
         ticket.unit_id,
@@ -478,7 +462,7 @@ async fn render_page(
                 details: if confidential_hidden {
                     Vec::new()
                 } else {
-                    crate::web::event_details::event_details(&t, &e.data)
+                    crate::web::kit::event_details::event_details(&t, &e.data)
                 },
                 public: e.public,
             })
@@ -490,7 +474,7 @@ async fn render_page(
             .map(|r| t.t(&format!("mail-spam-reason-{r}")))
             .collect(),
     };
-    Ok((http_status, crate::web::public::page(lang, page)).into_response())
+    Ok((http_status, crate::web::kit::page(lang, page)).into_response())
 }
 
 /// While the reply is overdue, a public progress note is due every
@@ -528,8 +512,8 @@ pub async fn download(
     user: StaffUser,
     Path((code, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let viewer = Viewer::of(&user);
-    let ticket = visible_ticket(&state, &viewer, &code).await?;
+    let viewer = &user.access;
+    let ticket = visible_ticket(&state, viewer, &code).await?;
     if ticket.confidential && !viewer.reads_confidential(ticket.unit_id) {
         return Err(AppError::NotFound);
     }

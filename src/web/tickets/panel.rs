@@ -3,13 +3,13 @@
 //! attempt, the message and what was typed.
 
 use crate::db::workflow::ReplyRow;
+use crate::domain::access::Access;
 use crate::domain::calendar::{format_date, format_datetime};
+use crate::domain::reference::Reference;
 use crate::domain::status::Status;
 use crate::domain::workflow::{self, Action};
-use crate::handling::StaffActor;
-use crate::reference::Reference;
-use crate::web::attempt::{self, Attempt};
-use crate::web::i18n::Tr;
+use crate::i18n::Tr;
+use crate::web::kit::attempt::{self, Attempt};
 
 /// One choice of a `<select>`.
 #[derive(Debug, Clone)]
@@ -119,8 +119,8 @@ impl Panel {
 /// The actions a staff member may take on a ticket of `unit_id` in `status`: the moves
 /// of the table for their roles, plus assigning and notes while it is open; the first
 /// draft may be written from `accepted` (it starts the work).
-pub fn offered(staff: &StaffActor, unit_id: i32, status: Status) -> Vec<&'static str> {
-    if !staff.handles(unit_id) {
+pub fn offered(staff: &Access, unit_id: i32, status: Status) -> Vec<&'static str> {
+    if !staff.may_act_on(unit_id) {
         return Vec::new();
     }
     let mut out: Vec<&'static str> = Vec::new();
@@ -183,13 +183,16 @@ pub fn fill_choices(panel: &mut Panel, t: &Tr, reference: &Reference) {
 mod tests {
     use super::*;
 
-    fn staff(leader: bool, officer: bool, unit: Option<i32>) -> StaffActor {
-        StaffActor {
-            id: 1,
-            leader,
-            officer,
-            unit_id: unit,
+    fn staff(leader: bool, officer: bool, unit: Option<i32>) -> Access {
+        use crate::domain::access::Role;
+        let mut roles = Vec::new();
+        if leader {
+            roles.push(Role::Leader);
         }
+        if officer {
+            roles.push(Role::Officer);
+        }
+        Access::new(1, roles, unit)
     }
 
     #[test]

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::access::Viewer;
-use super::counts::Lookup;
 use crate::auth::StaffUser;
-use crate::web::staff::StaffChrome;
+use crate::domain::access::Access;
+use crate::web::kit::StaffChrome;
+use crate::web::kit::counts::Lookup;
 
 const CHROME_PATH: &str = "/staff/tickets";
 use crate::db::queue::{self, AssigneeFilter, Cursor, DueDates, DueFilter, QueueFilter, Scope};
@@ -21,9 +21,10 @@ use crate::domain::calendar::{
 use crate::domain::search::SearchTerm;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
-use crate::web::SharedState;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::{RequestLang, Tr};
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::SharedState;
+use crate::web::kit::error::{AppError, AppResult};
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -55,7 +56,7 @@ fn parse_date(v: &Option<String>) -> Option<NaiveDate> {
 
 impl QueueParams {
     /// The filter these parameters ask for (unknown values are ignored).
-    pub fn filter(&self, viewer: &Viewer) -> QueueFilter {
+    pub fn filter(&self, viewer: &Access) -> QueueFilter {
         QueueFilter {
             term: some(&self.q).and_then(SearchTerm::parse),
             status: some(&self.status)
@@ -158,7 +159,7 @@ pub struct QueuePage {
 
 /// "Counted at HH:MM:SS" for pages whose counts are kept a few seconds; `None` when
 /// every view counts afresh.
-pub fn counted_at(state: &crate::web::AppState, t: &Tr, at: DateTime<Utc>) -> Option<String> {
+pub fn counted_at(state: &crate::web::kit::AppState, t: &Tr, at: DateTime<Utc>) -> Option<String> {
     state.counts.enabled().then(|| {
         let time = at
             .with_timezone(&crate::domain::calendar::vn_offset())
@@ -175,7 +176,7 @@ pub fn counted_at(state: &crate::web::AppState, t: &Tr, at: DateTime<Utc>) -> Op
 }
 
 /// Today's date and the last due date that counts as "soon", from the calendar.
-pub fn due_dates(state: &crate::web::AppState, now: DateTime<Utc>) -> DueDates {
+pub fn due_dates(state: &crate::web::kit::AppState, now: DateTime<Utc>) -> DueDates {
     let reference = state.reference.get();
     let today = local_date(now);
     let soon = state.cfg.deadlines.due_soon_working_days;
@@ -191,18 +192,18 @@ pub async fn list(
     user: StaffUser,
     Query(params): Query<QueueParams>,
 ) -> AppResult<Response> {
-    let viewer = Viewer::of(&user);
-    if !viewer.can_read_tickets() {
+    let viewer = &user.access;
+    if !viewer.reads_tickets() {
         // An admin without a ticket role lands here after login: their work is the
         // admin screens (users, units, routing, the calendar).
-        if viewer.has("admin") {
+        if viewer.administers() {
             return Ok(axum::response::Redirect::to("/staff/admin").into_response());
         }
         return Err(AppError::NotFound);
     }
     let t = lang.tr();
     let now = Utc::now();
-    let filter = params.filter(&viewer);
+    let filter = params.filter(viewer);
     let scope = Scope {
         unit: viewer.scope_unit(),
         since: Some(now - chrono::Duration::days(365)),
@@ -363,5 +364,5 @@ pub async fn list(
         searched: filter.term.is_some(),
         counted_at,
     };
-    Ok(crate::web::public::page(&lang, page))
+    Ok(crate::web::kit::page(&lang, page))
 }

@@ -18,16 +18,16 @@ use chrono::Utc;
 
 use super::page::{self, plausible_token};
 use crate::db::track;
+use crate::domain::attachment::CheckedFile;
 use crate::domain::form_token::FormKind;
-use crate::filing::CheckedFile;
 use crate::handling::rating::{Rated, Rating, RatingInput};
 use crate::handling::{self, Command, Context, HandlingError, Step, Who};
-use crate::web::SharedState;
-use crate::web::attempt::Attempt;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::RequestLang;
-use crate::web::public::feedback::file_message;
-use crate::web::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::kit::RequestLang;
+use crate::web::kit::SharedState;
+use crate::web::kit::attempt::Attempt;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::messages::file_message;
+use crate::web::kit::upload::{self, ParsedForm, UploadError, UploadLimits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {

@@ -17,13 +17,13 @@ use crate::db::track;
 use crate::domain::feedback::is_plausible_email;
 use crate::domain::form_token::{FormKind, TokenError};
 use crate::mail::{self, citizen};
-use crate::web::client_ip::ClientIp;
-use crate::web::error::{AppError, AppResult};
-use crate::web::i18n::RequestLang;
-use crate::web::public::{Chrome, page};
-use crate::web::rate_limit::{Decision, address_subject};
-use crate::web::staff::Fields;
-use crate::web::{AppState, SharedState};
+use crate::web::kit::Fields;
+use crate::web::kit::RequestLang;
+use crate::web::kit::client_ip::ClientIp;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::rate_limit::{Decision, address_subject};
+use crate::web::kit::{AppState, SharedState};
+use crate::web::kit::{Chrome, page};
 
 pub const PATH: &str = "/track/forgot";
 /// Rate-limit names: requests per address (IP), and mails per recipient (shared with

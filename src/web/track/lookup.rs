@@ -20,13 +20,13 @@ use crate::db::track::{self, LookupRow};
 use crate::domain::form_token::{FormKind, TokenError};
 use crate::domain::phone::Phone;
 use crate::domain::tracking_code::TrackingCode;
-use crate::web::client_ip::ClientIp;
-use crate::web::error::AppResult;
-use crate::web::i18n::RequestLang;
-use crate::web::public::{Chrome, page};
-use crate::web::rate_limit::{Decision, address_subject};
-use crate::web::staff::Fields;
-use crate::web::{AppState, SharedState};
+use crate::web::kit::Fields;
+use crate::web::kit::RequestLang;
+use crate::web::kit::client_ip::ClientIp;
+use crate::web::kit::error::AppResult;
+use crate::web::kit::rate_limit::{Decision, address_subject};
+use crate::web::kit::{AppState, SharedState};
+use crate::web::kit::{Chrome, page};
 
 /// The rate-limit name of lookups (per code and address).
 const LIMIT_NAME: &str = "track";

@@ -10,7 +10,7 @@ pub mod page;
 use axum::Router;
 use axum::routing::{get, post};
 
-use super::SharedState;
+use crate::web::kit::SharedState;
 
 pub fn router() -> Router<SharedState> {
     Router::new()

@@ -21,12 +21,13 @@ use crate::domain::form_token::FormKind;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::handling::rating::Rating;
-use crate::web::attempt::{self, Attempt};
-use crate::web::error::{AppError, AppResult};
-use crate::web::event_details::event_details;
-use crate::web::i18n::{RequestLang, Tr};
-use crate::web::public::{Chrome, page};
-use crate::web::{AppState, SharedState};
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::attempt::{self, Attempt};
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::event_details::event_details;
+use crate::web::kit::{AppState, SharedState};
+use crate::web::kit::{Chrome, page};
 
 /// One entry of the public timeline.
 pub struct EventView {
@@ -426,7 +427,7 @@ pub async fn download(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Lang;
+    use crate::i18n::Lang;
 
     #[test]
     fn unknown_event_codes_get_a_generic_label() {

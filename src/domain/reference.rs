@@ -1,4 +1,6 @@
-//! The in-memory snapshot of reference data and the lookups features need.
+//! The snapshot of reference data (units, contacts, lĩnh vực, content categories,
+//! routing rules, reason templates, the calendar) and the lookups features need: plain
+//! data, loaded by `db::reference` and cached per instance by `reference::cache`.
 
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::routing::{self, RuleSpec};

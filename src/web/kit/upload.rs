@@ -14,7 +14,7 @@ use axum::body::{Body, Bytes};
 use futures_util::Stream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::domain::attachment::{self, FileKind, FileRefusal};
+use crate::domain::attachment::{self, CheckedFile, FileKind, FileRefusal};
 
 /// A text field longer than this is cut (the validation then reports it too long).
 const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
@@ -57,6 +57,14 @@ impl ParsedForm {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The accepted files, hashed and ready to store.
+    pub fn checked_files(&self) -> Vec<CheckedFile> {
+        self.files
+            .iter()
+            .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
+            .collect()
     }
 
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {

@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::db::admin::Problem;
 use crate::domain::admin as check;
-use crate::web::i18n::{RequestLang, Tr};
-use crate::web::public::page;
-use crate::web::staff::StaffChrome;
+use crate::i18n::Tr;
+use crate::web::kit::RequestLang;
+use crate::web::kit::StaffChrome;
+use crate::web::kit::page;
 
 /// One choice of a select or a checkbox group.
 #[derive(Debug, Clone)]

@@ -49,9 +49,11 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
 
 #[cfg(test)]
 mod tests {
+    use super::Fields;
+
     #[test]
     fn repeated_names_and_decoding() {
-        let f = super::Fields::parse(b"roles=admin&roles=officer&name=Nguy%E1%BB%85n+A&x=");
+        let f = Fields::parse(b"roles=admin&roles=officer&name=Nguy%E1%BB%85n+A&x=");
         assert_eq!(f.all("roles"), ["admin", "officer"]);
         assert_eq!(f.get("name"), "Nguyễn A");
         assert_eq!(f.get("x"), "");

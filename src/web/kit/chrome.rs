@@ -4,9 +4,10 @@
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::web::AppState;
-use crate::web::assets;
-use crate::web::i18n::{RequestLang, Tr};
+use crate::i18n::Tr;
+use crate::web::kit::AppState;
+use crate::web::kit::RequestLang;
+use crate::web::kit::assets;
 
 #[derive(Debug, Clone)]
 pub struct Chrome {

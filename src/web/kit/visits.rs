@@ -110,6 +110,9 @@ pub struct Visits {
     pending: Mutex<Pending>,
     totals: RwLock<Totals>,
     last_sweep: Mutex<Option<DateTime<Utc>>>,
+    /// One flush at a time per instance: a flush that found the batch already taken by
+    /// one in flight would otherwise read totals without it.
+    flushing: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Visits {
@@ -126,6 +129,7 @@ impl Visits {
             pending: Mutex::new(Pending::default()),
             totals: RwLock::new(Totals::default()),
             last_sweep: Mutex::new(None),
+            flushing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -172,6 +176,7 @@ impl Visits {
     /// Writes this instance's batch and reloads the totals. A batch that fails to write
     /// is kept for the next flush.
     pub async fn flush(&self, pool: &Pool) -> anyhow::Result<Totals> {
+        let _one_at_a_time = self.flushing.lock().await;
         let now = Utc::now();
         let today = local_date(now);
         let mut conn = pool.get().await?;

@@ -7,7 +7,7 @@
 use crate::domain::calendar::format_date;
 use crate::domain::tracking_code::TrackingCode;
 use crate::handling::rating::Rating;
-use crate::web::i18n::Tr;
+use crate::i18n::Tr;
 
 /// The details of an event's `data` that the citizen may read, in a fixed order.
 pub fn event_details(t: &Tr, data: &serde_json::Value) -> Vec<(String, String)> {
@@ -47,7 +47,7 @@ pub fn event_details(t: &Tr, data: &serde_json::Value) -> Vec<(String, String)> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Lang;
+    use crate::i18n::Lang;
 
     #[test]
     fn only_known_details_are_shown_and_dates_and_codes_are_formatted() {

@@ -1,4 +1,4 @@
-//! Mail addresses from configuration and data.
+//! Mail addresses (mailboxes) from configuration and data.
 
 use lettre::message::Mailbox;
 

@@ -11,8 +11,8 @@ use tower_sessions::Session;
 use crate::auth::StaffUser;
 use crate::auth::session;
 use crate::db::users;
-use crate::web::SharedState;
-use crate::web::error::AppError;
+use crate::web::kit::SharedState;
+use crate::web::kit::error::AppError;
 
 pub const LOGIN_PATH: &str = "/staff/login";
 
@@ -125,7 +125,7 @@ impl FromRequestParts<SharedState> for AdminUser {
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
         let user = StaffUser::from_request_parts(parts, state).await?;
-        if !user.is_admin() {
+        if !user.access.administers() {
             return Err(StaffRejection::Error(AppError::Forbidden));
         }
         Ok(AdminUser(user))

@@ -12,38 +12,17 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::db::{counters, tickets};
-use crate::domain::attachment::FileKind;
+use crate::domain::attachment::CheckedFile;
 use crate::domain::calendar::{deadlines, local_date};
 use crate::domain::feedback::ValidFeedback;
 use crate::domain::fold::fold;
+use crate::domain::reference::Reference;
 use crate::domain::tracking_code::TrackingCode;
+use crate::i18n::Lang;
 use crate::mail::{
     self,
     compose::{self, FiledTicket},
 };
-use crate::reference::Reference;
-use crate::web::i18n::Lang;
-
-/// A file that passed the checks, ready to store.
-#[derive(Debug, Clone)]
-pub struct CheckedFile {
-    pub filename: String,
-    pub kind: FileKind,
-    pub bytes: Vec<u8>,
-    pub sha256: [u8; 32],
-}
-
-impl CheckedFile {
-    pub fn new(filename: String, kind: FileKind, bytes: Vec<u8>) -> CheckedFile {
-        let sha256 = Sha256::digest(&bytes).into();
-        CheckedFile {
-            filename,
-            kind,
-            bytes,
-            sha256,
-        }
-    }
-}
 
 /// How the PAKN arrived and what the filing carries besides the form.
 #[derive(Debug, Clone)]

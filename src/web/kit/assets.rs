@@ -22,22 +22,22 @@ const ASSETS: &[Asset] = &[
     Asset {
         name: "app.css",
         content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../../static/app.css"),
+        bytes: include_bytes!("../../../static/app.css"),
     },
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../static/app.js"),
+        bytes: include_bytes!("../../../static/app.js"),
     },
     Asset {
         name: "emblem.svg",
         content_type: "image/svg+xml",
-        bytes: include_bytes!("../../static/emblem.svg"),
+        bytes: include_bytes!("../../../static/emblem.svg"),
     },
     Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
-        bytes: include_bytes!("../../static/emblem.svg"),
+        bytes: include_bytes!("../../../static/emblem.svg"),
     },
 ];
 

@@ -11,9 +11,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 
+use super::Chrome;
+use super::RequestLang;
 use super::SharedState;
-use super::i18n::RequestLang;
-use super::public::Chrome;
 use crate::config::Config;
 
 /// Marks a response as a rejected staff form token (set by `AppError::Csrf`).

@@ -2,9 +2,9 @@
 //! session's anti-forgery token for forms, and the navigation its roles allow.
 
 use crate::auth::StaffUser;
-use crate::web::AppState;
-use crate::web::i18n::RequestLang;
-use crate::web::public::Chrome;
+use crate::web::kit::AppState;
+use crate::web::kit::Chrome;
+use crate::web::kit::RequestLang;
 
 #[derive(Debug, Clone)]
 pub struct NavLink {
@@ -36,6 +36,7 @@ impl StaffChrome {
         let t = chrome.t;
         chrome.user_name = user.name.clone();
         chrome.roles = user
+            .access
             .roles
             .iter()
             .map(|r| t.t(r.label_id()))
@@ -43,14 +44,14 @@ impl StaffChrome {
             .join(", ");
         chrome.csrf = user.csrf.clone();
         let mut nav: Vec<(&'static str, &str)> = Vec::new();
-        if user.can_read_tickets() {
+        if user.access.reads_tickets() {
             nav.push(("/staff/tickets", "staff-nav-queue"));
             nav.push(("/staff/overview", "staff-nav-overview"));
         }
-        if user.can_act() {
+        if user.access.acts() {
             nav.push(("/staff/tickets/new", "staff-nav-new-ticket"));
         }
-        if user.is_admin() {
+        if user.access.administers() {
             nav.push(("/staff/users", "staff-nav-users"));
             nav.push(("/staff/admin", "admin-nav"));
         }

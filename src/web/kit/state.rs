@@ -1,0 +1,63 @@
+//! What every handler can reach: [`AppState`], shared by all instances' handlers through
+//! an `Arc` ([`SharedState`]).
+
+use std::sync::Arc;
+
+use tokio::sync::{Notify, Semaphore};
+
+use super::{counts, visits};
+use crate::config::{Cidr, Config};
+use crate::db::Pool;
+use crate::domain::form_token::FormTokenKey;
+use crate::reference::ReferenceCache;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub cfg: Arc<Config>,
+    pub pool: Pool,
+    pub reference: Arc<ReferenceCache>,
+    /// Signs and checks the stateless tokens of public forms.
+    pub tokens: FormTokenKey,
+    /// The shared HMAC secret (rate-limit keys, visitor hashes).
+    pub secret: Arc<Vec<u8>>,
+    /// Wakes this instance's mail worker right after a commit that queued mail.
+    pub mail_wake: Arc<Notify>,
+    /// Bounds how many requests parse uploaded files at once.
+    pub upload_permits: Arc<Semaphore>,
+    pub exempt: Vec<Cidr>,
+    pub trusted_proxies: Vec<Cidr>,
+    /// This instance's visitor counter (page views in memory, flushed in batches).
+    pub visits: Arc<visits::Visits>,
+    /// The queue's and the overview's counts, kept a few seconds per scope.
+    pub counts: counts::CountsCache,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    pub fn new(
+        cfg: Arc<Config>,
+        pool: Pool,
+        reference: Arc<ReferenceCache>,
+        secret: Vec<u8>,
+    ) -> AppState {
+        AppState {
+            tokens: FormTokenKey::new(&secret),
+            visits: Arc::new(visits::Visits::new(&secret)),
+            secret: Arc::new(secret),
+            mail_wake: Arc::new(Notify::new()),
+            upload_permits: Arc::new(Semaphore::new(cfg.uploads.concurrency)),
+            exempt: cfg.exempt_networks(),
+            trusted_proxies: cfg.trusted_proxy_networks(),
+            counts: counts::CountsCache::new(cfg.server.counts_cache_secs),
+            cfg,
+            pool,
+            reference,
+        }
+    }
+
+    /// The per-route body limit of forms with files: files × size + 1 MiB.
+    pub fn upload_body_limit(&self) -> usize {
+        self.cfg.uploads.max_files * self.cfg.uploads.max_file_mb * 1024 * 1024 + 1024 * 1024
+    }
+}
