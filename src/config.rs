@@ -123,7 +123,7 @@ pub struct UploadsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MailConfig {
-    pub transport: String,
+    pub transport: MailTransport,
     pub dir: PathBuf,
     pub from: String,
     pub reply_to: String,
@@ -135,12 +135,38 @@ pub struct MailConfig {
     pub smtp: SmtpConfig,
 }
 
+/// Where mail goes: files in `mail.dir` (development, tests) or an SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    File,
+    Smtp,
+}
+
+impl MailTransport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailTransport::File => "file",
+            MailTransport::Smtp => "smtp",
+        }
+    }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
-    pub security: String,
+    pub security: SmtpSecurity,
     pub username: String,
     pub password: String,
     pub timeout_secs: u64,
@@ -154,7 +180,7 @@ pub struct DeadlinesConfig {
     pub forward_working_days: u32,
     pub reply_days: u32,
     /// "calendar" or "working".
-    pub reply_count: String,
+    pub reply_count: DayCount,
     pub due_soon_working_days: u32,
     pub needs_info_expiry_days: u32,
     pub pause_on_needs_info: bool,
@@ -298,7 +324,7 @@ impl Default for UploadsConfig {
 impl Default for MailConfig {
     fn default() -> Self {
         MailConfig {
-            transport: "file".into(),
+            transport: MailTransport::File,
             dir: PathBuf::from("var/mail"),
             from: "PAKN Sở Nội vụ <pakn@localhost>".into(),
             reply_to: String::new(),
@@ -317,7 +343,7 @@ impl Default for SmtpConfig {
         SmtpConfig {
             host: "127.0.0.1".into(),
             port: 25,
-            security: "none".into(),
+            security: SmtpSecurity::None,
             username: String::new(),
             password: String::new(),
             timeout_secs: 15,
@@ -332,7 +358,7 @@ impl Default for DeadlinesConfig {
             accept_working_days: 3,
             forward_working_days: 5,
             reply_days: 20,
-            reply_count: "calendar".into(),
+            reply_count: DayCount::Calendar,
             due_soon_working_days: 3,
             needs_info_expiry_days: 15,
             pause_on_needs_info: false,
@@ -519,25 +545,7 @@ impl Config {
                 "must be at least 1",
             ));
         }
-        match self.mail.transport.as_str() {
-            "file" | "smtp" => {}
-            other => {
-                return Err(ConfigError::new(
-                    "mail.transport",
-                    format!("must be \"file\" or \"smtp\", not {other:?}"),
-                ));
-            }
-        }
-        match self.mail.smtp.security.as_str() {
-            "none" | "starttls" | "tls" => {}
-            other => {
-                return Err(ConfigError::new(
-                    "mail.smtp.security",
-                    format!("must be \"none\", \"starttls\" or \"tls\", not {other:?}"),
-                ));
-            }
-        }
-        if self.mail.transport == "smtp" && self.mail.smtp.host.is_empty() {
+        if self.mail.transport == MailTransport::Smtp && self.mail.smtp.host.is_empty() {
             return Err(ConfigError::new(
                 "mail.smtp.host",
                 "is required with transport smtp",
@@ -567,7 +575,6 @@ impl Config {
         if self.mail.batch_size < 1 {
             return Err(ConfigError::new("mail.batch_size", "must be at least 1"));
         }
-        self.deadline_policy()?;
         if self.deadlines.reply_days == 0 {
             return Err(ConfigError::new(
                 "deadlines.reply_days",
@@ -609,20 +616,15 @@ impl Config {
         })
     }
 
-    pub fn deadline_policy(&self) -> Result<DeadlinePolicy, ConfigError> {
-        let reply_count = DayCount::parse(&self.deadlines.reply_count).ok_or_else(|| {
-            ConfigError::new(
-                "deadlines.reply_count",
-                "must be \"calendar\" or \"working\"",
-            )
-        })?;
-        Ok(DeadlinePolicy {
+    /// The deadline rules of `[deadlines]` (their day count parsed when the config loaded).
+    pub fn deadline_policy(&self) -> DeadlinePolicy {
+        DeadlinePolicy {
             accept_working_days: self.deadlines.accept_working_days,
             forward_working_days: self.deadlines.forward_working_days,
             reply_days: self.deadlines.reply_days,
-            reply_count,
+            reply_count: self.deadlines.reply_count,
             due_soon_working_days: self.deadlines.due_soon_working_days,
-        })
+        }
     }
 
     /// Whether the session cookie must be `Secure` (exactly when served over https).
@@ -751,7 +753,7 @@ mod tests {
             ]),
         )
         .expect("loads");
-        assert_eq!(cfg.mail.transport, "smtp");
+        assert_eq!(cfg.mail.transport, MailTransport::Smtp);
         assert_eq!(cfg.mail.smtp.port, 2525);
     }
 

@@ -119,7 +119,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             println!("configuration OK");
             println!("  listen      {}", cfg.server.listen);
             println!("  public_url  {}", cfg.server.public_url);
-            println!("  mail        {}", cfg.mail.transport);
+            println!("  mail        {}", cfg.mail.transport.as_str());
             Ok(())
         }
         Command::Seed {

@@ -14,6 +14,7 @@ use tokio_postgres::NoTls;
 use crate::config::Config;
 use crate::domain::calendar::{deadlines, local_date};
 use crate::domain::fold::fold;
+use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::reference::ReferenceCache;
 
@@ -63,39 +64,39 @@ const SUBJECTS: &[&str] = &[
 ];
 /// Status weights by the ticket's age: new PAKN wait or are being handled, old ones are
 /// answered or closed, so overdue and due-soon counts look like a working department's.
-fn statuses_for_age(days: i64) -> &'static [(&'static str, u32)] {
+fn statuses_for_age(days: i64) -> &'static [(Status, u32)] {
     match days {
         0..=2 => &[
-            ("submitted", 60),
-            ("accepted", 25),
-            ("needs_info", 5),
-            ("in_progress", 10),
+            (Status::Submitted, 60),
+            (Status::Accepted, 25),
+            (Status::NeedsInfo, 5),
+            (Status::InProgress, 10),
         ],
         3..=19 => &[
-            ("accepted", 15),
-            ("in_progress", 45),
-            ("needs_info", 8),
-            ("pending_approval", 10),
-            ("answered", 15),
-            ("rejected", 4),
-            ("out_of_scope", 2),
-            ("transferred", 1),
+            (Status::Accepted, 15),
+            (Status::InProgress, 45),
+            (Status::NeedsInfo, 8),
+            (Status::PendingApproval, 10),
+            (Status::Answered, 15),
+            (Status::Rejected, 4),
+            (Status::OutOfScope, 2),
+            (Status::Transferred, 1),
         ],
         20..=59 => &[
-            ("in_progress", 10),
-            ("pending_approval", 3),
-            ("answered", 50),
-            ("closed", 25),
-            ("rejected", 6),
-            ("out_of_scope", 4),
-            ("transferred", 2),
+            (Status::InProgress, 10),
+            (Status::PendingApproval, 3),
+            (Status::Answered, 50),
+            (Status::Closed, 25),
+            (Status::Rejected, 6),
+            (Status::OutOfScope, 4),
+            (Status::Transferred, 2),
         ],
         _ => &[
-            ("answered", 10),
-            ("closed", 78),
-            ("rejected", 7),
-            ("out_of_scope", 3),
-            ("transferred", 2),
+            (Status::Answered, 10),
+            (Status::Closed, 78),
+            (Status::Rejected, 7),
+            (Status::OutOfScope, 3),
+            (Status::Transferred, 2),
         ],
     }
 }
@@ -119,17 +120,17 @@ fn esc(s: &str) -> String {
     out
 }
 
-fn pick_status(rng: &mut impl Rng, age_days: i64) -> &'static str {
+fn pick_status(rng: &mut impl Rng, age_days: i64) -> Status {
     let weights = statuses_for_age(age_days);
     let total: u32 = weights.iter().map(|(_, w)| w).sum();
     let mut roll = rng.random_range(0..total);
     for (s, w) in weights {
         if roll < *w {
-            return s;
+            return *s;
         }
         roll -= w;
     }
-    "submitted"
+    Status::Submitted
 }
 
 pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
@@ -137,7 +138,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
     let mut conn = crate::db::connect(&cfg.database.url).await?;
     let reference = ReferenceCache::load(&mut conn).await?.get();
     drop(conn);
-    let policy = cfg.deadline_policy()?;
+    let policy = cfg.deadline_policy();
     let (client, connection) = tokio_postgres::connect(&cfg.database.url, NoTls)
         .await
         .context("connecting with tokio-postgres for COPY")?;
@@ -211,14 +212,17 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                     .route(category, field)
                     .context("no handling unit to route demo tickets")?;
                 let status = pick_status(&mut rng, (now - received).num_days());
-                let assignee = (!matches!(status, "submitted" | "rejected" | "out_of_scope"))
-                    .then(|| {
-                        officers
-                            .iter()
-                            .find(|(u, _)| *u == route.unit.id)
-                            .map(|(_, id)| *id)
-                    })
-                    .flatten();
+                let assignee = (!matches!(
+                    status,
+                    Status::Submitted | Status::Rejected | Status::OutOfScope
+                ))
+                .then(|| {
+                    officers
+                        .iter()
+                        .find(|(u, _)| *u == route.unit.id)
+                        .map(|(_, id)| *id)
+                })
+                .flatten();
                 let search = fold(&format!("{name} {title} {content} {proposal}"));
                 let retention = local_date(received)
                     + Duration::days(365 * i64::from(cfg.privacy.retention_years));
@@ -236,7 +240,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                 } else {
                     "\\N".into()
                 };
-                let answered = matches!(status, "answered" | "closed")
+                let answered = matches!(status, Status::Answered | Status::Closed)
                     .then(|| received + Duration::days(rng.random_range(3..30)));
                 let row = [
                     public_id,

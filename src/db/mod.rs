@@ -1,6 +1,16 @@
 //! The data layer: the schema, the connection pool, database creation and migrations,
 //! and the queries each feature needs, as functions on `&mut AsyncPgConnection`.
 
+/// The open statuses ([`crate::domain::status::Status::is_open`]) as an SQL condition on
+/// `status`, written out literally (not bound) so that the planner matches the partial
+/// index `tickets_open_due` (migration `2026-11-27-000005_queue_indexes`), whose
+/// predicate is the same text. `statuses::tests` checks all three agree.
+macro_rules! open_status_sql {
+    () => {
+        "status IN ('submitted', 'needs_info', 'accepted', 'in_progress', 'pending_approval')"
+    };
+}
+
 pub mod admin;
 pub mod audit;
 pub mod counters;
@@ -14,8 +24,10 @@ pub mod reference;
 pub mod schema;
 pub mod settings;
 pub mod setup;
+pub mod statuses;
 pub mod tickets;
 pub mod track;
+pub mod types;
 pub mod users;
 pub mod visits;
 pub mod workflow;

@@ -41,9 +41,11 @@ pub async fn counter_lines(
     unit: Option<i32>,
     month: NaiveDate,
 ) -> QueryResult<Vec<CounterLine>> {
-    diesel::sql_query(
+    diesel::sql_query(concat!(
         "SELECT unit_id, field_code,
-           coalesce(sum(n) FILTER (WHERE status IN ('submitted','needs_info','accepted','in_progress','pending_approval')), 0)::bigint AS open,
+           coalesce(sum(n) FILTER (WHERE ",
+        open_status_sql!(),
+        "), 0)::bigint AS open,
            coalesce(sum(n) FILTER (WHERE month = $2 AND status NOT LIKE 'outcome:%'), 0)::bigint AS received_this_month,
            coalesce(sum(n) FILTER (WHERE status = 'outcome:on_time'), 0)::bigint AS on_time,
            coalesce(sum(n) FILTER (WHERE status = 'outcome:late'), 0)::bigint AS late,
@@ -54,7 +56,7 @@ pub async fn counter_lines(
          WHERE ($1::int IS NULL OR unit_id = $1)
          GROUP BY unit_id, field_code
          ORDER BY unit_id, field_code",
-    )
+    ))
     .bind::<Nullable<Integer>, _>(unit)
     .bind::<Date, _>(month)
     .load(conn)
@@ -78,15 +80,16 @@ pub async fn due_lines(
     today: NaiveDate,
     week_end: NaiveDate,
 ) -> QueryResult<Vec<DueLine>> {
-    diesel::sql_query(
+    diesel::sql_query(concat!(
         "SELECT unit_id,
            count(*) FILTER (WHERE reply_due < $2) AS overdue,
            count(*) FILTER (WHERE reply_due >= $2) AS due_this_week
          FROM tickets
-         WHERE status IN ('submitted','needs_info','accepted','in_progress','pending_approval')
-           AND reply_due <= $3 AND ($1::int IS NULL OR unit_id = $1)
+         WHERE ",
+        open_status_sql!(),
+        " AND reply_due <= $3 AND ($1::int IS NULL OR unit_id = $1)
          GROUP BY unit_id ORDER BY unit_id",
-    )
+    ))
     .bind::<Nullable<Integer>, _>(unit)
     .bind::<Date, _>(today)
     .bind::<Date, _>(week_end)

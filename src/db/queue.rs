@@ -9,17 +9,11 @@ use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamptz
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::tickets;
+use super::statuses::OPEN_STATUS_SQL;
 use crate::domain::access::ConfidentialReach;
+use crate::domain::feedback::{Channel, FeedbackKind};
 use crate::domain::search::{SearchTerm, tsquery};
-
-/// The statuses whose reply deadline still runs.
-pub const OPEN_STATUSES: [&str; 5] = [
-    "submitted",
-    "needs_info",
-    "accepted",
-    "in_progress",
-    "pending_approval",
-];
+use crate::domain::status::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DueFilter {
@@ -58,7 +52,7 @@ impl Cursor {
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
     pub term: Option<SearchTerm>,
-    pub status: Option<String>,
+    pub status: Option<Status>,
     pub field: Option<String>,
     pub unit: Option<i32>,
     pub assignee: Option<AssigneeFilter>,
@@ -94,14 +88,14 @@ pub struct QueueRow {
     pub id: i64,
     pub code: String,
     pub title: String,
-    pub status: String,
+    pub status: Status,
     pub full_name: Option<String>,
     pub organization: Option<String>,
-    pub kind: String,
+    pub kind: FeedbackKind,
     pub field_code: String,
     pub unit_id: i32,
     pub assignee_id: Option<i32>,
-    pub channel: String,
+    pub channel: Channel,
     pub received_at: DateTime<Utc>,
     pub reply_due: NaiveDate,
     pub suspected_spam: bool,
@@ -196,8 +190,8 @@ fn build<'a>(
     if let Some(cutoff) = cutoff {
         q = q.filter(tickets::received_at.ge(cutoff));
     }
-    if let Some(status) = &filter.status {
-        q = q.filter(tickets::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        q = q.filter(tickets::status.eq(status));
     }
     if let Some(field) = &filter.field {
         q = q.filter(tickets::field_code.eq(field.clone()));
@@ -213,12 +207,12 @@ fn build<'a>(
     match filter.due {
         Some(DueFilter::Overdue) => {
             q = q
-                .filter(tickets::status.eq_any(OPEN_STATUSES))
+                .filter(sql::<Bool>(OPEN_STATUS_SQL))
                 .filter(tickets::reply_due.lt(due.today));
         }
         Some(DueFilter::Soon) => {
             q = q
-                .filter(tickets::status.eq_any(OPEN_STATUSES))
+                .filter(sql::<Bool>(OPEN_STATUS_SQL))
                 .filter(tickets::reply_due.ge(due.today))
                 .filter(tickets::reply_due.le(due.soon_until));
         }
@@ -422,13 +416,14 @@ pub async fn due_counts(
         #[diesel(sql_type = BigInt)]
         soon: i64,
     }
-    let row: Row = diesel::sql_query(
+    let row: Row = diesel::sql_query(concat!(
         "SELECT count(*) FILTER (WHERE reply_due < $2) AS overdue,
                 count(*) FILTER (WHERE reply_due >= $2 AND reply_due <= $3) AS soon
          FROM tickets
-         WHERE status IN ('submitted', 'needs_info', 'accepted', 'in_progress', 'pending_approval')
-           AND ($1::int IS NULL OR unit_id = $1) AND reply_due <= $3",
-    )
+         WHERE ",
+        open_status_sql!(),
+        " AND ($1::int IS NULL OR unit_id = $1) AND reply_due <= $3",
+    ))
     .bind::<Nullable<Integer>, _>(unit)
     .bind::<Date, _>(due.today)
     .bind::<Date, _>(due.soon_until)

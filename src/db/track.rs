@@ -7,6 +7,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{attachments, replies, ticket_events, tickets};
+use crate::domain::feedback::FeedbackKind;
+use crate::domain::status::Status;
+use crate::domain::workflow::ActorKind;
 
 /// The ticket as the track page shows it (no personal data but whether an email exists).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -14,9 +17,9 @@ use super::schema::{attachments, replies, ticket_events, tickets};
 pub struct TrackRow {
     pub id: i64,
     pub code: String,
-    pub status: String,
+    pub status: Status,
     pub title: String,
-    pub kind: String,
+    pub kind: FeedbackKind,
     pub field_code: String,
     pub unit_id: i32,
     pub received_at: DateTime<Utc>,
@@ -46,7 +49,7 @@ pub async fn by_access_token(
 pub struct PublicEvent {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<i32>,
     pub event: String,
     pub body: Option<String>,

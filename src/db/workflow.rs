@@ -7,6 +7,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{attachments, job_leases, replies, ticket_events, tickets, users};
+use crate::domain::feedback::FeedbackKind;
+use crate::domain::status::Status;
+use crate::domain::workflow::{ActorKind, ReplyState, Urgency};
 
 /// The columns a change needs, read under `FOR UPDATE`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -16,12 +19,12 @@ pub struct LockedTicket {
     pub public_id: String,
     pub code: String,
     pub access_token: String,
-    pub status: String,
-    pub status_before_info: Option<String>,
+    pub status: Status,
+    pub status_before_info: Option<Status>,
     pub unit_id: i32,
     pub field_code: String,
-    pub kind: String,
-    pub urgency: Option<String>,
+    pub kind: FeedbackKind,
+    pub urgency: Option<Urgency>,
     pub received_at: DateTime<Utc>,
     pub reply_due: NaiveDate,
     pub needs_info_due: Option<NaiveDate>,
@@ -57,12 +60,12 @@ pub async fn id_by_code(conn: &mut AsyncPgConnection, code: &str) -> QueryResult
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = tickets)]
 pub struct TicketChange {
-    pub status: Option<String>,
-    pub status_before_info: Option<Option<String>>,
+    pub status: Option<Status>,
+    pub status_before_info: Option<Option<Status>>,
     pub field_code: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<FeedbackKind>,
     pub procedure_name: Option<Option<String>>,
-    pub urgency: Option<Option<String>>,
+    pub urgency: Option<Option<Urgency>>,
     pub unit_id: Option<i32>,
     pub assignee_id: Option<Option<i32>>,
     pub reply_due: Option<NaiveDate>,
@@ -94,11 +97,11 @@ pub async fn update(
 pub struct EventInsert {
     pub ticket_id: i64,
     pub at: DateTime<Utc>,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<i32>,
     pub event: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
     pub public: bool,
     pub body: Option<String>,
     pub data: serde_json::Value,
@@ -178,7 +181,7 @@ pub async fn insert_files(
 pub struct ReplyRow {
     pub id: i64,
     pub ticket_id: i64,
-    pub state: String,
+    pub state: ReplyState,
     pub body: String,
     pub number_symbol: Option<String>,
     pub reply_date: Option<NaiveDate>,
@@ -437,7 +440,7 @@ pub async fn claim_rating_window_over(
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
     tickets::table
-        .filter(tickets::status.eq("answered"))
+        .filter(tickets::status.eq(Status::Answered))
         .filter(tickets::answered_at.lt(answered_before))
         .order(tickets::id)
         .select(tickets::id)

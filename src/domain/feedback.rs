@@ -101,41 +101,31 @@ pub const FIELD_NAMES: &[&str] = &[
     "publish_consent",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubmitterKind {
-    Individual,
-    Organization,
-}
-
-impl SubmitterKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubmitterKind::Individual => "individual",
-            SubmitterKind::Organization => "organization",
-        }
+crate::text_code! {
+    pub enum SubmitterKind {
+        Individual = "individual",
+        Organization = "organization",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedbackKind {
-    PhanAnh,
-    KienNghi,
+crate::text_code! {
+    pub enum FeedbackKind {
+        PhanAnh = "phan_anh",
+        KienNghi = "kien_nghi",
+    }
 }
 
-impl FeedbackKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedbackKind::PhanAnh => "phan_anh",
-            FeedbackKind::KienNghi => "kien_nghi",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<FeedbackKind> {
-        match s {
-            "phan_anh" => Some(FeedbackKind::PhanAnh),
-            "kien_nghi" => Some(FeedbackKind::KienNghi),
-            _ => None,
-        }
+crate::text_code! {
+    /// How a PAKN reached the department.
+    pub enum Channel {
+        Web = "web",
+        Email = "email",
+        Phone = "phone",
+        Post = "post",
+        InPerson = "in_person",
+        NationalPortal = "national_portal",
+        ProvincialCommittee = "provincial_committee",
+        Api = "api",
     }
 }
 

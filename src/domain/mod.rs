@@ -7,6 +7,7 @@ pub mod access;
 pub mod admin;
 pub mod attachment;
 pub mod calendar;
+pub mod code;
 pub mod feedback;
 pub mod fold;
 pub mod form_token;

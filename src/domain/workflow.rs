@@ -17,6 +17,47 @@ pub enum Actor {
     System,
 }
 
+impl Actor {
+    /// Who an event is recorded as.
+    pub fn kind(self) -> ActorKind {
+        match self {
+            Actor::Officer | Actor::Leader => ActorKind::Staff,
+            Actor::Citizen => ActorKind::Citizen,
+            Actor::System => ActorKind::System,
+        }
+    }
+}
+
+crate::text_code! {
+    /// Who an event of the timeline is recorded as.
+    pub enum ActorKind {
+        Citizen = "citizen",
+        Staff = "staff",
+        System = "system",
+    }
+}
+
+crate::text_code! {
+    /// How pressing a PAKN is, set when it is accepted (domain.md: a complex one may
+    /// have its reply deadline extended).
+    pub enum Urgency {
+        Urgent = "urgent",
+        Normal = "normal",
+        Complex = "complex",
+    }
+}
+
+crate::text_code! {
+    /// Where an official reply stands: drafted, waiting for the leader, returned with a
+    /// reason, or approved (and then sent).
+    pub enum ReplyState {
+        Draft = "draft",
+        Pending = "pending",
+        Returned = "returned",
+        Approved = "approved",
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Accept,
@@ -373,7 +414,7 @@ mod tests {
     fn every_forbidden_status_and_actor_is_refused() {
         let mut refusals = 0;
         for m in MOVES {
-            for from in Status::ALL {
+            for &from in Status::ALL {
                 for actor in ACTORS {
                     let allowed = m.from.contains(&from) && m.actors.contains(&actor);
                     let result = check(m.action, from, actor, m.requires, Some(Submitted));

@@ -14,9 +14,10 @@ use crate::config::Config;
 use crate::db::{counters, tickets};
 use crate::domain::attachment::CheckedFile;
 use crate::domain::calendar::{deadlines, local_date};
-use crate::domain::feedback::ValidFeedback;
+use crate::domain::feedback::{Channel, ValidFeedback};
 use crate::domain::fold::fold;
 use crate::domain::reference::Reference;
+use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::i18n::Lang;
 use crate::mail::{
@@ -27,7 +28,7 @@ use crate::mail::{
 /// How the PAKN arrived and what the filing carries besides the form.
 #[derive(Debug, Clone)]
 pub struct FilingMeta {
-    pub channel: String,
+    pub channel: Channel,
     pub external_ref: Option<String>,
     pub external_ref_date: Option<NaiveDate>,
     pub entered_by: Option<i32>,
@@ -148,7 +149,7 @@ pub async fn file(
     files: &[CheckedFile],
     meta: &FilingMeta,
 ) -> anyhow::Result<FilingOutcome> {
-    let policy = cfg.deadline_policy()?;
+    let policy = cfg.deadline_policy();
     let due = deadlines(&reference.calendar, &policy, meta.received_at);
     let route = reference
         .route(&feedback.content_category, &feedback.field)
@@ -165,12 +166,12 @@ pub async fn file(
             access_token: &ids.access_token,
             idempotency_key: meta.idempotency_key.as_deref(),
             content_hash: Some(&hash),
-            status: "submitted",
-            channel: &meta.channel,
+            status: Status::Submitted,
+            channel: meta.channel,
             external_ref: meta.external_ref.as_deref(),
             external_ref_date: meta.external_ref_date,
             entered_by: meta.entered_by,
-            submitter_kind: feedback.submitter_kind.as_str(),
+            submitter_kind: feedback.submitter_kind,
             full_name: feedback.full_name.as_deref(),
             organization: feedback.organization.as_deref(),
             representative: feedback.representative.as_deref(),
@@ -178,7 +179,7 @@ pub async fn file(
             commune: feedback.commune.as_deref(),
             phone: feedback.phone.as_str(),
             email: feedback.email.as_deref(),
-            kind: feedback.kind.as_str(),
+            kind: feedback.kind,
             content_category: &feedback.content_category,
             field_code: &feedback.field,
             procedure_name: feedback.procedure.as_deref(),
@@ -204,7 +205,7 @@ pub async fn file(
             retention_until,
         };
         let event_data = serde_json::json!({
-            "channel": meta.channel,
+            "channel": meta.channel.as_str(),
             "files": files.len() + meta.keep_stashed.len(),
             "routing": {
                 "unit": route.unit.code,
@@ -227,7 +228,7 @@ pub async fn file(
             lang: Lang::parse(&meta.lang).unwrap_or_default(),
             email: feedback.email.as_deref(),
             title: &feedback.title,
-            kind: feedback.kind.as_str(),
+            kind: feedback.kind,
             category: &feedback.content_category,
             field: &feedback.field,
             received_at: meta.received_at,

@@ -8,27 +8,27 @@
 pub mod command;
 pub mod filing;
 pub mod jobs;
+mod moves;
+mod notes;
 pub mod notice;
 pub mod rating;
 pub mod stash;
 
 pub use command::{Classification, Command, ReplyDocument, Step, Who};
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use serde_json::json;
 
 use crate::config::Config;
 use crate::db::counters;
 use crate::db::workflow::{self as data, EventInsert, FileInsert, LockedTicket, TicketChange};
 use crate::domain::attachment::CheckedFile;
-use crate::domain::calendar::{DayCount, local_date};
+use crate::domain::calendar::local_date;
 use crate::domain::reference::Reference;
 use crate::domain::status::Status;
-use crate::domain::tracking_code::TrackingCode;
-use crate::domain::workflow::{self, Action, Actor, MoveError};
+use crate::domain::workflow::{self, Action, Actor, ActorKind, MoveError};
 use crate::mail::{self, OutgoingMail};
-use notice::Notice;
+use moves::{Effect, FileOrigin};
 
 /// The longest note, reason or answer (characters).
 pub const MAX_TEXT_CHARS: usize = 20_000;
@@ -129,7 +129,7 @@ pub async fn perform_in(
     command: Command,
 ) -> Result<Done, HandlingError> {
     let ticket = data::lock(conn, ticket_id).await?;
-    let from = Status::parse(&ticket.status).unwrap_or(Status::Submitted);
+    let from = ticket.status;
     if let Who::Staff(staff) = who
         && !staff.may_act_on(ticket.unit_id)
     {
@@ -174,11 +174,11 @@ fn check_lengths(command: &Command) -> Result<(), HandlingError> {
     Ok(())
 }
 
-fn actor_kind(who: &Who) -> (&'static str, Option<i32>) {
+fn actor_kind(who: &Who) -> (ActorKind, Option<i32>) {
     match who {
-        Who::Staff(s) => ("staff", Some(s.user_id)),
-        Who::Citizen => ("citizen", None),
-        Who::System => ("system", None),
+        Who::Staff(s) => (ActorKind::Staff, Some(s.user_id)),
+        Who::Citizen => (ActorKind::Citizen, None),
+        Who::System => (ActorKind::System, None),
     }
 }
 
@@ -196,38 +196,6 @@ fn clean(s: &str) -> String {
     crate::domain::fold::clean_text(s)
 }
 
-/// What an event records besides who and when.
-struct EventParts {
-    code: &'static str,
-    statuses: Option<(Status, Status)>,
-    public: bool,
-    body: Option<String>,
-    data: serde_json::Value,
-}
-
-fn event(ticket: &LockedTicket, ctx: &Context<'_>, who: &Who, parts: EventParts) -> EventInsert {
-    let EventParts {
-        code,
-        statuses,
-        public,
-        body,
-        data,
-    } = parts;
-    let (kind, id) = actor_kind(who);
-    EventInsert {
-        ticket_id: ticket.id,
-        at: ctx.now,
-        actor_kind: kind.to_string(),
-        actor_id: id,
-        event: code.to_string(),
-        from_status: statuses.map(|s| s.0.as_str().to_string()),
-        to_status: statuses.map(|s| s.1.as_str().to_string()),
-        public,
-        body,
-        data,
-    }
-}
-
 fn file_rows(files: &[CheckedFile]) -> Vec<FileInsert<'_>> {
     files
         .iter()
@@ -240,24 +208,7 @@ fn file_rows(files: &[CheckedFile]) -> Vec<FileInsert<'_>> {
         .collect()
 }
 
-fn month_of_receipt(ticket: &LockedTicket) -> NaiveDate {
-    counters::month_of(local_date(ticket.received_at))
-}
-
-fn day_count(cfg: &Config) -> DayCount {
-    DayCount::parse(&cfg.deadlines.reply_count).unwrap_or(DayCount::Calendar)
-}
-
-/// The reason text of the first active template of `purpose`, in the ticket's language.
-fn template_reason(reference: &Reference, purpose: &str, lang: &str) -> Option<String> {
-    let lang = crate::i18n::Lang::parse(lang).unwrap_or_default();
-    reference
-        .reasons
-        .iter()
-        .find(|r| r.active && r.purpose == purpose)
-        .map(|r| lang.pick(&r.text_vi, &r.text_en).to_string())
-}
-
+/// A move: checked against the table, its effect worked out, then recorded.
 async fn apply_move(
     conn: &mut AsyncPgConnection,
     ctx: &Context<'_>,
@@ -268,290 +219,23 @@ async fn apply_move(
 ) -> Result<Done, HandlingError> {
     let action = step.action();
     let actor = actor_for(who, ticket.unit_id, action);
-    let previous = ticket.status_before_info.as_deref().and_then(Status::parse);
-    let to = workflow::check(action, from, actor, &step.provided(), previous)
-        .map_err(HandlingError::Refused)?;
-    let now = ctx.now;
-    let mut change = TicketChange {
-        status: Some(to.as_str().to_string()),
-        updated_at: Some(now),
-        ..TicketChange::default()
-    };
-    let mut new_unit = ticket.unit_id;
-    let mut new_field = ticket.field_code.clone();
-    let mut body: Option<String> = None;
-    let mut details = json!({});
-    let mut notice = Notice::none();
-    let mut files_after: Option<(&'static str, Vec<CheckedFile>)> = None;
-    let mut reply_id: Option<i64> = None;
-    let mut outcome: Option<&'static str> = None;
-    match step {
-        Step::Accept(c) => {
-            let field = ctx
-                .reference
-                .field(&c.field_code)
-                .filter(|f| f.active)
-                .ok_or(HandlingError::Invalid("handling-err-field"))?;
-            let unit_id = c.unit_id.unwrap_or(ticket.unit_id);
-            ctx.reference
-                .unit(unit_id)
-                .filter(|u| u.active)
-                .ok_or(HandlingError::Invalid("handling-err-unit"))?;
-            if !matches!(c.kind.as_str(), "phan_anh" | "kien_nghi")
-                || !matches!(c.urgency.as_str(), "urgent" | "normal" | "complex")
-            {
-                return Err(HandlingError::Invalid("handling-err-classification"));
-            }
-            let assignee = c.assignee_id.unwrap_or_default();
-            if !data::is_assignable(conn, assignee, unit_id).await? {
-                return Err(HandlingError::Invalid("handling-err-assignee"));
-            }
-            new_unit = unit_id;
-            new_field = field.code.clone();
-            let procedure = clean(&c.procedure);
-            details = json!({
-                "field": field.code, "kind": c.kind, "urgency": c.urgency,
-                "unit_id": unit_id, "assignee_id": assignee,
-            });
-            change.field_code = Some(field.code.clone());
-            change.kind = Some(c.kind);
-            change.procedure_name = Some(Some(procedure).filter(|p| !p.is_empty()));
-            change.urgency = Some(Some(c.urgency));
-            change.unit_id = Some(unit_id);
-            change.assignee_id = Some(Some(assignee));
-            change.accepted_at = Some(now);
-            if unit_id != ticket.unit_id
-                && let Some(to) = data::user_email(conn, assignee).await?
-            {
-                notice = Notice::staff(vec![to]);
-            }
-        }
-        Step::AskInfo { question } => {
-            let question = clean(&question);
-            let expiry = ctx.cfg.deadlines.needs_info_expiry_days;
-            let due = local_date(now) + TimeDelta::days(i64::from(expiry));
-            change.status_before_info = Some(Some(from.as_str().to_string()));
-            change.needs_info_due = Some(Some(due));
-            details = json!({ "answer_by": due });
-            body = Some(question);
-            notice = Notice::citizen();
-        }
-        Step::AnswerInfo { text, files } => {
-            change.status_before_info = Some(None);
-            change.needs_info_due = Some(None);
-            if ctx.cfg.deadlines.pause_on_needs_info {
-                let asked = data::last_event_at(conn, ticket.id, Action::AskInfo.code())
-                    .await?
-                    .map(local_date)
-                    .unwrap_or_else(|| local_date(now));
-                let count = day_count(ctx.cfg);
-                let paused = match count {
-                    DayCount::Calendar => (local_date(now) - asked).num_days(),
-                    DayCount::Working => ctx
-                        .reference
-                        .calendar
-                        .working_days_between(asked, local_date(now)),
-                }
-                .max(0);
-                let paused_u32 = u32::try_from(paused).unwrap_or(0);
-                if paused_u32 > 0 {
-                    let due = crate::domain::calendar::extend_by_pause(
-                        &ctx.reference.calendar,
-                        ticket.reply_due,
-                        paused_u32,
-                        count,
-                    );
-                    change.reply_due = Some(due);
-                    change.paused_days =
-                        Some(ticket.paused_days + i32::try_from(paused).unwrap_or(0));
-                    details = json!({ "paused_days": paused, "reply_due": due });
-                }
-            }
-            body = Some(clean(&text)).filter(|t| !t.is_empty());
-            files_after = Some(("citizen", files));
-            notice = Notice::staff(unit_recipients(conn, ctx, ticket).await?);
-        }
-        Step::ExpireInfo => {
-            let reason = template_reason(ctx.reference, "needs_info_expired", &ticket.lang)
-                .unwrap_or_else(|| {
-                    crate::i18n::Tr::new(crate::i18n::Lang::parse(&ticket.lang).unwrap_or_default())
-                        .t("handling-expired-default-reason")
-                });
-            change.status_before_info = Some(None);
-            change.needs_info_due = Some(None);
-            change.closed_at = Some(Some(now));
-            body = Some(reason);
-            notice = Notice::citizen();
-        }
-        Step::Reject { reason } => {
-            body = Some(clean(&reason));
-            change.closed_at = Some(Some(now));
-            notice = Notice::citizen();
-        }
-        Step::OutOfScope {
-            reason,
-            competent_body,
-        } => {
-            body = Some(clean(&reason));
-            details = json!({ "competent_body": clean(&competent_body) });
-            change.closed_at = Some(Some(now));
-            notice = Notice::citizen();
-        }
-        Step::Transfer {
-            agency,
-            reference,
-            date,
-        } => {
-            details = json!({
-                "agency": clean(&agency), "reference": clean(&reference), "date": date,
-            });
-            change.closed_at = Some(Some(now));
-            notice = Notice::citizen();
-        }
-        Step::StartWork => {
-            if ticket.assignee_id.is_none()
-                && let Who::Staff(s) = who
-            {
-                change.assignee_id = Some(Some(s.user_id));
-            }
-        }
-        Step::SubmitDraft { body: text, files } => {
-            let Who::Staff(staff) = who else {
-                return Err(HandlingError::NotAllowed);
-            };
-            let id = data::insert_reply(conn, ticket.id, &clean(&text), staff.user_id).await?;
-            reply_id = Some(id);
-            details = json!({ "reply_id": id });
-            files_after = Some(("reply", files));
-            notice = Notice::staff(data::leader_emails(conn).await?);
-        }
-        Step::ReturnDraft { reason } => {
-            let Who::Staff(staff) = who else {
-                return Err(HandlingError::NotAllowed);
-            };
-            let reply = data::pending_reply(conn, ticket.id)
-                .await?
-                .ok_or(HandlingError::Invalid("handling-err-no-draft"))?;
-            let reason = clean(&reason);
-            data::return_reply(conn, reply.id, staff.user_id, &reason, now).await?;
-            details = json!({ "reply_id": reply.id });
-            body = Some(reason);
-            if let Some(drafter) = reply.drafted_by
-                && let Some(to) = data::user_email(conn, drafter).await?
-            {
-                notice = Notice::staff(vec![to]);
-            }
-        }
-        Step::Approve(doc) => {
-            let Who::Staff(staff) = who else {
-                return Err(HandlingError::NotAllowed);
-            };
-            let reply = data::pending_reply(conn, ticket.id)
-                .await?
-                .ok_or(HandlingError::Invalid("handling-err-no-draft"))?;
-            let date = doc.date.unwrap_or_else(|| local_date(now));
-            let number = clean(&doc.number_symbol);
-            let signer = clean(&doc.signer);
-            data::approve_reply(conn, reply.id, staff.user_id, (&number, date, &signer), now)
-                .await?;
-            change.answered_at = Some(now);
-            if ticket.answered_at.is_none() {
-                outcome = Some(if local_date(now) <= ticket.reply_due {
-                    crate::db::overview::OUTCOME_ON_TIME
-                } else {
-                    crate::db::overview::OUTCOME_LATE
-                });
-            }
-            details = json!({ "reply_id": reply.id, "number_symbol": number, "date": date, "signer": signer });
-            let files = data::reply_file_ids(conn, reply.id).await?;
-            notice = Notice::citizen()
-                .with_files(files)
-                .with_reply(reply.body, number, date, signer);
-        }
-        Step::Withdraw { reason } => {
-            body = Some(clean(&reason));
-            change.closed_at = Some(Some(now));
-            change.needs_info_due = Some(None);
-            change.status_before_info = Some(None);
-            notice = Notice::staff(unit_recipients(conn, ctx, ticket).await?);
-        }
-        Step::CloseDuplicate { of_code } => {
-            let code = TrackingCode::parse(&of_code)
-                .ok_or(HandlingError::Invalid("handling-err-duplicate-unknown"))?;
-            let original = data::id_by_code(conn, code.as_str())
-                .await?
-                .ok_or(HandlingError::Invalid("handling-err-duplicate-unknown"))?;
-            if original == ticket.id {
-                return Err(HandlingError::Invalid("handling-err-duplicate-self"));
-            }
-            change.duplicate_of = Some(Some(original));
-            change.closed_at = Some(Some(now));
-            details = json!({ "duplicate_of": code.as_str() });
-            notice = Notice::citizen();
-        }
-        Step::Close | Step::AutoClose => {
-            change.closed_at = Some(Some(now));
-        }
-        Step::Reopen { reason } => {
-            if matches!(who, Who::Citizen) {
-                let window = TimeDelta::days(i64::from(ctx.cfg.deadlines.reopen_window_days));
-                let answered = ticket.answered_at.unwrap_or(now);
-                if now > answered + window {
-                    return Err(HandlingError::Invalid("handling-err-reopen-window"));
-                }
-                notice = Notice::staff(unit_recipients(conn, ctx, ticket).await?);
-            }
-            body = Some(clean(&reason));
-            change.closed_at = Some(None);
-        }
-    }
-    let public = workflow_event_is_public(action);
-    let ev = event(
-        ticket,
-        ctx,
-        who,
-        EventParts {
-            code: action.code(),
-            statuses: Some((from, to)),
-            public,
-            body: body.clone(),
-            data: details.clone(),
-        },
-    );
-    let event_id = data::insert_event(conn, &ev).await?;
-    if let Some((origin, files)) = files_after {
-        let rows = file_rows(&files);
-        let on_event = (origin != "reply").then_some(event_id);
-        data::insert_files(conn, ticket.id, origin, on_event, reply_id, &rows).await?;
-    }
-    data::update(conn, ticket.id, &change).await?;
-    // One statement for the counts: the old status down, the new one up, and the
-    // outcome of a first answer.
-    let month = month_of_receipt(ticket);
-    let mut changes = vec![
-        (
-            ticket.unit_id,
-            ticket.field_code.as_str(),
-            from.as_str(),
-            month,
-            -1,
-        ),
-        (new_unit, new_field.as_str(), to.as_str(), month, 1),
-    ];
-    if let Some(outcome) = outcome {
-        changes.push((new_unit, new_field.as_str(), outcome, month, 1));
-    }
-    counters::add_all(conn, &changes).await?;
-    let mails = notice
-        .build(ctx, ticket, action.code(), to, body.as_deref(), &details)
-        .map_err(HandlingError::Mail)?;
-    let count = queue(conn, ticket, mails).await?;
-    Ok(Done {
-        event_id,
+    let to = workflow::check(
+        action,
+        from,
+        actor,
+        &step.provided(),
+        ticket.status_before_info,
+    )
+    .map_err(HandlingError::Refused)?;
+    let effect = moves::effect_of(conn, ctx, ticket, from, who, step).await?;
+    let record = Record {
+        code: action.code(),
         from,
         to,
-        mails: count,
-    })
+        is_move: true,
+        public: workflow_event_is_public(action),
+    };
+    record_effect(conn, ctx, ticket, who, record, effect).await
 }
 
 /// Which moves the citizen sees on the timeline: everything but the internal steps of
@@ -560,6 +244,7 @@ pub fn workflow_event_is_public(action: Action) -> bool {
     !matches!(action, Action::SubmitDraft | Action::ReturnDraft)
 }
 
+/// A command that changes no status.
 async fn apply_note(
     conn: &mut AsyncPgConnection,
     ctx: &Context<'_>,
@@ -572,111 +257,128 @@ async fn apply_note(
         return Err(HandlingError::NotAllowed);
     };
     let code = command.code();
-    let mut change = TicketChange {
-        updated_at: Some(ctx.now),
-        ..TicketChange::default()
-    };
-    let mut notice = Notice::none();
-    let (public, body, details) = match command {
+    let note = match command {
         Command::Assign { assignee_id } => {
-            if let Some(id) = assignee_id
-                && !data::is_assignable(conn, id, ticket.unit_id).await?
-            {
-                return Err(HandlingError::Invalid("handling-err-assignee"));
-            }
-            if from.is_terminal() {
-                return Err(HandlingError::Invalid("handling-err-terminal"));
-            }
-            change.assignee_id = Some(assignee_id);
-            if let Some(id) = assignee_id.filter(|id| *id != staff.user_id)
-                && let Some(to) = data::user_email(conn, id).await?
-            {
-                notice = Notice::staff(vec![to]);
-            }
-            (false, None, json!({ "assignee_id": assignee_id }))
+            notes::assign(conn, ticket, from, staff.user_id, assignee_id).await?
         }
-        Command::InternalNote { text } => {
-            let text = clean(&text);
-            if text.is_empty() {
-                return Err(HandlingError::Invalid("handling-err-note-empty"));
-            }
-            (false, Some(text), json!({}))
-        }
-        Command::ProgressNote { text } => {
-            let text = clean(&text);
-            if text.is_empty() {
-                return Err(HandlingError::Invalid("handling-err-note-empty"));
-            }
-            if from.is_terminal() {
-                return Err(HandlingError::Invalid("handling-err-terminal"));
-            }
-            change.last_public_note_at = Some(ctx.now);
-            notice = Notice::citizen();
-            (true, Some(text), json!({}))
-        }
-        Command::Confidential { on, reason } => {
-            let reason = clean(&reason);
-            if on && reason.is_empty() {
-                return Err(HandlingError::Refused(MoveError::Missing(
-                    workflow::Requirement::Reason,
-                )));
-            }
-            change.confidential = Some(on);
-            (
-                false,
-                Some(reason).filter(|r| !r.is_empty()),
-                json!({ "confidential": on }),
-            )
-        }
+        Command::InternalNote { text } => notes::internal_note(&text)?,
+        Command::ProgressNote { text } => notes::progress_note(ctx, from, &text)?,
+        Command::Confidential { on, reason } => notes::confidential(on, &reason)?,
         Command::Move(_) => return Err(HandlingError::NotAllowed),
     };
-    let ev = event(
-        ticket,
-        ctx,
-        who,
-        EventParts {
-            code,
-            statuses: None,
-            public,
-            body: body.clone(),
-            data: details.clone(),
-        },
-    );
-    let event_id = data::insert_event(conn, &ev).await?;
-    data::update(conn, ticket.id, &change).await?;
-    let mails = notice
-        .build(ctx, ticket, code, from, body.as_deref(), &details)
-        .map_err(HandlingError::Mail)?;
-    let count = queue(conn, ticket, mails).await?;
-    Ok(Done {
-        event_id,
+    let record = Record {
+        code,
         from,
         to: from,
-        mails: count,
-    })
+        is_move: false,
+        public: note.public,
+    };
+    record_effect(conn, ctx, ticket, who, record, note.effect).await
 }
 
-/// Who hears for the handling unit: the unit's address, or (when it has none) its
-/// officers, and the handler.
-async fn unit_recipients(
+/// The event a command writes: its code, the statuses before and after (recorded for
+/// moves), whether the citizen sees it.
+struct Record {
+    code: &'static str,
+    from: Status,
+    to: Status,
+    is_move: bool,
+    public: bool,
+}
+
+/// Writes what a command did: the event, its files, the ticket's change, the counts and
+/// the mail.
+async fn record_effect(
     conn: &mut AsyncPgConnection,
     ctx: &Context<'_>,
     ticket: &LockedTicket,
-) -> Result<Vec<String>, HandlingError> {
-    let mut to: Vec<String> = match ctx
-        .reference
-        .unit(ticket.unit_id)
-        .and_then(|u| u.email.clone())
-    {
-        Some(email) => vec![email],
-        None => data::unit_officer_emails(conn, ticket.unit_id).await?,
+    who: &Who,
+    record: Record,
+    effect: Effect,
+) -> Result<Done, HandlingError> {
+    let Record {
+        code,
+        from,
+        to,
+        is_move,
+        public,
+    } = record;
+    let (actor_kind, actor_id) = actor_kind(who);
+    let event = EventInsert {
+        ticket_id: ticket.id,
+        at: ctx.now,
+        actor_kind,
+        actor_id,
+        event: code.to_string(),
+        from_status: is_move.then_some(from),
+        to_status: is_move.then_some(to),
+        public,
+        body: effect.body.clone(),
+        data: effect.details.clone(),
     };
-    if let Some(id) = ticket.assignee_id
-        && let Some(email) = data::user_email(conn, id).await?
-    {
-        to.push(email);
+    let event_id = data::insert_event(conn, &event).await?;
+    if let Some((origin, files)) = &effect.files {
+        let rows = file_rows(files);
+        let on_event = (*origin != FileOrigin::Reply).then_some(event_id);
+        data::insert_files(
+            conn,
+            ticket.id,
+            origin.as_str(),
+            on_event,
+            effect.reply_id,
+            &rows,
+        )
+        .await?;
     }
-    Ok(to)
+    let mut change = effect.change;
+    change.updated_at = Some(ctx.now);
+    if is_move {
+        change.status = Some(to);
+    }
+    data::update(conn, ticket.id, &change).await?;
+    if is_move {
+        count_move(conn, ticket, &change, (from, to), effect.outcome).await?;
+    }
+    let mails = effect
+        .notice
+        .build(ctx, ticket, code, to, event.body.as_deref(), &event.data)
+        .map_err(HandlingError::Mail)?;
+    let mails = queue(conn, ticket, mails).await?;
+    Ok(Done {
+        event_id,
+        from,
+        to,
+        mails,
+    })
+}
+
+/// Keeps the counts true in one statement: the old status down, the new one up (in the
+/// unit and field after the change), and the outcome of a first answer.
+async fn count_move(
+    conn: &mut AsyncPgConnection,
+    ticket: &LockedTicket,
+    change: &TicketChange,
+    (from, to): (Status, Status),
+    outcome: Option<&'static str>,
+) -> Result<(), HandlingError> {
+    let month = counters::month_of(local_date(ticket.received_at));
+    let unit = change.unit_id.unwrap_or(ticket.unit_id);
+    let field = change.field_code.as_deref().unwrap_or(&ticket.field_code);
+    let mut changes = vec![
+        (
+            ticket.unit_id,
+            ticket.field_code.as_str(),
+            from.as_str(),
+            month,
+            -1,
+        ),
+        (unit, field, to.as_str(), month, 1),
+    ];
+    if let Some(outcome) = outcome {
+        changes.push((unit, field, outcome, month, 1));
+    }
+    counters::add_all(conn, &changes).await?;
+    Ok(())
 }
 
 async fn queue(

@@ -13,6 +13,8 @@ use crate::db::counters;
 use crate::db::ratings::{self as ratings_data, NewRating};
 use crate::db::workflow::{self as data, EventInsert};
 use crate::domain::calendar::local_date;
+use crate::domain::status::Status;
+use crate::domain::workflow::ActorKind;
 
 /// A rating as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +87,7 @@ pub async fn rate(
         let answer = match answer {
             Some(a)
                 if ticket.answered_at.is_some()
-                    && matches!(ticket.status.as_str(), "answered" | "closed") =>
+                    && matches!(ticket.status, Status::Answered | Status::Closed) =>
             {
                 a
             }
@@ -126,7 +128,7 @@ pub async fn rate(
             &EventInsert {
                 ticket_id: ticket.id,
                 at: ctx.now,
-                actor_kind: "citizen".into(),
+                actor_kind: ActorKind::Citizen,
                 actor_id: None,
                 event: "rating".into(),
                 from_status: None,

@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::outbox::OutgoingMail;
 use crate::config::Config;
 use crate::domain::calendar::{format_date, format_datetime};
+use crate::domain::feedback::FeedbackKind;
 use crate::domain::reference::Reference;
 use crate::domain::reference::{Contact, Route};
 use crate::domain::tracking_code::TrackingCode;
@@ -31,7 +32,7 @@ pub struct FiledTicket<'a> {
     pub lang: Lang,
     pub email: Option<&'a str>,
     pub title: &'a str,
-    pub kind: &'a str,
+    pub kind: FeedbackKind,
     pub category: &'a str,
     pub field: &'a str,
     pub received_at: DateTime<Utc>,
@@ -225,7 +226,7 @@ fn notify_content(
         spam,
         code: code.clone(),
         title: ticket.title.to_string(),
-        kind: t.t(&format!("kind-{}", ticket.kind.replace('_', "-"))),
+        kind: t.t(&ticket.kind.message_id("kind")),
         category,
         field,
         unit,
@@ -307,7 +308,7 @@ pub fn render_at_send(
         lang: Lang::parse(&row.lang).unwrap_or_default(),
         email: row.email.as_deref(),
         title: &row.title,
-        kind: &row.kind,
+        kind: row.kind,
         category: &row.content_category,
         field: &row.field_code,
         received_at: row.received_at,
@@ -339,7 +340,7 @@ pub struct TicketForMail {
     pub lang: String,
     pub email: Option<String>,
     pub title: String,
-    pub kind: String,
+    pub kind: FeedbackKind,
     pub content_category: String,
     pub field_code: String,
     pub unit_id: i32,

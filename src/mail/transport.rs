@@ -13,7 +13,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::TlsParameters;
 
 use super::smtp::{Security, SmtpPool};
-use crate::config::MailConfig;
+use crate::config::{MailConfig, MailTransport, SmtpSecurity};
 
 /// Why a send failed, as far as retrying is concerned. The text is for the row's
 /// `last_error` (it may quote the server); logs get [`SendError::class`] only.
@@ -93,22 +93,21 @@ impl Transport {
     /// Builds the transport of `[mail]`: creates the directory of `file`; for `smtp`
     /// prepares the pool (connections open on first use).
     pub fn from_config(cfg: &MailConfig) -> anyhow::Result<Transport> {
-        match cfg.transport.as_str() {
-            "file" => {
+        match cfg.transport {
+            MailTransport::File => {
                 std::fs::create_dir_all(&cfg.dir)
                     .with_context(|| format!("mail.dir: cannot create {}", cfg.dir.display()))?;
                 Ok(Transport::File {
                     dir: cfg.dir.clone(),
                 })
             }
-            "smtp" => {
+            MailTransport::Smtp => {
                 let s = &cfg.smtp;
                 let tls = || TlsParameters::new(s.host.clone()).context("mail.smtp: preparing TLS");
-                let security = match s.security.as_str() {
-                    "none" => Security::None,
-                    "starttls" => Security::StartTls(tls()?),
-                    "tls" => Security::Tls(tls()?),
-                    other => anyhow::bail!("mail.smtp.security: unknown value {other:?}"),
+                let security = match s.security {
+                    SmtpSecurity::None => Security::None,
+                    SmtpSecurity::Starttls => Security::StartTls(tls()?),
+                    SmtpSecurity::Tls => Security::Tls(tls()?),
                 };
                 let credentials = (!s.username.is_empty())
                     .then(|| Credentials::new(s.username.clone(), s.password.clone()));
@@ -121,7 +120,6 @@ impl Transport {
                     s.pool_size.max(1),
                 ))))
             }
-            other => anyhow::bail!("mail.transport: unknown value {other:?}"),
         }
     }
 

@@ -811,7 +811,7 @@ async fn the_receipt_deadline_skips_tet_2026() {
         .expect("time")
         .to_utc();
     let meta = pakn::handling::filing::FilingMeta {
-        channel: "web".into(),
+        channel: pakn::domain::feedback::Channel::Web,
         external_ref: None,
         external_ref_date: None,
         entered_by: None,

@@ -32,7 +32,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Mail over SMTP to the sink, with short retries.
 pub fn use_sink(cfg: &mut Config, sink: &SmtpSink) {
-    cfg.mail.transport = "smtp".into();
+    cfg.mail.transport = pakn::config::MailTransport::Smtp;
     cfg.mail.smtp.host = "127.0.0.1".into();
     cfg.mail.smtp.port = sink.port;
     cfg.mail.smtp.timeout_secs = 5;

@@ -47,7 +47,7 @@ async fn file_ticket(
     )
     .expect("valid");
     let meta = FilingMeta {
-        channel: "web".into(),
+        channel: pakn::domain::feedback::Channel::Web,
         external_ref: None,
         external_ref_date: None,
         entered_by: None,

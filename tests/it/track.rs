@@ -553,7 +553,7 @@ async fn the_replys_file_downloads_and_the_citizens_file_does_not() {
 
 /// Mail over SMTP to the sink, with short retries.
 fn use_sink(cfg: &mut Config, sink: &SmtpSink) {
-    cfg.mail.transport = "smtp".into();
+    cfg.mail.transport = pakn::config::MailTransport::Smtp;
     cfg.mail.smtp.host = "127.0.0.1".into();
     cfg.mail.smtp.port = sink.port;
     cfg.mail.smtp.timeout_secs = 5;

@@ -242,7 +242,7 @@ async fn every_move_of_the_table_and_a_refusal_for_everything_else() {
     let mut allowed = 0;
     let mut refused = 0;
     for m in workflow::MOVES {
-        for from in Status::ALL {
+        for &from in Status::ALL {
             for actor in [Actor::Officer, Actor::Leader, Actor::Citizen, Actor::System] {
                 let before = Some(Status::InProgress);
                 set_status(&mut conn, id, from, before).await;
@@ -793,7 +793,7 @@ async fn reply_due(app: &TestApp, id: i64) -> NaiveDate {
 async fn received_on(app: &TestApp, id: i64, at: chrono::DateTime<Utc>) {
     let state = app.state();
     let reference = state.reference.get();
-    let policy = state.cfg.deadline_policy().expect("policy");
+    let policy = state.cfg.deadline_policy();
     let d = pakn::domain::calendar::deadlines(&reference.calendar, &policy, at);
     let mut conn = app.conn().await;
     diesel::update(tickets::table.find(id))
@@ -822,7 +822,7 @@ async fn the_needs_info_pause_moves_the_reply_due_date_over_tet() {
     // 09/02, answered 27/02 (Tết 14–22/02 in between).
     // The automatic moves would expire these February requests: keep them away.
     let app = TestApp::spawn_without_worker(|cfg| {
-        cfg.deadlines.reply_count = "working".into();
+        cfg.deadlines.reply_count = pakn::domain::calendar::DayCount::Working;
         cfg.deadlines.pause_on_needs_info = true;
         cfg.deadlines.job_interval_secs = 3600;
     })
@@ -876,7 +876,7 @@ async fn the_needs_info_pause_moves_the_reply_due_date_over_tet() {
     );
     // Without the pause the date stays.
     let app2 = TestApp::spawn_on(app.db.clone(), |cfg| {
-        cfg.deadlines.reply_count = "working".into();
+        cfg.deadlines.reply_count = pakn::domain::calendar::DayCount::Working;
         cfg.deadlines.pause_on_needs_info = false;
         cfg.deadlines.job_interval_secs = 3600;
     })

@@ -14,7 +14,7 @@ use chrono::Utc;
 
 use crate::domain::attachment::CheckedFile;
 use crate::domain::attachment::FileRefusal;
-use crate::domain::feedback::FeedbackValues;
+use crate::domain::feedback::{Channel, FeedbackValues};
 use crate::domain::form_token::{FormKind, TokenError};
 use crate::handling::filing::{self, FilingMeta, FilingOutcome};
 use crate::web::kit::RequestLang;
@@ -379,7 +379,7 @@ async fn process(
         .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
         .collect();
     let meta = FilingMeta {
-        channel: "web".into(),
+        channel: Channel::Web,
         external_ref: None,
         external_ref_date: None,
         entered_by: None,

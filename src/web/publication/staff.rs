@@ -28,7 +28,6 @@ use crate::domain::publication::{
     Copy, CopyError, Facts, Leftovers, Refusal, TEXT_MAX, TITLE_MAX, clean, draft, leftovers,
     may_publish, new_public_id,
 };
-use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::i18n::{Lang, Tr};
 use crate::mail;
@@ -96,7 +95,7 @@ fn with_named_subject(mut left: Leftovers, t: &TicketRow, copy: &Copy) -> Leftov
 
 fn facts(t: &TicketRow, reply: Option<&ApprovedReply>) -> Facts {
     Facts {
-        status: Status::parse(&t.status).unwrap_or(Status::Submitted),
+        status: t.status,
         publish_consent: t.publish_consent,
         confidential: t.confidential,
         has_approved_reply: reply.is_some(),
@@ -569,7 +568,7 @@ async fn event(
         &[NewEvent {
             ticket_id: t.id,
             at: Utc::now(),
-            actor_kind: "staff",
+            actor_kind: crate::domain::workflow::ActorKind::Staff,
             actor_id: Some(user.id),
             event: what,
             from_status: None,

@@ -13,6 +13,7 @@ use chrono::{NaiveDate, Utc};
 use super::page;
 use crate::auth::StaffUser;
 use crate::domain::attachment::CheckedFile;
+use crate::domain::status::Status;
 use crate::handling::{
     self, Classification, Command, Context, HandlingError, ReplyDocument, Step, Who,
 };
@@ -221,8 +222,8 @@ pub async fn act(
     };
     // The first draft of an accepted PAKN starts the work (domain.md: "the handler
     // starting work, or the first draft").
-    let start_first =
-        matches!(command, Command::Move(Step::SubmitDraft { .. })) && ticket.status == "accepted";
+    let start_first = matches!(command, Command::Move(Step::SubmitDraft { .. }))
+        && ticket.status == Status::Accepted;
     let ticket_id = ticket.id;
     let task_state = state.clone();
     let who = Who::Staff(staff);

@@ -19,6 +19,7 @@ use crate::db::tickets;
 use crate::domain::attachment::CheckedFile;
 use crate::domain::attachment::{FileRefusal, size_text};
 use crate::domain::calendar::{format_date, format_datetime, local_date, vn_offset};
+use crate::domain::feedback::Channel;
 use crate::domain::feedback::{self, FeedbackValues};
 use crate::handling::filing::{self, FilingMeta, FilingOutcome};
 use crate::i18n::Tr;
@@ -31,13 +32,13 @@ use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{StaffChrome, check_csrf};
 
 /// Channels staff enter (the web form files itself).
-pub const CHANNELS: [&str; 6] = [
-    "phone",
-    "email",
-    "post",
-    "in_person",
-    "national_portal",
-    "provincial_committee",
+pub const CHANNELS: [Channel; 6] = [
+    Channel::Phone,
+    Channel::Email,
+    Channel::Post,
+    Channel::InPerson,
+    Channel::NationalPortal,
+    Channel::ProvincialCommittee,
 ];
 
 /// The hidden field naming one entry form: files that passed are kept under it when the
@@ -153,8 +154,8 @@ async fn entry_page(
             .iter()
             .map(|c| Choice {
                 code: c.to_string(),
-                name: t.t(&format!("channel-{}", c.replace('_', "-"))),
-                selected: *c == entry.channel,
+                name: t.t(&c.message_id("channel")),
+                selected: c.as_str() == entry.channel,
             })
             .collect(),
         fields: reference
@@ -335,7 +336,8 @@ async fn process(
             .map(|(n, e)| (n.to_string(), field_message(&t, *e)))
             .collect(),
     };
-    if !CHANNELS.contains(&entry.channel.as_str()) {
+    let channel = Channel::parse(&entry.channel).filter(|c| CHANNELS.contains(c));
+    if channel.is_none() {
         errors.push(("channel".into(), t.t("err-choice")));
     }
     let ref_date = if entry.external_ref_date.is_empty() {
@@ -384,8 +386,8 @@ async fn process(
     if !file_errors.is_empty() {
         errors.push(("attachments".to_string(), file_errors.join(" ")));
     }
-    let valid = match checked {
-        Ok(valid) if errors.is_empty() => valid,
+    let (valid, channel) = match (checked, channel) {
+        (Ok(valid), Some(channel)) if errors.is_empty() => (valid, channel),
         _ => {
             keep_accepted(state, &key, &form).await?;
             let page = EntryForm {
@@ -406,7 +408,7 @@ async fn process(
         .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
         .collect();
     let meta = FilingMeta {
-        channel: entry.channel.clone(),
+        channel,
         external_ref: (!entry.external_ref.is_empty()).then(|| entry.external_ref.clone()),
         external_ref_date: ref_date,
         entered_by: Some(user.id),
@@ -516,7 +518,7 @@ pub async fn receipt(
         } else {
             ticket.title.clone()
         },
-        channel: t.t(&format!("channel-{}", ticket.channel.replace('_', "-"))),
+        channel: t.t(&ticket.channel.message_id("channel")),
         received: format_datetime(ticket.received_at),
         reply_due: format_date(ticket.reply_due),
         private_url: format!("{base}/t/{token}"),

@@ -21,8 +21,10 @@ use crate::web::kit::ticket::visible_ticket;
 use crate::db::tickets::{self, TicketRow};
 use crate::domain::attachment::{content_disposition, size_text};
 use crate::domain::calendar::{DueState, due_state, format_date, format_datetime};
+use crate::domain::feedback::SubmitterKind;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
+use crate::domain::workflow::{ActorKind, ReplyState, Urgency};
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::SharedState;
@@ -138,11 +140,7 @@ async fn render_page(
     let files = tickets::attachment_list(&mut conn, ticket.id).await?;
     let replies = workflow_data::replies_of(&mut conn, ticket.id).await?;
     let staff = user.access.clone();
-    let offered = panel::offered(
-        &staff,
-        ticket.unit_id,
-        Status::parse(&ticket.status).unwrap_or(Status::Submitted),
-    );
+    let offered = panel::offered(&staff, ticket.unit_id, ticket.status);
     let assignable = if offered.contains(&"accept") || offered.contains(&"assign") {
         workflow_data::assignable_users(&mut conn, ticket.unit_id).await?
     } else {
@@ -167,11 +165,8 @@ async fn render_page(
         id.and_then(|id| names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
             .unwrap_or_default()
     };
-    let status = Status::parse(&ticket.status).unwrap_or(Status::Submitted);
-    let policy = state
-        .cfg
-        .deadline_policy()
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let status = ticket.status;
+    let policy = state.cfg.deadline_policy();
     let now = Utc::now();
     let due_view = |label: &str, date: chrono::NaiveDate, running: bool| {
         let s = if running {
@@ -216,7 +211,7 @@ async fn render_page(
         ));
     }
     let mut sender = Vec::new();
-    let kind_label = if ticket.submitter_kind == "organization" {
+    let kind_label = if ticket.submitter_kind == SubmitterKind::Organization {
         t.t("submitter-organization")
     } else {
         t.t("submitter-individual")
@@ -247,7 +242,7 @@ async fn render_page(
     let mut about = vec![
         Fact {
             label: t.t("label-kind"),
-            value: t.t(&format!("kind-{}", ticket.kind.replace('_', "-"))),
+            value: t.t(&ticket.kind.message_id("kind")),
         },
         Fact {
             label: t.t("label-content-category"),
@@ -276,7 +271,7 @@ async fn render_page(
         },
         Fact {
             label: t.t("staff-channel"),
-            value: t.t(&format!("channel-{}", ticket.channel.replace('_', "-"))),
+            value: t.t(&ticket.channel.message_id("channel")),
         },
         Fact {
             label: t.t("receipt-received"),
@@ -352,13 +347,17 @@ async fn render_page(
     let mut panel = Panel {
         offered,
         current_field: ticket.field_code.clone(),
-        current_kind: ticket.kind.clone(),
+        current_kind: ticket.kind.as_str().to_string(),
         current_unit: ticket.unit_id.to_string(),
         current_assignee: ticket
             .assignee_id
             .map(|i| i.to_string())
             .unwrap_or_default(),
-        current_urgency: ticket.urgency.clone().unwrap_or_else(|| "normal".into()),
+        current_urgency: ticket
+            .urgency
+            .unwrap_or(Urgency::Normal)
+            .as_str()
+            .to_string(),
         current_procedure: ticket.procedure_name.clone().unwrap_or_default(),
         confidential: ticket.confidential,
         attempt,
@@ -372,7 +371,7 @@ async fn render_page(
         publication: matches!(status, Status::Answered | Status::Closed)
             && ticket.publish_consent
             && !ticket.confidential
-            && replies.iter().any(|r| r.state == "approved"),
+            && replies.iter().any(|r| r.state == ReplyState::Approved),
         progress_duty: progress_duty(&t, state, &ticket, status, now),
         ..Panel::default()
     };
@@ -400,7 +399,7 @@ async fn render_page(
             .replies
             .iter()
             .rev()
-            .find(|r| r.state == "pending")
+            .find(|r| r.state == ReplyState::Pending)
             .cloned();
     }
     let page = TicketPage {
@@ -448,10 +447,10 @@ async fn render_page(
             .iter()
             .map(|e| EventView {
                 at: format_datetime(e.at),
-                who: match e.actor_kind.as_str() {
-                    "citizen" => t.t("staff-actor-citizen"),
-                    "system" => t.t("staff-actor-system"),
-                    _ => name_of(e.actor_id),
+                who: match e.actor_kind {
+                    ActorKind::Citizen => t.t("staff-actor-citizen"),
+                    ActorKind::System => t.t("staff-actor-system"),
+                    ActorKind::Staff => name_of(e.actor_id),
                 },
                 what: t.t(&format!("event-{}", e.event.replace('_', "-"))),
                 body: if confidential_hidden {

@@ -7,6 +7,7 @@ use crate::domain::access::Access;
 use crate::domain::calendar::{format_date, format_datetime};
 use crate::domain::reference::Reference;
 use crate::domain::status::Status;
+use crate::domain::workflow::ReplyState;
 use crate::domain::workflow::{self, Action};
 use crate::i18n::Tr;
 use crate::web::kit::attempt::{self, Attempt};
@@ -21,7 +22,7 @@ pub struct Opt {
 /// An official reply as the page shows it.
 #[derive(Debug, Clone)]
 pub struct ReplyView {
-    pub state: String,
+    pub state: ReplyState,
     pub state_label: String,
     pub body: String,
     pub number_symbol: String,
@@ -35,7 +36,7 @@ pub struct ReplyView {
 impl ReplyView {
     pub fn of(t: &Tr, r: &ReplyRow, drafter: String, files: Vec<(i64, String)>) -> ReplyView {
         ReplyView {
-            state: r.state.clone(),
+            state: r.state,
             state_label: t.t(&format!("reply-state-{}", r.state)),
             body: r.body.clone(),
             number_symbol: r.number_symbol.clone().unwrap_or_default(),

@@ -59,9 +59,7 @@ impl QueueParams {
     pub fn filter(&self, viewer: &Access) -> QueueFilter {
         QueueFilter {
             term: some(&self.q).and_then(SearchTerm::parse),
-            status: some(&self.status)
-                .and_then(Status::parse)
-                .map(|s| s.as_str().to_string()),
+            status: some(&self.status).and_then(Status::parse),
             field: some(&self.field).map(str::to_string),
             unit: some(&self.unit).and_then(|u| u.parse().ok()),
             assignee: match some(&self.assignee) {
@@ -235,10 +233,7 @@ pub async fn list(
     let counted_at = counted_at(&state, &t, counts.at.min(dues.at));
     let (counts, (overdue, soon)) = (counts.value, dues.value);
     let reference = state.reference.get();
-    let policy = state
-        .cfg
-        .deadline_policy()
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let policy = state.cfg.deadline_policy();
     // Each status's label looked up once per page, not once per row.
     let labels: Vec<(Status, String)> = Status::ALL
         .iter()
@@ -254,7 +249,7 @@ pub async fn list(
     let row_views = rows
         .iter()
         .map(|r| {
-            let status = Status::parse(&r.status).unwrap_or(Status::Submitted);
+            let status = r.status;
             let state_of_due = if status.is_open() {
                 match due_state(&reference.calendar, &policy, r.reply_due, now) {
                     DueState::Overdue => "overdue",
@@ -301,7 +296,6 @@ pub async fn list(
             }
         })
         .collect();
-    let current_status = filter.status.clone().unwrap_or_default();
     let tabs = Status::ALL
         .iter()
         .map(|s| Tab {
@@ -312,7 +306,7 @@ pub async fn list(
                 .find(|(c, _)| c == s.as_str())
                 .map(|(_, n)| *n)
                 .unwrap_or(0),
-            current: current_status == s.as_str(),
+            current: filter.status == Some(*s),
         })
         .collect();
     let next = match (more, rows.last()) {

@@ -20,6 +20,7 @@ use crate::domain::calendar::{DueState, due_state, format_date, format_datetime,
 use crate::domain::form_token::FormKind;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
+use crate::domain::workflow::ActorKind;
 use crate::handling::rating::Rating;
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
@@ -184,10 +185,7 @@ fn due_note(
 ) -> AppResult<Option<DueNote>> {
     let reference = state.reference.get();
     if status.is_open() {
-        let policy = state
-            .cfg
-            .deadline_policy()
-            .map_err(|e| AppError::Internal(e.into()))?;
+        let policy = state.cfg.deadline_policy();
         let (class, id) = match due_state(&reference.calendar, &policy, row.reply_due, Utc::now()) {
             DueState::OnTime => ("ontime", "track-due-on-time"),
             DueState::DueSoon => ("soon", "track-due-soon"),
@@ -256,13 +254,13 @@ pub async fn render_with(
 
     let t = lang.tr();
     let reference = state.reference.get();
-    let status = Status::parse(&row.status).unwrap_or(Status::Submitted);
+    let status = row.status;
     let path = format!("/t/{access_token}");
     let who = |e: &PublicEvent| -> String {
-        match e.actor_kind.as_str() {
-            "citizen" => t.t("track-actor-citizen"),
-            "system" => t.t("track-actor-system"),
-            _ => e
+        match e.actor_kind {
+            ActorKind::Citizen => t.t("track-actor-citizen"),
+            ActorKind::System => t.t("track-actor-system"),
+            ActorKind::Staff => e
                 .actor_id
                 .filter(|_| show_names)
                 .and_then(|id| names.iter().find(|(i, _)| *i == id))
@@ -325,7 +323,7 @@ pub async fn render_with(
         status: status.as_str(),
         status_label: t.t(&status.label_id()),
         status_explain: t.t(&status.explain_id()),
-        kind_label: t.t(&format!("kind-{}", row.kind.replace('_', "-"))),
+        kind_label: t.t(&row.kind.message_id("kind")),
         field_name: reference
             .field(&row.field_code)
             .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
