@@ -4,14 +4,20 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, QueryFragment};
+
+use super::outbox::NEW_ROW_COLUMNS;
 use super::schema::{attachments, ticket_events, tickets, upload_stash};
 use crate::domain::feedback::{Channel, FeedbackKind, SubmitterKind};
 use crate::domain::status::Status;
 use crate::domain::workflow::{ActorKind, Urgency};
 
-/// Everything stored in the `tickets` row of a new PAKN.
+/// Everything stored in the `tickets` row of a new PAKN. `None` is written as NULL (not
+/// DEFAULT), so the statement's text is the same for every filing and its prepared
+/// statement can be cached under one id ([`FilingInsertId`]).
 #[derive(Debug, Insertable)]
-#[diesel(table_name = tickets)]
+#[diesel(table_name = tickets, treat_none_as_null = true)]
 pub struct NewTicket<'a> {
     pub public_id: &'a str,
     pub code: &'a str,
@@ -74,17 +80,48 @@ pub async fn insert_filing(
 }
 
 /// The one-statement filing (see [`insert_filing`]): a custom query so that diesel
-/// caches it as a prepared statement (`sql_query` never is).
+/// caches it as a prepared statement (`sql_query` never is). The ticket's insert is
+/// diesel's own, from [`NewTicket`]; the outbox rows are [`NewOutboxRow`]s sent as JSON.
 pub struct FilingInsert<'a> {
-    pub ticket: &'a NewTicket<'a>,
-    pub event_actor: &'a str,
-    pub event_data: &'a serde_json::Value,
-    pub counter_month: NaiveDate,
-    pub counter_shard: i16,
-    pub mails: &'a serde_json::Value,
+    insert: Box<dyn QueryFragment<Pg> + Send + Sync + 'a>,
+    ticket: &'a NewTicket<'a>,
+    event_actor: ActorKind,
+    event_data: &'a serde_json::Value,
+    counter_month: NaiveDate,
+    counter_shard: i16,
+    mails: &'a serde_json::Value,
 }
 
-/// The static identity of [`FilingInsert`] in the statement cache.
+impl<'a> FilingInsert<'a> {
+    /// The filing of `ticket`: its `submitted` event by `event_actor` with `event_data`,
+    /// its count in (`counter_month`, `counter_shard`) and `mails` (from
+    /// `mail::outbox::filing_rows_json`).
+    pub fn new(
+        ticket: &'a NewTicket<'a>,
+        event_actor: ActorKind,
+        event_data: &'a serde_json::Value,
+        (counter_month, counter_shard): (NaiveDate, i16),
+        mails: &'a serde_json::Value,
+    ) -> FilingInsert<'a> {
+        let insert = diesel::insert_into(tickets::table)
+            .values(ticket)
+            .on_conflict(tickets::idempotency_key)
+            .do_nothing()
+            .returning((tickets::id, tickets::received_at));
+        FilingInsert {
+            insert: Box::new(insert),
+            ticket,
+            event_actor,
+            event_data,
+            counter_month,
+            counter_shard,
+            mails,
+        }
+    }
+}
+
+/// The static identity of [`FilingInsert`] in the statement cache: its text never
+/// changes (see [`NewTicket`]).
 pub struct FilingInsertId;
 
 impl diesel::query_builder::QueryId for FilingInsert<'_> {
@@ -96,91 +133,19 @@ impl diesel::query_builder::Query for FilingInsert<'_> {
     type SqlType = diesel::sql_types::BigInt;
 }
 
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for FilingInsert<'_> {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> QueryResult<()> {
-        use diesel::sql_types::{
-            Array, Bool, Bytea, Date, Int2, Int4, Jsonb, Nullable, Text, Timestamptz,
-        };
+impl QueryFragment<Pg> for FilingInsert<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        use diesel::sql_types::{Date, Int2, Int4, Jsonb, Nullable, Text};
         let t = self.ticket;
+        out.push_sql("WITH t AS (");
+        self.insert.walk_ast(out.reborrow())?;
         out.push_sql(
-            "WITH t AS (INSERT INTO tickets (public_id, code, access_token, idempotency_key, \
-             content_hash, status, channel, external_ref, external_ref_date, entered_by, \
-             submitter_kind, full_name, organization, representative, address, commune, phone, \
-             email, kind, content_category, field_code, procedure_name, dossier_code, \
-             subject_agency, title, content, proposal, lang, consent_at, privacy_notice_version, \
-             publish_consent, publish_consent_at, unit_id, routing_rule_id, received_at, \
-             accept_due, forward_due, reply_due, suspected_spam, spam_reasons, search_text, \
-             retention_until) VALUES (",
-        );
-        macro_rules! values {
-            ($($st:ty => $v:expr),* $(,)?) => {{
-                let mut first = true;
-                $(
-                    if !first {
-                        out.push_sql(", ");
-                    }
-                    first = false;
-                    out.push_bind_param::<$st, _>($v)?;
-                )*
-                let _ = first;
-            }};
-        }
-        values!(
-            Text => &t.public_id,
-            Text => &t.code,
-            Text => &t.access_token,
-            Nullable<Text> => &t.idempotency_key,
-            Nullable<Bytea> => &t.content_hash,
-            Text => &t.status,
-            Text => &t.channel,
-            Nullable<Text> => &t.external_ref,
-            Nullable<Date> => &t.external_ref_date,
-            Nullable<Int4> => &t.entered_by,
-            Text => &t.submitter_kind,
-            Nullable<Text> => &t.full_name,
-            Nullable<Text> => &t.organization,
-            Nullable<Text> => &t.representative,
-            Text => &t.address,
-            Nullable<Text> => &t.commune,
-            Text => &t.phone,
-            Nullable<Text> => &t.email,
-            Text => &t.kind,
-            Text => &t.content_category,
-            Text => &t.field_code,
-            Nullable<Text> => &t.procedure_name,
-            Nullable<Text> => &t.dossier_code,
-            Nullable<Text> => &t.subject_agency,
-            Text => &t.title,
-            Text => &t.content,
-            Nullable<Text> => &t.proposal,
-            Text => &t.lang,
-            Timestamptz => &t.consent_at,
-            Text => &t.privacy_notice_version,
-            Bool => &t.publish_consent,
-            Nullable<Timestamptz> => &t.publish_consent_at,
-            Int4 => &t.unit_id,
-            Nullable<Int4> => &t.routing_rule_id,
-            Timestamptz => &t.received_at,
-            Date => &t.accept_due,
-            Date => &t.forward_due,
-            Date => &t.reply_due,
-            Bool => &t.suspected_spam,
-            Array<Text> => &t.spam_reasons,
-            Text => &t.search_text,
-            Date => &t.retention_until,
-        );
-        out.push_sql(
-            ") ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, received_at), \
-             e AS (INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, \
+            "), e AS (INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, \
              to_status, public, data) SELECT id, received_at, ",
         );
-        values!(
-            Text => &self.event_actor,
-            Nullable<Int4> => &t.entered_by,
-        );
+        out.push_bind_param::<Text, _>(&self.event_actor)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Int4>, _>(&t.entered_by)?;
         out.push_sql(", 'submitted', ");
         out.push_bind_param::<Text, _>(&t.status)?;
         out.push_sql(", true, ");
@@ -189,27 +154,36 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for FilingInsert<'_> {
             " FROM t), c AS (INSERT INTO ticket_counters (unit_id, field_code, status, month, \
              shard, n) SELECT ",
         );
-        values!(
-            Int4 => &t.unit_id,
-            Text => &t.field_code,
-            Text => &t.status,
-            Date => &self.counter_month,
-            Int2 => &self.counter_shard,
-        );
+        out.push_bind_param::<Int4, _>(&t.unit_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&t.field_code)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&t.status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Date, _>(&self.counter_month)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Int2, _>(&self.counter_shard)?;
         out.push_sql(
             ", 1 FROM t ON CONFLICT (unit_id, field_code, status, month, shard) \
-             DO UPDATE SET n = ticket_counters.n + excluded.n), \
-             o AS (INSERT INTO outbox (ticket_id, kind, to_addrs, cc_addrs, lang, message_id, \
-             in_reply_to, thread_refs) \
-             SELECT t.id, m.kind, m.to_addrs, m.cc_addrs, m.lang, m.message_id, m.thread, \
-             m.thread FROM t, jsonb_to_recordset(",
+             DO UPDATE SET n = ticket_counters.n + excluded.n), o AS (INSERT INTO outbox (",
         );
+        out.push_sql(&NEW_ROW_COLUMNS.join(", "));
+        out.push_sql(") SELECT ");
+        for (i, column) in NEW_ROW_COLUMNS.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            // The rows are the new ticket's.
+            if *column == "ticket_id" {
+                out.push_sql("t.id");
+            } else {
+                out.push_sql("m.");
+                out.push_sql(column);
+            }
+        }
+        out.push_sql(" FROM t, jsonb_populate_recordset(NULL::outbox, ");
         out.push_bind_param::<Jsonb, _>(self.mails)?;
-        out.push_sql(
-            ") AS m(kind text, to_addrs text[], cc_addrs text[], lang text, message_id text, \
-             thread text)) \
-             SELECT id FROM t",
-        );
+        out.push_sql(") AS m) SELECT id FROM t");
         Ok(())
     }
 }

@@ -19,6 +19,7 @@ use crate::domain::fold::fold;
 use crate::domain::reference::Reference;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
+use crate::domain::workflow::ActorKind;
 use crate::i18n::Lang;
 use crate::mail::{
     self,
@@ -215,9 +216,9 @@ pub async fn file(
             },
         });
         let actor = if meta.entered_by.is_some() {
-            "staff"
+            ActorKind::Staff
         } else {
-            "citizen"
+            ActorKind::Citizen
         };
         // The mails commit with the ticket (or vanish with it); the worker renders them
         // from the ticket when it sends them.
@@ -238,15 +239,15 @@ pub async fn file(
             spam_reasons: &meta.spam_reasons,
         };
         let mails = compose::filing_stubs(&route, &filed);
-        let mails_json = mail::outbox::filing_rows_json(&ids.public_id, &mails);
-        let filing = tickets::FilingInsert {
-            ticket: &row,
-            event_actor: actor,
-            event_data: &event_data,
-            counter_month: counters::month_of(received_on),
-            counter_shard: counters::random_shard(),
-            mails: &mails_json,
-        };
+        let mails_json = mail::outbox::filing_rows_json(&ids.public_id, &mails)
+            .context("the filing's mails as JSON")?;
+        let filing = tickets::FilingInsert::new(
+            &row,
+            actor,
+            &event_data,
+            (counters::month_of(received_on), counters::random_shard()),
+            &mails_json,
+        );
         let store =
             async |conn: &mut AsyncPgConnection| -> Result<FilingOutcome, diesel::result::Error> {
                 let Some(ticket_id) = tickets::insert_filing(conn, &filing).await? else {

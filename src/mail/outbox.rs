@@ -13,6 +13,7 @@ use diesel::sql_types::{BigInt, Nullable};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rand::Rng;
 
+use crate::db::outbox::NewOutboxRow;
 use crate::db::schema::{outbox, tickets};
 
 /// A mail to queue. Addresses are plain `addr@host`; the body is already rendered.
@@ -29,23 +30,6 @@ pub struct OutgoingMail {
     pub body_html: Option<String>,
     /// Rows of `attachments` to attach.
     pub attachment_ids: Vec<i64>,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = outbox)]
-struct NewOutboxRow<'a> {
-    ticket_id: Option<i64>,
-    kind: &'a str,
-    to_addrs: &'a [String],
-    cc_addrs: &'a [String],
-    lang: &'a str,
-    subject: &'a str,
-    body_text: &'a str,
-    body_html: Option<&'a str>,
-    message_id: String,
-    in_reply_to: Option<String>,
-    thread_refs: Option<String>,
-    attachment_ids: &'a [i64],
 }
 
 /// A random left-hand part for a `Message-ID`: 130 bits, lower-case base32.
@@ -117,23 +101,39 @@ pub async fn enqueue_for_ticket(
 /// ([`crate::db::tickets::FilingInsert`]): recipients only (the worker renders subject
 /// and body from the ticket when it sends); their Message-ID keys are drawn here, and
 /// they thread under the ticket's public id.
-pub fn filing_rows_json(public_id: &str, mails: &[OutgoingMail]) -> serde_json::Value {
+pub fn filing_rows_json(
+    public_id: &str,
+    mails: &[OutgoingMail],
+) -> serde_json::Result<serde_json::Value> {
     let thread = thread_key(public_id);
-    serde_json::Value::Array(
-        mails
-            .iter()
-            .map(|m| {
-                serde_json::json!({
-                    "kind": m.kind,
-                    "to_addrs": m.to,
-                    "cc_addrs": m.cc,
-                    "lang": m.lang,
-                    "message_id": new_message_key(),
-                    "thread": thread,
-                })
-            })
-            .collect(),
-    )
+    let rows: Vec<NewOutboxRow<'_>> = mails
+        .iter()
+        .map(|m| NewOutboxRow {
+            subject: None,
+            body_text: None,
+            body_html: None,
+            attachment_ids: &[],
+            ..new_row(m, Some(thread.clone()))
+        })
+        .collect();
+    serde_json::to_value(rows)
+}
+
+fn new_row(m: &OutgoingMail, thread: Option<String>) -> NewOutboxRow<'_> {
+    NewOutboxRow {
+        ticket_id: m.ticket_id,
+        kind: &m.kind,
+        to_addrs: &m.to,
+        cc_addrs: &m.cc,
+        lang: &m.lang,
+        subject: Some(&m.subject),
+        body_text: Some(&m.body_text),
+        body_html: m.body_html.as_deref(),
+        message_id: new_message_key(),
+        in_reply_to: thread.clone(),
+        thread_refs: thread,
+        attachment_ids: &m.attachment_ids,
+    }
 }
 
 async fn insert(
@@ -146,20 +146,7 @@ async fn insert(
     }
     let rows: Vec<NewOutboxRow<'_>> = mails
         .iter()
-        .map(|m| NewOutboxRow {
-            ticket_id: m.ticket_id,
-            kind: &m.kind,
-            to_addrs: &m.to,
-            cc_addrs: &m.cc,
-            lang: &m.lang,
-            subject: &m.subject,
-            body_text: &m.body_text,
-            body_html: m.body_html.as_deref(),
-            message_id: new_message_key(),
-            in_reply_to: root(m.ticket_id),
-            thread_refs: root(m.ticket_id),
-            attachment_ids: &m.attachment_ids,
-        })
+        .map(|m| new_row(m, root(m.ticket_id)))
         .collect();
     diesel::insert_into(outbox::table)
         .values(&rows)
