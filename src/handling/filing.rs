@@ -13,10 +13,10 @@ use sha2::{Digest, Sha256};
 use crate::config::Config;
 use crate::db::{counters, tickets};
 use crate::domain::attachment::CheckedFile;
-use crate::domain::calendar::{deadlines, local_date};
+use crate::domain::calendar::{Deadlines, deadlines, local_date};
 use crate::domain::feedback::{Channel, ValidFeedback};
 use crate::domain::fold::fold;
-use crate::domain::reference::Reference;
+use crate::domain::reference::{Reference, Route};
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::domain::workflow::ActorKind;
@@ -140,71 +140,33 @@ fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
         .unwrap_or(d)
 }
 
-/// Stores one filing. Retries with fresh identifiers in the (astronomically rare) case of
-/// a collision of code, public id or access token.
-pub async fn file(
-    conn: &mut AsyncPgConnection,
-    cfg: &Config,
-    reference: &Reference,
-    feedback: &ValidFeedback,
-    files: &[CheckedFile],
-    meta: &FilingMeta,
-) -> anyhow::Result<FilingOutcome> {
-    let policy = cfg.deadline_policy();
-    let due = deadlines(&reference.calendar, &policy, meta.received_at);
-    let route = reference
-        .route(&feedback.content_category, &feedback.field)
-        .context("no active handling unit to route to: seed or activate one")?;
-    let received_on = local_date(meta.received_at);
-    let hash = content_hash(feedback, files, &meta.keep_stashed);
-    let search = search_text(feedback);
-    let retention_until = add_years(received_on, cfg.privacy.retention_years);
-    for attempt in 1..=5 {
-        let ids = new_ids();
-        let row = tickets::NewTicket {
-            public_id: &ids.public_id,
-            code: ids.code.as_str(),
-            access_token: &ids.access_token,
-            idempotency_key: meta.idempotency_key.as_deref(),
-            content_hash: Some(&hash),
-            status: Status::Submitted,
-            channel: meta.channel,
-            external_ref: meta.external_ref.as_deref(),
-            external_ref_date: meta.external_ref_date,
-            entered_by: meta.entered_by,
-            submitter_kind: feedback.submitter_kind,
-            full_name: feedback.full_name.as_deref(),
-            organization: feedback.organization.as_deref(),
-            representative: feedback.representative.as_deref(),
-            address: &feedback.address,
-            commune: feedback.commune.as_deref(),
-            phone: feedback.phone.as_str(),
-            email: feedback.email.as_deref(),
-            kind: feedback.kind,
-            content_category: &feedback.content_category,
-            field_code: &feedback.field,
-            procedure_name: feedback.procedure.as_deref(),
-            dossier_code: feedback.dossier_code.as_deref(),
-            subject_agency: feedback.subject_agency.as_deref(),
-            title: &feedback.title,
-            content: &feedback.content,
-            proposal: feedback.proposal.as_deref(),
-            lang: &meta.lang,
-            consent_at: meta.received_at,
-            privacy_notice_version: &cfg.privacy.notice_version,
-            publish_consent: feedback.publish_consent,
-            publish_consent_at: feedback.publish_consent.then_some(meta.received_at),
-            unit_id: route.unit.id,
-            routing_rule_id: route.rule.map(|r| r.id),
-            received_at: meta.received_at,
-            accept_due: due.accept_due,
-            forward_due: due.forward_due,
-            reply_due: due.reply_due,
-            suspected_spam: meta.suspected_spam,
-            spam_reasons: &meta.spam_reasons,
-            search_text: &search,
-            retention_until,
-        };
+/// What a filing works out once, whatever identifiers its attempts draw.
+struct Plan<'a> {
+    cfg: &'a Config,
+    feedback: &'a ValidFeedback,
+    files: &'a [CheckedFile],
+    meta: &'a FilingMeta,
+    route: Route<'a>,
+    due: Deadlines,
+    received_on: NaiveDate,
+    hash: Vec<u8>,
+    search: String,
+    retention_until: NaiveDate,
+    event_data: serde_json::Value,
+}
+
+impl<'a> Plan<'a> {
+    fn new(
+        cfg: &'a Config,
+        reference: &'a Reference,
+        feedback: &'a ValidFeedback,
+        files: &'a [CheckedFile],
+        meta: &'a FilingMeta,
+    ) -> anyhow::Result<Plan<'a>> {
+        let route = reference
+            .route(&feedback.content_category, &feedback.field)
+            .context("no active handling unit to route to: seed or activate one")?;
+        let received_on = local_date(meta.received_at);
         let event_data = serde_json::json!({
             "channel": meta.channel.as_str(),
             "files": files.len() + meta.keep_stashed.len(),
@@ -215,88 +177,189 @@ pub async fn file(
                 "cc": route.cc.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
             },
         });
-        let actor = if meta.entered_by.is_some() {
+        Ok(Plan {
+            cfg,
+            feedback,
+            files,
+            meta,
+            due: deadlines(
+                &reference.calendar,
+                &cfg.deadline_policy(),
+                meta.received_at,
+            ),
+            received_on,
+            hash: content_hash(feedback, files, &meta.keep_stashed),
+            search: search_text(feedback),
+            retention_until: add_years(received_on, cfg.privacy.retention_years),
+            event_data,
+            route,
+        })
+    }
+
+    /// Who the `submitted` event is by.
+    fn actor(&self) -> ActorKind {
+        if self.meta.entered_by.is_some() {
             ActorKind::Staff
         } else {
             ActorKind::Citizen
-        };
-        // The mails commit with the ticket (or vanish with it); the worker renders them
-        // from the ticket when it sends them.
+        }
+    }
+
+    fn ticket_row<'b>(&'b self, ids: &'b Ids) -> tickets::NewTicket<'b> {
+        let (f, meta, due) = (self.feedback, self.meta, &self.due);
+        tickets::NewTicket {
+            public_id: &ids.public_id,
+            code: ids.code.as_str(),
+            access_token: &ids.access_token,
+            idempotency_key: meta.idempotency_key.as_deref(),
+            content_hash: Some(&self.hash),
+            status: Status::Submitted,
+            channel: meta.channel,
+            external_ref: meta.external_ref.as_deref(),
+            external_ref_date: meta.external_ref_date,
+            entered_by: meta.entered_by,
+            submitter_kind: f.submitter_kind,
+            full_name: f.full_name.as_deref(),
+            organization: f.organization.as_deref(),
+            representative: f.representative.as_deref(),
+            address: &f.address,
+            commune: f.commune.as_deref(),
+            phone: f.phone.as_str(),
+            email: f.email.as_deref(),
+            kind: f.kind,
+            content_category: &f.content_category,
+            field_code: &f.field,
+            procedure_name: f.procedure.as_deref(),
+            dossier_code: f.dossier_code.as_deref(),
+            subject_agency: f.subject_agency.as_deref(),
+            title: &f.title,
+            content: &f.content,
+            proposal: f.proposal.as_deref(),
+            lang: &meta.lang,
+            consent_at: meta.received_at,
+            privacy_notice_version: &self.cfg.privacy.notice_version,
+            publish_consent: f.publish_consent,
+            publish_consent_at: f.publish_consent.then_some(meta.received_at),
+            unit_id: self.route.unit.id,
+            routing_rule_id: self.route.rule.map(|r| r.id),
+            received_at: meta.received_at,
+            accept_due: due.accept_due,
+            forward_due: due.forward_due,
+            reply_due: due.reply_due,
+            suspected_spam: meta.suspected_spam,
+            spam_reasons: &meta.spam_reasons,
+            search_text: &self.search,
+            retention_until: self.retention_until,
+        }
+    }
+
+    /// The mails of the new ticket (they commit with it, or vanish with it; the worker
+    /// renders them from the ticket when it sends them), as the filing's JSON rows.
+    fn mails_json(&self, ids: &Ids) -> anyhow::Result<serde_json::Value> {
         let filed = FiledTicket {
             ticket_id: 0,
             code: &ids.code,
             access_token: &ids.access_token,
-            lang: Lang::parse(&meta.lang).unwrap_or_default(),
-            email: feedback.email.as_deref(),
-            title: &feedback.title,
-            kind: feedback.kind,
-            category: &feedback.content_category,
-            field: &feedback.field,
-            received_at: meta.received_at,
-            accept_due: due.accept_due,
-            reply_due: due.reply_due,
-            suspected_spam: meta.suspected_spam,
-            spam_reasons: &meta.spam_reasons,
+            lang: Lang::parse(&self.meta.lang).unwrap_or_default(),
+            email: self.feedback.email.as_deref(),
+            title: &self.feedback.title,
+            kind: self.feedback.kind,
+            category: &self.feedback.content_category,
+            field: &self.feedback.field,
+            received_at: self.meta.received_at,
+            accept_due: self.due.accept_due,
+            reply_due: self.due.reply_due,
+            suspected_spam: self.meta.suspected_spam,
+            spam_reasons: &self.meta.spam_reasons,
         };
-        let mails = compose::filing_stubs(&route, &filed);
-        let mails_json = mail::outbox::filing_rows_json(&ids.public_id, &mails)
-            .context("the filing's mails as JSON")?;
-        let filing = tickets::FilingInsert::new(
-            &row,
-            actor,
-            &event_data,
-            (counters::month_of(received_on), counters::random_shard()),
-            &mails_json,
+        let mails = compose::filing_stubs(&self.route, &filed);
+        mail::outbox::filing_rows_json(&ids.public_id, &mails).context("the filing's mails as JSON")
+    }
+
+    /// One attempt with `ids`. Without files the filing is one statement (atomic on its
+    /// own); with files it is a transaction around that statement and the files.
+    async fn attempt(
+        &self,
+        conn: &mut AsyncPgConnection,
+        ids: &Ids,
+    ) -> anyhow::Result<Result<FilingOutcome, diesel::result::Error>> {
+        let row = self.ticket_row(ids);
+        let mails = self.mails_json(ids)?;
+        let month = (
+            counters::month_of(self.received_on),
+            counters::random_shard(),
         );
-        let store =
-            async |conn: &mut AsyncPgConnection| -> Result<FilingOutcome, diesel::result::Error> {
-                let Some(ticket_id) = tickets::insert_filing(conn, &filing).await? else {
-                    let key = meta.idempotency_key.as_deref().unwrap_or_default();
-                    return Ok(match tickets::by_idempotency_key(conn, key).await? {
-                        Some((access_token, Some(h))) if h == hash => {
-                            FilingOutcome::AlreadyFiled { access_token }
-                        }
-                        _ => FilingOutcome::TokenReused,
-                    });
-                };
-                let attachment_rows: Vec<tickets::NewAttachment<'_>> = files
-                    .iter()
-                    .map(|f| tickets::NewAttachment {
-                        ticket_id,
-                        event_id: None,
-                        origin: "citizen",
-                        filename: &f.filename,
-                        content_type: f.kind.content_type(),
-                        size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
-                        sha256: &f.sha256,
-                        data: &f.bytes,
-                    })
-                    .collect();
-                tickets::insert_attachments(conn, &attachment_rows).await?;
-                if let Some(key) = meta.idempotency_key.as_deref()
-                    && !meta.keep_stashed.is_empty()
-                {
-                    tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
-                }
-                Ok(FilingOutcome::Created {
-                    ticket_id,
-                    code: ids.code.clone(),
-                    access_token: ids.access_token.clone(),
-                })
-            };
-        // Without files the filing is one statement (atomic on its own); with files it
-        // is a transaction around that statement and the files.
-        // Without files the filing is one statement (atomic on its own); with files it
-        // is a transaction around that statement and the files.
-        let result = if files.is_empty() && meta.keep_stashed.is_empty() {
-            store(conn).await
-        } else {
-            conn.transaction::<FilingOutcome, diesel::result::Error, _>(async |conn| {
+        let filing =
+            tickets::FilingInsert::new(&row, self.actor(), &self.event_data, month, &mails);
+        let store = async |conn: &mut AsyncPgConnection| self.store(conn, &filing, ids).await;
+        Ok(
+            if self.files.is_empty() && self.meta.keep_stashed.is_empty() {
                 store(conn).await
-            })
-            .await
+            } else {
+                conn.transaction::<FilingOutcome, diesel::result::Error, _>(store)
+                    .await
+            },
+        )
+    }
+
+    async fn store(
+        &self,
+        conn: &mut AsyncPgConnection,
+        filing: &tickets::FilingInsert<'_>,
+        ids: &Ids,
+    ) -> Result<FilingOutcome, diesel::result::Error> {
+        let meta = self.meta;
+        let Some(ticket_id) = tickets::insert_filing(conn, filing).await? else {
+            let key = meta.idempotency_key.as_deref().unwrap_or_default();
+            return Ok(match tickets::by_idempotency_key(conn, key).await? {
+                Some((access_token, Some(h))) if h == self.hash => {
+                    FilingOutcome::AlreadyFiled { access_token }
+                }
+                _ => FilingOutcome::TokenReused,
+            });
         };
-        match result {
+        let attachment_rows: Vec<tickets::NewAttachment<'_>> = self
+            .files
+            .iter()
+            .map(|f| tickets::NewAttachment {
+                ticket_id,
+                event_id: None,
+                origin: "citizen",
+                filename: &f.filename,
+                content_type: f.kind.content_type(),
+                size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
+                sha256: &f.sha256,
+                data: &f.bytes,
+            })
+            .collect();
+        tickets::insert_attachments(conn, &attachment_rows).await?;
+        if let Some(key) = meta.idempotency_key.as_deref()
+            && !meta.keep_stashed.is_empty()
+        {
+            tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
+        }
+        Ok(FilingOutcome::Created {
+            ticket_id,
+            code: ids.code.clone(),
+            access_token: ids.access_token.clone(),
+        })
+    }
+}
+
+/// Stores one filing. Retries with fresh identifiers in the (astronomically rare) case of
+/// a collision of code, public id or access token.
+pub async fn file(
+    conn: &mut AsyncPgConnection,
+    cfg: &Config,
+    reference: &Reference,
+    feedback: &ValidFeedback,
+    files: &[CheckedFile],
+    meta: &FilingMeta,
+) -> anyhow::Result<FilingOutcome> {
+    let plan = Plan::new(cfg, reference, feedback, files, meta)?;
+    for attempt in 1..=5 {
+        let ids = new_ids();
+        match plan.attempt(conn, &ids).await? {
             Ok(outcome) => return Ok(outcome),
             Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,

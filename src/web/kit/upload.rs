@@ -11,9 +11,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::state::AppState;
 use crate::domain::attachment::{self, CheckedFile, FileKind, FileRefusal};
 
 /// A text field longer than this is cut (the validation then reports it too long).
@@ -125,6 +128,48 @@ where
                     return Poll::Ready(Some(Ok(chunk)));
                 }
             }
+        }
+    }
+}
+
+impl UploadLimits {
+    /// The configured limits of every route that takes files.
+    pub fn of(state: &AppState) -> Self {
+        UploadLimits {
+            max_files: state.cfg.uploads.max_files,
+            max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
+            max_body_bytes: state.upload_body_limit(),
+        }
+    }
+}
+
+/// Reads the form of a route that takes files, under the configured limits and the
+/// upload semaphore. `Err` is the answer to give: `not_a_form()` for a body that is
+/// neither multipart nor urlencoded, 400 for an upload cut off midway (logged under
+/// `route`, without any of its content).
+pub async fn read_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    route: &'static str,
+    not_a_form: impl FnOnce() -> Response,
+) -> Result<ParsedForm, Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    match parse(
+        body,
+        content_type,
+        UploadLimits::of(state),
+        &state.upload_permits,
+    )
+    .await
+    {
+        Ok(form) => Ok(form),
+        Err(UploadError::NotAForm) => Err(not_a_form()),
+        Err(e @ UploadError::Interrupted(_)) => {
+            tracing::info!(error = %e, route, "upload interrupted");
+            Err(StatusCode::BAD_REQUEST.into_response())
         }
     }
 }

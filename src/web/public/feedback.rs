@@ -23,7 +23,7 @@ use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::stash::{self, KeptFile};
-use crate::web::kit::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::kit::upload::{self, ParsedForm};
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Chrome, page};
 
@@ -190,24 +190,14 @@ pub async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let limits = UploadLimits {
-        max_files: state.cfg.uploads.max_files,
-        max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
-        max_body_bytes: state.upload_body_limit(),
+    let form = match upload::read_form(&state, &headers, body, "filing", || {
+        AppError::NotFound.into_response()
+    })
+    .await
+    {
+        Ok(form) => form,
+        Err(answer) => return answer,
     };
-    let form =
-        match upload::parse(body, content_type.as_deref(), limits, &state.upload_permits).await {
-            Ok(form) => form,
-            Err(UploadError::NotAForm) => return AppError::NotFound.into_response(),
-            Err(e @ UploadError::Interrupted(_)) => {
-                tracing::info!(error = %e, "filing upload interrupted");
-                return StatusCode::BAD_REQUEST.into_response();
-            }
-        };
     // The rest runs to its end even if the client goes away: a dropped connection must
     // never half-file a PAKN.
     let task = tokio::spawn(async move {

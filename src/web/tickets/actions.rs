@@ -6,7 +6,7 @@
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 
@@ -24,7 +24,7 @@ use crate::web::kit::check_csrf;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::file_message;
 use crate::web::kit::ticket::visible_ticket;
-use crate::web::kit::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::kit::upload::{self, ParsedForm};
 
 /// A date typed as `yyyy-mm-dd` (the date input) or `dd/mm/yyyy`.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -137,24 +137,13 @@ pub async fn act(
     headers: HeaderMap,
     body: Body,
 ) -> AppResult<Response> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let limits = UploadLimits {
-        max_files: state.cfg.uploads.max_files,
-        max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
-        max_body_bytes: state.upload_body_limit(),
-    };
-    let form = match upload::parse(body, content_type.as_deref(), limits, &state.upload_permits)
-        .await
+    let form = match upload::read_form(&state, &headers, body, "staff action", || {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response()
+    })
+    .await
     {
         Ok(form) => form,
-        Err(UploadError::NotAForm) => return Ok(StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response()),
-        Err(e @ UploadError::Interrupted(_)) => {
-            tracing::info!(error = %e, "action upload interrupted");
-            return Ok(StatusCode::BAD_REQUEST.into_response());
-        }
+        Err(answer) => return Ok(answer),
     };
     check_csrf(&user, form.get("csrf").unwrap_or_default())?;
     let viewer = &user.access;

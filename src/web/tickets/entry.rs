@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use rand::RngCore;
@@ -27,7 +27,7 @@ use crate::web::kit::RequestLang;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::stash::{KEEP_FIELD, KeptFile, keep_accepted};
-use crate::web::kit::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::kit::upload::{self, ParsedForm};
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{StaffChrome, check_csrf};
 
@@ -238,24 +238,14 @@ pub async fn create(
     if !user.access.acts() {
         return AppError::NotFound.into_response();
     }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let limits = UploadLimits {
-        max_files: state.cfg.uploads.max_files,
-        max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
-        max_body_bytes: state.upload_body_limit(),
+    let form = match upload::read_form(&state, &headers, body, "staff entry", || {
+        StatusCode::BAD_REQUEST.into_response()
+    })
+    .await
+    {
+        Ok(form) => form,
+        Err(answer) => return answer,
     };
-    let form =
-        match upload::parse(body, content_type.as_deref(), limits, &state.upload_permits).await {
-            Ok(form) => form,
-            Err(UploadError::NotAForm) => return StatusCode::BAD_REQUEST.into_response(),
-            Err(e @ UploadError::Interrupted(_)) => {
-                tracing::info!(error = %e, "staff entry upload interrupted");
-                return StatusCode::BAD_REQUEST.into_response();
-            }
-        };
     if let Err(e) = check_csrf(&user, form.get("csrf").unwrap_or_default()) {
         return e.into_response();
     }

@@ -12,7 +12,7 @@
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 
@@ -27,7 +27,7 @@ use crate::web::kit::SharedState;
 use crate::web::kit::attempt::Attempt;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::file_message;
-use crate::web::kit::upload::{self, ParsedForm, UploadError, UploadLimits};
+use crate::web::kit::upload::{self, ParsedForm};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -87,24 +87,14 @@ async fn handle(
     if !plausible_token(&access_token) {
         return Err(AppError::NotFound);
     }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let limits = UploadLimits {
-        max_files: state.cfg.uploads.max_files,
-        max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
-        max_body_bytes: state.upload_body_limit(),
+    let form = match upload::read_form(&state, &headers, body, "citizen action", || {
+        AppError::NotFound.into_response()
+    })
+    .await
+    {
+        Ok(form) => form,
+        Err(answer) => return Ok(answer),
     };
-    let form =
-        match upload::parse(body, content_type.as_deref(), limits, &state.upload_permits).await {
-            Ok(form) => form,
-            Err(UploadError::NotAForm) => return Err(AppError::NotFound),
-            Err(e @ UploadError::Interrupted(_)) => {
-                tracing::info!(error = %e, "citizen upload interrupted");
-                return Ok(StatusCode::BAD_REQUEST.into_response());
-            }
-        };
     let t = lang.tr();
     let attempt = |error: String| Attempt {
         action: kind.code().to_string(),
