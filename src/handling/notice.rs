@@ -140,106 +140,18 @@ impl Notice {
         body: Option<&str>,
         details: &serde_json::Value,
     ) -> anyhow::Result<Vec<OutgoingMail>> {
-        let (to, lang, for_citizen) = match &self.audience {
-            Audience::Nobody => return Ok(Vec::new()),
-            Audience::Citizen => {
-                let Some(email) = ticket
-                    .email
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|e| !e.is_empty())
-                else {
-                    return Ok(Vec::new());
-                };
-                let lang = Lang::parse(&ticket.lang).unwrap_or_default();
-                (vec![email.to_string()], lang, true)
-            }
-            Audience::Staff(to) => (to.clone(), Lang::Vi, false),
-        };
-        let mut to: Vec<String> = to.into_iter().filter(|a| !a.trim().is_empty()).collect();
-        to.sort();
-        to.dedup();
-        if to.is_empty() {
+        let Some(reader) = self.reader(ticket) else {
             return Ok(Vec::new());
-        }
-        let t = Tr::new(lang);
+        };
+        let t = Tr::new(reader.lang);
         let code = TrackingCode::parse(&ticket.code)
             .map(|c| c.display())
             .unwrap_or_else(|| ticket.code.clone());
         let what = t.t(&format!("event-{}", event.replace('_', "-")));
-        let base = ctx.cfg.server.public_url.trim_end_matches('/');
-        let site = lang
-            .pick(&ctx.cfg.site.name_vi, &ctx.cfg.site.name_en)
-            .to_string();
-        let mut lines = Vec::new();
-        let detail = |key: &str| {
-            details
-                .get(key)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        if let Some(body) = detail("competent_body") {
-            lines.push(Line {
-                label: t.t("handling-competent-body"),
-                value: body,
-            });
-        }
-        if let Some(agency) = detail("agency") {
-            lines.push(Line {
-                label: t.t("handling-transfer-agency"),
-                value: agency,
-            });
-            if let Some(r) = detail("reference") {
-                lines.push(Line {
-                    label: t.t("handling-transfer-reference"),
-                    value: r,
-                });
-            }
-            if let Some(d) = detail("date").and_then(|d| d.parse::<NaiveDate>().ok()) {
-                lines.push(Line {
-                    label: t.t("handling-transfer-date"),
-                    value: format_date(d),
-                });
-            }
-        }
-        if let Some(d) = detail("answer_by").and_then(|d| d.parse::<NaiveDate>().ok()) {
-            lines.push(Line {
-                label: t.t("handling-answer-by"),
-                value: format_date(d),
-            });
-        }
-        if let Some(dup) = detail("duplicate_of") {
-            let shown = TrackingCode::parse(&dup)
-                .map(|c| c.display())
-                .unwrap_or(dup);
-            lines.push(Line {
-                label: t.t("handling-duplicate-of"),
-                value: shown,
-            });
-        }
-        let (link, link_intro, button, text, extra) = if for_citizen {
-            let extra = (event == "approve").then(|| t.t("mail-update-rate"));
-            (
-                format!("{base}/t/{}", ticket.access_token),
-                t.t("mail-ack-link"),
-                t.t("mail-ack-button"),
-                body.map(str::to_string),
-                extra,
-            )
-        } else {
-            // Staff mail carries staff words only (a return reason), never the citizen's.
-            let staff_text = matches!(event, "return_draft").then(|| body.map(str::to_string));
-            (
-                format!("{base}/staff/tickets/{}", ticket.code),
-                t.t("mail-notify-link"),
-                t.t("mail-notify-button"),
-                staff_text.flatten(),
-                None,
-            )
-        };
+        let link = Link::of(ctx, &reader, t, ticket, event, body);
         let m = UpdateModel {
             t,
-            greeting: if for_citizen {
+            greeting: if reader.citizen {
                 t.t("mail-greeting")
             } else {
                 String::new()
@@ -252,41 +164,156 @@ impl Notice {
                 what.clone(),
             ),
             status: t.t(&status.label_id()),
-            explain: if for_citizen {
+            explain: if reader.citizen {
                 t.t(&status.explain_id())
             } else {
                 String::new()
             },
             text_label: t.t(&format!("handling-text-{}", event.replace('_', "-"))),
-            text,
-            lines,
+            text: link.text,
+            lines: detail_lines(t, details),
             reply_date: self
                 .reply
                 .as_ref()
                 .map(|r| format_date(r.date))
                 .unwrap_or_default(),
             reply: self.reply.clone(),
-            link_intro,
-            link,
-            button,
-            extra,
-            site,
+            link_intro: link.intro,
+            link: link.url,
+            button: link.button,
+            extra: link.extra,
+            site: reader
+                .lang
+                .pick(&ctx.cfg.site.name_vi, &ctx.cfg.site.name_en)
+                .to_string(),
         };
         let subject = t.t2("mail-update-subject", "code", code, "what", what);
         Ok(vec![OutgoingMail {
             kind: kind_of(event),
             ticket_id: Some(ticket.id),
-            to,
+            to: reader.to,
             cc: Vec::new(),
-            lang: lang.code().to_string(),
+            lang: reader.lang.code().to_string(),
             subject,
             body_text: UpdateText { m: &m }.render()?,
             body_html: Some(UpdateHtml { m: &m }.render()?),
-            attachment_ids: if for_citizen {
+            attachment_ids: if reader.citizen {
                 self.files.clone()
             } else {
                 Vec::new()
             },
         }])
     }
+
+    /// Who reads the mail, in which language; `None` when nobody has an address.
+    fn reader(&self, ticket: &LockedTicket) -> Option<Reader> {
+        let (to, lang, citizen) = match &self.audience {
+            Audience::Nobody => return None,
+            Audience::Citizen => {
+                let email = ticket
+                    .email
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())?;
+                let lang = Lang::parse(&ticket.lang).unwrap_or_default();
+                (vec![email.to_string()], lang, true)
+            }
+            Audience::Staff(to) => (to.clone(), Lang::Vi, false),
+        };
+        let mut to: Vec<String> = to.into_iter().filter(|a| !a.trim().is_empty()).collect();
+        to.sort();
+        to.dedup();
+        (!to.is_empty()).then_some(Reader { to, lang, citizen })
+    }
+}
+
+/// The addresses and language of one mail, and whether its reader is the citizen.
+struct Reader {
+    to: Vec<String>,
+    lang: Lang,
+    citizen: bool,
+}
+
+/// Where the mail sends its reader, and the words the reader is shown with it.
+struct Link {
+    url: String,
+    intro: String,
+    button: String,
+    text: Option<String>,
+    extra: Option<String>,
+}
+
+impl Link {
+    fn of(
+        ctx: &Context<'_>,
+        reader: &Reader,
+        t: Tr,
+        ticket: &LockedTicket,
+        event: &str,
+        body: Option<&str>,
+    ) -> Link {
+        let base = ctx.cfg.server.public_url.trim_end_matches('/');
+        if reader.citizen {
+            return Link {
+                url: format!("{base}/t/{}", ticket.access_token),
+                intro: t.t("mail-ack-link"),
+                button: t.t("mail-ack-button"),
+                text: body.map(str::to_string),
+                extra: (event == "approve").then(|| t.t("mail-update-rate")),
+            };
+        }
+        // Staff mail carries staff words only (a return reason), never the citizen's.
+        Link {
+            url: format!("{base}/staff/tickets/{}", ticket.code),
+            intro: t.t("mail-notify-link"),
+            button: t.t("mail-notify-button"),
+            text: if event == "return_draft" {
+                body.map(str::to_string)
+            } else {
+                None
+            },
+            extra: None,
+        }
+    }
+}
+
+/// The step's facts worth a line of their own (competent body, transfer, due date,
+/// duplicate), from its event details.
+fn detail_lines(t: Tr, details: &serde_json::Value) -> Vec<Line> {
+    let detail = |key: &str| {
+        details
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let date = |key: &str| detail(key).and_then(|d| d.parse::<NaiveDate>().ok());
+    let mut lines = Vec::new();
+    let mut push = |label: &str, value: String| {
+        lines.push(Line {
+            label: t.t(label),
+            value,
+        })
+    };
+    if let Some(body) = detail("competent_body") {
+        push("handling-competent-body", body);
+    }
+    if let Some(agency) = detail("agency") {
+        push("handling-transfer-agency", agency);
+        if let Some(r) = detail("reference") {
+            push("handling-transfer-reference", r);
+        }
+        if let Some(d) = date("date") {
+            push("handling-transfer-date", format_date(d));
+        }
+    }
+    if let Some(d) = date("answer_by") {
+        push("handling-answer-by", format_date(d));
+    }
+    if let Some(dup) = detail("duplicate_of") {
+        let shown = TrackingCode::parse(&dup)
+            .map(|c| c.display())
+            .unwrap_or(dup);
+        push("handling-duplicate-of", shown);
+    }
+    lines
 }

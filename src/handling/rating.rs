@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{Command, Context, Done, HandlingError, Step, Who, perform_in};
 use crate::db::counters;
 use crate::db::ratings::{self as ratings_data, NewRating};
-use crate::db::workflow::{self as data, EventInsert};
+use crate::db::workflow::{self as data, EventInsert, LockedTicket};
 use crate::domain::calendar::local_date;
 use crate::domain::status::Status;
 use crate::domain::workflow::ActorKind;
@@ -97,79 +97,102 @@ pub async fn rate(
         if comment.chars().count() > 2000 {
             return Err(HandlingError::Invalid("handling-err-too-long"));
         }
-        let stored = ratings_data::insert(
-            conn,
-            &NewRating {
-                reply_id: answer.reply_id,
-                ticket_id: ticket.id,
-                rating: input.rating.as_str(),
-                comment: Some(comment.as_str()).filter(|c| !c.is_empty()),
-                unit_id: ticket.unit_id,
-                field_code: &ticket.field_code,
-                at: ctx.now,
-            },
-        )
-        .await?;
-        if !stored {
+        if !record(conn, ctx, &ticket, answer.reply_id, &input, &comment).await? {
             return Ok(Rated::AlreadyRated);
         }
-        let month = counters::month_of(local_date(ticket.received_at));
-        counters::add(
-            conn,
-            ticket.unit_id,
-            &ticket.field_code,
-            &input.rating.counter(),
-            month,
-            1,
-        )
-        .await?;
-        data::insert_event(
-            conn,
-            &EventInsert {
-                ticket_id: ticket.id,
-                at: ctx.now,
-                actor_kind: ActorKind::Citizen,
-                actor_id: None,
-                event: "rating".into(),
-                from_status: None,
-                to_status: None,
-                public: true,
-                body: Some(comment.clone()).filter(|c| !c.is_empty()),
-                data: json!({
-                    "rating": input.rating.as_str(),
-                    "not_resolved": input.not_resolved,
-                    "reply_id": answer.reply_id,
-                }),
-            },
-        )
-        .await?;
-        let mut reopened = false;
-        let mut mails = 0;
         if input.rating == Rating::Unsatisfied && input.not_resolved {
-            let reason = if comment.is_empty() {
-                crate::i18n::Tr::new(crate::i18n::Lang::Vi).t("rating-not-resolved")
-            } else {
-                comment
-            };
-            match perform_in(
-                conn,
-                ctx,
-                ticket.id,
-                &Who::Citizen,
-                Command::Move(Step::Reopen { reason }),
-            )
-            .await
-            {
-                Ok(Done { mails: m, .. }) => {
-                    reopened = true;
-                    mails = m;
-                }
-                // Past the window the rating still counts; the PAKN stays as it is.
-                Err(HandlingError::Invalid("handling-err-reopen-window")) => {}
-                Err(e) => return Err(e),
-            }
+            return reopen(conn, ctx, ticket.id, comment).await;
         }
-        Ok(Rated::Recorded { reopened, mails })
+        Ok(Rated::Recorded {
+            reopened: false,
+            mails: 0,
+        })
     })
     .await
+}
+
+/// Stores the rating, counts it and writes its public event; `false` when the answer
+/// was rated meanwhile (nothing written).
+async fn record(
+    conn: &mut AsyncPgConnection,
+    ctx: &Context<'_>,
+    ticket: &LockedTicket,
+    reply_id: i64,
+    input: &RatingInput,
+    comment: &str,
+) -> Result<bool, HandlingError> {
+    let stored = ratings_data::insert(
+        conn,
+        &NewRating {
+            reply_id,
+            ticket_id: ticket.id,
+            rating: input.rating.as_str(),
+            comment: Some(comment).filter(|c| !c.is_empty()),
+            unit_id: ticket.unit_id,
+            field_code: &ticket.field_code,
+            at: ctx.now,
+        },
+    )
+    .await?;
+    if !stored {
+        return Ok(false);
+    }
+    let month = counters::month_of(local_date(ticket.received_at));
+    counters::add(
+        conn,
+        ticket.unit_id,
+        &ticket.field_code,
+        &input.rating.counter(),
+        month,
+        1,
+    )
+    .await?;
+    data::insert_event(
+        conn,
+        &EventInsert {
+            ticket_id: ticket.id,
+            at: ctx.now,
+            actor_kind: ActorKind::Citizen,
+            actor_id: None,
+            event: "rating".into(),
+            from_status: None,
+            to_status: None,
+            public: true,
+            body: Some(comment.to_string()).filter(|c| !c.is_empty()),
+            data: json!({
+                "rating": input.rating.as_str(),
+                "not_resolved": input.not_resolved,
+                "reply_id": reply_id,
+            }),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// "Not resolved": the citizen's `reopen` move, with their comment as its reason. Past
+/// the reopen window the rating still counts and the PAKN stays as it is.
+async fn reopen(
+    conn: &mut AsyncPgConnection,
+    ctx: &Context<'_>,
+    ticket_id: i64,
+    comment: String,
+) -> Result<Rated, HandlingError> {
+    let reason = if comment.is_empty() {
+        crate::i18n::Tr::new(crate::i18n::Lang::Vi).t("rating-not-resolved")
+    } else {
+        comment
+    };
+    let step = Command::Move(Step::Reopen { reason });
+    match perform_in(conn, ctx, ticket_id, &Who::Citizen, step).await {
+        Ok(Done { mails, .. }) => Ok(Rated::Recorded {
+            reopened: true,
+            mails,
+        }),
+        Err(HandlingError::Invalid("handling-err-reopen-window")) => Ok(Rated::Recorded {
+            reopened: false,
+            mails: 0,
+        }),
+        Err(e) => Err(e),
+    }
 }
