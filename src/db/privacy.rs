@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{privacy_requests, users};
+use crate::domain::access::Role;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = privacy_requests)]
@@ -31,7 +32,7 @@ pub async fn insert(
 pub async fn admin_emails(conn: &mut AsyncPgConnection) -> QueryResult<Vec<String>> {
     users::table
         .filter(users::active.eq(true))
-        .filter(users::roles.contains(vec!["admin".to_string()]))
+        .filter(users::roles.contains(vec![Role::Admin.as_str().to_string()]))
         .order(users::id)
         .select(users::email)
         .load(conn)

@@ -7,9 +7,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{attachments, job_leases, replies, ticket_events, tickets, users};
+use crate::domain::access::{Access, Role};
 use crate::domain::feedback::FeedbackKind;
 use crate::domain::status::Status;
-use crate::domain::workflow::{ActorKind, ReplyState, Urgency};
+use crate::domain::workflow::{Actor, ActorKind, ReplyState, Urgency};
 
 /// The columns a change needs, read under `FOR UPDATE`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -303,8 +304,7 @@ pub async fn is_assignable(
         .await
         .optional()?;
     Ok(row.is_some_and(|(roles, unit)| {
-        roles.iter().any(|r| r == "leader")
-            || (roles.iter().any(|r| r == "officer") && unit == Some(unit_id))
+        Access::new(user_id, Role::parse_all(&roles), unit).may_act_on(unit_id)
     }))
 }
 
@@ -319,16 +319,16 @@ pub async fn assignable_users(
         .select((users::id, users::name, users::roles, users::unit_id))
         .load(conn)
         .await?;
-    let officers = rows
-        .iter()
-        .filter(|r| r.2.iter().any(|x| x == "officer") && r.3 == Some(unit_id));
-    let leaders = rows
-        .iter()
-        .filter(|r| r.2.iter().any(|x| x == "leader"))
-        .filter(|r| !(r.2.iter().any(|x| x == "officer") && r.3 == Some(unit_id)));
-    Ok(officers
-        .chain(leaders)
-        .map(|r| (r.0, r.1.clone()))
+    let mut staff: Vec<(Access, String)> = rows
+        .into_iter()
+        .map(|(id, name, roles, unit)| (Access::new(id, Role::parse_all(&roles), unit), name))
+        .filter(|(a, _)| a.may_act_on(unit_id))
+        .collect();
+    // Officers of the unit first, then leaders; by name within each (stable sort).
+    staff.sort_by_key(|(a, _)| !a.actors(unit_id).contains(&Actor::Officer));
+    Ok(staff
+        .into_iter()
+        .map(|(a, name)| (a.user_id, name))
         .collect())
 }
 
@@ -336,7 +336,7 @@ pub async fn assignable_users(
 pub async fn leader_emails(conn: &mut AsyncPgConnection) -> QueryResult<Vec<String>> {
     users::table
         .filter(users::active.eq(true))
-        .filter(users::roles.contains(vec!["leader".to_string()]))
+        .filter(users::roles.contains(vec![Role::Leader.as_str().to_string()]))
         .select(users::email)
         .load(conn)
         .await
@@ -350,7 +350,7 @@ pub async fn unit_officer_emails(
     users::table
         .filter(users::active.eq(true))
         .filter(users::unit_id.eq(unit_id))
-        .filter(users::roles.contains(vec!["officer".to_string()]))
+        .filter(users::roles.contains(vec![Role::Officer.as_str().to_string()]))
         .select(users::email)
         .load(conn)
         .await
