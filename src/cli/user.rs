@@ -8,6 +8,7 @@ use diesel_async::RunQueryDsl;
 
 use crate::config::Config;
 use crate::db::schema::{units, users};
+use crate::domain::access::Role;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -25,8 +26,6 @@ pub enum UserCommand {
         unit: Option<String>,
     },
 }
-
-const ROLES: &[&str] = &["admin", "leader", "officer", "inspector"];
 
 fn read_password() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("PAKN_PASSWORD") {
@@ -51,12 +50,14 @@ pub async fn run(cfg: &Config, command: UserCommand) -> anyhow::Result<()> {
             if !crate::domain::feedback::is_plausible_email(&email) {
                 bail!("--email: {email:?} is not an email address");
             }
+            let mut typed = Vec::new();
             for r in &roles {
-                if !ROLES.contains(&r.as_str()) {
-                    bail!("--role: {r:?} is not one of admin, leader, officer, inspector");
+                match Role::parse(r) {
+                    Some(role) => typed.push(role),
+                    None => bail!("--role: {r:?} is not one of admin, leader, officer, inspector"),
                 }
             }
-            if roles.iter().any(|r| r == "officer") && unit.is_none() {
+            if typed.contains(&Role::Officer) && unit.is_none() {
                 bail!("--unit is required for an officer");
             }
             let password = read_password()?;
@@ -86,7 +87,7 @@ pub async fn run(cfg: &Config, command: UserCommand) -> anyhow::Result<()> {
                     users::email.eq(&email),
                     users::name.eq(name.trim()),
                     users::password_hash.eq(&hash),
-                    users::roles.eq(&roles),
+                    users::roles.eq(typed.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
                     users::unit_id.eq(unit_id),
                 ))
                 .returning(users::id)
