@@ -28,6 +28,8 @@ run() { # name path-file
   measure "$1" -t1 -c16 -d30s --latency -s "$ROOT/bench/paths.lua" "$BASE"
 }
 echo "/staff/tickets" > "$OUT/first.txt"; run queue_first_page "$OUT/first.txt"
+# ONLY_FIRST=1: the first page only (bench/issue12.sh compares builds on it).
+if [ -n "${ONLY_FIRST:-}" ]; then stop_server; exit 0; fi
 echo "/staff/tickets?status=in_progress" > "$OUT/status.txt"; run queue_status_filter "$OUT/status.txt"
 psql "$DB_URL" -qAt -c "SELECT '/staff/tickets?q=' || code FROM tickets ORDER BY random() LIMIT 2000" > "$OUT/codes.txt"; run lookup_code "$OUT/codes.txt"
 psql "$DB_URL" -qAt -c "SELECT '/staff/tickets?q=' || phone FROM tickets ORDER BY random() LIMIT 2000" > "$OUT/phones.txt"; run lookup_phone "$OUT/phones.txt"
