@@ -11,6 +11,7 @@ pub mod jobs;
 mod moves;
 mod notes;
 pub mod notice;
+pub mod privacy;
 pub mod publication;
 pub mod rating;
 pub mod stash;
