@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod filing;
+pub mod forgot_codes;
 pub mod jobs;
 mod moves;
 mod notes;
