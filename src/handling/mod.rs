@@ -5,6 +5,7 @@
 //! the citizen or the staff must get (`mail::enqueue`). The periodic automatic moves are
 //! in [`jobs`].
 
+pub mod account;
 pub mod command;
 pub mod filing;
 pub mod forgot_codes;
@@ -16,6 +17,7 @@ pub mod privacy;
 pub mod publication;
 pub mod rating;
 pub mod stash;
+pub mod users;
 
 pub use command::{Classification, Command, ReplyDocument, Step, Who};
 
