@@ -5,14 +5,19 @@
 //! the citizen or the staff must get (`mail::enqueue`). The periodic automatic moves are
 //! in [`jobs`].
 
+pub mod account;
 pub mod command;
 pub mod filing;
+pub mod forgot_codes;
 pub mod jobs;
 mod moves;
 mod notes;
 pub mod notice;
+pub mod privacy;
+pub mod publication;
 pub mod rating;
 pub mod stash;
+pub mod users;
 
 pub use command::{Classification, Command, ReplyDocument, Step, Who};
 

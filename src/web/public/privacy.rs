@@ -1,49 +1,36 @@
 //! `/privacy`: the personal-data processing notice (Luật 91/2025/QH15, NĐ 356/2025/NĐ-CP)
 //! with its version, and the form of a data-subject request (access, correction,
-//! deletion, objection, other). A request is stored in `privacy_requests`, due 2 working
-//! days later, and mailed to the admins in the same transaction.
+//! deletion, objection, other). The form is checked here and counted against the
+//! sender's address; [`crate::handling::privacy`] stores the request, due 2 working days
+//! later, and mails the admins in the same transaction.
 
+use anyhow::Context as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 
-use crate::db::privacy::{self, NewPrivacyRequest};
-use crate::domain::calendar::{format_date, local_date};
-use crate::domain::feedback::is_plausible_email;
 use crate::domain::form_token::{FormKind, TokenError};
-use crate::domain::phone::Phone;
-use crate::mail::{self, citizen};
+use crate::handling::Context;
+use crate::handling::privacy::{
+    self, ANSWER_WORKING_DAYS, BODY_MAX, BODY_MIN, KINDS, NAME_MAX, RequestValues, ValidRequest,
+    validate,
+};
+use crate::i18n::Tr;
 use crate::web::kit::Fields;
 use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
-use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::detached;
+use crate::web::kit::error::AppResult;
 use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Chrome, page};
 
 pub const PATH: &str = "/privacy";
 const PER_IP: &str = "privacy_ip";
-/// Working days within which a request is answered (NĐ 356/2025).
-pub const ANSWER_WORKING_DAYS: u32 = 2;
-pub const KINDS: [&str; 5] = ["access", "correction", "deletion", "objection", "other"];
-const NAME_MAX: usize = 200;
-const CONTACT_MAX: usize = 254;
-const BODY_MIN: usize = 10;
-const BODY_MAX: usize = 5000;
-
-/// What the request form holds.
-#[derive(Debug, Clone, Default)]
-pub struct RequestValues {
-    pub kind: String,
-    pub name: String,
-    pub contact: String,
-    pub body: String,
-}
 
 pub struct KindChoice {
     pub code: &'static str,
@@ -136,65 +123,55 @@ pub async fn show(
     )
 }
 
-/// A request as stored: the contact normalised (phone digits or lower-case email).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidRequest {
-    pub kind: &'static str,
-    pub name: String,
-    pub contact: String,
-    pub body: String,
+/// The message id of a refused form token (an expired one is said so: the form is
+/// simply sent again).
+fn token_problem(state: &AppState, token: &str) -> Option<&'static str> {
+    let checked = state.tokens.verify(
+        token,
+        FormKind::Privacy,
+        Utc::now().timestamp(),
+        state.cfg.security.form_token_max_age_secs,
+    );
+    match checked {
+        Ok(_) => None,
+        Err(TokenError::Expired { .. }) => Some("track-form-expired"),
+        Err(_) => Some("track-form-invalid"),
+    }
 }
 
-/// Checks the form; the errors name message ids.
-pub fn validate(v: &RequestValues) -> Result<ValidRequest, Vec<(&'static str, &'static str)>> {
-    let mut errors = Vec::new();
-    let kind = KINDS.iter().find(|k| **k == v.kind).copied();
-    if kind.is_none() {
-        errors.push(("kind", "err-choice"));
+/// The messages of the refused fields, with the limits they name.
+fn error_messages(t: Tr, errors: Vec<(&'static str, &'static str)>) -> Vec<(&'static str, String)> {
+    errors
+        .into_iter()
+        .map(|(field, id)| {
+            let msg = match id {
+                "privacy-err-too-long" if field == "name" => {
+                    t.t1("err-too-long", "count", NAME_MAX as i64)
+                }
+                "privacy-err-too-long" => t.t1("err-too-long", "count", BODY_MAX as i64),
+                "privacy-err-too-short" => t.t1("err-too-short", "count", BODY_MIN as i64),
+                other => t.t(other),
+            };
+            (field, msg)
+        })
+        .collect()
+}
+
+/// Counts the request against its address's limit: `Some(retry after, in seconds)` when
+/// over it. Exempt addresses are never counted.
+async fn limited(state: &AppState, ip: std::net::IpAddr) -> AppResult<Option<u32>> {
+    if state.is_exempt(ip) {
+        return Ok(None);
     }
-    let name: String = v.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
-        errors.push(("name", "err-required"));
-    } else if name.chars().count() > NAME_MAX {
-        errors.push(("name", "privacy-err-too-long"));
-    }
-    let contact_typed = v.contact.trim();
-    let contact = if contact_typed.is_empty() {
-        errors.push(("contact", "err-required"));
-        String::new()
-    } else if contact_typed.contains('@') {
-        let email = contact_typed.to_lowercase();
-        if !is_plausible_email(&email) || email.len() > CONTACT_MAX {
-            errors.push(("contact", "privacy-err-contact"));
-        }
-        email
-    } else {
-        match Phone::parse(contact_typed) {
-            Ok(p) => p.as_str().to_string(),
-            Err(_) => {
-                errors.push(("contact", "privacy-err-contact"));
-                String::new()
-            }
-        }
-    };
-    let body = v.body.trim().to_string();
-    let n = body.chars().count();
-    if n == 0 {
-        errors.push(("body", "err-required"));
-    } else if n < BODY_MIN {
-        errors.push(("body", "privacy-err-too-short"));
-    } else if n > BODY_MAX {
-        errors.push(("body", "privacy-err-too-long"));
-    }
-    match kind {
-        Some(kind) if errors.is_empty() => Ok(ValidRequest {
-            kind,
-            name,
-            contact,
-            body,
-        }),
-        _ => Err(errors),
-    }
+    let limit = state.cfg.limits.privacy_per_ip;
+    let mut conn = state.pool.get().await?;
+    let decision = state
+        .rate_limit(&mut conn, PER_IP, &address_subject(ip), limit)
+        .await?;
+    Ok(match decision {
+        Decision::Limited { retry_after_secs } => Some(retry_after_secs),
+        Decision::Allowed => None,
+    })
 }
 
 pub async fn submit(
@@ -210,20 +187,12 @@ pub async fn submit(
         contact: fields.get("contact").to_string(),
         body: fields.get("body").to_string(),
     };
-    if let Err(e) = state.tokens.verify(
-        fields.get("form_token"),
-        FormKind::Privacy,
-        Utc::now().timestamp(),
-        state.cfg.security.form_token_max_age_secs,
-    ) {
-        let id = match e {
-            TokenError::Expired { .. } => "track-form-expired",
-            _ => "track-form-invalid",
-        };
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
+    if let Some(id) = token_problem(&state, fields.get("form_token")) {
         return Ok(render(
             &state,
             &lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
+            refused,
             v,
             Vec::new(),
             Some(t.t(id)),
@@ -233,163 +202,39 @@ pub async fn submit(
     let valid = match validate(&v) {
         Ok(valid) => valid,
         Err(errors) => {
-            let errors = errors
-                .into_iter()
-                .map(|(field, id)| {
-                    let msg = match id {
-                        "privacy-err-too-long" if field == "name" => {
-                            t.t1("err-too-long", "count", NAME_MAX as i64)
-                        }
-                        "privacy-err-too-long" => t.t1("err-too-long", "count", BODY_MAX as i64),
-                        "privacy-err-too-short" => t.t1("err-too-short", "count", BODY_MIN as i64),
-                        other => t.t(other),
-                    };
-                    (field, msg)
-                })
-                .collect();
-            return Ok(render(
-                &state,
-                &lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                v,
-                errors,
-                None,
-                false,
-            ));
+            let errors = error_messages(t, errors);
+            return Ok(render(&state, &lang, refused, v, errors, None, false));
         }
     };
-    if !state.is_exempt(ip) {
-        let mut conn = state.pool.get().await?;
-        let decision = state
-            .rate_limit(
-                &mut conn,
-                PER_IP,
-                &address_subject(ip),
-                state.cfg.limits.privacy_per_ip,
-            )
-            .await?;
-        drop(conn);
-        if let Decision::Limited { retry_after_secs } = decision {
-            tracing::info!("privacy request limited");
-            let mut res = render(
-                &state,
-                &lang,
-                StatusCode::TOO_MANY_REQUESTS,
-                v,
-                Vec::new(),
-                Some(t.t("notice-rate-limited")),
-                false,
-            );
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            return Ok(res);
-        }
+    if let Some(retry_after_secs) = limited(&state, ip).await? {
+        tracing::info!("privacy request limited");
+        let notice = Some(t.t("notice-rate-limited"));
+        let status = StatusCode::TOO_MANY_REQUESTS;
+        let mut res = render(&state, &lang, status, v, Vec::new(), notice, false);
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        return Ok(res);
     }
     // Stored and mailed to its end even if the client goes away.
-    let task = {
-        let state = state.clone();
-        tokio::spawn(async move { store(&state, valid).await })
-    };
-    let id = task
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("privacy request task failed: {e}")))??;
-    tracing::info!(privacy_request = id, "privacy request received");
-    Ok(Redirect::to(&format!("{PATH}?sent=1#request")).into_response())
+    Ok(detached(store(state, valid)).await)
 }
 
-/// Stores the request and queues the admins' mail in one transaction.
-async fn store(state: &AppState, req: ValidRequest) -> AppResult<i64> {
-    let now = Utc::now();
+/// Stores the request and queues the admins' mail ([`privacy::receive`]), then wakes the
+/// mail worker.
+async fn store(state: SharedState, req: ValidRequest) -> AppResult<Response> {
     let reference = state.reference.get();
-    let due_on = reference
-        .calendar
-        .add_working_days(local_date(now), ANSWER_WORKING_DAYS);
+    let ctx = Context {
+        cfg: &state.cfg,
+        reference: &reference,
+        now: Utc::now(),
+    };
     let mut conn = state.pool.get().await?;
-    let (id, mailed) = conn
-        .transaction::<(i64, bool), AppError, _>(async |conn| {
-            let id = privacy::insert(
-                conn,
-                &NewPrivacyRequest {
-                    kind: req.kind,
-                    name: &req.name,
-                    contact: &req.contact,
-                    body: &req.body,
-                    due_on,
-                },
-            )
-            .await?;
-            let admins = privacy::admin_emails(conn).await?;
-            if admins.is_empty() {
-                tracing::warn!(
-                    privacy_request = id,
-                    due = %format_date(due_on),
-                    "privacy request stored, but no active admin to mail"
-                );
-                return Ok((id, false));
-            }
-            let mail = citizen::privacy_request(
-                &state.cfg,
-                admins,
-                &citizen::PrivacyRequestMail {
-                    id,
-                    kind: req.kind,
-                    name: &req.name,
-                    contact: &req.contact,
-                    body: &req.body,
-                    received_at: now,
-                    due_on,
-                },
-            )?;
-            mail::enqueue(conn, mail).await?;
-            Ok((id, true))
-        })
-        .await?;
+    let received = privacy::receive(&mut conn, &ctx, &req)
+        .await
+        .context("storing a privacy request")?;
     drop(conn);
-    if mailed {
+    if received.mails > 0 {
         state.mail_wake.notify_one();
     }
-    Ok(id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn values(kind: &str, name: &str, contact: &str, body: &str) -> RequestValues {
-        RequestValues {
-            kind: kind.into(),
-            name: name.into(),
-            contact: contact.into(),
-            body: body.into(),
-        }
-    }
-
-    #[test]
-    fn a_valid_request_is_normalised() {
-        let ok = validate(&values(
-            "deletion",
-            "  Nguyễn   Thị Hoà ",
-            "+84 983 570 009",
-            "Đề nghị xoá dữ liệu của tôi.",
-        ))
-        .expect("valid");
-        assert_eq!(ok.kind, "deletion");
-        assert_eq!(ok.name, "Nguyễn Thị Hoà");
-        assert_eq!(ok.contact, "0983570009");
-        let ok = validate(&values(
-            "access",
-            "A",
-            " Hoa@Example.VN ",
-            "Cho tôi xem dữ liệu.",
-        ))
-        .expect("valid");
-        assert_eq!(ok.contact, "hoa@example.vn");
-    }
-
-    #[test]
-    fn errors_name_their_fields() {
-        let errs = validate(&values("delete_all", "", "12345", "ngắn")).expect_err("invalid");
-        let fields: Vec<&str> = errs.iter().map(|(f, _)| *f).collect();
-        assert_eq!(fields, ["kind", "name", "contact", "body"]);
-    }
+    Ok(Redirect::to(&format!("{PATH}?sent=1#request")).into_response())
 }

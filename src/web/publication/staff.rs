@@ -15,23 +15,26 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::{NaiveDate, Utc};
-use diesel_async::AsyncConnection;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::auth::StaffUser;
-use crate::db::publication::{self as db, ApprovedReply, CopyWrite, PublicAnswerRow};
-use crate::db::tickets::{self, NewEvent, TicketRow};
+use crate::db::publication::{self as db, ApprovedReply, PublicAnswerRow};
+use crate::db::tickets::{self, TicketRow};
 use crate::domain::calendar::{format_date, local_date};
-use crate::domain::masking::{Kind, Masker, PersonalData, search_text};
+use crate::domain::masking::Kind;
 use crate::domain::publication::{
-    Copy, CopyError, Facts, Leftovers, Refusal, TEXT_MAX, TITLE_MAX, clean, draft, leftovers,
-    may_publish, new_public_id,
+    Copy, CopyError, Leftovers, Refusal, TEXT_MAX, TITLE_MAX, clean, draft, leftovers, may_publish,
 };
+use crate::domain::reference::Reference;
 use crate::domain::tracking_code::TrackingCode;
-use crate::i18n::{Lang, Tr};
-use crate::mail;
+use crate::handling::Context;
+use crate::handling::publication::{
+    self, Action, PublicationError, answered_on, facts, lang_of, masker_of,
+};
+use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
+use crate::web::kit::detached;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::page;
 use crate::web::kit::ticket::visible_ticket;
@@ -51,23 +54,6 @@ async fn ticket_for(state: &AppState, user: &StaffUser, code: &str) -> AppResult
         return Err(AppError::Forbidden);
     }
     Ok(ticket)
-}
-
-/// What masking hides for this ticket: the sender's details and the tracking code.
-fn masker_of(t: &TicketRow) -> Masker {
-    let mut other = vec![t.code.clone()];
-    if let Some(code) = TrackingCode::parse(&t.code) {
-        other.push(code.display());
-    }
-    Masker::new(&PersonalData {
-        full_name: t.full_name.clone(),
-        organization: t.organization.clone(),
-        representative: t.representative.clone(),
-        address: Some(t.address.clone()),
-        phone: Some(t.phone.clone()),
-        email: t.email.clone(),
-        other,
-    })
 }
 
 /// What masking cannot know is personal but staff should look at again: the agency or
@@ -91,26 +77,6 @@ fn with_named_subject(mut left: Leftovers, t: &TicketRow, copy: &Copy) -> Leftov
         left.other.push(subject.to_string());
     }
     left
-}
-
-fn facts(t: &TicketRow, reply: Option<&ApprovedReply>) -> Facts {
-    Facts {
-        status: t.status,
-        publish_consent: t.publish_consent,
-        confidential: t.confidential,
-        has_approved_reply: reply.is_some(),
-    }
-}
-
-/// The date the public list shows: the reply's date, else the day it was approved.
-fn answered_on(reply: Option<&ApprovedReply>) -> NaiveDate {
-    reply
-        .and_then(|r| r.reply_date.or(r.decided_at.map(local_date)))
-        .unwrap_or_else(|| local_date(Utc::now()))
-}
-
-fn lang_of(t: &TicketRow) -> Lang {
-    Lang::parse(&t.lang).unwrap_or_default()
 }
 
 /// The first draft of the copy, masked.
@@ -189,68 +155,101 @@ fn kind_label(t: Tr, k: Kind) -> String {
     })
 }
 
-fn render(state: &AppState, lang: &RequestLang, user: &StaffUser, v: View<'_>) -> Response {
-    let path = format!("/staff/tickets/{}/publication", v.ticket.code);
-    let chrome = StaffChrome::new(state, lang, user, &path);
-    let t = chrome.t;
-    let reference = state.reference.get();
-    let verdict = match v.refused {
-        Some(r) => Err(r),
-        None => may_publish(&facts(v.ticket, v.reply)),
-    };
-    let published = v.row.is_some_and(PublicAnswerRow::is_published);
-    let state_label = match v.row {
+/// How the copy stands on the public list, in words.
+fn state_label(t: Tr, row: Option<&PublicAnswerRow>) -> String {
+    let on = |at: Option<DateTime<Utc>>| at.map(local_date).map(format_date).unwrap_or_default();
+    match row {
         None => t.t("answers-state-none"),
-        Some(r) if r.is_published() => t.t1(
-            "answers-state-published",
-            "date",
-            r.published_at
-                .map(local_date)
-                .map(format_date)
-                .unwrap_or_default(),
-        ),
-        Some(r) if r.unpublished_at.is_some() => t.t1(
-            "answers-state-unpublished",
-            "date",
-            r.unpublished_at
-                .map(local_date)
-                .map(format_date)
-                .unwrap_or_default(),
-        ),
+        Some(r) if r.is_published() => t.t1("answers-state-published", "date", on(r.published_at)),
+        Some(r) if r.unpublished_at.is_some() => {
+            t.t1("answers-state-unpublished", "date", on(r.unpublished_at))
+        }
         Some(_) => t.t("answers-state-draft"),
-    };
-    let left: Leftovers =
-        with_named_subject(leftovers(&masker_of(v.ticket), &v.copy), v.ticket, &v.copy);
-    let own: Vec<Kind> = if v.own_left.is_empty() {
-        left.own.clone()
-    } else {
-        v.own_left.clone()
-    };
+    }
+}
+
+/// What the reviewer is shown beside the copy: the lĩnh vực, and the reply it answers
+/// with (number, date, signer) and the date the public list will show.
+fn facts_of(
+    t: Tr,
+    reference: &Reference,
+    ticket: &TicketRow,
+    reply: Option<&ApprovedReply>,
+) -> Vec<Fact> {
     let mut facts = vec![Fact {
         label: t.t("label-field"),
         value: reference
-            .field(&v.ticket.field_code)
+            .field(&ticket.field_code)
             .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
-            .unwrap_or(v.ticket.field_code.clone()),
+            .unwrap_or(ticket.field_code.clone()),
     }];
-    if let Some(r) = v.reply {
+    if let Some(r) = reply {
+        let reply_line = [
+            r.number_symbol.clone(),
+            r.reply_date.map(format_date),
+            r.signer.clone(),
+        ];
         facts.push(Fact {
             label: t.t("answers-reply"),
-            value: [
-                r.number_symbol.clone(),
-                r.reply_date.map(format_date),
-                r.signer.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · "),
+            value: reply_line
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
         });
         facts.push(Fact {
             label: t.t("answers-answered-on"),
             value: format_date(answered_on(Some(r))),
         });
     }
+    facts
+}
+
+/// The messages of the copy's refused fields.
+fn error_messages(t: Tr, errors: &[(&'static str, CopyError)]) -> Vec<(&'static str, String)> {
+    errors
+        .iter()
+        .map(|(name, e)| {
+            let msg = match e {
+                CopyError::Empty => t.t("answers-error-empty"),
+                CopyError::TooLong => {
+                    let max = if *name == "title" {
+                        TITLE_MAX
+                    } else {
+                        TEXT_MAX
+                    };
+                    t.t1("answers-error-too-long", "max", max as i64)
+                }
+            };
+            (*name, msg)
+        })
+        .collect()
+}
+
+/// The warning that the copy still holds the sender's own details, naming their kinds.
+fn own_left_message(t: Tr, own: &[Kind]) -> Option<String> {
+    (!own.is_empty()).then(|| {
+        let kinds: Vec<String> = own.iter().map(|k| kind_label(t, *k)).collect();
+        t.t1("answers-own-data-left", "kinds", kinds.join(", "))
+    })
+}
+
+fn render(state: &AppState, lang: &RequestLang, user: &StaffUser, v: View<'_>) -> Response {
+    let path = format!("/staff/tickets/{}/publication", v.ticket.code);
+    let chrome = StaffChrome::new(state, lang, user, &path);
+    let t = chrome.t;
+    let verdict = match v.refused {
+        Some(r) => Err(r),
+        None => may_publish(&facts(v.ticket, v.reply)),
+    };
+    let left: Leftovers =
+        with_named_subject(leftovers(&masker_of(v.ticket), &v.copy), v.ticket, &v.copy);
+    // The kinds refused by the POST being answered, else those the copy holds now.
+    let own = if v.own_left.is_empty() {
+        &left.own
+    } else {
+        &v.own_left
+    };
     let body = PublicationPage {
         t,
         code: v.ticket.code.clone(),
@@ -258,50 +257,23 @@ fn render(state: &AppState, lang: &RequestLang, user: &StaffUser, v: View<'_>) -
             .map(|c| c.display())
             .unwrap_or(v.ticket.code.clone()),
         ticket_title: v.ticket.title.clone(),
-        state_label,
+        state_label: state_label(t, v.row),
         public_href: v
             .row
             .filter(|r| r.is_published() && verdict.is_ok())
             .map(|r| format!("/answers/{}", r.public_id)),
         refusal: verdict.err().map(|r| t.t(&r.message_id())),
         notice: v.notice.map(|id| t.t(id)),
-        errors: v
-            .errors
-            .iter()
-            .map(|(name, e)| {
-                let msg = match e {
-                    CopyError::Empty => t.t("answers-error-empty"),
-                    CopyError::TooLong => t.t1(
-                        "answers-error-too-long",
-                        "max",
-                        if *name == "title" {
-                            TITLE_MAX
-                        } else {
-                            TEXT_MAX
-                        } as i64,
-                    ),
-                };
-                (*name, msg)
-            })
-            .collect(),
-        own_left: (!own.is_empty()).then(|| {
-            t.t1(
-                "answers-own-data-left",
-                "kinds",
-                own.iter()
-                    .map(|k| kind_label(t, *k))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
-        }),
+        errors: error_messages(t, &v.errors),
+        own_left: own_left_message(t, own),
         other_left: left.other,
         editable: verdict.is_ok(),
-        published,
+        published: v.row.is_some_and(PublicAnswerRow::is_published),
         title: v.copy.title,
         question: v.copy.question,
         answer: v.copy.answer,
         title_max: TITLE_MAX,
-        facts,
+        facts: facts_of(t, &state.reference.get(), v.ticket, v.reply),
         chrome,
     };
     (v.status, page(lang, body)).into_response()
@@ -366,72 +338,114 @@ pub async fn show(
     ))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Save,
-    Publish,
-    Unpublish,
+/// A POST refused by the use case, as the page shows it again.
+struct Rejected {
+    errors: Vec<(&'static str, CopyError)>,
+    own_left: Vec<Kind>,
+    refused: Option<Refusal>,
+    status: StatusCode,
 }
 
-/// How a POST ended.
-enum Outcome {
-    /// Done: redirect with this `done` code.
-    Done(&'static str),
-    Refused(Refusal),
-    Invalid(Vec<(&'static str, CopyError)>),
-    /// The copy still holds the sender's own details and would go public.
-    OwnDataLeft(Vec<Kind>),
+impl Rejected {
+    /// The page's answer to a refusal; the errors that are no refusal stay errors.
+    fn of(e: PublicationError) -> AppResult<Rejected> {
+        let (errors, own_left, refused, status) = match e {
+            PublicationError::Refused(r) => (Vec::new(), Vec::new(), Some(r), StatusCode::CONFLICT),
+            PublicationError::Invalid(errors) => {
+                (errors, Vec::new(), None, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            PublicationError::OwnDataLeft(kinds) => {
+                (Vec::new(), kinds, None, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            PublicationError::NotAllowed => return Err(AppError::Forbidden),
+            PublicationError::Database(e) => return Err(e.into()),
+            PublicationError::Mail(e) => return Err(AppError::Internal(e)),
+        };
+        Ok(Rejected {
+            errors,
+            own_left,
+            refused,
+            status,
+        })
+    }
 }
 
+/// `POST`: saves, publishes or unpublishes the copy; runs to its end even if the client
+/// goes away.
 pub async fn act(
     State(state): State<SharedState>,
     lang: RequestLang,
     user: StaffUser,
     Path(code): Path<String>,
     fields: Fields,
+) -> Response {
+    detached(async move { act_detached(state, lang, user, code, fields).await }).await
+}
+
+async fn act_detached(
+    state: SharedState,
+    lang: RequestLang,
+    user: StaffUser,
+    code: String,
+    fields: Fields,
 ) -> AppResult<Response> {
     check_csrf(&user, fields.get("csrf"))?;
     let ticket = ticket_for(&state, &user, &code).await?;
-    let action = match fields.get("action") {
-        "save" => Action::Save,
-        "publish" => Action::Publish,
-        "unpublish" => Action::Unpublish,
-        _ => return Err(AppError::NotFound),
-    };
+    let action = Action::parse(fields.get("action")).ok_or(AppError::NotFound)?;
     let typed = Copy {
         title: fields.get("title").to_string(),
         question: fields.get("question").to_string(),
         answer: fields.get("answer").to_string(),
     };
-    // The rest runs to its end even if the client goes away.
-    let task = {
-        let (state, user, typed) = (state.clone(), user.clone(), typed.clone());
-        let ticket_id = ticket.id;
-        tokio::spawn(async move { apply(&state, &user, ticket_id, action, &typed).await })
-    };
-    let outcome = task
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("publication task failed: {e}")))??;
-    let mut refused = None;
-    let (errors, own_left, status) = match outcome {
-        Outcome::Done(done) => {
-            return Ok(Redirect::to(&format!(
-                "/staff/tickets/{}/publication?done={done}",
-                ticket.code
-            ))
-            .into_response());
+    let refused = match carry_out(&state, &user, ticket.id, action, &typed).await? {
+        Ok(done) => {
+            let to = format!(
+                "/staff/tickets/{}/publication?done={}",
+                ticket.code,
+                done.code()
+            );
+            return Ok(Redirect::to(&to).into_response());
         }
-        Outcome::Refused(r) => {
-            refused = Some(r);
-            (Vec::new(), Vec::new(), StatusCode::CONFLICT)
-        }
-        Outcome::Invalid(errors) => (errors, Vec::new(), StatusCode::UNPROCESSABLE_ENTITY),
-        Outcome::OwnDataLeft(kinds) => (Vec::new(), kinds, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => Rejected::of(e)?,
     };
-    // Back to the page with what was typed (the ticket as it is now).
+    again(&state, &lang, &user, &ticket.code, &typed, refused).await
+}
+
+/// Runs the use case, and wakes the mail worker when it queued mail.
+async fn carry_out(
+    state: &AppState,
+    user: &StaffUser,
+    ticket_id: i64,
+    action: Action,
+    typed: &Copy,
+) -> AppResult<Result<publication::Done, PublicationError>> {
+    let reference = state.reference.get();
+    let ctx = Context {
+        cfg: &state.cfg,
+        reference: &reference,
+        now: Utc::now(),
+    };
+    let mut conn = state.pool.get().await?;
+    let result = publication::apply(&mut conn, &ctx, &user.access, ticket_id, action, typed).await;
+    drop(conn);
+    if result.as_ref().is_ok_and(|a| a.mails > 0) {
+        state.mail_wake.notify_one();
+    }
+    Ok(result.map(|a| a.done))
+}
+
+/// Back to the page with what was typed (the ticket as it is now).
+async fn again(
+    state: &AppState,
+    lang: &RequestLang,
+    user: &StaffUser,
+    code: &str,
+    typed: &Copy,
+    r: Rejected,
+) -> AppResult<Response> {
     let (ticket, reply, row) = {
         let mut conn = state.pool.get().await?;
-        let ticket = tickets::by_code(&mut conn, &ticket.code)
+        let ticket = tickets::by_code(&mut conn, code)
             .await?
             .ok_or(AppError::NotFound)?;
         let reply = db::approved_reply(&mut conn, ticket.id).await?;
@@ -440,143 +454,19 @@ pub async fn act(
     };
     let (copy, _) = clean(&typed.title, &typed.question, &typed.answer);
     Ok(render(
-        &state,
-        &lang,
-        &user,
+        state,
+        lang,
+        user,
         View {
             ticket: &ticket,
             reply: reply.as_ref(),
             row: row.as_ref(),
             copy,
-            errors,
-            own_left,
-            refused,
+            errors: r.errors,
+            own_left: r.own_left,
+            refused: r.refused,
             notice: None,
-            status,
+            status: r.status,
         },
     ))
-}
-
-/// One transaction: the ticket locked, the checks made again, the copy stored, the
-/// event written and the mail queued together.
-async fn apply(
-    state: &AppState,
-    user: &StaffUser,
-    ticket_id: i64,
-    action: Action,
-    typed: &Copy,
-) -> AppResult<Outcome> {
-    let mut conn = state.pool.get().await?;
-    let mut mailed = false;
-    let outcome = conn
-        .transaction::<Outcome, AppError, _>(async |conn| {
-            let t = db::lock_ticket(conn, ticket_id).await?;
-            let reply = db::approved_reply(conn, t.id).await?;
-            let row = db::for_ticket(conn, t.id).await?;
-            if action == Action::Unpublish {
-                if !row.as_ref().is_some_and(PublicAnswerRow::is_published) {
-                    return Ok(Outcome::Done("not-published"));
-                }
-                db::set_unpublished(conn, t.id).await?;
-                event(conn, &t, user, "unpublish", row.as_ref()).await?;
-                return Ok(Outcome::Done("unpublished"));
-            }
-            if let Err(r) = may_publish(&facts(&t, reply.as_ref())) {
-                return Ok(Outcome::Refused(r));
-            }
-            let (copy, errors) = clean(&typed.title, &typed.question, &typed.answer);
-            if !errors.is_empty() {
-                return Ok(Outcome::Invalid(errors));
-            }
-            let was_published = row.as_ref().is_some_and(PublicAnswerRow::is_published);
-            let left = leftovers(&masker_of(&t), &copy);
-            if (action == Action::Publish || was_published) && !left.own.is_empty() {
-                return Ok(Outcome::OwnDataLeft(left.own));
-            }
-            let search = search_text(&[&copy.title, &copy.question, &copy.answer]);
-            let new_id = new_public_id(&mut rand::rng());
-            let saved = db::save(
-                conn,
-                t.id,
-                &new_id,
-                &CopyWrite {
-                    field_code: &t.field_code,
-                    title: &copy.title,
-                    question: &copy.question,
-                    answer: &copy.answer,
-                    answered_on: answered_on(reply.as_ref()),
-                    search_text: &search,
-                },
-            )
-            .await?;
-            if action == Action::Save {
-                return Ok(Outcome::Done(if was_published {
-                    "updated"
-                } else {
-                    "saved"
-                }));
-            }
-            if was_published {
-                return Ok(Outcome::Done("updated"));
-            }
-            let first_time = saved.published_at.is_none();
-            let published = db::set_published(conn, t.id, user.id).await?;
-            event(conn, &t, user, "publish", Some(&published)).await?;
-            if first_time && let Some(email) = t.email.as_deref() {
-                let code = TrackingCode::parse(&t.code)
-                    .ok_or_else(|| anyhow::anyhow!("ticket {} has an invalid code", t.id))?;
-                let access_token = tickets::access_token_of(conn, t.id).await?;
-                let mail = mail::publication::published(
-                    &state.cfg,
-                    &mail::publication::Published {
-                        ticket_id: t.id,
-                        code: &code,
-                        access_token: &access_token,
-                        public_id: &published.public_id,
-                        lang: lang_of(&t),
-                        email,
-                    },
-                )?;
-                if let Some(mail) = mail {
-                    mail::enqueue(conn, mail).await?;
-                    mailed = true;
-                }
-            }
-            Ok(Outcome::Done("published"))
-        })
-        .await?;
-    drop(conn);
-    if mailed {
-        state.mail_wake.notify_one();
-    }
-    if let Outcome::Done(done @ ("published" | "unpublished")) = &outcome {
-        tracing::info!(ticket_id, user_id = user.id, done, "publication");
-    }
-    Ok(outcome)
-}
-
-/// The public timeline event of a publication or unpublication.
-async fn event(
-    conn: &mut diesel_async::AsyncPgConnection,
-    t: &TicketRow,
-    user: &StaffUser,
-    what: &str,
-    row: Option<&PublicAnswerRow>,
-) -> diesel::QueryResult<usize> {
-    tickets::insert_events(
-        conn,
-        &[NewEvent {
-            ticket_id: t.id,
-            at: Utc::now(),
-            actor_kind: crate::domain::workflow::ActorKind::Staff,
-            actor_id: Some(user.id),
-            event: what,
-            from_status: None,
-            to_status: None,
-            public: true,
-            body: None,
-            data: serde_json::json!({ "public_id": row.map(|r| r.public_id.as_str()) }),
-        }],
-    )
-    .await
 }

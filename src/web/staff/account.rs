@@ -6,15 +6,14 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use diesel_async::AsyncConnection;
 use tower_sessions::Session;
 
-use crate::auth::password::{self, WeakPassword};
-use crate::auth::{StaffUser, session_store};
-use crate::db::audit::{self, AuditEntry};
-use crate::db::users;
+use crate::auth::StaffUser;
+use crate::auth::password;
+use crate::handling::account::{self, AccountError, PasswordChange};
 use crate::web::kit::RequestLang;
-use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::detached;
+use crate::web::kit::error::AppError;
 use crate::web::kit::page;
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Fields, StaffChrome, check_csrf};
@@ -36,14 +35,6 @@ impl AccountPage {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, m)| m.as_str())
-    }
-}
-
-/// The message id of a refused new password.
-pub fn weak_message(weak: WeakPassword) -> &'static str {
-    match weak {
-        WeakPassword::TooShort => "password-too-short",
-        WeakPassword::IsEmail => "password-is-email",
     }
 }
 
@@ -90,64 +81,33 @@ pub async fn show(
     render(&state, &lang, &user, None, Vec::new())
 }
 
+/// `POST /staff/account`: changes one's own password; runs to its end even if the
+/// client goes away.
 pub async fn change_password(
     State(state): State<SharedState>,
     lang: RequestLang,
     user: StaffUser,
     session: Session,
     fields: Fields,
-) -> AppResult<Response> {
-    check_csrf(&user, fields.get("csrf"))?;
-    let current = fields.get("current_password");
-    let new = fields.get("new_password");
-    let confirm = fields.get("new_password_confirm");
-
-    let mut errors: Vec<(&'static str, &'static str)> = Vec::new();
-    if let Err(weak) = password::check_strength(new, &user.email) {
-        errors.push(("new_password", weak_message(weak)));
-    } else if new != confirm {
-        errors.push(("new_password_confirm", "password-mismatch"));
-    }
-    let stored = {
-        let mut conn = state.pool.get().await?;
-        users::password_hash(&mut conn, user.id).await?
-    };
-    let current_ok = password::verify(current, stored.as_deref())
-        .await
-        .map_err(AppError::Internal)?;
-    if !current_ok {
-        errors.insert(0, ("current_password", "account-current-wrong"));
-    }
-    if !errors.is_empty() {
-        return Ok(render(&state, &lang, &user, None, errors));
-    }
-
-    let hash = password::hash(new).await.map_err(AppError::Internal)?;
-    let keep = session.id();
-    let mut conn = state.pool.get().await?;
-    conn.transaction::<(), diesel::result::Error, _>(async |conn| {
-        users::set_password(conn, user.id, &hash).await?;
-        session_store::delete_other_sessions(conn, user.id, keep).await?;
-        audit::record(
-            conn,
-            AuditEntry {
-                user_id: user.id,
-                entity: "user",
-                entity_id: user.id.to_string(),
-                action: "change_own_password",
-                before: None,
-                after: None,
-            },
-        )
-        .await
+) -> Response {
+    detached(async move {
+        check_csrf(&user, fields.get("csrf"))?;
+        let change = PasswordChange {
+            current: fields.get("current_password"),
+            new: fields.get("new_password"),
+            confirm: fields.get("new_password_confirm"),
+        };
+        let done = account::change_password(&state.pool, &user, session.id(), &change).await;
+        let (notice, problems) = match done {
+            Ok(()) => (Some("account-password-changed"), Vec::new()),
+            Err(AccountError::Refused(problems)) => (None, problems),
+            Err(AccountError::Pool(e)) => return Err(e.into()),
+            Err(AccountError::Database(e)) => return Err(e.into()),
+            Err(AccountError::Internal(e)) => {
+                return Err(AppError::Internal(e.context("changing one's own password")));
+            }
+        };
+        Ok(render(&state, &lang, &user, notice, problems))
     })
-    .await?;
-    tracing::info!(user_id = user.id, "password changed");
-    Ok(render(
-        &state,
-        &lang,
-        &user,
-        Some("account-password-changed"),
-        Vec::new(),
-    ))
+    .await
 }

@@ -7,26 +7,21 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 
-use super::account::weak_message;
-use crate::auth::{StaffUser, password, session_store};
+use crate::auth::{StaffUser, password};
 use crate::db::admin::Problem;
-use crate::db::audit::{self, AuditEntry};
-use crate::db::users::{self, NewUser, UserRow};
+use crate::db::users::{self, UserRow};
 use crate::domain::access::Role;
-use crate::domain::feedback::is_plausible_email;
+use crate::handling::users::{self as accounts, NAME_MAX, NewAccount, Profile, UserError};
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
+use crate::web::kit::detached;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::form_view::{FormPage, Input, Opt};
 use crate::web::kit::page;
 use crate::web::kit::{AdminUser, Fields, StaffChrome, check_csrf};
 use crate::web::kit::{AppState, SharedState};
-
-const NAME_MAX: usize = 200;
 
 pub struct UserView {
     pub id: i32,
@@ -150,26 +145,17 @@ pub async fn list(
     render_list(&state, &lang, &me, notice, None).await
 }
 
-/// The values of the new-user form, kept when it comes back with errors.
-#[derive(Debug, Default)]
-struct NewUserInput {
-    email: String,
-    name: String,
-    roles: Vec<Role>,
-    unit_id: Option<i32>,
-}
-
 fn render_new(
     state: &AppState,
     lang: &RequestLang,
     me: &StaffUser,
-    input: &NewUserInput,
-    errors: Vec<(&'static str, &'static str)>,
+    input: &NewAccount,
+    problems: &[Problem],
 ) -> Response {
     let chrome = StaffChrome::new(state, lang, me, "/staff/users/new");
     let t = chrome.t;
     let reference = state.reference.get();
-    let status = if errors.is_empty() {
+    let status = if problems.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -196,9 +182,9 @@ fn render_new(
             })
             .collect(),
         min_length: password::MIN_LENGTH,
-        errors: errors
-            .into_iter()
-            .map(|(field, id)| (field, t.t1(id, "min", password::MIN_LENGTH as i64)))
+        errors: problems
+            .iter()
+            .map(|p| (p.field, t.t1(p.message, "min", password::MIN_LENGTH as i64)))
             .collect(),
         chrome,
     };
@@ -210,24 +196,28 @@ pub async fn new_form(
     lang: RequestLang,
     AdminUser(me): AdminUser,
 ) -> Response {
-    render_new(&state, &lang, &me, &NewUserInput::default(), Vec::new())
+    render_new(&state, &lang, &me, &NewAccount::default(), &[])
 }
 
-/// The audited picture of an account (no password hash).
-fn snapshot(row: &UserRow) -> Option<serde_json::Value> {
-    serde_json::to_value(row).ok()
+/// What the handlers answer with when the use case did not go through and no form is
+/// shown again.
+fn failed(e: UserError) -> AppError {
+    match e {
+        UserError::NotFound => AppError::NotFound,
+        UserError::Pool(e) => e.into(),
+        UserError::Database(e) => e.into(),
+        UserError::Internal(e) => AppError::Internal(e.context("editing a user")),
+        e @ (UserError::Invalid(_) | UserError::Refused(_)) => {
+            AppError::Internal(anyhow::anyhow!("unanswered refusal: {e}"))
+        }
+    }
 }
 
-pub async fn create(
-    State(state): State<SharedState>,
-    lang: RequestLang,
-    AdminUser(me): AdminUser,
-    fields: Fields,
-) -> AppResult<Response> {
-    check_csrf(&me, fields.get("csrf"))?;
+/// The new account as typed: the email normalised, the unit kept only if it may be
+/// chosen (an active one).
+fn new_account(state: &AppState, fields: &Fields) -> NewAccount {
     let reference = state.reference.get();
-    let mut errors: Vec<(&'static str, &'static str)> = Vec::new();
-    let input = NewUserInput {
+    NewAccount {
         email: users::normalise_email(fields.get("email")),
         name: fields.get("name").trim().to_string(),
         roles: Role::parse_all(&fields.all("roles")),
@@ -237,161 +227,65 @@ pub async fn create(
             .parse::<i32>()
             .ok()
             .filter(|id| reference.unit(*id).is_some_and(|u| u.active)),
-    };
-    let password = fields.get("password");
-    if !is_plausible_email(&input.email) {
-        errors.push(("email", "user-email-invalid"));
     }
-    if input.name.is_empty() || input.name.chars().count() > NAME_MAX {
-        errors.push(("name", "user-name-required"));
-    }
-    if input.roles.is_empty() {
-        errors.push(("roles", "user-roles-required"));
-    }
-    if input.roles.contains(&Role::Officer) && input.unit_id.is_none() {
-        errors.push(("unit", "user-unit-required"));
-    }
-    if let Err(weak) = password::check_strength(password, &input.email) {
-        errors.push(("password", weak_message(weak)));
-    }
-    if !errors.is_empty() {
-        return Ok(render_new(&state, &lang, &me, &input, errors));
-    }
+}
 
-    let hash = password::hash(password).await.map_err(AppError::Internal)?;
-    let new = NewUser {
-        email: &input.email,
-        name: &input.name,
-        password_hash: &hash,
-        roles: input.roles.iter().map(|r| r.as_str().to_string()).collect(),
-        unit_id: input.unit_id,
-    };
-    let mut conn = state.pool.get().await?;
-    let result = conn
-        .transaction::<i32, DieselError, _>(async |conn| {
-            let id = users::insert(conn, &new).await?;
-            let after = users::find(conn, id).await?;
-            audit::record(
-                conn,
-                AuditEntry {
-                    user_id: me.id,
-                    entity: "user",
-                    entity_id: id.to_string(),
-                    action: "create",
-                    before: None,
-                    after: after.as_ref().and_then(snapshot),
-                },
-            )
-            .await?;
-            Ok(id)
-        })
-        .await;
+/// `POST /staff/users/new`; runs to its end even if the client goes away.
+pub async fn create(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    AdminUser(me): AdminUser,
+    fields: Fields,
+) -> Response {
+    detached(async move {
+        check_csrf(&me, fields.get("csrf"))?;
+        let account = new_account(&state, &fields);
+        let password = fields.get("password");
+        match accounts::create(&state.pool, &me.access, &account, password).await {
+            Ok(_) => Ok(Redirect::to("/staff/users?done=created").into_response()),
+            Err(UserError::Invalid(problems)) => {
+                Ok(render_new(&state, &lang, &me, &account, &problems))
+            }
+            Err(e) => Err(failed(e)),
+        }
+    })
+    .await
+}
+
+/// The answer to an edit from the list: back to it with `done`, or the list with the
+/// refusal beside the user.
+async fn listed(
+    state: &AppState,
+    lang: &RequestLang,
+    me: &StaffUser,
+    id: i32,
+    result: Result<(), UserError>,
+    done: &str,
+) -> AppResult<Response> {
     match result {
-        Ok(id) => {
-            tracing::info!(admin = me.id, user_id = id, "user created");
-            Ok(Redirect::to("/staff/users?done=created").into_response())
-        }
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(render_new(
-            &state,
-            &lang,
-            &me,
-            &input,
-            vec![("email", "user-email-taken")],
-        )),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, _)) => Ok(render_new(
-            &state,
-            &lang,
-            &me,
-            &input,
-            vec![("unit", "user-unit-required")],
-        )),
-        Err(e) => Err(e.into()),
+        Ok(()) => Ok(Redirect::to(&format!("/staff/users?done={done}")).into_response()),
+        Err(UserError::Refused(msg)) => render_list(state, lang, me, None, Some((id, msg))).await,
+        Err(e) => Err(failed(e)),
     }
 }
 
-/// An edit of one account.
-enum Edit<'a> {
-    /// Deactivates and ends all the user's sessions.
-    Deactivate,
-    Activate,
-    /// Sets a new password (hashed) and ends all the user's sessions.
-    SetPassword(&'a str),
-}
-
-impl Edit<'_> {
-    fn action(&self) -> &'static str {
-        match self {
-            Edit::Deactivate => "deactivate",
-            Edit::Activate => "activate",
-            Edit::SetPassword(_) => "reset_password",
-        }
-    }
-
-    async fn apply(&self, conn: &mut AsyncPgConnection, id: i32) -> diesel::QueryResult<()> {
-        match self {
-            Edit::Deactivate => {
-                users::set_active(conn, id, false).await?;
-                session_store::delete_user_sessions(conn, id).await?;
-            }
-            Edit::Activate => {
-                users::set_active(conn, id, true).await?;
-            }
-            Edit::SetPassword(hash) => {
-                users::set_password(conn, id, hash).await?;
-                session_store::delete_user_sessions(conn, id).await?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Runs an edit of one user with its audit row, in one transaction; 404 when the user
-/// does not exist.
-async fn edit_user(state: &AppState, me: &StaffUser, id: i32, edit: Edit<'_>) -> AppResult<()> {
-    let action = edit.action();
-    let mut conn = state.pool.get().await?;
-    let found = conn
-        .transaction::<bool, DieselError, _>(async |conn| {
-            let Some(before) = users::find(conn, id).await? else {
-                return Ok(false);
-            };
-            edit.apply(conn, id).await?;
-            let after = users::find(conn, id).await?;
-            audit::record(
-                conn,
-                AuditEntry {
-                    user_id: me.id,
-                    entity: "user",
-                    entity_id: id.to_string(),
-                    action,
-                    before: snapshot(&before),
-                    after: after.as_ref().and_then(snapshot),
-                },
-            )
-            .await?;
-            Ok(true)
-        })
-        .await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
-    tracing::info!(admin = me.id, user_id = id, action, "user edited");
-    Ok(())
-}
-
+/// Deactivates an account (not one's own) and ends its sessions.
 pub async fn deactivate(
     State(state): State<SharedState>,
     lang: RequestLang,
     AdminUser(me): AdminUser,
     Path(id): Path<i32>,
     fields: Fields,
-) -> AppResult<Response> {
-    check_csrf(&me, fields.get("csrf"))?;
-    if id == me.id {
-        return render_list(&state, &lang, &me, None, Some((id, "users-not-self"))).await;
-    }
-    edit_user(&state, &me, id, Edit::Deactivate).await?;
-    Ok(Redirect::to("/staff/users?done=deactivated").into_response())
+) -> Response {
+    detached(async move {
+        check_csrf(&me, fields.get("csrf"))?;
+        let result = {
+            let mut conn = state.pool.get().await?;
+            accounts::deactivate(&mut conn, &me.access, id).await
+        };
+        listed(&state, &lang, &me, id, result, "deactivated").await
+    })
+    .await
 }
 
 pub async fn activate(
@@ -399,10 +293,16 @@ pub async fn activate(
     AdminUser(me): AdminUser,
     Path(id): Path<i32>,
     fields: Fields,
-) -> AppResult<Response> {
-    check_csrf(&me, fields.get("csrf"))?;
-    edit_user(&state, &me, id, Edit::Activate).await?;
-    Ok(Redirect::to("/staff/users?done=activated").into_response())
+) -> Response {
+    detached(async move {
+        check_csrf(&me, fields.get("csrf"))?;
+        let mut conn = state.pool.get().await?;
+        accounts::activate(&mut conn, &me.access, id)
+            .await
+            .map_err(failed)?;
+        Ok(Redirect::to("/staff/users?done=activated").into_response())
+    })
+    .await
 }
 
 /// Sets a password typed by the admin; the user's sessions end.
@@ -412,29 +312,14 @@ pub async fn reset_password(
     AdminUser(me): AdminUser,
     Path(id): Path<i32>,
     fields: Fields,
-) -> AppResult<Response> {
-    check_csrf(&me, fields.get("csrf"))?;
-    let target = {
-        let mut conn = state.pool.get().await?;
-        users::find(&mut conn, id)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    let password = fields.get("password");
-    if let Err(weak) = password::check_strength(password, &target.email) {
-        return render_list(&state, &lang, &me, None, Some((id, weak_message(weak)))).await;
-    }
-    let hash = password::hash(password).await.map_err(AppError::Internal)?;
-    edit_user(&state, &me, id, Edit::SetPassword(&hash)).await?;
-    Ok(Redirect::to("/staff/users?done=reset").into_response())
-}
-
-/// The values of the edit form, kept when it comes back with errors.
-#[derive(Debug, Default)]
-struct EditInput {
-    name: String,
-    roles: Vec<Role>,
-    unit_id: Option<i32>,
+) -> Response {
+    detached(async move {
+        check_csrf(&me, fields.get("csrf"))?;
+        let password = fields.get("password");
+        let result = accounts::reset_password(&state.pool, &me.access, id, password).await;
+        listed(&state, &lang, &me, id, result, "reset").await
+    })
+    .await
 }
 
 fn render_edit(
@@ -442,7 +327,7 @@ fn render_edit(
     lang: &RequestLang,
     me: &StaffUser,
     target: &UserRow,
-    input: &EditInput,
+    input: &Profile,
     problems: &[Problem],
 ) -> Response {
     let action = format!("/staff/users/{}", target.id);
@@ -504,12 +389,31 @@ pub async fn edit_form(
             .await?
             .ok_or(AppError::NotFound)?
     };
-    let input = EditInput {
+    let input = Profile {
         name: target.name.clone(),
         roles: Role::parse_all(&target.roles),
         unit_id: target.unit_id,
+        unit_refused: false,
     };
     Ok(render_edit(&state, &lang, &me, &target, &input, &[]))
+}
+
+/// The profile as typed: the unit kept only if it may be chosen (an active one, or the
+/// account's own even if inactive since).
+fn profile_of(state: &AppState, fields: &Fields, target: &UserRow) -> Profile {
+    let reference = state.reference.get();
+    let unit_raw = fields.get("unit").trim();
+    let unit_id = unit_raw.parse::<i32>().ok().filter(|u| {
+        reference
+            .unit(*u)
+            .is_some_and(|unit| unit.active || Some(*u) == target.unit_id)
+    });
+    Profile {
+        name: fields.get("name").trim().to_string(),
+        roles: Role::parse_all(&fields.all("roles")),
+        unit_id,
+        unit_refused: !unit_raw.is_empty() && unit_id.is_none(),
+    }
 }
 
 /// `POST /staff/users/{id}`: changes the name, roles and unit, with an audit row. An
@@ -521,82 +425,20 @@ pub async fn update(
     Path(id): Path<String>,
     fields: Fields,
 ) -> Response {
-    crate::web::kit::detached(async move {
+    detached(async move {
         check_csrf(&me, fields.get("csrf"))?;
         let id = user_id(&id)?;
         let mut conn = state.pool.get().await?;
         let target = users::find(&mut conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let reference = state.reference.get();
-        let unit_raw = fields.get("unit").trim();
-        let input = EditInput {
-            name: fields.get("name").trim().to_string(),
-            roles: Role::parse_all(&fields.all("roles")),
-            unit_id: unit_raw.parse::<i32>().ok().filter(|u| {
-                reference
-                    .unit(*u)
-                    .is_some_and(|unit| unit.active || Some(*u) == target.unit_id)
-            }),
-        };
-        let mut problems = Vec::new();
-        if input.name.is_empty() || input.name.chars().count() > NAME_MAX {
-            problems.push(Problem::new("name", "user-name-required"));
-        }
-        if input.roles.is_empty() {
-            problems.push(Problem::new("roles", "user-roles-required"));
-        }
-        if !unit_raw.is_empty() && input.unit_id.is_none() {
-            problems.push(Problem::new("unit", "admin-err-choice"));
-        } else if input.roles.contains(&Role::Officer) && input.unit_id.is_none() {
-            problems.push(Problem::new("unit", "user-unit-required"));
-        }
-        if id == me.id && !input.roles.contains(&Role::Admin) {
-            problems.push(Problem::new("roles", "admin-user-keep-own-admin"));
-        }
-        if !problems.is_empty() {
-            return Ok(render_edit(&state, &lang, &me, &target, &input, &problems));
-        }
-        let roles: Vec<String> = input.roles.iter().map(|r| r.as_str().to_string()).collect();
-        let result = conn
-            .transaction::<bool, DieselError, _>(async |conn| {
-                let Some(before) = users::find(conn, id).await? else {
-                    return Ok(false);
-                };
-                users::set_profile(conn, id, &input.name, &roles, input.unit_id).await?;
-                let after = users::find(conn, id).await?;
-                audit::record(
-                    conn,
-                    AuditEntry {
-                        user_id: me.id,
-                        entity: "user",
-                        entity_id: id.to_string(),
-                        action: "update",
-                        before: snapshot(&before),
-                        after: after.as_ref().and_then(snapshot),
-                    },
-                )
-                .await?;
-                Ok(true)
-            })
-            .await;
-        match result {
-            Ok(true) => {
-                tracing::info!(admin = me.id, user_id = id, "user updated");
-                Ok(Redirect::to("/staff/users?done=updated").into_response())
-            }
-            Ok(false) => Err(AppError::NotFound),
-            Err(DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, _)) => {
-                Ok(render_edit(
-                    &state,
-                    &lang,
-                    &me,
-                    &target,
-                    &input,
-                    &[Problem::new("unit", "user-unit-required")],
-                ))
-            }
-            Err(e) => Err(e.into()),
+        let profile = profile_of(&state, &fields, &target);
+        match accounts::update(&mut conn, &me.access, id, &profile).await {
+            Ok(()) => Ok(Redirect::to("/staff/users?done=updated").into_response()),
+            Err(UserError::Invalid(problems)) => Ok(render_edit(
+                &state, &lang, &me, &target, &profile, &problems,
+            )),
+            Err(e) => Err(failed(e)),
         }
     })
     .await

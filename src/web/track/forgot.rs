@@ -4,8 +4,10 @@
 //! The answer is the same whether or not any exist (a 303 to the same "sent" page). The
 //! mail goes only where PAKN exist, at most `[limits] mail_per_address` times per window
 //! to one address, and a requester is bounded per address by `forgot_per_ip`. It carries
-//! no text anyone typed: codes, dates and links only.
+//! no text anyone typed: codes, dates and links only. The limits are counted here; the
+//! look-up and the mail are [`crate::handling::forgot_codes`].
 
+use anyhow::Context as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -13,14 +15,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::db::track;
 use crate::domain::feedback::is_plausible_email;
 use crate::domain::form_token::{FormKind, TokenError};
-use crate::mail::{self, citizen};
+use crate::handling::forgot_codes;
 use crate::web::kit::Fields;
 use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
-use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::detached;
+use crate::web::kit::error::AppResult;
 use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Chrome, page};
@@ -30,8 +32,6 @@ pub const PATH: &str = "/track/forgot";
 /// any other mail sent on request).
 const PER_IP: &str = "forgot_ip";
 pub const PER_RECIPIENT: &str = "mail_address";
-/// At most this many PAKN are listed in one mail (the newest).
-const MAX_LISTED: i64 = 50;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "track_forgot.html")]
@@ -130,12 +130,7 @@ pub async fn submit(
         ));
     }
     // The rest runs to its end even if the client goes away.
-    let task = {
-        let state = state.clone();
-        tokio::spawn(async move { process(&state, lang, ip, email).await })
-    };
-    task.await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("forgot-code task failed: {e}")))?
+    Ok(detached(async move { process(&state, lang, ip, email).await }).await)
 }
 
 async fn process(
@@ -178,15 +173,11 @@ async fn process(
         Decision::Allowed
     );
     if recipient_allowed {
-        let filed = track::filed_with_email(&mut conn, &email, MAX_LISTED).await?;
-        if !filed.is_empty() {
-            let items: Vec<_> = filed
-                .into_iter()
-                .map(|f| (f.code, f.access_token, f.received_at))
-                .collect();
-            let mail = citizen::forgot_codes(&state.cfg, lang.lang, &email, &items)?;
-            mail::enqueue(&mut conn, mail).await?;
-            drop(conn);
+        let mails = forgot_codes::mail_codes(&mut conn, &state.cfg, lang.lang, &email)
+            .await
+            .context("mailing forgotten codes")?;
+        drop(conn);
+        if mails > 0 {
             state.mail_wake.notify_one();
         }
     } else {
