@@ -1,9 +1,17 @@
-//! The handling of a PAKN: every move of domain.md's table and the actions that change
-//! no status (assigning, notes, confidentiality), each carried out in one transaction
-//! that locks the ticket, checks the move against [`crate::domain::workflow`], changes
-//! the ticket, writes the timeline event, keeps the counters true and queues the mail
-//! the citizen or the staff must get (`mail::enqueue`). The periodic automatic moves are
-//! in [`jobs`].
+//! Every write use case of pakn, each one transaction that checks, changes, records
+//! and queues its mail (`mail::enqueue`), so that web handlers only read the request and
+//! render the outcome:
+//!
+//! - here and in [`moves`]/[`notes`]: the handling of a PAKN, every move of domain.md's
+//!   table and the actions that change no status (assigning, notes, confidentiality);
+//!   each locks the ticket, checks the move against [`crate::domain::workflow`] and the
+//!   actor against [`crate::domain::access`], changes the ticket, writes the timeline
+//!   event, keeps the counters true and queues the mail the citizen or staff must get;
+//! - [`filing`]: a new PAKN (public form or staff entry); [`rating`]: the citizen's
+//!   rating; [`publication`]: the public copy of an answer; [`privacy`]: a data-subject
+//!   request; [`forgot_codes`]: the citizen's codes mailed; [`users`] and [`account`]:
+//!   staff accounts; [`jobs`]: the periodic automatic moves; [`stash`]: the sweep of
+//!   files kept for a re-rendered form.
 
 pub mod account;
 pub mod command;
