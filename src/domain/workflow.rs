@@ -3,6 +3,12 @@
 //! [`MOVES`] is refused. Assigning, internal notes and public progress notes change no
 //! status and are not moves. Whether an officer belongs to the ticket's unit is checked
 //! by the caller (it needs the ticket); here "officer" means "an officer of the unit".
+//!
+//! The citizen's side is asked of the same table: [`citizen_actions`] lists what the
+//! track page offers, with the two rules that are not rows of it ([`may_rate`],
+//! [`citizen_may_reopen`]).
+
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::domain::status::Status;
 
@@ -375,6 +381,73 @@ pub fn available(from: Status, actor: Actor) -> Vec<Action> {
         .collect()
 }
 
+crate::text_code! {
+    /// What the citizen does on the track page: each is a form of its own, posted to
+    /// `/t/{access_token}/<code>`, and the code names its form, its refused attempt and
+    /// its confirmation (`citizen-done-<code>`).
+    pub enum CitizenAction {
+        /// Answers a request for information (the `answer_info` move).
+        Answer = "answer",
+        /// Withdraws the PAKN (the `withdraw` move).
+        Withdraw = "withdraw",
+        /// Rates the latest answer. Not a move; "not resolved" within the window makes
+        /// the `reopen` move ([`citizen_may_reopen`]).
+        Rate = "rate",
+    }
+}
+
+impl CitizenAction {
+    /// The move of [`MOVES`] it makes, if it is one.
+    pub fn action(self) -> Option<Action> {
+        match self {
+            CitizenAction::Answer => Some(Action::AnswerInfo),
+            CitizenAction::Withdraw => Some(Action::Withdraw),
+            CitizenAction::Rate => None,
+        }
+    }
+}
+
+/// Where the rating of a PAKN's latest approved answer stands (one rating per answer: a
+/// PAKN reopened and answered again is rated again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatingState {
+    /// No approved answer.
+    NoAnswer,
+    Unrated,
+    Rated,
+}
+
+/// Whether the citizen may rate: the PAKN was answered (`answered`: it has an answer
+/// date), it is answered or closed after that, and its latest answer has no rating yet (`rating`).
+pub fn may_rate(status: Status, answered: bool, rating: RatingState) -> bool {
+    answered && rating == RatingState::Unrated && matches!(status, Answered | Closed)
+}
+
+/// Whether "not resolved" still reopens a PAKN answered at `answered_at`: up to and
+/// including `window_days` days after the answer (`[deadlines] reopen_window_days`).
+/// Staff reopen at any time.
+pub fn citizen_may_reopen(
+    answered_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    window_days: u32,
+) -> bool {
+    now <= answered_at + TimeDelta::days(i64::from(window_days))
+}
+
+/// What the citizen may do from `status`: their moves of [`MOVES`] (as
+/// [`available`] gives them), and rating when [`may_rate`] allows it.
+pub fn citizen_actions(status: Status, answered: bool, rating: RatingState) -> Vec<CitizenAction> {
+    let moves = available(status, Citizen);
+    CitizenAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| match a.action() {
+            Some(action) => moves.contains(&action),
+            None => may_rate(status, answered, rating),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -508,5 +581,66 @@ mod tests {
                 assert!(available(s, actor).is_empty(), "{s:?} by {actor:?}");
             }
         }
+    }
+
+    #[test]
+    fn citizen_actions_follow_the_table() {
+        for &s in Status::ALL {
+            let offered = citizen_actions(s, false, RatingState::NoAnswer);
+            let moves: Vec<Action> = offered.iter().filter_map(|a| a.action()).collect();
+            let table: Vec<Action> = available(s, Citizen)
+                .into_iter()
+                .filter(|a| *a != Action::Reopen)
+                .collect();
+            assert_eq!(moves, table, "{s:?}");
+            assert!(!offered.contains(&CitizenAction::Rate), "{s:?}");
+        }
+        assert_eq!(
+            citizen_actions(NeedsInfo, false, RatingState::NoAnswer),
+            vec![CitizenAction::Answer, CitizenAction::Withdraw]
+        );
+        for s in [Submitted, Accepted, InProgress] {
+            assert_eq!(
+                citizen_actions(s, false, RatingState::NoAnswer),
+                vec![CitizenAction::Withdraw]
+            );
+        }
+        assert_eq!(
+            citizen_actions(Answered, true, RatingState::Unrated),
+            vec![CitizenAction::Rate]
+        );
+        assert!(citizen_actions(PendingApproval, true, RatingState::Unrated).is_empty());
+        for a in CitizenAction::ALL {
+            assert_eq!(CitizenAction::parse(a.as_str()), Some(*a));
+        }
+        assert_eq!(CitizenAction::parse("reopen"), None);
+    }
+
+    #[test]
+    fn the_latest_answer_is_rated_once_while_answered_or_closed() {
+        for &s in Status::ALL {
+            let allowed = matches!(s, Answered | Closed);
+            assert_eq!(may_rate(s, true, RatingState::Unrated), allowed, "{s:?}");
+            assert!(!may_rate(s, true, RatingState::Rated), "{s:?}");
+            assert!(!may_rate(s, true, RatingState::NoAnswer), "{s:?}");
+            assert!(!may_rate(s, false, RatingState::Unrated), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_citizen_reopens_within_the_window_only() {
+        let answered = DateTime::parse_from_rfc3339("2026-03-02T08:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .expect("a time");
+        let days = |n: i64| answered + TimeDelta::days(n);
+        assert!(citizen_may_reopen(answered, answered, 30));
+        assert!(citizen_may_reopen(answered, days(30), 30));
+        assert!(!citizen_may_reopen(
+            answered,
+            days(30) + TimeDelta::seconds(1),
+            30
+        ));
+        assert!(!citizen_may_reopen(answered, days(1), 0));
+        assert!(citizen_may_reopen(answered, answered, 0));
     }
 }

@@ -206,58 +206,86 @@ pub async fn parse(
             }
             Err(e) => return Err(UploadError::Interrupted(e.to_string())),
         };
-        let name = field.name().unwrap_or_default().to_string();
-        match field.file_name().map(str::to_string) {
-            None => {
-                let value = read_text(field, &over).await;
-                match value {
-                    Ok(v) => form.fields.push((name, v)),
-                    Err(FieldEnd::TooLarge) => {
-                        form.body_too_large = true;
-                        break;
-                    }
-                    Err(FieldEnd::Failed(e)) => return Err(UploadError::Interrupted(e)),
-                }
-            }
+        let next = match field.file_name().map(str::to_string) {
+            None => add_text(&mut form, field, &over).await?,
             Some(filename) => {
+                // Files are buffered only under a permit, taken at the first file.
                 if permit.is_none() {
                     permit = Arc::clone(permits).acquire_owned().await.ok();
                 }
-                let room = form.files.len() < limits.max_files;
-                match read_file(field, limits.max_file_bytes, room, &over).await {
-                    Ok(FileRead::Empty) if filename.is_empty() => {}
-                    Ok(FileRead::Empty) => form.refused.push(RefusedFile {
-                        filename,
-                        reason: FileRefusal::Empty,
-                    }),
-                    Ok(FileRead::Skipped(reason)) => {
-                        form.refused.push(RefusedFile { filename, reason })
-                    }
-                    Ok(FileRead::Bytes(bytes)) => {
-                        match attachment::check(&bytes, limits.max_file_bytes) {
-                            Ok(kind) => form.files.push(AcceptedFile {
-                                filename: attachment::clean_filename(&filename, kind),
-                                kind,
-                                bytes,
-                            }),
-                            Err(reason) => form.refused.push(RefusedFile { filename, reason }),
-                        }
-                    }
-                    Err(FieldEnd::TooLarge) => {
-                        form.body_too_large = true;
-                        form.refused.push(RefusedFile {
-                            filename,
-                            reason: FileRefusal::TooLarge,
-                        });
-                        break;
-                    }
-                    Err(FieldEnd::Failed(e)) => return Err(UploadError::Interrupted(e)),
-                }
+                add_file(&mut form, filename, field, limits, &over).await?
             }
+        };
+        if next == Next::Stop {
+            break;
         }
     }
     drop(permit);
     Ok(form)
+}
+
+/// Whether to read the next field of a multipart body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    Read,
+    /// The body went over the limit: nothing more is read.
+    Stop,
+}
+
+/// Adds a text field to the form.
+async fn add_text(
+    form: &mut ParsedForm,
+    field: multer::Field<'_>,
+    over: &AtomicBool,
+) -> Result<Next, UploadError> {
+    let name = field.name().unwrap_or_default().to_string();
+    match read_text(field, over).await {
+        Ok(value) => {
+            form.fields.push((name, value));
+            Ok(Next::Read)
+        }
+        Err(FieldEnd::TooLarge) => {
+            form.body_too_large = true;
+            Ok(Next::Stop)
+        }
+        Err(FieldEnd::Failed(e)) => Err(UploadError::Interrupted(e)),
+    }
+}
+
+/// Adds a file field to the form: accepted (type sniffed, name cleaned) or refused with
+/// its reason. An empty file input without a name is no file at all.
+async fn add_file(
+    form: &mut ParsedForm,
+    filename: String,
+    field: multer::Field<'_>,
+    limits: UploadLimits,
+    over: &AtomicBool,
+) -> Result<Next, UploadError> {
+    let room = form.files.len() < limits.max_files;
+    let refused = |reason| RefusedFile {
+        filename: filename.clone(),
+        reason,
+    };
+    match read_file(field, limits.max_file_bytes, room, over).await {
+        Ok(FileRead::Empty) if filename.is_empty() => {}
+        Ok(FileRead::Empty) => form.refused.push(refused(FileRefusal::Empty)),
+        Ok(FileRead::Skipped(reason)) => form.refused.push(refused(reason)),
+        Ok(FileRead::Bytes(bytes)) => match attachment::check(&bytes, limits.max_file_bytes) {
+            Ok(kind) => form.files.push(AcceptedFile {
+                filename: attachment::clean_filename(&filename, kind),
+                kind,
+                bytes,
+            }),
+            Err(reason) => form.refused.push(refused(reason)),
+        },
+        Err(FieldEnd::TooLarge) => {
+            form.body_too_large = true;
+            form.refused.push(refused(FileRefusal::TooLarge));
+            return Ok(Next::Stop);
+        }
+        Err(FieldEnd::Failed(e)) => return Err(UploadError::Interrupted(e)),
+    }
+    Ok(Next::Read)
 }
 
 enum FieldEnd {

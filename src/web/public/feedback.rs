@@ -10,13 +10,14 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
-use crate::domain::attachment::CheckedFile;
 use crate::domain::attachment::FileRefusal;
-use crate::domain::feedback::{Channel, FeedbackValues};
+use crate::domain::feedback::{Channel, FeedbackValues, ValidFeedback};
 use crate::domain::form_token::{FormKind, TokenError};
+use crate::domain::reference::Reference;
 use crate::handling::filing::{self, FilingMeta, FilingOutcome};
+use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult};
@@ -25,7 +26,7 @@ use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::stash::{self, KeptFile};
 use crate::web::kit::upload::{self, ParsedForm};
 use crate::web::kit::{AppState, SharedState};
-use crate::web::kit::{Chrome, page};
+use crate::web::kit::{Chrome, detached, page};
 
 /// The honeypot field: invisible to people, tempting to robots.
 pub const HONEYPOT: &str = "website";
@@ -200,15 +201,40 @@ pub async fn submit(
     };
     // The rest runs to its end even if the client goes away: a dropped connection must
     // never half-file a PAKN.
-    let task = tokio::spawn(async move {
-        match process(&state, &lang, ip, form).await {
-            Ok(res) => res,
-            Err(e) => e.into_response(),
-        }
-    });
-    match task.await {
-        Ok(res) => res,
-        Err(e) => AppError::Internal(anyhow::anyhow!("filing task failed: {e}")).into_response(),
+    detached(async move { process(&state, &lang, ip, form).await }).await
+}
+
+/// How a submission ends.
+enum FormOutcome {
+    /// Filed, now or by an earlier post of the same form: on to its private page.
+    Filed { access_token: String },
+    /// The form comes back.
+    Again(Again),
+}
+
+/// The form shown again with what was typed, under `token`, with the files that passed
+/// kept under `key`; a notice above it or the fields' messages; its status (and, when
+/// limited, when to retry).
+struct Again {
+    status: StatusCode,
+    token: String,
+    key: String,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    retry_after_secs: Option<u32>,
+}
+
+impl Again {
+    /// The form under `token`, with a notice above it.
+    fn notice(status: StatusCode, token: String, key: String, notice: String) -> FormOutcome {
+        FormOutcome::Again(Again {
+            status,
+            token,
+            key,
+            notice: Some(notice),
+            errors: Vec::new(),
+            retry_after_secs: None,
+        })
     }
 }
 
@@ -218,109 +244,207 @@ async fn process(
     ip: std::net::IpAddr,
     form: ParsedForm,
 ) -> AppResult<Response> {
-    let t = lang.tr();
     let mut values = FeedbackValues::default();
     for (name, value) in &form.fields {
         values.set(name, value.clone());
     }
-    let keep: Vec<i64> = stash::chosen(&form);
-    let honeypot = form.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty());
-    let sent_token = form.get(TOKEN_FIELD).unwrap_or_default().to_string();
-    let now = Utc::now();
-    let max_age = state.cfg.security.form_token_max_age_secs;
+    let outcome = decide(state, lang, ip, &form, &values).await?;
+    respond(state, lang, ip, &form, values, outcome).await
+}
 
+/// The one responder: the private page, or the form again (its files kept first, so
+/// that it lists them).
+async fn respond(
+    state: &AppState,
+    lang: &RequestLang,
+    ip: std::net::IpAddr,
+    form: &ParsedForm,
+    values: FeedbackValues,
+    outcome: FormOutcome,
+) -> AppResult<Response> {
+    let again = match outcome {
+        FormOutcome::Filed { access_token } => {
+            return Ok(Redirect::to(&format!("/t/{access_token}")).into_response());
+        }
+        FormOutcome::Again(again) => again,
+    };
+    stash_for_citizen(state, ip, &again.key, form).await?;
+    let body = form_page(
+        state,
+        lang,
+        again.token,
+        values,
+        again.errors,
+        again.notice,
+        Some(&again.key),
+    )
+    .await?;
+    let mut res = no_store(again.status, lang, body);
+    if let Some(secs) = again.retry_after_secs {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    Ok(res)
+}
+
+/// The steps of a submission, in order; the first that refuses decides.
+async fn decide(
+    state: &AppState,
+    lang: &RequestLang,
+    ip: std::net::IpAddr,
+    form: &ParsedForm,
+    values: &FeedbackValues,
+) -> AppResult<FormOutcome> {
+    let t = lang.tr();
+    let now = Utc::now();
     // 1. The token. A bad or old one never refuses: the form comes back, fresh.
-    let verified = state
-        .tokens
-        .verify(&sent_token, FormKind::Feedback, now.timestamp(), max_age);
-    let (token, key, age) = match verified {
-        Ok(v) => (sent_token.clone(), v.nonce_hex(), v.age_secs),
+    let Sent {
+        token,
+        key,
+        age_secs,
+    } = match check_token(state, &t, form, now)? {
+        Ok(sent) => sent,
+        Err(again) => return Ok(again),
+    };
+    // 2. A body over the limit: keep what arrived, say why.
+    if form.body_too_large {
+        let mb = (state.upload_body_limit() / (1024 * 1024)) as i64;
+        let notice = t.t1("notice-body-too-large", "mb", mb);
+        let status = StatusCode::PAYLOAD_TOO_LARGE;
+        return Ok(Again::notice(status, token, key, notice));
+    }
+    // 3. The rate limit per address.
+    if let Some(retry_after_secs) = submit_limited(state, ip).await? {
+        return Ok(FormOutcome::Again(Again {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            token,
+            key,
+            notice: Some(t.t("notice-rate-limited")),
+            errors: Vec::new(),
+            retry_after_secs: Some(retry_after_secs),
+        }));
+    }
+    // 4. Validation.
+    let reference = state.reference.get();
+    let keep = stash::chosen(form);
+    let valid = match validate(state, &t, &reference, form, values, keep.len()) {
+        Ok(valid) => valid,
+        Err(errors) => {
+            return Ok(FormOutcome::Again(Again {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                token,
+                key,
+                notice: None,
+                errors,
+                retry_after_secs: None,
+            }));
+        }
+    };
+    // 5. Store. A fast or honeypot filing is stored and flagged, never refused.
+    let spam_reasons = spam_reasons(state, form, age_secs);
+    let meta = FilingMeta {
+        channel: Channel::Web,
+        external_ref: None,
+        external_ref_date: None,
+        entered_by: None,
+        lang: lang.lang.code().into(),
+        idempotency_key: Some(key),
+        suspected_spam: !spam_reasons.is_empty(),
+        spam_reasons,
+        received_at: now,
+        keep_stashed: keep,
+    };
+    store(state, &t, &reference, form, &valid, &meta).await
+}
+
+/// A form's own valid token, its key (the nonce: the filing's idempotency key and where
+/// its files are kept) and how long ago it was issued.
+struct Sent {
+    token: String,
+    key: String,
+    age_secs: i64,
+}
+
+/// The form's token, or the form again under a fresh one (expired or not valid).
+fn check_token(
+    state: &AppState,
+    t: &Tr,
+    form: &ParsedForm,
+    now: DateTime<Utc>,
+) -> AppResult<Result<Sent, FormOutcome>> {
+    let token = form.get(TOKEN_FIELD).unwrap_or_default().to_string();
+    let verified = state.tokens.verify(
+        &token,
+        FormKind::Feedback,
+        now.timestamp(),
+        state.cfg.security.form_token_max_age_secs,
+    );
+    match verified {
+        Ok(v) => Ok(Ok(Sent {
+            key: v.nonce_hex(),
+            age_secs: v.age_secs,
+            token,
+        })),
         Err(e) => {
-            let fresh = state.tokens.issue_now(FormKind::Feedback);
-            let fresh_key = state
-                .tokens
-                .verify(&fresh, FormKind::Feedback, now.timestamp(), max_age)
-                .map(|v| v.nonce_hex())
-                .map_err(|e| anyhow::anyhow!("a fresh token does not verify: {e}"))?;
-            stash_for_citizen(state, ip, &fresh_key, &form).await?;
+            let (fresh, fresh_key) = fresh_token(state, now)?;
             let notice_id = match e {
                 TokenError::Expired { .. } => "notice-form-expired",
                 _ => "notice-form-invalid",
             };
-            let body = form_page(
-                state,
-                lang,
-                fresh,
-                values,
-                Vec::new(),
-                Some(t.t(notice_id)),
-                Some(&fresh_key),
-            )
-            .await?;
-            return Ok(no_store(StatusCode::UNPROCESSABLE_ENTITY, lang, body));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(Err(Again::notice(status, fresh, fresh_key, t.t(notice_id))))
         }
-    };
+    }
+}
 
-    // 2. A body over the limit: keep what arrived, say why.
-    if form.body_too_large {
-        stash_for_citizen(state, ip, &key, &form).await?;
-        let msg = t.t1(
-            "notice-body-too-large",
-            "mb",
-            (state.upload_body_limit() / (1024 * 1024)) as i64,
-        );
-        let body = form_page(
-            state,
-            lang,
-            token,
-            values,
-            Vec::new(),
-            Some(msg),
-            Some(&key),
+/// A fresh token for a form shown again, and its key.
+fn fresh_token(state: &AppState, now: DateTime<Utc>) -> AppResult<(String, String)> {
+    let fresh = state.tokens.issue_now(FormKind::Feedback);
+    let max_age = state.cfg.security.form_token_max_age_secs;
+    let key = state
+        .tokens
+        .verify(&fresh, FormKind::Feedback, now.timestamp(), max_age)
+        .map(|v| v.nonce_hex())
+        .map_err(|e| anyhow::anyhow!("a fresh token does not verify: {e}"))?;
+    Ok((fresh, key))
+}
+
+/// When this address has filed often enough: the seconds until it may again.
+async fn submit_limited(state: &AppState, ip: std::net::IpAddr) -> AppResult<Option<u32>> {
+    if state.is_exempt(ip) {
+        return Ok(None);
+    }
+    let mut conn = state.pool.get().await?;
+    let decision = state
+        .rate_limit(
+            &mut conn,
+            "submit",
+            &address_subject(ip),
+            state.cfg.limits.submit_per_ip,
         )
         .await?;
-        return Ok(no_store(StatusCode::PAYLOAD_TOO_LARGE, lang, body));
-    }
+    Ok(match decision {
+        Decision::Limited { retry_after_secs } => Some(retry_after_secs),
+        Decision::Allowed => None,
+    })
+}
 
-    // 3. The rate limit per address.
-    if !state.is_exempt(ip) {
-        let mut conn = state.pool.get().await?;
-        let decision = state
-            .rate_limit(
-                &mut conn,
-                "submit",
-                &address_subject(ip),
-                state.cfg.limits.submit_per_ip,
-            )
-            .await?;
-        drop(conn);
-        if let Decision::Limited { retry_after_secs } = decision {
-            stash_for_citizen(state, ip, &key, &form).await?;
-            let body = form_page(
-                state,
-                lang,
-                token,
-                values,
-                Vec::new(),
-                Some(t.t("notice-rate-limited")),
-                Some(&key),
-            )
-            .await?;
-            let mut res = no_store(StatusCode::TOO_MANY_REQUESTS, lang, body);
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            return Ok(res);
-        }
-    }
-
-    // 4. Validation.
-    let reference = state.reference.get();
-    let checked = reference.validate_feedback(&values);
+/// The fields' messages in form order, with the files' problems (refused files, and more
+/// files than allowed counting the `kept` ones) just before the consent.
+fn validate(
+    state: &AppState,
+    t: &Tr,
+    reference: &Reference,
+    form: &ParsedForm,
+    values: &FeedbackValues,
+    kept: usize,
+) -> Result<ValidFeedback, Vec<(String, String)>> {
+    let checked = reference.validate_feedback(values);
     let mut errors: Vec<(String, String)> = match &checked {
         Ok(_) => Vec::new(),
         Err(errs) => errs
             .iter()
-            .map(|(name, e)| (name.to_string(), field_message(&t, *e)))
+            .map(|(name, e)| (name.to_string(), field_message(t, *e)))
             .collect(),
     };
     let max_mb = state.cfg.uploads.max_file_mb;
@@ -328,16 +452,10 @@ async fn process(
     let mut file_errors: Vec<String> = form
         .refused
         .iter()
-        .map(|r| file_message(&t, &r.filename, r.reason, max_mb, max_files))
+        .map(|r| file_message(t, &r.filename, r.reason, max_mb, max_files))
         .collect();
-    if form.files.len() + keep.len() > max_files {
-        file_errors.push(file_message(
-            &t,
-            "",
-            FileRefusal::TooMany,
-            max_mb,
-            max_files,
-        ));
+    if form.files.len() + kept > max_files {
+        file_errors.push(file_message(t, "", FileRefusal::TooMany, max_mb, max_files));
     }
     if !file_errors.is_empty() {
         let at = errors
@@ -346,74 +464,56 @@ async fn process(
             .unwrap_or(errors.len());
         errors.insert(at, ("attachments".to_string(), file_errors.join(" ")));
     }
-    let valid = match checked {
-        Ok(valid) if errors.is_empty() => valid,
-        _ => {
-            stash_for_citizen(state, ip, &key, &form).await?;
-            let body = form_page(state, lang, token, values, errors, None, Some(&key)).await?;
-            return Ok(no_store(StatusCode::UNPROCESSABLE_ENTITY, lang, body));
-        }
-    };
+    match checked {
+        Ok(valid) if errors.is_empty() => Ok(valid),
+        _ => Err(errors),
+    }
+}
 
-    // 5. Store. A fast or honeypot filing is stored and flagged, never refused.
-    let mut spam_reasons = Vec::new();
-    if age < state.cfg.spam.min_fill_secs {
-        spam_reasons.push("fast".to_string());
+/// Why a filing looks automated: sent faster than a person fills the form, or with the
+/// honeypot filled.
+fn spam_reasons(state: &AppState, form: &ParsedForm, age_secs: i64) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if age_secs < state.cfg.spam.min_fill_secs {
+        reasons.push("fast".to_string());
     }
-    if honeypot {
-        spam_reasons.push("honeypot".to_string());
+    if form.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty()) {
+        reasons.push("honeypot".to_string());
     }
-    let files: Vec<CheckedFile> = form
-        .files
-        .iter()
-        .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
-        .collect();
-    let meta = FilingMeta {
-        channel: Channel::Web,
-        external_ref: None,
-        external_ref_date: None,
-        entered_by: None,
-        lang: lang.lang.code().into(),
-        idempotency_key: Some(key.clone()),
-        suspected_spam: !spam_reasons.is_empty(),
-        spam_reasons,
-        received_at: now,
-        keep_stashed: keep,
-    };
+    reasons
+}
+
+/// Files the PAKN. The same form with other content (a cached or edited form) comes back
+/// as a new form, its files kept under the new key.
+async fn store(
+    state: &AppState,
+    t: &Tr,
+    reference: &Reference,
+    form: &ParsedForm,
+    valid: &ValidFeedback,
+    meta: &FilingMeta,
+) -> AppResult<FormOutcome> {
+    let files = form.checked_files();
     let mut conn = state.pool.get().await?;
-    let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, &files, &meta).await?;
+    let outcome = filing::file(&mut conn, &state.cfg, reference, valid, &files, meta).await?;
     drop(conn);
-    match outcome {
+    Ok(match outcome {
         FilingOutcome::Created { access_token, .. } => {
             state.mail_wake.notify_one();
             tracing::info!("filed a PAKN");
-            Ok(Redirect::to(&format!("/t/{access_token}")).into_response())
+            FormOutcome::Filed { access_token }
         }
-        FilingOutcome::AlreadyFiled { access_token } => {
-            Ok(Redirect::to(&format!("/t/{access_token}")).into_response())
-        }
+        FilingOutcome::AlreadyFiled { access_token } => FormOutcome::Filed { access_token },
         FilingOutcome::TokenReused => {
-            // Offered as a new form: the files that came with it stay, under its key.
-            let fresh = state.tokens.issue_now(FormKind::Feedback);
-            let fresh_key = state
-                .tokens
-                .verify(&fresh, FormKind::Feedback, now.timestamp(), max_age)
-                .map(|v| v.nonce_hex())
-                .map_err(|e| anyhow::anyhow!("a fresh token does not verify: {e}"))?;
-            stash_for_citizen(state, ip, &fresh_key, &form).await?;
-            let body = form_page(
-                state,
-                lang,
+            let (fresh, fresh_key) = fresh_token(state, meta.received_at)?;
+            Again::notice(
+                StatusCode::CONFLICT,
                 fresh,
-                values,
-                Vec::new(),
-                Some(t.t("notice-form-reused")),
-                Some(&fresh_key),
+                fresh_key,
+                t.t("notice-form-reused"),
             )
-            .await?;
-            Ok(no_store(StatusCode::CONFLICT, lang, body))
         }
-    }
+    })
 }
 
 /// As [`stash::keep_accepted`] for the public form, within `[limits] stash_per_ip`: past it

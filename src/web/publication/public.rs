@@ -16,10 +16,12 @@ use axum::routing::get;
 use chrono::{Datelike, Utc};
 use serde::Deserialize;
 
-use crate::db::publication::{self as db, AnswerCursor, AnswerFilter};
+use crate::db::publication::{self as db, AnswerCursor, AnswerFilter, ListedAnswer};
 use crate::domain::calendar::{format_date, local_date};
 use crate::domain::fold::fold_words;
 use crate::domain::publication::is_public_id;
+use crate::domain::reference::Reference;
+use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::SharedState;
 use crate::web::kit::error::{AppError, AppResult};
@@ -53,6 +55,40 @@ fn some(v: &Option<String>) -> Option<&str> {
 }
 
 impl ListParams {
+    /// What is asked, as the list's filter (a known lĩnh vực, a plausible year, at most
+    /// `Q_MAX_WORDS` folded words, the cursor), and the search as shown back.
+    fn filter(&self, reference: &Reference, this_year: i32) -> (AnswerFilter, String) {
+        let field = some(&self.field)
+            .filter(|f| reference.field(f).is_some())
+            .map(str::to_string);
+        let year = some(&self.year)
+            .and_then(|y| y.parse::<i32>().ok())
+            .filter(|y| (2000..=this_year + 1).contains(y));
+        let q: String = some(&self.q)
+            .unwrap_or_default()
+            .chars()
+            .take(Q_MAX_CHARS)
+            .collect();
+        let mut words = fold_words(&q);
+        words.truncate(Q_MAX_WORDS);
+        let filter = AnswerFilter {
+            field,
+            year,
+            words,
+            after: some(&self.after).and_then(AnswerCursor::decode),
+        };
+        (filter, q)
+    }
+
+    /// The next page's address: after the last answer of this one.
+    fn next_href(&self, last: &ListedAnswer) -> String {
+        let cursor = AnswerCursor {
+            answered_on: last.answered_on,
+            public_id: last.public_id.clone(),
+        };
+        self.href(Some(&cursor.encode()))
+    }
+
     /// This page's query string without the cursor, plus `after` when given.
     fn href(&self, after: Option<&str>) -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
@@ -131,45 +167,13 @@ pub async fn list(
     let reference = state.reference.get();
     let t = lang.tr();
     let this_year = local_date(Utc::now()).year();
-    let field = some(&params.field)
-        .filter(|f| reference.field(f).is_some())
-        .map(str::to_string);
-    let year = some(&params.year)
-        .and_then(|y| y.parse::<i32>().ok())
-        .filter(|y| (2000..=this_year + 1).contains(y));
-    let q: String = some(&params.q)
-        .unwrap_or_default()
-        .chars()
-        .take(Q_MAX_CHARS)
-        .collect();
-    let mut words = fold_words(&q);
-    words.truncate(Q_MAX_WORDS);
-    let filter = AnswerFilter {
-        field: field.clone(),
-        year,
-        words,
-        after: some(&params.after).and_then(AnswerCursor::decode),
-    };
+    let (filter, q) = params.filter(&reference, this_year);
     let mut conn = state.pool.get().await?;
     let (rows, more) = db::list(&mut conn, &filter, PAGE_SIZE).await?;
     let first_year = db::first_year(&mut conn).await?.unwrap_or(this_year);
     drop(conn);
-    let field_name = |code: &str| {
-        reference
-            .field(code)
-            .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
-            .unwrap_or_else(|| code.to_string())
-    };
     let next_href = match (more, rows.last()) {
-        (true, Some(last)) => Some(
-            params.href(Some(
-                &AnswerCursor {
-                    answered_on: last.answered_on,
-                    public_id: last.public_id.clone(),
-                }
-                .encode(),
-            )),
-        ),
+        (true, Some(last)) => Some(params.next_href(last)),
         _ => None,
     };
     let body = ListPage {
@@ -179,33 +183,51 @@ pub async fn list(
             .map(|r| ItemView {
                 href: format!("/answers/{}", r.public_id),
                 title: r.title.clone(),
-                field: field_name(&r.field_code),
+                field: field_name(&reference, &t, &r.field_code),
                 date: format_date(r.answered_on),
             })
             .collect(),
-        fields: reference
-            .active_fields()
-            .map(|f| Choice {
-                value: f.code.clone(),
-                label: t.pick(&f.name_vi, &f.name_en).to_string(),
-                selected: field.as_deref() == Some(f.code.as_str()),
-            })
-            .collect(),
-        years: (first_year.min(this_year)..=this_year)
-            .rev()
-            .map(|y| Choice {
-                value: y.to_string(),
-                label: y.to_string(),
-                selected: year == Some(y),
-            })
-            .collect(),
+        fields: field_choices(&reference, &t, filter.field.as_deref()),
+        years: year_choices(first_year, this_year, filter.year),
         q,
-        filtered: field.is_some() || year.is_some() || !filter.words.is_empty(),
+        filtered: filter.field.is_some() || filter.year.is_some() || !filter.words.is_empty(),
         paged: filter.after.is_some(),
         next_href,
         first_href: params.href(None),
     };
     Ok(cacheable(&lang, page(&lang, body)))
+}
+
+/// A lĩnh vực's name in the page's language (its code when it is unknown).
+fn field_name(reference: &Reference, t: &Tr, code: &str) -> String {
+    reference
+        .field(code)
+        .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The active lĩnh vực as filter choices.
+fn field_choices(reference: &Reference, t: &Tr, selected: Option<&str>) -> Vec<Choice> {
+    reference
+        .active_fields()
+        .map(|f| Choice {
+            value: f.code.clone(),
+            label: t.pick(&f.name_vi, &f.name_en).to_string(),
+            selected: selected == Some(f.code.as_str()),
+        })
+        .collect()
+}
+
+/// The years from the oldest answer's to this one, newest first.
+fn year_choices(first_year: i32, this_year: i32, selected: Option<i32>) -> Vec<Choice> {
+    (first_year.min(this_year)..=this_year)
+        .rev()
+        .map(|y| Choice {
+            value: y.to_string(),
+            label: y.to_string(),
+            selected: selected == Some(y),
+        })
+        .collect()
 }
 
 pub async fn show(
@@ -229,10 +251,7 @@ pub async fn show(
         title: row.title,
         question: row.question,
         answer: row.answer,
-        field: reference
-            .field(&row.field_code)
-            .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
-            .unwrap_or(row.field_code),
+        field: field_name(&reference, &t, &row.field_code),
         date: format_date(row.answered_on),
     };
     Ok(cacheable(&lang, page(&lang, body)))

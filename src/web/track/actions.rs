@@ -11,69 +11,37 @@
 //! page again with what was typed. Success is a 303 back to the page.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use axum::routing::{MethodRouter, post};
+use chrono::{DateTime, Utc};
 
 use super::page::{self, plausible_token};
 use crate::db::track;
 use crate::domain::attachment::CheckedFile;
 use crate::domain::form_token::FormKind;
+use crate::domain::workflow::CitizenAction;
 use crate::handling::rating::{Rated, Rating, RatingInput};
 use crate::handling::{self, Command, Context, HandlingError, Step, Who};
-use crate::web::kit::RequestLang;
-use crate::web::kit::SharedState;
+use crate::i18n::Tr;
 use crate::web::kit::attempt::Attempt;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::file_message;
 use crate::web::kit::upload::{self, ParsedForm};
+use crate::web::kit::{AppState, RequestLang, SharedState, detached};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Answer,
-    Withdraw,
-    Rate,
-}
-
-impl Kind {
-    fn code(self) -> &'static str {
-        match self {
-            Kind::Answer => "answer",
-            Kind::Withdraw => "withdraw",
-            Kind::Rate => "rate",
-        }
-    }
-}
-
-pub async fn answer(
-    state: State<SharedState>,
-    lang: RequestLang,
-    token: Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> AppResult<Response> {
-    handle(state, lang, token, headers, body, Kind::Answer).await
-}
-
-pub async fn withdraw(
-    state: State<SharedState>,
-    lang: RequestLang,
-    token: Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> AppResult<Response> {
-    handle(state, lang, token, headers, body, Kind::Withdraw).await
-}
-
-pub async fn rate(
-    state: State<SharedState>,
-    lang: RequestLang,
-    token: Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> AppResult<Response> {
-    handle(state, lang, token, headers, body, Kind::Rate).await
+/// The route of `action`'s form, `POST /t/{access_token}/<code>` (its body is limited
+/// by the upload reader, not by axum's default).
+pub fn route(action: CitizenAction) -> MethodRouter<SharedState> {
+    post(
+        move |state: State<SharedState>,
+              lang: RequestLang,
+              token: Path<String>,
+              headers: HeaderMap,
+              body: Body| handle(state, lang, token, headers, body, action),
+    )
+    .layer(DefaultBodyLimit::disable())
 }
 
 async fn handle(
@@ -82,7 +50,7 @@ async fn handle(
     Path(access_token): Path<String>,
     headers: HeaderMap,
     body: Body,
-    kind: Kind,
+    action: CitizenAction,
 ) -> AppResult<Response> {
     if !plausible_token(&access_token) {
         return Err(AppError::NotFound);
@@ -95,97 +63,133 @@ async fn handle(
         Ok(form) => form,
         Err(answer) => return Ok(answer),
     };
+    // Runs to its end even if the client goes away.
+    Ok(detached(carry_out(state, lang, access_token, action, form)).await)
+}
+
+/// Why the citizen's form comes back: its message and the status of the page.
+struct Refusal {
+    message: String,
+    status: StatusCode,
+}
+
+impl Refusal {
+    fn new(message: String) -> Refusal {
+        Refusal {
+            message,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+}
+
+/// Carries out `action`: a 303 back to the page with its confirmation, or the page with
+/// the form refused, its message and what was typed.
+async fn carry_out(
+    state: SharedState,
+    lang: RequestLang,
+    access_token: String,
+    action: CitizenAction,
+    form: ParsedForm,
+) -> AppResult<Response> {
     let t = lang.tr();
-    let attempt = |error: String| Attempt {
-        action: kind.code().to_string(),
-        error,
+    let now = Utc::now();
+    let refusal = match refusal_of_form(&state, &t, &form, now) {
+        Some(refusal) => refusal,
+        None => match perform(&state, &access_token, action, &form, now).await? {
+            Ok(()) => {
+                let to = format!("/t/{access_token}?done={action}#actions");
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(e) => match e.message_id() {
+                Some(id) => Refusal::new(t.t(&id)),
+                None => return Err(AppError::Internal(anyhow::anyhow!("{e}"))),
+            },
+        },
+    };
+    let attempt = Attempt {
+        action: action.as_str().to_string(),
+        error: refusal.message,
         values: form
             .fields
-            .iter()
+            .into_iter()
             .filter(|(k, _)| k != "form_token")
-            .cloned()
             .collect(),
     };
-    let again = |a: Attempt, status: StatusCode| {
-        let state = state.clone();
-        let access_token = access_token.clone();
-        async move {
-            page::render_with(&state, &lang, &access_token, Some(a), None, status)
-                .await?
-                .ok_or(AppError::NotFound)
-        }
-    };
-    let now = Utc::now();
-    if state
-        .tokens
-        .verify(
-            form.get("form_token").unwrap_or_default(),
-            FormKind::Citizen,
-            now.timestamp(),
-            state.cfg.security.form_token_max_age_secs,
-        )
-        .is_err()
-    {
-        return again(
-            attempt(t.t("track-form-expired")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    page::render_with(
+        &state,
+        &lang,
+        &access_token,
+        Some(attempt),
+        None,
+        refusal.status,
+    )
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// What is wrong with the form itself, before anything is looked up: an expired or
+/// forged token, a body over the limit, a refused file.
+fn refusal_of_form(
+    state: &AppState,
+    t: &Tr,
+    form: &ParsedForm,
+    now: DateTime<Utc>,
+) -> Option<Refusal> {
+    let token = state.tokens.verify(
+        form.get("form_token").unwrap_or_default(),
+        FormKind::Citizen,
+        now.timestamp(),
+        state.cfg.security.form_token_max_age_secs,
+    );
+    if token.is_err() {
+        return Some(Refusal::new(t.t("track-form-expired")));
     }
     if form.body_too_large {
-        return again(
-            attempt(t.t("handling-err-too-large")),
-            StatusCode::PAYLOAD_TOO_LARGE,
-        )
-        .await;
+        return Some(Refusal {
+            message: t.t("handling-err-too-large"),
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+        });
     }
-    if let Some(f) = form.refused.first() {
-        let msg = file_message(
-            &t,
+    form.refused.first().map(|f| {
+        Refusal::new(file_message(
+            t,
             &f.filename,
             f.reason,
             state.cfg.uploads.max_file_mb,
             state.cfg.uploads.max_files,
-        );
-        return again(attempt(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let mut conn = state.pool.get().await?;
-    let row = track::by_access_token(&mut conn, &access_token)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    drop(conn);
-    let task_state = state.clone();
-    let input = Input::of(kind, &form);
-    // Runs to its end even if the client goes away.
-    let outcome = tokio::spawn(async move {
-        let state = task_state;
-        let reference = state.reference.get();
-        let mut conn = state.pool.get().await?;
-        let ctx = Context {
-            cfg: &state.cfg,
-            reference: &reference,
-            now,
-        };
-        Ok::<_, AppError>(input.run(&mut conn, &ctx, row.id).await)
+        ))
     })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("citizen action task failed: {e}")))??;
-    match outcome {
-        Ok(mails) => {
-            if mails > 0 {
-                state.mail_wake.notify_one();
-            }
-            let to = format!("/t/{access_token}?done={}#actions", kind.code());
-            Ok(Redirect::to(&to).into_response())
-        }
-        Err(e) => match e.message_id() {
-            Some(id) => again(attempt(t.t(&id)), StatusCode::UNPROCESSABLE_ENTITY).await,
-            None => Err(AppError::Internal(anyhow::anyhow!("{e}"))),
-        },
-    }
 }
 
-/// What the citizen sent, owned so the work can run in its own task.
+/// Hands the citizen's input to the handling layer; wakes the mail worker when mail was
+/// queued.
+async fn perform(
+    state: &AppState,
+    access_token: &str,
+    action: CitizenAction,
+    form: &ParsedForm,
+    now: DateTime<Utc>,
+) -> AppResult<Result<(), HandlingError>> {
+    let mut conn = state.pool.get().await?;
+    let row = track::by_access_token(&mut conn, access_token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reference = state.reference.get();
+    let ctx = Context {
+        cfg: &state.cfg,
+        reference: &reference,
+        now,
+    };
+    let outcome = Input::of(action, form).run(&mut conn, &ctx, row.id).await;
+    if let Ok(mails) = outcome
+        && mails > 0
+    {
+        state.mail_wake.notify_one();
+    }
+    Ok(outcome.map(|_| ()))
+}
+
+/// What the citizen sent.
 enum Input {
     Answer {
         text: String,
@@ -198,26 +202,24 @@ enum Input {
 }
 
 impl Input {
-    fn of(kind: Kind, form: &ParsedForm) -> Input {
+    fn of(action: CitizenAction, form: &ParsedForm) -> Input {
         let get = |name: &str| form.get(name).unwrap_or_default().to_string();
-        match kind {
-            Kind::Answer => Input::Answer {
+        match action {
+            CitizenAction::Answer => Input::Answer {
                 text: get("text"),
-                files: form
-                    .files
-                    .iter()
-                    .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
-                    .collect(),
+                files: form.checked_files(),
             },
-            Kind::Withdraw => Input::Withdraw {
+            CitizenAction::Withdraw => Input::Withdraw {
                 reason: get("reason"),
             },
-            Kind::Rate => Input::Rate(Rating::parse(&get("rating")).map(|rating| RatingInput {
-                rating,
-                comment: get("comment"),
-                not_resolved: rating == Rating::Unsatisfied
-                    && form.get("not_resolved").is_some_and(|v| !v.is_empty()),
-            })),
+            CitizenAction::Rate => {
+                Input::Rate(Rating::parse(&get("rating")).map(|rating| RatingInput {
+                    rating,
+                    comment: get("comment"),
+                    not_resolved: rating == Rating::Unsatisfied
+                        && form.get("not_resolved").is_some_and(|v| !v.is_empty()),
+                }))
+            }
         }
     }
 

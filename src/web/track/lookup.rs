@@ -8,11 +8,14 @@
 //! (phone digits, lower-case email) as SHA-256 digests in constant time. Success leads
 //! (303) to the private link.
 
+use std::net::IpAddr;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use diesel_async::AsyncPgConnection;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -139,80 +142,92 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let code_typed = clip(fields.get("code"), MAX_CODE_CHARS);
     let contact_typed = clip(fields.get("contact"), MAX_CONTACT_CHARS);
-    let now = chrono::Utc::now().timestamp();
+    let again = |status: StatusCode, notice: (&'static str, &str)| {
+        form(
+            &state,
+            &lang,
+            status,
+            &code_typed,
+            &contact_typed,
+            Some(notice),
+        )
+    };
     if let Err(e) = state.tokens.verify(
         fields.get("form_token"),
         FormKind::Track,
-        now,
+        chrono::Utc::now().timestamp(),
         state.cfg.security.form_token_max_age_secs,
     ) {
         let id = match e {
             TokenError::Expired { .. } => "track-form-expired",
             _ => "track-form-invalid",
         };
-        return Ok(form(
-            &state,
-            &lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &code_typed,
-            &contact_typed,
-            Some(("alert", id)),
-        ));
+        return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, ("alert", id)));
     }
     let code = TrackingCode::parse(&code_typed);
     let mut conn = state.pool.get().await?;
-    if !state.is_exempt(ip) {
-        // Keyed by the code as parsed (any spelling of one code counts once) or, when
-        // malformed, as typed; and by the address.
-        let code_key = code
-            .as_ref()
-            .map(|c| c.as_str().to_string())
-            .unwrap_or_else(|| code_typed.to_uppercase());
-        let subject = format!("{code_key}|{}", address_subject(ip));
-        let decision = state
-            .rate_limit(
-                &mut conn,
-                LIMIT_NAME,
-                &subject,
-                state.cfg.limits.track_per_code_ip,
-            )
-            .await?;
-        if let Decision::Limited { retry_after_secs } = decision {
-            drop(conn);
-            tracing::info!("track lookup limited");
-            let mut res = form(
-                &state,
-                &lang,
-                StatusCode::TOO_MANY_REQUESTS,
-                &code_typed,
-                &contact_typed,
-                Some(("alert", "track-limited")),
-            );
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            return Ok(res);
-        }
+    if let Some(retry_after_secs) =
+        limited(&state, &mut conn, ip, code.as_ref(), &code_typed).await?
+    {
+        drop(conn);
+        tracing::info!("track lookup limited");
+        let mut res = again(StatusCode::TOO_MANY_REQUESTS, ("alert", "track-limited"));
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        return Ok(res);
     }
     let row = match &code {
         Some(c) => track::lookup_by_code(&mut conn, c.as_str()).await?,
         None => None,
     };
     drop(conn);
-    let given = normalise_contact(&contact_typed);
-    let found = row.is_some();
-    let row = row.unwrap_or_else(decoy);
-    if found && contact_matches(&given, &row) {
+    if let Some(row) = found(row, &contact_typed) {
         return Ok(Redirect::to(&format!("/t/{}", row.access_token)).into_response());
     }
     tracing::info!("track lookup found nothing");
-    Ok(form(
-        &state,
-        &lang,
+    Ok(again(
         StatusCode::NOT_FOUND,
-        &code_typed,
-        &contact_typed,
-        Some(("alert alert-error", "track-not-found")),
+        ("alert alert-error", "track-not-found"),
     ))
+}
+
+/// Counts a lookup of (code, address) and says, once past the limit, the seconds until
+/// the next may be tried. Keyed by the code as parsed (any spelling of one code counts
+/// once) or, when malformed, as typed.
+async fn limited(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    ip: IpAddr,
+    code: Option<&TrackingCode>,
+    code_typed: &str,
+) -> AppResult<Option<u32>> {
+    if state.is_exempt(ip) {
+        return Ok(None);
+    }
+    let code_key = code
+        .map(|c| c.as_str().to_string())
+        .unwrap_or_else(|| code_typed.to_uppercase());
+    let subject = format!("{code_key}|{}", address_subject(ip));
+    let decision = state
+        .rate_limit(
+            conn,
+            LIMIT_NAME,
+            &subject,
+            state.cfg.limits.track_per_code_ip,
+        )
+        .await?;
+    Ok(match decision {
+        Decision::Limited { retry_after_secs } => Some(retry_after_secs),
+        Decision::Allowed => None,
+    })
+}
+
+/// The row, when the contact typed matches it.
+fn found(row: Option<LookupRow>, contact_typed: &str) -> Option<LookupRow> {
+    let given = normalise_contact(contact_typed);
+    let found = row.is_some();
+    let row = row.unwrap_or_else(decoy);
+    (found && contact_matches(&given, &row)).then_some(row)
 }
 
 #[cfg(test)]

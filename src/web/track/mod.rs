@@ -8,26 +8,22 @@ pub mod lookup;
 pub mod page;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
+use crate::domain::workflow::CitizenAction;
 use crate::web::kit::SharedState;
 
 pub fn router() -> Router<SharedState> {
-    Router::new()
+    let pages = Router::new()
         .route("/t/{access_token}", get(page::show))
         .route("/t/{access_token}/files/{id}", get(page::download))
-        .route(
-            "/t/{access_token}/answer",
-            post(actions::answer).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/t/{access_token}/withdraw",
-            post(actions::withdraw).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/t/{access_token}/rate",
-            post(actions::rate).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
         .route("/track", get(lookup::show).post(lookup::submit))
-        .route(forgot::PATH, get(forgot::show).post(forgot::submit))
+        .route(forgot::PATH, get(forgot::show).post(forgot::submit));
+    // One form per citizen action, each posted below the private link.
+    CitizenAction::ALL.iter().fold(pages, |router, &action| {
+        router.route(
+            &format!("/t/{{access_token}}/{action}"),
+            actions::route(action),
+        )
+    })
 }

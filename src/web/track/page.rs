@@ -13,14 +13,17 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
+use crate::db::ratings::{self, LatestAnswer};
+use crate::db::tickets;
 use crate::db::track::{self, ApprovedReply, PublicEvent, ReplyFile, TrackRow};
-use crate::db::{ratings, tickets};
 use crate::domain::attachment::{content_disposition, size_text};
 use crate::domain::calendar::{DueState, due_state, format_date, format_datetime, local_date};
 use crate::domain::form_token::FormKind;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
-use crate::domain::workflow::ActorKind;
+use crate::domain::workflow::{
+    ActorKind, CitizenAction, RatingState, citizen_actions, citizen_may_reopen,
+};
 use crate::handling::rating::Rating;
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
@@ -55,16 +58,15 @@ pub struct ReplyView {
     pub files: Vec<FileView>,
 }
 
-/// The citizen's forms on the page: answering a request for information, withdrawing,
-/// rating the answer.
+/// The citizen's forms on the page ([`CitizenAction`]): answering a request for
+/// information, withdrawing, rating the answer.
 #[derive(Debug, Clone, Default)]
 pub struct CitizenPanel {
     /// The private link's path (forms post below it).
     pub path: String,
     pub form_token: String,
-    pub can_answer: bool,
-    pub can_withdraw: bool,
-    pub can_rate: bool,
+    /// What the citizen may do now ([`citizen_actions`]).
+    pub offered: Vec<CitizenAction>,
     /// The PAKN was answered more than once: the form rates the latest answer.
     pub rates_latest_of_several: bool,
     /// The label of the latest answer's rating, once given.
@@ -78,17 +80,30 @@ pub struct CitizenPanel {
 
 impl CitizenPanel {
     pub fn any(&self) -> bool {
-        self.can_answer
-            || self.can_withdraw
-            || self.can_rate
+        !self.offered.is_empty()
             || self.rated.is_some()
             || self.done.is_some()
             || self.attempt.is_some()
     }
 
+    /// Whether the form of `action` is shown.
+    pub fn can(&self, action: CitizenAction) -> bool {
+        self.offered.contains(&action)
+    }
+
+    /// Where the form of `action` posts.
+    pub fn url(&self, action: CitizenAction) -> String {
+        format!("{}/{action}", self.path)
+    }
+
+    /// The rating choices, in the form's order: (code, message id of the label).
+    pub fn ratings(&self) -> impl Iterator<Item = (&'static str, String)> {
+        Rating::ALL.into_iter().map(|r| (r.as_str(), r.label_id()))
+    }
+
     /// What was typed in `name` of the form of `action` in a refused attempt.
-    pub fn v(&self, action: &str, name: &str) -> &str {
-        attempt::typed(&self.attempt, action, name)
+    pub fn v(&self, action: CitizenAction, name: &str) -> &str {
+        attempt::typed(&self.attempt, action.as_str(), name)
     }
 
     /// The message of a refused attempt whose form is no longer shown (e.g. a second
@@ -96,18 +111,13 @@ impl CitizenPanel {
     pub fn general_error(&self) -> &str {
         self.attempt
             .as_ref()
-            .filter(|a| match a.action.as_str() {
-                "answer" => !self.can_answer,
-                "withdraw" => !self.can_withdraw,
-                "rate" => !self.can_rate,
-                _ => true,
-            })
+            .filter(|a| CitizenAction::parse(&a.action).is_none_or(|action| !self.can(action)))
             .map(|a| a.error.as_str())
             .unwrap_or_default()
     }
 
-    pub fn error(&self, action: &str) -> &str {
-        attempt::error_of(&self.attempt, action)
+    pub fn error(&self, action: CitizenAction) -> &str {
+        attempt::error_of(&self.attempt, action.as_str())
     }
 }
 
@@ -211,15 +221,19 @@ fn due_note(
     }))
 }
 
-/// The track page with a refused action's message and values, or a confirmation.
-pub async fn render_with(
-    state: &AppState,
-    lang: &RequestLang,
-    access_token: &str,
-    attempt: Option<Attempt>,
-    done: Option<&str>,
-    http_status: StatusCode,
-) -> AppResult<Option<Response>> {
+/// What the track page shows of a PAKN, read in two round trips.
+struct Loaded {
+    row: TrackRow,
+    /// The answer a rating judges, once there is an answer.
+    latest_answer: Option<LatestAnswer>,
+    events: Vec<PublicEvent>,
+    replies: Vec<ApprovedReply>,
+    files: Vec<ReplyFile>,
+    /// Staff names by id (only when `[privacy] show_staff_names`).
+    names: Vec<(i32, String)>,
+}
+
+async fn load(state: &AppState, access_token: &str) -> AppResult<Option<Loaded>> {
     let mut conn = state.pool.get().await?;
     let Some(row) = track::by_access_token(&mut conn, access_token).await? else {
         return Ok(None);
@@ -241,8 +255,7 @@ pub async fn render_with(
             track::reply_files(&mut c3, row.id),
         )?
     };
-    let show_names = state.cfg.privacy.show_staff_names;
-    let names = if show_names {
+    let names = if state.cfg.privacy.show_staff_names {
         let mut ids: Vec<i32> = events.iter().filter_map(|e| e.actor_id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -250,76 +263,102 @@ pub async fn render_with(
     } else {
         Vec::new()
     };
-    drop(conn);
+    Ok(Some(Loaded {
+        row,
+        latest_answer,
+        events,
+        replies,
+        files,
+        names,
+    }))
+}
 
+/// The track page with a refused action's message and values, or a confirmation.
+pub async fn render_with(
+    state: &AppState,
+    lang: &RequestLang,
+    access_token: &str,
+    attempt: Option<Attempt>,
+    done: Option<CitizenAction>,
+    http_status: StatusCode,
+) -> AppResult<Option<Response>> {
+    let Some(loaded) = load(state, access_token).await? else {
+        return Ok(None);
+    };
     let t = lang.tr();
-    let reference = state.reference.get();
-    let status = row.status;
     let path = format!("/t/{access_token}");
-    let who = |e: &PublicEvent| -> String {
-        match e.actor_kind {
-            ActorKind::Citizen => t.t("track-actor-citizen"),
-            ActorKind::System => t.t("track-actor-system"),
-            ActorKind::Staff => e
-                .actor_id
-                .filter(|_| show_names)
-                .and_then(|id| names.iter().find(|(i, _)| *i == id))
-                .map(|(_, n)| n.clone())
-                .unwrap_or_else(|| t.t("track-actor-staff")),
-        }
-    };
-    let reply_view = |r: &ApprovedReply| ReplyView {
-        number_symbol: r.number_symbol.clone().unwrap_or_default(),
-        date: r
-            .reply_date
-            .or(r.decided_at.map(local_date))
-            .map(format_date)
-            .unwrap_or_default(),
-        signer: r.signer.clone().unwrap_or_default(),
-        body: r.body.clone(),
-        files: files
-            .iter()
-            .filter(|f: &&ReplyFile| f.reply_id == r.id)
-            .map(|f| FileView {
-                url: format!("{path}/files/{}", f.id),
-                filename: f.filename.clone(),
-                size: size_text(i64::from(f.size_bytes)),
-            })
-            .collect(),
-    };
-    let answered_recently = row.answered_at.is_some_and(|at| {
-        Utc::now()
-            <= at + chrono::TimeDelta::days(i64::from(state.cfg.deadlines.reopen_window_days))
-    });
-    let actions = CitizenPanel {
-        path: path.clone(),
+    let actions = citizen_panel(state, &t, &loaded, &path, attempt, done);
+    let body = track_page(state, lang, &t, loaded, path, actions)?;
+    let mut res = page(lang, body);
+    *res.status_mut() = http_status;
+    private_headers(&mut res);
+    Ok(Some(res))
+}
+
+/// Where the latest answer's rating stands.
+fn rating_state(latest: Option<&LatestAnswer>) -> RatingState {
+    match latest {
+        None => RatingState::NoAnswer,
+        Some(a) if a.rating.is_some() => RatingState::Rated,
+        Some(_) => RatingState::Unrated,
+    }
+}
+
+fn citizen_panel(
+    state: &AppState,
+    t: &Tr,
+    loaded: &Loaded,
+    path: &str,
+    attempt: Option<Attempt>,
+    done: Option<CitizenAction>,
+) -> CitizenPanel {
+    let row = &loaded.row;
+    let latest = loaded.latest_answer.as_ref();
+    let window_days = state.cfg.deadlines.reopen_window_days;
+    CitizenPanel {
+        path: path.to_string(),
         form_token: state.tokens.issue_now(FormKind::Citizen),
-        can_answer: status == Status::NeedsInfo,
-        can_withdraw: matches!(
-            status,
-            Status::Submitted | Status::Accepted | Status::InProgress | Status::NeedsInfo
-        ),
-        can_rate: latest_answer.as_ref().is_some_and(|a| a.rating.is_none())
-            && matches!(status, Status::Answered | Status::Closed),
-        rates_latest_of_several: replies.len() > 1,
-        rated: latest_answer
-            .as_ref()
+        offered: citizen_actions(row.status, row.answered_at.is_some(), rating_state(latest)),
+        rates_latest_of_several: loaded.replies.len() > 1,
+        rated: latest
             .and_then(|a| a.rating.as_deref())
             .and_then(Rating::parse)
             .map(|r| t.t(&r.label_id())),
-        may_reopen: answered_recently,
+        may_reopen: row
+            .answered_at
+            .is_some_and(|at| citizen_may_reopen(at, Utc::now(), window_days)),
         max_files: state.cfg.uploads.max_files,
         attempt,
-        done: done.map(|d| t.t(&format!("citizen-done-{d}"))),
-    };
-    let body = TrackPage {
+        done: done.map(|d| t.t(&d.message_id("citizen-done"))),
+    }
+}
+
+fn track_page(
+    state: &AppState,
+    lang: &RequestLang,
+    t: &Tr,
+    loaded: Loaded,
+    path: String,
+    actions: CitizenPanel,
+) -> AppResult<TrackPage> {
+    let reference = state.reference.get();
+    let Loaded {
+        row,
+        events,
+        replies,
+        files,
+        names,
+        ..
+    } = loaded;
+    let status = row.status;
+    let show_names = state.cfg.privacy.show_staff_names;
+    Ok(TrackPage {
         actions,
         chrome: Chrome::new(state, lang, &path),
         just_filed: status == Status::Submitted && events.iter().all(|e| e.event == "submitted"),
         code: TrackingCode::parse(&row.code)
             .map(|c| c.display())
             .unwrap_or(row.code.clone()),
-        title: row.title.clone(),
         status: status.as_str(),
         status_label: t.t(&status.label_id()),
         status_explain: t.t(&status.explain_id()),
@@ -335,7 +374,7 @@ pub async fn render_with(
         received: format_datetime(row.received_at),
         accept_due: format_date(row.accept_due),
         reply_due: format_date(row.reply_due),
-        due_note: due_note(state, &t, &row, status)?,
+        due_note: due_note(state, t, &row, status)?,
         needs_info_due: row
             .needs_info_due
             .filter(|_| status == Status::NeedsInfo)
@@ -347,20 +386,60 @@ pub async fn render_with(
         ),
         events: events
             .iter()
-            .map(|e| EventView {
-                at: format_datetime(e.at),
-                what: event_label(&t, &e.event),
-                who: who(e),
-                body: e.body.clone().filter(|b| !b.trim().is_empty()),
-                details: event_details(&t, &e.data),
+            .map(|e| event_view(t, e, &names, show_names))
+            .collect(),
+        replies: replies
+            .iter()
+            .rev()
+            .map(|r| reply_view(r, &files, &path))
+            .collect(),
+        title: row.title,
+    })
+}
+
+/// Who an event is shown as: the citizen, the system, or staff (by name only when
+/// configured).
+fn event_view(t: &Tr, e: &PublicEvent, names: &[(i32, String)], show_names: bool) -> EventView {
+    let who = match e.actor_kind {
+        ActorKind::Citizen => t.t("track-actor-citizen"),
+        ActorKind::System => t.t("track-actor-system"),
+        ActorKind::Staff => e
+            .actor_id
+            .filter(|_| show_names)
+            .and_then(|id| names.iter().find(|(i, _)| *i == id))
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| t.t("track-actor-staff")),
+    };
+    EventView {
+        at: format_datetime(e.at),
+        what: event_label(t, &e.event),
+        who,
+        body: e.body.clone().filter(|b| !b.trim().is_empty()),
+        details: event_details(t, &e.data),
+    }
+}
+
+/// An approved reply with its files (downloads below the private link's `path`).
+fn reply_view(r: &ApprovedReply, files: &[ReplyFile], path: &str) -> ReplyView {
+    ReplyView {
+        number_symbol: r.number_symbol.clone().unwrap_or_default(),
+        date: r
+            .reply_date
+            .or(r.decided_at.map(local_date))
+            .map(format_date)
+            .unwrap_or_default(),
+        signer: r.signer.clone().unwrap_or_default(),
+        body: r.body.clone(),
+        files: files
+            .iter()
+            .filter(|f| f.reply_id == r.id)
+            .map(|f| FileView {
+                url: format!("{path}/files/{}", f.id),
+                filename: f.filename.clone(),
+                size: size_text(i64::from(f.size_bytes)),
             })
             .collect(),
-        replies: replies.iter().rev().map(reply_view).collect(),
-    };
-    let mut res = page(lang, body);
-    *res.status_mut() = http_status;
-    private_headers(&mut res);
-    Ok(Some(res))
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -378,10 +457,7 @@ pub async fn show(
     if !plausible_token(&access_token) {
         return Err(AppError::NotFound);
     }
-    let done = query
-        .done
-        .as_deref()
-        .filter(|d| matches!(*d, "answer" | "withdraw" | "rate"));
+    let done = query.done.as_deref().and_then(CitizenAction::parse);
     render_with(&state, &lang, &access_token, None, done, StatusCode::OK)
         .await?
         .ok_or(AppError::NotFound)
