@@ -17,7 +17,7 @@ use crate::domain::feedback::FeedbackKind;
 use crate::domain::reference::Reference;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
-use crate::domain::workflow::{Action, Urgency};
+use crate::domain::workflow::{self, Action, Urgency};
 use crate::i18n::{Lang, Tr};
 
 /// Where new files of a step belong.
@@ -416,9 +416,11 @@ async fn reopen(
         ..Effect::new()
     };
     if matches!(who, Who::Citizen) {
-        let window = TimeDelta::days(i64::from(ctx.cfg.deadlines.reopen_window_days));
+        // A PAKN without an answer date (reopened before its answer was recorded, in
+        // old data) is within the window.
         let answered = ticket.answered_at.unwrap_or(ctx.now);
-        if ctx.now > answered + window {
+        let window = ctx.cfg.deadlines.reopen_window_days;
+        if !workflow::citizen_may_reopen(answered, ctx.now, window) {
             return Err(HandlingError::Invalid("handling-err-reopen-window"));
         }
         effect.notice = Notice::staff(unit_recipients(conn, ctx, ticket).await?);

@@ -13,8 +13,7 @@ use crate::db::counters;
 use crate::db::ratings::{self as ratings_data, NewRating};
 use crate::db::workflow::{self as data, EventInsert, LockedTicket};
 use crate::domain::calendar::local_date;
-use crate::domain::status::Status;
-use crate::domain::workflow::ActorKind;
+use crate::domain::workflow::{ActorKind, RatingState::Unrated, may_rate};
 
 /// A rating as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,12 +84,7 @@ pub async fn rate(
             return Ok(Rated::AlreadyRated);
         }
         let answer = match answer {
-            Some(a)
-                if ticket.answered_at.is_some()
-                    && matches!(ticket.status, Status::Answered | Status::Closed) =>
-            {
-                a
-            }
+            Some(a) if may_rate(ticket.status, ticket.answered_at.is_some(), Unrated) => a,
             _ => return Err(HandlingError::Invalid("rating-err-not-answered")),
         };
         let comment = crate::domain::fold::clean_text(&input.comment);
