@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use pakn::mail::OutgoingMail;
 
 use crate::support::app::TestApp;
-use crate::support::outbox::{MailStatus, to};
+use crate::support::outbox::{MailStatus, mail_to};
 
 const STRANGER: &str = "nguoi.nhan@example.vn";
 
@@ -69,7 +69,7 @@ async fn an_undeclared_pending_mail_fails_the_check_and_a_declared_one_passes() 
     let app = TestApp::spawn_without_worker(|_| {}).await;
     enqueue(&app, STRANGER).await;
     let mail = app.take_mail().await;
-    assert_eq!(mail.who(), [("test", to(&[STRANGER]))]);
+    assert_eq!(mail.who(), [("test", mail_to(&[STRANGER]))]);
     assert_eq!(
         mail.iter().next().map(|m| m.status),
         Some(MailStatus::Pending)
@@ -82,7 +82,10 @@ async fn an_undeclared_pending_mail_fails_the_check_and_a_declared_one_passes() 
 
     let app = TestApp::spawn_without_worker(|_| {}).await;
     enqueue(&app, STRANGER).await;
-    assert_eq!(app.take_mail().await.who(), [("test", to(&[STRANGER]))]);
+    assert_eq!(
+        app.take_mail().await.who(),
+        [("test", mail_to(&[STRANGER]))]
+    );
     app.expect_pending_mail(1);
     assert_eq!(stop_and_catch(app).await, None, "declared");
 }
@@ -111,7 +114,7 @@ async fn a_failed_mail_fails_the_check_unless_declared() {
         let report = app.deliver_mail().await;
         assert_eq!((report.claimed, report.failed), (1, 1), "{report:?}");
         let mail = app.take_mail().await;
-        assert_eq!(mail.who(), [("test", to(&["không phải địa chỉ"]))]);
+        assert_eq!(mail.who(), [("test", mail_to(&["không phải địa chỉ"]))]);
         assert_eq!(
             mail.iter().next().map(|m| m.status),
             Some(MailStatus::Failed)
@@ -145,11 +148,14 @@ async fn mail_the_test_never_looked_at_fails_the_check() {
     // Looking at it once is enough, whenever that was; later mail must be looked at too.
     let app = sleepy_worker().await;
     enqueue(&app, STRANGER).await;
-    assert_eq!(app.take_mail().await.who(), [("test", to(&[STRANGER]))]);
+    assert_eq!(
+        app.take_mail().await.who(),
+        [("test", mail_to(&[STRANGER]))]
+    );
     enqueue(&app, "nguoi.khac@example.vn").await;
     assert_eq!(
         app.take_mail().await.who(),
-        [("test", to(&["nguoi.khac@example.vn"]))],
+        [("test", mail_to(&["nguoi.khac@example.vn"]))],
         "only what is new"
     );
     assert_eq!(app.all_mail().await.len(), 2);
@@ -212,7 +218,7 @@ async fn instances_on_one_database_share_what_was_declared_and_seen() {
     let a = TestApp::spawn_without_worker(|_| {}).await;
     let b = TestApp::spawn_on_opts(a.db.clone(), false, |_| {}).await;
     enqueue(&b, STRANGER).await;
-    assert_eq!(a.take_mail().await.who(), [("test", to(&[STRANGER]))]);
+    assert_eq!(a.take_mail().await.who(), [("test", mail_to(&[STRANGER]))]);
     assert!(b.take_mail().await.is_empty(), "already seen through a");
     b.expect_pending_mail(1);
     b.stop_keeping_db().await;

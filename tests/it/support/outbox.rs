@@ -92,7 +92,7 @@ pub struct Rcpt {
 }
 
 /// A mail's recipients, To only (add Cc with [`Rcpt::cc`]).
-pub fn to(addrs: &[&str]) -> Rcpt {
+pub fn mail_to(addrs: &[&str]) -> Rcpt {
     Rcpt {
         to: addrs.iter().map(|a| a.to_string()).collect(),
         cc: Vec::new(),
@@ -419,9 +419,15 @@ pub const PPC_OFFICE: &str = "thutuchanhchinh@angiang.gov.vn";
 /// team, Cc the deputy director.
 pub fn filing_mail() -> Vec<(&'static str, Rcpt)> {
     vec![
-        ("ack", to(&[CITIZEN])),
-        ("notify", to(&[INSPECTION]).cc(&[DEPUTY])),
+        ("ack", mail_to(&[CITIZEN])),
+        ("notify", mail_to(&[INSPECTION]).cc(&[DEPUTY])),
     ]
+}
+
+/// The mail of one filing with the citizen's email, whose routing rule notifies
+/// `notify`.
+pub fn filing_mail_notifying(notify: Rcpt) -> Vec<(&'static str, Rcpt)> {
+    vec![("ack", mail_to(&[CITIZEN])), ("notify", notify)]
 }
 
 /// The mail of `n` such filings, in order.
