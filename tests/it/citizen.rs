@@ -12,8 +12,11 @@ use reqwest::multipart::{Form, Part};
 use crate::auth::value_of;
 use crate::filing::{PNG, file_one};
 use crate::support::app::TestApp;
-use crate::support::outbox::{CITIZEN, Rcpt, filing_mail, mail_to};
-use crate::workflow::{People, answer, events_of, full_step, people, status_of, step_at};
+use crate::support::outbox::{CITIZEN, filing_mail, mail_to};
+use crate::workflow::{
+    OFFICER_EMAIL as OFFICER, People, answer, answer_mail, events_of, full_step, people, status_of,
+    step_at,
+};
 use pakn::domain::workflow::Action;
 use pakn::handling::Step;
 
@@ -72,18 +75,6 @@ async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (Statu
         .expect("POST");
     let status = res.status();
     (status, res.text().await.unwrap_or_default())
-}
-
-/// The officer of UNIT and the leader that `workflow::people` creates.
-const OFFICER: &str = "cv@sonoivu.vn";
-const LEADER: &str = "ld@sonoivu.vn";
-
-/// The mail of `workflow::answer`: the draft to the leader, the answer to the citizen.
-fn answer_mail() -> Vec<(&'static str, Rcpt)> {
-    vec![
-        ("update.submit_draft", mail_to(&[LEADER])),
-        ("update.approve", mail_to(&[CITIZEN])),
-    ]
 }
 
 async fn ask(app: &TestApp, p: &People, id: i64) {

@@ -85,7 +85,7 @@ impl fmt::Display for Mail {
 }
 
 /// The recipients of one mail: To and Cc, in the order stored.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rcpt {
     pub to: Vec<String>,
     pub cc: Vec<String>,
@@ -148,8 +148,19 @@ impl MailLog {
     /// As [`MailLog::who`], sorted (for mail queued by concurrent requests or jobs).
     pub fn who_sorted(&self) -> Vec<(&str, Rcpt)> {
         let mut who = self.who();
-        who.sort_by(|a, b| (a.0, &a.1.to, &a.1.cc).cmp(&(b.0, &b.1.to, &b.1.cc)));
+        who.sort();
         who
+    }
+
+    /// How many mails of each kind went to each set of recipients, by kind and then
+    /// recipients (for many mails, or mail queued in no fixed order).
+    pub fn tally(&self) -> Vec<(&str, Rcpt, usize)> {
+        let mut counts: std::collections::BTreeMap<(&str, Rcpt), usize> =
+            std::collections::BTreeMap::new();
+        for m in &self.0 {
+            *counts.entry((m.kind.as_str(), m.rcpt())).or_default() += 1;
+        }
+        counts.into_iter().map(|((k, r), n)| (k, r, n)).collect()
     }
 
     /// The recipients of each mail of one kind, in queueing order.
