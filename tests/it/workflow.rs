@@ -364,8 +364,12 @@ async fn every_move_of_the_table_and_a_refusal_for_everything_else() {
     // Every allowed move that tells someone, once per (from, actor) it was made from: the
     // citizen hears of the questions, refusals, transfers, answer and duplicates; the
     // unit's officer of the citizen's answers, withdrawals and reopenings (a staff
-    // reopening tells nobody); the leader of the draft. Accepting within the unit, starting
-    // work and closing mail nobody. No worker in this test: the mail stays queued.
+    // reopening tells nobody); the leader of the draft. Starting work and closing mail
+    // nobody.
+    // QUESTIONABLE: accepting into the unit the PAKN was routed to mails nobody, even
+    // when a leader names the officer as its handler (`assign` tells a new handler;
+    // accept tells one only when the unit changes).
+    // No worker in this test: the mail stays queued.
     let mail = app.take_mail().await;
     assert_eq!(
         mail.tally(),

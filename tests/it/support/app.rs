@@ -53,6 +53,7 @@ pub struct TestApp {
     /// Set once stopped (and checked, or left to the instance that drops the database).
     stopped: bool,
 }
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
