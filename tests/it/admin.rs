@@ -17,6 +17,7 @@ use reqwest::StatusCode;
 use crate::auth::{UNIT, client, create_user, csrf, get, login_ok};
 use crate::filing::{askama_escape, form_of, fresh_form, post, valid_fields, with};
 use crate::support::app::TestApp;
+use crate::support::outbox::{DEPUTY, INSPECTION, PPC_OFFICE, filing_mail_notifying, mail_to};
 
 const ADMIN: &str = "quantri@sonoivu.vn";
 const LABOUR: &str = "phong_lao_dong_viec_lam";
@@ -1144,6 +1145,13 @@ async fn what_is_deactivated_leaves_the_forms_but_old_tickets_still_show_it() {
         ["deactivate"]
     );
     mail_settled(&app).await;
+    // Religion goes by the default rule (the deputy director, Cc the provincial office);
+    // labour by its own rule until it is stopped, then by the default one.
+    let default_rule = filing_mail_notifying(mail_to(&[DEPUTY]).cc(&[PPC_OFFICE]));
+    let mut want = default_rule.clone();
+    want.extend(filing_mail_notifying(mail_to(&[DEPUTY])));
+    want.extend(default_rule);
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
 
@@ -1290,6 +1298,10 @@ async fn a_rule_added_on_one_instance_routes_the_next_filing_on_another() {
     let (_, unit, _, _) = file(&b, "khac", "ton_giao", "Thủ tục tôn giáo vẫn về Văn phòng").await;
     assert_eq!(unit, unit_id(&a, "van_phong_so").await);
     mail_settled(&a).await;
+    // Whichever instance filed, the rule in force then chose who is notified.
+    let mut want = filing_mail_notifying(mail_to(&[INSPECTION]).cc(&[PPC_OFFICE]));
+    want.extend(filing_mail_notifying(mail_to(&[DEPUTY]).cc(&[PPC_OFFICE])));
+    assert_eq!(a.take_mail().await.who(), want);
     b.stop_keeping_db().await;
     a.stop().await;
 }
@@ -1444,6 +1456,11 @@ async fn a_holiday_added_on_one_instance_moves_deadlines_on_another() {
         ["create", "update", "delete"]
     );
     mail_settled(&a).await;
+    let default_rule = filing_mail_notifying(mail_to(&[DEPUTY]).cc(&[PPC_OFFICE]));
+    assert_eq!(
+        a.take_mail().await.who(),
+        [default_rule.clone(), default_rule].concat()
+    );
     b.stop_keeping_db().await;
     a.stop().await;
 }

@@ -12,7 +12,11 @@ use reqwest::multipart::{Form, Part};
 use crate::auth::value_of;
 use crate::filing::{PNG, file_one};
 use crate::support::app::TestApp;
-use crate::workflow::{People, answer, events_of, full_step, people, status_of, step_at};
+use crate::support::outbox::{CITIZEN, filing_mail, mail_to};
+use crate::workflow::{
+    OFFICER_EMAIL as OFFICER, People, answer, answer_mail, events_of, full_step, people, status_of,
+    step_at,
+};
 use pakn::domain::workflow::Action;
 use pakn::handling::Step;
 
@@ -186,6 +190,14 @@ async fn the_citizen_answers_a_request_with_text_and_a_file() {
     let html = html_of(&app, &format!("{}?done=answer", t.path)).await;
     assert!(html.contains("data-testid=\"citizen-done\""));
     drop(conn);
+    // The citizen is asked; the unit (its officer: it has no address of its own) hears
+    // of the answer. No worker in this test: the mail stays queued.
+    let mail = app.take_mail().await;
+    let mut want = filing_mail();
+    want.push(("update.ask_info", mail_to(&[CITIZEN])));
+    want.push(("update.answer_info", mail_to(&[OFFICER])));
+    assert_eq!(mail.who(), want);
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }
 
@@ -229,6 +241,12 @@ async fn the_citizen_withdraws_with_a_reason() {
         "a closed PAKN cannot be withdrawn"
     );
     drop(conn);
+    // QUESTIONABLE: the unit has no address and (in this test) no officer, and nobody
+    // handles the PAKN yet: the withdrawal mails nobody, not even the contacts the
+    // filing notified. No worker in this test: the mail stays queued.
+    let mail = app.take_mail().await;
+    assert_eq!(mail.who(), filing_mail());
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }
 
@@ -328,6 +346,15 @@ async fn a_rating_is_recorded_once_a_get_records_nothing_and_not_resolved_reopen
         "{timeline}"
     );
     drop(conn);
+    // The leader hears of the draft, the citizen of the answer, the unit's officer (also
+    // its handler) of the reopening; ratings themselves mail nobody. No worker in this
+    // test: the mail stays queued.
+    let mail = app.take_mail().await;
+    let mut want = filing_mail();
+    want.extend(answer_mail());
+    want.push(("update.reopen", mail_to(&[OFFICER])));
+    assert_eq!(mail.who(), want);
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }
 
@@ -534,6 +561,15 @@ async fn a_reopened_pakn_answered_again_is_rated_again_once_per_answer() {
         "{overview}"
     );
     drop(conn);
+    // Each answer: the leader hears of the draft, the citizen of the answer; the
+    // reopening goes to the unit's officer. No worker in this test: the mail stays queued.
+    let mail = app.take_mail().await;
+    let mut want = filing_mail();
+    want.extend(answer_mail());
+    want.push(("update.reopen", mail_to(&[OFFICER])));
+    want.extend(answer_mail());
+    assert_eq!(mail.who(), want);
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }
 
@@ -572,5 +608,12 @@ async fn not_resolved_after_the_window_only_counts_the_rating() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&mut conn, t.id).await, "answered");
     drop(conn);
+    // "Not resolved" past the window reopens nothing and mails nobody. No worker in this
+    // test: the mail stays queued.
+    let mail = app.take_mail().await;
+    let mut want = filing_mail();
+    want.extend(answer_mail());
+    assert_eq!(mail.who(), want);
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }

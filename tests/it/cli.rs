@@ -12,6 +12,7 @@ use pakn::db::schema::{outbox, tickets};
 use tokio::process::{Child, Command};
 
 use crate::filing::{form_of, token_of, valid_fields};
+use crate::support::outbox::{MailStatus, all_rows, filing_mail};
 use crate::support::pg;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pakn");
@@ -265,6 +266,14 @@ async fn sigterm_during_a_post_lets_it_finish_and_logs_carry_no_personal_data() 
         .await
         .expect("count");
     assert_eq!(count, 1, "the PAKN was filed");
+    // The filing's mail was queued with it; sent or left for the next start, none failed.
+    let mail = all_rows(&mut conn).await;
+    assert_eq!(mail.who(), filing_mail());
+    assert!(
+        mail.with_status(MailStatus::Failed).is_empty(),
+        "{}",
+        mail.lines()
+    );
     let log = std::fs::read_to_string(&server.log).expect("log");
     assert!(log.contains("/feedback"), "the route is logged: {log}");
     // The phone whole and as typed: four digits alone turn up in the logs' timestamps
@@ -386,6 +395,16 @@ async fn a_submission_through_the_binary_is_idempotent_too() {
     assert_eq!(locations[0], locations[1]);
     sigterm(&server.child);
     let _ = tokio::time::timeout(Duration::from_secs(10), server.child.wait()).await;
+    // One filing, so one acknowledgement and one notification; none failed.
+    let mut conn = pakn::db::connect(&url).await.expect("connect");
+    let mail = all_rows(&mut conn).await;
+    assert_eq!(mail.who(), filing_mail());
+    assert!(
+        mail.with_status(MailStatus::Failed).is_empty(),
+        "{}",
+        mail.lines()
+    );
+    drop(conn);
     drop_db(&name).await;
 }
 

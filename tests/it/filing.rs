@@ -8,6 +8,7 @@ use reqwest::multipart::{Form, Part};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::support::app::TestApp;
+use crate::support::outbox::{DEPUTY, PPC_OFFICE, filing_mail, filings_mail, mail_to};
 
 pub const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
@@ -283,6 +284,14 @@ async fn a_valid_filing_with_two_files_stores_one_ticket_two_files_and_one_submi
     );
     assert!(receipt.contains("Chờ tiếp nhận"));
     assert!(!receipt.contains("0983570009") && !receipt.contains("hoa.nguyen@example.vn"));
+    // The acknowledgement to the citizen and the notification of the routing rule's
+    // contacts; the citizen's files go with neither.
+    let mail = app.take_mail().await;
+    assert_eq!(mail.who(), filing_mail());
+    assert!(
+        mail.iter()
+            .all(|m| m.attachment_ids.is_empty() && m.ticket_id == Some(id))
+    );
     app.stop().await;
 }
 
@@ -408,6 +417,9 @@ async fn organisations_give_a_name_and_a_representative_and_kien_nghi_needs_a_pr
             "kien_nghi".into()
         )
     );
+    // The refused attempts mailed nobody; the organisation's filing acknowledges to the
+    // address it gave.
+    assert_eq!(app.take_mail().await.who(), filing_mail());
     app.stop().await;
 }
 
@@ -461,6 +473,7 @@ async fn markup_is_escaped_and_nfd_is_stored_as_nfc() {
         .await
         .expect("body");
     assert!(!receipt.contains("<script>alert") && receipt.contains("&#60;script&#62;"));
+    assert_eq!(app.take_mail().await.who(), filing_mail());
     app.stop().await;
 }
 
@@ -501,6 +514,10 @@ async fn a_20_mb_file_and_an_exe_named_pdf_are_refused_with_nothing_stored_and_t
         .await
         .expect("count");
     assert_eq!(stashed, 0, "refused files are not kept either");
+    assert!(
+        app.take_mail().await.is_empty(),
+        "a refused filing mails nobody"
+    );
     app.stop().await;
 }
 
@@ -568,6 +585,11 @@ async fn a_valid_file_survives_a_failed_attempt_and_is_filed_with_the_fix() {
         .await
         .expect("count");
     assert_eq!(stashed, 0, "the stash is emptied when the filing succeeds");
+    assert_eq!(
+        app.take_mail().await.who(),
+        filing_mail(),
+        "the fix mails once"
+    );
     app.stop().await;
 }
 
@@ -662,6 +684,11 @@ async fn repeated_and_concurrent_posts_of_one_form_make_one_ticket_and_one_recei
         "and the file that came with it kept"
     );
     assert_eq!(count_tickets(&app).await, 1);
+    assert_eq!(
+        app.take_mail().await.who(),
+        filing_mail(),
+        "one acknowledgement and one notification, however often the form was posted"
+    );
     app.stop().await;
 }
 
@@ -706,6 +733,9 @@ async fn fast_or_honeypot_filings_are_stored_and_flagged_not_refused() {
             (true, vec!["honeypot".to_string()])
         ]
     );
+    // Flagged filings mail as any other: the citizen's acknowledgement (no typed text)
+    // and the notification (which carries the flag).
+    assert_eq!(app.take_mail().await.who(), filings_mail(3));
     app.stop().await;
 }
 
@@ -729,6 +759,11 @@ async fn an_expired_or_forged_token_brings_the_form_back_with_the_values_and_a_f
     let (status, _, _) = post(&app, form_of(&valid_fields(&fresh))).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "the fresh token files");
     assert_eq!(count_tickets(&app).await, 1);
+    assert_eq!(
+        app.take_mail().await.who(),
+        filing_mail(),
+        "only the filing mails"
+    );
     app.stop().await;
 }
 
@@ -772,6 +807,11 @@ async fn over_the_per_ip_limit_the_form_comes_back_429_with_the_values() {
             .iter()
             .all(|b| !b.windows(9).any(|w| w == b"127.0.0.1")),
         "no raw IP stored"
+    );
+    assert_eq!(
+        app.take_mail().await.who(),
+        filings_mail(2),
+        "the refused third filing mails nobody"
     );
     app.stop().await;
 }
@@ -845,6 +885,12 @@ async fn the_receipt_deadline_skips_tet_2026() {
     );
     // Accept-and-classify: 3 working days from Friday 30/01 → Wednesday 04/02.
     assert!(receipt.contains("04/02/2026"));
+    // No email given: no acknowledgement; the default rule notifies the deputy director,
+    // Cc the provincial committee's office.
+    assert_eq!(
+        app.take_mail().await.who(),
+        [("notify", mail_to(&[DEPUTY]).cc(&[PPC_OFFICE]))]
+    );
     app.stop().await;
 }
 

@@ -17,16 +17,16 @@ use tokio::sync::Notify;
 
 use crate::filing::{form_of, fresh_form, post, token_of, valid_fields, with};
 use crate::support::app::{TestApp, fresh_db, test_config};
+use crate::support::outbox::{
+    CITIZEN, DEPUTY, INSPECTION, MailStatus, PPC_OFFICE, Rcpt, filing_mail, filing_mail_notifying,
+    filings_mail, mail_to,
+};
 use crate::support::smtp::{Received, SmtpSink};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pakn");
 const DOMAIN: &str = "sonoivu.angiang.gov.vn";
 const FROM: &str = "Sở Nội vụ tỉnh An Giang <pakn@sonoivu.angiang.gov.vn>";
 const REPLY_TO: &str = "Văn phòng Sở Nội vụ <vanphong@sonoivu.angiang.gov.vn>";
-const CITIZEN: &str = "hoa.nguyen@example.vn";
-const DEPUTY: &str = "tlho@angiang.gov.vn";
-const INSPECTION: &str = "kiemtracongvu@angiang.gov.vn";
-const PPC_OFFICE: &str = "thutuchanhchinh@angiang.gov.vn";
 /// A bound on waits, so a broken build fails instead of hanging; not a timing claim.
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -210,6 +210,12 @@ async fn each_shipped_rule_notifies_exactly_its_contacts_and_sets_the_unit() {
     }
     assert_eq!(messages.len(), 2 * cases.len(), "nothing else was sent");
     assert_eq!(settled(&mut conn).await, (0, 10, 0));
+    // The outbox says the same: each filing's acknowledgement, then its rule's notification.
+    let want: Vec<(&str, Rcpt)> = cases
+        .iter()
+        .flat_map(|(_, _, _, to, cc)| filing_mail_notifying(mail_to(to).cc(cc)))
+        .collect();
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
 
@@ -324,6 +330,14 @@ async fn the_acknowledgement_carries_the_code_and_private_link_and_none_of_the_t
     );
     let mut conn = app.conn().await;
     assert_eq!(settled(&mut conn).await, (0, 4, 0));
+    let mail = app.take_mail().await;
+    assert_eq!(mail.who(), filings_mail(2));
+    let langs: Vec<&str> = mail.iter().map(|m| m.lang.as_str()).collect();
+    assert_eq!(
+        langs,
+        ["vi", "vi", "en", "vi"],
+        "staff are mailed in Vietnamese"
+    );
     app.stop().await;
 }
 
@@ -363,6 +377,9 @@ async fn headers_thread_each_ticket_and_name_the_sender() {
     assert_eq!(ids.len(), 4, "every mail has its own Message-ID");
     let mut conn = app.conn().await;
     assert_eq!(settled(&mut conn).await, (0, 4, 0));
+    let mut want = filing_mail();
+    want.extend(filing_mail_notifying(mail_to(&[DEPUTY])));
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
 
@@ -420,6 +437,7 @@ async fn with_the_smtp_server_down_mail_waits_and_arrives_after_restart_with_its
     for t in &filed {
         assert_eq!(for_code(&messages, &t.code).len(), 2);
     }
+    assert_eq!(app.take_mail().await.who(), filings_mail(3));
     app.stop().await;
 }
 
@@ -458,6 +476,11 @@ async fn a_permanent_5xx_ends_as_failed_shows_in_status_and_can_be_retried() {
     let messages = sink.messages();
     assert_eq!(messages.len(), 1);
     acknowledgement(&messages, &ticket.code);
+    // The notification to the refusing address failed; the acknowledgement went.
+    let mail = app.take_mail().await;
+    assert_eq!(mail.who(), filing_mail());
+    let statuses: Vec<MailStatus> = mail.iter().map(|m| m.status).collect();
+    assert_eq!(statuses, [MailStatus::Sent, MailStatus::Failed]);
 
     let status = outbox_cli(&app, &["outbox", "status"]).await;
     assert!(status.contains("pending: 0"), "{status}");
@@ -470,6 +493,12 @@ async fn a_permanent_5xx_ends_as_failed_shows_in_status_and_can_be_retried() {
     let messages = sink.wait_for(2, PATIENCE).await;
     notification(&messages, &ticket.code);
     assert_eq!(settled(&mut conn).await, (0, 2, 0));
+    let statuses: Vec<MailStatus> = app.all_mail().await.iter().map(|m| m.status).collect();
+    assert_eq!(
+        statuses,
+        [MailStatus::Sent, MailStatus::Sent],
+        "retried and sent"
+    );
     let status = outbox_cli(&app, &["outbox", "status"]).await;
     assert!(status.contains("failed: 0"), "{status}");
     app.stop().await;
@@ -695,6 +724,7 @@ async fn with_a_60_s_poll_a_new_mail_is_delivered_within_10_s() {
     notification(&messages, &ticket.code);
     let mut conn = app.conn().await;
     assert_eq!(settled(&mut conn).await, (0, 2, 0));
+    assert_eq!(app.take_mail().await.who(), filing_mail());
     app.stop().await;
 }
 
@@ -727,6 +757,7 @@ async fn a_submission_whose_transaction_fails_leaves_no_mail() {
         .await
         .expect("count");
     assert_eq!(tickets, 0);
+    assert!(app.take_mail().await.is_empty());
     assert_eq!(outbox_counts(&mut conn).await, (0, 0, 0), "no mail queued");
     // Once the failure is gone, a filing mails as usual, and only its own two mails go.
     diesel::sql_query("DROP TRIGGER test_fail ON ticket_counters")
@@ -738,6 +769,7 @@ async fn a_submission_whose_transaction_fails_leaves_no_mail() {
     assert_eq!(settled(&mut conn).await, (0, 2, 0));
     assert_eq!(sink.messages().len(), 2);
     assert_eq!(for_code(&messages, &ticket.code).len(), 2);
+    assert_eq!(app.take_mail().await.who(), filing_mail());
     app.stop().await;
 }
 

@@ -9,6 +9,7 @@ mod db;
 mod filing;
 mod mail;
 mod migrations;
+mod outbox_check;
 mod publication;
 mod queue;
 mod roles;

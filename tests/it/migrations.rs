@@ -11,7 +11,8 @@ use pakn::domain::workflow::Action;
 
 use crate::citizen::filed;
 use crate::support::app::TestApp;
-use crate::workflow::{People, answer, full_step, people, step_at};
+use crate::support::outbox::filings_mail;
+use crate::workflow::{People, answer, answer_mail, full_step, people, step_at};
 
 /// The migration that keys ratings by the answer (migrations/2026-11-29-000030_…, as
 /// diesel spells its version).
@@ -237,5 +238,14 @@ async fn ratings_written_per_pakn_are_attached_to_the_answer_they_judged() {
         vec![(between_answers[1], "satisfied".to_string())]
     );
     drop(conn);
+    // Each answer mails the leader (the draft) and the citizen (the reply); the leader's
+    // reopening mails nobody. No worker in this test: the mail stays queued.
+    let mail = app.take_mail().await;
+    let mut want = filings_mail(4);
+    for _ in 0..5 {
+        want.extend(answer_mail());
+    }
+    assert_eq!(mail.who(), want);
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }

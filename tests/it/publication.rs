@@ -17,6 +17,7 @@ use reqwest::StatusCode;
 use crate::auth::{UNIT, client, create_user, csrf, get, login_ok};
 use crate::filing::{askama_escape, form_of, fresh_form, post, valid_fields, with, without};
 use crate::support::app::TestApp;
+use crate::support::outbox::{CITIZEN, DEPUTY, Rcpt, filing_mail_notifying, mail_to};
 
 const LABOUR: &str = "phong_lao_dong_viec_lam";
 const TITLE: &str = "Chậm chi trả trợ cấp thất nghiệp";
@@ -74,6 +75,12 @@ async fn file(app: &TestApp, title: &str, consent: bool) -> Filed {
         .await
         .expect("the ticket");
     Filed { id, code }
+}
+
+/// The mail of [`file`]: the acknowledgement, and the notification of the rule for the
+/// labour lĩnh vực (to the deputy director alone).
+fn filed_mail() -> Vec<(&'static str, Rcpt)> {
+    filing_mail_notifying(mail_to(&[DEPUTY]))
 }
 
 /// Puts a ticket into `status` with an approved reply, as the workflow would.
@@ -308,6 +315,9 @@ async fn the_reviewed_copy_is_published_without_personal_data_and_the_citizen_is
     }
     drop(conn);
     all_mail_sent(&app).await;
+    let mut want = filed_mail();
+    want.push(("published", mail_to(&[CITIZEN])));
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
 
@@ -381,6 +391,9 @@ async fn search_finds_words_of_the_copy_and_never_the_citizens_name() {
     }
     drop(conn);
     all_mail_sent(&app).await;
+    let mut want = filed_mail();
+    want.push(("published", mail_to(&[CITIZEN])));
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
 
@@ -446,6 +459,11 @@ async fn publication_is_refused_without_consent_and_for_out_of_scope_or_unanswer
     assert_eq!(stored, 0);
     drop(conn);
     all_mail_sent(&app).await;
+    assert_eq!(
+        app.take_mail().await.who(),
+        [filed_mail(), filed_mail(), filed_mail()].concat(),
+        "refused publications mail nobody"
+    );
     app.stop().await;
 }
 
@@ -501,6 +519,9 @@ async fn an_unpublished_answer_disappears_and_can_come_back_without_a_second_mai
     assert_eq!(mails, 1, "the citizen is told once");
     drop(conn);
     all_mail_sent(&app).await;
+    let mut want = filed_mail();
+    want.push(("published", mail_to(&[CITIZEN])));
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
 
@@ -573,6 +594,18 @@ async fn a_confidential_pakn_is_never_published_and_drops_off_when_marked() {
     let (_, staff) = text(&c, page_url(&app, &later)).await;
     assert!(staff.contains("Đã gỡ công khai ngày"), "{staff}");
     all_mail_sent(&app).await;
+    // The later PAKN's citizen is told of its publication (not of the system's unpublishing).
+    let mut want = [filed_mail(), filed_mail()].concat();
+    want.push(("published", mail_to(&[CITIZEN])));
+    let mail = app.take_mail().await;
+    assert_eq!(mail.who(), want);
+    assert_eq!(
+        mail.of_kind("published")
+            .iter()
+            .map(|m| m.ticket_id)
+            .collect::<Vec<_>>(),
+        [Some(later.id)]
+    );
     app.stop().await;
 }
 
@@ -640,6 +673,10 @@ async fn only_officers_of_the_unit_and_leaders_handle_publication() {
     drop(conn);
     assert_eq!(publish(&app, &c, &t).await, StatusCode::SEE_OTHER);
     all_mail_sent(&app).await;
+    // One mail, for the one publication that went through.
+    let mut want = filed_mail();
+    want.push(("published", mail_to(&[CITIZEN])));
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
 
@@ -705,6 +742,11 @@ async fn a_copy_that_still_names_the_sender_is_not_published_and_comes_back_as_t
     let (_, list) = text(&client(), app.url("/answers")).await;
     assert!(!list.contains(EDITED_TITLE), "a saved draft is not public");
     all_mail_sent(&app).await;
+    assert_eq!(
+        app.take_mail().await.who(),
+        filed_mail(),
+        "a saved draft mails nobody"
+    );
     app.stop().await;
 }
 
@@ -806,6 +848,8 @@ async fn the_list_pages_by_keyset_and_filters_by_field_and_year() {
         StatusCode::NOT_FOUND
     );
     all_mail_sent(&app).await;
+    // The copied tickets and copies written by SQL mail nobody.
+    assert_eq!(app.take_mail().await.who(), filed_mail());
     app.stop().await;
 }
 
@@ -848,5 +892,6 @@ async fn the_review_points_at_the_agency_or_officer_the_pakn_is_about() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
     let (_, page) = text(&c, page_url(&app, &t)).await;
     assert!(!page.contains("Trung tâm Dịch vụ việc làm"), "{page}");
+    assert_eq!(app.take_mail().await.who(), filed_mail());
     app.stop().await;
 }

@@ -10,6 +10,17 @@ use pakn::handling::filing::{FilingMeta, FilingOutcome, file};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::support::app::TestApp;
+use crate::support::outbox::{DEPUTY, PPC_OFFICE, Rcpt, mail_to};
+
+/// The notification of a labour lĩnh vực (to the deputy director alone) …
+fn labour_notice() -> (&'static str, Rcpt) {
+    ("notify", mail_to(&[DEPUTY]))
+}
+
+/// … and of the default rule (Cc the provincial committee's office).
+fn default_notice() -> (&'static str, Rcpt) {
+    ("notify", mail_to(&[DEPUTY]).cc(&[PPC_OFFICE]))
+}
 
 async fn file_ticket(
     app: &TestApp,
@@ -150,6 +161,11 @@ async fn search_ignores_diacritics_case_spaces_and_normal_form() {
         search(&app, "thu tuc khong co", all).await.is_empty(),
         "all words must match"
     );
+    // No email given: no acknowledgement, only the rules' notifications.
+    assert_eq!(
+        app.take_mail().await.who(),
+        [labour_notice(), default_notice(), labour_notice()]
+    );
     app.stop().await;
 }
 
@@ -207,6 +223,7 @@ async fn codes_and_phones_find_across_the_default_scope_words_do_not() {
         assert_eq!(rows.len(), 1, "{q} finds the old ticket");
     }
     drop(conn);
+    assert_eq!(app.take_mail().await.who(), [default_notice()]);
     app.stop().await;
 }
 
@@ -280,6 +297,9 @@ async fn keyset_pages_cover_everything_once_and_counts_match_a_fixture() {
         .expect("list");
     assert_eq!(rows.len(), 2);
     drop(conn);
+    let mut want = vec![labour_notice(); 4];
+    want.extend(vec![default_notice(); 3]);
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
 
@@ -359,5 +379,6 @@ async fn a_search_finds_old_matches_beyond_the_recent_window_and_pages_through_c
     seen.dedup();
     assert_eq!(seen.len(), 6, "every match once: {seen:?}");
     drop(conn);
+    assert_eq!(app.take_mail().await.who(), vec![default_notice(); 7]);
     app.stop().await;
 }

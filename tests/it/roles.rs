@@ -16,6 +16,7 @@ use reqwest::{Method, StatusCode};
 use crate::auth::{OTHER_UNIT, UNIT, client, create_user, csrf, login_ok};
 use crate::filing::{PNG, form_of, fresh_form, post, valid_fields, with};
 use crate::support::app::TestApp;
+use crate::support::outbox::{DEPUTY, filing_mail_notifying, mail_to};
 
 /// The visitors, in the order of the columns of [`routes`].
 const WHO: [&str; 8] = [
@@ -340,5 +341,8 @@ async fn every_role_against_every_staff_route() {
         .expect("count");
     assert_eq!(n, 5);
     drop(conn);
+    // Each filing acknowledges and notifies; no other route mails anyone, allowed or not.
+    let one = filing_mail_notifying(mail_to(&[DEPUTY]));
+    assert_eq!(app.take_mail().await.who(), [&one[..]; 5].concat());
     app.stop().await;
 }

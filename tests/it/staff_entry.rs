@@ -10,6 +10,7 @@ use reqwest::multipart::{Form, Part};
 use crate::auth::{UNIT, client, create_user, get, login_ok, value_of};
 use crate::filing::{PNG, pdf_bytes, valid_fields, with};
 use crate::support::app::TestApp;
+use crate::support::outbox::{filing_mail, filings_mail};
 
 /// The entry form's fields as typed by the officer, with the form's hidden values.
 fn entry_fields(csrf: &str, entry_key: &str, title: &str) -> Vec<(&'static str, String)> {
@@ -165,6 +166,11 @@ async fn staff_entry_stores_the_citizens_documents_shown_on_the_ticket_page() {
         );
         assert_eq!(res.bytes().await.expect("bytes").as_ref(), expected);
     }
+    // A PAKN entered by staff mails as one filed online: the citizen's acknowledgement (to
+    // the email they gave) and the rule's notification; the documents go with neither.
+    let mail = app.take_mail().await;
+    assert_eq!(mail.who(), filing_mail());
+    assert!(mail.iter().all(|m| m.attachment_ids.is_empty()));
     app.stop().await;
 }
 
@@ -248,6 +254,8 @@ async fn a_refused_file_comes_back_with_the_typed_values_and_the_files_that_pass
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].0, "anh-moi.png");
     assert_eq!(ticket_count(&app).await, 2);
+    // The refused form and the double click mailed nothing: one filing's mail per entry.
+    assert_eq!(app.take_mail().await.who(), filings_mail(2));
     app.stop().await;
 }
 
@@ -277,6 +285,7 @@ async fn another_users_form_key_cannot_claim_their_kept_files() {
         files_of(&app, &code_of(&location)).await.is_empty(),
         "the key is per user: B's filing gets none of A's files"
     );
+    assert_eq!(app.take_mail().await.who(), filing_mail());
     app.stop().await;
 }
 
@@ -343,5 +352,6 @@ async fn the_receipt_with_the_private_link_is_for_the_officer_who_took_it_for_a_
     let res = get(&c, app.url(&location)).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     drop(conn);
+    assert_eq!(app.take_mail().await.who(), filing_mail());
     app.stop().await;
 }

@@ -10,8 +10,22 @@ use reqwest::multipart::Part;
 use crate::auth::{OTHER_UNIT, UNIT, client, create_user, csrf, get, login_ok};
 use crate::filing::{PNG, form_of, fresh_form, post, valid_fields, with};
 use crate::support::app::TestApp;
+use crate::support::outbox::{
+    DEPUTY, PPC_OFFICE, Rcpt, filing_mail, filing_mail_notifying, mail_to,
+};
 
 const LABOUR: &str = "phong_lao_dong_viec_lam";
+
+/// The mail of [`file`] about a labour lĩnh vực: the acknowledgement, and the
+/// notification to the deputy director alone …
+fn labour_mail() -> Vec<(&'static str, Rcpt)> {
+    filing_mail_notifying(mail_to(&[DEPUTY]))
+}
+
+/// … and about another (the default rule: Cc the provincial committee's office).
+fn default_mail() -> Vec<(&'static str, Rcpt)> {
+    filing_mail_notifying(mail_to(&[DEPUTY]).cc(&[PPC_OFFICE]))
+}
 
 /// Files one PAKN about `field` and returns its code.
 async fn file(app: &TestApp, field: &str, title: &str, with_file: bool) -> String {
@@ -129,6 +143,10 @@ async fn officers_see_their_unit_leaders_and_inspectors_see_all() {
         get(&admin, app.url("/staff/overview")).await.status(),
         StatusCode::NOT_FOUND
     );
+    assert_eq!(
+        app.take_mail().await.who(),
+        [labour_mail(), default_mail()].concat()
+    );
     app.stop().await;
 }
 
@@ -182,6 +200,12 @@ async fn the_ticket_page_shows_everything_records_the_view_and_offers_files_as_d
         .expect("count");
     assert_eq!(views, 2, "the download is recorded too");
     drop(conn);
+    let mail = app.take_mail().await;
+    assert_eq!(mail.who(), labour_mail());
+    assert!(
+        mail.iter().all(|m| m.attachment_ids.is_empty()),
+        "the file is not mailed"
+    );
     app.stop().await;
 }
 
@@ -224,6 +248,10 @@ async fn a_bookmarked_filter_url_reproduces_the_view_and_search_folds() {
     assert!(
         counts.contains("data-testid=\"count-submitted\">2<"),
         "counts from the counters"
+    );
+    assert_eq!(
+        app.take_mail().await.who(),
+        [labour_mail(), labour_mail()].concat()
     );
     app.stop().await;
 }
@@ -315,6 +343,8 @@ async fn staff_entry_records_channel_reference_and_officer_and_prints_a_receipt(
     );
     let _ = OTHER_UNIT;
     drop(conn);
+    // Entered by post with the citizen's email: acknowledged to it as a web filing is.
+    assert_eq!(app.take_mail().await.who(), filing_mail());
     app.stop().await;
 }
 
@@ -337,6 +367,9 @@ async fn the_overview_equals_a_hand_computed_fixture() {
     assert!(page.contains("data-testid=\"total-month\">4<"));
     assert!(page.contains("data-testid=\"total-overdue\">0<"));
     assert!(page.contains("data-testid=\"total-late\">0<"));
+    let mut want = [labour_mail(), labour_mail(), labour_mail()].concat();
+    want.extend(default_mail());
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
 
@@ -381,6 +414,10 @@ async fn counts_are_kept_a_few_seconds_and_the_pages_say_when_they_were_counted(
     // Another scope is counted on its own.
     let field = page("/staff/tickets?field=viec_lam").await;
     assert!(field.contains("data-testid=\"count-submitted\">2<"));
+    assert_eq!(
+        app.take_mail().await.who(),
+        [labour_mail(), labour_mail()].concat()
+    );
     app.stop().await;
 
     // Without the cache every view counts, and no page claims otherwise.
@@ -398,5 +435,9 @@ async fn counts_are_kept_a_few_seconds_and_the_pages_say_when_they_were_counted(
         .expect("body");
     assert!(queue.contains("data-testid=\"count-submitted\">2<"));
     assert!(!queue.contains("Số liệu đếm lúc"));
+    assert_eq!(
+        app.take_mail().await.who(),
+        [labour_mail(), labour_mail()].concat()
+    );
     app.stop().await;
 }

@@ -158,7 +158,7 @@ async fn the_counter_adds_up_across_two_instances_and_no_table_holds_an_address(
     assert_eq!(salts.len(), 1);
     assert_eq!(salts[0].len(), 32);
 
-    b.shutdown().await;
+    b.stop_keeping_db().await;
     a.stop().await;
 }
 

@@ -22,6 +22,7 @@ use reqwest::multipart::{Form, Part};
 use crate::auth::{UNIT, client, create_user, csrf, get, login_ok};
 use crate::filing::{fresh_form, pdf_bytes, post, valid_fields, with};
 use crate::support::app::TestApp;
+use crate::support::outbox::{CITIZEN, DEPUTY, Rcpt, filing_mail_notifying, mail_to};
 use crate::support::smtp::SmtpSink;
 
 /// Files a PAKN routed to UNIT (lĩnh vực "can_bo_cong_chuc") and returns (id, code).
@@ -45,6 +46,29 @@ async fn file(app: &TestApp, title: &str) -> (i64, String) {
         .first(&mut conn)
         .await
         .expect("the filed ticket")
+}
+
+/// The addresses of [`people`]: the officer of UNIT (which has no address of its own,
+/// so its officers hear for it) and the leader.
+pub const OFFICER_EMAIL: &str = "cv@sonoivu.vn";
+pub const LEADER_EMAIL: &str = "ld@sonoivu.vn";
+
+/// The mail of [`file`]: the acknowledgement, and the notification of the rule for
+/// "can_bo_cong_chuc" (to the deputy director alone).
+pub fn filed_mail() -> Vec<(&'static str, Rcpt)> {
+    filing_mail_notifying(mail_to(&[DEPUTY]))
+}
+
+fn filings_mail_here(n: usize) -> Vec<(&'static str, Rcpt)> {
+    (0..n).flat_map(|_| filed_mail()).collect()
+}
+
+/// The mail of [`answer`]: the draft to the leader, the answer to the citizen.
+pub fn answer_mail() -> Vec<(&'static str, Rcpt)> {
+    vec![
+        ("update.submit_draft", mail_to(&[LEADER_EMAIL])),
+        ("update.approve", mail_to(&[CITIZEN])),
+    ]
 }
 
 /// The queue table's row that links to `code` (empty when there is none).
@@ -337,6 +361,36 @@ async fn every_move_of_the_table_and_a_refusal_for_everything_else() {
         assert!(matches!(r, Err(HandlingError::NotAllowed)), "{r:?}");
     }
     drop(conn);
+    // Every allowed move that tells someone, once per (from, actor) it was made from: the
+    // citizen hears of the questions, refusals, transfers, answer and duplicates; the
+    // unit's officer of the citizen's answers, withdrawals and reopenings (a staff
+    // reopening tells nobody); the leader of the draft. Starting work and closing mail
+    // nobody.
+    // QUESTIONABLE: accepting into the unit the PAKN was routed to mails nobody, even
+    // when a leader names the officer as its handler (`assign` tells a new handler;
+    // accept tells one only when the unit changes).
+    // No worker in this test: the mail stays queued.
+    let mail = app.take_mail().await;
+    assert_eq!(
+        mail.tally(),
+        [
+            ("ack", mail_to(&[CITIZEN]), 2),
+            ("notify", mail_to(&[DEPUTY]), 2),
+            ("update.answer_info", mail_to(&[OFFICER_EMAIL]), 1),
+            ("update.approve", mail_to(&[CITIZEN]), 1),
+            ("update.ask_info", mail_to(&[CITIZEN]), 4),
+            ("update.close_duplicate", mail_to(&[CITIZEN]), 4),
+            ("update.expire_info", mail_to(&[CITIZEN]), 1),
+            ("update.out_of_scope", mail_to(&[CITIZEN]), 4),
+            ("update.reject", mail_to(&[CITIZEN]), 4),
+            ("update.reopen", mail_to(&[OFFICER_EMAIL]), 2),
+            ("update.return_draft", mail_to(&[OFFICER_EMAIL]), 1),
+            ("update.submit_draft", mail_to(&[LEADER_EMAIL]), 1),
+            ("update.transfer", mail_to(&[CITIZEN]), 6),
+            ("update.withdraw", mail_to(&[OFFICER_EMAIL]), 4),
+        ]
+    );
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }
 
@@ -423,6 +477,13 @@ async fn counters_follow_every_move() {
     .n;
     assert_eq!(on_time, 1, "the answer on time is counted once");
     drop(conn);
+    // No worker in this test: the mail stays queued.
+    let mail = app.take_mail().await;
+    let mut want = filings_mail_here(2);
+    want.extend(answer_mail());
+    want.push(("update.reject", mail_to(&[CITIZEN])));
+    assert_eq!(mail.who(), want);
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }
 
@@ -693,6 +754,26 @@ async fn a_reply_is_drafted_returned_approved_and_mailed_with_its_file() {
     }
     assert_eq!(pending, 0, "the outbox ends empty");
     drop(conn);
+    // The leader (not the inspector) hears of each draft, the officer of the return, the
+    // citizen of the answer, with the letter; accepting into the unit it was routed to
+    // mails nobody.
+    let mail = app.take_mail().await;
+    let mut want = filed_mail();
+    want.extend([
+        ("update.submit_draft", mail_to(&[LEADER_EMAIL])),
+        ("update.return_draft", mail_to(&[OFFICER_EMAIL])),
+        ("update.submit_draft", mail_to(&[LEADER_EMAIL])),
+        ("update.approve", mail_to(&[CITIZEN])),
+    ]);
+    assert_eq!(mail.who(), want);
+    let approve = mail.of_kind("update.approve");
+    assert_eq!(
+        approve
+            .iter()
+            .map(|m| m.attachment_ids.len())
+            .collect::<Vec<_>>(),
+        [1]
+    );
     app.stop().await;
 }
 
@@ -757,6 +838,12 @@ async fn duplicates_are_linked_and_the_citizen_told() {
     let text = mail.1.unwrap_or_default();
     assert!(text.contains(&shown), "{text}");
     drop(conn);
+    // The refused attempts mailed nobody. No worker in this test: the mail stays queued.
+    let mail = app.take_mail().await;
+    let mut want = filings_mail_here(2);
+    want.push(("update.close_duplicate", mail_to(&[CITIZEN])));
+    assert_eq!(mail.who(), want);
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }
 
@@ -900,6 +987,15 @@ async fn the_needs_info_pause_moves_the_reply_due_date_over_tet() {
     .await
     .expect("answer");
     assert_eq!(reply_due(&app2, plain).await, before);
+    app2.stop_keeping_db().await;
+    // The second instance's worker delivered everything, its own mail when it stopped.
+    let mail = app.take_mail().await;
+    let mut want = filings_mail_here(2);
+    for _ in 0..2 {
+        want.push(("update.ask_info", mail_to(&[CITIZEN])));
+        want.push(("update.answer_info", mail_to(&[OFFICER_EMAIL])));
+    }
+    assert_eq!(mail.who(), want);
     app.stop().await;
 }
 
@@ -1003,8 +1099,22 @@ async fn automatic_moves_happen_once_with_two_instances() {
         .expect("mails");
     assert_eq!(mails, 12, "one mail per expired request");
     drop(conn);
-    a.stop().await;
-    b.stop().await;
+    a.stop_keeping_db().await;
+    b.stop_keeping_db().await;
+    // Each expired request tells its citizen once (whichever instance expired it); the
+    // automatic close tells nobody.
+    let mail = app.take_mail().await;
+    assert_eq!(
+        mail.tally(),
+        [
+            ("ack", mail_to(&[CITIZEN]), 13),
+            ("notify", mail_to(&[DEPUTY]), 13),
+            ("update.approve", mail_to(&[CITIZEN]), 1),
+            ("update.ask_info", mail_to(&[CITIZEN]), 12),
+            ("update.expire_info", mail_to(&[CITIZEN]), 12),
+            ("update.submit_draft", mail_to(&[LEADER_EMAIL]), 1),
+        ]
+    );
     app.stop().await;
 }
 
@@ -1128,6 +1238,15 @@ async fn a_rating_counts_once_and_not_resolved_reopens_only_within_the_window() 
     let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
     assert!(names.ends_with(&["rating", "reopen"]), "{names:?}");
     drop(conn);
+    // The reopening within the window mails the unit's officer; the rating past the window
+    // and the refused ones mail nobody. No worker in this test: the mail stays queued.
+    let mail = app.take_mail().await;
+    let mut want = filings_mail_here(3);
+    want.extend(answer_mail());
+    want.extend(answer_mail());
+    want.push(("update.reopen", mail_to(&[OFFICER_EMAIL])));
+    assert_eq!(mail.who(), want);
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }
 
@@ -1274,6 +1393,11 @@ async fn a_confidential_pakn_is_hidden_from_inspectors_lists_and_search() {
         .expect("queue");
     assert!(by_phone.contains(&code), "its unit finds it by phone");
     drop(conn);
+    // Marking a PAKN confidential mails nobody. No worker in this test: the mail stays
+    // queued.
+    let mail = app.take_mail().await;
+    assert_eq!(mail.who(), filings_mail_here(2));
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }
 
@@ -1415,5 +1539,12 @@ async fn notes_assignment_and_the_progress_duty_while_overdue() {
         "the next note is due a week after this one"
     );
     drop(conn);
+    // Assigning oneself and the internal note mail nobody; the progress note goes to the
+    // citizen. No worker in this test: the mail stays queued.
+    let mail = app.take_mail().await;
+    let mut want = filed_mail();
+    want.push(("update.progress_note", mail_to(&[CITIZEN])));
+    assert_eq!(mail.who(), want);
+    app.expect_pending_mail(mail.len());
     app.stop().await;
 }

@@ -10,6 +10,7 @@ use pakn::db::schema::{attachments, tickets};
 use crate::filing::PNG;
 use crate::support::app::TestApp;
 use crate::support::browser::{Browser, with_browser};
+use crate::support::outbox::filing_mail;
 
 async fn select(b: &Browser, css: &str, value: &str) {
     let el = b.wait_for(css).await;
@@ -103,5 +104,6 @@ async fn a_citizen_files_from_a_phone_fixes_a_mistake_and_reads_the_code() {
     assert_eq!(files, 1, "the photo chosen before the mistake was filed");
     let _ = std::fs::remove_file(&photo);
     drop(conn);
+    assert_eq!(app.take_mail().await.who(), filing_mail());
     app.stop().await;
 }

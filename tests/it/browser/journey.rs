@@ -17,7 +17,9 @@ use crate::auth::{UNIT, create_user};
 use crate::filing::{PNG, askama_escape, pdf_bytes};
 use crate::support::app::TestApp;
 use crate::support::browser::{Browser, with_browser};
+use crate::support::outbox::{DEPUTY, filing_mail_notifying, mail_to};
 use crate::support::smtp::{Received, SmtpSink};
+use crate::workflow::{LEADER_EMAIL, OFFICER_EMAIL};
 
 const OFFICER: &str = "cv@sonoivu.vn";
 const LEADER: &str = "ld@sonoivu.vn";
@@ -477,5 +479,19 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
         .expect("the rating");
     assert_eq!(rating, "satisfied");
     drop(conn);
+    // Who heard of each step: the citizen of the question, the answer and its publication;
+    // the officer of the citizen's information and of the returned draft; the leader of
+    // each draft. The rating mails nobody.
+    let mut want = filing_mail_notifying(mail_to(&[DEPUTY]));
+    want.extend([
+        ("update.ask_info", mail_to(&[CITIZEN])),
+        ("update.answer_info", mail_to(&[OFFICER_EMAIL])),
+        ("update.submit_draft", mail_to(&[LEADER_EMAIL])),
+        ("update.return_draft", mail_to(&[OFFICER_EMAIL])),
+        ("update.submit_draft", mail_to(&[LEADER_EMAIL])),
+        ("update.approve", mail_to(&[CITIZEN])),
+        ("published", mail_to(&[CITIZEN])),
+    ]);
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }

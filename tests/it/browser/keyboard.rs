@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::support::app::TestApp;
 use crate::support::browser::{Browser, with_browser};
+use crate::support::outbox::{DEPUTY, INSPECTION, mail_to};
 
 /// How many Tabs may separate one field from the next (links and controls in between).
 const MAX_TABS: usize = 40;
@@ -197,5 +198,12 @@ async fn the_form_is_filled_and_sent_with_the_keyboard_alone_with_focus_always_v
     assert_eq!(title, "Hồ sơ nâng lương bị trả lại nhiều lần");
     assert_eq!(phone, "0912345678");
     drop(conn);
+    assert_eq!(
+        app.take_mail().await.who(),
+        [
+            ("ack", mail_to(&["binh.tran@example.vn"])),
+            ("notify", mail_to(&[INSPECTION]).cc(&[DEPUTY])),
+        ]
+    );
     app.stop().await;
 }

@@ -22,7 +22,8 @@ use crate::auth::{PASSWORD, UNIT, client, create_user, csrf, login_ok};
 use crate::filing::{form_of, fresh_form, post, valid_fields, with};
 use crate::support::app::TestApp;
 use crate::support::browser::Browser;
-use crate::workflow::{full_step, people, step_at};
+use crate::support::outbox::{CITIZEN, mail_to};
+use crate::workflow::{LEADER_EMAIL, filed_mail, full_step, people, step_at};
 
 /// A citizen's view of a PAKN: its private path and its code as stored.
 pub struct Filed {
@@ -143,6 +144,17 @@ impl Site {
             .await
             .expect("publish");
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "published");
+        // Who the site's history mailed: the citizen of the question, both answers and
+        // the publication; every leader (CHIEF is one) of each draft. Ratings mail
+        // nobody.
+        let mut want = [filed_mail(), filed_mail(), filed_mail(), filed_mail()].concat();
+        want.push(("update.ask_info", mail_to(&[CITIZEN])));
+        for _ in 0..2 {
+            want.push(("update.submit_draft", mail_to(&[LEADER_EMAIL, CHIEF])));
+            want.push(("update.approve", mail_to(&[CITIZEN])));
+        }
+        want.push(("published", mail_to(&[CITIZEN])));
+        assert_eq!(app.take_mail().await.who(), want);
         let mut conn = app.conn().await;
         let public_id = public_answers::table
             .filter(public_answers::ticket_id.eq(published.id))

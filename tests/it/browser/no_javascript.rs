@@ -11,6 +11,8 @@ use pakn::domain::workflow::Action;
 use crate::filing::PNG;
 use crate::support::app::TestApp;
 use crate::support::browser::{Browser, Options, with_browser_options};
+use crate::support::outbox::{DEPUTY, mail_to};
+use crate::workflow::OFFICER_EMAIL;
 use crate::workflow::{full_step, people, status_of, step_at};
 
 async fn select(b: &Browser, css: &str, value: &str) {
@@ -167,5 +169,10 @@ async fn filing_tracking_and_answering_work_without_javascript() {
     );
     let _ = std::fs::remove_file(&photo);
     drop(conn);
+    // Filed as an organisation without an email: no acknowledgement; the unit's officer
+    // hears of the information sent.
+    let mut want = vec![("notify", mail_to(&[DEPUTY]))];
+    want.push(("update.answer_info", mail_to(&[OFFICER_EMAIL])));
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }

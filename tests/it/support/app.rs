@@ -10,6 +10,7 @@ use pakn::web::SharedState;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use super::outbox::{self, Ledger, MailLog};
 use super::pg::{TestDb, test_db};
 
 /// Runs migrations into a template database (called once per migrations hash).
@@ -35,6 +36,10 @@ pub fn test_config(db_url: &str) -> Config {
     cfg
 }
 
+/// A running instance for one test. End every test with [`TestApp::stop`]: it checks
+/// the outbox (see [`super::outbox`]) and fails the test on mail left pending or failed
+/// that the test did not declare, or mail the test never looked at. Dropping an app
+/// without stopping it fails the test too, so no test can skip the check.
 pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
@@ -44,6 +49,9 @@ pub struct TestApp {
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
     worker: Option<pakn::mail::worker::WorkerHandle>,
+    ledger: Arc<Ledger>,
+    /// Set once stopped (and checked, or left to the instance that drops the database).
+    stopped: bool,
 }
 
 impl TestApp {
@@ -100,12 +108,14 @@ impl TestApp {
         TestApp {
             addr,
             base: format!("http://{addr}"),
+            ledger: outbox::ledger(&db.name),
             db,
             state,
             client,
             stop: Some(tx),
             handle: Some(handle),
             worker,
+            stopped: false,
         }
     }
 
@@ -126,37 +136,91 @@ impl TestApp {
         Self::spawn_on(self.db.clone(), |_| {}).await
     }
 
-    /// Stops the server and its mail worker and drops the database.
-    pub async fn stop(self) {
-        self.shutdown().await.drop_db().await;
+    /// Declares that the test ends with `n` mails pending (not sent, not given up):
+    /// mail of an instance without a worker, or waiting for a retry. The end-of-test
+    /// check fails on any other number.
+    pub fn expect_pending_mail(&self, n: usize) {
+        self.ledger.expect_pending(n);
     }
 
-    /// Stops the server and its mail worker, leaving the database to another instance.
-    pub async fn stop_keeping_db(self) {
-        self.shutdown().await;
+    /// Declares that the test ends with `n` mails given up (`failed_at`). The
+    /// end-of-test check fails on any other number.
+    pub fn expect_failed_mail(&self, n: usize) {
+        self.ledger.expect_failed(n);
     }
 
-    /// Stops the server and its mail worker and returns the database, left in place (for
-    /// a second instance on a database that another instance drops).
-    pub async fn shutdown(self) -> TestDb {
-        let TestApp {
-            db,
-            state,
-            stop,
-            handle,
-            worker,
-            ..
-        } = self;
-        if let Some(tx) = stop {
+    /// The mail queued since the last call (on any instance of this database), oldest
+    /// first, whatever its status: assert who it goes to. Every mail must pass through
+    /// here (or [`TestApp::all_mail`]) before the test ends.
+    #[must_use = "assert who the mail goes to"]
+    pub async fn take_mail(&self) -> MailLog {
+        let rows = outbox::all_rows(&mut self.conn().await).await;
+        self.ledger.take_unseen(rows)
+    }
+
+    /// The whole outbox, oldest first (every row counts as looked at).
+    #[must_use = "assert who the mail goes to"]
+    pub async fn all_mail(&self) -> MailLog {
+        let rows = outbox::all_rows(&mut self.conn().await).await;
+        self.ledger.mark_seen(&rows);
+        rows
+    }
+
+    /// Delivers every mail due now, with a worker of this instance's configuration
+    /// (also for an instance started without one); returns what it did.
+    pub async fn deliver_mail(&self) -> pakn::mail::worker::BatchReport {
+        let worker = pakn::mail::worker::Worker::new(
+            self.state.pool.clone(),
+            Arc::clone(&self.state.cfg),
+            Arc::clone(&self.state.reference),
+        )
+        .expect("a mail worker");
+        worker.drain().await.expect("deliver the mail due")
+    }
+
+    /// Stops the server and its mail worker (which first delivers what is due), checks
+    /// the outbox and drops the database. Panics, once everything is cleaned up, when
+    /// the outbox check fails.
+    pub async fn stop(mut self) {
+        self.halt().await;
+        let verdict = {
+            let mut conn = self.conn().await;
+            outbox::check(&mut conn, &self.ledger).await
+        };
+        self.release();
+        outbox::forget_ledger(&self.db.name);
+        self.db.clone().drop_db().await;
+        if let Err(problem) = verdict {
+            panic!("{problem}");
+        }
+    }
+
+    /// Stops the server and its mail worker (which first delivers what is due), leaving
+    /// the database, and its outbox check, to the instance that drops it.
+    pub async fn stop_keeping_db(mut self) {
+        self.halt().await;
+        self.release();
+    }
+
+    /// Stops serving and the mail worker; an instance that had a worker then delivers
+    /// what is due, as its worker would have, so what the check sees does not depend
+    /// on how far the worker got.
+    async fn halt(&mut self) {
+        if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
-        if let Some(h) = handle {
+        if let Some(h) = self.handle.take() {
             let _ = h.await;
         }
-        if let Some(w) = worker {
+        if let Some(w) = self.worker.take() {
             w.stop().await;
+            self.deliver_mail().await;
         }
-        let mail_dir = &state.cfg.mail.dir;
+    }
+
+    /// Removes the mail directory and closes the pool; the app may then be dropped.
+    fn release(&mut self) {
+        let mail_dir = &self.state.cfg.mail.dir;
         if mail_dir.starts_with(std::env::temp_dir())
             && mail_dir
                 .file_name()
@@ -165,12 +229,25 @@ impl TestApp {
         {
             let _ = std::fs::remove_dir_all(mail_dir);
         }
-        state.pool.close();
-        drop(state);
-        db
+        self.state.pool.close();
+        self.stopped = true;
     }
 
     pub fn state(&self) -> Arc<pakn::web::AppState> {
         Arc::clone(&self.state)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // A test that already fails is not failed again (a panic while panicking
+        // aborts the whole test binary).
+        if !self.stopped && !std::thread::panicking() {
+            panic!(
+                "a TestApp on {} was dropped without `app.stop().await` (or \
+                 `stop_keeping_db` for a second instance): the outbox was not checked",
+                self.db.name
+            );
+        }
     }
 }

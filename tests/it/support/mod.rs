@@ -3,5 +3,6 @@
 pub mod app;
 pub mod axe;
 pub mod browser;
+pub mod outbox;
 pub mod pg;
 pub mod smtp;
