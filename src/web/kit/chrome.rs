@@ -1,7 +1,7 @@
 //! What every public page shares: the language, the site name, the language switch and
 //! the asset URLs; and the response wrapper that remembers a switched language.
 
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::i18n::Tr;
@@ -37,6 +37,15 @@ impl Chrome {
             emblem: assets::url("emblem.svg"),
         }
     }
+}
+
+/// Renders a page that no cache may keep (a form with a one-time token, or what the
+/// person typed), like [`page`].
+pub fn page_no_store(status: StatusCode, lang: &RequestLang, body: impl IntoResponse) -> Response {
+    let mut res = page(lang, (status, body));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 /// Renders a page, remembering a language chosen with `?lang=` in a cookie.

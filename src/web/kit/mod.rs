@@ -32,7 +32,7 @@ pub mod ticket;
 pub mod upload;
 pub mod visits;
 
-pub use chrome::{Chrome, page};
+pub use chrome::{Chrome, page, page_no_store};
 pub use detached::detached;
 pub use error::{AppError, AppResult};
 pub use fields::Fields;

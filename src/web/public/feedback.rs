@@ -26,7 +26,7 @@ use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::stash::{self, KeptFile};
 use crate::web::kit::upload::{self, ParsedForm};
 use crate::web::kit::{AppState, SharedState};
-use crate::web::kit::{Chrome, detached, page};
+use crate::web::kit::{Chrome, detached, page_no_store};
 
 /// The honeypot field: invisible to people, tempting to robots.
 pub const HONEYPOT: &str = "website";
@@ -166,14 +166,6 @@ async fn form_page(
     })
 }
 
-/// A response that no cache may keep (the form holds a one-time token).
-fn no_store(status: StatusCode, lang: &RequestLang, body: impl IntoResponse) -> Response {
-    let mut res = page(lang, (status, body));
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
 pub async fn new_form(State(state): State<SharedState>, lang: RequestLang) -> AppResult<Response> {
     let token = state.tokens.issue_now(FormKind::Feedback);
     let values = FeedbackValues {
@@ -181,7 +173,7 @@ pub async fn new_form(State(state): State<SharedState>, lang: RequestLang) -> Ap
         ..FeedbackValues::default()
     };
     let body = form_page(&state, &lang, token, values, Vec::new(), None, None).await?;
-    Ok(no_store(StatusCode::OK, &lang, body))
+    Ok(page_no_store(StatusCode::OK, &lang, body))
 }
 
 pub async fn submit(
@@ -279,7 +271,7 @@ async fn respond(
         Some(&again.key),
     )
     .await?;
-    let mut res = no_store(again.status, lang, body);
+    let mut res = page_no_store(again.status, lang, body);
     if let Some(secs) = again.retry_after_secs {
         res.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));

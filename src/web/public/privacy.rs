@@ -27,7 +27,7 @@ use crate::web::kit::detached;
 use crate::web::kit::error::AppResult;
 use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::{AppState, SharedState};
-use crate::web::kit::{Chrome, page};
+use crate::web::kit::{Chrome, page_no_store};
 
 pub const PATH: &str = "/privacy";
 const PER_IP: &str = "privacy_ip";
@@ -91,10 +91,7 @@ fn render(
         sent,
         chrome,
     };
-    let mut res = page(lang, (status, body));
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    page_no_store(status, lang, body)
 }
 
 #[derive(Debug, Deserialize)]

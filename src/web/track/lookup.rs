@@ -29,7 +29,7 @@ use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::AppResult;
 use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::{AppState, SharedState};
-use crate::web::kit::{Chrome, page};
+use crate::web::kit::{Chrome, page_no_store};
 
 /// The rate-limit name of lookups (per code and address).
 const LIMIT_NAME: &str = "track";
@@ -65,10 +65,7 @@ fn form(
         notice,
         chrome,
     };
-    let mut res = page(lang, (status, body));
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    page_no_store(status, lang, body)
 }
 
 pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> Response {
