@@ -1,5 +1,6 @@
 //! Staff pages about PAKN: the queue with search, the ticket page, staff entry of
-//! off-line PAKN, the overview. Who may see what is decided in [`access`].
+//! off-line PAKN, the overview. Who may see what is asked of
+//! [`crate::domain::access::Access`].
 
 pub mod actions;
 pub mod entry;
@@ -7,6 +8,7 @@ pub mod overview;
 pub mod page;
 pub mod panel;
 pub mod queue;
+pub mod view;
 
 use axum::Router;
 use axum::routing::{get, post};
