@@ -3,6 +3,7 @@
 //! [`crate::domain::access::Access`].
 
 pub mod actions;
+pub mod date;
 pub mod entry;
 pub mod overview;
 pub mod page;
