@@ -290,7 +290,8 @@ struct Again {
 }
 
 impl Again {
-    fn with_errors(errors: Vec<(String, String)>) -> Again {
+    /// Fields or files refused: each with its message.
+    fn invalid(errors: Vec<(String, String)>) -> Again {
         Again {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             errors,
@@ -299,12 +300,23 @@ impl Again {
         }
     }
 
-    fn with_notice(status: StatusCode, notice: String, fresh_key: bool) -> Again {
+    /// The body was over the limit (fields after that point are missing).
+    fn too_large(notice: String) -> Again {
         Again {
-            status,
+            status: StatusCode::PAYLOAD_TOO_LARGE,
             errors: Vec::new(),
             notice: Some(notice),
-            fresh_key,
+            fresh_key: false,
+        }
+    }
+
+    /// This form was filed already and came back edited: offered as a new one.
+    fn filed_already(notice: String) -> Again {
+        Again {
+            status: StatusCode::CONFLICT,
+            errors: Vec::new(),
+            notice: Some(notice),
+            fresh_key: true,
         }
     }
 }
@@ -419,11 +431,7 @@ fn check(
     if form.body_too_large {
         let mb = (state.upload_body_limit() / (1024 * 1024)) as i64;
         let notice = t.t1("notice-body-too-large", "mb", mb);
-        return Err(Again::with_notice(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            notice,
-            false,
-        ));
+        return Err(Again::too_large(notice));
     }
     let checked = reference.validate_feedback(&typed.v);
     let mut errors: Vec<(String, String)> = match &checked {
@@ -450,7 +458,7 @@ fn check(
             external_ref_date,
             received_at,
         }),
-        _ => Err(Again::with_errors(errors)),
+        _ => Err(Again::invalid(errors)),
     }
 }
 
@@ -535,12 +543,9 @@ async fn store(
                 .ok_or(AppError::NotFound)?;
             Outcome::Receipt(first.code)
         }
-        // This form was filed already and came back edited: offer it as a new one.
-        FilingOutcome::TokenReused => Outcome::Again(Again::with_notice(
-            StatusCode::CONFLICT,
-            t.t("staff-entry-reused"),
-            true,
-        )),
+        FilingOutcome::TokenReused => {
+            Outcome::Again(Again::filed_already(t.t("staff-entry-reused")))
+        }
     })
 }
 
