@@ -3,6 +3,9 @@
 //! `confidential`); the draft reply comes as multipart with its files, the others as
 //! plain forms. Success is a 303 back to the page; a refused action shows the page again
 //! (422) with the message at its form and what was typed.
+//!
+//! In steps: read the form → check it and turn it into commands → carry them out through
+//! [`crate::handling`] → answer.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -10,124 +13,22 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 
+use super::date::parse_date;
 use super::page;
 use crate::auth::StaffUser;
-use crate::domain::attachment::CheckedFile;
+use crate::db::tickets::TicketRow;
+use crate::domain::reference::Reference;
 use crate::domain::status::Status;
 use crate::handling::{
     self, Classification, Command, Context, HandlingError, ReplyDocument, Step, Who,
 };
-use crate::web::kit::RequestLang;
-use crate::web::kit::SharedState;
+use crate::i18n::{Lang, Tr};
 use crate::web::kit::attempt::Attempt;
-use crate::web::kit::check_csrf;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::file_message;
 use crate::web::kit::ticket::visible_ticket;
 use crate::web::kit::upload::{self, ParsedForm};
-
-/// A date typed as `yyyy-mm-dd` (the date input) or `dd/mm/yyyy`.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .ok()
-}
-
-/// The command a form asks for, or the message id of what is wrong with it.
-fn command_of(
-    form: &ParsedForm,
-    reference: &crate::domain::reference::Reference,
-    lang: &str,
-) -> Result<Command, &'static str> {
-    let get = |name: &str| form.get(name).unwrap_or_default().to_string();
-    let id = |name: &str| form.get(name).and_then(|v| v.trim().parse::<i32>().ok());
-    let files = || -> Vec<CheckedFile> {
-        form.files
-            .iter()
-            .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
-            .collect()
-    };
-    // A reason typed wins; otherwise the chosen template's text in the ticket's language.
-    let reason = |text: &str, template: &str| -> String {
-        let typed = get(text);
-        if !typed.trim().is_empty() {
-            return typed;
-        }
-        let lang = crate::i18n::Lang::parse(lang).unwrap_or_default();
-        id(template)
-            .and_then(|tid| reference.reasons.iter().find(|r| r.id == tid))
-            .map(|r| lang.pick(&r.text_vi, &r.text_en).to_string())
-            .unwrap_or_default()
-    };
-    let date = |name: &str| -> Result<Option<NaiveDate>, &'static str> {
-        let raw = get(name);
-        if raw.trim().is_empty() {
-            return Ok(None);
-        }
-        parse_date(&raw).map(Some).ok_or("handling-err-date")
-    };
-    let step = match form.get("action").unwrap_or_default() {
-        "accept" => Step::Accept(Classification {
-            field_code: get("field"),
-            kind: get("kind"),
-            procedure: get("procedure"),
-            urgency: get("urgency"),
-            unit_id: id("unit"),
-            assignee_id: id("assignee"),
-        }),
-        "ask_info" => Step::AskInfo {
-            question: get("question"),
-        },
-        "reject" => Step::Reject {
-            reason: reason("reason", "reason_template"),
-        },
-        "out_of_scope" => Step::OutOfScope {
-            reason: reason("reason", "reason_template"),
-            competent_body: get("competent_body"),
-        },
-        "transfer" => Step::Transfer {
-            agency: get("agency"),
-            reference: get("reference"),
-            date: date("date")?,
-        },
-        "start_work" => Step::StartWork,
-        "submit_draft" => Step::SubmitDraft {
-            body: get("body"),
-            files: files(),
-        },
-        "return_draft" => Step::ReturnDraft {
-            reason: get("reason"),
-        },
-        "approve" => Step::Approve(ReplyDocument {
-            number_symbol: get("number_symbol"),
-            date: date("date")?,
-            signer: get("signer"),
-        }),
-        "close_duplicate" => Step::CloseDuplicate {
-            of_code: get("duplicate_of"),
-        },
-        "close" => Step::Close,
-        "reopen" => Step::Reopen {
-            reason: get("reason"),
-        },
-        "assign" => {
-            return Ok(Command::Assign {
-                assignee_id: id("assignee"),
-            });
-        }
-        "internal_note" => return Ok(Command::InternalNote { text: get("text") }),
-        "progress_note" => return Ok(Command::ProgressNote { text: get("text") }),
-        "confidential" => {
-            return Ok(Command::Confidential {
-                on: form.get("on").is_some_and(|v| !v.is_empty()),
-                reason: get("reason"),
-            });
-        }
-        _ => return Err("handling-err-unknown-action"),
-    };
-    Ok(Command::Move(step))
-}
+use crate::web::kit::{AppState, RequestLang, SharedState, check_csrf, detached};
 
 pub async fn act(
     State(state): State<SharedState>,
@@ -146,16 +47,59 @@ pub async fn act(
         Err(answer) => return Ok(answer),
     };
     check_csrf(&user, form.get("csrf").unwrap_or_default())?;
-    let viewer = &user.access;
-    let ticket = visible_ticket(&state, viewer, &code).await?;
-    let staff = user.access.clone();
-    if !staff.may_act_on(ticket.unit_id) {
+    // The rest runs to its end even if the client goes away.
+    Ok(detached(async move { carry_out(&state, &lang, &user, &code, &form).await }).await)
+}
+
+/// Checks the action, carries it out and answers.
+async fn carry_out(
+    state: &AppState,
+    lang: &RequestLang,
+    user: &StaffUser,
+    code: &str,
+    form: &ParsedForm,
+) -> AppResult<Response> {
+    let ticket = visible_ticket(state, &user.access, code).await?;
+    if !user.access.may_act_on(ticket.unit_id) {
         return Err(AppError::Forbidden);
     }
-    let action = form.get("action").unwrap_or_default().to_string();
     let t = lang.tr();
-    let attempt = |error: String| Attempt {
-        action: action.clone(),
+    let outcome = match commands(state, &t, form, &ticket) {
+        Ok(commands) => perform(state, &t, user, ticket.id, commands).await?,
+        Err(refusal) => Err(refusal),
+    };
+    match outcome {
+        Ok(()) => {
+            let action = form.get("action").unwrap_or_default();
+            let to = format!("/staff/tickets/{}?done={action}#actions", ticket.code);
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(Refusal { status, message }) => {
+            let attempt = attempt(form, message);
+            page::render(state, lang, user, code, Some(attempt), status).await
+        }
+    }
+}
+
+/// Why an action comes back to its form: the message, under this status.
+struct Refusal {
+    status: StatusCode,
+    message: String,
+}
+
+impl Refusal {
+    fn unprocessable(message: String) -> Refusal {
+        Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+        }
+    }
+}
+
+/// The refused form as it comes back: its action, its message, what was typed.
+fn attempt(form: &ParsedForm, error: String) -> Attempt {
+    Attempt {
+        action: form.get("action").unwrap_or_default().to_string(),
         error,
         values: form
             .fields
@@ -163,115 +107,227 @@ pub async fn act(
             .filter(|(k, _)| k != "csrf")
             .cloned()
             .collect(),
-    };
+    }
+}
+
+/// The commands the form asks for, or why it comes back: the upload's problems first,
+/// then the form's own.
+fn commands(
+    state: &AppState,
+    t: &Tr,
+    form: &ParsedForm,
+    ticket: &TicketRow,
+) -> Result<Vec<Command>, Refusal> {
     if form.body_too_large {
-        let a = attempt(t.t("handling-err-too-large"));
-        return page::render(
-            &state,
-            &lang,
-            &user,
-            &code,
-            Some(a),
-            StatusCode::PAYLOAD_TOO_LARGE,
-        )
-        .await;
+        return Err(Refusal {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            message: t.t("handling-err-too-large"),
+        });
     }
     if let Some(f) = form.refused.first() {
-        let msg = file_message(
-            &t,
+        let uploads = &state.cfg.uploads;
+        let message = file_message(
+            t,
             &f.filename,
             f.reason,
-            state.cfg.uploads.max_file_mb,
-            state.cfg.uploads.max_files,
+            uploads.max_file_mb,
+            uploads.max_files,
         );
-        return page::render(
-            &state,
-            &lang,
-            &user,
-            &code,
-            Some(attempt(msg)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return Err(Refusal::unprocessable(message));
     }
     let reference = state.reference.get();
-    let command = match command_of(&form, &reference, &ticket.lang) {
-        Ok(c) => c,
-        Err(id) => {
-            return page::render(
-                &state,
-                &lang,
-                &user,
-                &code,
-                Some(attempt(t.t(id))),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
+    let command =
+        command_of(form, &reference, &ticket.lang).map_err(|id| Refusal::unprocessable(t.t(id)))?;
     // The first draft of an accepted PAKN starts the work (domain.md: "the handler
     // starting work, or the first draft").
     let start_first = matches!(command, Command::Move(Step::SubmitDraft { .. }))
         && ticket.status == Status::Accepted;
-    let ticket_id = ticket.id;
-    let task_state = state.clone();
-    let who = Who::Staff(staff);
-    // Runs to its end even if the client goes away.
-    let commands = if start_first {
+    Ok(if start_first {
         vec![Command::Move(Step::StartWork), command]
     } else {
         vec![command]
-    };
-    let result = tokio::spawn(async move {
-        let state = task_state;
-        let reference = state.reference.get();
-        let mut conn = state.pool.get().await?;
-        let ctx = Context {
-            cfg: &state.cfg,
-            reference: &reference,
-            now: Utc::now(),
-        };
-        Ok::<_, AppError>(handling::perform_all(&mut conn, &ctx, ticket_id, &who, commands).await)
     })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("action task failed: {e}")))??;
+}
+
+/// Carries the commands out in one transaction through `handling`; a refusal the person
+/// can do something about comes back to the form, one they cannot is a 403.
+async fn perform(
+    state: &AppState,
+    t: &Tr,
+    user: &StaffUser,
+    ticket_id: i64,
+    commands: Vec<Command>,
+) -> AppResult<Result<(), Refusal>> {
+    let reference = state.reference.get();
+    let ctx = Context {
+        cfg: &state.cfg,
+        reference: &reference,
+        now: Utc::now(),
+    };
+    let who = Who::Staff(user.access.clone());
+    let mut conn = state.pool.get().await?;
+    let result = handling::perform_all(&mut conn, &ctx, ticket_id, &who, commands).await;
+    drop(conn);
     match result {
         Ok(done) => {
             if done.mails > 0 {
                 state.mail_wake.notify_one();
             }
-            let to = format!("/staff/tickets/{}?done={}#actions", ticket.code, action);
-            Ok(Redirect::to(&to).into_response())
+            Ok(Ok(()))
         }
         Err(HandlingError::NotAllowed) => Err(AppError::Forbidden),
         Err(e) => match e.message_id() {
-            Some(id) => {
-                let a = attempt(t.t(&id));
-                page::render(
-                    &state,
-                    &lang,
-                    &user,
-                    &code,
-                    Some(a),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
+            Some(id) => Ok(Err(Refusal::unprocessable(t.t(&id)))),
             None => Err(AppError::Internal(anyhow::anyhow!("{e}"))),
         },
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// An action's form, read the way every action reads it.
+struct ActionForm<'a> {
+    form: &'a ParsedForm,
+    reference: &'a Reference,
+    /// The PAKN's language: a reason template's text is taken in it.
+    lang: Lang,
+}
 
-    #[test]
-    fn dates_in_both_spellings() {
-        let d = NaiveDate::from_ymd_opt(2026, 2, 23);
-        assert_eq!(parse_date("2026-02-23"), d);
-        assert_eq!(parse_date(" 23/02/2026 "), d);
-        assert_eq!(parse_date("23-02-2026"), None);
-        assert_eq!(parse_date("30/02/2026"), None);
+impl ActionForm<'_> {
+    fn text(&self, name: &str) -> String {
+        self.form.get(name).unwrap_or_default().to_string()
     }
+
+    fn id(&self, name: &str) -> Option<i32> {
+        self.form
+            .get(name)
+            .and_then(|v| v.trim().parse::<i32>().ok())
+    }
+
+    /// A reason typed wins; otherwise the chosen template's text in the PAKN's language.
+    fn reason(&self, text: &str, template: &str) -> String {
+        let typed = self.text(text);
+        if !typed.trim().is_empty() {
+            return typed;
+        }
+        self.id(template)
+            .and_then(|tid| self.reference.reasons.iter().find(|r| r.id == tid))
+            .map(|r| self.lang.pick(&r.text_vi, &r.text_en).to_string())
+            .unwrap_or_default()
+    }
+
+    /// An optional date; one that is typed must be a date.
+    fn date(&self, name: &str) -> Result<Option<NaiveDate>, &'static str> {
+        let raw = self.text(name);
+        if raw.trim().is_empty() {
+            return Ok(None);
+        }
+        parse_date(&raw).map(Some).ok_or("handling-err-date")
+    }
+}
+
+/// The command a form asks for, or the message id of what is wrong with it.
+fn command_of(
+    form: &ParsedForm,
+    reference: &Reference,
+    lang: &str,
+) -> Result<Command, &'static str> {
+    let f = ActionForm {
+        form,
+        reference,
+        lang: Lang::parse(lang).unwrap_or_default(),
+    };
+    let action = form.get("action").unwrap_or_default();
+    let step = triage(&f, action)?
+        .or(drafting(&f, action)?)
+        .or(closing(&f, action)?);
+    match step {
+        Some(step) => Ok(Command::Move(step)),
+        None => side_command(&f, action).ok_or("handling-err-unknown-action"),
+    }
+}
+
+/// The moves that sort a new PAKN: accept it, ask for information, turn it down,
+/// transfer it. `None` for other actions.
+fn triage(f: &ActionForm, action: &str) -> Result<Option<Step>, &'static str> {
+    Ok(Some(match action {
+        "accept" => Step::Accept(Classification {
+            field_code: f.text("field"),
+            kind: f.text("kind"),
+            procedure: f.text("procedure"),
+            urgency: f.text("urgency"),
+            unit_id: f.id("unit"),
+            assignee_id: f.id("assignee"),
+        }),
+        "ask_info" => Step::AskInfo {
+            question: f.text("question"),
+        },
+        "reject" => Step::Reject {
+            reason: f.reason("reason", "reason_template"),
+        },
+        "out_of_scope" => Step::OutOfScope {
+            reason: f.reason("reason", "reason_template"),
+            competent_body: f.text("competent_body"),
+        },
+        "transfer" => Step::Transfer {
+            agency: f.text("agency"),
+            reference: f.text("reference"),
+            date: f.date("date")?,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// The moves of the reply: start the work, draft it, return or approve the draft.
+/// `None` for other actions.
+fn drafting(f: &ActionForm, action: &str) -> Result<Option<Step>, &'static str> {
+    Ok(Some(match action {
+        "start_work" => Step::StartWork,
+        "submit_draft" => Step::SubmitDraft {
+            body: f.text("body"),
+            files: f.form.checked_files(),
+        },
+        "return_draft" => Step::ReturnDraft {
+            reason: f.text("reason"),
+        },
+        "approve" => Step::Approve(ReplyDocument {
+            number_symbol: f.text("number_symbol"),
+            date: f.date("date")?,
+            signer: f.text("signer"),
+        }),
+        _ => return Ok(None),
+    }))
+}
+
+/// The moves that close a PAKN or open it again. `None` for other actions.
+fn closing(f: &ActionForm, action: &str) -> Result<Option<Step>, &'static str> {
+    Ok(Some(match action {
+        "close_duplicate" => Step::CloseDuplicate {
+            of_code: f.text("duplicate_of"),
+        },
+        "close" => Step::Close,
+        "reopen" => Step::Reopen {
+            reason: f.text("reason"),
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// What staff do beside the moves: assign, notes, the confidential mark. `None` for
+/// other actions.
+fn side_command(f: &ActionForm, action: &str) -> Option<Command> {
+    Some(match action {
+        "assign" => Command::Assign {
+            assignee_id: f.id("assignee"),
+        },
+        "internal_note" => Command::InternalNote {
+            text: f.text("text"),
+        },
+        "progress_note" => Command::ProgressNote {
+            text: f.text("text"),
+        },
+        "confidential" => Command::Confidential {
+            on: f.form.get("on").is_some_and(|v| !v.is_empty()),
+            reason: f.text("reason"),
+        },
+        _ => return None,
+    })
 }

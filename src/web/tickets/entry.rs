@@ -11,16 +11,16 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rand::RngCore;
 
+use super::date::parse_date;
 use crate::auth::StaffUser;
 use crate::db::tickets;
-use crate::domain::attachment::CheckedFile;
 use crate::domain::attachment::{FileRefusal, size_text};
 use crate::domain::calendar::{format_date, format_datetime, local_date, vn_offset};
-use crate::domain::feedback::Channel;
-use crate::domain::feedback::{self, FeedbackValues};
+use crate::domain::feedback::{self, Channel, FeedbackValues, ValidFeedback};
+use crate::domain::reference::Reference;
 use crate::handling::filing::{self, FilingMeta, FilingOutcome};
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
@@ -29,7 +29,7 @@ use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::stash::{KEEP_FIELD, KeptFile, keep_accepted};
 use crate::web::kit::upload::{self, ParsedForm};
 use crate::web::kit::{AppState, SharedState};
-use crate::web::kit::{StaffChrome, check_csrf};
+use crate::web::kit::{StaffChrome, check_csrf, detached};
 
 /// Channels staff enter (the web form files itself).
 pub const CHANNELS: [Channel; 6] = [
@@ -188,13 +188,6 @@ async fn entry_page(
     })
 }
 
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .ok()
-}
-
 pub async fn new_form(
     State(state): State<SharedState>,
     lang: RequestLang,
@@ -251,97 +244,246 @@ pub async fn create(
     }
     // The rest runs to its end even if the client goes away: a dropped connection must
     // never half-file a PAKN.
-    let task = tokio::spawn(async move {
-        match process(&state, &lang, &user, form).await {
-            Ok(res) => res,
-            Err(e) => e.into_response(),
-        }
-    });
-    match task.await {
-        Ok(res) => res,
-        Err(e) => {
-            AppError::Internal(anyhow::anyhow!("staff entry task failed: {e}")).into_response()
-        }
-    }
+    detached(async move { process(&state, &lang, &user, &form).await }).await
 }
 
+/// Reads the form, checks it, files it and answers: the receipt, or the form again.
 async fn process(
     state: &AppState,
     lang: &RequestLang,
     user: &StaffUser,
-    form: ParsedForm,
+    form: &ParsedForm,
 ) -> AppResult<Response> {
     let t = lang.tr();
-    let field = |name: &str| form.get(name).unwrap_or_default();
-    let mut v = FeedbackValues::default();
-    for name in feedback::FIELD_NAMES {
-        v.set(name, field(name).to_string());
+    let typed = Typed::read(form);
+    let reference = state.reference.get();
+    let outcome = match check(state, &t, &reference, form, &typed) {
+        Ok(checked) => {
+            let (valid, meta) = checked.into_filing(user, &typed);
+            store(state, &t, &reference, form, &valid, &meta).await?
+        }
+        Err(again) => Outcome::Again(again),
+    };
+    match outcome {
+        Outcome::Receipt(code) => {
+            Ok(Redirect::to(&format!("/staff/tickets/{code}/receipt")).into_response())
+        }
+        Outcome::Again(again) => form_again(state, lang, user, form, typed, again).await,
     }
-    // Staff read the processing notice to the citizen; the consent is theirs to record.
-    v.consent = true;
-    let entry = EntryValues {
-        channel: field("channel").to_string(),
-        external_ref: field("external_ref").trim().to_string(),
-        external_ref_date: field("external_ref_date").trim().to_string(),
-        received_on: field("received_on").trim().to_string(),
-    };
-    // A form without a (well-formed) key gets a fresh one: nothing was kept under it.
-    let sent_key = field(ENTRY_KEY_FIELD);
-    let (entry_key, keep): (String, Vec<i64>) = if valid_entry_key(sent_key) {
-        let keep = form
-            .get_all(KEEP_FIELD)
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        (sent_key.to_string(), keep)
-    } else {
-        (new_entry_key(), Vec::new())
-    };
-    let key = stash_key(user, &entry_key);
+}
 
-    if form.body_too_large {
-        keep_accepted(state, &key, &form).await?;
-        let msg = t.t1(
-            "notice-body-too-large",
-            "mb",
-            (state.upload_body_limit() / (1024 * 1024)) as i64,
-        );
-        let page = EntryForm {
+/// How a sent entry form ends.
+enum Outcome {
+    /// Filed, or the same form sent again: the receipt of this ticket code.
+    Receipt(String),
+    /// Back to the form.
+    Again(Again),
+}
+
+/// The form coming back with what was typed and the files that passed kept.
+struct Again {
+    status: StatusCode,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+    /// Under a fresh key: the one sent was filed already.
+    fresh_key: bool,
+}
+
+impl Again {
+    /// Fields or files refused: each with its message.
+    fn invalid(errors: Vec<(String, String)>) -> Again {
+        Again {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            notice: None,
+            fresh_key: false,
+        }
+    }
+
+    /// The body was over the limit (fields after that point are missing).
+    fn too_large(notice: String) -> Again {
+        Again {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            errors: Vec::new(),
+            notice: Some(notice),
+            fresh_key: false,
+        }
+    }
+
+    /// This form was filed already and came back edited: offered as a new one.
+    fn filed_already(notice: String) -> Again {
+        Again {
+            status: StatusCode::CONFLICT,
+            errors: Vec::new(),
+            notice: Some(notice),
+            fresh_key: true,
+        }
+    }
+}
+
+/// The one answer for every way the form comes back.
+async fn form_again(
+    state: &AppState,
+    lang: &RequestLang,
+    user: &StaffUser,
+    form: &ParsedForm,
+    typed: Typed,
+    again: Again,
+) -> AppResult<Response> {
+    let entry_key = if again.fresh_key {
+        new_entry_key()
+    } else {
+        typed.entry_key
+    };
+    let stash = stash_key(user, &entry_key);
+    keep_accepted(state, &stash, form).await?;
+    let page = EntryForm {
+        v: typed.v,
+        entry: typed.entry,
+        entry_key: &entry_key,
+        errors: again.errors,
+        notice: again.notice,
+        stash: Some(&stash),
+    };
+    let page = entry_page(state, lang, user, page).await?;
+    Ok((again.status, page).into_response())
+}
+
+/// What the officer typed, with the form's key and the kept files it names again.
+struct Typed {
+    v: FeedbackValues,
+    entry: EntryValues,
+    /// The key sent when well-formed; otherwise a fresh one (nothing was kept under it).
+    entry_key: String,
+    keep: Vec<i64>,
+}
+
+impl Typed {
+    fn read(form: &ParsedForm) -> Typed {
+        let field = |name: &str| form.get(name).unwrap_or_default();
+        let mut v = FeedbackValues::default();
+        for name in feedback::FIELD_NAMES {
+            v.set(name, field(name).to_string());
+        }
+        // Staff read the processing notice to the citizen; the consent is theirs to record.
+        v.consent = true;
+        let entry = EntryValues {
+            channel: field("channel").to_string(),
+            external_ref: field("external_ref").trim().to_string(),
+            external_ref_date: field("external_ref_date").trim().to_string(),
+            received_on: field("received_on").trim().to_string(),
+        };
+        let sent_key = field(ENTRY_KEY_FIELD);
+        let (entry_key, keep) = if valid_entry_key(sent_key) {
+            let keep = form
+                .get_all(KEEP_FIELD)
+                .filter_map(|v| v.parse().ok())
+                .collect();
+            (sent_key.to_string(), keep)
+        } else {
+            (new_entry_key(), Vec::new())
+        };
+        Typed {
             v,
             entry,
-            entry_key: &entry_key,
-            errors: Vec::new(),
-            notice: Some(msg),
-            stash: Some(&key),
-        };
-        let page = entry_page(state, lang, user, page).await?;
-        return Ok((StatusCode::PAYLOAD_TOO_LARGE, page).into_response());
+            entry_key,
+            keep,
+        }
     }
+}
 
-    let reference = state.reference.get();
-    let checked = reference.validate_feedback(&v);
+/// A form that passed: the PAKN and what the entry adds to it.
+struct Checked {
+    valid: ValidFeedback,
+    channel: Channel,
+    external_ref_date: Option<NaiveDate>,
+    received_at: DateTime<Utc>,
+}
+
+impl Checked {
+    /// The PAKN and how it came in, entered by `user` under the form's key.
+    fn into_filing(self, user: &StaffUser, typed: &Typed) -> (ValidFeedback, FilingMeta) {
+        let external_ref = &typed.entry.external_ref;
+        let meta = FilingMeta {
+            channel: self.channel,
+            external_ref: (!external_ref.is_empty()).then(|| external_ref.clone()),
+            external_ref_date: self.external_ref_date,
+            entered_by: Some(user.id),
+            lang: "vi".into(),
+            idempotency_key: Some(stash_key(user, &typed.entry_key)),
+            suspected_spam: false,
+            spam_reasons: Vec::new(),
+            received_at: self.received_at,
+            keep_stashed: typed.keep.clone(),
+        };
+        (self.valid, meta)
+    }
+}
+
+/// Checks the form: the body's size first, then every field and file at once.
+fn check(
+    state: &AppState,
+    t: &Tr,
+    reference: &Reference,
+    form: &ParsedForm,
+    typed: &Typed,
+) -> Result<Checked, Again> {
+    if form.body_too_large {
+        let mb = (state.upload_body_limit() / (1024 * 1024)) as i64;
+        let notice = t.t1("notice-body-too-large", "mb", mb);
+        return Err(Again::too_large(notice));
+    }
+    let checked = reference.validate_feedback(&typed.v);
     let mut errors: Vec<(String, String)> = match &checked {
         Ok(_) => Vec::new(),
         Err(errs) => errs
             .iter()
-            .map(|(n, e)| (n.to_string(), field_message(&t, *e)))
+            .map(|(n, e)| (n.to_string(), field_message(t, *e)))
             .collect(),
     };
+    let entry = &typed.entry;
     let channel = Channel::parse(&entry.channel).filter(|c| CHANNELS.contains(c));
     if channel.is_none() {
         errors.push(("channel".into(), t.t("err-choice")));
     }
-    let ref_date = if entry.external_ref_date.is_empty() {
-        None
-    } else {
-        let d = parse_date(&entry.external_ref_date);
-        if d.is_none() {
-            errors.push(("external_ref_date".into(), t.t("err-date")));
-        }
-        d
-    };
+    let external_ref_date = external_ref_date(t, entry, &mut errors);
+    let received_at = received_at(t, entry, &mut errors);
+    if let Some(message) = file_errors(state, t, form, typed.keep.len()) {
+        errors.push(("attachments".to_string(), message));
+    }
+    match (checked, channel) {
+        (Ok(valid), Some(channel)) if errors.is_empty() => Ok(Checked {
+            valid,
+            channel,
+            external_ref_date,
+            received_at,
+        }),
+        _ => Err(Again::invalid(errors)),
+    }
+}
+
+/// The other system's date, when one is typed.
+fn external_ref_date(
+    t: &Tr,
+    entry: &EntryValues,
+    errors: &mut Vec<(String, String)>,
+) -> Option<NaiveDate> {
+    if entry.external_ref_date.is_empty() {
+        return None;
+    }
+    let d = parse_date(&entry.external_ref_date);
+    if d.is_none() {
+        errors.push(("external_ref_date".into(), t.t("err-date")));
+    }
+    d
+}
+
+/// When it was received: now if today, noon (local) of an earlier day; a later day or
+/// no date is an error.
+fn received_at(t: &Tr, entry: &EntryValues, errors: &mut Vec<(String, String)>) -> DateTime<Utc> {
     let now = Utc::now();
     let today = local_date(now);
-    let received_at = match parse_date(&entry.received_on) {
+    match parse_date(&entry.received_on) {
         Some(d) if d == today => now,
         Some(d) if d < today => {
             // A letter received on an earlier day counts from that day (noon, local).
@@ -356,93 +498,55 @@ async fn process(
             errors.push(("received_on".into(), t.t("err-date")));
             now
         }
-    };
+    }
+}
+
+/// The message about refused files and too many of them (with the `kept` ones), if any.
+fn file_errors(state: &AppState, t: &Tr, form: &ParsedForm, kept: usize) -> Option<String> {
     let max_mb = state.cfg.uploads.max_file_mb;
     let max_files = state.cfg.uploads.max_files;
-    let mut file_errors: Vec<String> = form
+    let mut messages: Vec<String> = form
         .refused
         .iter()
-        .map(|r| file_message(&t, &r.filename, r.reason, max_mb, max_files))
+        .map(|r| file_message(t, &r.filename, r.reason, max_mb, max_files))
         .collect();
-    if form.files.len() + keep.len() > max_files {
-        file_errors.push(file_message(
-            &t,
-            "",
-            FileRefusal::TooMany,
-            max_mb,
-            max_files,
-        ));
+    if form.files.len() + kept > max_files {
+        messages.push(file_message(t, "", FileRefusal::TooMany, max_mb, max_files));
     }
-    if !file_errors.is_empty() {
-        errors.push(("attachments".to_string(), file_errors.join(" ")));
-    }
-    let (valid, channel) = match (checked, channel) {
-        (Ok(valid), Some(channel)) if errors.is_empty() => (valid, channel),
-        _ => {
-            keep_accepted(state, &key, &form).await?;
-            let page = EntryForm {
-                v,
-                entry,
-                entry_key: &entry_key,
-                errors,
-                notice: None,
-                stash: Some(&key),
-            };
-            let page = entry_page(state, lang, user, page).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-    };
-    let files: Vec<CheckedFile> = form
-        .files
-        .iter()
-        .map(|f| CheckedFile::new(f.filename.clone(), f.kind, f.bytes.clone()))
-        .collect();
-    let meta = FilingMeta {
-        channel,
-        external_ref: (!entry.external_ref.is_empty()).then(|| entry.external_ref.clone()),
-        external_ref_date: ref_date,
-        entered_by: Some(user.id),
-        lang: "vi".into(),
-        idempotency_key: Some(key.clone()),
-        suspected_spam: false,
-        spam_reasons: Vec::new(),
-        received_at,
-        keep_stashed: keep,
-    };
+    (!messages.is_empty()).then(|| messages.join(" "))
+}
+
+/// Files the PAKN, once per form: the same form sent again finds the first ticket; the
+/// form sent again edited comes back to be entered as a new one.
+async fn store(
+    state: &AppState,
+    t: &Tr,
+    reference: &Reference,
+    form: &ParsedForm,
+    valid: &ValidFeedback,
+    meta: &FilingMeta,
+) -> AppResult<Outcome> {
+    let files = form.checked_files();
     let mut conn = state.pool.get().await?;
-    let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, &files, &meta).await?;
-    match outcome {
+    let outcome = filing::file(&mut conn, &state.cfg, reference, valid, &files, meta).await?;
+    Ok(match outcome {
         FilingOutcome::Created { code, .. } => {
             drop(conn);
             state.mail_wake.notify_one();
             tracing::info!("staff entered a PAKN");
-            Ok(Redirect::to(&format!("/staff/tickets/{}/receipt", code.as_str())).into_response())
+            Outcome::Receipt(code.as_str().to_string())
         }
         FilingOutcome::AlreadyFiled { access_token } => {
             // The same form sent twice (a double click, a reload): the first ticket stands.
             let first = tickets::receipt_by_access_token(&mut conn, &access_token)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            Ok(Redirect::to(&format!("/staff/tickets/{}/receipt", first.code)).into_response())
+            Outcome::Receipt(first.code)
         }
         FilingOutcome::TokenReused => {
-            // This form was filed already and came back edited: offer it as a new one.
-            drop(conn);
-            let fresh = new_entry_key();
-            let fresh_stash = stash_key(user, &fresh);
-            keep_accepted(state, &fresh_stash, &form).await?;
-            let page = EntryForm {
-                v,
-                entry,
-                entry_key: &fresh,
-                errors: Vec::new(),
-                notice: Some(t.t("staff-entry-reused")),
-                stash: Some(&fresh_stash),
-            };
-            let page = entry_page(state, lang, user, page).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
+            Outcome::Again(Again::filed_already(t.t("staff-entry-reused")))
         }
-    }
+    })
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,12 +1,15 @@
 //! Staff pages about PAKN: the queue with search, the ticket page, staff entry of
-//! off-line PAKN, the overview. Who may see what is decided in [`access`].
+//! off-line PAKN, the overview. Who may see what is asked of
+//! [`crate::domain::access::Access`].
 
 pub mod actions;
+pub mod date;
 pub mod entry;
 pub mod overview;
 pub mod page;
 pub mod panel;
 pub mod queue;
+pub mod view;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -1,14 +1,17 @@
 //! The actions part of the ticket page: which forms this user sees for this ticket in
 //! its status (from the moves table), the choices they offer, and, after a refused
-//! attempt, the message and what was typed.
+//! attempt, the message and what was typed. (The draft waiting for a leader is part of
+//! what the PAKN says: see [`super::view`].)
 
-use crate::db::workflow::ReplyRow;
+use chrono::TimeDelta;
+
+use super::view::{Loaded, ViewCx};
+use crate::db::tickets::TicketRow;
 use crate::domain::access::Access;
-use crate::domain::calendar::{format_date, format_datetime};
+use crate::domain::calendar::{end_of_day_utc, format_date, local_date};
 use crate::domain::reference::Reference;
 use crate::domain::status::Status;
-use crate::domain::workflow::ReplyState;
-use crate::domain::workflow::{self, Action};
+use crate::domain::workflow::{self, Action, ReplyState, Urgency};
 use crate::i18n::Tr;
 use crate::web::kit::attempt::{self, Attempt};
 
@@ -17,36 +20,6 @@ use crate::web::kit::attempt::{self, Attempt};
 pub struct Opt {
     pub value: String,
     pub label: String,
-}
-
-/// An official reply as the page shows it.
-#[derive(Debug, Clone)]
-pub struct ReplyView {
-    pub state: ReplyState,
-    pub state_label: String,
-    pub body: String,
-    pub number_symbol: String,
-    pub date: String,
-    pub signer: String,
-    pub drafted: String,
-    pub return_reason: String,
-    pub files: Vec<(i64, String)>,
-}
-
-impl ReplyView {
-    pub fn of(t: &Tr, r: &ReplyRow, drafter: String, files: Vec<(i64, String)>) -> ReplyView {
-        ReplyView {
-            state: r.state,
-            state_label: t.t(&format!("reply-state-{}", r.state)),
-            body: r.body.clone(),
-            number_symbol: r.number_symbol.clone().unwrap_or_default(),
-            date: r.reply_date.map(format_date).unwrap_or_default(),
-            signer: r.signer.clone().unwrap_or_default(),
-            drafted: format!("{} · {}", format_datetime(r.created_at), drafter),
-            return_reason: r.return_reason.clone().unwrap_or_default(),
-            files,
-        }
-    }
 }
 
 /// Everything the actions part of the page needs.
@@ -69,9 +42,6 @@ pub struct Panel {
     pub attempt: Option<Attempt>,
     /// The confirmation after a successful action.
     pub done: Option<String>,
-    /// The draft waiting for a leader.
-    pub pending: Option<ReplyView>,
-    pub replies: Vec<ReplyView>,
     /// "Progress note due by …" while the reply is overdue.
     pub progress_duty: Option<String>,
     /// Whether the publication page applies (answered with consent).
@@ -79,6 +49,56 @@ pub struct Panel {
 }
 
 impl Panel {
+    /// The actions part for this viewer's `offered` actions on `loaded`, with a refused
+    /// `attempt` or the confirmation of the action just `done`.
+    pub fn build(
+        cx: &ViewCx,
+        loaded: &Loaded,
+        offered: Vec<&'static str>,
+        attempt: Option<Attempt>,
+        done: Option<String>,
+    ) -> Panel {
+        let (t, ticket) = (&cx.t, &loaded.ticket);
+        let mut panel = Panel {
+            offered,
+            assignees: loaded
+                .assignable
+                .iter()
+                .map(|(id, name)| Opt {
+                    value: id.to_string(),
+                    label: name.clone(),
+                })
+                .collect(),
+            current_field: ticket.field_code.clone(),
+            current_kind: ticket.kind.as_str().to_string(),
+            current_unit: ticket.unit_id.to_string(),
+            current_assignee: ticket
+                .assignee_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            current_urgency: ticket
+                .urgency
+                .unwrap_or(Urgency::Normal)
+                .as_str()
+                .to_string(),
+            current_procedure: ticket.procedure_name.clone().unwrap_or_default(),
+            confidential: ticket.confidential,
+            attempt,
+            done: done.map(|d| {
+                t.t1(
+                    "handling-done",
+                    "what",
+                    t.t(&format!("event-{}", d.replace('_', "-"))),
+                )
+            }),
+            progress_duty: progress_duty(cx, ticket),
+            publication: publication_applies(loaded),
+            ..Panel::default()
+        };
+        fill_choices(&mut panel, t, cx.reference);
+        panel
+    }
+
     pub fn offers(&self, action: &str) -> bool {
         self.offered.contains(&action)
     }
@@ -145,6 +165,42 @@ pub fn offered(staff: &Access, unit_id: i32, status: Status) -> Vec<&'static str
     out.push("internal_note");
     out.push("confidential");
     out
+}
+
+/// Whether the publication page applies: answered or closed with an approved reply,
+/// publication consented to, and not confidential.
+fn publication_applies(loaded: &Loaded) -> bool {
+    let ticket = &loaded.ticket;
+    matches!(ticket.status, Status::Answered | Status::Closed)
+        && ticket.publish_consent
+        && !ticket.confidential
+        && loaded
+            .replies
+            .iter()
+            .any(|r| r.state == ReplyState::Approved)
+}
+
+/// While the reply is overdue, a public progress note is due every
+/// `[deadlines] progress_note_days` days (QĐ 31/2021): when the next one is due.
+fn progress_duty(cx: &ViewCx, ticket: &TicketRow) -> Option<String> {
+    let now = cx.now;
+    if !ticket.status.is_open() || now < end_of_day_utc(ticket.reply_due) {
+        return None;
+    }
+    let every = TimeDelta::days(i64::from(cx.cfg.deadlines.progress_note_days.max(1)));
+    let overdue_since = ticket.reply_due + TimeDelta::days(1);
+    let from = ticket
+        .last_public_note_at
+        .map(local_date)
+        .filter(|d| *d >= overdue_since)
+        .unwrap_or(overdue_since);
+    let due = from + every;
+    let key = if local_date(now) > due {
+        "handling-progress-late"
+    } else {
+        "handling-progress-due"
+    };
+    Some(cx.t.t1(key, "date", format_date(due)))
 }
 
 /// The select choices from the reference data.

@@ -5,16 +5,16 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::date::parse_date;
+use super::view::ViewCx;
 use crate::auth::StaffUser;
+use crate::db::queue::{
+    self, AssigneeFilter, Cursor, DueDates, DueFilter, QueueFilter, QueueRow, Scope,
+};
 use crate::domain::access::Access;
-use crate::web::kit::StaffChrome;
-use crate::web::kit::counts::Lookup;
-
-const CHROME_PATH: &str = "/staff/tickets";
-use crate::db::queue::{self, AssigneeFilter, Cursor, DueDates, DueFilter, QueueFilter, Scope};
 use crate::domain::calendar::{
     DueState, due_state, end_of_day_utc, format_date, format_datetime, local_date,
 };
@@ -22,9 +22,11 @@ use crate::domain::search::SearchTerm;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::i18n::Tr;
-use crate::web::kit::RequestLang;
-use crate::web::kit::SharedState;
+use crate::web::kit::counts::{Counted, Lookup};
 use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::{AppState, RequestLang, SharedState, StaffChrome};
+
+const CHROME_PATH: &str = "/staff/tickets";
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -47,13 +49,6 @@ fn some(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_date(v: &Option<String>) -> Option<NaiveDate> {
-    let s = some(v)?;
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .ok()
-}
-
 impl QueueParams {
     /// The filter these parameters ask for (unknown values are ignored).
     pub fn filter(&self, viewer: &Access) -> QueueFilter {
@@ -73,8 +68,10 @@ impl QueueParams {
                 Some("soon") => Some(DueFilter::Soon),
                 _ => None,
             },
-            from: parse_date(&self.from).map(|d| end_of_day_utc(d) - chrono::Duration::days(1)),
-            to: parse_date(&self.to).map(end_of_day_utc),
+            from: some(&self.from)
+                .and_then(parse_date)
+                .map(|d| end_of_day_utc(d) - chrono::Duration::days(1)),
+            to: some(&self.to).and_then(parse_date).map(end_of_day_utc),
             spam_only: some(&self.spam).is_some(),
             after: some(&self.after).and_then(Cursor::decode),
         }
@@ -157,7 +154,7 @@ pub struct QueuePage {
 
 /// "Counted at HH:MM:SS" for pages whose counts are kept a few seconds; `None` when
 /// every view counts afresh.
-pub fn counted_at(state: &crate::web::kit::AppState, t: &Tr, at: DateTime<Utc>) -> Option<String> {
+pub fn counted_at(state: &AppState, t: &Tr, at: DateTime<Utc>) -> Option<String> {
     state.counts.enabled().then(|| {
         let time = at
             .with_timezone(&crate::domain::calendar::vn_offset())
@@ -174,7 +171,7 @@ pub fn counted_at(state: &crate::web::kit::AppState, t: &Tr, at: DateTime<Utc>) 
 }
 
 /// Today's date and the last due date that counts as "soon", from the calendar.
-pub fn due_dates(state: &crate::web::kit::AppState, now: DateTime<Utc>) -> DueDates {
+pub fn due_dates(state: &AppState, now: DateTime<Utc>) -> DueDates {
     let reference = state.reference.get();
     let today = local_date(now);
     let soon = state.cfg.deadlines.due_soon_working_days;
@@ -199,21 +196,44 @@ pub async fn list(
         }
         return Err(AppError::NotFound);
     }
-    let t = lang.tr();
     let now = Utc::now();
     let filter = params.filter(viewer);
+    let found = find(&state, viewer, &filter, now).await?;
+    let page = QueuePage::build(&state, &lang, &user, &params, &filter, found, now);
+    Ok(crate::web::kit::page(&lang, page))
+}
+
+/// One page of the queue, with the counts beside it.
+struct Found {
+    rows: Vec<QueueRow>,
+    /// Whether another page follows.
+    more: bool,
+    by_status: Counted<Vec<(String, i64)>>,
+    /// Overdue and due soon.
+    due: Counted<(i64, i64)>,
+}
+
+/// The rows `filter` finds in this viewer's scope (the last 12 months, their unit's
+/// unless they see every unit, confidential PAKN by words only within their reach),
+/// and the counts of that scope.
+async fn find(
+    state: &AppState,
+    viewer: &Access,
+    filter: &QueueFilter,
+    now: DateTime<Utc>,
+) -> AppResult<Found> {
     let scope = Scope {
         unit: viewer.scope_unit(),
         since: Some(now - chrono::Duration::days(365)),
         confidential: viewer.confidential_reach(),
     };
-    let due = due_dates(&state, now);
+    let dates = due_dates(state, now);
     let mut conn = state.pool.get().await?;
-    let (rows, more) = queue::list(&mut conn, &filter, scope, due, PAGE_SIZE).await?;
+    let (rows, more) = queue::list(&mut conn, filter, scope, dates, PAGE_SIZE).await?;
     // The counts of this scope, from memory when counted in the last few seconds.
     let count_unit = scope.unit.or(filter.unit);
     let status_key = (count_unit, filter.field.clone());
-    let counts = match state.counts.by_status.lookup(&status_key) {
+    let by_status = match state.counts.by_status.lookup(&status_key) {
         Lookup::Use(counted) => counted,
         Lookup::Count => {
             let counts =
@@ -221,142 +241,190 @@ pub async fn list(
             state.counts.by_status.put(status_key, counts)
         }
     };
-    let due_key = (count_unit, due.today, due.soon_until);
-    let dues = match state.counts.due.lookup(&due_key) {
+    let due_key = (count_unit, dates.today, dates.soon_until);
+    let due = match state.counts.due.lookup(&due_key) {
         Lookup::Use(counted) => counted,
         Lookup::Count => {
-            let dues = queue::due_counts(&mut conn, count_unit, due).await?;
+            let dues = queue::due_counts(&mut conn, count_unit, dates).await?;
             state.counts.due.put(due_key, dues)
         }
     };
-    drop(conn);
-    let counted_at = counted_at(&state, &t, counts.at.min(dues.at));
-    let (counts, (overdue, soon)) = (counts.value, dues.value);
-    let reference = state.reference.get();
-    let policy = state.cfg.deadline_policy();
-    // Each status's label looked up once per page, not once per row.
-    let labels: Vec<(Status, String)> = Status::ALL
-        .iter()
-        .map(|s| (*s, t.t(&s.label_id())))
-        .collect();
-    let label_of = |s: Status| -> String {
-        labels
+    Ok(Found {
+        rows,
+        more,
+        by_status,
+        due,
+    })
+}
+
+impl QueuePage {
+    /// The page of what was `found` with `filter`, the form showing `params` as typed.
+    fn build(
+        state: &AppState,
+        lang: &RequestLang,
+        user: &StaffUser,
+        params: &QueueParams,
+        filter: &QueueFilter,
+        found: Found,
+        now: DateTime<Utc>,
+    ) -> QueuePage {
+        let t = lang.tr();
+        let reference = state.reference.get();
+        let cx = ViewCx {
+            t,
+            reference: &reference,
+            cfg: &state.cfg,
+            policy: state.cfg.deadline_policy(),
+            now,
+        };
+        let labels = StatusLabels::new(&t);
+        let typed = |v: &Option<String>| some(v).unwrap_or_default().to_string();
+        QueuePage {
+            chrome: StaffChrome::new(state, lang, user, CHROME_PATH),
+            t,
+            rows: found
+                .rows
+                .iter()
+                .map(|r| RowView::of(&cx, &labels, r))
+                .collect(),
+            tabs: tabs(&labels, &found.by_status.value, filter.status),
+            overdue: found.due.value.0,
+            soon: found.due.value.1,
+            q: params.q.clone().unwrap_or_default(),
+            due: typed(&params.due),
+            from: typed(&params.from),
+            to: typed(&params.to),
+            assignee: typed(&params.assignee),
+            spam: filter.spam_only,
+            fields: field_choices(&cx, filter.field.as_deref().unwrap_or_default()),
+            units: unit_choices(&cx, filter.unit),
+            show_units: user.access.sees_all_units(),
+            next: next_page(params, &found),
+            searched: filter.term.is_some(),
+            counted_at: counted_at(state, &t, found.by_status.at.min(found.due.at)),
+        }
+    }
+}
+
+/// Each status's label, looked up once per page, not once per row.
+struct StatusLabels(Vec<(Status, String)>);
+
+impl StatusLabels {
+    fn new(t: &Tr) -> StatusLabels {
+        StatusLabels(
+            Status::ALL
+                .iter()
+                .map(|s| (*s, t.t(&s.label_id())))
+                .collect(),
+        )
+    }
+
+    fn of(&self, status: Status) -> String {
+        self.0
             .iter()
-            .find(|(l, _)| *l == s)
+            .find(|(s, _)| *s == status)
             .map(|(_, label)| label.clone())
             .unwrap_or_default()
-    };
-    let row_views = rows
-        .iter()
-        .map(|r| {
-            let status = r.status;
-            let state_of_due = if status.is_open() {
-                match due_state(&reference.calendar, &policy, r.reply_due, now) {
-                    DueState::Overdue => "overdue",
-                    DueState::DueSoon => "soon",
-                    DueState::OnTime => "",
-                }
-            } else {
-                ""
-            };
-            RowView {
-                code: r.code.clone(),
-                code_display: TrackingCode::parse(&r.code)
-                    .map(|c| c.display())
-                    .unwrap_or(r.code.clone()),
-                title: if r.confidential {
-                    t.t("staff-confidential-title")
-                } else {
-                    r.title.clone()
-                },
-                // A confidential PAKN is often a tố cáo: who sent it is what must be
-                // protected, so lists show neither its title nor its sender.
-                name: if r.confidential {
-                    String::new()
-                } else {
-                    r.full_name
-                        .clone()
-                        .or(r.organization.clone())
-                        .unwrap_or_default()
-                },
-                status_label: label_of(status),
-                field: reference
-                    .field(&r.field_code)
-                    .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
-                    .unwrap_or(r.field_code.clone()),
-                unit: reference
-                    .unit(r.unit_id)
-                    .map(|u| t.pick(&u.name_vi, &u.name_en).to_string())
-                    .unwrap_or_default(),
-                received: format_datetime(r.received_at),
-                reply_due: format_date(r.reply_due),
-                due_state: state_of_due,
-                spam: r.suspected_spam,
-                confidential: r.confidential,
+    }
+}
+
+impl RowView {
+    fn of(cx: &ViewCx, labels: &StatusLabels, r: &QueueRow) -> RowView {
+        let (t, reference) = (&cx.t, cx.reference);
+        let due_state = if r.status.is_open() {
+            match due_state(&reference.calendar, &cx.policy, r.reply_due, cx.now) {
+                DueState::Overdue => "overdue",
+                DueState::DueSoon => "soon",
+                DueState::OnTime => "",
             }
-        })
-        .collect();
-    let tabs = Status::ALL
+        } else {
+            ""
+        };
+        RowView {
+            code: r.code.clone(),
+            code_display: TrackingCode::parse(&r.code)
+                .map(|c| c.display())
+                .unwrap_or(r.code.clone()),
+            title: if r.confidential {
+                t.t("staff-confidential-title")
+            } else {
+                r.title.clone()
+            },
+            // A confidential PAKN is often a tố cáo: who sent it is what must be
+            // protected, so lists show neither its title nor its sender.
+            name: if r.confidential {
+                String::new()
+            } else {
+                r.full_name
+                    .clone()
+                    .or(r.organization.clone())
+                    .unwrap_or_default()
+            },
+            status_label: labels.of(r.status),
+            field: reference
+                .field(&r.field_code)
+                .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
+                .unwrap_or(r.field_code.clone()),
+            unit: reference
+                .unit(r.unit_id)
+                .map(|u| t.pick(&u.name_vi, &u.name_en).to_string())
+                .unwrap_or_default(),
+            received: format_datetime(r.received_at),
+            reply_due: format_date(r.reply_due),
+            due_state,
+            spam: r.suspected_spam,
+            confidential: r.confidential,
+        }
+    }
+}
+
+/// One tab per status with its count; the filtered one is current.
+fn tabs(labels: &StatusLabels, counts: &[(String, i64)], current: Option<Status>) -> Vec<Tab> {
+    Status::ALL
         .iter()
         .map(|s| Tab {
             status: s.as_str().to_string(),
-            label: label_of(*s),
+            label: labels.of(*s),
             count: counts
                 .iter()
                 .find(|(c, _)| c == s.as_str())
                 .map(|(_, n)| *n)
                 .unwrap_or(0),
-            current: filter.status == Some(*s),
+            current: current == Some(*s),
         })
-        .collect();
-    let next = match (more, rows.last()) {
-        (true, Some(last)) => Some(
-            params.with_after(
-                &Cursor {
-                    received_at: last.received_at,
-                    id: last.id,
-                }
-                .encode(),
-            ),
-        ),
-        _ => None,
+        .collect()
+}
+
+/// The next page's query string, when there is one: after the last row shown.
+fn next_page(params: &QueueParams, found: &Found) -> Option<String> {
+    let last = found.rows.last().filter(|_| found.more)?;
+    let cursor = Cursor {
+        received_at: last.received_at,
+        id: last.id,
     };
-    let field = filter.field.clone().unwrap_or_default();
-    let page = QueuePage {
-        t,
-        chrome: StaffChrome::new(&state, &lang, &user, CHROME_PATH),
-        rows: row_views,
-        tabs,
-        overdue,
-        soon,
-        q: params.q.clone().unwrap_or_default(),
-        due: some(&params.due).unwrap_or_default().to_string(),
-        from: some(&params.from).unwrap_or_default().to_string(),
-        to: some(&params.to).unwrap_or_default().to_string(),
-        assignee: some(&params.assignee).unwrap_or_default().to_string(),
-        spam: filter.spam_only,
-        fields: reference
-            .active_fields()
-            .map(|f| Choice {
-                code: f.code.clone(),
-                name: t.pick(&f.name_vi, &f.name_en).to_string(),
-                selected: f.code == field,
-            })
-            .collect(),
-        units: reference
-            .units
-            .iter()
-            .filter(|u| u.active)
-            .map(|u| Choice {
-                code: u.id.to_string(),
-                name: t.pick(&u.name_vi, &u.name_en).to_string(),
-                selected: filter.unit == Some(u.id),
-            })
-            .collect(),
-        show_units: viewer.sees_all_units(),
-        next,
-        searched: filter.term.is_some(),
-        counted_at,
-    };
-    Ok(crate::web::kit::page(&lang, page))
+    Some(params.with_after(&cursor.encode()))
+}
+
+fn field_choices(cx: &ViewCx, selected: &str) -> Vec<Choice> {
+    cx.reference
+        .active_fields()
+        .map(|f| Choice {
+            code: f.code.clone(),
+            name: cx.t.pick(&f.name_vi, &f.name_en).to_string(),
+            selected: f.code == selected,
+        })
+        .collect()
+}
+
+fn unit_choices(cx: &ViewCx, selected: Option<i32>) -> Vec<Choice> {
+    cx.reference
+        .units
+        .iter()
+        .filter(|u| u.active)
+        .map(|u| Choice {
+            code: u.id.to_string(),
+            name: cx.t.pick(&u.name_vi, &u.name_en).to_string(),
+            selected: selected == Some(u.id),
+        })
+        .collect()
 }
