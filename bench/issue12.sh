@@ -13,6 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OLD=${OLD:?OLD=/path/to/old/target/release/pakn}
 NEW=${NEW:-$ROOT/target/release/pakn}
 [ "$NEW" != "$ROOT/target/release/pakn" ] || (cd "$ROOT" && cargo build --release --quiet)
+command -v wrk >/dev/null && command -v bc >/dev/null || { echo "needs wrk and bc (apt-get install wrk bc)"; exit 1; }
 OUT="$ROOT/target/bench/issue12"; mkdir -p "$OUT"
 checkout_of() { cd "$(dirname "$1")/../.." && pwd; }
 summary() { # file: keeps the lines worth reading

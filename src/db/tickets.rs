@@ -17,7 +17,7 @@ use crate::domain::workflow::{ActorKind, Urgency};
 /// DEFAULT), so the statement's text is the same for every filing and its prepared
 /// statement can be cached under one id ([`FilingInsertId`]).
 #[derive(Debug, Insertable)]
-#[diesel(table_name = tickets, treat_none_as_null = true)]
+#[diesel(table_name = tickets, treat_none_as_default_value = false)]
 pub struct NewTicket<'a> {
     pub public_id: &'a str,
     pub code: &'a str,
@@ -134,6 +134,15 @@ impl diesel::query_builder::Query for FilingInsert<'_> {
 }
 
 impl QueryFragment<Pg> for FilingInsert<'_> {
+    /// Always: diesel marks every single-row insert (each value could be DEFAULT) and
+    /// every ON CONFLICT clause unsafe to cache, which would re-plan this five-part
+    /// statement on every filing (Postgres's CPU per filing doubled, bench/results.md,
+    /// issue 12). Its text never changes: `NewTicket` writes None as NULL, never DEFAULT,
+    /// and the conflict clause is a fixed DO NOTHING.
+    fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
+        Ok(true)
+    }
+
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         use diesel::sql_types::{Date, Int2, Int4, Jsonb, Nullable, Text};
         let t = self.ticket;
@@ -550,4 +559,79 @@ pub async fn access_token_and_created_at(
         .select((tickets::access_token, tickets::created_at))
         .first(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use diesel::pg::Pg;
+    use diesel::query_builder::QueryFragment;
+
+    use super::*;
+
+    fn ticket<'a>(with: bool, spam: &'a [String]) -> NewTicket<'a> {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+        let some = |s: &'a str| with.then_some(s);
+        NewTicket {
+            public_id: "p",
+            code: "c",
+            access_token: "a",
+            idempotency_key: some("k"),
+            content_hash: with.then_some(&b"h"[..]),
+            status: Status::Submitted,
+            channel: Channel::Web,
+            external_ref: some("r"),
+            external_ref_date: with.then_some(day),
+            entered_by: with.then_some(1),
+            submitter_kind: SubmitterKind::Individual,
+            full_name: some("n"),
+            organization: some("o"),
+            representative: some("r"),
+            address: "a",
+            commune: some("c"),
+            phone: "0",
+            email: some("e"),
+            kind: FeedbackKind::PhanAnh,
+            content_category: "c",
+            field_code: "f",
+            procedure_name: some("p"),
+            dossier_code: some("d"),
+            subject_agency: some("s"),
+            title: "t",
+            content: "c",
+            proposal: some("p"),
+            lang: "vi",
+            consent_at: Utc.with_ymd_and_hms(2026, 12, 4, 1, 0, 0).unwrap(),
+            privacy_notice_version: "1",
+            publish_consent: with,
+            publish_consent_at: None,
+            unit_id: 1,
+            routing_rule_id: with.then_some(2),
+            received_at: Utc.with_ymd_and_hms(2026, 12, 4, 1, 0, 0).unwrap(),
+            accept_due: day,
+            forward_due: day,
+            reply_due: day,
+            suspected_spam: false,
+            spam_reasons: spam,
+            search_text: "s",
+            retention_until: day,
+        }
+    }
+
+    /// The filing's statement is cached per connection, so its text must not depend on
+    /// which optional values a filing has (a NULL, never a DEFAULT).
+    #[test]
+    fn the_filing_statement_has_one_text_and_is_cached() {
+        let spam = Vec::new();
+        let data = serde_json::json!({});
+        let month = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        let (full, bare) = (ticket(true, &spam), ticket(false, &spam));
+        let a = FilingInsert::new(&full, ActorKind::Citizen, &data, (month, 0), &data);
+        let b = FilingInsert::new(&bare, ActorKind::Staff, &data, (month, 3), &data);
+        let text = |f: &FilingInsert<'_>| diesel::debug_query::<Pg, _>(f).to_string();
+        let sql = |f: &FilingInsert<'_>| text(f).split(" -- binds").next().map(str::to_string);
+        assert_eq!(sql(&a), sql(&b));
+        assert!(!text(&a).contains("DEFAULT"));
+        assert!(a.is_safe_to_cache_prepared(&Pg).expect("checked"));
+    }
 }
