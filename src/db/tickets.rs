@@ -66,7 +66,8 @@ pub struct NewTicket<'a> {
 /// Files a new ticket in ONE statement: the ticket row, its `submitted` event, its
 /// counter and its mails (`mails`: a JSON array of outbox rows, see
 /// [`crate::mail::outbox::filing_rows_json`]), or nothing when the idempotency key is
-/// taken (`None` then).
+/// taken (`None` then). Run it inside a transaction: its rows arrive before an
+/// implicit commit is confirmed (see `handling::filing`).
 ///
 /// Measured with pgbench (`bench/results.md`): one statement instead of a transaction of
 /// five saves round trips and lock time, and being a prepared statement that each

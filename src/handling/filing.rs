@@ -276,8 +276,12 @@ impl<'a> Plan<'a> {
         mail::outbox::filing_rows_json(&ids.public_id, &mails).context("the filing's mails as JSON")
     }
 
-    /// One attempt with `ids`. Without files the filing is one statement (atomic on its
-    /// own); with files it is a transaction around that statement and the files.
+    /// One attempt with `ids`: a transaction around the one filing statement (and the
+    /// files, when there are any). Always a transaction, never the statement alone: the
+    /// statement's result arrives before its implicit commit is confirmed (the driver
+    /// stops reading at the statement's end), so a crash or a refused commit at that
+    /// moment would lose a PAKN already answered as filed (issue 13; `tests/it/commit.rs`).
+    /// An explicit COMMIT is awaited, and only then is the citizen answered.
     async fn attempt(
         &self,
         conn: &mut AsyncPgConnection,
@@ -292,14 +296,9 @@ impl<'a> Plan<'a> {
         let filing =
             tickets::FilingInsert::new(&row, self.actor(), &self.event_data, month, &mails);
         let store = async |conn: &mut AsyncPgConnection| self.store(conn, &filing, ids).await;
-        Ok(
-            if self.files.is_empty() && self.meta.keep_stashed.is_empty() {
-                store(conn).await
-            } else {
-                conn.transaction::<FilingOutcome, diesel::result::Error, _>(store)
-                    .await
-            },
-        )
+        Ok(conn
+            .transaction::<FilingOutcome, diesel::result::Error, _>(store)
+            .await)
     }
 
     async fn store(

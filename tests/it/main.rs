@@ -5,6 +5,7 @@ mod auth;
 mod browser;
 mod citizen;
 mod cli;
+mod commit;
 mod db;
 mod filing;
 mod mail;
