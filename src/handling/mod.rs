@@ -53,6 +53,17 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
 }
 
+impl<'a> Context<'a> {
+    /// The context of a request handled now.
+    pub fn now(cfg: &'a Config, reference: &'a Reference) -> Context<'a> {
+        Context {
+            cfg,
+            reference,
+            now: Utc::now(),
+        }
+    }
+}
+
 /// Why a command was not carried out.
 #[derive(Debug, thiserror::Error)]
 pub enum HandlingError {

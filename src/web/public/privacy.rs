@@ -220,11 +220,7 @@ pub async fn submit(
 /// mail worker.
 async fn store(state: SharedState, req: ValidRequest) -> AppResult<Response> {
     let reference = state.reference.get();
-    let ctx = Context {
-        cfg: &state.cfg,
-        reference: &reference,
-        now: Utc::now(),
-    };
+    let ctx = Context::now(&state.cfg, &reference);
     let mut conn = state.pool.get().await?;
     let received = privacy::receive(&mut conn, &ctx, &req)
         .await

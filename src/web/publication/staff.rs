@@ -420,11 +420,7 @@ async fn carry_out(
     typed: &Copy,
 ) -> AppResult<Result<publication::Done, PublicationError>> {
     let reference = state.reference.get();
-    let ctx = Context {
-        cfg: &state.cfg,
-        reference: &reference,
-        now: Utc::now(),
-    };
+    let ctx = Context::now(&state.cfg, &reference);
     let mut conn = state.pool.get().await?;
     let result = publication::apply(&mut conn, &ctx, &user.access, ticket_id, action, typed).await;
     drop(conn);

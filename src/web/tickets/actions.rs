@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::date::parse_date;
 use super::page;
@@ -159,11 +159,7 @@ async fn perform(
     commands: Vec<Command>,
 ) -> AppResult<Result<(), Refusal>> {
     let reference = state.reference.get();
-    let ctx = Context {
-        cfg: &state.cfg,
-        reference: &reference,
-        now: Utc::now(),
-    };
+    let ctx = Context::now(&state.cfg, &reference);
     let who = Who::Staff(user.access.clone());
     let mut conn = state.pool.get().await?;
     let result = handling::perform_all(&mut conn, &ctx, ticket_id, &who, commands).await;
