@@ -132,6 +132,8 @@ pub struct MailConfig {
     pub retry_max_secs: u64,
     pub poll_interval_secs: u64,
     pub batch_size: i64,
+    /// `/healthz` says "mail stuck" when a due mail has waited this long.
+    pub stuck_after_secs: u64,
     pub smtp: SmtpConfig,
 }
 
@@ -333,6 +335,7 @@ impl Default for MailConfig {
             retry_max_secs: 3600,
             poll_interval_secs: 5,
             batch_size: 50,
+            stuck_after_secs: 600,
             smtp: SmtpConfig::default(),
         }
     }

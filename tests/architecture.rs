@@ -1,7 +1,9 @@
 //! The house plan, checked on the source: arrows run down (each top-level module imports
 //! only the layers below it), the web feature areas share `web::kit` and never import one
 //! another, and the web layer opens no transaction and queues no mail (the use cases in
-//! `handling/` do). A change that breaks a rule fails here with the file and the line,
+//! `handling/` do), and a write's result is never read with `get_result` or `first`
+//! (`src/db/durable.rs`: they report a write before its commit is confirmed). A change
+//! that breaks a rule fails here with the file and the line,
 //! so the rule is fixed or the change moves to the room it belongs in.
 
 use std::fs;
@@ -237,8 +239,97 @@ fn web_opens_no_transaction_and_queues_no_mail() {
     );
 }
 
+/// The statements of a file, as (first line, text): the code cut after every `.await`
+/// and before every function or top-level item.
+fn statements(src: &Source) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut first = 0;
+    let blank = |s: &str| !s.chars().any(|c| c.is_alphanumeric());
+    for (n, line) in &src.code {
+        let item = line.trim_start();
+        let starts_item = !line.starts_with(char::is_whitespace)
+            || [
+                "fn ",
+                "pub fn ",
+                "async fn ",
+                "pub async fn ",
+                "pub(crate) ",
+            ]
+            .iter()
+            .any(|p| item.starts_with(p));
+        if starts_item && !blank(&current) {
+            out.push((first, std::mem::take(&mut current)));
+        }
+        let mut rest = line.as_str();
+        while let Some(at) = rest.find(".await") {
+            if blank(&current) {
+                first = *n;
+            }
+            current.push_str(&rest[..at]);
+            out.push((first, std::mem::take(&mut current)));
+            rest = &rest[at + ".await".len()..];
+        }
+        if blank(&current) {
+            first = *n;
+        }
+        current.push_str(rest);
+        current.push('\n');
+    }
+    out
+}
+
+/// Whether a statement writes: diesel's insert, update or delete, or SQL text that
+/// inserts, updates or deletes.
+fn writes(statement: &str) -> bool {
+    let upper = statement.to_uppercase();
+    ["insert_into(", "diesel::update(", "diesel::delete("]
+        .iter()
+        .any(|m| statement.contains(m))
+        || ["INSERT INTO", "UPDATE ", "DELETE FROM"]
+            .iter()
+            .any(|m| upper.contains(m) && statement.contains('"'))
+}
+
+/// Whether a statement reads its first row and drops the rest of the answer.
+fn reads_first_row_only(statement: &str) -> bool {
+    [".get_result(", ".get_result::<", ".first(", ".first::<"]
+        .iter()
+        .any(|m| statement.contains(m))
+}
+
+#[test]
+fn a_write_is_reported_only_after_its_commit() {
+    let mut wrong = Vec::new();
+    for src in sources() {
+        for (n, statement) in statements(&src) {
+            if writes(&statement) && reads_first_row_only(&statement) {
+                wrong.push(format!("src/{}:{n}", src.rel));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "a write read with get_result or first (use db::durable::one or optional):\n{}",
+        wrong.join("\n")
+    );
+}
+
 #[test]
 fn the_checks_see_what_they_look_for() {
+    let src = Source {
+        rel: "db/x.rs".into(),
+        code: without_comments(
+            "let a = t.count().get_result(c).await?;\n\
+             diesel::insert_into(t)\n  .values(v)\n  .get_result(c)\n  .await\n\
+             let q = sql_query(\"UPDATE t SET a = 1\").execute(c).await?;",
+        ),
+    };
+    let found: Vec<(usize, bool)> = statements(&src)
+        .iter()
+        .map(|(n, s)| (*n, writes(s) && reads_first_row_only(s)))
+        .collect();
+    assert_eq!(found, vec![(1, false), (2, true), (6, false)]);
     assert_eq!(
         crate_paths("use crate::web::kit::x; let a = crate::db::y(); $crate::z; crate::m!(1)"),
         vec![

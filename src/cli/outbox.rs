@@ -16,7 +16,8 @@ pub enum OutboxCommand {
     Run,
     /// Print how much mail is pending and failed, and the age of the oldest pending.
     Status,
-    /// Put failed mail back in the queue: one row by id, or every failed row.
+    /// Put failed mail back in the queue: one row by id (a sent one goes again to the
+    /// recipients who refused it), or every failed row.
     Retry {
         /// The outbox id of the row.
         #[arg(required_unless_present = "all_failed", conflicts_with = "all_failed")]
@@ -52,6 +53,21 @@ pub async fn run(cfg: &Config, command: OutboxCommand) -> anyhow::Result<()> {
             match s.oldest_pending_age_secs {
                 Some(age) => println!("oldest_pending_age_secs: {age}"),
                 None => println!("oldest_pending_age_secs: -"),
+            }
+            // For the operator (never logged): who will not receive which mail, and why.
+            let refused = outbox::recent_undelivered(&mut conn, 50).await?;
+            if !refused.is_empty() {
+                println!("refused recipients (latest {}):", refused.len());
+            }
+            for r in refused {
+                println!(
+                    "  mail {} ({}) to {} at {}: {}",
+                    r.outbox_id,
+                    r.kind,
+                    r.address,
+                    r.refused_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    r.reply
+                );
             }
             Ok(())
         }

@@ -82,18 +82,20 @@ pub async fn run(cfg: &Config, command: UserCommand) -> anyhow::Result<()> {
                 None => None,
             };
             let hash = crate::auth::password::hash(&password).await?;
-            let id: i32 = diesel::insert_into(users::table)
-                .values((
-                    users::email.eq(&email),
-                    users::name.eq(name.trim()),
-                    users::password_hash.eq(&hash),
-                    users::roles.eq(typed.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
-                    users::unit_id.eq(unit_id),
-                ))
-                .returning(users::id)
-                .get_result(&mut conn)
-                .await
-                .context("adding the user (is the email already taken?)")?;
+            let id: i32 = crate::db::durable::one(
+                diesel::insert_into(users::table)
+                    .values((
+                        users::email.eq(&email),
+                        users::name.eq(name.trim()),
+                        users::password_hash.eq(&hash),
+                        users::roles.eq(typed.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+                        users::unit_id.eq(unit_id),
+                    ))
+                    .returning(users::id),
+                &mut conn,
+            )
+            .await
+            .context("adding the user (is the email already taken?)")?;
             println!("user {id} added: {email} ({})", roles.join(", "));
             Ok(())
         }

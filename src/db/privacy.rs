@@ -21,11 +21,13 @@ pub async fn insert(
     conn: &mut AsyncPgConnection,
     request: &NewPrivacyRequest<'_>,
 ) -> QueryResult<i64> {
-    diesel::insert_into(privacy_requests::table)
-        .values(request)
-        .returning(privacy_requests::id)
-        .get_result(conn)
-        .await
+    crate::db::durable::one(
+        diesel::insert_into(privacy_requests::table)
+            .values(request)
+            .returning(privacy_requests::id),
+        conn,
+    )
+    .await
 }
 
 /// The emails of the active admins, who handle data-subject requests.

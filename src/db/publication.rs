@@ -137,31 +137,33 @@ pub async fn save(
     w: &CopyWrite<'_>,
 ) -> QueryResult<PublicAnswerRow> {
     use diesel::upsert::excluded;
-    diesel::insert_into(public_answers::table)
-        .values((
-            public_answers::public_id.eq(new_public_id),
-            public_answers::ticket_id.eq(ticket_id),
-            public_answers::field_code.eq(w.field_code),
-            public_answers::title.eq(w.title),
-            public_answers::question.eq(w.question),
-            public_answers::answer.eq(w.answer),
-            public_answers::answered_on.eq(w.answered_on),
-            public_answers::search_text.eq(w.search_text),
-        ))
-        .on_conflict(public_answers::ticket_id)
-        .do_update()
-        .set((
-            public_answers::field_code.eq(excluded(public_answers::field_code)),
-            public_answers::title.eq(excluded(public_answers::title)),
-            public_answers::question.eq(excluded(public_answers::question)),
-            public_answers::answer.eq(excluded(public_answers::answer)),
-            public_answers::answered_on.eq(excluded(public_answers::answered_on)),
-            public_answers::search_text.eq(excluded(public_answers::search_text)),
-            public_answers::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(PublicAnswerRow::as_returning())
-        .get_result(conn)
-        .await
+    crate::db::durable::one(
+        diesel::insert_into(public_answers::table)
+            .values((
+                public_answers::public_id.eq(new_public_id),
+                public_answers::ticket_id.eq(ticket_id),
+                public_answers::field_code.eq(w.field_code),
+                public_answers::title.eq(w.title),
+                public_answers::question.eq(w.question),
+                public_answers::answer.eq(w.answer),
+                public_answers::answered_on.eq(w.answered_on),
+                public_answers::search_text.eq(w.search_text),
+            ))
+            .on_conflict(public_answers::ticket_id)
+            .do_update()
+            .set((
+                public_answers::field_code.eq(excluded(public_answers::field_code)),
+                public_answers::title.eq(excluded(public_answers::title)),
+                public_answers::question.eq(excluded(public_answers::question)),
+                public_answers::answer.eq(excluded(public_answers::answer)),
+                public_answers::answered_on.eq(excluded(public_answers::answered_on)),
+                public_answers::search_text.eq(excluded(public_answers::search_text)),
+                public_answers::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(PublicAnswerRow::as_returning()),
+        conn,
+    )
+    .await
 }
 
 /// Puts the copy on the public list.
@@ -170,16 +172,18 @@ pub async fn set_published(
     ticket_id: i64,
     user_id: i32,
 ) -> QueryResult<PublicAnswerRow> {
-    diesel::update(public_answers::table.filter(public_answers::ticket_id.eq(ticket_id)))
-        .set((
-            public_answers::published_at.eq(diesel::dsl::now),
-            public_answers::published_by.eq(user_id),
-            public_answers::unpublished_at.eq(None::<DateTime<Utc>>),
-            public_answers::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(PublicAnswerRow::as_returning())
-        .get_result(conn)
-        .await
+    crate::db::durable::one(
+        diesel::update(public_answers::table.filter(public_answers::ticket_id.eq(ticket_id)))
+            .set((
+                public_answers::published_at.eq(diesel::dsl::now),
+                public_answers::published_by.eq(user_id),
+                public_answers::unpublished_at.eq(None::<DateTime<Utc>>),
+                public_answers::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(PublicAnswerRow::as_returning()),
+        conn,
+    )
+    .await
 }
 
 /// Takes the copy off the public list (it stays stored, for a later republication).

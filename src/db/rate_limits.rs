@@ -17,14 +17,16 @@ pub async fn hit(
     bucket: &[u8],
     window_start: DateTime<Utc>,
 ) -> QueryResult<i32> {
-    let row: Hits = diesel::sql_query(
-        "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
+    let row: Hits = crate::db::durable::one(
+        diesel::sql_query(
+            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
          ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
          RETURNING hits",
+        )
+        .bind::<Binary, _>(bucket)
+        .bind::<Timestamptz, _>(window_start),
+        conn,
     )
-    .bind::<Binary, _>(bucket)
-    .bind::<Timestamptz, _>(window_start)
-    .get_result(conn)
     .await?;
     Ok(row.hits)
 }

@@ -331,6 +331,16 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamptz>,
         failed_at -> Nullable<Timestamptz>,
+        delivered_to -> Array<Text>,
+    }
+}
+
+diesel::table! {
+    outbox_refusals (outbox_id, address) {
+        outbox_id -> Int8,
+        address -> Text,
+        reply -> Text,
+        refused_at -> Timestamptz,
     }
 }
 
@@ -411,6 +421,7 @@ diesel::joinable!(routing_rule_contacts -> routing_rules (rule_id));
 diesel::joinable!(routing_rule_contacts -> contacts (contact_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(ratings -> replies (reply_id));
+diesel::joinable!(outbox_refusals -> outbox (outbox_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -434,6 +445,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ratings,
     ticket_counters,
     outbox,
+    outbox_refusals,
     rate_limits,
     personal_data_views,
     audit_log,

@@ -66,8 +66,8 @@ pub struct NewTicket<'a> {
 /// Files a new ticket in ONE statement: the ticket row, its `submitted` event, its
 /// counter and its mails (`mails`: a JSON array of outbox rows, see
 /// [`crate::mail::outbox::filing_rows_json`]), or nothing when the idempotency key is
-/// taken (`None` then). Run it inside a transaction: its rows arrive before an
-/// implicit commit is confirmed (see `handling::filing`).
+/// taken (`None` then). Alone it is its own transaction: its answer is read to the
+/// end, past the implicit commit ([`super::durable`]), so `Some` means committed.
 ///
 /// Measured with pgbench (`bench/results.md`): one statement instead of a transaction of
 /// five saves round trips and lock time, and being a prepared statement that each
@@ -77,7 +77,7 @@ pub async fn insert_filing(
     conn: &mut AsyncPgConnection,
     filing: &FilingInsert<'_>,
 ) -> QueryResult<Option<i64>> {
-    filing.get_result::<i64>(conn).await.optional()
+    super::durable::optional::<_, i64>(filing, conn).await
 }
 
 /// The one-statement filing (see [`insert_filing`]): a custom query so that diesel

@@ -100,11 +100,13 @@ pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<UserRow>> {
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, user: &NewUser<'_>) -> QueryResult<i32> {
-    diesel::insert_into(users::table)
-        .values(user)
-        .returning(users::id)
-        .get_result(conn)
-        .await
+    crate::db::durable::one(
+        diesel::insert_into(users::table)
+            .values(user)
+            .returning(users::id),
+        conn,
+    )
+    .await
 }
 
 /// Activates or deactivates an account; returns whether a row changed.

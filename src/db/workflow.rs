@@ -109,11 +109,13 @@ pub struct EventInsert {
 }
 
 pub async fn insert_event(conn: &mut AsyncPgConnection, event: &EventInsert) -> QueryResult<i64> {
-    diesel::insert_into(ticket_events::table)
-        .values(event)
-        .returning(ticket_events::id)
-        .get_result(conn)
-        .await
+    crate::db::durable::one(
+        diesel::insert_into(ticket_events::table)
+            .values(event)
+            .returning(ticket_events::id),
+        conn,
+    )
+    .await
 }
 
 /// When the latest event of a kind happened (e.g. the last request for information).
@@ -200,16 +202,18 @@ pub async fn insert_reply(
     body: &str,
     drafted_by: i32,
 ) -> QueryResult<i64> {
-    diesel::insert_into(replies::table)
-        .values((
-            replies::ticket_id.eq(ticket_id),
-            replies::state.eq("pending"),
-            replies::body.eq(body),
-            replies::drafted_by.eq(drafted_by),
-        ))
-        .returning(replies::id)
-        .get_result(conn)
-        .await
+    crate::db::durable::one(
+        diesel::insert_into(replies::table)
+            .values((
+                replies::ticket_id.eq(ticket_id),
+                replies::state.eq("pending"),
+                replies::body.eq(body),
+                replies::drafted_by.eq(drafted_by),
+            ))
+            .returning(replies::id),
+        conn,
+    )
+    .await
 }
 
 /// The reply waiting for a leader, if any.

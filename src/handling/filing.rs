@@ -276,12 +276,12 @@ impl<'a> Plan<'a> {
         mail::outbox::filing_rows_json(&ids.public_id, &mails).context("the filing's mails as JSON")
     }
 
-    /// One attempt with `ids`: a transaction around the one filing statement (and the
-    /// files, when there are any). Always a transaction, never the statement alone: the
-    /// statement's result arrives before its implicit commit is confirmed (the driver
-    /// stops reading at the statement's end), so a crash or a refused commit at that
-    /// moment would lose a PAKN already answered as filed (issue 13; `tests/it/commit.rs`).
-    /// An explicit COMMIT is awaited, and only then is the citizen answered.
+    /// One attempt with `ids`. Without files it is the one filing statement alone, one
+    /// round trip: its answer is read to the end, past its implicit commit
+    /// ([`crate::db::durable`]), so a crash or a refused commit at that moment is an
+    /// error here and never a PAKN answered as filed (issue 13; `tests/it/commit.rs`).
+    /// With files (new or kept), a transaction holds the statement and the files, and
+    /// its `COMMIT` is awaited.
     async fn attempt(
         &self,
         conn: &mut AsyncPgConnection,
@@ -295,6 +295,9 @@ impl<'a> Plan<'a> {
         );
         let filing =
             tickets::FilingInsert::new(&row, self.actor(), &self.event_data, month, &mails);
+        if self.files.is_empty() && self.meta.keep_stashed.is_empty() {
+            return Ok(self.store(conn, &filing, ids).await);
+        }
         let store = async |conn: &mut AsyncPgConnection| self.store(conn, &filing, ids).await;
         Ok(conn
             .transaction::<FilingOutcome, diesel::result::Error, _>(store)

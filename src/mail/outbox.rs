@@ -175,6 +175,115 @@ pub struct ClaimedRow {
     pub attachment_ids: Vec<i64>,
     pub created_at: DateTime<Utc>,
     pub attempts: i32,
+    /// The recipients an earlier attempt reached: a retry leaves them out.
+    pub delivered_to: Vec<String>,
+}
+
+/// The recipients of `rows` refused for good by an earlier attempt, as (row, address):
+/// a retry leaves them out too.
+pub async fn refused_addresses(
+    conn: &mut AsyncPgConnection,
+    rows: &[ClaimedRow],
+) -> QueryResult<Vec<(i64, String)>> {
+    use crate::db::schema::outbox_refusals as r;
+    let retried: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.attempts > 0)
+        .map(|r| r.id)
+        .collect();
+    if retried.is_empty() {
+        return Ok(Vec::new());
+    }
+    r::table
+        .filter(r::outbox_id.eq_any(&retried))
+        .select((r::outbox_id, r::address))
+        .load(conn)
+        .await
+}
+
+/// Records recipients refused for good, with the server's answer.
+pub async fn record_refusals(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    refused: &[(String, String)],
+) -> QueryResult<usize> {
+    use crate::db::schema::outbox_refusals as r;
+    if refused.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<_> = refused
+        .iter()
+        .map(|(address, reply)| {
+            (
+                r::outbox_id.eq(id),
+                r::address.eq(address),
+                r::reply.eq(reply),
+            )
+        })
+        .collect();
+    diesel::insert_into(r::table)
+        .values(rows)
+        .on_conflict((r::outbox_id, r::address))
+        .do_update()
+        .set((
+            r::reply.eq(diesel::upsert::excluded(r::reply)),
+            r::refused_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// A recipient who will never receive a mail about a ticket, for the ticket page and
+/// `pakn outbox status`.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Undelivered {
+    pub outbox_id: i64,
+    pub kind: String,
+    pub address: String,
+    pub reply: String,
+    pub refused_at: DateTime<Utc>,
+}
+
+/// The recipients refused for good of a ticket's mail, newest first.
+pub async fn undelivered_for_ticket(
+    conn: &mut AsyncPgConnection,
+    ticket_id: i64,
+) -> QueryResult<Vec<Undelivered>> {
+    use crate::db::schema::outbox_refusals as r;
+    r::table
+        .inner_join(outbox::table)
+        .filter(outbox::ticket_id.eq(ticket_id))
+        .order((r::refused_at.desc(), r::address))
+        .select((
+            r::outbox_id,
+            outbox::kind,
+            r::address,
+            r::reply,
+            r::refused_at,
+        ))
+        .load(conn)
+        .await
+}
+
+/// The latest recipients refused for good, across all mail (at most `limit`).
+pub async fn recent_undelivered(
+    conn: &mut AsyncPgConnection,
+    limit: i64,
+) -> QueryResult<Vec<Undelivered>> {
+    use crate::db::schema::outbox_refusals as r;
+    r::table
+        .inner_join(outbox::table)
+        .order((r::refused_at.desc(), r::address))
+        .limit(limit)
+        .select((
+            r::outbox_id,
+            outbox::kind,
+            r::address,
+            r::reply,
+            r::refused_at,
+        ))
+        .load(conn)
+        .await
 }
 
 /// Locks up to `limit` due rows that no other worker holds. Call inside a transaction:
@@ -218,17 +327,32 @@ pub async fn mark_sent(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult
         .await
 }
 
+/// Adds recipients who have the mail (a sent mail some recipients refused).
+pub async fn add_delivered(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    delivered: &[String],
+) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .set(outbox::delivered_to.eq(outbox::delivered_to.concat(delivered)))
+        .execute(conn)
+        .await
+}
+
+/// Schedules another attempt; `delivered` (reached by this one) are left out of it.
 pub async fn mark_retry(
     conn: &mut AsyncPgConnection,
     id: i64,
     error: &str,
     next_attempt_at: DateTime<Utc>,
+    delivered: &[String],
 ) -> QueryResult<usize> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::last_error.eq(error),
             outbox::next_attempt_at.eq(next_attempt_at),
+            outbox::delivered_to.eq(outbox::delivered_to.concat(delivered)),
         ))
         .execute(conn)
         .await
@@ -268,30 +392,78 @@ pub async fn status(conn: &mut AsyncPgConnection) -> QueryResult<Status> {
     .await
 }
 
-/// Puts one failed (or pending) row back in the queue, due now, with its attempts reset.
-/// Returns whether a row changed (a sent row is left alone).
+/// What `/healthz` reports of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Health {
+    #[diesel(sql_type = BigInt)]
+    pub pending: i64,
+    /// How long the longest-due pending mail has been due (none when nothing is due).
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub overdue_secs: Option<i64>,
+}
+
+/// The queue's state for `/healthz`, from the partial index of pending rows only.
+pub async fn health(conn: &mut AsyncPgConnection) -> QueryResult<Health> {
+    diesel::sql_query(
+        "SELECT count(*) AS pending, \
+                floor(extract(epoch FROM now() - min(next_attempt_at) \
+                      FILTER (WHERE next_attempt_at <= now())))::bigint AS overdue_secs \
+           FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+    )
+    .get_result(conn)
+    .await
+}
+
+/// Puts one row back in the queue, due now, with its attempts reset: a failed or pending
+/// row, or a sent one that some recipients refused (it goes again to those only, their
+/// refusals forgotten; those who have it are left out). Returns whether a row changed.
 pub async fn retry(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
-    let n = diesel::update(outbox::table.find(id).filter(outbox::sent_at.is_null()))
+    use crate::db::schema::outbox_refusals as r;
+    use diesel_async::AsyncConnection;
+    conn.transaction(async |conn| {
+        let refused = r::table.filter(r::outbox_id.eq(id));
+        let n = diesel::update(
+            outbox::table
+                .find(id)
+                .filter(outbox::sent_at.is_null().or(diesel::dsl::exists(refused))),
+        )
         .set((
+            outbox::sent_at.eq(None::<DateTime<Utc>>),
             outbox::failed_at.eq(None::<DateTime<Utc>>),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(diesel::dsl::now),
         ))
         .execute(conn)
         .await?;
-    Ok(n > 0)
+        if n > 0 {
+            diesel::delete(refused).execute(conn).await?;
+        }
+        Ok(n > 0)
+    })
+    .await
 }
 
-/// Puts every failed row back in the queue; returns how many.
+/// Puts every failed row back in the queue, their refusals forgotten; returns how many.
 pub async fn retry_all_failed(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
-    diesel::update(outbox::table.filter(outbox::failed_at.is_not_null()))
-        .set((
-            outbox::failed_at.eq(None::<DateTime<Utc>>),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
+    use crate::db::schema::outbox_refusals as r;
+    use diesel_async::AsyncConnection;
+    conn.transaction(async |conn| {
+        let failed = outbox::table
+            .filter(outbox::failed_at.is_not_null())
+            .select(outbox::id);
+        diesel::delete(r::table.filter(r::outbox_id.eq_any(failed)))
+            .execute(conn)
+            .await?;
+        diesel::update(outbox::table.filter(outbox::failed_at.is_not_null()))
+            .set((
+                outbox::failed_at.eq(None::<DateTime<Utc>>),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await
+    })
+    .await
 }
 
 /// An attachment to send with a mail.

@@ -32,13 +32,13 @@ use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
 #[allow(deprecated)]
 use lettre::transport::smtp::client::AsyncNetworkStream;
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
-use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
-use super::transport::{SendError, classify_smtp};
+use super::transport::{Delivery, Refusal, SendError, classify_smtp};
 
 /// A parked connection older than this is closed rather than reused (lettre's default
 /// `idle_timeout`; servers drop idle clients after a few minutes).
@@ -99,7 +99,10 @@ impl SmtpPool {
     }
 
     /// Sends one message; waits for a free slot when `pool_size` sends are under way.
-    pub async fn send(&self, envelope: &Envelope, email: &[u8]) -> Result<(), SendError> {
+    /// A recipient the server refuses (`RCPT` answered 4xx or 5xx) does not stop the
+    /// others: the message goes to those accepted, and the refusals come back in the
+    /// [`Delivery`]. When every recipient is refused, nothing is sent.
+    pub async fn send(&self, envelope: &Envelope, email: &[u8]) -> Result<Delivery, SendError> {
         let _slot = self
             .slots
             .acquire()
@@ -107,9 +110,9 @@ impl SmtpPool {
             .expect("the semaphore is never closed");
         if let Some(conn) = self.take_parked() {
             match self.transaction(conn, envelope, email).await {
-                Ok(conn) => {
+                Ok((conn, delivery)) => {
                     self.park(conn);
-                    return Ok(());
+                    return Ok(delivery);
                 }
                 // The parked connection was dead or refused the next transaction before
                 // the message: a fresh connection may do.
@@ -124,9 +127,9 @@ impl SmtpPool {
         }
         let conn = self.connect().await?;
         match self.transaction(conn, envelope, email).await {
-            Ok(conn) => {
+            Ok((conn, delivery)) => {
                 self.park(conn);
-                Ok(())
+                Ok(delivery)
             }
             Err(f) => Err(f.error),
         }
@@ -171,10 +174,10 @@ impl SmtpPool {
         mut conn: AsyncSmtpConnection,
         envelope: &Envelope,
         email: &[u8],
-    ) -> Result<AsyncSmtpConnection, Failed> {
+    ) -> Result<(AsyncSmtpConnection, Delivery), Failed> {
         let result = self.steps(&mut conn, envelope, email).await;
         match result {
-            Ok(()) => Ok(conn),
+            Ok(delivery) => Ok((conn, delivery)),
             Err(f) => {
                 self.close(conn);
                 Err(f)
@@ -187,7 +190,7 @@ impl SmtpPool {
         conn: &mut AsyncSmtpConnection,
         envelope: &Envelope,
         email: &[u8],
-    ) -> Result<(), Failed> {
+    ) -> Result<Delivery, Failed> {
         let limit = self.timeout;
         let early = |error| Failed {
             error,
@@ -227,14 +230,30 @@ impl SmtpPool {
             error,
             before_message: false,
         };
+        let mut delivery = Delivery::default();
         for to in envelope.to() {
-            within(limit, conn.command(Rcpt::new(to.clone(), Vec::new())))
-                .await
-                .map_err(late)?;
+            match tokio::time::timeout(limit, conn.command(Rcpt::new(to.clone(), Vec::new()))).await
+            {
+                Ok(Ok(_)) => delivery.accepted.push(to.to_string()),
+                // The server's answer about this recipient (4xx or 5xx): the others go on.
+                Ok(Err(e)) if e.is_permanent() || e.is_transient() => {
+                    delivery.refused.push(Refusal {
+                        address: to.to_string(),
+                        error: classify_smtp(&e),
+                    });
+                }
+                Ok(Err(e)) => return Err(late(classify_smtp(&e))),
+                Err(_) => return Err(late(timed_out(limit))),
+            }
+        }
+        if delivery.accepted.is_empty() {
+            // Nothing to send: end the transaction so the connection can be reused.
+            within(limit, conn.command(Rset)).await.map_err(late)?;
+            return Ok(delivery);
         }
         within(limit, conn.command(Data)).await.map_err(late)?;
         within(limit, conn.message(email)).await.map_err(late)?;
-        Ok(())
+        Ok(delivery)
     }
 
     /// A new connection: TCP with `TCP_NODELAY`, TLS if `tls`, greeting and EHLO,

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use lettre::address::Envelope;
 use lettre::message::Message;
 use lettre::transport::smtp;
 use lettre::transport::smtp::authentication::Credentials;
@@ -42,6 +43,21 @@ impl SendError {
     pub fn is_permanent(&self) -> bool {
         matches!(self, SendError::Permanent { .. })
     }
+}
+
+/// One recipient the server refused, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub address: String,
+    pub error: SendError,
+}
+
+/// What a send did: the recipients the server accepted (the message went to them) and
+/// those it refused. Every recipient is in one of the two.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    pub accepted: Vec<String>,
+    pub refused: Vec<Refusal>,
 }
 
 pub(crate) fn classify_smtp(e: &smtp::Error) -> SendError {
@@ -131,7 +147,14 @@ impl Transport {
         }
     }
 
-    pub async fn send(&self, outbox_id: i64, message: Message) -> Result<(), SendError> {
+    /// Sends `message` to the recipients of `envelope` (which may be fewer than its
+    /// headers name, when some already have it or refused it for good).
+    pub async fn send(
+        &self,
+        outbox_id: i64,
+        message: Message,
+        envelope: &Envelope,
+    ) -> Result<Delivery, SendError> {
         match self {
             Transport::File { dir } => {
                 let bytes = message.formatted();
@@ -145,9 +168,13 @@ impl Transport {
                 result.map_err(|e| SendError::Temporary {
                     class: format!("file {:?}", e.kind()),
                     text: e.to_string(),
+                })?;
+                Ok(Delivery {
+                    accepted: envelope.to().iter().map(ToString::to_string).collect(),
+                    refused: Vec::new(),
                 })
             }
-            Transport::Smtp(pool) => pool.send(message.envelope(), &message.formatted()).await,
+            Transport::Smtp(pool) => pool.send(envelope, &message.formatted()).await,
         }
     }
 }

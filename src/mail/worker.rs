@@ -2,7 +2,13 @@
 //! them, records the outcome and commits, all in one transaction per batch. Rows stay
 //! locked only while their batch runs, so a worker that dies (even by SIGKILL) releases
 //! them with its connection and another worker takes them at once. A crash between a
-//! send and the commit can send a mail twice, never lose it.
+//! send and the commit can send a mail twice (at most the batch in flight), never lose
+//! it; every attempt carries the row's `Message-ID`.
+//!
+//! Delivery is per recipient ([`settle`]): the message goes to those the server accepts;
+//! those refused for good are recorded (`outbox_refusals`, shown on the ticket page and
+//! in `pakn outbox status`); those refused for now are tried again alone, those who have
+//! it being kept in `delivered_to`. A mail fails only when nobody ever accepted it.
 //!
 //! Loop: drain until nothing is due, then wait for a wake-up (a commit on this instance
 //! that queued mail), the next retry falling due, or `poll_interval_secs` (mail queued by
@@ -16,6 +22,8 @@ use anyhow::Context;
 use chrono::Utc;
 use diesel_async::AsyncConnection;
 use futures_util::{StreamExt, stream};
+use lettre::Address;
+use lettre::address::Envelope;
 use rand::Rng;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
@@ -23,7 +31,7 @@ use tokio::task::JoinHandle;
 use super::compose;
 use super::message::{self, Sender};
 use super::outbox::{self, ClaimedRow};
-use super::transport::{SendError, Transport};
+use super::transport::{Delivery, Refusal, SendError, Transport};
 use crate::config::{Config, MailConfig};
 use crate::db::Pool;
 use crate::reference::ReferenceCache;
@@ -66,12 +74,89 @@ impl Backoff {
     }
 }
 
-/// What happened to one row.
-#[derive(Debug)]
-enum Outcome {
+/// What one attempt at one row came to: who received it now, who will never receive
+/// it (with the server's answer), and what becomes of the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Outcome {
+    delivered: Vec<String>,
+    refused: Vec<(String, String)>,
+    next: Next,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Next {
+    /// Done: every recipient has it or refused it for good, and at least one has it.
     Sent,
+    /// Some recipients were refused for now (or the send failed for now): try again
+    /// later, for those who do not have it yet.
     Retry { class: String, text: String },
+    /// Done, and nobody has it.
     Failed { class: String, text: String },
+}
+
+/// Decides an attempt: `attempt` is its number (1-based), `pending` the recipients it
+/// was for, `delivered_before` whether an earlier attempt reached someone. A refusal
+/// for now of some recipients retries those only; on the last attempt, or for a
+/// permanent error, whoever is left counts as refused for good. The row fails only
+/// when nobody ever received it.
+fn settle(
+    attempt: i32,
+    max_attempts: i32,
+    pending: &[String],
+    delivered_before: bool,
+    result: Result<Delivery, SendError>,
+) -> Outcome {
+    let last_try = attempt >= max_attempts;
+    let (delivered, permanent, temporary) = match result {
+        Ok(d) => {
+            let (permanent, temporary): (Vec<Refusal>, Vec<Refusal>) =
+                d.refused.into_iter().partition(|r| r.error.is_permanent());
+            (d.accepted, permanent, temporary)
+        }
+        Err(error) => {
+            let everyone = pending.iter().map(|address| Refusal {
+                address: address.clone(),
+                error: error.clone(),
+            });
+            if error.is_permanent() {
+                (Vec::new(), everyone.collect(), Vec::new())
+            } else {
+                (Vec::new(), Vec::new(), everyone.collect())
+            }
+        }
+    };
+    let reply = |r: &Refusal| (r.address.clone(), last_error(&r.error, attempt));
+    if !temporary.is_empty() && !last_try {
+        let first = &temporary[0].error;
+        return Outcome {
+            delivered,
+            refused: permanent.iter().map(reply).collect(),
+            next: Next::Retry {
+                class: first.class().to_string(),
+                text: last_error(first, attempt),
+            },
+        };
+    }
+    let refused: Vec<(String, String)> = permanent.iter().chain(&temporary).map(reply).collect();
+    let next = if delivered_before || !delivered.is_empty() {
+        Next::Sent
+    } else {
+        let first = permanent.first().or(temporary.first());
+        Next::Failed {
+            class: first
+                .map_or("no recipient", |r| r.error.class())
+                .to_string(),
+            text: first.map_or_else(
+                || "no recipient".to_string(),
+                |r| last_error(&r.error, attempt),
+            ),
+        }
+    };
+    Outcome {
+        delivered,
+        refused,
+        next,
+    }
 }
 
 /// Counts of one batch.
@@ -211,6 +296,7 @@ impl Worker {
                 file_ids.dedup();
                 let files = outbox::attachments(conn, &file_ids).await?;
                 let claimed = rows.len();
+                let refused = outbox::refused_addresses(conn, &rows).await?;
                 let outcomes: Vec<(i64, i32, Outcome)> = stream::iter(rows)
                     .take_while(|_| std::future::ready(!*stop.borrow()))
                     .map(|row| {
@@ -219,51 +305,20 @@ impl Worker {
                             .filter(|f| row.attachment_ids.contains(&f.id))
                             .cloned()
                             .collect();
+                        let skip: Vec<&str> = refused
+                            .iter()
+                            .filter(|(id, _)| *id == row.id)
+                            .map(|(_, address)| address.as_str())
+                            .collect();
                         async move {
-                            let outcome = self.deliver(&row, &files).await;
-                            (row.id, row.attempts, outcome)
+                            let outcome = self.deliver(&row, &files, &skip).await;
+                            (row.id, row.attempts + 1, outcome)
                         }
                     })
                     .buffer_unordered(self.concurrency)
                     .collect()
                     .await;
-                let mut report = BatchReport {
-                    claimed,
-                    ..BatchReport::default()
-                };
-                let sent: Vec<i64> = outcomes
-                    .iter()
-                    .filter(|(_, _, o)| matches!(o, Outcome::Sent))
-                    .map(|(id, _, _)| *id)
-                    .collect();
-                report.sent = outbox::mark_sent(conn, &sent).await?;
-                for (id, attempts, outcome) in &outcomes {
-                    match outcome {
-                        Outcome::Sent => {}
-                        Outcome::Retry { class, text } => {
-                            let delay = self
-                                .backoff
-                                .delay(attempts + 1, rand::rng().random_range(-1.0..=1.0));
-                            let at = Utc::now()
-                                + chrono::Duration::from_std(delay)
-                                    .unwrap_or(chrono::Duration::seconds(60));
-                            outbox::mark_retry(conn, *id, text, at).await?;
-                            tracing::warn!(
-                                outbox_id = id,
-                                error = %class,
-                                retry_in_secs = delay.as_secs(),
-                                "mail not sent; will retry"
-                            );
-                            report.retried += 1;
-                        }
-                        Outcome::Failed { class, text } => {
-                            outbox::mark_failed(conn, *id, text).await?;
-                            tracing::error!(outbox_id = id, error = %class, "mail failed for good");
-                            report.failed += 1;
-                        }
-                    }
-                }
-                Ok(report)
+                self.record(conn, claimed, &outcomes).await
             })
             .await?;
         if report.claimed > 0 {
@@ -274,6 +329,65 @@ impl Worker {
                 failed = report.failed,
                 "mail batch"
             );
+        }
+        Ok(report)
+    }
+
+    /// Records the outcomes of a batch (in its transaction).
+    async fn record(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        claimed: usize,
+        outcomes: &[(i64, i32, Outcome)],
+    ) -> anyhow::Result<BatchReport> {
+        let mut report = BatchReport {
+            claimed,
+            ..BatchReport::default()
+        };
+        let sent: Vec<i64> = outcomes
+            .iter()
+            .filter(|(_, _, o)| o.next == Next::Sent)
+            .map(|(id, _, _)| *id)
+            .collect();
+        report.sent = outbox::mark_sent(conn, &sent).await?;
+        for (id, attempt, outcome) in outcomes {
+            if !outcome.refused.is_empty() {
+                // The addresses are personal data: the log gets the row and a count.
+                tracing::warn!(
+                    outbox_id = id,
+                    refused = outcome.refused.len(),
+                    "recipients refused for good; recorded on the mail"
+                );
+                outbox::record_refusals(conn, *id, &outcome.refused).await?;
+                if outcome.next == Next::Sent {
+                    // Kept so that `pakn outbox retry` sends to the refused ones only.
+                    outbox::add_delivered(conn, *id, &outcome.delivered).await?;
+                }
+            }
+            match &outcome.next {
+                Next::Sent => {}
+                Next::Retry { class, text } => {
+                    let delay = self
+                        .backoff
+                        .delay(*attempt, rand::rng().random_range(-1.0..=1.0));
+                    let at = Utc::now()
+                        + chrono::Duration::from_std(delay)
+                            .unwrap_or(chrono::Duration::seconds(60));
+                    outbox::mark_retry(conn, *id, text, at, &outcome.delivered).await?;
+                    tracing::warn!(
+                        outbox_id = id,
+                        error = %class,
+                        retry_in_secs = delay.as_secs(),
+                        "mail not sent to every recipient; will retry"
+                    );
+                    report.retried += 1;
+                }
+                Next::Failed { class, text } => {
+                    outbox::mark_failed(conn, *id, text).await?;
+                    tracing::error!(outbox_id = id, error = %class, "mail failed for good");
+                    report.failed += 1;
+                }
+            }
         }
         Ok(report)
     }
@@ -316,29 +430,61 @@ impl Worker {
         Ok(())
     }
 
-    async fn deliver(&self, row: &ClaimedRow, files: &[outbox::AttachmentFile]) -> Outcome {
+    /// One attempt at `row`, for the recipients who neither have it (`delivered_to`)
+    /// nor refused it for good (`skip`).
+    async fn deliver(
+        &self,
+        row: &ClaimedRow,
+        files: &[outbox::AttachmentFile],
+        skip: &[&str],
+    ) -> Outcome {
+        let attempt = row.attempts + 1;
+        let unbuildable = |text: String| Outcome {
+            delivered: Vec::new(),
+            refused: Vec::new(),
+            next: Next::Failed {
+                class: "unbuildable".into(),
+                text,
+            },
+        };
         let msg = match message::build(&self.sender, row, files) {
             Ok(m) => m,
-            Err(e) => {
-                return Outcome::Failed {
-                    class: "unbuildable".into(),
-                    text: e.to_string(),
-                };
-            }
+            Err(e) => return unbuildable(e.to_string()),
         };
-        match self.transport.send(row.id, msg).await {
-            Ok(()) => Outcome::Sent,
-            Err(e) if e.is_permanent() || row.attempts + 1 >= self.backoff.max_attempts => {
-                Outcome::Failed {
-                    class: e.class().to_string(),
-                    text: last_error(&e, row.attempts + 1),
-                }
-            }
-            Err(e) => Outcome::Retry {
-                class: e.class().to_string(),
-                text: last_error(&e, row.attempts + 1),
-            },
+        let done = |a: &str| {
+            let has = |x: &str| x.eq_ignore_ascii_case(a);
+            row.delivered_to.iter().any(|d| has(d)) || skip.iter().any(|s| has(s))
+        };
+        let full = msg.envelope();
+        let pending: Vec<Address> = full
+            .to()
+            .iter()
+            .filter(|a| !done(a.as_ref()))
+            .cloned()
+            .collect();
+        let pending_text: Vec<String> = pending.iter().map(ToString::to_string).collect();
+        if pending.is_empty() {
+            // Everyone was dealt with by earlier attempts (a batch cut short after them).
+            return settle(
+                attempt,
+                attempt,
+                &[],
+                !row.delivered_to.is_empty(),
+                Ok(Delivery::default()),
+            );
         }
+        let envelope = match Envelope::new(full.from().cloned(), pending) {
+            Ok(e) => e,
+            Err(e) => return unbuildable(e.to_string()),
+        };
+        let result = self.transport.send(row.id, msg, &envelope).await;
+        settle(
+            attempt,
+            self.backoff.max_attempts,
+            &pending_text,
+            !row.delivered_to.is_empty(),
+            result,
+        )
     }
 }
 
@@ -401,6 +547,86 @@ mod tests {
                 assert!(d <= b.max_secs as f64);
             }
         }
+    }
+
+    fn refusal(address: &str, permanent: bool) -> Refusal {
+        let (class, text) = if permanent {
+            ("smtp 550", "550 no such mailbox")
+        } else {
+            ("smtp 450", "450 busy")
+        };
+        let error = if permanent {
+            SendError::Permanent {
+                class: class.into(),
+                text: text.into(),
+            }
+        } else {
+            SendError::Temporary {
+                class: class.into(),
+                text: text.into(),
+            }
+        };
+        Refusal {
+            address: address.into(),
+            error,
+        }
+    }
+
+    fn delivery(accepted: &[&str], refused: Vec<Refusal>) -> Result<Delivery, SendError> {
+        Ok(Delivery {
+            accepted: accepted.iter().map(|a| a.to_string()).collect(),
+            refused,
+        })
+    }
+
+    const TO: &str = "to@x.vn";
+    const CC: &str = "cc@x.vn";
+
+    #[test]
+    fn a_refused_cc_is_recorded_and_the_mail_is_sent_to_the_rest() {
+        let o = settle(1, 12, &[], false, delivery(&[TO], vec![refusal(CC, true)]));
+        assert_eq!(o.next, Next::Sent);
+        assert_eq!(o.delivered, [TO]);
+        assert_eq!(o.refused.len(), 1);
+        assert_eq!(o.refused[0].0, CC);
+        assert!(o.refused[0].1.starts_with("attempt 1: 550"), "{o:?}");
+    }
+
+    #[test]
+    fn a_recipient_refused_for_now_is_retried_and_given_up_on_the_last_attempt() {
+        let o = settle(1, 3, &[], false, delivery(&[TO], vec![refusal(CC, false)]));
+        assert!(matches!(o.next, Next::Retry { .. }), "{o:?}");
+        assert_eq!(o.delivered, [TO], "remembered, so not sent twice");
+        assert!(o.refused.is_empty(), "not refused for good yet");
+        // The last attempt: someone has it, so it is sent, and the rest recorded.
+        let o = settle(3, 3, &[], true, delivery(&[], vec![refusal(CC, false)]));
+        assert_eq!(o.next, Next::Sent);
+        assert_eq!(o.refused.len(), 1);
+    }
+
+    #[test]
+    fn a_mail_nobody_accepted_fails_and_a_whole_failure_counts_for_everyone_pending() {
+        let o = settle(1, 12, &[], false, delivery(&[], vec![refusal(TO, true)]));
+        assert!(matches!(&o.next, Next::Failed { class, .. } if class == "smtp 550"));
+        let pending = vec![TO.to_string(), CC.to_string()];
+        let down = SendError::Temporary {
+            class: "connection".into(),
+            text: "refused".into(),
+        };
+        let o = settle(1, 12, &pending, false, Err(down.clone()));
+        assert!(matches!(o.next, Next::Retry { .. }));
+        assert!(o.refused.is_empty() && o.delivered.is_empty());
+        let o = settle(12, 12, &pending, false, Err(down));
+        assert!(matches!(o.next, Next::Failed { .. }));
+        assert_eq!(o.refused.len(), 2, "each undelivered recipient is recorded");
+        // After an earlier attempt reached someone, giving up still counts as sent.
+        let rejected = SendError::Permanent {
+            class: "smtp 554".into(),
+            text: "554 rejected".into(),
+        };
+        let o = settle(2, 12, &[CC.to_string()], true, Err(rejected));
+        assert_eq!(o.next, Next::Sent);
+        assert_eq!(o.refused[0].0, CC);
     }
 
     #[test]

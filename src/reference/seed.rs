@@ -419,19 +419,21 @@ async fn apply_rows(
             .first(conn)
             .await
             .with_context(|| format!("rule {:?}: unit {}", r.name, r.unit))?;
-        let rule_id: i32 = diesel::insert_into(routing_rules::table)
-            .values((
-                routing_rules::position.eq((i as i32 + 1) * 10),
-                routing_rules::name.eq(&r.name),
-                routing_rules::match_categories.eq(&r.categories),
-                routing_rules::match_fields.eq(&r.fields),
-                routing_rules::unit_id.eq(unit_id),
-                routing_rules::is_default.eq(r.default),
-            ))
-            .returning(routing_rules::id)
-            .get_result(conn)
-            .await
-            .with_context(|| format!("seeding rule {:?}", r.name))?;
+        let rule_id: i32 = crate::db::durable::one(
+            diesel::insert_into(routing_rules::table)
+                .values((
+                    routing_rules::position.eq((i as i32 + 1) * 10),
+                    routing_rules::name.eq(&r.name),
+                    routing_rules::match_categories.eq(&r.categories),
+                    routing_rules::match_fields.eq(&r.fields),
+                    routing_rules::unit_id.eq(unit_id),
+                    routing_rules::is_default.eq(r.default),
+                ))
+                .returning(routing_rules::id),
+            conn,
+        )
+        .await
+        .with_context(|| format!("seeding rule {:?}", r.name))?;
         for (codes, recipient) in [(&r.to, "to"), (&r.cc, "cc")] {
             for code in codes {
                 let contact_id: i32 = contacts::table

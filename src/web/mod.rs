@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::Router;
 
 pub use kit::{AppState, SharedState};
-use kit::{assets, csrf, error, session, visits};
+use kit::{assets, csrf, error, outage, session, visits};
 
 /// The whole application.
 pub fn router(state: SharedState) -> Router {
@@ -46,6 +46,10 @@ pub fn router(state: SharedState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             visits::count,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            outage::page,
         ))
         .with_state(state)
         .layer(axum::middleware::from_fn(middleware::log_request))

@@ -10,7 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use pakn::config::Config;
 use pakn::db::schema::{outbox, tickets, units};
 use pakn::mail::OutgoingMail;
-use pakn::mail::transport::Transport;
+use pakn::mail::transport::{Delivery, SendError, Transport};
 use pakn::mail::worker::Worker;
 use reqwest::StatusCode;
 use tokio::sync::Notify;
@@ -28,7 +28,7 @@ const DOMAIN: &str = "sonoivu.angiang.gov.vn";
 const FROM: &str = "Sở Nội vụ tỉnh An Giang <pakn@sonoivu.angiang.gov.vn>";
 const REPLY_TO: &str = "Văn phòng Sở Nội vụ <vanphong@sonoivu.angiang.gov.vn>";
 /// A bound on waits, so a broken build fails instead of hanging; not a timing claim.
-const PATIENCE: Duration = Duration::from_secs(30);
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Mail over SMTP to the sink, with short retries.
 pub fn use_sink(cfg: &mut Config, sink: &SmtpSink) {
@@ -45,9 +45,9 @@ pub fn use_sink(cfg: &mut Config, sink: &SmtpSink) {
 
 /// A ticket filed over HTTP.
 #[derive(Debug, Clone)]
-struct Filed {
-    id: i64,
-    code: String,
+pub struct Filed {
+    pub id: i64,
+    pub code: String,
     public_id: String,
     access_token: String,
 }
@@ -74,7 +74,7 @@ async fn file(app: &TestApp, fields: &[(&'static str, String)]) -> Filed {
     }
 }
 
-async fn file_fields(app: &TestApp, edit: &[(&'static str, &str)]) -> Filed {
+pub async fn file_fields(app: &TestApp, edit: &[(&'static str, &str)]) -> Filed {
     let token = fresh_form(app).await;
     let mut fields = valid_fields(&token);
     for (k, v) in edit {
@@ -99,7 +99,7 @@ async fn outbox_counts(conn: &mut AsyncPgConnection) -> (i64, i64, i64) {
 
 /// Waits until nothing is pending (the worker records a send just after the server
 /// accepted it), then returns the counts.
-async fn settled(conn: &mut AsyncPgConnection) -> (i64, i64, i64) {
+pub async fn settled(conn: &mut AsyncPgConnection) -> (i64, i64, i64) {
     let deadline = Instant::now() + PATIENCE;
     loop {
         let counts = outbox_counts(conn).await;
@@ -444,7 +444,9 @@ async fn with_the_smtp_server_down_mail_waits_and_arrives_after_restart_with_its
 #[tokio::test(flavor = "multi_thread")]
 async fn a_permanent_5xx_ends_as_failed_shows_in_status_and_can_be_retried() {
     let sink = SmtpSink::start().await;
+    // Every recipient of the notification refuses it: nobody has it, so it fails.
     sink.reject(INSPECTION);
+    sink.reject(DEPUTY);
     let app = TestApp::spawn_with(|cfg| use_sink(cfg, &sink)).await;
     let ticket = file_fields(&app, &[]).await;
     let mut conn = app.conn().await;
@@ -505,7 +507,7 @@ async fn a_permanent_5xx_ends_as_failed_shows_in_status_and_can_be_retried() {
 }
 
 /// Runs the `pakn` binary on the app's database; returns stdout.
-async fn outbox_cli(app: &TestApp, args: &[&str]) -> String {
+pub async fn outbox_cli(app: &TestApp, args: &[&str]) -> String {
     let out = tokio::process::Command::new(BIN)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -804,16 +806,62 @@ fn transport_mail(i: usize) -> lettre::Message {
         .expect("message")
 }
 
+/// Sends `transport_mail(n)` to everyone it names.
+async fn send_one(transport: &Transport, id: i64, n: usize) -> Result<Delivery, SendError> {
+    let message = transport_mail(n);
+    let envelope = message.envelope().clone();
+    transport.send(id, message, &envelope).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_recipient_does_not_stop_the_message_to_the_others() {
+    let sink = SmtpSink::start().await;
+    let transport = sink_transport(&sink, 1);
+    sink.reject(DEPUTY);
+    let d = send_one(&transport, 1, 1)
+        .await
+        .expect("sent to the others");
+    assert_eq!(d.accepted, ["nguoi.nhan.1@example.vn"]);
+    assert_eq!(d.refused.len(), 1);
+    assert_eq!(d.refused[0].address, DEPUTY);
+    assert!(d.refused[0].error.is_permanent(), "{d:?}");
+    assert_eq!(d.refused[0].error.class(), "smtp 550");
+    // Refused for now is not refused for good.
+    sink.tempfail("nguoi.nhan.2@example.vn");
+    let d = send_one(&transport, 2, 2).await.expect("a send");
+    assert!(d.accepted.is_empty(), "{d:?}");
+    assert_eq!(d.refused.len(), 2);
+    let busy = &d
+        .refused
+        .iter()
+        .find(|r| r.address.starts_with("nguoi"))
+        .expect("busy")
+        .error;
+    assert!(
+        !busy.is_permanent() && busy.class() == "smtp 450",
+        "{busy:?}"
+    );
+    // Nobody accepted the second: nothing was sent, and the pooled connection (reset)
+    // carries the next message.
+    sink.accept_all();
+    let d = send_one(&transport, 3, 3).await.expect("sent");
+    assert_eq!(d.accepted.len(), 2);
+    let messages = sink.wait_for(2, PATIENCE).await;
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0].rcpt_tos, ["nguoi.nhan.1@example.vn"]);
+    assert_eq!(messages[0].addresses("cc"), [DEPUTY]);
+    assert!(messages[1].subject().ends_with("số 3"));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pooled_connection_the_server_dropped_is_replaced_without_failing_the_send() {
     let mut sink = SmtpSink::start().await;
     let transport = sink_transport(&sink, 1);
-    transport.send(1, transport_mail(1)).await.expect("first");
+    send_one(&transport, 1, 1).await.expect("first");
     // The pooled connection dies with the server (killed, as in an outage).
     sink.stop();
     sink.restart().await;
-    transport
-        .send(2, transport_mail(2))
+    send_one(&transport, 2, 2)
         .await
         .expect("the dead pooled connection is replaced by a fresh one");
     let messages = sink.wait_for(2, PATIENCE).await;
@@ -825,10 +873,7 @@ async fn a_pooled_connection_the_server_dropped_is_replaced_without_failing_the_
     );
     // With the server gone, a send fails as temporary.
     sink.stop();
-    let e = transport
-        .send(3, transport_mail(3))
-        .await
-        .expect_err("server down");
+    let e = send_one(&transport, 3, 3).await.expect_err("server down");
     assert!(!e.is_permanent(), "{e:?}");
     assert_eq!(e.class(), "connection");
 }
@@ -839,13 +884,10 @@ async fn a_pooled_connection_the_server_dropped_is_replaced_without_failing_the_
 async fn one_connection_sends_100_mails_without_a_delayed_ack_stall_each() {
     let sink = SmtpSink::start().await;
     let transport = sink_transport(&sink, 1);
-    transport.send(0, transport_mail(0)).await.expect("warm-up");
+    send_one(&transport, 0, 0).await.expect("warm-up");
     let t0 = Instant::now();
     for i in 1..=100 {
-        transport
-            .send(i, transport_mail(i as usize))
-            .await
-            .expect("send");
+        send_one(&transport, i, i as usize).await.expect("send");
     }
     let took = t0.elapsed();
     assert!(took < Duration::from_secs(3), "100 mails took {took:?}");
@@ -859,7 +901,7 @@ async fn concurrent_sends_beyond_the_pool_size_wait_and_all_arrive() {
     let sends: Vec<_> = (0..20)
         .map(|i| {
             let t = transport.clone();
-            tokio::spawn(async move { t.send(i, transport_mail(i as usize)).await })
+            tokio::spawn(async move { send_one(&t, i, i as usize).await })
         })
         .collect();
     for s in sends {

@@ -7,6 +7,8 @@ mod citizen;
 mod cli;
 mod commit;
 mod db;
+mod delivery;
+mod faults;
 mod filing;
 mod mail;
 mod migrations;

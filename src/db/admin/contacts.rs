@@ -97,23 +97,25 @@ impl Record for ContactRow {
         if exists > 0 {
             return Err(EditError::one("code", "admin-err-taken"));
         }
-        let id = diesel::insert_into(contacts::table)
-            .values((
-                contacts::code.eq(&input.code),
-                contacts::kind.eq(&input.kind),
-                contacts::person_name.eq(&input.person_name),
-                contacts::title_vi.eq(&input.title_vi),
-                contacts::title_en.eq(&input.title_en),
-                contacts::phones.eq(&input.phones),
-                contacts::email.eq(&input.email),
-                contacts::needs_verification.eq(input.needs_verification),
-                contacts::active.eq(input.active),
-                contacts::sort.eq(input.sort),
-            ))
-            .returning(contacts::id)
-            .get_result(conn)
-            .await
-            .map_err(taken("code"))?;
+        let id = crate::db::durable::one(
+            diesel::insert_into(contacts::table)
+                .values((
+                    contacts::code.eq(&input.code),
+                    contacts::kind.eq(&input.kind),
+                    contacts::person_name.eq(&input.person_name),
+                    contacts::title_vi.eq(&input.title_vi),
+                    contacts::title_en.eq(&input.title_en),
+                    contacts::phones.eq(&input.phones),
+                    contacts::email.eq(&input.email),
+                    contacts::needs_verification.eq(input.needs_verification),
+                    contacts::active.eq(input.active),
+                    contacts::sort.eq(input.sort),
+                ))
+                .returning(contacts::id),
+            conn,
+        )
+        .await
+        .map_err(taken("code"))?;
         Ok(id)
     }
 

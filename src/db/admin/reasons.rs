@@ -77,19 +77,21 @@ impl Record for ReasonRow {
         if exists > 0 {
             return Err(EditError::one("code", "admin-err-taken"));
         }
-        let id = diesel::insert_into(rt::table)
-            .values((
-                rt::code.eq(&input.code),
-                rt::purpose.eq(&input.purpose),
-                rt::text_vi.eq(&input.text_vi),
-                rt::text_en.eq(&input.text_en),
-                rt::active.eq(input.active),
-                rt::sort.eq(input.sort),
-            ))
-            .returning(rt::id)
-            .get_result(conn)
-            .await
-            .map_err(taken("code"))?;
+        let id = crate::db::durable::one(
+            diesel::insert_into(rt::table)
+                .values((
+                    rt::code.eq(&input.code),
+                    rt::purpose.eq(&input.purpose),
+                    rt::text_vi.eq(&input.text_vi),
+                    rt::text_en.eq(&input.text_en),
+                    rt::active.eq(input.active),
+                    rt::sort.eq(input.sort),
+                ))
+                .returning(rt::id),
+            conn,
+        )
+        .await
+        .map_err(taken("code"))?;
         Ok(id)
     }
 

@@ -270,19 +270,21 @@ impl Record for Rule {
             .first(conn)
             .await?;
         let (categories, fields) = match_lists(input);
-        let id: i32 = diesel::insert_into(rr::table)
-            .values((
-                rr::position.eq(last.unwrap_or(0) + 10),
-                rr::name.eq(&input.name),
-                rr::match_categories.eq(categories),
-                rr::match_fields.eq(fields),
-                rr::unit_id.eq(input.unit_id),
-                rr::is_default.eq(input.is_default),
-                rr::active.eq(input.active),
-            ))
-            .returning(rr::id)
-            .get_result(conn)
-            .await?;
+        let id: i32 = crate::db::durable::one(
+            diesel::insert_into(rr::table)
+                .values((
+                    rr::position.eq(last.unwrap_or(0) + 10),
+                    rr::name.eq(&input.name),
+                    rr::match_categories.eq(categories),
+                    rr::match_fields.eq(fields),
+                    rr::unit_id.eq(input.unit_id),
+                    rr::is_default.eq(input.is_default),
+                    rr::active.eq(input.active),
+                ))
+                .returning(rr::id),
+            conn,
+        )
+        .await?;
         set_recipients(conn, id, input).await?;
         Ok(id)
     }

@@ -129,20 +129,22 @@ impl Record for UnitRow {
         if input.is_default {
             clear_other_defaults(conn, by, None).await?;
         }
-        let id = diesel::insert_into(units::table)
-            .values((
-                units::code.eq(&input.code),
-                units::name_vi.eq(&input.name_vi),
-                units::name_en.eq(&input.name_en),
-                units::email.eq(&input.email),
-                units::is_default.eq(input.is_default),
-                units::active.eq(input.active),
-                units::sort.eq(input.sort),
-            ))
-            .returning(units::id)
-            .get_result(conn)
-            .await
-            .map_err(taken("code"))?;
+        let id = crate::db::durable::one(
+            diesel::insert_into(units::table)
+                .values((
+                    units::code.eq(&input.code),
+                    units::name_vi.eq(&input.name_vi),
+                    units::name_en.eq(&input.name_en),
+                    units::email.eq(&input.email),
+                    units::is_default.eq(input.is_default),
+                    units::active.eq(input.active),
+                    units::sort.eq(input.sort),
+                ))
+                .returning(units::id),
+            conn,
+        )
+        .await
+        .map_err(taken("code"))?;
         Ok(id)
     }
 

@@ -22,6 +22,7 @@ pub mod fields;
 pub mod form_view;
 pub mod lang;
 pub mod messages;
+pub mod outage;
 pub mod rate_limit;
 pub mod session;
 pub mod staff_auth;

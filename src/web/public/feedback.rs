@@ -20,7 +20,7 @@ use crate::handling::filing::{self, FilingMeta, FilingOutcome};
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
-use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::error::{AppError, AppResult, retry_later};
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::stash::{self, KeptFile};
@@ -240,8 +240,52 @@ async fn process(
     for (name, value) in &form.fields {
         values.set(name, value.clone());
     }
-    let outcome = decide(state, lang, ip, &form, &values).await?;
-    respond(state, lang, ip, &form, values, outcome).await
+    let answer = match decide(state, lang, ip, &form, &values).await {
+        Ok(outcome) => respond(state, lang, ip, &form, values.clone(), outcome).await,
+        Err(e) => Err(e),
+    };
+    match answer {
+        Err(e) if e.is_outage() => {
+            tracing::error!(error = %e, "database unavailable: the form goes back unfiled");
+            outage_form(state, lang, &form, values).await
+        }
+        other => other,
+    }
+}
+
+/// The form again after a database outage: 503 with `Retry-After`, what was typed, and
+/// a notice that nothing was filed, with the hotline. The same form token, so that
+/// sending it again files it once (or finds it, had the commit gone through unseen).
+/// Files cannot be kept without the database: the notice asks for them again.
+async fn outage_form(
+    state: &AppState,
+    lang: &RequestLang,
+    form: &ParsedForm,
+    values: FeedbackValues,
+) -> AppResult<Response> {
+    let t = lang.tr();
+    let token = match form.get(TOKEN_FIELD) {
+        Some(token) => token.to_string(),
+        None => state.tokens.issue_now(FormKind::Feedback),
+    };
+    let reference = state.reference.get();
+    let hotline = reference
+        .contacts_of("hotline")
+        .flat_map(|c| c.phones.iter())
+        .next()
+        .cloned()
+        .unwrap_or_default();
+    let mut notice = t.t1("notice-outage", "hotline", hotline);
+    if !form.files.is_empty() {
+        notice.push(' ');
+        notice.push_str(&t.t("notice-outage-files"));
+    }
+    let body = form_page(state, lang, token, values, Vec::new(), Some(notice), None).await?;
+    Ok(retry_later(page_no_store(
+        StatusCode::SERVICE_UNAVAILABLE,
+        lang,
+        body,
+    )))
 }
 
 /// The one responder: the private page, or the form again (its files kept first, so

@@ -6,15 +6,15 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use diesel_async::RunQueryDsl;
 
 use super::directory::{ContactView, contacts};
 use crate::domain::form_token::FormKind;
+use crate::mail::outbox;
 use crate::web::kit::RequestLang;
 use crate::web::kit::SharedState;
-use crate::web::kit::error::AppResult;
+use crate::web::kit::error::{AppError, AppResult, retry_later};
 use crate::web::kit::{Chrome, page};
 
 /// The counter as shown: grouped digits.
@@ -71,11 +71,54 @@ pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> Respon
     page(&lang, body)
 }
 
-/// Liveness and database reachability, for load balancers.
-pub async fn healthz(State(state): State<SharedState>) -> AppResult<impl IntoResponse> {
-    let mut conn = state.pool.get().await?;
-    diesel::sql_query("SELECT 1").execute(&mut conn).await?;
-    Ok((StatusCode::OK, "ok"))
+/// How long `/healthz` waits for the database before it says "database down".
+const HEALTH_DB_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// For load balancers and monitoring, in plain text whose first line is the state:
+/// `up` (200); `mail stuck` (200: the instance serves, but a due mail has waited more
+/// than `[mail] stuck_after_secs`); `database down` (503 with `Retry-After`: no
+/// connection, or no answer within 3 s). The lines after it give the figures.
+pub async fn healthz(State(state): State<SharedState>) -> Response {
+    let probe = tokio::time::timeout(HEALTH_DB_WAIT, async {
+        let mut conn = state.pool.get().await.map_err(AppError::from)?;
+        AppResult::Ok(outbox::health(&mut conn).await?)
+    })
+    .await;
+    let text = |status: StatusCode, body: String| {
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        res
+    };
+    let health = match probe {
+        Ok(Ok(health)) => health,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "healthz: database down");
+            return retry_later(text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database down\n".into(),
+            ));
+        }
+        Err(_) => {
+            tracing::warn!("healthz: no answer from the database within 3 s");
+            return retry_later(text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database down\nno answer within 3 s\n".into(),
+            ));
+        }
+    };
+    let overdue = health.overdue_secs.unwrap_or(0).max(0);
+    let stuck = u64::try_from(overdue).unwrap_or(0) >= state.cfg.mail.stuck_after_secs;
+    let state_line = if stuck { "mail stuck" } else { "up" };
+    text(
+        StatusCode::OK,
+        format!(
+            "{state_line}\ndatabase: up\nmail pending: {}\nmail overdue secs: {overdue}\n",
+            health.pending
+        ),
+    )
 }
 
 #[cfg(test)]

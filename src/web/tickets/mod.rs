@@ -9,6 +9,7 @@ pub mod overview;
 pub mod page;
 pub mod panel;
 pub mod queue;
+pub mod undelivered;
 pub mod view;
 
 use axum::Router;

@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 
+use super::undelivered::{self, UndeliveredView};
 use crate::config::Config;
 use crate::db::tickets::{self, AttachmentMeta, EventRow, TicketRow};
 use crate::db::workflow::{self as workflow_data, ReplyRow};
@@ -22,6 +23,7 @@ use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::domain::workflow::{ActorKind, ReplyState};
 use crate::i18n::Tr;
+use crate::mail::outbox::{self, Undelivered};
 use crate::web::kit::event_details::event_details;
 
 /// What building a view needs besides the rows: the language, the reference data, the
@@ -43,6 +45,8 @@ pub struct Loaded {
     /// Who it may be assigned to, when this viewer is offered to assign it.
     pub assignable: Vec<(i32, String)>,
     pub names: Names,
+    /// Recipients the mail server refused for good, for any mail about it.
+    pub undelivered: Vec<Undelivered>,
 }
 
 impl Loaded {
@@ -67,6 +71,7 @@ impl Loaded {
         ids.sort_unstable();
         ids.dedup();
         let names = Names(tickets::user_names(conn, &ids).await?);
+        let undelivered = outbox::undelivered_for_ticket(conn, ticket.id).await?;
         Ok(Loaded {
             ticket,
             events,
@@ -74,6 +79,7 @@ impl Loaded {
             replies,
             assignable,
             names,
+            undelivered,
         })
     }
 }
@@ -190,6 +196,7 @@ pub struct TicketView {
     /// The draft waiting for a leader.
     pub pending: Option<ReplyView>,
     pub replies: Vec<ReplyView>,
+    pub undelivered: Vec<UndeliveredView>,
 }
 
 impl TicketView {
@@ -238,6 +245,7 @@ impl TicketView {
                 .find(|r| r.state == ReplyState::Pending)
                 .cloned(),
             replies: said.replies,
+            undelivered: undelivered::views(t, &loaded.undelivered, reads),
         }
     }
 

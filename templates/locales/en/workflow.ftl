@@ -169,3 +169,14 @@ citizen-done-withdraw = You withdrew this PAKN.
 citizen-done-rate = Thank you for your rating.
 rating-err-choose = Please choose a rating.
 rating-err-already = This answer has already been rated.
+
+staff-undelivered = Mail not delivered
+staff-undelivered-intro = The mail server refused the recipients below for good; the mail still reached its other recipients. Correct the address or reach them another way.
+staff-undelivered-hidden = (address hidden)
+staff-undelivered-reply = Mail server's answer
+mail-kind-ack = Acknowledgement to the sender
+mail-kind-notify = New PAKN notification
+mail-kind-published = Publication of the answer
+mail-kind-forgot-codes = Tracking codes sent again
+mail-kind-privacy-request = Personal data request
+mail-kind-update = Notice: { $event }

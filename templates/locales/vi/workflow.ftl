@@ -169,3 +169,14 @@ citizen-done-withdraw = Bạn đã rút phản ánh, kiến nghị này.
 citizen-done-rate = Cảm ơn bạn đã đánh giá.
 rating-err-choose = Vui lòng chọn mức đánh giá.
 rating-err-already = Câu trả lời này đã được đánh giá.
+
+staff-undelivered = Thư không gửi được
+staff-undelivered-intro = Máy chủ thư đã từ chối hẳn những người nhận dưới đây; thư vẫn đến được những người nhận khác. Hãy sửa địa chỉ hoặc báo cho họ bằng cách khác.
+staff-undelivered-hidden = (địa chỉ được ẩn)
+staff-undelivered-reply = Trả lời của máy chủ thư
+mail-kind-ack = Xác nhận tiếp nhận gửi người gửi
+mail-kind-notify = Thông báo phản ánh, kiến nghị mới
+mail-kind-published = Thông báo công khai kết quả trả lời
+mail-kind-forgot-codes = Gửi lại mã tra cứu
+mail-kind-privacy-request = Yêu cầu về dữ liệu cá nhân
+mail-kind-update = Thông báo: { $event }

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod axe;
 pub mod browser;
+pub mod cluster;
 pub mod outbox;
 pub mod pg;
 pub mod smtp;

@@ -442,7 +442,7 @@ async fn wait_until_ready(child: &mut Child, port: u16, log_path: &Path) -> Resu
 }
 
 /// The `bin` directory of the newest Postgres under `/usr/lib/postgresql`, else the one on `PATH`.
-fn postgres_bin_dir() -> Result<PathBuf> {
+pub fn postgres_bin_dir() -> Result<PathBuf> {
     let mut versions: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()

@@ -156,15 +156,26 @@ impl SmtpSink {
 
     /// Answers 550 to this recipient from now on.
     pub fn reject(&self, address: &str) {
-        let path = self.dir.join("messages").join("reject.txt");
+        self.list("reject.txt", address);
+    }
+
+    /// Answers 450 (try again later) to this recipient from now on.
+    pub fn tempfail(&self, address: &str) {
+        self.list("tempfail.txt", address);
+    }
+
+    fn list(&self, name: &str, address: &str) {
+        let path = self.dir.join("messages").join(name);
         let mut list = std::fs::read_to_string(&path).unwrap_or_default();
         list.push_str(address);
         list.push('\n');
-        std::fs::write(path, list).expect("reject list");
+        std::fs::write(path, list).expect("recipient list");
     }
 
     pub fn accept_all(&self) {
-        let _ = std::fs::remove_file(self.dir.join("messages").join("reject.txt"));
+        for name in ["reject.txt", "tempfail.txt"] {
+            let _ = std::fs::remove_file(self.dir.join("messages").join(name));
+        }
     }
 
     /// Every message received so far, in arrival order.

@@ -5,7 +5,8 @@
 
 Every message is decoded (RFC 2047 headers, quoted-printable/base64 bodies) and saved as
 OUTDIR/<n>.json with the envelope, the headers, the text and HTML parts. A recipient
-listed in OUTDIR/reject.txt (one address a line, re-read on every RCPT) gets a 550.
+listed in OUTDIR/reject.txt (one address a line, re-read on every RCPT) gets a 550;
+one listed in OUTDIR/tempfail.txt gets a 450.
 With "count", nothing is decoded or saved: OUTDIR/count holds the number of messages
 (written every 0.2 s), for benchmarks.
 """
@@ -37,16 +38,18 @@ class Sink:
         os.replace(tmp, os.path.join(self.outdir, "count"))
         asyncio.get_event_loop().call_later(0.2, self._write_count)
 
-    def _rejected(self):
+    def _listed(self, name):
         try:
-            with open(os.path.join(self.outdir, "reject.txt")) as f:
+            with open(os.path.join(self.outdir, name)) as f:
                 return {line.strip().lower() for line in f if line.strip()}
         except FileNotFoundError:
             return set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.mode != "count" and address.lower() in self._rejected():
+        if self.mode != "count" and address.lower() in self._listed("reject.txt"):
             return "550 5.1.1 Mailbox unavailable"
+        if self.mode != "count" and address.lower() in self._listed("tempfail.txt"):
+            return "450 4.2.1 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

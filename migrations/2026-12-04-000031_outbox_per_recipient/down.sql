@@ -1,0 +1,2 @@
+DROP TABLE outbox_refusals;
+ALTER TABLE outbox DROP COLUMN delivered_to;
