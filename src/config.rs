@@ -96,6 +96,9 @@ pub struct Limit {
 pub struct LimitsConfig {
     pub submit_per_ip: Limit,
     pub track_per_code_ip: Limit,
+    /// Track lookups per address (IP), whatever the code: random codes would otherwise
+    /// each start a bucket of their own (security review, finding 12).
+    pub track_per_ip: Limit,
     pub login_per_ip: Limit,
     pub login_per_account: Limit,
     pub mail_per_address: Limit,
@@ -282,6 +285,10 @@ impl Default for LimitsConfig {
             },
             track_per_code_ip: Limit {
                 count: 10,
+                window_secs: 900,
+            },
+            track_per_ip: Limit {
+                count: 60,
                 window_secs: 900,
             },
             login_per_ip: Limit {
@@ -519,6 +526,7 @@ impl Config {
         for (key, limit) in [
             ("limits.submit_per_ip", self.limits.submit_per_ip),
             ("limits.track_per_code_ip", self.limits.track_per_code_ip),
+            ("limits.track_per_ip", self.limits.track_per_ip),
             ("limits.login_per_ip", self.limits.login_per_ip),
             ("limits.login_per_account", self.limits.login_per_account),
             ("limits.mail_per_address", self.limits.mail_per_address),

@@ -3,13 +3,60 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber (once; later calls are ignored). `PAKN_LOG` sets the
-/// filter, `info` by default.
+/// Crates whose debug output carries statements' parameters (phone numbers, emails,
+/// session ids, CSRF tokens, whole files): held at `info` whatever `PAKN_LOG` asks
+/// (security review, finding 5).
+const QUIET: &[&str] = &[
+    "tokio_postgres",
+    "postgres_protocol",
+    "diesel",
+    "diesel_async",
+];
+
+/// The filter of `PAKN_LOG` (`info` by default), with [`QUIET`] crates held at `info`.
+pub fn filter(spec: Option<&str>) -> EnvFilter {
+    let mut filter = spec
+        .and_then(|s| EnvFilter::try_new(s).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    for krate in QUIET {
+        if let Ok(directive) = format!("{krate}=info").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
+/// Installs the global subscriber (once; later calls are ignored).
 pub fn init() {
-    let filter = EnvFilter::try_from_env("PAKN_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = filter(std::env::var("PAKN_LOG").ok().as_deref());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_database_driver_never_logs_below_info() {
+        for spec in [
+            Some("debug"),
+            Some("trace"),
+            Some("tokio_postgres=trace,debug"),
+            None,
+        ] {
+            let shown = super::filter(spec).to_string();
+            for krate in super::QUIET {
+                assert!(
+                    shown.contains(&format!("{krate}=info")),
+                    "{spec:?}: {shown}"
+                );
+                assert!(
+                    !shown.contains(&format!("{krate}=trace")),
+                    "{spec:?}: {shown}"
+                );
+            }
+        }
+    }
 }

@@ -524,6 +524,34 @@ pub async fn record_personal_data_view(
         .await
 }
 
+/// Records that `user_id` was shown the personal data of each of `ticket_ids` (one
+/// statement), for `purpose` (`search`: a staff search listed them with their senders).
+pub async fn record_personal_data_views(
+    conn: &mut AsyncPgConnection,
+    user_id: i32,
+    ticket_ids: &[i64],
+    purpose: &str,
+) -> QueryResult<usize> {
+    use super::schema::personal_data_views as v;
+    if ticket_ids.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<_> = ticket_ids
+        .iter()
+        .map(|id| {
+            (
+                v::user_id.eq(user_id),
+                v::ticket_id.eq(*id),
+                v::purpose.eq(purpose),
+            )
+        })
+        .collect();
+    diesel::insert_into(v::table)
+        .values(rows)
+        .execute(conn)
+        .await
+}
+
 /// Names of staff users by id (for timelines and assignees).
 pub async fn user_names(
     conn: &mut AsyncPgConnection,

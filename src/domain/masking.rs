@@ -151,10 +151,12 @@ const ID_CONTEXT: &[&[&str]] = &[
     &["giay", "phep", "lai", "xe"],
 ];
 
-/// Words after a number that make it an amount or a measure.
+/// Words after a number written in thousands ("100.000.000.000 đồng") that make it an
+/// amount or a measure. Never words that are also ordinary words or names ("hồ sơ",
+/// "hộ", "người", "Lan", "Phan", "lần", "tấn"…): a phone or ID before one of those was
+/// published unmasked (security review, finding 1).
 const UNITS: &[&str] = &[
-    "dong", "d", "vnd", "trieu", "ty", "nghin", "ngan", "usd", "euro", "m2", "m", "km", "ha", "kg",
-    "tan", "nguoi", "ho", "lan", "phan", "%",
+    "dong", "d", "vnd", "trieu", "ty", "nghin", "ngan", "usd", "euro", "m2", "km", "ha", "kg", "%",
 ];
 
 /// How far (in bytes) after an identifier word its number may start.
@@ -384,7 +386,13 @@ impl Masker {
                 j += 1;
             }
             match best {
-                Some((j, kind, nat)) if !followed_by_unit(text, pieces, j) => {
+                // A phone reading is never an amount; an ID-shaped number is one only
+                // when written in thousands and followed by a unit.
+                Some((j, kind, nat))
+                    if !(nat.is_none()
+                        && thousands(&pieces[i..=j])
+                        && followed_by_unit(text, pieces, j)) =>
+                {
                     let (start, end) = unwrap_parens(text, pieces[i].start, pieces[j].end);
                     out.push(Finding {
                         kind,
@@ -397,6 +405,22 @@ impl Masker {
                 _ => i += 1,
             }
         }
+    }
+}
+
+impl Masker {
+    /// Whether `text` still holds the sender's phone however it is written: its digits
+    /// alone, in order, contain the national number (`0983570009`) or the number
+    /// after the country code (`84983570009`). Independent of how the masker splits
+    /// words, for the publish check: a copy that holds the sender's own number never
+    /// goes public, whatever the masker missed.
+    pub fn holds_sender_phone(&self, text: &str) -> bool {
+        let Some(phone) = &self.phone else {
+            return false;
+        };
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let international = format!("84{}", phone.trim_start_matches('0'));
+        digits.contains(phone.as_str()) || digits.contains(&international)
     }
 }
 
@@ -962,6 +986,14 @@ fn all_years(digits: &str, group_sizes: &[usize]) -> bool {
     })
 }
 
+/// Whether a run of numeric pieces is written as an amount in thousands: a first group
+/// of one to three digits, then groups of exactly three ("1.000.000", "100.000.000.000").
+fn thousands(run: &[Piece]) -> bool {
+    run.len() >= 2
+        && (1..=3).contains(&run[0].digits.len())
+        && run[1..].iter().all(|p| p.digits.len() == 3)
+}
+
 /// Whether the word after piece `j` is a unit of money or measure ("đồng", "triệu"…).
 fn followed_by_unit(text: &str, pieces: &[Piece], j: usize) -> bool {
     let Some(next) = pieces.get(j + 1) else {
@@ -1057,7 +1089,7 @@ fn find_id_context(
                 j += 1;
                 n += pieces[j].digits.len();
             }
-            if n >= 6 && !followed_by_unit(text, pieces, j) {
+            if n >= 6 && !(thousands(&pieces[k..=j]) && followed_by_unit(text, pieces, j)) {
                 out.push(Finding {
                     kind: Kind::IdNumber,
                     start: p.start,

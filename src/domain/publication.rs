@@ -179,6 +179,9 @@ impl Leftovers {
 pub fn leftovers(masker: &Masker, copy: &Copy) -> Leftovers {
     let mut out = Leftovers::default();
     for text in [&copy.title, &copy.question, &copy.answer] {
+        if masker.holds_sender_phone(text) && !out.own.contains(&Kind::Phone) {
+            out.own.push(Kind::Phone);
+        }
         let findings: Vec<Finding> = masker.findings(text);
         for f in findings {
             if f.given {
@@ -332,5 +335,30 @@ mod tests {
             answer: m.mask(&copy.answer),
         };
         assert!(leftovers(&m, &masked).is_clean());
+    }
+
+    #[test]
+    fn the_senders_phone_blocks_publication_however_it_is_written() {
+        // What masking cannot read as a number still holds the sender's phone.
+        let m = masker();
+        for answer in [
+            "SĐT 0912345678 hồ sơ đã xong.",
+            "Gọi 0 9 1 2 3 4 5 6 7 8 để nhận kết quả.",
+            "Zalo:0912.345.678hồ sơ",
+            "Số +84 912 345 678 người nộp.",
+        ] {
+            let copy = Copy {
+                title: "Về BHXH".into(),
+                question: "Câu hỏi".into(),
+                answer: answer.into(),
+            };
+            assert!(leftovers(&m, &copy).own.contains(&Kind::Phone), "{answer}");
+        }
+        let other = Copy {
+            title: "Về BHXH".into(),
+            question: "Câu hỏi".into(),
+            answer: "Gọi đường dây nóng 0296 3957 006.".into(),
+        };
+        assert!(leftovers(&m, &other).own.is_empty());
     }
 }

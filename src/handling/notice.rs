@@ -171,7 +171,7 @@ impl Notice {
             },
             text_label: t.t(&format!("handling-text-{}", event.replace('_', "-"))),
             text: link.text,
-            lines: detail_lines(t, details),
+            lines: detail_lines(t, details, reader.citizen),
             reply_date: self
                 .reply
                 .as_ref()
@@ -279,7 +279,10 @@ impl Link {
 
 /// The step's facts worth a line of their own (competent body, transfer, due date,
 /// duplicate), from its event details.
-fn detail_lines(t: Tr, details: &serde_json::Value) -> Vec<Line> {
+/// The event's details as lines of the mail. A citizen never gets the code of the PAKN
+/// theirs duplicates: it is another citizen's key to the track lookup (security review,
+/// finding 9).
+fn detail_lines(t: Tr, details: &serde_json::Value, citizen: bool) -> Vec<Line> {
     let detail = |key: &str| {
         details
             .get(key)
@@ -310,10 +313,14 @@ fn detail_lines(t: Tr, details: &serde_json::Value) -> Vec<Line> {
         push("handling-answer-by", format_date(d));
     }
     if let Some(dup) = detail("duplicate_of") {
-        let shown = TrackingCode::parse(&dup)
-            .map(|c| c.display())
-            .unwrap_or(dup);
-        push("handling-duplicate-of", shown);
+        if citizen {
+            push("track-duplicate-of", t.t("track-duplicate-earlier"));
+        } else {
+            let shown = TrackingCode::parse(&dup)
+                .map(|c| c.display())
+                .unwrap_or(dup);
+            push("handling-duplicate-of", shown);
+        }
     }
     lines
 }

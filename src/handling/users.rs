@@ -185,6 +185,12 @@ fn check_profile(admin: &Access, id: i32, profile: &Profile) -> Vec<Problem> {
     if id == admin.user_id && !profile.roles.contains(&Role::Admin) {
         problems.push(Problem::new("roles", "admin-user-keep-own-admin"));
     }
+    // An admin cannot give themself a role that reads PAKN (and their senders' personal
+    // data) they do not hold already: another admin must (security review, finding 10).
+    let gains = |r: &&Role| !admin.has(**r) && **r != Role::Admin;
+    if id == admin.user_id && profile.roles.iter().any(|r| gains(&r)) {
+        problems.push(Problem::new("roles", "admin-user-no-own-new-role"));
+    }
     problems
 }
 

@@ -24,6 +24,7 @@ use kit::{assets, csrf, error, outage, session, visits};
 pub fn router(state: SharedState) -> Router {
     let max_concurrent = state.cfg.server.max_concurrent_requests;
     let csrf = csrf::layer(&state.cfg);
+    let https = state.cfg.secure_cookies();
     Router::new()
         .merge(public::router())
         .merge(track::router())
@@ -53,8 +54,14 @@ pub fn router(state: SharedState) -> Router {
         ))
         .with_state(state)
         .layer(axum::middleware::from_fn(middleware::log_request))
-        .layer(tower::limit::ConcurrencyLimitLayer::new(max_concurrent))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        // One limit for the whole instance: `ConcurrencyLimitLayer` would give every
+        // route a semaphore of its own (security review, finding 17).
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            max_concurrent,
+        ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            middleware::security_headers(https, req, next)
+        }))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
         ))

@@ -1549,6 +1549,27 @@ async fn an_admin_edits_a_users_name_roles_and_unit() {
     )
     .await;
     assert!(body.contains("Bạn không thể tự bỏ vai trò Quản trị của mình."));
+    // Nor give themself a role that reads PAKN (security review, finding 10).
+    let body = refused(
+        &app,
+        &c,
+        &format!("/staff/users/{me}"),
+        &token,
+        &[
+            ("name", "Quản trị viên"),
+            ("roles", "admin"),
+            ("roles", "leader"),
+        ],
+    )
+    .await;
+    assert!(body.contains("Bạn không thể tự cấp thêm vai trò cho chính mình"));
+    let roles: Vec<String> = users::table
+        .find(me)
+        .select(users::roles)
+        .first(&mut conn)
+        .await
+        .expect("roles");
+    assert_eq!(roles, ["admin"]);
 
     let rows: Vec<(String, Option<serde_json::Value>, Option<serde_json::Value>)> =
         audit_log::table

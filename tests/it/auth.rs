@@ -1128,3 +1128,19 @@ async fn an_admin_signs_in_creates_an_officer_and_signs_out_in_a_browser() {
     assert!(session_rows(&app).await.is_empty(), "signed out");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_nul_character_in_the_login_email_is_a_failed_login_not_a_500() {
+    // Security review, finding 14: Postgres refuses NUL in text.
+    let app = TestApp::spawn().await;
+    let c = client();
+    let res = login(&app, &c, "a\u{0}b@sonoivu.vn", PASSWORD).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the login page again, as for any failure"
+    );
+    let html = res.text().await.expect("body");
+    assert!(html.contains("name=\"email\""), "the form comes back");
+    app.stop().await;
+}

@@ -1,7 +1,10 @@
 //! Issue 2: filing a PAKN over HTTP against a real Postgres.
 
+use std::time::Duration;
+
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use futures_util::StreamExt;
 use pakn::db::schema::{attachments, ticket_events, tickets, upload_stash};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
@@ -594,6 +597,29 @@ async fn a_valid_file_survives_a_failed_attempt_and_is_filed_with_the_fix() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn files_sent_under_a_token_that_is_not_ours_are_never_kept() {
+    // Security review, finding 3: a bogus token stored 5 × 10 MB a request.
+    let app = TestApp::spawn().await;
+    let form = form_of(&valid_fields("bogus")).part(
+        "attachments",
+        Part::bytes(PNG.to_vec()).file_name("anh.png"),
+    );
+    let (status, body, _) = post(&app, form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Nguyễn Thị Hoà"), "what was typed comes back");
+    assert!(!body.contains("name=\"keep_upload\""), "no file kept");
+    let mut conn = app.conn().await;
+    let stashed: i64 = upload_stash::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    assert_eq!(stashed, 0);
+    drop(conn);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_address_gets_its_files_kept_a_bounded_number_of_times() {
     let app = TestApp::spawn_with(|c| {
         c.limits.stash_per_ip = pakn::config::Limit {
@@ -923,5 +949,63 @@ async fn pages_carry_the_security_headers() {
         "phone numbers are tel: links"
     );
     assert!(body.contains("Phòng Tổng hợp – UBND tỉnh") && body.contains("Thanh tra Sở"));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_concurrency_limit_is_one_for_the_whole_instance() {
+    // Security review, finding 17: the limit used to be per route.
+    let app = TestApp::spawn_with(|cfg| cfg.server.max_concurrent_requests = 1).await;
+    let token = fresh_form(&app).await;
+    // A filing whose body arrives slowly holds the one slot…
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let boundary = "paknBoundaryLimit";
+    let mut body = String::new();
+    for (k, v) in valid_fields(&token) {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let bytes = body.into_bytes();
+    let (first, second) = bytes.split_at(bytes.len() / 2);
+    let (first, second) = (first.to_vec(), second.to_vec());
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(
+        futures_util::stream::once(async move {
+            let _ = rx.await;
+            Ok::<_, std::io::Error>(second)
+        }),
+    );
+    let client = app.client.clone();
+    let url = app.url("/feedback");
+    let slow = tokio::spawn(async move {
+        client
+            .post(url)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(reqwest::Body::wrap_stream(stream))
+            .send()
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // …so a request to another route waits for it.
+    let other = tokio::spawn({
+        let client = app.client.clone();
+        let url = app.url("/healthz");
+        async move { client.get(url).send().await }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !other.is_finished(),
+        "another route did not wait for the slot"
+    );
+    let _ = tx.send(());
+    let filed = slow.await.expect("task").expect("the filing");
+    assert_eq!(filed.status(), StatusCode::SEE_OTHER);
+    let health = other.await.expect("task").expect("healthz");
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(app.take_mail().await.who(), filing_mail());
     app.stop().await;
 }

@@ -441,3 +441,49 @@ async fn counts_are_kept_a_few_seconds_and_the_pages_say_when_they_were_counted(
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_records_whose_pakn_it_listed_and_browsing_does_not() {
+    // Security review, finding 13: a phone search is a reverse lookup of people.
+    let app = TestApp::spawn().await;
+    file(&app, "viec_lam", "Trợ cấp thất nghiệp chậm", false).await;
+    let inspector = create_user(&app, "tt@sonoivu.vn", &["inspector"], None).await;
+    let c = client();
+    login_ok(&app, &c, "tt@sonoivu.vn").await;
+    let searches = |app: &TestApp| {
+        let app = app.db.url.clone();
+        async move {
+            let mut conn = pakn::db::connect(&app).await.expect("connect");
+            personal_data_views::table
+                .filter(personal_data_views::purpose.eq("search"))
+                .select(personal_data_views::user_id)
+                .load::<i32>(&mut conn)
+                .await
+                .expect("views")
+        }
+    };
+    let res = get(&c, app.url("/staff/tickets")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        searches(&app).await.is_empty(),
+        "browsing the queue is not a search"
+    );
+    let page = get(&c, app.url("/staff/tickets?q=0983570009"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Nguyễn Thị Hoà"),
+        "the search found the sender"
+    );
+    assert_eq!(searches(&app).await, vec![inspector]);
+    let _ = get(&c, app.url("/staff/tickets?q=0912000000")).await;
+    assert_eq!(
+        searches(&app).await,
+        vec![inspector],
+        "nothing listed, nothing recorded"
+    );
+    assert_eq!(app.take_mail().await.who(), labour_mail());
+    app.stop().await;
+}

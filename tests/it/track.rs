@@ -276,6 +276,40 @@ async fn the_attempt_limit_engages_per_code_and_address_and_the_private_link_sti
     app.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn made_up_codes_from_one_address_hit_the_per_address_limit() {
+    // Security review, finding 12: every made-up code used to start its own bucket.
+    let app = TestApp::spawn_with(|cfg: &mut Config| {
+        cfg.limits.track_per_ip.count = 5;
+        cfg.server.trusted_proxies = vec!["127.0.0.1/32".into()];
+    })
+    .await;
+    let filed = file_with(&app, &[]).await;
+    let stranger = Some("198.51.100.77");
+    let client = cookieless();
+    for code in [
+        "AAAA-AAAA-A1",
+        "AAAA-AAAA-A2",
+        "AAAA-AAAA-A3",
+        "AAAA-AAAA-A4",
+        "AAAA-AAAA-A5",
+    ] {
+        let (s, _, _) = lookup_as(&app, &client, stranger, code, PHONE).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{code}");
+    }
+    let (s, _, location) = lookup_as(&app, &client, stranger, &filed.shown(), PHONE).await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a sixth code from that address"
+    );
+    assert!(location.is_none());
+    let (s, _, _) = lookup_as(&app, &client, Some("203.0.113.10"), &filed.shown(), PHONE).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "another address is not affected");
+    assert_eq!(app.take_mail().await.who(), filing_mail());
+    app.stop().await;
+}
+
 #[derive(QueryableByName)]
 struct TextRow {
     #[diesel(sql_type = diesel::sql_types::Text)]

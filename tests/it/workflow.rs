@@ -836,7 +836,11 @@ async fn duplicates_are_linked_and_the_citizen_told() {
         .expect("code")
         .display();
     let text = mail.1.unwrap_or_default();
-    assert!(text.contains(&shown), "{text}");
+    // Told it repeats an earlier PAKN, never which: that code is another citizen's key
+    // to the track lookup (security review, finding 9).
+    assert!(!text.contains(&shown), "another citizen's code: {text}");
+    assert!(!text.contains(&original_code), "{text}");
+    assert!(text.contains("đã được tiếp nhận trước đó"), "{text}");
     drop(conn);
     // The refused attempts mailed nobody. No worker in this test: the mail stays queued.
     let mail = app.take_mail().await;

@@ -9,8 +9,17 @@ use crate::domain::tracking_code::TrackingCode;
 use crate::handling::rating::Rating;
 use crate::i18n::Tr;
 
-/// The details of an event's `data` that the citizen may read, in a fixed order.
-pub fn event_details(t: &Tr, data: &serde_json::Value) -> Vec<(String, String)> {
+/// Who reads the details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The citizen's track page: the PAKN a duplicate repeats is not named (its code
+    /// is another citizen's key to the track lookup; security review, finding 9).
+    Citizen,
+    Staff,
+}
+
+/// The details of an event's `data` that the reader may read, in a fixed order.
+pub fn event_details(t: &Tr, data: &serde_json::Value, reader: Reader) -> Vec<(String, String)> {
     const SHOWN: [(&str, &str); 7] = [
         ("rating", "track-rating"),
         ("answer_by", "track-needs-info-due"),
@@ -31,6 +40,7 @@ pub fn event_details(t: &Tr, data: &serde_json::Value) -> Vec<(String, String)> 
                 "date" | "answer_by" => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
                     .map(format_date)
                     .unwrap_or_else(|_| value.to_string()),
+                "duplicate_of" if reader == Reader::Citizen => t.t("track-duplicate-earlier"),
                 "duplicate_of" => TrackingCode::parse(value)
                     .map(|c| c.display())
                     .unwrap_or_else(|| value.to_string()),
@@ -60,7 +70,7 @@ mod tests {
             "routing": {"rule": "secret"},
             "duplicate_of": "abcd0123ef",
         });
-        let details = event_details(&t, &data);
+        let details = event_details(&t, &data, Reader::Staff);
         let values: Vec<&str> = details.iter().map(|(_, v)| v.as_str()).collect();
         assert_eq!(
             values,
@@ -75,14 +85,28 @@ mod tests {
     }
 
     #[test]
+    fn a_citizen_is_never_given_the_code_of_the_pakn_theirs_duplicates() {
+        let data = serde_json::json!({ "duplicate_of": "abcd0123ef" });
+        for lang in [Lang::Vi, Lang::En] {
+            let shown = event_details(&Tr::new(lang), &data, Reader::Citizen);
+            assert_eq!(shown.len(), 1);
+            assert!(!shown[0].1.contains("ABCD"), "{shown:?}");
+            assert!(
+                !shown[0].1.to_lowercase().contains("abcd0123ef"),
+                "{shown:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_rating_shows_its_level_in_the_language_of_the_page() {
         let data = serde_json::json!({ "rating": "neutral", "not_resolved": false, "reply_id": 7 });
-        let vi = event_details(&Tr::new(Lang::Vi), &data);
+        let vi = event_details(&Tr::new(Lang::Vi), &data, Reader::Citizen);
         assert_eq!(
             vi,
             [("Mức đánh giá".to_string(), "Bình thường".to_string())]
         );
-        let en = event_details(&Tr::new(Lang::En), &data);
+        let en = event_details(&Tr::new(Lang::En), &data, Reader::Citizen);
         assert_eq!(en, [("Rating".to_string(), "Neutral".to_string())]);
     }
 }

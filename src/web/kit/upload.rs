@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::fields::without_nul;
 use super::state::AppState;
 use crate::domain::attachment::{self, CheckedFile, FileKind, FileRefusal};
 
@@ -23,6 +24,13 @@ use crate::domain::attachment::{self, CheckedFile, FileKind, FileRefusal};
 const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
 /// Past the body limit, this much more is still read and discarded before answering.
 const DRAIN_CAP_BYTES: usize = 128 * 1024 * 1024;
+/// An urlencoded body on a route that takes files: files never come so, and text fields
+/// are at most 64 KiB each. Beyond this the body is refused unread: a 51 MiB body of
+/// `a&a&…` once cost 2.3 GB and 8 s of CPU to parse (security review, finding 2).
+pub const MAX_URLENCODED_BYTES: usize = 256 * 1024;
+/// The most fields a form keeps; the rest are dropped unread into memory (every form
+/// of ours has far fewer).
+pub const MAX_FORM_FIELDS: usize = 500;
 
 #[derive(Debug, Clone, Copy)]
 pub struct UploadLimits {
@@ -84,6 +92,9 @@ pub enum UploadError {
     NotAForm,
     #[error("the upload was interrupted: {0}")]
     Interrupted(String),
+    /// A text-only body over [`MAX_URLENCODED_BYTES`].
+    #[error("a text-only body over the limit")]
+    TooLarge,
 }
 
 /// Counts body bytes; past `max` it keeps reading and discarding (up to the drain cap)
@@ -171,6 +182,10 @@ pub async fn read_form(
             tracing::info!(error = %e, route, "upload interrupted");
             Err(StatusCode::BAD_REQUEST.into_response())
         }
+        Err(e @ UploadError::TooLarge) => {
+            tracing::info!(error = %e, route, "form refused");
+            Err(StatusCode::PAYLOAD_TOO_LARGE.into_response())
+        }
     }
 }
 
@@ -241,7 +256,9 @@ async fn add_text(
     let name = field.name().unwrap_or_default().to_string();
     match read_text(field, over).await {
         Ok(value) => {
-            form.fields.push((name, value));
+            if form.fields.len() < MAX_FORM_FIELDS {
+                form.fields.push((without_nul(&name), without_nul(&value)));
+            }
             Ok(Next::Read)
         }
         Err(FieldEnd::TooLarge) => {
@@ -343,15 +360,82 @@ async fn read_file(
     })
 }
 
+/// A text-only body: at most [`MAX_URLENCODED_BYTES`] (more is [`UploadError::TooLarge`],
+/// refused without reading on) and [`MAX_FORM_FIELDS`] fields.
 async fn parse_urlencoded(body: Body, limits: UploadLimits) -> Result<ParsedForm, UploadError> {
-    let bytes = axum::body::to_bytes(body, limits.max_body_bytes)
+    let cap = MAX_URLENCODED_BYTES.min(limits.max_body_bytes);
+    let bytes = axum::body::to_bytes(body, cap)
         .await
-        .map_err(|e| UploadError::Interrupted(e.to_string()))?;
+        .map_err(|_| UploadError::TooLarge)?;
     let fields = url::form_urlencoded::parse(&bytes)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .take(MAX_FORM_FIELDS)
+        .map(|(k, v)| (without_nul(&k), without_nul(&v)))
         .collect();
     Ok(ParsedForm {
         fields,
         ..ParsedForm::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> UploadLimits {
+        UploadLimits {
+            max_files: 5,
+            max_file_bytes: 10 * 1024 * 1024,
+            max_body_bytes: 51 * 1024 * 1024,
+        }
+    }
+
+    async fn parse_text(body: Vec<u8>) -> Result<ParsedForm, UploadError> {
+        let permits = Arc::new(Semaphore::new(1));
+        parse(
+            Body::from(body),
+            Some("application/x-www-form-urlencoded"),
+            limits(),
+            &permits,
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn an_urlencoded_body_over_256_kib_is_refused_unparsed() {
+        // The review's attack, scaled: "a&a&…" far past the cap.
+        let body = b"a&".repeat(MAX_URLENCODED_BYTES);
+        assert!(matches!(parse_text(body).await, Err(UploadError::TooLarge)));
+    }
+
+    #[tokio::test]
+    async fn a_form_keeps_at_most_max_form_fields() {
+        let body = b"a=1&".repeat(20_000);
+        let form = parse_text(body).await.expect("within the byte cap");
+        assert_eq!(form.fields.len(), MAX_FORM_FIELDS);
+        let fields = crate::web::kit::fields::Fields::parse(&b"b=2&".repeat(20_000));
+        assert_eq!(fields.all("b").len(), MAX_FORM_FIELDS);
+    }
+
+    #[tokio::test]
+    async fn a_multipart_form_keeps_at_most_max_form_fields() {
+        let boundary = "x7MA4YWxkTrZu0gW";
+        let mut body = String::new();
+        for i in 0..(MAX_FORM_FIELDS + 300) {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"f{i}\"\r\n\r\nv\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let permits = Arc::new(Semaphore::new(1));
+        let form = parse(
+            Body::from(body),
+            Some(&format!("multipart/form-data; boundary={boundary}")),
+            limits(),
+            &permits,
+        )
+        .await
+        .expect("parsed");
+        assert_eq!(form.fields.len(), MAX_FORM_FIELDS);
+        assert_eq!(form.get("f0"), Some("v"), "the first fields are kept");
+    }
 }

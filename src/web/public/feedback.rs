@@ -214,6 +214,11 @@ struct Again {
     notice: Option<String>,
     errors: Vec<(String, String)>,
     retry_after_secs: Option<u32>,
+    /// Whether the files that passed are kept for the form shown again: not for a form
+    /// whose token is not ours nor for an address over its filing limit, so that
+    /// nobody fills the database with files sent under a bogus token (security review,
+    /// finding 3).
+    keep_files: bool,
 }
 
 impl Again {
@@ -226,7 +231,19 @@ impl Again {
             notice: Some(notice),
             errors: Vec::new(),
             retry_after_secs: None,
+            keep_files: true,
         })
+    }
+
+    /// As [`Again::notice`], its files not kept.
+    fn without_files(outcome: FormOutcome) -> FormOutcome {
+        match outcome {
+            FormOutcome::Again(again) => FormOutcome::Again(Again {
+                keep_files: false,
+                ..again
+            }),
+            filed => filed,
+        }
     }
 }
 
@@ -304,7 +321,9 @@ async fn respond(
         }
         FormOutcome::Again(again) => again,
     };
-    stash_for_citizen(state, ip, &again.key, form).await?;
+    if again.keep_files {
+        stash_for_citizen(state, ip, &again.key, form).await?;
+    }
     let body = form_page(
         state,
         lang,
@@ -358,6 +377,7 @@ async fn decide(
             notice: Some(t.t("notice-rate-limited")),
             errors: Vec::new(),
             retry_after_secs: Some(retry_after_secs),
+            keep_files: false,
         }));
     }
     // 4. Validation.
@@ -373,6 +393,7 @@ async fn decide(
                 notice: None,
                 errors,
                 retry_after_secs: None,
+                keep_files: true,
             }));
         }
     };
@@ -428,7 +449,13 @@ fn check_token(
                 _ => "notice-form-invalid",
             };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(Err(Again::notice(status, fresh, fresh_key, t.t(notice_id))))
+            let again = Again::notice(status, fresh, fresh_key, t.t(notice_id));
+            // A form of ours that waited too long keeps its files; a token that is not
+            // ours does not.
+            Ok(Err(match e {
+                TokenError::Expired { .. } => again,
+                _ => Again::without_files(again),
+            }))
         }
     }
 }

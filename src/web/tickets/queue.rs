@@ -14,6 +14,7 @@ use crate::auth::StaffUser;
 use crate::db::queue::{
     self, AssigneeFilter, Cursor, DueDates, DueFilter, QueueFilter, QueueRow, Scope,
 };
+use crate::db::tickets;
 use crate::domain::access::Access;
 use crate::domain::calendar::{
     DueState, due_state, end_of_day_utc, format_date, format_datetime, local_date,
@@ -199,6 +200,13 @@ pub async fn list(
     let now = Utc::now();
     let filter = params.filter(viewer);
     let found = find(&state, viewer, &filter, now).await?;
+    if filter.term.is_some() && !found.rows.is_empty() {
+        // A search is a lookup of people: who searched, and whose PAKN (with their
+        // senders) it listed, is recorded (security review, finding 13).
+        let ids: Vec<i64> = found.rows.iter().map(|r| r.id).collect();
+        let mut conn = state.pool.get().await?;
+        tickets::record_personal_data_views(&mut conn, viewer.user_id, &ids, "search").await?;
+    }
     let page = QueuePage::build(&state, &lang, &user, &params, &filter, found, now);
     Ok(crate::web::kit::page(&lang, page))
 }

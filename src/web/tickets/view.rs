@@ -24,7 +24,7 @@ use crate::domain::tracking_code::TrackingCode;
 use crate::domain::workflow::{ActorKind, ReplyState};
 use crate::i18n::Tr;
 use crate::mail::outbox::{self, Undelivered};
-use crate::web::kit::event_details::event_details;
+use crate::web::kit::event_details::{Reader, event_details};
 
 /// What building a view needs besides the rows: the language, the reference data, the
 /// deadline rules and the moment.
@@ -293,7 +293,7 @@ impl Said {
                 .iter()
                 .map(|e| EventView {
                     body: e.body.clone(),
-                    details: event_details(t, &e.data),
+                    details: event_details(t, &e.data, Reader::Staff),
                     ..event_view(t, e, &loaded.names)
                 })
                 .collect(),

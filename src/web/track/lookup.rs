@@ -33,6 +33,8 @@ use crate::web::kit::{Chrome, page_no_store};
 
 /// The rate-limit name of lookups (per code and address).
 const LIMIT_NAME: &str = "track";
+/// The bucket of every lookup from one address.
+const LIMIT_PER_ADDRESS: &str = "track_ip";
 /// Longest input kept from either field.
 const MAX_CODE_CHARS: usize = 32;
 const MAX_CONTACT_CHARS: usize = 254;
@@ -201,6 +203,18 @@ async fn limited(
     if state.is_exempt(ip) {
         return Ok(None);
     }
+    // The address first, whatever the code: a flood of made-up codes stops here.
+    let per_address = state
+        .rate_limit(
+            conn,
+            LIMIT_PER_ADDRESS,
+            &address_subject(ip),
+            state.cfg.limits.track_per_ip,
+        )
+        .await?;
+    if let Decision::Limited { retry_after_secs } = per_address {
+        return Ok(Some(retry_after_secs));
+    }
     let code_key = code
         .map(|c| c.as_str().to_string())
         .unwrap_or_else(|| code_typed.to_uppercase());
@@ -224,7 +238,10 @@ fn found(row: Option<LookupRow>, contact_typed: &str) -> Option<LookupRow> {
     let given = normalise_contact(contact_typed);
     let found = row.is_some();
     let row = row.unwrap_or_else(decoy);
-    (found && contact_matches(&given, &row)).then_some(row)
+    // Compared always (the decoy when no PAKN has the code), and combined without
+    // short-circuit, so a wrong code and a wrong contact take the same time.
+    let matches = contact_matches(&given, &row);
+    (found & matches).then_some(row)
 }
 
 #[cfg(test)]

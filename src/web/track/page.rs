@@ -29,7 +29,7 @@ use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::attempt::{self, Attempt};
 use crate::web::kit::error::{AppError, AppResult};
-use crate::web::kit::event_details::event_details;
+use crate::web::kit::event_details::{Reader, event_details};
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Chrome, page};
 
@@ -415,7 +415,7 @@ fn event_view(t: &Tr, e: &PublicEvent, names: &[(i32, String)], show_names: bool
         what: event_label(t, &e.event),
         who,
         body: e.body.clone().filter(|b| !b.trim().is_empty()),
-        details: event_details(t, &e.data),
+        details: event_details(t, &e.data, Reader::Citizen),
     }
 }
 
