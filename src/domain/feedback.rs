@@ -241,8 +241,15 @@ pub fn is_plausible_email(s: &str) -> bool {
     let Some((local, domain)) = s.rsplit_once('@') else {
         return false;
     };
+    // The local part as mail servers take it unquoted (a dot-atom): no quotes, commas,
+    // brackets or comments, which pass a looser check but cannot be mailed (security
+    // review, finding 18: the citizen silently got no acknowledgement).
+    let atom = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c);
     !local.is_empty()
-        && !local.contains('@')
+        && local.chars().all(atom)
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
@@ -591,9 +598,24 @@ mod tests {
     fn email_plausibility() {
         assert!(is_plausible_email("a.b@so-noivu.angiang.gov.vn"));
         for bad in [
-            "", "a@b", "@b.vn", "a b@c.vn", "a@.vn", "a@b..vn", "a@b.vn.",
+            "",
+            "a@b",
+            "@b.vn",
+            "a b@c.vn",
+            "a@.vn",
+            "a@b..vn",
+            "a@b.vn.",
+            // Pass a loose check, cannot be mailed (security review, finding 18).
+            "x>,<victim@evil.vn",
+            "\"a,b\"@evil.vn",
+            "a(comment)@evil.vn",
+            ".a@b.vn",
+            "a..b@c.vn",
         ] {
             assert!(!is_plausible_email(bad), "{bad}");
+        }
+        for good in ["hoa.nguyen@example.vn", "a+pakn@b.vn", "o'brien@b.vn"] {
+            assert!(is_plausible_email(good), "{good}");
         }
     }
 }

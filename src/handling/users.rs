@@ -6,7 +6,8 @@
 //!
 //! The rules that are not the database's: an officer needs a unit (the database checks
 //! it too, and its refusal is answered the same way), an admin can neither deactivate
-//! themself nor take the admin role from themself (nobody could give it back).
+//! themself nor take the admin role from themself (nobody could give it back), nor
+//! give themself a role they do not hold (another admin must).
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::deadpool::PoolError;
@@ -187,8 +188,8 @@ fn check_profile(admin: &Access, id: i32, profile: &Profile) -> Vec<Problem> {
     }
     // An admin cannot give themself a role that reads PAKN (and their senders' personal
     // data) they do not hold already: another admin must (security review, finding 10).
-    let gains = |r: &&Role| !admin.has(**r) && **r != Role::Admin;
-    if id == admin.user_id && profile.roles.iter().any(|r| gains(&r)) {
+    let gains = |r: Role| r != Role::Admin && !admin.has(r);
+    if id == admin.user_id && profile.roles.iter().copied().any(gains) {
         problems.push(Problem::new("roles", "admin-user-no-own-new-role"));
     }
     problems
