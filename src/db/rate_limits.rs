@@ -48,9 +48,63 @@ pub async fn peek(
         .unwrap_or(0))
 }
 
-/// Forgets windows that ended more than a day ago.
+/// Takes back one hit of the current window (an attempt counted before it was known to
+/// be a success).
+pub async fn unhit(
+    conn: &mut AsyncPgConnection,
+    bucket: &[u8],
+    window_start: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE rate_limits SET hits = greatest(hits - 1, 0) \
+          WHERE bucket = $1 AND window_start = $2",
+    )
+    .bind::<Binary, _>(bucket)
+    .bind::<Timestamptz, _>(window_start)
+    .execute(conn)
+    .await
+}
+
+#[derive(QueryableByName)]
+struct Wait {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    wait: f64,
+}
+
+/// Takes the next slot of `subject`'s queue, `step_secs` after the previous one (or
+/// after now): the seconds to wait for it. `None` when the queue already reaches
+/// `queue_secs` ahead: no slot is taken, so a flood cannot push the queue further.
+pub async fn take_slot(
+    conn: &mut AsyncPgConnection,
+    subject: &[u8],
+    step_secs: f64,
+    queue_secs: f64,
+) -> QueryResult<Option<f64>> {
+    let rows: Vec<Wait> = diesel::sql_query(
+        "INSERT INTO login_slots AS s (subject, next_at) \
+              VALUES ($1, now() + make_interval(secs => $2)) \
+         ON CONFLICT (subject) DO UPDATE \
+              SET next_at = greatest(now(), s.next_at) + make_interval(secs => $2) \
+            WHERE s.next_at < now() + make_interval(secs => $3) \
+         RETURNING extract(epoch FROM s.next_at - now())::float8 AS wait",
+    )
+    .bind::<Binary, _>(subject)
+    .bind::<diesel::sql_types::Double, _>(step_secs)
+    .bind::<diesel::sql_types::Double, _>(queue_secs)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next().map(|w| w.wait.max(0.0)))
+}
+
+/// Forgets windows that ended more than a day ago, and queues long past.
 pub async fn sweep(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
-    diesel::sql_query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
-        .execute(conn)
-        .await
+    let windows =
+        diesel::sql_query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
+            .execute(conn)
+            .await?;
+    let slots =
+        diesel::sql_query("DELETE FROM login_slots WHERE next_at < now() - interval '1 day'")
+            .execute(conn)
+            .await?;
+    Ok(windows + slots)
 }

@@ -345,6 +345,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_slots (subject) {
+        subject -> Binary,
+        next_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     rate_limits (bucket, window_start) {
         bucket -> Binary,
         window_start -> Timestamptz,
@@ -446,6 +453,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_counters,
     outbox,
     outbox_refusals,
+    login_slots,
     rate_limits,
     personal_data_views,
     audit_log,

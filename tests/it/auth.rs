@@ -1144,3 +1144,67 @@ async fn a_nul_character_in_the_login_email_is_a_failed_login_not_a_500() {
     assert!(html.contains("name=\"email\""), "the form comes back");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_parallel_guesses_queue_behind_the_limit_and_the_owner_still_gets_in() {
+    // Security review, finding 4: the delay was per request, so parallel requests got
+    // round it (200 guesses in 23 s). Now every attempt is counted before the check and
+    // attempts past the limit take slots of one queue per account.
+    let app = TestApp::spawn_with(|cfg| cfg.limits.login_per_account.count = 3).await;
+    create_user(&app, "lanhdao@sonoivu.vn", &["leader"], None).await;
+    let guesses: Vec<_> = (0..50)
+        .map(|i| {
+            let app_url = app.url("/staff/login");
+            let token_url = app.url("/staff/login");
+            tokio::spawn(async move {
+                let c = client();
+                let html = c
+                    .get(token_url)
+                    .send()
+                    .await
+                    .expect("GET")
+                    .text()
+                    .await
+                    .expect("body");
+                let token = value_of(&html, "form_token");
+                c.post(app_url)
+                    .form(&[
+                        ("email", "lanhdao@sonoivu.vn"),
+                        ("password", &format!("đoán sai số {i}")),
+                        ("form_token", &token),
+                    ])
+                    .send()
+                    .await
+                    .expect("POST")
+                    .status()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    let mut busy = 0;
+    for g in guesses {
+        match g.await.expect("task") {
+            StatusCode::OK => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => busy += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // At most the limit, then one a step for the queue's length (3 + 10 s / 0.5 s, and
+    // one slot of slack): the others were answered without checking the password.
+    let bound = 3
+        + (pakn::auth::throttle::QUEUE.as_millis() / pakn::auth::throttle::STEP.as_millis())
+            as usize
+        + 1;
+    assert!(
+        checked <= bound,
+        "{checked} guesses checked, at most {bound}"
+    );
+    assert_eq!(checked + busy, 50);
+    assert!(busy >= 50 - bound, "{busy}");
+    // Once the queue has drained, the owner gets in (no lockout).
+    tokio::time::sleep(pakn::auth::throttle::QUEUE).await;
+    let c = client();
+    let res = login(&app, &c, "lanhdao@sonoivu.vn", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "no lockout");
+    app.stop().await;
+}

@@ -83,6 +83,36 @@ impl AppState {
         })
     }
 
+    /// Takes back one attempt of `name` by `subject` in the current window.
+    pub async fn rate_limit_refund(
+        &self,
+        conn: &mut AsyncPgConnection,
+        name: &str,
+        subject: &str,
+        limit: Limit,
+    ) -> diesel::QueryResult<()> {
+        let now = Utc::now();
+        let (start, _) = window(now, limit);
+        rate_limits::unhit(conn, &bucket(&self.secret, now, name, subject), start).await?;
+        Ok(())
+    }
+
+    /// The next slot of `subject`'s queue for `name` (see [`rate_limits::take_slot`]):
+    /// how long to wait for it, or `None` when the queue is full.
+    pub async fn queue_slot(
+        &self,
+        conn: &mut AsyncPgConnection,
+        name: &str,
+        subject: &str,
+        step: std::time::Duration,
+        queue: std::time::Duration,
+    ) -> diesel::QueryResult<Option<std::time::Duration>> {
+        let key = bucket(&self.secret, Utc::now(), name, subject);
+        let wait =
+            rate_limits::take_slot(conn, &key, step.as_secs_f64(), queue.as_secs_f64()).await?;
+        Ok(wait.map(std::time::Duration::from_secs_f64))
+    }
+
     /// How many attempts `subject` made in the current window, without counting one.
     pub async fn rate_limit_hits(
         &self,

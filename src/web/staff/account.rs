@@ -9,14 +9,19 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 use crate::auth::StaffUser;
-use crate::auth::password;
+use crate::auth::{password, throttle};
 use crate::handling::account::{self, AccountError, PasswordChange};
 use crate::web::kit::RequestLang;
 use crate::web::kit::detached;
 use crate::web::kit::error::AppError;
 use crate::web::kit::page;
+use crate::web::kit::rate_limit::Decision;
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Fields, StaffChrome, check_csrf};
+
+/// Rate-limit names of current-password checks and their queue.
+const PASSWORD_CHECK: &str = "password_check";
+const PASSWORD_QUEUE: &str = "password_check_queue";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/account.html")]
@@ -97,7 +102,43 @@ pub async fn change_password(
             new: fields.get("new_password"),
             confirm: fields.get("new_password_confirm"),
         };
+        // The current password is a guess like a login's: counted first, queued past
+        // the account's limit (security review, finding 4).
+        let subject = user.access.user_id.to_string();
+        let limit = state.cfg.limits.login_per_account;
+        let mut conn = state.pool.get().await?;
+        if let Decision::Limited { .. } = state
+            .rate_limit(&mut conn, PASSWORD_CHECK, &subject, limit)
+            .await?
+        {
+            let slot = state
+                .queue_slot(
+                    &mut conn,
+                    PASSWORD_QUEUE,
+                    &subject,
+                    throttle::STEP,
+                    throttle::QUEUE,
+                )
+                .await?;
+            drop(conn);
+            match slot {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => {
+                    let mut res = render(&state, &lang, &user, Some("login-busy"), Vec::new());
+                    *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                    return Ok(res);
+                }
+            }
+        } else {
+            drop(conn);
+        }
         let done = account::change_password(&state.pool, &user, session.id(), &change).await;
+        if done.is_ok() {
+            let mut conn = state.pool.get().await?;
+            state
+                .rate_limit_refund(&mut conn, PASSWORD_CHECK, &subject, limit)
+                .await?;
+        }
         let (notice, problems) = match done {
             Ok(()) => (Some("account-password-changed"), Vec::new()),
             Err(AccountError::Refused(problems)) => (None, problems),

@@ -1,6 +1,8 @@
 //! `GET|POST /staff/login` and `POST /staff/logout`. The login form carries the
 //! stateless form token (no session before a successful login); a failure, whatever
-//! its cause, shows one generic message with the email kept; throttling only delays.
+//! its cause, shows one generic message with the email kept. Throttling
+//! ([`crate::auth::throttle`]) counts every attempt before the password is checked and
+//! queues attempts past the limit; a correct password is never refused for good.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,16 +18,18 @@ use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::page;
-use crate::web::kit::rate_limit::address_subject;
+use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Fields, StaffChrome, session_error};
 
 /// Where a successful login leads.
 pub const AFTER_LOGIN: &str = "/staff/tickets";
 
-/// Rate-limit names of failed logins.
+/// Rate-limit names of failed logins, and of their queues past the limits.
 const PER_ACCOUNT: &str = "login_account";
 const PER_IP: &str = "login_ip";
+const QUEUE_ACCOUNT: &str = "login_queue_account";
+const QUEUE_IP: &str = "login_queue_ip";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/login.html")]
@@ -52,22 +56,29 @@ pub async fn form(State(state): State<SharedState>, lang: RequestLang) -> Respon
     render(&state, &lang, "", None)
 }
 
-/// The delay owed by this attempt: failures above either limit in the current window.
-async fn throttle_delay(
-    state: &AppState,
-    ip: ClientIp,
-    email: &str,
-) -> AppResult<std::time::Duration> {
+/// What the throttle says of an attempt.
+enum Admission {
+    Now,
+    /// After its slot in the queue.
+    After(std::time::Duration),
+    /// The queue is full: try again shortly (the password is not checked).
+    Busy,
+}
+
+/// Counts the attempt against the account and the address before the password is
+/// checked (so parallel attempts see each other), and past either limit takes the next
+/// slot of the account's (or the address's) queue.
+async fn admit(state: &AppState, ip: ClientIp, email: &str) -> AppResult<Admission> {
     let limits = &state.cfg.limits;
     let mut conn = state.pool.get().await?;
-    let account_hits = state
-        .rate_limit_hits(&mut conn, PER_ACCOUNT, email, limits.login_per_account)
+    let account = state
+        .rate_limit(&mut conn, PER_ACCOUNT, email, limits.login_per_account)
         .await?;
-    let ip_hits = if state.is_exempt(ip.0) {
-        0
+    let address = if state.is_exempt(ip.0) {
+        Decision::Allowed
     } else {
         state
-            .rate_limit_hits(
+            .rate_limit(
                 &mut conn,
                 PER_IP,
                 &address_subject(ip.0),
@@ -75,25 +86,27 @@ async fn throttle_delay(
             )
             .await?
     };
-    let excess = throttle::excess(
-        account_hits,
-        limits.login_per_account.count,
-        ip_hits,
-        limits.login_per_ip.count,
-    );
-    Ok(throttle::delay(excess))
+    let (queue, subject) = match (account, address) {
+        (Decision::Limited { .. }, _) => (QUEUE_ACCOUNT, email.to_string()),
+        (_, Decision::Limited { .. }) => (QUEUE_IP, address_subject(ip.0)),
+        _ => return Ok(Admission::Now),
+    };
+    let slot = state
+        .queue_slot(&mut conn, queue, &subject, throttle::STEP, throttle::QUEUE)
+        .await?;
+    Ok(slot.map_or(Admission::Busy, Admission::After))
 }
 
-/// Counts a failed attempt against the account and the address.
-async fn count_failure(state: &AppState, ip: ClientIp, email: &str) -> AppResult<()> {
+/// Takes back the attempt of a successful login: only failures count.
+async fn refund(state: &AppState, ip: ClientIp, email: &str) -> AppResult<()> {
     let limits = &state.cfg.limits;
     let mut conn = state.pool.get().await?;
     state
-        .rate_limit(&mut conn, PER_ACCOUNT, email, limits.login_per_account)
+        .rate_limit_refund(&mut conn, PER_ACCOUNT, email, limits.login_per_account)
         .await?;
     if !state.is_exempt(ip.0) {
         state
-            .rate_limit(
+            .rate_limit_refund(
                 &mut conn,
                 PER_IP,
                 &address_subject(ip.0),
@@ -130,10 +143,22 @@ pub async fn submit(
         return Ok(render(&state, &lang, &email, Some("login-failed")));
     }
 
-    let delay = throttle_delay(&state, ip, &email).await?;
-    if !delay.is_zero() {
-        tracing::info!(delay_ms = delay.as_millis() as u64, "staff login throttled");
-        tokio::time::sleep(delay).await;
+    match admit(&state, ip, &email).await? {
+        Admission::Now => {}
+        Admission::After(wait) => {
+            tracing::info!(wait_ms = wait.as_millis() as u64, "staff login throttled");
+            tokio::time::sleep(wait).await;
+        }
+        Admission::Busy => {
+            tracing::info!("staff login refused: the account's queue is full");
+            let mut res = render(&state, &lang, &email, Some("login-busy"));
+            *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(throttle::QUEUE.as_secs()),
+            );
+            return Ok(res);
+        }
     }
 
     let row = {
@@ -146,11 +171,11 @@ pub async fn submit(
     let user_id = match row {
         Some(r) if matched && r.active => r.id,
         _ => {
-            count_failure(&state, ip, &email).await?;
             tracing::info!("staff login failed");
             return Ok(render(&state, &lang, &email, Some("login-failed")));
         }
     };
+    refund(&state, ip, &email).await?;
     session::begin(&session, user_id)
         .await
         .map_err(session_error)?;

@@ -293,3 +293,4 @@ staff-open-ticket = Open the ticket
 err-date = Not a valid date (dd/mm/yyyy) or later than today.
 notice-outage = The service is briefly unavailable: your feedback has NOT been sent. What you typed is kept below; please send it again in a few minutes. If it is urgent, call the hotline { $hotline }.
 notice-outage-files = Your attached files were not kept: please choose them again before sending.
+login-busy = Too many sign-in attempts for this account just now. Please try again in a few seconds.

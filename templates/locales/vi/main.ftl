@@ -293,3 +293,4 @@ staff-open-ticket = Mở hồ sơ
 err-date = Ngày không hợp lệ (dd/mm/yyyy) hoặc sau hôm nay.
 notice-outage = Hệ thống tạm thời gián đoạn: phản ánh, kiến nghị của bạn CHƯA được gửi. Nội dung bạn nhập vẫn còn dưới đây; vui lòng bấm gửi lại sau ít phút. Nếu cần gấp, hãy gọi đường dây nóng { $hotline }.
 notice-outage-files = Tệp đính kèm chưa được lưu: vui lòng chọn lại tệp trước khi gửi.
+login-busy = Tài khoản này vừa có quá nhiều lần đăng nhập. Vui lòng thử lại sau ít giây.
