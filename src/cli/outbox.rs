@@ -55,7 +55,7 @@ pub async fn run(cfg: &Config, command: OutboxCommand) -> anyhow::Result<()> {
                 None => println!("oldest_pending_age_secs: -"),
             }
             // For the operator (never logged): who will not receive which mail, and why.
-            let refused = outbox::recent_undelivered(&mut conn, 50).await?;
+            let refused = outbox::undelivered(&mut conn, None, 50).await?;
             if !refused.is_empty() {
                 println!("refused recipients (latest {}):", refused.len());
             }

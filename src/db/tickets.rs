@@ -513,15 +513,7 @@ pub async fn record_personal_data_view(
     ticket_id: i64,
     purpose: &str,
 ) -> QueryResult<usize> {
-    use super::schema::personal_data_views;
-    diesel::insert_into(personal_data_views::table)
-        .values((
-            personal_data_views::user_id.eq(user_id),
-            personal_data_views::ticket_id.eq(ticket_id),
-            personal_data_views::purpose.eq(purpose),
-        ))
-        .execute(conn)
-        .await
+    record_personal_data_views(conn, user_id, &[ticket_id], purpose).await
 }
 
 /// Records that `user_id` was shown the personal data of each of `ticket_ids` (one

@@ -244,34 +244,15 @@ pub struct Undelivered {
     pub refused_at: DateTime<Utc>,
 }
 
-/// The recipients refused for good of a ticket's mail, newest first.
-pub async fn undelivered_for_ticket(
+/// The recipients refused for good, newest first, at most `limit`: of one ticket's mail
+/// (the ticket page) or of all mail (`pakn outbox status`).
+pub async fn undelivered(
     conn: &mut AsyncPgConnection,
-    ticket_id: i64,
-) -> QueryResult<Vec<Undelivered>> {
-    use crate::db::schema::outbox_refusals as r;
-    r::table
-        .inner_join(outbox::table)
-        .filter(outbox::ticket_id.eq(ticket_id))
-        .order((r::refused_at.desc(), r::address))
-        .select((
-            r::outbox_id,
-            outbox::kind,
-            r::address,
-            r::reply,
-            r::refused_at,
-        ))
-        .load(conn)
-        .await
-}
-
-/// The latest recipients refused for good, across all mail (at most `limit`).
-pub async fn recent_undelivered(
-    conn: &mut AsyncPgConnection,
+    ticket_id: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<Undelivered>> {
     use crate::db::schema::outbox_refusals as r;
-    r::table
+    let mut query = r::table
         .inner_join(outbox::table)
         .order((r::refused_at.desc(), r::address))
         .limit(limit)
@@ -282,8 +263,11 @@ pub async fn recent_undelivered(
             r::reply,
             r::refused_at,
         ))
-        .load(conn)
-        .await
+        .into_boxed();
+    if let Some(id) = ticket_id {
+        query = query.filter(outbox::ticket_id.eq(id));
+    }
+    query.load(conn).await
 }
 
 /// Locks up to `limit` due rows that no other worker holds. Call inside a transaction:

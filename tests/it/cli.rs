@@ -11,7 +11,7 @@ use diesel_async::RunQueryDsl;
 use pakn::db::schema::{outbox, tickets};
 use tokio::process::{Child, Command};
 
-use crate::filing::{form_of, token_of, valid_fields};
+use crate::filing::{form_of, post_held_back, token_of, valid_fields};
 use crate::support::outbox::{MailStatus, all_rows, filing_mail};
 use crate::support::pg;
 
@@ -217,37 +217,7 @@ async fn sigterm_during_a_post_lets_it_finish_and_logs_carry_no_personal_data() 
         .await
         .expect("body");
     let token = token_of(&html);
-    // Build the multipart body by hand so it can be sent in two halves.
-    let boundary = "paknBoundary7MA4YWxkTrZu0gW";
-    let mut body = String::new();
-    for (k, v) in valid_fields(&token) {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let bytes = body.into_bytes();
-    let (first, second) = bytes.split_at(bytes.len() / 2);
-    let (first, second) = (first.to_vec(), second.to_vec());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(
-        futures_util::stream::once(async move {
-            let _ = rx.await;
-            Ok::<_, std::io::Error>(second)
-        }),
-    );
-    let url_post = format!("{}/feedback", server.base);
-    let request = tokio::spawn(async move {
-        client
-            .post(url_post)
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(reqwest::Body::wrap_stream(stream))
-            .send()
-            .await
-    });
+    let (request, tx) = post_held_back(client, format!("{}/feedback", server.base), &token);
     tokio::time::sleep(Duration::from_millis(500)).await;
     sigterm(&server.child);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -407,8 +377,6 @@ async fn a_submission_through_the_binary_is_idempotent_too() {
     drop(conn);
     drop_db(&name).await;
 }
-
-use futures_util::StreamExt;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_log_of_a_staff_search_holds_no_query_text() {

@@ -328,10 +328,7 @@ impl Report {
 /// Reads the outcome back: every 303 must name a stored PAKN, and no form may have
 /// filed twice.
 async fn check_filings(cluster: &Cluster, records: &[Record], report: &mut Report) {
-    let (client, connection) = tokio_postgres::connect(&cluster.url("pakn"), tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    let conn = tokio::spawn(connection);
+    let client = cluster.client("pakn").await;
     let rows = client
         .query("SELECT access_token, idempotency_key FROM tickets", &[])
         .await
@@ -358,8 +355,6 @@ async fn check_filings(cluster: &Cluster, records: &[Record], report: &mut Repor
             Answer::Unanswered(why) => *report.client_errors.entry(why.clone()).or_default() += 1,
         }
     }
-    drop(client);
-    let _ = conn.await;
 }
 
 /// Sends each form that got no 303 again, with its token, as the citizen pressing
@@ -382,10 +377,7 @@ async fn resend_unanswered(base: &str, records: &mut [Record]) {
 /// Waits until the outbox has nothing pending, then compares it with what the sink got:
 /// every mail delivered, duplicates counted.
 async fn check_mail(cluster: &Cluster, sink: &SmtpSink, report: &mut Report) {
-    let (client, connection) = tokio_postgres::connect(&cluster.url("pakn"), tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    let conn = tokio::spawn(connection);
+    let client = cluster.client("pakn").await;
     let started = Instant::now();
     let ids: Vec<String> = loop {
         let pending: i64 = client
@@ -409,8 +401,6 @@ async fn check_mail(cluster: &Cluster, sink: &SmtpSink, report: &mut Report) {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    drop(client);
-    let _ = conn.await;
     // The sink writes a message's file just after it answers: let the last ones land.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -430,17 +420,11 @@ async fn check_mail(cluster: &Cluster, sink: &SmtpSink, report: &mut Report) {
 
 async fn setup() -> (Cluster, SmtpSink) {
     let cluster = Cluster::start().await;
-    let (client, connection) =
-        tokio_postgres::connect(&cluster.url("postgres"), tokio_postgres::NoTls)
-            .await
-            .expect("connect");
-    let conn = tokio::spawn(connection);
+    let client = cluster.client("postgres").await;
     client
         .simple_query("CREATE DATABASE pakn")
         .await
         .expect("create database");
-    drop(client);
-    let _ = conn.await;
     (cluster, SmtpSink::start().await)
 }
 
@@ -545,10 +529,7 @@ async fn sigterm_under_load_answers_every_request_it_took() {
     let mut report = Report::default();
     check_filings(&cluster, &records, &mut report).await;
     // A request the server took is answered: a form without an answer was not filed.
-    let (client, connection) = tokio_postgres::connect(&cluster.url("pakn"), tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    let conn = tokio::spawn(connection);
+    let client = cluster.client("pakn").await;
     let keys: HashSet<String> = client
         .query("SELECT idempotency_key FROM tickets", &[])
         .await
@@ -556,8 +537,6 @@ async fn sigterm_under_load_answers_every_request_it_took() {
         .iter()
         .filter_map(|r| r.get::<_, Option<String>>(0))
         .collect();
-    drop(client);
-    let _ = conn.await;
     let unanswered_but_filed: Vec<usize> = records
         .iter()
         .filter(|r| !matches!(r.answer, Answer::Filed(_)) && keys.contains(&r.form.key))

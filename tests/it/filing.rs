@@ -49,6 +49,48 @@ pub async fn fresh_form(app: &TestApp) -> String {
     token_of(&html)
 }
 
+/// POSTs a filing of [`valid_fields`] to `url` as multipart, its second half held back
+/// until the returned sender fires: a request in flight, for shutdown and limit tests.
+pub fn post_held_back(
+    client: reqwest::Client,
+    url: String,
+    token: &str,
+) -> (
+    tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    let boundary = "paknBoundary7MA4YWxkTrZu0gW";
+    let mut body = String::new();
+    for (k, v) in valid_fields(token) {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let bytes = body.into_bytes();
+    let (first, second) = bytes.split_at(bytes.len() / 2);
+    let (first, second) = (first.to_vec(), second.to_vec());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(
+        futures_util::stream::once(async move {
+            let _ = rx.await;
+            Ok::<_, std::io::Error>(second)
+        }),
+    );
+    let request = tokio::spawn(async move {
+        client
+            .post(url)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(reqwest::Body::wrap_stream(stream))
+            .send()
+            .await
+    });
+    (request, tx)
+}
+
 /// The fields of a valid individual filing.
 pub fn valid_fields(token: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -958,37 +1000,7 @@ async fn the_concurrency_limit_is_one_for_the_whole_instance() {
     let app = TestApp::spawn_with(|cfg| cfg.server.max_concurrent_requests = 1).await;
     let token = fresh_form(&app).await;
     // A filing whose body arrives slowly holds the one slot…
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let boundary = "paknBoundaryLimit";
-    let mut body = String::new();
-    for (k, v) in valid_fields(&token) {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let bytes = body.into_bytes();
-    let (first, second) = bytes.split_at(bytes.len() / 2);
-    let (first, second) = (first.to_vec(), second.to_vec());
-    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(
-        futures_util::stream::once(async move {
-            let _ = rx.await;
-            Ok::<_, std::io::Error>(second)
-        }),
-    );
-    let client = app.client.clone();
-    let url = app.url("/feedback");
-    let slow = tokio::spawn(async move {
-        client
-            .post(url)
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(reqwest::Body::wrap_stream(stream))
-            .send()
-            .await
-    });
+    let (slow, tx) = post_held_back(app.client.clone(), app.url("/feedback"), &token);
     tokio::time::sleep(Duration::from_millis(300)).await;
     // …so a request to another route waits for it.
     let other = tokio::spawn({

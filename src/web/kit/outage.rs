@@ -51,6 +51,15 @@ fn hotlines(reference: &Reference) -> Vec<Hotline> {
         .collect()
 }
 
+/// The first hotline number, for a notice that names one.
+pub fn first_hotline(reference: &Reference) -> Option<String> {
+    reference
+        .contacts_of("hotline")
+        .flat_map(|c| c.phones.iter())
+        .next()
+        .cloned()
+}
+
 /// Middleware: an outage answer gets the outage page (its status and headers kept).
 pub async fn page(State(state): State<SharedState>, req: Request, next: Next) -> Response {
     let res = next.run(req).await;

@@ -10,8 +10,46 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::AppState;
+use crate::auth::throttle;
 use crate::config::Limit;
 use crate::db::rate_limits;
+
+/// What the throttle ([`throttle`]) says of an attempt past its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// After its slot in the queue.
+    After(std::time::Duration),
+    /// The queue is full: try again shortly, unchecked.
+    Busy,
+}
+
+/// An attempt the throttle's queue is full for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+impl Admission {
+    /// Waits for the slot; `Err(Busy)` when there is none.
+    pub async fn wait(self) -> Result<(), Busy> {
+        match self {
+            Admission::After(wait) => {
+                tokio::time::sleep(wait).await;
+                Ok(())
+            }
+            Admission::Busy => Err(Busy),
+        }
+    }
+}
+
+/// The answer to an attempt the throttle's queue is full for: 429, and `Retry-After`
+/// the queue's length.
+pub fn busy(mut page: axum::response::Response) -> axum::response::Response {
+    *page.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+    page.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(throttle::QUEUE.as_secs()),
+    );
+    page
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -97,20 +135,22 @@ impl AppState {
         Ok(())
     }
 
-    /// The next slot of `subject`'s queue for `name` (see [`rate_limits::take_slot`]):
-    /// how long to wait for it, or `None` when the queue is full.
+    /// Past a limit: the next slot of `subject`'s queue `name` ([`throttle`]), to wait
+    /// for, or [`Admission::Busy`] when the queue is full.
     pub async fn queue_slot(
         &self,
         conn: &mut AsyncPgConnection,
         name: &str,
         subject: &str,
-        step: std::time::Duration,
-        queue: std::time::Duration,
-    ) -> diesel::QueryResult<Option<std::time::Duration>> {
+    ) -> diesel::QueryResult<Admission> {
         let key = bucket(&self.secret, Utc::now(), name, subject);
-        let wait =
-            rate_limits::take_slot(conn, &key, step.as_secs_f64(), queue.as_secs_f64()).await?;
-        Ok(wait.map(std::time::Duration::from_secs_f64))
+        let (step, queue) = (throttle::STEP.as_secs_f64(), throttle::QUEUE.as_secs_f64());
+        Ok(
+            match rate_limits::take_slot(conn, &key, step, queue).await? {
+                Some(secs) => Admission::After(std::time::Duration::from_secs_f64(secs)),
+                None => Admission::Busy,
+            },
+        )
     }
 
     /// How many attempts `subject` made in the current window, without counting one.

@@ -22,6 +22,7 @@ use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult, retry_later};
 use crate::web::kit::messages::{field_message, file_message};
+use crate::web::kit::outage;
 use crate::web::kit::rate_limit::{Decision, address_subject};
 use crate::web::kit::stash::{self, KeptFile};
 use crate::web::kit::upload::{self, ParsedForm};
@@ -285,13 +286,7 @@ async fn outage_form(
         Some(token) => token.to_string(),
         None => state.tokens.issue_now(FormKind::Feedback),
     };
-    let reference = state.reference.get();
-    let hotline = reference
-        .contacts_of("hotline")
-        .flat_map(|c| c.phones.iter())
-        .next()
-        .cloned()
-        .unwrap_or_default();
+    let hotline = outage::first_hotline(&state.reference.get()).unwrap_or_default();
     let mut notice = t.t1("notice-outage", "hotline", hotline);
     if !form.files.is_empty() {
         notice.push(' ');

@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 use crate::auth::StaffUser;
-use crate::auth::{password, throttle};
+use crate::auth::password;
 use crate::handling::account::{self, AccountError, PasswordChange};
 use crate::web::kit::RequestLang;
 use crate::web::kit::detached;
 use crate::web::kit::error::AppError;
 use crate::web::kit::page;
-use crate::web::kit::rate_limit::Decision;
+use crate::web::kit::rate_limit::{Decision, busy};
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Fields, StaffChrome, check_csrf};
 
@@ -111,23 +111,13 @@ pub async fn change_password(
             .rate_limit(&mut conn, PASSWORD_CHECK, &subject, limit)
             .await?
         {
-            let slot = state
-                .queue_slot(
-                    &mut conn,
-                    PASSWORD_QUEUE,
-                    &subject,
-                    throttle::STEP,
-                    throttle::QUEUE,
-                )
+            let admission = state
+                .queue_slot(&mut conn, PASSWORD_QUEUE, &subject)
                 .await?;
             drop(conn);
-            match slot {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => {
-                    let mut res = render(&state, &lang, &user, Some("login-busy"), Vec::new());
-                    *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-                    return Ok(res);
-                }
+            if admission.wait().await.is_err() {
+                let page = render(&state, &lang, &user, Some("login-busy"), Vec::new());
+                return Ok(busy(page));
             }
         } else {
             drop(conn);

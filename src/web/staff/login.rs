@@ -11,14 +11,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use crate::auth::{password, session, throttle};
+use crate::auth::{password, session};
 use crate::db::users;
 use crate::domain::form_token::FormKind;
 use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::page;
-use crate::web::kit::rate_limit::{Decision, address_subject};
+use crate::web::kit::rate_limit::{Admission, Decision, address_subject, busy};
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Fields, StaffChrome, session_error};
 
@@ -56,19 +56,10 @@ pub async fn form(State(state): State<SharedState>, lang: RequestLang) -> Respon
     render(&state, &lang, "", None)
 }
 
-/// What the throttle says of an attempt.
-enum Admission {
-    Now,
-    /// After its slot in the queue.
-    After(std::time::Duration),
-    /// The queue is full: try again shortly (the password is not checked).
-    Busy,
-}
-
 /// Counts the attempt against the account and the address before the password is
 /// checked (so parallel attempts see each other), and past either limit takes the next
-/// slot of the account's (or the address's) queue.
-async fn admit(state: &AppState, ip: ClientIp, email: &str) -> AppResult<Admission> {
+/// slot of the account's (or the address's) queue (`None`: no queue, go on).
+async fn admit(state: &AppState, ip: ClientIp, email: &str) -> AppResult<Option<Admission>> {
     let limits = &state.cfg.limits;
     let mut conn = state.pool.get().await?;
     let account = state
@@ -89,12 +80,9 @@ async fn admit(state: &AppState, ip: ClientIp, email: &str) -> AppResult<Admissi
     let (queue, subject) = match (account, address) {
         (Decision::Limited { .. }, _) => (QUEUE_ACCOUNT, email.to_string()),
         (_, Decision::Limited { .. }) => (QUEUE_IP, address_subject(ip.0)),
-        _ => return Ok(Admission::Now),
+        _ => return Ok(None),
     };
-    let slot = state
-        .queue_slot(&mut conn, queue, &subject, throttle::STEP, throttle::QUEUE)
-        .await?;
-    Ok(slot.map_or(Admission::Busy, Admission::After))
+    Ok(Some(state.queue_slot(&mut conn, queue, &subject).await?))
 }
 
 /// Takes back the attempt of a successful login: only failures count.
@@ -143,21 +131,11 @@ pub async fn submit(
         return Ok(render(&state, &lang, &email, Some("login-failed")));
     }
 
-    match admit(&state, ip, &email).await? {
-        Admission::Now => {}
-        Admission::After(wait) => {
-            tracing::info!(wait_ms = wait.as_millis() as u64, "staff login throttled");
-            tokio::time::sleep(wait).await;
-        }
-        Admission::Busy => {
+    if let Some(admission) = admit(&state, ip, &email).await? {
+        tracing::info!("staff login throttled");
+        if admission.wait().await.is_err() {
             tracing::info!("staff login refused: the account's queue is full");
-            let mut res = render(&state, &lang, &email, Some("login-busy"));
-            *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-            res.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(throttle::QUEUE.as_secs()),
-            );
-            return Ok(res);
+            return Ok(busy(render(&state, &lang, &email, Some("login-busy"))));
         }
     }
 

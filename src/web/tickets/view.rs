@@ -71,7 +71,7 @@ impl Loaded {
         ids.sort_unstable();
         ids.dedup();
         let names = Names(tickets::user_names(conn, &ids).await?);
-        let undelivered = outbox::undelivered_for_ticket(conn, ticket.id).await?;
+        let undelivered = outbox::undelivered(conn, Some(ticket.id), i64::MAX).await?;
         Ok(Loaded {
             ticket,
             events,

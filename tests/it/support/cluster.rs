@@ -4,14 +4,13 @@
 //! crashed, restarted or stopped at will with `pg_ctl`. It is removed when dropped, and
 //! by a watchdog shell when the test process dies first.
 
-use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use tokio::process::Command;
 
-use super::pg::postgres_bin_dir;
+use super::pg::{as_postgres_user, postgres_bin_dir};
 
 pub struct Cluster {
     bin: PathBuf,
@@ -34,20 +33,9 @@ impl Cluster {
         let bin = postgres_bin_dir().expect("Postgres binaries");
         let dir = std::env::temp_dir().join(format!("pakn-faults-{:016x}", rand::random::<u64>()));
         std::fs::create_dir(&dir).expect("cluster dir");
-        let runuser = (std::fs::metadata(&dir).expect("dir").uid() == 0).then(|| {
-            ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
-                .into_iter()
-                .find(|p| Path::new(p).exists())
-                .unwrap_or("runuser")
-        });
-        if runuser.is_some() {
-            let ok = std::process::Command::new("chown")
-                .arg("postgres")
-                .arg(&dir)
-                .status()
-                .expect("chown");
-            assert!(ok.success());
-        }
+        let runuser = as_postgres_user(&dir)
+            .await
+            .expect("the cluster dir for postgres");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -84,6 +72,15 @@ impl Cluster {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
     }
 
+    /// A client of database `db` (its connection runs until the client is dropped).
+    pub async fn client(&self, db: &str) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(&self.url(db), tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("connecting to {db}: {e}"));
+        tokio::spawn(connection);
+        client
+    }
+
     /// `pg_ctl stop -m immediate`: every backend quits at once, as in a crash; the next
     /// start replays the WAL.
     pub async fn crash(&self) {
@@ -101,14 +98,10 @@ impl Cluster {
     }
 
     /// Kills one backend with SIGKILL, as the kernel's OOM killer does: the postmaster
-    /// then ends every backend and recovers, as after a crash. Waits until it accepts
-    /// connections again.
+    /// then ends every backend and recovers, as after a crash
+    /// ([`Cluster::wait_accepting`] waits for it).
     pub async fn kill_a_backend(&self) {
-        let (client, connection) =
-            tokio_postgres::connect(&self.url("postgres"), tokio_postgres::NoTls)
-                .await
-                .expect("a connection to kill");
-        let conn = tokio::spawn(connection);
+        let client = self.client("postgres").await;
         let row = client
             .query_one("SELECT pg_backend_pid()", &[])
             .await
@@ -119,8 +112,6 @@ impl Cluster {
             .status()
             .expect("kill");
         assert!(ok.success(), "kill -9 {pid}");
-        drop(client);
-        let _ = conn.await;
     }
 
     /// Waits until a new connection can run a query; how long that took.

@@ -290,20 +290,7 @@ async fn start_private_cluster() -> Result<Cluster> {
 }
 
 async fn init_and_start(bin: &Path, dir: &Path) -> Result<u16> {
-    // Postgres refuses to run as root: then run it as the `postgres` OS user.
-    let runuser = if std::fs::metadata(dir)?.uid() == 0 {
-        let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .unwrap_or("runuser");
-        run(tokio::process::Command::new("chown")
-            .arg("postgres")
-            .arg(dir))
-        .await?;
-        Some(runuser)
-    } else {
-        None
-    };
+    let runuser = as_postgres_user(dir).await?;
     let as_postgres = |program: PathBuf| {
         let mut cmd = match runuser {
             Some(runuser) => {
@@ -352,6 +339,23 @@ async fn init_and_start(bin: &Path, dir: &Path) -> Result<u16> {
         }
     }
     Err(last_error.expect("at least one attempt"))
+}
+
+/// Postgres refuses to run as root: then `dir` is given to the `postgres` OS user and
+/// the `runuser` to run its programs with is returned (`None`: run them as we are).
+pub async fn as_postgres_user(dir: &Path) -> Result<Option<&'static str>> {
+    if std::fs::metadata(dir)?.uid() != 0 {
+        return Ok(None);
+    }
+    let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap_or("runuser");
+    run(tokio::process::Command::new("chown")
+        .arg("postgres")
+        .arg(dir))
+    .await?;
+    Ok(Some(runuser))
 }
 
 /// Shell run in its own process group: starts a watchdog in the background, then becomes
