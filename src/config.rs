@@ -76,6 +76,10 @@ pub struct SecurityConfig {
     pub secret: String,
     /// How long a public form stays valid before it is re-rendered with a fresh token.
     pub form_token_max_age_secs: i64,
+    /// Whether a role that reads PAKN, given by an admin to themself or to another
+    /// admin, waits for a second admin's approval (security review, finding 10). Turn
+    /// off only where a single admin runs the system.
+    pub role_grants_need_second_admin: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -266,6 +270,7 @@ impl Default for SecurityConfig {
         SecurityConfig {
             secret: String::new(),
             form_token_max_age_secs: 24 * 3600,
+            role_grants_need_second_admin: true,
         }
     }
 }

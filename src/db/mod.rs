@@ -23,6 +23,7 @@ pub mod queue;
 pub mod rate_limits;
 pub mod ratings;
 pub mod reference;
+pub mod role_grants;
 pub mod schema;
 pub mod settings;
 pub mod setup;

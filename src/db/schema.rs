@@ -420,6 +420,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    role_grants (id) {
+        id -> Int8,
+        user_id -> Int4,
+        roles -> Array<Text>,
+        requested_by -> Int4,
+        requested_at -> Timestamptz,
+        decided_by -> Nullable<Int4>,
+        decided_at -> Nullable<Timestamptz>,
+        approved -> Nullable<Bool>,
+    }
+}
+
 diesel::joinable!(tickets -> units (unit_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(attachments -> tickets (ticket_id));
@@ -458,6 +471,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     personal_data_views,
     audit_log,
     privacy_requests,
+    role_grants,
     visit_days,
     visitors_online,
     job_leases,

@@ -200,3 +200,56 @@ pub async fn filed_with_email(
         .load(conn)
         .await
 }
+
+/// What renewing a private link needs of its ticket, locked until the transaction ends.
+#[derive(Debug, Clone, Queryable)]
+pub struct LinkOwner {
+    pub id: i64,
+    pub code: String,
+    pub email: Option<String>,
+    pub lang: String,
+}
+
+/// The ticket whose private link is `token`, locked (none once anonymised: it has no
+/// link then).
+pub async fn lock_by_access_token(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> QueryResult<Option<LinkOwner>> {
+    tickets::table
+        .filter(tickets::access_token.eq(token))
+        .filter(tickets::anonymized_at.is_null())
+        .select((tickets::id, tickets::code, tickets::email, tickets::lang))
+        .for_update()
+        .load(conn)
+        .await
+        .map(|mut rows| rows.pop())
+}
+
+/// Ticket `id`, locked, for a staff revocation of its link.
+pub async fn lock_link_owner(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+) -> QueryResult<Option<LinkOwner>> {
+    tickets::table
+        .filter(tickets::id.eq(id))
+        .filter(tickets::anonymized_at.is_null())
+        .select((tickets::id, tickets::code, tickets::email, tickets::lang))
+        .for_update()
+        .load(conn)
+        .await
+        .map(|mut rows| rows.pop())
+}
+
+/// Replaces ticket `id`'s private link: the old one stops working at commit.
+pub async fn set_access_token(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    token: &str,
+) -> QueryResult<()> {
+    diesel::update(tickets::table.filter(tickets::id.eq(id)))
+        .set(tickets::access_token.eq(token))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

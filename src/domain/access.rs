@@ -40,6 +40,15 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
     }
 
+    /// Whether the role reads PAKN and their senders' personal data: giving it to an
+    /// admin (or an admin to themself) needs a second admin (separation of duties).
+    pub fn reads_pakn(self) -> bool {
+        match self {
+            Role::Admin => false,
+            Role::Leader | Role::Officer | Role::Inspector => true,
+        }
+    }
+
     /// The message id of the role's label.
     pub fn label_id(self) -> &'static str {
         match self {

@@ -7,7 +7,6 @@
 use anyhow::Context;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
@@ -71,10 +70,7 @@ fn new_ids() -> Ids {
         .as_str()
         .to_ascii_lowercase()
         + &TrackingCode::generate(&mut rng).as_str()[..6].to_ascii_lowercase();
-    let mut token = [0u8; 32];
-    rng.fill_bytes(&mut token);
-    use base64::Engine;
-    let access_token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token);
+    let access_token = super::private_link::new_access_token();
     Ids {
         code,
         public_id,

@@ -22,6 +22,7 @@ mod moves;
 mod notes;
 pub mod notice;
 pub mod privacy;
+pub mod private_link;
 pub mod publication;
 pub mod rating;
 pub mod stash;

@@ -15,8 +15,10 @@ pub mod citizen;
 pub mod compose;
 pub mod message;
 pub mod outbox;
+pub mod private_link;
 pub mod publication;
 pub mod smtp;
+pub mod staff_notice;
 pub mod transport;
 pub mod worker;
 

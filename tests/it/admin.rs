@@ -1549,8 +1549,9 @@ async fn an_admin_edits_a_users_name_roles_and_unit() {
     )
     .await;
     assert!(body.contains("Bạn không thể tự bỏ vai trò Quản trị của mình."));
-    // Nor give themself a role that reads PAKN (security review, finding 10).
-    let body = refused(
+    // A role that reads PAKN given to themself waits for a second admin (security
+    // review, finding 10; `tests/it/duties.rs` has the whole flow).
+    ok(
         &app,
         &c,
         &format!("/staff/users/{me}"),
@@ -1560,9 +1561,17 @@ async fn an_admin_edits_a_users_name_roles_and_unit() {
             ("roles", "admin"),
             ("roles", "leader"),
         ],
+        "/staff/users?done=pending",
     )
     .await;
-    assert!(body.contains("Bạn không thể tự cấp thêm vai trò cho chính mình"));
+    // The officer's new roles and the waiting request were both mailed to the admin.
+    assert_eq!(
+        app.take_mail().await.who(),
+        [
+            ("role_change", mail_to(&[ADMIN])),
+            ("role_change", mail_to(&[ADMIN]))
+        ]
+    );
     let roles: Vec<String> = users::table
         .find(me)
         .select(users::roles)

@@ -818,6 +818,14 @@ async fn admins_create_users_and_officers_need_a_unit() {
         .expect("created");
     assert_eq!(roles, ["officer", "inspector"]);
     assert_eq!(unit_id_db.map(|u| u.to_string()), Some(unit.clone()));
+    // Every admin is told of the new account and its roles.
+    assert_eq!(
+        app.take_mail().await.who(),
+        [(
+            "role_change",
+            crate::support::outbox::mail_to(&["admin@sonoivu.vn"])
+        )]
+    );
     // The database refuses an officer without a unit too.
     let refused = diesel::update(users::table.filter(users::id.eq(new_id)))
         .set(users::unit_id.eq(None::<i32>))
@@ -1126,6 +1134,11 @@ async fn an_admin_signs_in_creates_an_officer_and_signs_out_in_a_browser() {
         .expect("count");
     assert_eq!(created, 1);
     assert!(session_rows(&app).await.is_empty(), "signed out");
+    assert_eq!(
+        app.take_mail().await.kinds(),
+        ["role_change"],
+        "the admins are told of the new account"
+    );
     app.stop().await;
 }
 

@@ -16,7 +16,7 @@ use reqwest::{Method, StatusCode};
 use crate::auth::{OTHER_UNIT, UNIT, client, create_user, csrf, login_ok};
 use crate::filing::{PNG, form_of, fresh_form, post, valid_fields, with};
 use crate::support::app::TestApp;
-use crate::support::outbox::{DEPUTY, filing_mail_notifying, mail_to};
+use crate::support::outbox::{CITIZEN, DEPUTY, MailLog, filing_mail_notifying, mail_to};
 
 /// The visitors, in the order of the columns of [`routes`].
 const WHO: [&str; 8] = [
@@ -102,6 +102,8 @@ fn routes() -> Vec<Route> {
         r(M::POST, "/staff/tickets/new", NoCsrf, [LOGIN, NO, NO, NO, NF, NF, NO, LOGIN]),
         r(M::POST, "/staff/tickets/{code}/act", Note, [LOGIN, to("/staff/tickets/"), NF, to("/staff/tickets/"), NO, NF, to("/staff/tickets/"), LOGIN]),
         r(M::POST, "/staff/tickets/{code}/act", NoCsrf, [LOGIN, NO, NO, NO, NO, NO, NO, LOGIN]),
+        r(M::POST, "/staff/tickets/{code}/private-link", Csrf, [LOGIN, to("/staff/tickets/"), NF, to("/staff/tickets/"), NO, NF, to("/staff/tickets/"), LOGIN]),
+        r(M::POST, "/staff/tickets/{code}/private-link", NoCsrf, [LOGIN, NO, NO, NO, NO, NO, NO, LOGIN]),
         r(M::GET, "/staff/tickets/{code}/publication", Nothing, [LOGIN, OK, NF, OK, NO, NF, OK, LOGIN]),
         r(M::GET, "/staff/admin", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
         r(M::GET, "/staff/admin/rules", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
@@ -113,6 +115,9 @@ fn routes() -> Vec<Route> {
         r(M::POST, "/staff/users/{user}/deactivate", Csrf, [LOGIN, NO, NO, NO, NO, to("/staff/users?done=deactivated"), to("/staff/users?done=deactivated"), LOGIN]),
         r(M::POST, "/staff/users/{user}/activate", Csrf, [LOGIN, NO, NO, NO, NO, to("/staff/users?done=activated"), to("/staff/users?done=activated"), LOGIN]),
         r(M::POST, "/staff/users/{user}/reset-password", ResetPassword, [LOGIN, NO, NO, NO, NO, to("/staff/users?done=reset"), to("/staff/users?done=reset"), LOGIN]),
+        // No such role request: decided already, as the list says.
+        r(M::POST, "/staff/users/grants/0/approve", Csrf, [LOGIN, NO, NO, NO, NO, BAD, BAD, LOGIN]),
+        r(M::POST, "/staff/users/grants/0/reject", NoCsrf, [LOGIN, NO, NO, NO, NO, NO, NO, LOGIN]),
         r(M::POST, "/staff/users/{user}/deactivate", NoCsrf, [LOGIN, NO, NO, NO, NO, NO, NO, LOGIN]),
         r(M::GET, "/staff/account", Nothing, [LOGIN, OK, OK, OK, OK, OK, OK, LOGIN]),
         r(M::GET, "/staff/account/password", Nothing, [LOGIN, OK, OK, OK, OK, OK, OK, LOGIN]),
@@ -341,8 +346,22 @@ async fn every_role_against_every_staff_route() {
         .expect("count");
     assert_eq!(n, 5);
     drop(conn);
-    // Each filing acknowledges and notifies; no other route mails anyone, allowed or not.
+    // Each filing acknowledges and notifies; each account created is told to the admins
+    // (the two who may create one); no other route mails anyone, allowed or not.
     let one = filing_mail_notifying(mail_to(&[DEPUTY]));
-    assert_eq!(app.take_mail().await.who(), [&one[..]; 5].concat());
+    let log = app.take_mail().await;
+    let filings = MailLog(
+        log.iter()
+            .filter(|m| m.kind != "role_change" && m.kind != "new_link")
+            .cloned()
+            .collect(),
+    );
+    assert_eq!(filings.who(), [&one[..]; 5].concat());
+    assert_eq!(log.of_kind("role_change").len(), 2, "{}", log.lines());
+    // Each revocation of the fixture's private link mailed the new one to its sender.
+    assert_eq!(
+        log.of_kind("new_link").who(),
+        vec![("new_link", mail_to(&[CITIZEN])); 3]
+    );
     app.stop().await;
 }

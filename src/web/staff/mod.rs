@@ -34,4 +34,9 @@ pub fn router() -> Router<SharedState> {
             "/staff/users/{id}/reset-password",
             post(users::reset_password),
         )
+        .route(
+            "/staff/users/grants/{id}/approve",
+            post(users::approve_grant),
+        )
+        .route("/staff/users/grants/{id}/reject", post(users::reject_grant))
 }

@@ -1,6 +1,8 @@
 //! User administration (admins only): the list, creating an account, editing its name,
 //! roles and unit, deactivating (which ends all the user's sessions at once),
-//! reactivating, and setting a new password. Every edit is written to `audit_log` with the row before and after.
+//! reactivating, and setting a new password; the roles that wait for a second admin's
+//! approval, approved or turned down here. Every edit is written to `audit_log` with the
+//! row before and after, and every change of roles is mailed to all admins.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,9 +13,12 @@ use serde::Deserialize;
 
 use crate::auth::{StaffUser, password};
 use crate::db::admin::Problem;
+use crate::db::role_grants;
 use crate::db::users::{self, UserRow};
 use crate::domain::access::Role;
-use crate::handling::users::{self as accounts, NAME_MAX, NewAccount, Profile, UserError};
+use crate::domain::calendar::format_datetime;
+use crate::handling::Context;
+use crate::handling::users::{self as accounts, NAME_MAX, NewAccount, Profile, Saved, UserError};
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::detached;
@@ -33,11 +38,27 @@ pub struct UserView {
     pub is_self: bool,
 }
 
+/// A role request that waits for a second admin.
+pub struct GrantView {
+    pub id: i64,
+    pub user: String,
+    pub roles: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    /// The viewer may approve it (neither asked for it nor gets it).
+    pub may_approve: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/users.html")]
 struct UsersPage {
     chrome: StaffChrome,
     users: Vec<UserView>,
+    grants: Vec<GrantView>,
+    /// A refused decision on a request: (request id, message).
+    grant_error: Option<(i64, String)>,
+    /// A refused decision on a request no longer listed (decided meanwhile).
+    page_error: Option<String>,
     notice: Option<String>,
     /// A refused password reset: (user id, message).
     error: Option<(i32, String)>,
@@ -100,16 +121,45 @@ pub struct ListQuery {
     done: Option<String>,
 }
 
+fn grant_view(t: Tr, grant: role_grants::OpenGrant, rows: &[UserRow], me: &StaffUser) -> GrantView {
+    let user = rows
+        .iter()
+        .find(|u| u.id == grant.user_id)
+        .map(|u| format!("{} ({})", u.name, u.email))
+        .unwrap_or_default();
+    GrantView {
+        id: grant.id,
+        user,
+        roles: Role::parse_all(&grant.roles)
+            .iter()
+            .map(|r| t.t(r.label_id()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        requested_by: grant.requested_by_name,
+        requested_at: format_datetime(grant.requested_at),
+        may_approve: grant.requested_by != me.id && grant.user_id != me.id,
+    }
+}
+
+/// What went wrong on the list: beside a user, or beside a role request.
+enum ListError<'a> {
+    User(i32, &'a str),
+    Grant(i64, &'a str),
+}
+
 async fn render_list(
     state: &AppState,
     lang: &RequestLang,
     me: &StaffUser,
     notice: Option<&str>,
-    error: Option<(i32, &str)>,
+    error: Option<ListError<'_>>,
 ) -> AppResult<Response> {
-    let rows = {
+    let (rows, grants) = {
         let mut conn = state.pool.get().await?;
-        users::list(&mut conn).await?
+        (
+            users::list(&mut conn).await?,
+            role_grants::open(&mut conn).await?,
+        )
     };
     let chrome = StaffChrome::new(state, lang, me, "/staff/users");
     let t = chrome.t;
@@ -118,10 +168,26 @@ async fn render_list(
     } else {
         StatusCode::OK
     };
+    let (user_error, grant_error) = match error {
+        Some(ListError::User(id, msg)) => (Some((id, msg)), None),
+        Some(ListError::Grant(id, msg)) => (None, Some((id, t.t(msg)))),
+        None => (None, None),
+    };
+    let grants: Vec<GrantView> = grants
+        .into_iter()
+        .map(|g| grant_view(t, g, &rows, me))
+        .collect();
+    let page_error = match &grant_error {
+        Some((id, msg)) if !grants.iter().any(|g| g.id == *id) => Some(msg.clone()),
+        _ => None,
+    };
     let body = UsersPage {
+        grants,
+        grant_error,
+        page_error,
         users: rows.into_iter().map(|r| view(state, t, r, me)).collect(),
         notice: notice.map(|id| t.t(id)),
-        error: error.map(|(id, msg)| (id, t.t1(msg, "min", password::MIN_LENGTH as i64))),
+        error: user_error.map(|(id, msg)| (id, t.t1(msg, "min", password::MIN_LENGTH as i64))),
         min_length: password::MIN_LENGTH,
         chrome,
     };
@@ -140,6 +206,9 @@ pub async fn list(
         Some("activated") => Some("users-done-activated"),
         Some("reset") => Some("users-done-reset"),
         Some("updated") => Some("admin-user-done-updated"),
+        Some("pending") => Some("users-done-pending"),
+        Some("approved") => Some("users-done-approved"),
+        Some("rejected") => Some("users-done-rejected"),
         _ => None,
     };
     render_list(&state, &lang, &me, notice, None).await
@@ -241,8 +310,17 @@ pub async fn create(
         check_csrf(&me, fields.get("csrf"))?;
         let account = new_account(&state, &fields);
         let password = fields.get("password");
-        match accounts::create(&state.pool, &me.access, &account, password).await {
-            Ok(_) => Ok(Redirect::to("/staff/users?done=created").into_response()),
+        let reference = state.reference.get();
+        let ctx = Context::now(&state.cfg, &reference);
+        match accounts::create(&state.pool, &ctx, &me.access, &account, password).await {
+            Ok((_, saved)) => {
+                state.mail_wake.notify_one();
+                let done = match saved {
+                    Saved::Done => "created",
+                    Saved::AwaitsApproval => "pending",
+                };
+                Ok(Redirect::to(&format!("/staff/users?done={done}")).into_response())
+            }
             Err(UserError::Invalid(problems)) => {
                 Ok(render_new(&state, &lang, &me, &account, &problems))
             }
@@ -264,7 +342,9 @@ async fn listed(
 ) -> AppResult<Response> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/staff/users?done={done}")).into_response()),
-        Err(UserError::Refused(msg)) => render_list(state, lang, me, None, Some((id, msg))).await,
+        Err(UserError::Refused(msg)) => {
+            render_list(state, lang, me, None, Some(ListError::User(id, msg))).await
+        }
         Err(e) => Err(failed(e)),
     }
 }
@@ -433,8 +513,17 @@ pub async fn update(
             .await?
             .ok_or(AppError::NotFound)?;
         let profile = profile_of(&state, &fields, &target);
-        match accounts::update(&mut conn, &me.access, id, &profile).await {
-            Ok(()) => Ok(Redirect::to("/staff/users?done=updated").into_response()),
+        let reference = state.reference.get();
+        let ctx = Context::now(&state.cfg, &reference);
+        match accounts::update(&mut conn, &ctx, &me.access, id, &profile).await {
+            Ok(saved) => {
+                state.mail_wake.notify_one();
+                let done = match saved {
+                    Saved::Done => "updated",
+                    Saved::AwaitsApproval => "pending",
+                };
+                Ok(Redirect::to(&format!("/staff/users?done={done}")).into_response())
+            }
             Err(UserError::Invalid(problems)) => Ok(render_edit(
                 &state, &lang, &me, &target, &profile, &problems,
             )),
@@ -442,4 +531,59 @@ pub async fn update(
         }
     })
     .await
+}
+
+/// `POST /staff/users/grants/{id}/approve`: a second admin approves a waiting role.
+pub async fn approve_grant(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    AdminUser(me): AdminUser,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Response {
+    detached(decide(state, lang, me, id, fields, true)).await
+}
+
+/// `POST /staff/users/grants/{id}/reject`: any admin turns down a waiting role.
+pub async fn reject_grant(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    AdminUser(me): AdminUser,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Response {
+    detached(decide(state, lang, me, id, fields, false)).await
+}
+
+async fn decide(
+    state: SharedState,
+    lang: RequestLang,
+    me: StaffUser,
+    id: String,
+    fields: Fields,
+    approve: bool,
+) -> AppResult<Response> {
+    check_csrf(&me, fields.get("csrf"))?;
+    let grant: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let reference = state.reference.get();
+    let ctx = Context::now(&state.cfg, &reference);
+    let result = {
+        let mut conn = state.pool.get().await?;
+        if approve {
+            accounts::approve_grant(&mut conn, &ctx, &me.access, grant).await
+        } else {
+            accounts::reject_grant(&mut conn, &ctx, &me.access, grant).await
+        }
+    };
+    match result {
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            let done = if approve { "approved" } else { "rejected" };
+            Ok(Redirect::to(&format!("/staff/users?done={done}")).into_response())
+        }
+        Err(UserError::Refused(msg)) => {
+            render_list(&state, &lang, &me, None, Some(ListError::Grant(grant, msg))).await
+        }
+        Err(e) => Err(failed(e)),
+    }
 }

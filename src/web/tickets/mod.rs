@@ -8,6 +8,7 @@ pub mod entry;
 pub mod overview;
 pub mod page;
 pub mod panel;
+pub mod private_link;
 pub mod queue;
 pub mod undelivered;
 pub mod view;
@@ -35,5 +36,9 @@ pub fn router() -> Router<SharedState> {
             post(actions::act).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/staff/tickets/{code}/files/{id}", get(page::download))
+        .route(
+            "/staff/tickets/{code}/private-link",
+            post(private_link::revoke),
+        )
         .route("/staff/overview", get(overview::show))
 }

@@ -93,10 +93,12 @@ async fn render_page(
             .await?;
     }
     drop(conn);
+    let mut panel = Panel::build(&cx, &loaded, offered, attempt, done);
+    panel.link_revocable = viewer.may_act_on(loaded.ticket.unit_id);
     let page = TicketPage {
         chrome: StaffChrome::new(state, lang, user, CHROME_PATH),
         t: cx.t,
-        panel: Panel::build(&cx, &loaded, offered, attempt, done),
+        panel,
         ticket: view,
     };
     Ok((http_status, crate::web::kit::page(lang, page)).into_response())

@@ -46,6 +46,9 @@ pub struct Panel {
     pub progress_duty: Option<String>,
     /// Whether the publication page applies (answered with consent).
     pub publication: bool,
+    /// Whether this viewer may revoke the citizen's private link (they may act on the
+    /// PAKN).
+    pub link_revocable: bool,
 }
 
 impl Panel {

@@ -121,6 +121,7 @@ async fn carry_out(
         &access_token,
         Some(attempt),
         None,
+        false,
         refusal.status,
     )
     .await?

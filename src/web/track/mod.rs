@@ -6,6 +6,7 @@ pub mod actions;
 pub mod forgot;
 pub mod lookup;
 pub mod page;
+pub mod relink;
 
 use axum::Router;
 use axum::routing::get;
@@ -17,6 +18,10 @@ pub fn router() -> Router<SharedState> {
     let pages = Router::new()
         .route("/t/{access_token}", get(page::show))
         .route("/t/{access_token}/files/{id}", get(page::download))
+        .route(
+            &format!("/t/{{access_token}}/{}", page::RENEW_ACTION),
+            axum::routing::post(relink::renew),
+        )
         .route("/track", get(lookup::show).post(lookup::submit))
         .route(forgot::PATH, get(forgot::show).post(forgot::submit));
     // One form per citizen action, each posted below the private link.

@@ -151,7 +151,23 @@ pub struct TrackPage {
     pub events: Vec<EventView>,
     pub replies: Vec<ReplyView>,
     pub actions: CitizenPanel,
+    /// The private link's own card: renewing it.
+    pub link: LinkBox,
 }
+
+/// The private link card's form ("a new private link") and its outcome.
+#[derive(Debug, Clone, Default)]
+pub struct LinkBox {
+    /// `POST` here to renew the link.
+    pub renew_url: String,
+    /// This link was just made (no email at filing: it is shown, not mailed).
+    pub renewed: bool,
+    /// Why the renewal was refused (an expired form, too many renewals).
+    pub error: Option<String>,
+}
+
+/// The action name of the renewal form in an [`Attempt`].
+pub const RENEW_ACTION: &str = "new-link";
 
 /// Access tokens are 43 URL-safe base64 characters; anything else is not looked up.
 pub fn plausible_token(token: &str) -> bool {
@@ -280,6 +296,7 @@ pub async fn render_with(
     access_token: &str,
     attempt: Option<Attempt>,
     done: Option<CitizenAction>,
+    renewed: bool,
     http_status: StatusCode,
 ) -> AppResult<Option<Response>> {
     let Some(loaded) = load(state, access_token).await? else {
@@ -287,8 +304,18 @@ pub async fn render_with(
     };
     let t = lang.tr();
     let path = format!("/t/{access_token}");
+    let (link_error, attempt) = match attempt {
+        Some(a) if a.action == RENEW_ACTION => (Some(a.error), None),
+        other => (None, other),
+    };
+    let link = LinkBox {
+        renew_url: format!("{path}/{RENEW_ACTION}"),
+        renewed,
+        error: link_error,
+    };
     let actions = citizen_panel(state, &t, &loaded, &path, attempt, done);
-    let body = track_page(state, lang, &t, loaded, path, actions)?;
+    let mut body = track_page(state, lang, &t, loaded, path, actions)?;
+    body.link = link;
     let mut res = page(lang, body);
     *res.status_mut() = http_status;
     private_headers(&mut res);
@@ -394,6 +421,7 @@ fn track_page(
             .map(|r| reply_view(r, &files, &path))
             .collect(),
         title: row.title,
+        link: LinkBox::default(),
     })
 }
 
@@ -458,9 +486,18 @@ pub async fn show(
         return Err(AppError::NotFound);
     }
     let done = query.done.as_deref().and_then(CitizenAction::parse);
-    render_with(&state, &lang, &access_token, None, done, StatusCode::OK)
-        .await?
-        .ok_or(AppError::NotFound)
+    let renewed = query.done.as_deref() == Some(RENEW_ACTION);
+    render_with(
+        &state,
+        &lang,
+        &access_token,
+        None,
+        done,
+        renewed,
+        StatusCode::OK,
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// `GET /t/{access_token}/files/{id}`: a file of the official reply, always as a

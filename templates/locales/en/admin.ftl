@@ -176,7 +176,6 @@ admin-weekday-7 = Sunday
 admin-user-edit = Edit user
 admin-user-done-updated = The account's changes were saved.
 admin-user-keep-own-admin = You cannot remove your own Administrator role.
-admin-user-no-own-new-role = You cannot give yourself a new role; another administrator must do it.
 
 admin-audit = Recent changes
 admin-audit-empty = No changes yet.

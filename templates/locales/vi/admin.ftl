@@ -176,7 +176,6 @@ admin-weekday-7 = Chủ nhật
 admin-user-edit = Sửa người dùng
 admin-user-done-updated = Đã lưu thay đổi của tài khoản.
 admin-user-keep-own-admin = Bạn không thể tự bỏ vai trò Quản trị của mình.
-admin-user-no-own-new-role = Bạn không thể tự cấp thêm vai trò cho chính mình; một quản trị viên khác cần làm việc này.
 
 admin-audit = Thay đổi gần đây
 admin-audit-empty = Chưa có thay đổi nào.
