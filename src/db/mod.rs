@@ -17,6 +17,7 @@ pub mod counters;
 pub mod durable;
 pub mod outbox;
 pub mod overview;
+pub mod personal_data_log;
 pub mod privacy;
 pub mod publication;
 pub mod queue;

@@ -120,6 +120,12 @@ impl Access {
         self.has(Role::Admin)
     }
 
+    /// Reads the personal-data log (who was shown whose personal data): admins, who
+    /// answer for the system, and inspectors, who check the service.
+    pub fn reads_personal_data_log(&self) -> bool {
+        self.has(Role::Admin) || self.has(Role::Inspector)
+    }
+
     /// Reads PAKN at all (leaders, officers, inspectors; not admins by that role alone).
     pub fn reads_tickets(&self) -> bool {
         self.has(Role::Leader) || self.has(Role::Officer) || self.has(Role::Inspector)

@@ -14,6 +14,7 @@ mod filing;
 mod mail;
 mod migrations;
 mod outbox_check;
+mod personal_data_log;
 mod private_link;
 mod publication;
 mod queue;

@@ -108,6 +108,7 @@ fn routes() -> Vec<Route> {
         r(M::GET, "/staff/admin", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
         r(M::GET, "/staff/admin/rules", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
         r(M::GET, "/staff/overview", Nothing, [LOGIN, OK, OK, OK, OK, NF, OK, LOGIN]),
+        r(M::GET, "/staff/personal-data", Nothing, [LOGIN, NO, NO, NO, OK, OK, OK, LOGIN]),
         r(M::GET, "/staff/users", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
         r(M::GET, "/staff/users/new", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
         r(M::POST, "/staff/users/new", NewUser, [LOGIN, NO, NO, NO, NO, to("/staff/users?done=created"), to("/staff/users?done=created"), LOGIN]),

@@ -15,6 +15,7 @@ pub mod chrome;
 pub mod client_ip;
 pub mod counts;
 pub mod csrf;
+pub mod date;
 pub mod detached;
 pub mod error;
 pub mod event_details;

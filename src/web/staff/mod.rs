@@ -4,6 +4,7 @@
 
 mod account;
 mod login;
+mod personal_data;
 mod users;
 
 use axum::Router;
@@ -22,6 +23,7 @@ pub fn router() -> Router<SharedState> {
             "/staff/account/password",
             get(account::show).post(account::change_password),
         )
+        .route(personal_data::PATH, get(personal_data::show))
         .route("/staff/users", get(users::list))
         .route("/staff/users/new", get(users::new_form).post(users::create))
         .route(

@@ -13,7 +13,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 
-use super::date::parse_date;
 use super::page;
 use crate::auth::StaffUser;
 use crate::db::tickets::TicketRow;
@@ -24,6 +23,7 @@ use crate::handling::{
 };
 use crate::i18n::{Lang, Tr};
 use crate::web::kit::attempt::Attempt;
+use crate::web::kit::date::parse_date;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::file_message;
 use crate::web::kit::ticket::visible_ticket;

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rand::RngCore;
 
-use super::date::parse_date;
 use crate::auth::StaffUser;
 use crate::db::tickets;
 use crate::domain::attachment::{FileRefusal, size_text};
@@ -24,6 +23,7 @@ use crate::domain::reference::Reference;
 use crate::handling::filing::{self, FilingMeta, FilingOutcome};
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
+use crate::web::kit::date::parse_date;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::stash::{KEEP_FIELD, KeptFile, keep_accepted};

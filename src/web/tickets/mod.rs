@@ -3,7 +3,6 @@
 //! [`crate::domain::access::Access`].
 
 pub mod actions;
-pub mod date;
 pub mod entry;
 pub mod overview;
 pub mod page;

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::date::parse_date;
 use super::view::ViewCx;
 use crate::auth::StaffUser;
 use crate::db::queue::{
@@ -24,6 +23,7 @@ use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::i18n::Tr;
 use crate::web::kit::counts::{Counted, Lookup};
+use crate::web::kit::date::parse_date;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::{AppState, RequestLang, SharedState, StaffChrome};
 

@@ -1,4 +1,5 @@
-//! Dates as staff type them in the ticket screens' forms and filters.
+//! Dates as staff type them in forms and filters (the ticket screens, the personal-data
+//! log).
 
 use chrono::NaiveDate;
 

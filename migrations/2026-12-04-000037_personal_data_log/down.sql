@@ -1,0 +1,1 @@
+DROP INDEX personal_data_views_user;
