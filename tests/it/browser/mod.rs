@@ -83,7 +83,18 @@ impl Site {
     pub async fn build() -> Site {
         let app = TestApp::spawn().await;
         let p = people(&app).await;
-        create_user(&app, CHIEF, &["officer", "leader", "admin"], Some(UNIT)).await;
+        let chief = create_user(&app, CHIEF, &["officer", "leader", "admin"], Some(UNIT)).await;
+        // A role waiting for a second admin, so that the users page shows the request.
+        let second = create_user(&app, "qt2@sonoivu.vn", &["admin"], None).await;
+        diesel::insert_into(pakn::db::schema::role_grants::table)
+            .values((
+                pakn::db::schema::role_grants::user_id.eq(second),
+                pakn::db::schema::role_grants::roles.eq(vec!["inspector".to_string()]),
+                pakn::db::schema::role_grants::requested_by.eq(chief),
+            ))
+            .execute(&mut app.conn().await)
+            .await
+            .expect("a waiting role");
         let unit_id = crate::auth::unit_id(&app, UNIT).await;
         let filed = file(&app, "Chậm giải quyết hồ sơ thi tuyển công chức").await;
         let asked = file(&app, "Không được hướng dẫn hồ sơ nâng ngạch").await;
@@ -206,6 +217,8 @@ impl Site {
             ),
             ("overview", "/staff/overview".into()),
             ("admin", "/staff/admin".into()),
+            ("users", "/staff/users".into()),
+            ("personal-data", "/staff/personal-data".into()),
         ]
     }
 
