@@ -24,6 +24,7 @@ pub mod rate_limits;
 pub mod ratings;
 pub mod reference;
 pub mod schema;
+pub mod second_factors;
 pub mod settings;
 pub mod setup;
 pub mod statuses;

@@ -24,6 +24,7 @@ pub mod notice;
 pub mod privacy;
 pub mod publication;
 pub mod rating;
+pub mod second_factor;
 pub mod stash;
 pub mod users;
 
