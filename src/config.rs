@@ -896,4 +896,29 @@ mod tests {
         );
         assert!(parse_cidr("nope").is_err());
     }
+
+    #[test]
+    fn the_second_factor_is_required_by_role() {
+        use crate::domain::access::Role;
+        let path = Some(Path::new("config.toml"));
+        let cfg = Config::load_with_env(path, &env(&[])).expect("loads");
+        assert!(
+            cfg.auth
+                .requires_second_factor(&[Role::Officer, Role::Leader])
+        );
+        assert!(cfg.auth.requires_second_factor(&[Role::Admin]));
+        assert!(
+            !cfg.auth
+                .requires_second_factor(&[Role::Officer, Role::Inspector])
+        );
+        let cfg = Config::load_with_env(path, &env(&[("PAKN_AUTH__SECOND_FACTOR", "all")]))
+            .expect("loads");
+        assert!(cfg.auth.requires_second_factor(&[Role::Inspector]));
+        let cfg =
+            Config::load_with_env(path, &env(&[("PAKN_AUTH__SECOND_FACTOR", "")])).expect("loads");
+        assert!(!cfg.auth.requires_second_factor(&[Role::Admin]), "nobody");
+        let err = Config::load_with_env(path, &env(&[("PAKN_AUTH__SECOND_FACTOR", "admin,boss")]))
+            .expect_err("an unknown role");
+        assert!(err.to_string().contains("auth.second_factor[1]"), "{err}");
+    }
 }
