@@ -265,3 +265,23 @@ pub async fn check_login(
         .await?;
     Ok(spent.then_some(Passed::RecoveryCode))
 }
+
+/// Turns a user's second factor off from the command line (`pakn user
+/// reset-second-factor`), audited as the user's own row; whether there was one.
+pub async fn reset(conn: &mut AsyncPgConnection, user_id: i32) -> diesel::QueryResult<bool> {
+    let removed = conn
+        .transaction::<bool, diesel::result::Error, _>(async |conn| {
+            if second_factors::delete(conn, user_id).await? == 0 {
+                return Ok(false);
+            }
+            audited(conn, user_id, "reset_second_factor").await?;
+            Ok(true)
+        })
+        .await?;
+    tracing::info!(
+        user_id,
+        removed,
+        "second factor reset from the command line"
+    );
+    Ok(removed)
+}

@@ -602,3 +602,31 @@ async fn fifty_parallel_code_guesses_queue_behind_the_limit_and_the_owner_still_
     assert_eq!(location(&res), "/staff/tickets");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_line_resets_a_lost_second_factor() {
+    let app = TestApp::spawn_with(|cfg| cfg.auth.second_factor = vec!["leader".into()]).await;
+    let user = create_user(&app, LEADER, &["leader"], None).await;
+    enrolled(&app, user).await;
+    let res = password_step(&app, &client(), LEADER).await;
+    assert_eq!(location(&res), "/staff/login/code");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pakn"))
+        .args(["user", "reset-second-factor", "--email", LEADER])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DATABASE_URL")
+        .env_remove("PAKN_CONFIG")
+        .env("PAKN_DATABASE__URL", &app.db.url)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("run pakn user reset-second-factor");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Required of leaders: sent to enrol again.
+    let res = password_step(&app, &client(), LEADER).await;
+    assert_eq!(location(&res), "/staff/login/enrol");
+    app.stop().await;
+}
