@@ -206,6 +206,9 @@ impl Site {
             ),
             ("overview", "/staff/overview".into()),
             ("admin", "/staff/admin".into()),
+            ("account", "/staff/account".into()),
+            // Enrolment in the second factor: the QR code and the secret as text.
+            ("second-factor", "/staff/account/second-factor".into()),
         ]
     }
 
