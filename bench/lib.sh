@@ -30,9 +30,11 @@ cpu_of() {
   echo "$total"
 }
 
+# The demo leader signs in with the password alone ([auth] second_factor off) unless the
+# extra env sets PAKN_AUTH__SECOND_FACTOR (bench/issue14-login.sh does).
 start_server() { # extra env as VAR=VALUE ...
   env PAKN_SERVER__LISTEN="127.0.0.1:$PORT" PAKN_SERVER__PUBLIC_URL="$BASE" \
-      PAKN_LIMITS__EXEMPT="127.0.0.1/32" PAKN_LOG=warn "$@" \
+      PAKN_LIMITS__EXEMPT="127.0.0.1/32" PAKN_LOG=warn PAKN_AUTH__SECOND_FACTOR= "$@" \
       "$BIN" serve ${SERVE_ARGS:-} > "$OUT/serve.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done

@@ -41,6 +41,7 @@ pub struct Config {
     pub privacy: PrivacyConfig,
     pub site: SiteConfig,
     pub seed: SeedConfig,
+    pub auth: AuthConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +115,8 @@ pub struct LimitsConfig {
     /// per address (IP): each can hold `[uploads]` max_files × max_file_mb, so without a
     /// bound anyone could fill the database with forms that are never sent right.
     pub stash_per_ip: Limit,
+    /// Wrong second-factor codes per account before they queue (`[auth]`).
+    pub code_per_account: Limit,
     /// CIDR blocks never rate-limited (a load generator, an office NAT).
     pub exempt: Vec<String>,
 }
@@ -234,6 +237,42 @@ pub struct ElsewhereLink {
     pub url: String,
 }
 
+/// The staff's second factor (TOTP and recovery codes, `auth::second_factor`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Roles that must sign in with a second factor (`"all"`: every role). A user holding
+    /// one of them who has not enrolled is sent to enrolment after the password.
+    pub second_factor: Vec<String>,
+    /// Seconds the half-signed-in state (password right, code not yet given) lasts.
+    pub second_step_secs: i64,
+    /// Seconds a user required to enrol, and signed in halfway, has to do it.
+    pub enrol_secs: i64,
+    /// The longest spacing, in seconds, between two checked codes of one account past
+    /// `[limits] code_per_account` (the spacing doubles with each failure up to it).
+    pub code_delay_max_secs: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            second_factor: vec!["admin".into(), "leader".into()],
+            second_step_secs: 300,
+            enrol_secs: 900,
+            code_delay_max_secs: 900,
+        }
+    }
+}
+
+impl AuthConfig {
+    /// Whether a user holding `roles` must sign in with a second factor.
+    pub fn requires_second_factor(&self, roles: &[crate::domain::access::Role]) -> bool {
+        self.second_factor
+            .iter()
+            .any(|r| r.trim() == "all" || roles.iter().any(|role| role.as_str() == r.trim()))
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SeedConfig {
@@ -319,6 +358,10 @@ impl Default for LimitsConfig {
             stash_per_ip: Limit {
                 count: 10,
                 window_secs: 3600,
+            },
+            code_per_account: Limit {
+                count: 5,
+                window_secs: 86400,
             },
             exempt: Vec::new(),
         }
@@ -455,6 +498,7 @@ impl Config {
                 .list_separator(",")
                 .with_list_parse_key("limits.exempt")
                 .with_list_parse_key("server.trusted_proxies")
+                .with_list_parse_key("auth.second_factor")
                 .source(Some(pakn_env)),
         );
         // DATABASE_URL sits between the file and PAKN_DATABASE__URL.
@@ -538,6 +582,7 @@ impl Config {
             ("limits.forgot_per_ip", self.limits.forgot_per_ip),
             ("limits.privacy_per_ip", self.limits.privacy_per_ip),
             ("limits.stash_per_ip", self.limits.stash_per_ip),
+            ("limits.code_per_account", self.limits.code_per_account),
         ] {
             if limit.count == 0 || limit.window_secs == 0 {
                 return Err(ConfigError::new(
@@ -609,6 +654,7 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        self.validate_auth()?;
         for (i, link) in self.site.elsewhere.iter().enumerate() {
             url::Url::parse(&link.url).map_err(|e| {
                 ConfigError::new(
@@ -616,6 +662,31 @@ impl Config {
                     format!("not a URL: {e}"),
                 )
             })?;
+        }
+        Ok(())
+    }
+
+    fn validate_auth(&self) -> Result<(), ConfigError> {
+        for (i, r) in self.auth.second_factor.iter().enumerate() {
+            let r = r.trim();
+            if !r.is_empty() && r != "all" && crate::domain::access::Role::parse(r).is_none() {
+                return Err(ConfigError::new(
+                    &format!("auth.second_factor[{i}]"),
+                    format!("unknown role {r:?} (a role name or \"all\")"),
+                ));
+            }
+        }
+        if self.auth.second_step_secs < 30 || self.auth.enrol_secs < 60 {
+            return Err(ConfigError::new(
+                "auth.second_step_secs",
+                "must be at least 30 (and auth.enrol_secs at least 60)",
+            ));
+        }
+        if self.auth.code_delay_max_secs == 0 {
+            return Err(ConfigError::new(
+                "auth.code_delay_max_secs",
+                "must be at least 1",
+            ));
         }
         Ok(())
     }
@@ -829,5 +900,30 @@ mod tests {
                 .contains("::1".parse().expect("ip"))
         );
         assert!(parse_cidr("nope").is_err());
+    }
+
+    #[test]
+    fn the_second_factor_is_required_by_role() {
+        use crate::domain::access::Role;
+        let path = Some(Path::new("config.toml"));
+        let cfg = Config::load_with_env(path, &env(&[])).expect("loads");
+        assert!(
+            cfg.auth
+                .requires_second_factor(&[Role::Officer, Role::Leader])
+        );
+        assert!(cfg.auth.requires_second_factor(&[Role::Admin]));
+        assert!(
+            !cfg.auth
+                .requires_second_factor(&[Role::Officer, Role::Inspector])
+        );
+        let cfg = Config::load_with_env(path, &env(&[("PAKN_AUTH__SECOND_FACTOR", "all")]))
+            .expect("loads");
+        assert!(cfg.auth.requires_second_factor(&[Role::Inspector]));
+        let cfg =
+            Config::load_with_env(path, &env(&[("PAKN_AUTH__SECOND_FACTOR", "")])).expect("loads");
+        assert!(!cfg.auth.requires_second_factor(&[Role::Admin]), "nobody");
+        let err = Config::load_with_env(path, &env(&[("PAKN_AUTH__SECOND_FACTOR", "admin,boss")]))
+            .expect_err("an unknown role");
+        assert!(err.to_string().contains("auth.second_factor[1]"), "{err}");
     }
 }

@@ -2,6 +2,7 @@
 //! holds, roles and the logged-in user.
 
 pub mod password;
+pub mod second_factor;
 pub mod session;
 pub mod session_store;
 pub mod throttle;

@@ -16,12 +16,48 @@ pub const LOGIN_AT_KEY: &str = "login_at";
 pub const CSRF_KEY: &str = "csrf";
 /// The name of the hidden field holding the session's token.
 pub const CSRF_FIELD: &str = "csrf";
+/// Set when the login passed a second factor.
+pub const SECOND_FACTOR_KEY: &str = "second_factor";
+/// The half-signed-in state (password right, second step to come): who, since when
+/// (unix seconds), and which step. No [`USER_ID_KEY`] then, so no staff page opens.
+pub const PENDING_USER_KEY: &str = "pending_user_id";
+pub const PENDING_AT_KEY: &str = "pending_at";
+pub const PENDING_STEP_KEY: &str = "pending_step";
 
 /// What a live staff session says.
 #[derive(Debug, Clone)]
 pub struct SessionInfo {
     pub user_id: i32,
     pub login_at: i64,
+    pub csrf: String,
+    /// Whether the login passed a second factor.
+    pub second_factor: bool,
+}
+
+/// What the half-signed-in session waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondStep {
+    /// A code (or a recovery code).
+    Code,
+    /// Enrolment, which the configuration requires of the user's roles.
+    Enrol,
+}
+
+impl SecondStep {
+    fn as_str(self) -> &'static str {
+        match self {
+            SecondStep::Code => "code",
+            SecondStep::Enrol => "enrol",
+        }
+    }
+}
+
+/// A half-signed-in session.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub user_id: i32,
+    pub since: i64,
+    pub step: SecondStep,
     pub csrf: String,
 }
 
@@ -44,6 +80,50 @@ pub async fn begin(session: &Session, user_id: i32) -> Result<(), tower_sessions
     Ok(())
 }
 
+/// As [`begin`], for a login that passed a second factor.
+pub async fn begin_verified(
+    session: &Session,
+    user_id: i32,
+) -> Result<(), tower_sessions::session::Error> {
+    begin(session, user_id).await?;
+    session.insert(SECOND_FACTOR_KEY, true).await
+}
+
+/// Starts a half-signed-in session (id cycled, a new anti-forgery token) that waits for
+/// `step`: nothing of the dashboard opens with it.
+pub async fn begin_pending(
+    session: &Session,
+    user_id: i32,
+    step: SecondStep,
+) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.clear().await;
+    session.insert(PENDING_USER_KEY, user_id).await?;
+    session
+        .insert(PENDING_AT_KEY, chrono::Utc::now().timestamp())
+        .await?;
+    session.insert(PENDING_STEP_KEY, step.as_str()).await?;
+    session.insert(CSRF_KEY, new_csrf_token()).await?;
+    Ok(())
+}
+
+/// The half-signed-in state, if that is what the session holds.
+pub async fn pending(session: &Session) -> Result<Option<Pending>, tower_sessions::session::Error> {
+    let Some(user_id) = session.get::<i32>(PENDING_USER_KEY).await? else {
+        return Ok(None);
+    };
+    let step = match session.get::<String>(PENDING_STEP_KEY).await?.as_deref() {
+        Some("enrol") => SecondStep::Enrol,
+        _ => SecondStep::Code,
+    };
+    Ok(Some(Pending {
+        user_id,
+        since: session.get::<i64>(PENDING_AT_KEY).await?.unwrap_or(0),
+        step,
+        csrf: session.get::<String>(CSRF_KEY).await?.unwrap_or_default(),
+    }))
+}
+
 /// Reads the session (one query when the request carries a session cookie, none
 /// otherwise). `None` when nobody is logged in.
 pub async fn info(
@@ -54,10 +134,15 @@ pub async fn info(
     };
     let login_at = session.get::<i64>(LOGIN_AT_KEY).await?.unwrap_or(0);
     let csrf = session.get::<String>(CSRF_KEY).await?.unwrap_or_default();
+    let second_factor = session
+        .get::<bool>(SECOND_FACTOR_KEY)
+        .await?
+        .unwrap_or(false);
     Ok(Some(SessionInfo {
         user_id,
         login_at,
         csrf,
+        second_factor,
     }))
 }
 

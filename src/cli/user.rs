@@ -25,6 +25,12 @@ pub enum UserCommand {
         #[arg(long)]
         unit: Option<String>,
     },
+    /// Turn off a user's second factor (lost phone and recovery codes): they sign in
+    /// with the password alone, and enrol again if their roles require it.
+    ResetSecondFactor {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -99,5 +105,21 @@ pub async fn run(cfg: &Config, command: UserCommand) -> anyhow::Result<()> {
             println!("user {id} added: {email} ({})", roles.join(", "));
             Ok(())
         }
+        UserCommand::ResetSecondFactor { email } => reset_second_factor(cfg, &email).await,
     }
+}
+
+async fn reset_second_factor(cfg: &Config, email: &str) -> anyhow::Result<()> {
+    crate::app::prepare(cfg).await?;
+    let mut conn = crate::db::connect(&cfg.database.url).await?;
+    let row = crate::db::users::find_for_login(&mut conn, email)
+        .await?
+        .with_context(|| format!("--email: no user {email}"))?;
+    let removed = crate::handling::second_factor::reset(&mut conn, row.id).await?;
+    if removed {
+        println!("second factor of user {} turned off", row.id);
+    } else {
+        println!("user {} had no second factor", row.id);
+    }
+    Ok(())
 }

@@ -26,6 +26,7 @@ pub mod ratings;
 pub mod reference;
 pub mod role_grants;
 pub mod schema;
+pub mod second_factors;
 pub mod settings;
 pub mod setup;
 pub mod statuses;

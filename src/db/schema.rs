@@ -476,3 +476,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     visitors_online,
     job_leases,
 );
+
+diesel::table! {
+    second_factors (user_id) {
+        user_id -> Int4,
+        secret -> Bytea,
+        confirmed_at -> Nullable<Timestamptz>,
+        last_step -> Nullable<Int8>,
+        recovery_salt -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recovery_codes (user_id, code_hash) {
+        user_id -> Int4,
+        code_hash -> Bytea,
+        used_at -> Nullable<Timestamptz>,
+    }
+}

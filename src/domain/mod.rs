@@ -19,5 +19,6 @@ pub mod reference;
 pub mod routing;
 pub mod search;
 pub mod status;
+pub mod totp;
 pub mod tracking_code;
 pub mod workflow;

@@ -25,6 +25,7 @@ pub mod privacy;
 pub mod private_link;
 pub mod publication;
 pub mod rating;
+pub mod second_factor;
 pub mod stash;
 pub mod users;
 

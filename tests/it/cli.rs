@@ -401,7 +401,12 @@ async fn the_log_of_a_staff_search_holds_no_query_text() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut server = start_server(&url, &[("PAKN_LOG", "debug")]).await;
+    // The password alone signs the leader in: no second factor required here.
+    let mut server = start_server(
+        &url,
+        &[("PAKN_LOG", "debug"), ("PAKN_AUTH__SECOND_FACTOR", "")],
+    )
+    .await;
     wait_healthy(&server).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

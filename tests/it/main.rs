@@ -22,6 +22,7 @@ mod roles;
 mod staff_entry;
 mod staff_tickets;
 mod support;
+mod totp;
 mod track;
 mod visitors;
 mod workflow;

@@ -92,6 +92,17 @@ impl FromRequestParts<SharedState> for StaffUser {
             session::end(&session).await.map_err(session_error)?;
             return Err(StaffRejection::Login);
         };
+        // A session that did not pass a second factor its roles now require (the
+        // configuration changed, or a role was granted) ends: the next login asks for it.
+        if !info.second_factor
+            && state
+                .cfg
+                .auth
+                .requires_second_factor(&crate::domain::access::Role::parse_all(&row.roles))
+        {
+            session::end(&session).await.map_err(session_error)?;
+            return Err(StaffRejection::Login);
+        }
         // Renews the idle timeout (the session is saved with a new expiry), at most once
         // per quarter of the idle timeout and per minute: a save is a committed write, and
         // one per page view cost the queue a fifth of its throughput at 1M tickets.

@@ -32,6 +32,7 @@ struct AccountPage {
     min_length: usize,
     notice: Option<String>,
     errors: Vec<(&'static str, String)>,
+    second_factor: super::second_factor::Summary,
 }
 
 impl AccountPage {
@@ -43,7 +44,7 @@ impl AccountPage {
     }
 }
 
-fn render(
+async fn render(
     state: &AppState,
     lang: &RequestLang,
     user: &StaffUser,
@@ -59,12 +60,17 @@ fn render(
         .and_then(|id| reference.unit(id))
         .map(|u| t.pick(&u.name_vi, &u.name_en).to_string())
         .unwrap_or_default();
+    let second_factor = match super::second_factor::summary(state, user).await {
+        Ok(summary) => summary,
+        Err(e) => return e.into_response(),
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let body = AccountPage {
+        second_factor,
         email: user.email.clone(),
         unit,
         min_length: password::MIN_LENGTH,
@@ -83,7 +89,7 @@ pub async fn show(
     lang: RequestLang,
     user: StaffUser,
 ) -> Response {
-    render(&state, &lang, &user, None, Vec::new())
+    render(&state, &lang, &user, None, Vec::new()).await
 }
 
 /// `POST /staff/account`: changes one's own password; runs to its end even if the
@@ -116,7 +122,7 @@ pub async fn change_password(
                 .await?;
             drop(conn);
             if admission.wait().await.is_err() {
-                let page = render(&state, &lang, &user, Some("login-busy"), Vec::new());
+                let page = render(&state, &lang, &user, Some("login-busy"), Vec::new()).await;
                 return Ok(busy(page));
             }
         } else {
@@ -138,7 +144,7 @@ pub async fn change_password(
                 return Err(AppError::Internal(e.context("changing one's own password")));
             }
         };
-        Ok(render(&state, &lang, &user, notice, problems))
+        Ok(render(&state, &lang, &user, notice, problems).await)
     })
     .await
 }

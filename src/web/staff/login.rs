@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 use crate::auth::{password, session};
@@ -154,11 +154,8 @@ pub async fn submit(
         }
     };
     refund(&state, ip, &email).await?;
-    session::begin(&session, user_id)
-        .await
-        .map_err(session_error)?;
-    tracing::info!(user_id, "staff login");
-    Ok(Redirect::to(AFTER_LOGIN).into_response())
+    // In, or halfway: the second factor's code (or enrolment) comes next.
+    super::second_step::after_password(&state, &session, user_id).await
 }
 
 /// Ends the session (its row is deleted) and goes back to the login page.
@@ -169,6 +166,12 @@ pub async fn logout(session: Session, fields: Fields) -> AppResult<Response> {
         }
         session::end(&session).await.map_err(session_error)?;
         tracing::info!(user_id = info.user_id, "staff logout");
+    } else if let Some(pending) = session::pending(&session).await.map_err(session_error)? {
+        // Giving up halfway through the second step.
+        if !session::tokens_match(&pending.csrf, fields.get("csrf")) {
+            return Err(AppError::Csrf);
+        }
+        session::end(&session).await.map_err(session_error)?;
     }
     Ok((StatusCode::SEE_OTHER, [("location", "/staff/login")]).into_response())
 }

@@ -5,6 +5,9 @@
 mod account;
 mod login;
 mod personal_data;
+mod qr;
+mod second_factor;
+mod second_step;
 mod users;
 
 use axum::Router;
@@ -24,6 +27,26 @@ pub fn router() -> Router<SharedState> {
             get(account::show).post(account::change_password),
         )
         .route(personal_data::PATH, get(personal_data::show))
+        .route(
+            second_step::CODE_PATH,
+            get(second_step::code_form).post(second_step::code_submit),
+        )
+        .route(
+            second_step::ENROL_PATH,
+            get(second_step::enrol_form).post(second_step::enrol_submit),
+        )
+        .route(
+            second_factor::PATH,
+            get(second_factor::show).post(second_factor::confirm),
+        )
+        .route(
+            "/staff/account/second-factor/recovery",
+            post(second_factor::regenerate),
+        )
+        .route(
+            "/staff/account/second-factor/disable",
+            post(second_factor::disable),
+        )
         .route("/staff/users", get(users::list))
         .route("/staff/users/new", get(users::new_form).post(users::create))
         .route(

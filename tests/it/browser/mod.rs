@@ -219,6 +219,9 @@ impl Site {
             ("admin", "/staff/admin".into()),
             ("users", "/staff/users".into()),
             ("personal-data", "/staff/personal-data".into()),
+            ("account", "/staff/account".into()),
+            // Enrolment in the second factor: the QR code and the secret as text.
+            ("second-factor", "/staff/account/second-factor".into()),
         ]
     }
 

@@ -33,6 +33,9 @@ pub fn test_config(db_url: &str) -> Config {
     cfg.server.listen = "127.0.0.1:0".into();
     cfg.spam.min_fill_secs = 0;
     cfg.mail.dir = std::env::temp_dir().join(format!("pakn-mail-{}", rand::random::<u64>()));
+    // No second factor required unless a test asks (`tests/it/totp.rs`): the other
+    // tests sign admins and leaders in with the password alone.
+    cfg.auth.second_factor = Vec::new();
     cfg
 }
 
