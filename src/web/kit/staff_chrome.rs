@@ -55,6 +55,9 @@ impl StaffChrome {
             nav.push(("/staff/users", "staff-nav-users"));
             nav.push(("/staff/admin", "admin-nav"));
         }
+        if user.access.handles_privacy_requests() {
+            nav.push(("/staff/privacy", "staff-nav-privacy"));
+        }
         nav.push(("/staff/account", "staff-nav-account"));
         // The longest entry the path falls under is the current one.
         let current: Option<&str> = nav
