@@ -285,6 +285,25 @@ fn years_ago(years: u32, days: i64) -> DateTime<Utc> {
 #[tokio::test(flavor = "multi_thread")]
 async fn retention_anonymises_exactly_the_pakn_ended_past_the_period() {
     let app = TestApp::spawn().await;
+    // The notice says what the code does: counted from the end, what goes, what stays.
+    for (lang, from_end, what) in [
+        (
+            "vi",
+            "5 năm kể từ khi phản ánh, kiến nghị kết thúc",
+            "Chỉ giữ lại số liệu thống kê",
+        ),
+        ("en", "5 years after the feedback ends", "Only statistics"),
+    ] {
+        let notice = crate::auth::client()
+            .get(app.url(&format!("/privacy?lang={lang}")))
+            .send()
+            .await
+            .expect("GET /privacy")
+            .text()
+            .await
+            .expect("body");
+        assert!(notice.contains(from_end) && notice.contains(what), "{lang}");
+    }
     // Ended (closed) one day before the cutoff: anonymised.
     let inside = file_as(&app, &HOA, "Hồ sơ A kết thúc quá hạn lưu", true).await;
     end(&app, inside.id, "closed", years_ago(5, -1)).await;
@@ -324,6 +343,39 @@ async fn retention_anonymises_exactly_the_pakn_ended_past_the_period() {
     for personal_data in ["Hoà", "0983", "570", "hoa.nguyen", "Trần Hưng Đạo"] {
         assert!(!printed.contains(personal_data), "{printed}");
     }
+
+    // The command prints the same, and touches nothing.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pakn"))
+        .args(["retention", "--dry-run"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("PAKN_CONFIG")
+        .env("DATABASE_URL", &app.db.url)
+        .env("PAKN_MAIL__DIR", &cfg.mail.dir)
+        .output()
+        .await
+        .expect("pakn retention --dry-run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let codes_line = format!("codes: {} {} {}", derived.code, published.code, inside.code);
+    assert!(
+        stdout.contains("would anonymise: 3\n") && stdout.contains(&codes_line),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("Hoà") && !stdout.contains("0983"),
+        "{stdout}"
+    );
+    assert_eq!(
+        pakn::handling::retention::plan(&mut conn, cfg, Utc::now())
+            .await
+            .expect("plan")
+            .count,
+        3
+    );
 
     let before_stats = statistics(&app).await;
     let kept_outside = personal(&app, outside.id).await;
