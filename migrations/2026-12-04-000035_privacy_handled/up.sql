@@ -20,3 +20,8 @@ CREATE INDEX tickets_ended_not_anonymized ON tickets (closed_at)
     WHERE anonymized_at IS NULL AND status IN ('rejected', 'out_of_scope', 'transferred', 'closed');
 -- A person's PAKN by email (exports and erasure look them up in lower case).
 CREATE INDEX tickets_email_lower ON tickets (lower(email)) WHERE email IS NOT NULL;
+
+-- Retention counts from a PAKN's end (closed_at), not from this date of receipt + N
+-- years written at filing: nothing reads it any more.
+COMMENT ON COLUMN tickets.retention_until IS
+    'Unused since 000035: the retention job anonymises N years after the PAKN ends (closed_at), see handling::retention.';

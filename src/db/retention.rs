@@ -5,7 +5,8 @@
 //! A PAKN has ended when its status is terminal (rejected, out of scope, transferred,
 //! closed: closing, withdrawal and closing as a duplicate all end in `closed`); its end
 //! is `closed_at`, which every ending move sets (and a reopening clears), or, for rows
-//! that lack it, the time of the last event that moved it into its status.
+//! that lack it, the time of the last event that moved it into its status, else its
+//! last update (never earlier than the end, so never anonymised early).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -27,11 +28,18 @@ pub const ANONYMISED: &str = "(đã ẩn danh)";
 
 /// The SQL of a ticket's end, for `t` (see the module's comment).
 const END_SQL: &str = "coalesce(t.closed_at, (SELECT max(e.at) FROM ticket_events e \
-     WHERE e.ticket_id = t.id AND e.to_status = t.status))";
+     WHERE e.ticket_id = t.id AND e.to_status = t.status), t.updated_at)";
 
-fn ended_codes() -> Vec<String> {
-    ENDED.iter().map(|s| s.as_str().to_string()).collect()
-}
+/// The condition of a ticket `t` due at the cutoff `$1`: not anonymised, ended (the
+/// statuses of [`ENDED`] written out, as in the partial index
+/// `tickets_ended_not_anonymized`), and its end at or before the cutoff (`closed_at`
+/// through the index; for rows without it, the last status event, else the last
+/// update).
+const DUE_SQL: &str = "t.anonymized_at IS NULL \
+     AND t.status IN ('rejected', 'out_of_scope', 'transferred', 'closed') \
+     AND (t.closed_at <= $1 OR (t.closed_at IS NULL AND coalesce((SELECT max(e.at) \
+       FROM ticket_events e WHERE e.ticket_id = t.id AND e.to_status = t.status), \
+       t.updated_at) <= $1))";
 
 /// A PAKN due for anonymisation: no personal data, only what an operator may see.
 #[derive(Debug, Clone, QueryableByName)]
@@ -47,12 +55,10 @@ pub struct Due {
 /// Every PAKN ended at or before `cutoff` and not yet anonymised, oldest end first.
 pub async fn due(conn: &mut AsyncPgConnection, cutoff: DateTime<Utc>) -> QueryResult<Vec<Due>> {
     let sql = format!(
-        "SELECT id, code, ended_at FROM (SELECT t.id, t.code, {END_SQL} AS ended_at \
-           FROM tickets t WHERE t.anonymized_at IS NULL AND t.status = ANY($1)) d \
-         WHERE ended_at <= $2 ORDER BY ended_at, id"
+        "SELECT t.id, t.code, {END_SQL} AS ended_at FROM tickets t WHERE {DUE_SQL} \
+         ORDER BY ended_at, t.id"
     );
     diesel::sql_query(sql)
-        .bind::<Array<Text>, _>(ended_codes())
         .bind::<Timestamptz, _>(cutoff)
         .load(conn)
         .await
@@ -71,12 +77,8 @@ pub async fn claim_due(
     cutoff: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
-    let sql = format!(
-        "SELECT t.id FROM tickets t WHERE t.anonymized_at IS NULL AND t.status = ANY($1) \
-           AND {END_SQL} <= $2 ORDER BY t.id LIMIT $3 FOR UPDATE SKIP LOCKED"
-    );
+    let sql = format!("SELECT t.id FROM tickets t WHERE {DUE_SQL} LIMIT $2 FOR UPDATE SKIP LOCKED");
     let rows: Vec<Id> = diesel::sql_query(sql)
-        .bind::<Array<Text>, _>(ended_codes())
         .bind::<Timestamptz, _>(cutoff)
         .bind::<BigInt, _>(limit)
         .load(conn)
@@ -197,4 +199,18 @@ pub async fn codes_of(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<
         .select(tickets::code)
         .load(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_names_the_ended_statuses_and_only_those() {
+        let listed: Vec<String> = ENDED.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        assert!(DUE_SQL.contains(&format!("t.status IN ({})", listed.join(", "))));
+        for s in Status::ALL {
+            assert_eq!(ENDED.contains(s), s.is_terminal(), "{s:?}");
+        }
+    }
 }
