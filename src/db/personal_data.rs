@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use super::schema::{attachments, replies, ticket_events, tickets};
+use super::schema::{attachments, ratings, replies, ticket_events, tickets};
 
 /// How a person is found: the contact of their request, normalised (phone digits, or an
 /// email in lower case).
@@ -130,6 +130,26 @@ pub async fn replies_of(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResul
         .filter(replies::state.eq("approved"))
         .order((replies::ticket_id, replies::id))
         .select(Reply::as_select())
+        .load(conn)
+        .await
+}
+
+/// The person's rating of an answer.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = ratings)]
+pub struct Rating {
+    #[serde(skip)]
+    pub ticket_id: i64,
+    pub rating: String,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn ratings_of(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Rating>> {
+    ratings::table
+        .filter(ratings::ticket_id.eq_any(ids))
+        .order((ratings::ticket_id, ratings::at))
+        .select(Rating::as_select())
         .load(conn)
         .await
 }

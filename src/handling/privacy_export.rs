@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Serialize;
 use zip::write::SimpleFileOptions;
 
-use crate::db::personal_data::{File, Message, PersonTicket, Reply};
+use crate::db::personal_data::{File, Message, PersonTicket, Rating, Reply};
 use crate::domain::calendar::{format_date, format_datetime};
 use crate::domain::status::Status;
 use crate::i18n::{Lang, Tr};
@@ -20,6 +20,7 @@ pub struct PersonData {
     pub tickets: Vec<PersonTicket>,
     pub messages: Vec<Message>,
     pub replies: Vec<Reply>,
+    pub ratings: Vec<Rating>,
     pub files: Vec<File>,
 }
 
@@ -39,6 +40,7 @@ struct TicketEntry<'a> {
     ticket: &'a PersonTicket,
     messages: Vec<&'a Message>,
     replies: Vec<&'a Reply>,
+    ratings: Vec<&'a Rating>,
     files: Vec<FileEntry<'a>>,
 }
 
@@ -62,6 +64,7 @@ struct SummaryTicket {
     content: String,
     messages: Vec<(String, String)>,
     replies: Vec<String>,
+    ratings: Vec<String>,
     files: Vec<String>,
 }
 
@@ -144,6 +147,18 @@ fn summary(data: &PersonData, t: Tr, exported: &str) -> Summary {
                     }
                 })
                 .collect(),
+            ratings: data
+                .ratings
+                .iter()
+                .filter(|r| r.ticket_id == tk.id)
+                .map(|r| {
+                    let label = t.t(&format!("rating-{}", r.rating));
+                    match &r.comment {
+                        Some(c) => format!("{}: {label}. {c}", format_datetime(r.at)),
+                        None => format!("{}: {label}", format_datetime(r.at)),
+                    }
+                })
+                .collect(),
             files: data
                 .files
                 .iter()
@@ -177,6 +192,11 @@ fn document<'a>(data: &'a PersonData, exported: &str) -> Document<'a> {
                     .collect(),
                 replies: data
                     .replies
+                    .iter()
+                    .filter(|r| r.ticket_id == tk.id)
+                    .collect(),
+                ratings: data
+                    .ratings
                     .iter()
                     .filter(|r| r.ticket_id == tk.id)
                     .collect(),

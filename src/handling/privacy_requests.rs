@@ -205,6 +205,7 @@ pub async fn export(
             let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
             let messages = person::messages_of(conn, &ids).await?;
             let replies = person::replies_of(conn, &ids).await?;
+            let ratings = person::ratings_of(conn, &ids).await?;
             let files = person::files_of(conn, &ids).await?;
             record_personal_data_views(conn, who.user_id, &ids, "export").await?;
             let codes: Vec<&str> = tickets.iter().map(|t| t.code.as_str()).collect();
@@ -226,6 +227,7 @@ pub async fn export(
                 tickets,
                 messages,
                 replies,
+                ratings,
                 files,
             })
         })

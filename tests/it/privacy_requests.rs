@@ -269,6 +269,42 @@ async fn requests_are_listed_assigned_and_answered_by_mail_or_phone() {
     app.stop().await;
 }
 
+/// Gives ticket `id` an approved reply and the citizen's rating of it.
+async fn rate(app: &TestApp, id: i64) {
+    use pakn::db::schema::{ratings, replies};
+    let mut conn = app.conn().await;
+    let reply: i64 = diesel::insert_into(replies::table)
+        .values((
+            replies::ticket_id.eq(id),
+            replies::state.eq("approved"),
+            replies::body.eq("Sở đã giải quyết hồ sơ."),
+            replies::number_symbol.eq("125/SNV-VP"),
+            replies::decided_at.eq(diesel::dsl::now),
+        ))
+        .returning(replies::id)
+        .get_result(&mut conn)
+        .await
+        .expect("reply");
+    let (unit_id, field): (i32, String) = tickets::table
+        .find(id)
+        .select((tickets::unit_id, tickets::field_code))
+        .first(&mut conn)
+        .await
+        .expect("ticket");
+    diesel::insert_into(ratings::table)
+        .values((
+            ratings::ticket_id.eq(id),
+            ratings::rating.eq("satisfied"),
+            ratings::comment.eq("Giải quyết nhanh"),
+            ratings::unit_id.eq(unit_id),
+            ratings::field_code.eq(field),
+            ratings::reply_id.eq(reply),
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("rating");
+}
+
 /// The anonymised tickets' ids.
 async fn anonymised(conn: &mut diesel_async::AsyncPgConnection) -> Vec<i64> {
     tickets::table
@@ -299,6 +335,7 @@ async fn the_export_holds_that_persons_pakn_messages_and_files_only() {
     let first = file_as(&app, &HOA, "Hồ sơ thứ nhất của chị Hoà", true).await;
     let second = file_as(&app, &HOA, "Hồ sơ thứ hai của chị Hoà", false).await;
     let other = file_as(&app, &BINH, "Hồ sơ của anh Bình", true).await;
+    rate(&app, first.id).await;
     let id = request(&app, "access", HOA.email, today()).await;
     let (dpo, dpo_id) = staff(&app, "baove@angiang.gov.vn", &["privacy"]).await;
 
@@ -329,6 +366,9 @@ async fn the_export_holds_that_persons_pakn_messages_and_files_only() {
     assert_eq!(exported[0]["email"], HOA.email);
     assert_eq!(exported[0]["files"][0]["path"], names[2]);
     assert!(exported[0]["messages"].is_array());
+    assert_eq!(exported[0]["replies"][0]["number_symbol"], "125/SNV-VP");
+    assert_eq!(exported[0]["ratings"][0]["comment"], "Giải quyết nhanh");
+    assert_eq!(exported[1]["ratings"], serde_json::json!([]));
     let html = String::from_utf8(files[1].1.clone()).expect("UTF-8");
     assert!(
         html.contains("Dữ liệu cá nhân đã cung cấp") && html.contains("Số phản ánh, kiến nghị: 2")

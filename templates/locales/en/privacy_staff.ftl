@@ -71,3 +71,4 @@ privacy-export-content = Content
 privacy-export-messages = Messages
 privacy-export-replies = Replies
 privacy-export-files = Attached files
+privacy-export-ratings = Satisfaction ratings

@@ -71,3 +71,4 @@ privacy-export-content = Nội dung
 privacy-export-messages = Trao đổi
 privacy-export-replies = Văn bản trả lời
 privacy-export-files = Tệp đính kèm
+privacy-export-ratings = Đánh giá mức độ hài lòng
