@@ -12,7 +12,7 @@ mod no_javascript;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use pakn::db::schema::{public_answers, tickets};
+use pakn::db::schema::{privacy_requests, public_answers, tickets};
 use pakn::domain::workflow::Action;
 use pakn::handling::Context;
 use pakn::handling::rating::{Rating, RatingInput, rate};
@@ -77,6 +77,8 @@ pub struct Site {
     /// Answered, rated and published.
     pub published: Filed,
     pub public_id: String,
+    /// A data-subject request of the citizen (by email).
+    pub privacy_request: i64,
 }
 
 impl Site {
@@ -162,6 +164,18 @@ impl Site {
             .first(&mut conn)
             .await
             .expect("the public copy");
+        let privacy_request = diesel::insert_into(privacy_requests::table)
+            .values((
+                privacy_requests::kind.eq("access"),
+                privacy_requests::name.eq("Nguyễn Thị Hoà"),
+                privacy_requests::contact.eq(CITIZEN),
+                privacy_requests::body.eq("Đề nghị cho tôi xem dữ liệu cá nhân của tôi."),
+                privacy_requests::due_on.eq(pakn::domain::calendar::local_date(chrono::Utc::now())),
+            ))
+            .returning(privacy_requests::id)
+            .get_result(&mut conn)
+            .await
+            .expect("a privacy request");
         Site {
             app,
             filed,
@@ -169,6 +183,7 @@ impl Site {
             answered,
             published,
             public_id,
+            privacy_request,
         }
     }
 
@@ -206,6 +221,11 @@ impl Site {
             ),
             ("overview", "/staff/overview".into()),
             ("admin", "/staff/admin".into()),
+            ("privacy-requests", "/staff/privacy".into()),
+            (
+                "privacy-request",
+                format!("/staff/privacy/{}", self.privacy_request),
+            ),
         ]
     }
 
