@@ -30,11 +30,15 @@ pub async fn insert(
     .await
 }
 
-/// The emails of the active admins, who handle data-subject requests.
+/// The emails of the active admins and data protection officers, who handle
+/// data-subject requests.
 pub async fn admin_emails(conn: &mut AsyncPgConnection) -> QueryResult<Vec<String>> {
     users::table
         .filter(users::active.eq(true))
-        .filter(users::roles.contains(vec![Role::Admin.as_str().to_string()]))
+        .filter(users::roles.overlaps_with(vec![
+            Role::Admin.as_str().to_string(),
+            Role::Privacy.as_str().to_string(),
+        ]))
         .order(users::id)
         .select(users::email)
         .load(conn)

@@ -316,6 +316,47 @@ async fn anonymised(conn: &mut diesel_async::AsyncPgConnection) -> Vec<i64> {
         .expect("rows")
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_from_the_privacy_page_reaches_admins_and_officers_and_the_list() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = staff(&app, "quantri@angiang.gov.vn", &["admin"]).await;
+    staff(&app, "baove@angiang.gov.vn", &["privacy"]).await;
+    staff(&app, "lanhdao@angiang.gov.vn", &["leader"]).await;
+    let form = get(&client(), app.url("/privacy"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    let token = crate::auth::value_of(&form, "form_token");
+    let res = client()
+        .post(app.url("/privacy"))
+        .form(&[
+            ("kind", "correction"),
+            ("name", "Trần Văn Bình"),
+            ("contact", BINH.email),
+            ("body", "Xin sửa địa chỉ trong phản ánh của tôi."),
+            ("form_token", &token),
+        ])
+        .send()
+        .await
+        .expect("POST /privacy");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.take_mail().await.who(),
+        [(
+            "privacy_request",
+            mail_to(&["quantri@angiang.gov.vn", "baove@angiang.gov.vn"])
+        )]
+    );
+    let list = get(&admin, app.url("/staff/privacy"))
+        .await
+        .text()
+        .await
+        .expect("list");
+    assert!(list.contains("Trần Văn Bình") && list.contains("Chỉnh sửa dữ liệu"));
+    app.stop().await;
+}
+
 /// The entries of a ZIP, by name.
 fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP");
