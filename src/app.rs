@@ -79,6 +79,7 @@ impl Application {
             Arc::clone(&self.state.reference),
             Arc::clone(&self.state.mail_wake),
         );
+        crate::handling::retention::spawn(self.state.pool.clone(), Arc::clone(&self.state.cfg));
     }
 
     /// Starts this instance's mail worker, woken by `AppState::mail_wake` after a commit

@@ -210,8 +210,12 @@ pub struct DeadlinesConfig {
 pub struct PrivacyConfig {
     /// Version of the processing notice the citizen consents to (stored with the consent).
     pub notice_version: String,
-    /// Years after closing when a PAKN's personal data is anonymised.
+    /// Years after a PAKN ends (closed, rejected, out of scope, transferred, withdrawn)
+    /// when its personal data is anonymised by the retention job.
     pub retention_years: u32,
+    /// How often the retention job runs, in seconds (it takes a lease, so one instance
+    /// runs it at a time).
+    pub retention_interval_secs: u64,
     /// Whether the citizen's track page names the staff members in its timeline
     /// (otherwise it says "the handling officer").
     pub show_staff_names: bool,
@@ -434,6 +438,7 @@ impl Default for PrivacyConfig {
         PrivacyConfig {
             notice_version: "2026-01".into(),
             retention_years: 5,
+            retention_interval_secs: 3600,
             show_staff_names: false,
         }
     }
@@ -655,6 +660,12 @@ impl Config {
             ));
         }
         self.validate_auth()?;
+        if self.privacy.retention_interval_secs == 0 {
+            return Err(ConfigError::new(
+                "privacy.retention_interval_secs",
+                "must be at least 1",
+            ));
+        }
         for (i, link) in self.site.elsewhere.iter().enumerate() {
             url::Url::parse(&link.url).map_err(|e| {
                 ConfigError::new(

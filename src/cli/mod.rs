@@ -1,8 +1,9 @@
 //! The `pakn` command line: `serve` (the default), `migrate`, `check-config`, `seed`,
-//! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`.
+//! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`, `retention`.
 
 mod bench_tokens;
 mod outbox;
+mod retention;
 mod seed_demo;
 mod user;
 
@@ -71,6 +72,12 @@ pub enum Command {
         /// How long ago the tokens were issued (default: just past [spam] min_fill_secs).
         #[arg(long)]
         issued_ago: Option<i64>,
+    },
+    /// Anonymise the PAKN ended more than [privacy] retention_years ago, now.
+    Retention {
+        /// Only print what would be anonymised (counts, codes, oldest end date).
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -149,6 +156,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             form,
             issued_ago,
         } => bench_tokens::run(&cfg, count, &form, issued_ago).await,
+        Command::Retention { dry_run } => retention::run(&cfg, dry_run).await,
     }
 }
 

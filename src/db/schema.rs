@@ -393,6 +393,9 @@ diesel::table! {
         due_on -> Date,
         handled_at -> Nullable<Timestamptz>,
         handled_by -> Nullable<Int4>,
+        assigned_to -> Nullable<Int4>,
+        assigned_at -> Nullable<Timestamptz>,
+        answer -> Nullable<Text>,
     }
 }
 

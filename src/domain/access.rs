@@ -7,6 +7,8 @@
 //! - Inspectors (the public-service inspection team) read every unit's PAKN and change
 //!   nothing; they never read a confidential one's content.
 //! - Admins manage users and reference data and, by that role alone, read no PAKN.
+//! - Data protection officers (cán bộ bảo vệ dữ liệu cá nhân) handle data-subject
+//!   requests (with admins) and, by that role alone, read no PAKN in the queue.
 //!
 //! A PAKN the user may not read is a 404 for them, never a 403 (its existence is not
 //! revealed); one they may read but not act on answers 403 to an action.
@@ -21,10 +23,17 @@ pub enum Role {
     Leader,
     Officer,
     Inspector,
+    Privacy,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Leader, Role::Officer, Role::Inspector];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Leader,
+        Role::Officer,
+        Role::Inspector,
+        Role::Privacy,
+    ];
 
     /// The name stored in `users.roles` and used by `pakn user add --role`.
     pub fn as_str(self) -> &'static str {
@@ -33,6 +42,7 @@ impl Role {
             Role::Leader => "leader",
             Role::Officer => "officer",
             Role::Inspector => "inspector",
+            Role::Privacy => "privacy",
         }
     }
 
@@ -40,12 +50,13 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
     }
 
-    /// Whether the role reads PAKN and their senders' personal data: giving it to an
-    /// admin (or an admin to themself) needs a second admin (separation of duties).
+    /// Whether the role reads PAKN or their senders' personal data (the data protection
+    /// officer exports anyone's): giving it to an admin (or an admin to themself) needs a
+    /// second admin (separation of duties).
     pub fn reads_pakn(self) -> bool {
         match self {
             Role::Admin => false,
-            Role::Leader | Role::Officer | Role::Inspector => true,
+            Role::Leader | Role::Officer | Role::Inspector | Role::Privacy => true,
         }
     }
 
@@ -56,6 +67,7 @@ impl Role {
             Role::Leader => "role-leader",
             Role::Officer => "role-officer",
             Role::Inspector => "role-inspector",
+            Role::Privacy => "role-privacy",
         }
     }
 
@@ -124,6 +136,12 @@ impl Access {
     /// answer for the system, and inspectors, who check the service.
     pub fn reads_personal_data_log(&self) -> bool {
         self.has(Role::Admin) || self.has(Role::Inspector)
+    }
+
+    /// Handles data-subject requests (admins and data protection officers): lists and
+    /// answers them, exports, corrects and erases one person's data.
+    pub fn handles_privacy_requests(&self) -> bool {
+        self.has(Role::Admin) || self.has(Role::Privacy)
     }
 
     /// Reads PAKN at all (leaders, officers, inspectors; not admins by that role alone).
@@ -249,6 +267,11 @@ mod tests {
         assert!(inspector.may_read(3) && !inspector.acts() && !inspector.may_act_on(3));
         let admin = access(&[Role::Admin], None);
         assert!(admin.administers() && !admin.reads_tickets() && !admin.may_read(1));
+        assert!(admin.handles_privacy_requests());
+        let dpo = access(&[Role::Privacy], None);
+        assert!(dpo.handles_privacy_requests() && !dpo.reads_tickets() && !dpo.administers());
+        assert!(!dpo.may_read(1) && !dpo.acts());
+        assert!(!officer.handles_privacy_requests() && !inspector.handles_privacy_requests());
         let admin_officer = access(&[Role::Admin, Role::Officer], Some(1));
         assert!(admin_officer.may_read(1) && !admin_officer.may_read(2));
         let unitless = access(&[Role::Officer], None);

@@ -11,7 +11,9 @@
 //!   rating; [`publication`]: the public copy of an answer; [`privacy`]: a data-subject
 //!   request; [`forgot_codes`]: the citizen's codes mailed; [`users`] and [`account`]:
 //!   staff accounts; [`jobs`]: the periodic automatic moves; [`stash`]: the sweep of
-//!   files kept for a re-rendered form.
+//!   files kept for a re-rendered form; [`retention`]: the anonymisation of ended PAKN;
+//!   [`privacy_requests`]: data-subject requests handled (assign, answer, export,
+//!   correction, erasure).
 
 pub mod account;
 pub mod command;
@@ -22,9 +24,12 @@ mod moves;
 mod notes;
 pub mod notice;
 pub mod privacy;
+mod privacy_export;
+pub mod privacy_requests;
 pub mod private_link;
 pub mod publication;
 pub mod rating;
+pub mod retention;
 pub mod second_factor;
 pub mod stash;
 pub mod users;

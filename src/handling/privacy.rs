@@ -1,7 +1,8 @@
 //! A data-subject request about personal data (access, correction, deletion, objection,
 //! other; Luật 91/2025/QH15, NĐ 356/2025/NĐ-CP): checked, stored in `privacy_requests`
-//! due 2 working days later, and mailed to the active admins in the same transaction,
-//! so a request is never stored without its mail nor mailed without being stored.
+//! due 2 working days later, and mailed to the active admins and data protection
+//! officers in the same transaction, so a request is never stored without its mail nor
+//! mailed without being stored.
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 

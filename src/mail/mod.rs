@@ -5,6 +5,7 @@
 //! - [`compose`]: the mails of a filing (the citizen's acknowledgement, the notification
 //!   of the routing rule's contacts), rendered from askama templates.
 //! - [`publication`]: the mail telling the citizen their answer was published.
+//! - [`privacy_answer`]: the answer to a data-subject request.
 //! - [`message`]: an outbox row as a MIME message with the threading headers.
 //! - [`transport`]: `file` (one `.eml` per row) or `smtp` (one pool of SMTP connections,
 //!   [`smtp`]).
@@ -16,6 +17,7 @@ pub mod compose;
 pub mod message;
 pub mod outbox;
 pub mod private_link;
+pub mod privacy_answer;
 pub mod publication;
 pub mod smtp;
 pub mod staff_notice;

@@ -1,11 +1,12 @@
 //! The HTTP layer: one `router()` per feature area (`public`, `track`, `publication`,
-//! `staff`, `tickets`, `admin`), merged here with the middleware that every response
+//! `staff`, `tickets`, `admin`, `privacy`), merged here with the middleware that every response
 //! gets (security headers, request logging by matched route, limits). Feature areas never
 //! import one another: what they share is in [`kit`].
 
 pub mod admin;
 pub mod kit;
 pub mod middleware;
+pub mod privacy;
 pub mod public;
 pub mod publication;
 pub mod staff;
@@ -34,7 +35,8 @@ pub fn router(state: SharedState) -> Router {
                 .merge(staff::router())
                 .merge(tickets::router())
                 .merge(admin::router())
-                .merge(publication::staff::router()),
+                .merge(publication::staff::router())
+                .merge(privacy::router()),
             &state,
         ))
         .merge(assets::router())

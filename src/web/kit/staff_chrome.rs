@@ -58,6 +58,9 @@ impl StaffChrome {
         if user.access.reads_personal_data_log() {
             nav.push(("/staff/personal-data", "staff-nav-personal-data"));
         }
+        if user.access.handles_privacy_requests() {
+            nav.push(("/staff/privacy", "staff-nav-privacy"));
+        }
         nav.push(("/staff/account", "staff-nav-account"));
         // The longest entry the path falls under is the current one.
         let current: Option<&str> = nav

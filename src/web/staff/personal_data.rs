@@ -1,6 +1,6 @@
 //! `GET /staff/personal-data`: the personal-data log (Luật 91/2025/QH15): who was shown
 //! whose personal data, when and why (a PAKN page, a search listing senders, an export,
-//! a mail, this log), newest first, filtered by staff member, PAKN, purpose and dates,
+//! a data-subject request's page, a mail, this log), newest first, filtered by staff member, PAKN, purpose and dates,
 //! 100 entries a page. Admins and inspectors read it; reading it is itself logged (as
 //! `log`, for every PAKN whose sender the page names).
 
@@ -24,7 +24,7 @@ use crate::web::kit::{RequestLang, SharedState, StaffChrome, page_no_store};
 pub const PATH: &str = "/staff/personal-data";
 const PAGE_SIZE: i64 = 100;
 /// The purposes recorded, in the order the filter lists them.
-pub const PURPOSES: [&str; 5] = ["view", "search", "export", "mail", "log"];
+pub const PURPOSES: [&str; 6] = ["view", "search", "export", "privacy", "mail", "log"];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LogQuery {

@@ -195,6 +195,10 @@ pub async fn list(
         if viewer.administers() {
             return Ok(axum::response::Redirect::to("/staff/admin").into_response());
         }
+        // A data protection officer's work is the data-subject requests.
+        if viewer.handles_privacy_requests() {
+            return Ok(axum::response::Redirect::to("/staff/privacy").into_response());
+        }
         return Err(AppError::NotFound);
     }
     let now = Utc::now();

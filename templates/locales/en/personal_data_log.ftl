@@ -20,5 +20,6 @@ pdlog-anonymised = (anonymised)
 pdlog-purpose-view = PAKN page viewed
 pdlog-purpose-search = Search, list
 pdlog-purpose-export = Data exported
+pdlog-purpose-privacy = Data-subject request handled
 pdlog-purpose-mail = Mail sent
 pdlog-purpose-log = This log read

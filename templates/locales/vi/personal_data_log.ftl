@@ -20,5 +20,6 @@ pdlog-anonymised = (đã ẩn danh)
 pdlog-purpose-view = Xem trang PAKN
 pdlog-purpose-search = Tìm kiếm, danh sách
 pdlog-purpose-export = Xuất dữ liệu
+pdlog-purpose-privacy = Xử lý yêu cầu về dữ liệu cá nhân
 pdlog-purpose-mail = Gửi thư
 pdlog-purpose-log = Xem nhật ký này

@@ -12,7 +12,7 @@ mod no_javascript;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use pakn::db::schema::{public_answers, tickets};
+use pakn::db::schema::{privacy_requests, public_answers, tickets};
 use pakn::domain::workflow::Action;
 use pakn::handling::Context;
 use pakn::handling::rating::{Rating, RatingInput, rate};
@@ -77,6 +77,8 @@ pub struct Site {
     /// Answered, rated and published.
     pub published: Filed,
     pub public_id: String,
+    /// A data-subject request of the citizen (by email).
+    pub privacy_request: i64,
 }
 
 impl Site {
@@ -173,6 +175,18 @@ impl Site {
             .first(&mut conn)
             .await
             .expect("the public copy");
+        let privacy_request = diesel::insert_into(privacy_requests::table)
+            .values((
+                privacy_requests::kind.eq("access"),
+                privacy_requests::name.eq("Nguyễn Thị Hoà"),
+                privacy_requests::contact.eq(CITIZEN),
+                privacy_requests::body.eq("Đề nghị cho tôi xem dữ liệu cá nhân của tôi."),
+                privacy_requests::due_on.eq(pakn::domain::calendar::local_date(chrono::Utc::now())),
+            ))
+            .returning(privacy_requests::id)
+            .get_result(&mut conn)
+            .await
+            .expect("a privacy request");
         Site {
             app,
             filed,
@@ -180,6 +194,7 @@ impl Site {
             answered,
             published,
             public_id,
+            privacy_request,
         }
     }
 
@@ -222,6 +237,11 @@ impl Site {
             ("account", "/staff/account".into()),
             // Enrolment in the second factor: the QR code and the secret as text.
             ("second-factor", "/staff/account/second-factor".into()),
+            ("privacy-requests", "/staff/privacy".into()),
+            (
+                "privacy-request",
+                format!("/staff/privacy/{}", self.privacy_request),
+            ),
         ]
     }
 
