@@ -28,10 +28,12 @@ pub async fn keep(
     tickets::stash_files(conn, &rows).await
 }
 
-/// Forgets files kept for forms that were never sent again, and old rate-limit windows.
+/// Forgets files kept for forms that were never sent again, old rate-limit windows and
+/// the salts of past days' rate-limit keys.
 pub async fn sweep(conn: &mut AsyncPgConnection) -> diesel::QueryResult<()> {
     tickets::sweep_stash(conn).await?;
     rate_limits::sweep(conn).await?;
+    rate_limits::forget_salts(conn, chrono::Utc::now().date_naive()).await?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod cli;
 mod commit;
 mod db;
 mod delivery;
+mod edge;
 mod faults;
 mod filing;
 mod mail;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Notify, Semaphore};
 
-use super::{counts, visits};
+use super::{counts, rate_limit, visits};
 use crate::config::{Cidr, Config};
 use crate::db::Pool;
 use crate::domain::form_token::FormTokenKey;
@@ -30,6 +30,8 @@ pub struct AppState {
     pub visits: Arc<visits::Visits>,
     /// The queue's and the overview's counts, kept a few seconds per scope.
     pub counts: counts::CountsCache,
+    /// Today's salted key of the rate-limit buckets (security review, finding 16).
+    pub rate_keys: rate_limit::DayKeys,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -50,6 +52,7 @@ impl AppState {
             exempt: cfg.exempt_networks(),
             trusted_proxies: cfg.trusted_proxy_networks(),
             counts: counts::CountsCache::new(cfg.server.counts_cache_secs),
+            rate_keys: rate_limit::DayKeys::default(),
             cfg,
             pool,
             reference,

@@ -1,0 +1,114 @@
+//! Issue 14, the edge: the security review's findings 3 (the upload stash's budgets), 6
+//! (slow uploads), 7 (header-read timeout, connection cap), 11 (acknowledgements within
+//! `mail_per_address`) and 16 (rate-limit keys that a dump cannot recompute), against a
+//! real Postgres and real TCP clients.
+
+use chrono::{Days, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hmac::{Hmac, Mac};
+use pakn::config::Limit;
+use pakn::db::schema::{rate_limit_salts, rate_limits};
+use pakn::web::kit::rate_limit::{bucket, day_key};
+use sha2::Sha256;
+
+use crate::support::app::TestApp;
+
+async fn salt_of_day(conn: &mut AsyncPgConnection, day: NaiveDate) -> Option<Vec<u8>> {
+    rate_limit_salts::table
+        .find(day)
+        .select(rate_limit_salts::salt)
+        .first(conn)
+        .await
+        .optional()
+        .expect("salt")
+}
+
+async fn buckets(conn: &mut AsyncPgConnection) -> Vec<Vec<u8>> {
+    rate_limits::table
+        .select(rate_limits::bucket)
+        .load(conn)
+        .await
+        .expect("buckets")
+}
+
+/// The bucket as it was keyed before finding 16: HMAC(secret, day) alone, which anyone
+/// holding a dump (and so the secret in `settings`) could recompute.
+fn bucket_from_the_secret_alone(
+    secret: &[u8],
+    day: NaiveDate,
+    name: &str,
+    subject: &str,
+) -> Vec<u8> {
+    let mut k = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("key");
+    k.update(b"pakn-rate-limit|");
+    k.update(day.format("%Y-%m-%d").to_string().as_bytes());
+    let k = k.finalize().into_bytes();
+    bucket(&k, name, subject)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limit_keys_need_a_daily_salt_that_instances_share_and_the_sweep_forgets() {
+    let app = TestApp::spawn().await;
+    let second = app.second_instance().await;
+    let (a, b) = (app.state(), second.state());
+    let now = Utc::now();
+    let day = now.date_naive();
+    let subject = "203.0.113.9";
+    // Both instances draw today's salt at once: they must end up with the same key.
+    let (mut c1, mut c2) = (app.conn().await, app.conn().await);
+    let (k1, k2) = tokio::join!(
+        a.bucket_at(&mut c1, now, "submit", subject),
+        b.bucket_at(&mut c2, now, "submit", subject)
+    );
+    assert_eq!(
+        k1.expect("bucket"),
+        k2.expect("bucket"),
+        "the instances agree"
+    );
+    let limit = Limit {
+        count: 5,
+        window_secs: 3600,
+    };
+    a.rate_limit(&mut c1, "submit", subject, limit)
+        .await
+        .expect("hit");
+    b.rate_limit(&mut c2, "submit", subject, limit)
+        .await
+        .expect("hit");
+    let hits: Vec<i32> = rate_limits::table
+        .select(rate_limits::hits)
+        .load(&mut c1)
+        .await
+        .expect("hits");
+    assert_eq!(hits, vec![2], "both instances count in one bucket");
+
+    let stored = buckets(&mut c1).await;
+    let secret = a.secret.as_slice();
+    assert!(
+        !stored.contains(&bucket_from_the_secret_alone(
+            secret, day, "submit", subject
+        )),
+        "the secret alone does not give the bucket"
+    );
+    let salt = salt_of_day(&mut c1, day).await.expect("today's salt");
+    assert_eq!(salt.len(), 32);
+    assert!(stored.contains(&bucket(&day_key(secret, day, &salt), "submit", subject)));
+
+    // The sweep deletes the salts of past days, and keeps today's.
+    let yesterday = day.checked_sub_days(Days::new(1)).expect("yesterday");
+    diesel::insert_into(rate_limit_salts::table)
+        .values((
+            rate_limit_salts::day.eq(yesterday),
+            rate_limit_salts::salt.eq(vec![7u8; 32]),
+        ))
+        .execute(&mut c1)
+        .await
+        .expect("an old salt");
+    pakn::handling::stash::sweep(&mut c1).await.expect("sweep");
+    assert_eq!(salt_of_day(&mut c1, yesterday).await, None, "forgotten");
+    assert_eq!(salt_of_day(&mut c1, day).await, Some(salt), "kept");
+    drop((c1, c2));
+    second.stop_keeping_db().await;
+    app.stop().await;
+}
