@@ -12,7 +12,9 @@ use pakn::db::schema::{rate_limit_salts, rate_limits};
 use pakn::web::kit::rate_limit::{bucket, day_key};
 use sha2::Sha256;
 
+use crate::filing::{form_of, fresh_form, post, valid_fields};
 use crate::support::app::TestApp;
+use crate::support::outbox::{CITIZEN, mail_to};
 
 async fn salt_of_day(conn: &mut AsyncPgConnection, day: NaiveDate) -> Option<Vec<u8>> {
     rate_limit_salts::table
@@ -110,5 +112,56 @@ async fn rate_limit_keys_need_a_daily_salt_that_instances_share_and_the_sweep_fo
     assert_eq!(salt_of_day(&mut c1, day).await, Some(salt), "kept");
     drop((c1, c2));
     second.stop_keeping_db().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledgements_to_one_address_stop_at_mail_per_address_and_the_receipt_says_so() {
+    // Security review, finding 11: six filings to one address sent six acknowledgements.
+    let app = TestApp::spawn_with(|c| {
+        c.limits.mail_per_address = Limit {
+            count: 2,
+            window_secs: 3600,
+        };
+    })
+    .await;
+    let mut receipts = Vec::new();
+    for _ in 0..3 {
+        let token = fresh_form(&app).await;
+        let (status, body, location) = post(&app, form_of(&valid_fields(&token))).await;
+        assert_eq!(status, reqwest::StatusCode::SEE_OTHER, "filed: {body}");
+        receipts.push(location.expect("the private page"));
+    }
+    let mail = app.take_mail().await;
+    assert_eq!(
+        mail.recipients_of("ack"),
+        vec![mail_to(&[CITIZEN]), mail_to(&[CITIZEN])],
+        "two acknowledgements, the third skipped"
+    );
+    assert_eq!(
+        mail.of_kind("notify").len(),
+        3,
+        "every PAKN still goes to its unit"
+    );
+    let sent = "Một thư xác nhận kèm mã PAKN đã được gửi";
+    let first = app
+        .client
+        .get(app.url(&receipts[0]))
+        .send()
+        .await
+        .expect("GET");
+    let first = first.text().await.expect("body");
+    assert!(first.contains(sent) && !first.contains("ack-skipped"));
+    let third = app
+        .client
+        .get(app.url(&receipts[2]))
+        .send()
+        .await
+        .expect("GET");
+    let third = third.text().await.expect("body");
+    assert!(!third.contains(sent), "the receipt claims no confirmation");
+    assert!(
+        third.contains("data-testid=\"ack-skipped\"") && third.contains("chưa gửi thư xác nhận")
+    );
     app.stop().await;
 }

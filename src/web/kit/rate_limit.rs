@@ -59,6 +59,11 @@ pub fn busy(mut page: axum::response::Response) -> axum::response::Response {
     page
 }
 
+/// The limit of mail sent to one address by public actions (`[limits]
+/// mail_per_address`): forgotten codes and filing acknowledgements count in one bucket
+/// per address (security review, finding 11).
+pub const MAIL_PER_RECIPIENT: &str = "mail_address";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Allowed,

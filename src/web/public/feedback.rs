@@ -23,7 +23,7 @@ use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult, retry_later};
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::outage;
-use crate::web::kit::rate_limit::{Decision, address_subject};
+use crate::web::kit::rate_limit::{Decision, MAIL_PER_RECIPIENT, address_subject};
 use crate::web::kit::stash::{self, KeptFile};
 use crate::web::kit::upload::{self, ParsedForm};
 use crate::web::kit::{AppState, SharedState};
@@ -405,8 +405,10 @@ async fn decide(
         spam_reasons,
         received_at: now,
         keep_stashed: keep,
+        skip_acknowledgement: false,
     };
-    store(state, &t, &reference, form, &valid, &meta).await
+    let exempt = state.is_exempt(ip);
+    store(state, &t, &reference, form, &valid, &meta, exempt).await
 }
 
 /// A form's own valid token, its key (the nonce: the filing's idempotency key and where
@@ -550,11 +552,34 @@ async fn store(
     form: &ParsedForm,
     valid: &ValidFeedback,
     meta: &FilingMeta,
+    exempt: bool,
 ) -> AppResult<FormOutcome> {
     let files = form.checked_files();
     let mut conn = state.pool.get().await?;
+    let ack = if exempt {
+        Ack::NotCounted
+    } else {
+        count_acknowledgement(state, &mut conn, valid).await?
+    };
+    let meta = &FilingMeta {
+        skip_acknowledgement: ack == Ack::OverLimit,
+        ..meta.clone()
+    };
     let outcome = filing::file(&mut conn, &state.cfg, reference, valid, &files, meta).await?;
+    if ack == Ack::Counted && !matches!(outcome, FilingOutcome::Created { .. }) {
+        // Nothing new was filed, so nothing was mailed: the count goes back.
+        let (email, limit) = (
+            valid.email.as_deref().unwrap_or_default(),
+            mail_limit(state),
+        );
+        state
+            .rate_limit_refund(&mut conn, MAIL_PER_RECIPIENT, email, limit)
+            .await?;
+    }
     drop(conn);
+    if meta.skip_acknowledgement {
+        tracing::info!("acknowledgement skipped: the address was mailed often enough");
+    }
     Ok(match outcome {
         FilingOutcome::Created { access_token, .. } => {
             state.mail_wake.notify_one();
@@ -571,6 +596,43 @@ async fn store(
                 t.t("notice-form-reused"),
             )
         }
+    })
+}
+
+fn mail_limit(state: &AppState) -> crate::config::Limit {
+    state.cfg.limits.mail_per_address
+}
+
+/// What becomes of a filing's acknowledgement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ack {
+    /// No email given, or sent from an address in `[limits] exempt` (a load generator,
+    /// an office): it goes if there is an email, uncounted.
+    NotCounted,
+    /// Counted against the address's limit: it goes.
+    Counted,
+    /// The address was mailed often enough: the PAKN is filed without it.
+    OverLimit,
+}
+
+/// Counts the acknowledgement a filing with an email would send against `[limits]
+/// mail_per_address`, in the bucket forgotten codes count in too (security review,
+/// finding 11). One statement on the filing's connection, only when an email was given
+/// (and the sender is not exempt), so the filing benchmark's exempt load pays nothing.
+async fn count_acknowledgement(
+    state: &AppState,
+    conn: &mut diesel_async::AsyncPgConnection,
+    valid: &ValidFeedback,
+) -> AppResult<Ack> {
+    let Some(email) = valid.email.as_deref() else {
+        return Ok(Ack::NotCounted);
+    };
+    let decision = state
+        .rate_limit(conn, MAIL_PER_RECIPIENT, email, mail_limit(state))
+        .await?;
+    Ok(match decision {
+        Decision::Allowed => Ack::Counted,
+        Decision::Limited { .. } => Ack::OverLimit,
     })
 }
 

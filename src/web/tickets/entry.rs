@@ -415,6 +415,7 @@ impl Checked {
             spam_reasons: Vec::new(),
             received_at: self.received_at,
             keep_stashed: typed.keep.clone(),
+            skip_acknowledgement: false,
         };
         (self.valid, meta)
     }
