@@ -3,6 +3,8 @@
 //! `mail_per_address`) and 16 (rate-limit keys that a dump cannot recompute), against a
 //! real Postgres and real TCP clients.
 
+use std::time::Duration;
+
 use chrono::{Days, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -11,6 +13,7 @@ use pakn::config::Limit;
 use pakn::db::schema::{rate_limit_salts, rate_limits};
 use pakn::web::kit::rate_limit::{bucket, day_key};
 use sha2::Sha256;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::filing::{form_of, fresh_form, post, valid_fields};
 use crate::support::app::TestApp;
@@ -163,5 +166,70 @@ async fn acknowledgements_to_one_address_stop_at_mail_per_address_and_the_receip
     assert!(
         third.contains("data-testid=\"ack-skipped\"") && third.contains("chưa gửi thư xác nhận")
     );
+    app.stop().await;
+}
+
+/// Reads until the server closes the connection (`Some(bytes read)`), or `None` when it
+/// is still open after `wait`.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, wait: Duration) -> Option<String> {
+    let mut got = Vec::new();
+    match tokio::time::timeout(wait, stream.read_to_end(&mut got)).await {
+        Ok(_) => Some(String::from_utf8_lossy(&got).into_owned()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_whose_headers_never_end_is_disconnected() {
+    // Security review, finding 7: 2,000 half-sent requests were all held after 60 s.
+    let app = TestApp::spawn_with(|c| c.server.header_read_timeout_secs = 1).await;
+    let mut half = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    half.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("half a request");
+    let closed = read_until_closed(&mut half, Duration::from_secs(60)).await;
+    assert!(closed.is_some(), "the server closed the half-sent request");
+    // A whole request is still served.
+    let res = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    let app = TestApp::spawn_with(|c| c.server.max_connections = 2).await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(
+            tokio::net::TcpStream::connect(app.addr)
+                .await
+                .expect("connect"),
+        );
+    }
+    let mut third = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("request");
+    assert_eq!(
+        read_until_closed(&mut third, Duration::from_secs(1)).await,
+        None,
+        "not served while two connections are held"
+    );
+    drop(held.pop());
+    let answer = read_until_closed(&mut third, Duration::from_secs(60))
+        .await
+        .expect("served once a connection closed");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(held);
     app.stop().await;
 }
