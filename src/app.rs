@@ -73,7 +73,10 @@ impl Application {
         self.state
             .reference
             .spawn_refresher(self.state.pool.clone(), REFERENCE_REFRESH);
-        crate::handling::stash::spawn_sweeper(self.state.pool.clone());
+        crate::handling::stash::spawn_sweeper(
+            self.state.pool.clone(),
+            self.state.cfg.uploads.stash_ttl_secs,
+        );
         crate::auth::session_store::spawn_sweeper(self.state.pool.clone());
         crate::web::kit::visits::spawn_flusher(self.state());
         crate::handling::jobs::spawn(

@@ -10,12 +10,12 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hmac::{Hmac, Mac};
 use pakn::config::Limit;
-use pakn::db::schema::{rate_limit_salts, rate_limits};
+use pakn::db::schema::{rate_limit_salts, rate_limits, upload_stash};
 use pakn::web::kit::rate_limit::{bucket, day_key};
 use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::filing::{form_of, fresh_form, post, valid_fields};
+use crate::filing::{form_of, fresh_form, post, valid_fields, without};
 use crate::support::app::TestApp;
 use crate::support::outbox::{CITIZEN, mail_to};
 
@@ -110,7 +110,9 @@ async fn rate_limit_keys_need_a_daily_salt_that_instances_share_and_the_sweep_fo
         .execute(&mut c1)
         .await
         .expect("an old salt");
-    pakn::handling::stash::sweep(&mut c1).await.expect("sweep");
+    pakn::handling::stash::sweep(&mut c1, 3600)
+        .await
+        .expect("sweep");
     assert_eq!(salt_of_day(&mut c1, yesterday).await, None, "forgotten");
     assert_eq!(salt_of_day(&mut c1, day).await, Some(salt), "kept");
     drop((c1, c2));
@@ -231,5 +233,200 @@ async fn connections_past_the_cap_wait_until_one_closes() {
         .expect("served once a connection closed");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     drop(held);
+    app.stop().await;
+}
+
+/// A PNG of `size` bytes: the magic bytes, then filler (the sniffing looks at the start).
+fn png_of(size: usize) -> Vec<u8> {
+    let mut bytes = crate::filing::PNG.to_vec();
+    bytes.resize(size, 0x5a);
+    bytes
+}
+
+/// Sends a form that comes back (no title) with `files`, under `token`: whether its files
+/// were kept, and the page.
+async fn send_back(app: &TestApp, token: &str, files: &[Vec<u8>]) -> (bool, String) {
+    let mut form = form_of(&without(&valid_fields(token), "title"));
+    for (i, bytes) in files.iter().enumerate() {
+        form = form.part(
+            "attachments",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name(format!("anh-{i}.png")),
+        );
+    }
+    let (status, body, _) = post(app, form).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    (body.contains("name=\"keep_upload\""), body)
+}
+
+async fn stashed(app: &TestApp) -> (i64, i64) {
+    let mut conn = app.conn().await;
+    let rows: Vec<i32> = upload_stash::table
+        .select(upload_stash::size_bytes)
+        .load(&mut conn)
+        .await
+        .expect("stash");
+    (rows.len() as i64, rows.iter().map(|b| i64::from(*b)).sum())
+}
+
+const REATTACH: &str = "Vui lòng đính kèm lại";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_address_keeps_files_within_its_byte_budget_and_is_told_to_reattach_past_it() {
+    // Security review, finding 3: one address stored 500 MB in 52 s.
+    let app = TestApp::spawn_with(|c| c.uploads.stash_mb_per_address = 1).await;
+    let token = fresh_form(&app).await;
+    let (kept, body) = send_back(&app, &token, &[png_of(600 * 1024)]).await;
+    assert!(kept && !body.contains(REATTACH), "within the budget: kept");
+    let token = fresh_form(&app).await;
+    let (kept, body) = send_back(&app, &token, &[png_of(600 * 1024)]).await;
+    assert!(!kept, "past the address's budget: nothing kept");
+    assert!(body.contains(REATTACH), "the form says to attach again");
+    assert!(body.contains("Nguyễn Thị Hoà"), "what was typed comes back");
+    assert_eq!(stashed(&app).await, (1, 600 * 1024));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_site_keeps_files_within_its_byte_budget() {
+    let app = TestApp::spawn_with(|c| {
+        c.uploads.stash_mb_per_address = 100;
+        c.uploads.stash_mb_total = 1;
+    })
+    .await;
+    let token = fresh_form(&app).await;
+    assert!(send_back(&app, &token, &[png_of(700 * 1024)]).await.0);
+    let token = fresh_form(&app).await;
+    let (kept, body) = send_back(&app, &token, &[png_of(700 * 1024)]).await;
+    assert!(!kept && body.contains(REATTACH), "past the site's budget");
+    assert_eq!(stashed(&app).await.0, 1);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_keeps_at_most_max_files_and_kept_files_expire_after_the_ttl() {
+    let app = TestApp::spawn_with(|c| c.uploads.max_files = 2).await;
+    let token = fresh_form(&app).await;
+    let two = [png_of(1000), png_of(1001)];
+    assert!(send_back(&app, &token, &two).await.0);
+    // The same form sent back again with two more: the newest two replace the others.
+    let (kept, _) = send_back(&app, &token, &[png_of(2000), png_of(2001)]).await;
+    assert!(kept);
+    assert_eq!(stashed(&app).await, (2, 4001), "the newest two");
+    // An hour on (the default TTL), the sweep forgets them.
+    let mut conn = app.conn().await;
+    diesel::sql_query("UPDATE upload_stash SET created_at = now() - interval '61 minutes'")
+        .execute(&mut conn)
+        .await
+        .expect("age the stash");
+    let ttl = app.state.cfg.uploads.stash_ttl_secs;
+    pakn::handling::stash::sweep(&mut conn, ttl)
+        .await
+        .expect("sweep");
+    drop(conn);
+    assert_eq!(stashed(&app).await.0, 0);
+    app.stop().await;
+}
+
+/// A raw client from `local` that sends a multipart filing's headers, its first file
+/// part's header and the PNG magic bytes, and then nothing more.
+async fn start_upload(app: &TestApp, local: std::net::IpAddr) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind((local, 0).into()).expect("bind");
+    let mut stream = socket.connect(app.addr).await.expect("connect");
+    let head = "POST /feedback HTTP/1.1\r\nHost: x\r\n\
+        Content-Type: multipart/form-data; boundary=slowslowslow\r\n\
+        Content-Length: 1000000\r\n\r\n\
+        --slowslowslow\r\n\
+        Content-Disposition: form-data; name=\"attachments\"; filename=\"a.png\"\r\n\
+        Content-Type: image/png\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream
+        .write_all(&crate::filing::PNG[..8])
+        .await
+        .expect("magic");
+    stream
+}
+
+/// Goes on with `stream`'s file one byte every 200 ms, until the server closes it or the
+/// task is aborted.
+fn trickle(mut stream: tokio::net::TcpStream) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while stream.write_all(b"a").await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+}
+
+const LOCALHOST: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_that_goes_quiet_is_cut() {
+    // Security review, finding 6: a stalled upload held its permit for 120 s.
+    let app = TestApp::spawn_with(|c| c.uploads.idle_secs = 1).await;
+    let mut stalled = start_upload(&app, LOCALHOST).await;
+    let answer = read_until_closed(&mut stalled, Duration::from_secs(60))
+        .await
+        .expect("the server answered and closed");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert_eq!(
+        app.state.upload_permits.available_permits(),
+        8,
+        "permit back"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn eight_slow_uploads_from_one_address_leave_permits_for_everyone_else() {
+    // Security review, finding 6: 8 uploads at 1 byte/s held all 8 permits, and a
+    // citizen's 20-byte PDF got no answer.
+    let app = TestApp::spawn_with(|c| c.uploads.idle_secs = 60).await;
+    let permits = &app.state.upload_permits;
+    let mut slow = Vec::new();
+    for _ in 0..8 {
+        slow.push(trickle(start_upload(&app, LOCALHOST).await));
+    }
+    while permits.available_permits() > 6 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Time for any other of the eight to take a permit, had it been let through.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        permits.available_permits(),
+        6,
+        "one address holds two permits"
+    );
+    // A citizen elsewhere files with a file, while the eight go on.
+    let citizen = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .expect("client");
+    let html = citizen
+        .get(app.url("/feedback/new"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("form");
+    let form = form_of(&valid_fields(&crate::filing::token_of(&html))).part(
+        "attachments",
+        reqwest::multipart::Part::bytes(crate::filing::pdf_bytes()).file_name("don.pdf"),
+    );
+    let sent = citizen.post(app.url("/feedback")).multipart(form).send();
+    let res = tokio::time::timeout(Duration::from_secs(60), sent)
+        .await
+        .expect("answered while the slow uploads go on")
+        .expect("POST");
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    assert!(
+        slow.iter().all(|t| !t.is_finished()),
+        "the eight still going"
+    );
+    for t in &slow {
+        t.abort();
+    }
+    assert_eq!(app.take_mail().await.kinds(), vec!["ack", "notify"]);
     app.stop().await;
 }

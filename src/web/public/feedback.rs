@@ -17,13 +17,16 @@ use crate::domain::feedback::{Channel, FeedbackValues, ValidFeedback};
 use crate::domain::form_token::{FormKind, TokenError};
 use crate::domain::reference::Reference;
 use crate::handling::filing::{self, FilingMeta, FilingOutcome};
+use crate::handling::stash::Kept as KeptFiles;
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult, retry_later};
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::outage;
-use crate::web::kit::rate_limit::{Decision, MAIL_PER_RECIPIENT, address_subject};
+use crate::web::kit::rate_limit::{
+    Decision, MAIL_PER_RECIPIENT, address_subject, wide_address_subject,
+};
 use crate::web::kit::stash::{self, KeptFile};
 use crate::web::kit::upload::{self, ParsedForm};
 use crate::web::kit::{AppState, SharedState};
@@ -184,7 +187,7 @@ pub async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let form = match upload::read_form(&state, &headers, body, "filing", || {
+    let form = match upload::read_form(&state, Some(ip), &headers, body, "filing", || {
         AppError::NotFound.into_response()
     })
     .await
@@ -316,8 +319,15 @@ async fn respond(
         }
         FormOutcome::Again(again) => again,
     };
-    if again.keep_files {
-        stash_for_citizen(state, ip, &again.key, form).await?;
+    let kept = again.keep_files && stash_for_citizen(state, ip, &again.key, form).await?;
+    let mut notice = again.notice;
+    if !kept && !form.files.is_empty() {
+        // The citizen must attach them again: say so (security review, finding 3).
+        let reattach = lang.tr().t("notice-files-not-kept");
+        notice = Some(match notice {
+            Some(n) => format!("{n} {reattach}"),
+            None => reattach,
+        });
     }
     let body = form_page(
         state,
@@ -325,7 +335,7 @@ async fn respond(
         again.token,
         values,
         again.errors,
-        again.notice,
+        notice,
         Some(&again.key),
     )
     .await?;
@@ -636,18 +646,18 @@ async fn count_acknowledgement(
     })
 }
 
-/// As [`stash::keep_accepted`] for the public form, within `[limits] stash_per_ip`: past it
-/// the files are not kept (the form comes back without them, as after a lost upload, and
-/// the citizen chooses them again), so nobody can fill the database with forms that are
-/// never sent right.
+/// As [`stash::keep_accepted`] for the public form, within `[limits] stash_per_ip` (per
+/// IPv4 address or IPv6 /48) and the byte budgets: past them the files are not kept (the
+/// form comes back without them and says to attach them again), so nobody can fill the
+/// database with forms that are never sent right. Whether they were kept.
 async fn stash_for_citizen(
     state: &AppState,
     ip: std::net::IpAddr,
     key: &str,
     form: &ParsedForm,
-) -> AppResult<()> {
+) -> AppResult<bool> {
     if form.files.is_empty() {
-        return Ok(());
+        return Ok(true);
     }
     if !state.is_exempt(ip) {
         let mut conn = state.pool.get().await?;
@@ -655,14 +665,22 @@ async fn stash_for_citizen(
             .rate_limit(
                 &mut conn,
                 "stash",
-                &address_subject(ip),
+                &wide_address_subject(ip),
                 state.cfg.limits.stash_per_ip,
             )
             .await?;
         if let Decision::Limited { .. } = decision {
             tracing::info!("files not kept: this address kept files often enough");
-            return Ok(());
+            return Ok(false);
         }
     }
-    stash::keep_accepted(state, key, form).await
+    Ok(
+        match stash::keep_accepted(state, Some(ip), key, form).await? {
+            KeptFiles::Files(_) => true,
+            KeptFiles::OverBudget => {
+                tracing::info!("files not kept: over the stash's byte budget");
+                false
+            }
+        },
+    )
 }
