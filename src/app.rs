@@ -14,6 +14,9 @@ use crate::db;
 use crate::reference::ReferenceCache;
 use crate::web::{self, AppState, SharedState};
 
+mod serve;
+pub use serve::ConnectionLimits;
+
 pub struct Application {
     listener: TcpListener,
     state: SharedState,
@@ -70,7 +73,10 @@ impl Application {
         self.state
             .reference
             .spawn_refresher(self.state.pool.clone(), REFERENCE_REFRESH);
-        crate::handling::stash::spawn_sweeper(self.state.pool.clone());
+        crate::handling::stash::spawn_sweeper(
+            self.state.pool.clone(),
+            self.state.cfg.uploads.stash_ttl_secs,
+        );
         crate::auth::session_store::spawn_sweeper(self.state.pool.clone());
         crate::web::kit::visits::spawn_flusher(self.state());
         crate::handling::jobs::spawn(
@@ -102,18 +108,20 @@ impl Application {
     {
         let grace = Duration::from_secs(self.state.cfg.server.shutdown_grace_secs);
         let app = web::router(self.state.clone());
+        let limits = ConnectionLimits {
+            max_connections: self.state.cfg.server.max_connections,
+            header_read_timeout: Duration::from_secs(
+                self.state.cfg.server.header_read_timeout_secs,
+            ),
+        };
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let server = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let server = serve::serve(self.listener, app, limits, async move {
             shutdown.await;
             let _ = stop_tx.send(true);
         });
         let mut stop_rx2 = stop_rx.clone();
         tokio::select! {
-            res = server => res.context("serving HTTP")?,
+            () = server => {},
             _ = async move {
                 let _ = stop_rx2.wait_for(|s| *s).await;
                 tokio::time::sleep(grace).await;

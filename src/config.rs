@@ -61,6 +61,12 @@ pub struct ServerConfig {
     /// Seconds the counts beside the queue and on the overview are kept in memory per
     /// scope (0: counted on every page view). The pages show when they were counted.
     pub counts_cache_secs: u64,
+    /// Connections held open at once; past it new ones wait in the listen backlog
+    /// (security review, finding 7).
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers before its connection is
+    /// closed (security review, finding 7).
+    pub header_read_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -128,6 +134,19 @@ pub struct UploadsConfig {
     pub max_file_mb: usize,
     /// Uploading requests parsed at once.
     pub concurrency: usize,
+    /// Uploads parsed at once per client address (IPv4, or IPv6 /64; `[limits] exempt`
+    /// has none): more from one address wait, so a few slow clients cannot hold every
+    /// permit (security review, finding 6).
+    pub per_address: usize,
+    /// Seconds without any byte of an upload's body before it is cut (finding 6).
+    pub idle_secs: u64,
+    /// Seconds files are kept for a form that came back (finding 3).
+    pub stash_ttl_secs: u64,
+    /// MiB of kept files per client address (IPv4, or IPv6 /48); past it nothing more
+    /// is kept and the form says to attach the files again (finding 3).
+    pub stash_mb_per_address: usize,
+    /// MiB of kept files on the whole site; past it nothing more is kept (finding 3).
+    pub stash_mb_total: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -295,6 +314,8 @@ impl Default for ServerConfig {
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 3600,
             counts_cache_secs: 5,
+            max_connections: 1024,
+            header_read_timeout_secs: 10,
         }
     }
 }
@@ -378,6 +399,11 @@ impl Default for UploadsConfig {
             max_files: 5,
             max_file_mb: 10,
             concurrency: 8,
+            per_address: 2,
+            idle_secs: 10,
+            stash_ttl_secs: 3600,
+            stash_mb_per_address: 64,
+            stash_mb_total: 1024,
         }
     }
 }
@@ -525,6 +551,27 @@ impl Config {
     }
 
     /// Semantic checks that serde cannot do.
+    /// The bounds of the connection, upload and stash limits (security review, findings
+    /// 3, 6 and 7).
+    fn validate_edge(&self) -> Result<(), ConfigError> {
+        let at_least_one = [
+            ("server.max_connections", self.server.max_connections as u64),
+            (
+                "server.header_read_timeout_secs",
+                self.server.header_read_timeout_secs,
+            ),
+            ("uploads.per_address", self.uploads.per_address as u64),
+            ("uploads.idle_secs", self.uploads.idle_secs),
+            ("uploads.stash_ttl_secs", self.uploads.stash_ttl_secs),
+        ];
+        for (key, value) in at_least_one {
+            if value == 0 {
+                return Err(ConfigError::new(key, "must be at least 1"));
+            }
+        }
+        Ok(())
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
         let public = url::Url::parse(&self.server.public_url)
@@ -611,6 +658,7 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        self.validate_edge()?;
         if self.mail.transport == MailTransport::Smtp && self.mail.smtp.host.is_empty() {
             return Err(ConfigError::new(
                 "mail.smtp.host",

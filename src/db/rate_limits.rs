@@ -96,6 +96,38 @@ pub async fn take_slot(
     Ok(rows.into_iter().next().map(|w| w.wait.max(0.0)))
 }
 
+/// The random salt of the UTC `day`'s bucket keys, drawing `fresh` when the day has
+/// none yet: every instance ends up with the salt of whichever inserted first.
+pub async fn salt_of(
+    conn: &mut AsyncPgConnection,
+    day: chrono::NaiveDate,
+    fresh: &[u8],
+) -> QueryResult<Vec<u8>> {
+    use super::schema::rate_limit_salts::dsl;
+    diesel::insert_into(dsl::rate_limit_salts)
+        .values((dsl::day.eq(day), dsl::salt.eq(fresh)))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    dsl::rate_limit_salts
+        .find(day)
+        .select(dsl::salt)
+        .first(conn)
+        .await
+}
+
+/// Deletes the salts of days before `today` (UTC): their buckets can no longer be
+/// linked to any address, even with the secret (security review, finding 16).
+pub async fn forget_salts(
+    conn: &mut AsyncPgConnection,
+    today: chrono::NaiveDate,
+) -> QueryResult<usize> {
+    use super::schema::rate_limit_salts::dsl;
+    diesel::delete(dsl::rate_limit_salts.filter(dsl::day.lt(today)))
+        .execute(conn)
+        .await
+}
+
 /// Forgets windows that ended more than a day ago, and queues long past.
 pub async fn sweep(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
     let windows =

@@ -249,6 +249,7 @@ diesel::table! {
         sha256 -> Binary,
         data -> Binary,
         created_at -> Timestamptz,
+        owner -> Nullable<Binary>,
     }
 }
 
@@ -356,6 +357,13 @@ diesel::table! {
         bucket -> Binary,
         window_start -> Timestamptz,
         hits -> Int4,
+    }
+}
+
+diesel::table! {
+    rate_limit_salts (day) {
+        day -> Date,
+        salt -> Binary,
     }
 }
 

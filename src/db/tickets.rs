@@ -312,6 +312,8 @@ pub struct NewStashedFile<'a> {
     pub size_bytes: i32,
     pub sha256: &'a [u8],
     pub data: &'a [u8],
+    /// The client address's bucket (see `handling::stash::Budget`).
+    pub owner: Option<&'a [u8]>,
 }
 
 pub async fn stash_files(
@@ -372,11 +374,65 @@ pub async fn claim_stashed_files(
     Ok(moved)
 }
 
-/// Forgets kept files older than a day.
-pub async fn sweep_stash(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
-    diesel::sql_query("DELETE FROM upload_stash WHERE created_at < now() - interval '1 day'")
+/// Forgets kept files older than `ttl_secs`.
+pub async fn sweep_stash(conn: &mut AsyncPgConnection, ttl_secs: u64) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM upload_stash WHERE created_at < now() - make_interval(secs => $1)",
+    )
+    .bind::<diesel::sql_types::Double, _>(ttl_secs as f64)
+    .execute(conn)
+    .await
+}
+
+/// Serialises keeping files (in the caller's transaction), so that two forms kept at
+/// once cannot both pass a budget that only one fits in.
+pub async fn lock_stash(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('pakn.upload_stash'))")
         .execute(conn)
-        .await
+        .await?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Bytes {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    bytes: i64,
+}
+
+/// The bytes kept for `owner` (an address's bucket), or on the whole site.
+pub async fn stashed_bytes(conn: &mut AsyncPgConnection, owner: Option<&[u8]>) -> QueryResult<i64> {
+    let row: Bytes = match owner {
+        Some(owner) => diesel::sql_query(
+            "SELECT coalesce(sum(size_bytes), 0)::int8 AS bytes FROM upload_stash WHERE owner = $1",
+        )
+        .bind::<diesel::sql_types::Binary, _>(owner)
+        .get_result(conn)
+        .await?,
+        None => {
+            diesel::sql_query(
+                "SELECT coalesce(sum(size_bytes), 0)::int8 AS bytes FROM upload_stash",
+            )
+            .get_result(conn)
+            .await?
+        }
+    };
+    Ok(row.bytes)
+}
+
+/// Keeps the newest `max_files` files of a form, forgetting older ones.
+pub async fn trim_stash(
+    conn: &mut AsyncPgConnection,
+    form_key: &str,
+    max_files: usize,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM upload_stash WHERE form_key = $1 AND id NOT IN \
+           (SELECT id FROM upload_stash WHERE form_key = $1 ORDER BY id DESC LIMIT $2)",
+    )
+    .bind::<diesel::sql_types::Text, _>(form_key)
+    .bind::<diesel::sql_types::BigInt, _>(i64::try_from(max_files).unwrap_or(i64::MAX))
+    .execute(conn)
+    .await
 }
 
 /// Everything the staff ticket page shows.

@@ -25,6 +25,11 @@ use crate::mail::{
     compose::{self, FiledTicket},
 };
 
+/// The key of the `submitted` event's data that says what became of the acknowledgement,
+/// and its value when none was sent ([`FilingMeta::skip_acknowledgement`]).
+pub const ACKNOWLEDGEMENT: &str = "acknowledgement";
+pub const ACK_SKIPPED: &str = "skipped";
+
 /// How the PAKN arrived and what the filing carries besides the form.
 #[derive(Debug, Clone)]
 pub struct FilingMeta {
@@ -40,6 +45,10 @@ pub struct FilingMeta {
     pub received_at: DateTime<Utc>,
     /// Files kept from an earlier attempt of the same form, chosen again by the citizen.
     pub keep_stashed: Vec<i64>,
+    /// No acknowledgement to the citizen's email: the address was mailed often enough
+    /// (`[limits] mail_per_address`, security review finding 11). The `submitted` event
+    /// records it, so the receipt page does not claim a confirmation was sent.
+    pub skip_acknowledgement: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,7 +172,7 @@ impl<'a> Plan<'a> {
             .route(&feedback.content_category, &feedback.field)
             .context("no active handling unit to route to: seed or activate one")?;
         let received_on = local_date(meta.received_at);
-        let event_data = serde_json::json!({
+        let mut event_data = serde_json::json!({
             "channel": meta.channel.as_str(),
             "files": files.len() + meta.keep_stashed.len(),
             "routing": {
@@ -173,6 +182,9 @@ impl<'a> Plan<'a> {
                 "cc": route.cc.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
             },
         });
+        if meta.skip_acknowledgement && feedback.email.is_some() {
+            event_data[ACKNOWLEDGEMENT] = serde_json::Value::from(ACK_SKIPPED);
+        }
         Ok(Plan {
             cfg,
             feedback,
@@ -257,7 +269,11 @@ impl<'a> Plan<'a> {
             code: &ids.code,
             access_token: &ids.access_token,
             lang: Lang::parse(&self.meta.lang).unwrap_or_default(),
-            email: self.feedback.email.as_deref(),
+            email: self
+                .feedback
+                .email
+                .as_deref()
+                .filter(|_| !self.meta.skip_acknowledgement),
             title: &self.feedback.title,
             kind: self.feedback.kind,
             category: &self.feedback.content_category,

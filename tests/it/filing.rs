@@ -929,6 +929,7 @@ async fn the_receipt_deadline_skips_tet_2026() {
         spam_reasons: vec![],
         received_at: received,
         keep_stashed: vec![],
+        skip_acknowledgement: false,
     };
     let mut conn = app.conn().await;
     let outcome =

@@ -68,6 +68,7 @@ async fn file_ticket(
         spam_reasons: vec![],
         received_at: Utc::now() - Duration::days(days_ago),
         keep_stashed: vec![],
+        skip_acknowledgement: false,
     };
     let mut conn = app.conn().await;
     match file(&mut conn, &app.state.cfg, &reference, &valid, &[], &meta)

@@ -32,6 +32,7 @@ pub mod stash;
 pub mod state;
 pub mod ticket;
 pub mod upload;
+pub mod upload_gate;
 pub mod visits;
 
 pub use chrome::{Chrome, page, page_no_store};

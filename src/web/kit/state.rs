@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Notify, Semaphore};
 
-use super::{counts, visits};
+use super::{counts, rate_limit, upload_gate, visits};
 use crate::config::{Cidr, Config};
 use crate::db::Pool;
 use crate::domain::form_token::FormTokenKey;
@@ -24,12 +24,16 @@ pub struct AppState {
     pub mail_wake: Arc<Notify>,
     /// Bounds how many requests parse uploaded files at once.
     pub upload_permits: Arc<Semaphore>,
+    /// Bounds how many of them come from one client address (security review, finding 6).
+    pub upload_gate: Arc<upload_gate::UploadGate>,
     pub exempt: Vec<Cidr>,
     pub trusted_proxies: Vec<Cidr>,
     /// This instance's visitor counter (page views in memory, flushed in batches).
     pub visits: Arc<visits::Visits>,
     /// The queue's and the overview's counts, kept a few seconds per scope.
     pub counts: counts::CountsCache,
+    /// Today's salted key of the rate-limit buckets (security review, finding 16).
+    pub rate_keys: rate_limit::DayKeys,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -47,9 +51,11 @@ impl AppState {
             secret: Arc::new(secret),
             mail_wake: Arc::new(Notify::new()),
             upload_permits: Arc::new(Semaphore::new(cfg.uploads.concurrency)),
+            upload_gate: Arc::new(upload_gate::UploadGate::new(cfg.uploads.per_address)),
             exempt: cfg.exempt_networks(),
             trusted_proxies: cfg.trusted_proxy_networks(),
             counts: counts::CountsCache::new(cfg.server.counts_cache_secs),
+            rate_keys: rate_limit::DayKeys::default(),
             cfg,
             pool,
             reference,

@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -17,7 +18,9 @@ use futures_util::Stream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::fields::without_nul;
+use super::rate_limit::address_subject;
 use super::state::AppState;
+use super::upload_gate::{AddressPermit, UploadGate};
 use crate::domain::attachment::{self, CheckedFile, FileKind, FileRefusal};
 
 /// A text field longer than this is cut (the validation then reports it too long).
@@ -37,6 +40,16 @@ pub struct UploadLimits {
     pub max_files: usize,
     pub max_file_bytes: usize,
     pub max_body_bytes: usize,
+    /// A multipart body that sends nothing for this long is cut (security review,
+    /// finding 6: slow uploads held every permit until the 120 s request timeout).
+    pub idle: Duration,
+}
+
+/// The permits an upload takes at its first file: its client address's place (unless
+/// exempt or staff), then one of the instance's.
+pub struct Permits<'a> {
+    pub global: &'a Arc<Semaphore>,
+    pub address: Option<(&'a Arc<UploadGate>, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,12 +111,19 @@ pub enum UploadError {
 }
 
 /// Counts body bytes; past `max` it keeps reading and discarding (up to the drain cap)
-/// and then ends the stream with an error, which stops the multipart parser.
+/// and then ends the stream with an error, which stops the multipart parser. A body
+/// that sends nothing for `idle` ends with an error too.
 struct LimitedBody<S> {
     inner: S,
     seen: usize,
     max: usize,
     over: Arc<AtomicBool>,
+    idle: Duration,
+    /// Ends `idle` after the reader began waiting for data or the last chunk came.
+    quiet: Pin<Box<tokio::time::Sleep>>,
+    /// The reader is waiting for data (the time it spends elsewhere, waiting for a
+    /// permit or storing, does not count).
+    waiting: bool,
 }
 
 impl<S> Stream for LimitedBody<S>
@@ -113,6 +133,36 @@ where
     type Item = Result<Bytes, std::io::Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if !self.waiting {
+            let until = tokio::time::Instant::now() + self.idle;
+            self.quiet.as_mut().reset(until);
+            self.waiting = true;
+        }
+        match self.as_mut().poll_data(cx) {
+            Poll::Pending if self.quiet.as_mut().poll(cx).is_ready() => {
+                self.waiting = false;
+                Poll::Ready(Some(Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "no data for the idle limit",
+                ))))
+            }
+            Poll::Pending => Poll::Pending,
+            ready => {
+                self.waiting = false;
+                ready
+            }
+        }
+    }
+}
+
+impl<S> LimitedBody<S>
+where
+    S: Stream<Item = Result<Bytes, axum::Error>> + Unpin,
+{
+    fn poll_data(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, std::io::Error>>> {
         loop {
             let draining = self.over.load(Ordering::Relaxed);
             match Pin::new(&mut self.inner).poll_next(cx) {
@@ -125,6 +175,8 @@ where
                     return Poll::Ready(Some(Err(std::io::Error::other(e.to_string()))));
                 }
                 Poll::Ready(Some(Ok(chunk))) => {
+                    let next = tokio::time::Instant::now() + self.idle;
+                    self.quiet.as_mut().reset(next);
                     self.seen += chunk.len();
                     if draining {
                         if self.seen > self.max + DRAIN_CAP_BYTES {
@@ -150,16 +202,19 @@ impl UploadLimits {
             max_files: state.cfg.uploads.max_files,
             max_file_bytes: state.cfg.uploads.max_file_mb * 1024 * 1024,
             max_body_bytes: state.upload_body_limit(),
+            idle: Duration::from_secs(state.cfg.uploads.idle_secs),
         }
     }
 }
 
 /// Reads the form of a route that takes files, under the configured limits and the
-/// upload semaphore. `Err` is the answer to give: `not_a_form()` for a body that is
-/// neither multipart nor urlencoded, 400 for an upload cut off midway (logged under
-/// `route`, without any of its content).
+/// upload semaphore (and, for a public route's `client` not in `[limits] exempt`, its
+/// address's share of it). `Err` is the answer to give: `not_a_form()` for a body that is
+/// neither multipart nor urlencoded, 400 for an upload cut off midway or gone idle
+/// (logged under `route`, without any of its content).
 pub async fn read_form(
     state: &AppState,
+    client: Option<std::net::IpAddr>,
     headers: &HeaderMap,
     body: Body,
     route: &'static str,
@@ -168,14 +223,14 @@ pub async fn read_form(
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    match parse(
-        body,
-        content_type,
-        UploadLimits::of(state),
-        &state.upload_permits,
-    )
-    .await
-    {
+    let address = client
+        .filter(|ip| !state.is_exempt(*ip))
+        .map(|ip| (&state.upload_gate, address_subject(ip)));
+    let permits = Permits {
+        global: &state.upload_permits,
+        address,
+    };
+    match parse(body, content_type, UploadLimits::of(state), permits).await {
         Ok(form) => Ok(form),
         Err(UploadError::NotAForm) => Err(not_a_form()),
         Err(e @ UploadError::Interrupted(_)) => {
@@ -194,7 +249,7 @@ pub async fn parse(
     body: Body,
     content_type: Option<&str>,
     limits: UploadLimits,
-    permits: &Arc<Semaphore>,
+    permits: Permits<'_>,
 ) -> Result<ParsedForm, UploadError> {
     let content_type = content_type.unwrap_or_default();
     if content_type.starts_with("application/x-www-form-urlencoded") {
@@ -207,10 +262,13 @@ pub async fn parse(
         seen: 0,
         max: limits.max_body_bytes,
         over: Arc::clone(&over),
+        idle: limits.idle,
+        quiet: Box::pin(tokio::time::sleep(limits.idle)),
+        waiting: false,
     };
     let mut multipart = multer::Multipart::new(stream, boundary);
     let mut form = ParsedForm::default();
-    let mut permit: Option<OwnedSemaphorePermit> = None;
+    let mut permit: Option<(Option<AddressPermit>, Option<OwnedSemaphorePermit>)> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -226,7 +284,12 @@ pub async fn parse(
             Some(filename) => {
                 // Files are buffered only under a permit, taken at the first file.
                 if permit.is_none() {
-                    permit = Arc::clone(permits).acquire_owned().await.ok();
+                    let address = match &permits.address {
+                        Some((gate, subject)) => Some(gate.enter(subject.clone()).await),
+                        None => None,
+                    };
+                    let global = Arc::clone(permits.global).acquire_owned().await.ok();
+                    permit = Some((address, global));
                 }
                 add_file(&mut form, filename, field, limits, &over).await?
             }
@@ -386,6 +449,7 @@ mod tests {
             max_files: 5,
             max_file_bytes: 10 * 1024 * 1024,
             max_body_bytes: 51 * 1024 * 1024,
+            idle: Duration::from_secs(10),
         }
     }
 
@@ -395,7 +459,10 @@ mod tests {
             Body::from(body),
             Some("application/x-www-form-urlencoded"),
             limits(),
-            &permits,
+            Permits {
+                global: &permits,
+                address: None,
+            },
         )
         .await
     }
@@ -431,7 +498,10 @@ mod tests {
             Body::from(body),
             Some(&format!("multipart/form-data; boundary={boundary}")),
             limits(),
-            &permits,
+            Permits {
+                global: &permits,
+                address: None,
+            },
         )
         .await
         .expect("parsed");

@@ -17,13 +17,16 @@ use crate::domain::feedback::{Channel, FeedbackValues, ValidFeedback};
 use crate::domain::form_token::{FormKind, TokenError};
 use crate::domain::reference::Reference;
 use crate::handling::filing::{self, FilingMeta, FilingOutcome};
+use crate::handling::stash::Kept as KeptFiles;
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult, retry_later};
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::outage;
-use crate::web::kit::rate_limit::{Decision, address_subject};
+use crate::web::kit::rate_limit::{
+    Decision, MAIL_PER_RECIPIENT, address_subject, wide_address_subject,
+};
 use crate::web::kit::stash::{self, KeptFile};
 use crate::web::kit::upload::{self, ParsedForm};
 use crate::web::kit::{AppState, SharedState};
@@ -184,7 +187,7 @@ pub async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let form = match upload::read_form(&state, &headers, body, "filing", || {
+    let form = match upload::read_form(&state, Some(ip), &headers, body, "filing", || {
         AppError::NotFound.into_response()
     })
     .await
@@ -316,8 +319,15 @@ async fn respond(
         }
         FormOutcome::Again(again) => again,
     };
-    if again.keep_files {
-        stash_for_citizen(state, ip, &again.key, form).await?;
+    let kept = again.keep_files && stash_for_citizen(state, ip, &again.key, form).await?;
+    let mut notice = again.notice;
+    if !kept && !form.files.is_empty() {
+        // The citizen must attach them again: say so (security review, finding 3).
+        let reattach = lang.tr().t("notice-files-not-kept");
+        notice = Some(match notice {
+            Some(n) => format!("{n} {reattach}"),
+            None => reattach,
+        });
     }
     let body = form_page(
         state,
@@ -325,7 +335,7 @@ async fn respond(
         again.token,
         values,
         again.errors,
-        again.notice,
+        notice,
         Some(&again.key),
     )
     .await?;
@@ -405,8 +415,10 @@ async fn decide(
         spam_reasons,
         received_at: now,
         keep_stashed: keep,
+        skip_acknowledgement: false,
     };
-    store(state, &t, &reference, form, &valid, &meta).await
+    let exempt = state.is_exempt(ip);
+    store(state, &t, &reference, form, &valid, &meta, exempt).await
 }
 
 /// A form's own valid token, its key (the nonce: the filing's idempotency key and where
@@ -550,11 +562,34 @@ async fn store(
     form: &ParsedForm,
     valid: &ValidFeedback,
     meta: &FilingMeta,
+    exempt: bool,
 ) -> AppResult<FormOutcome> {
     let files = form.checked_files();
     let mut conn = state.pool.get().await?;
+    let ack = if exempt {
+        Ack::NotCounted
+    } else {
+        count_acknowledgement(state, &mut conn, valid).await?
+    };
+    let meta = &FilingMeta {
+        skip_acknowledgement: ack == Ack::OverLimit,
+        ..meta.clone()
+    };
     let outcome = filing::file(&mut conn, &state.cfg, reference, valid, &files, meta).await?;
+    if ack == Ack::Counted && !matches!(outcome, FilingOutcome::Created { .. }) {
+        // Nothing new was filed, so nothing was mailed: the count goes back.
+        let (email, limit) = (
+            valid.email.as_deref().unwrap_or_default(),
+            mail_limit(state),
+        );
+        state
+            .rate_limit_refund(&mut conn, MAIL_PER_RECIPIENT, email, limit)
+            .await?;
+    }
     drop(conn);
+    if meta.skip_acknowledgement {
+        tracing::info!("acknowledgement skipped: the address was mailed often enough");
+    }
     Ok(match outcome {
         FilingOutcome::Created { access_token, .. } => {
             state.mail_wake.notify_one();
@@ -574,18 +609,55 @@ async fn store(
     })
 }
 
-/// As [`stash::keep_accepted`] for the public form, within `[limits] stash_per_ip`: past it
-/// the files are not kept (the form comes back without them, as after a lost upload, and
-/// the citizen chooses them again), so nobody can fill the database with forms that are
-/// never sent right.
+fn mail_limit(state: &AppState) -> crate::config::Limit {
+    state.cfg.limits.mail_per_address
+}
+
+/// What becomes of a filing's acknowledgement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ack {
+    /// No email given, or sent from an address in `[limits] exempt` (a load generator,
+    /// an office): it goes if there is an email, uncounted.
+    NotCounted,
+    /// Counted against the address's limit: it goes.
+    Counted,
+    /// The address was mailed often enough: the PAKN is filed without it.
+    OverLimit,
+}
+
+/// Counts the acknowledgement a filing with an email would send against `[limits]
+/// mail_per_address`, in the bucket forgotten codes count in too (security review,
+/// finding 11). One statement on the filing's connection, only when an email was given
+/// (and the sender is not exempt), so the filing benchmark's exempt load pays nothing.
+async fn count_acknowledgement(
+    state: &AppState,
+    conn: &mut diesel_async::AsyncPgConnection,
+    valid: &ValidFeedback,
+) -> AppResult<Ack> {
+    let Some(email) = valid.email.as_deref() else {
+        return Ok(Ack::NotCounted);
+    };
+    let decision = state
+        .rate_limit(conn, MAIL_PER_RECIPIENT, email, mail_limit(state))
+        .await?;
+    Ok(match decision {
+        Decision::Allowed => Ack::Counted,
+        Decision::Limited { .. } => Ack::OverLimit,
+    })
+}
+
+/// As [`stash::keep_accepted`] for the public form, within `[limits] stash_per_ip` (per
+/// IPv4 address or IPv6 /48) and the byte budgets: past them the files are not kept (the
+/// form comes back without them and says to attach them again), so nobody can fill the
+/// database with forms that are never sent right. Whether they were kept.
 async fn stash_for_citizen(
     state: &AppState,
     ip: std::net::IpAddr,
     key: &str,
     form: &ParsedForm,
-) -> AppResult<()> {
+) -> AppResult<bool> {
     if form.files.is_empty() {
-        return Ok(());
+        return Ok(true);
     }
     if !state.is_exempt(ip) {
         let mut conn = state.pool.get().await?;
@@ -593,14 +665,22 @@ async fn stash_for_citizen(
             .rate_limit(
                 &mut conn,
                 "stash",
-                &address_subject(ip),
+                &wide_address_subject(ip),
                 state.cfg.limits.stash_per_ip,
             )
             .await?;
         if let Decision::Limited { .. } = decision {
             tracing::info!("files not kept: this address kept files often enough");
-            return Ok(());
+            return Ok(false);
         }
     }
-    stash::keep_accepted(state, key, form).await
+    Ok(
+        match stash::keep_accepted(state, Some(ip), key, form).await? {
+            KeptFiles::Files(_) => true,
+            KeptFiles::OverBudget => {
+                tracing::info!("files not kept: over the stash's byte budget");
+                false
+            }
+        },
+    )
 }

@@ -27,7 +27,7 @@ use crate::domain::totp;
 use crate::handling::second_factor::{self as use_case, SecondFactorError};
 use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult};
-use crate::web::kit::rate_limit::{Admission, Decision, address_subject, bucket, busy};
+use crate::web::kit::rate_limit::{Admission, Decision, address_subject, busy};
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Fields, RequestLang, StaffChrome, detached, page, session_error};
 
@@ -76,12 +76,9 @@ pub(super) async fn admit_code(
             .saturating_sub(limit.count + 1);
         let max = Duration::from_secs(state.cfg.auth.code_delay_max_secs);
         let step = throttle::code_step(over, max);
-        let key = bucket(
-            &state.secret,
-            chrono::Utc::now(),
-            CODE_QUEUE_ACCOUNT,
-            &subject,
-        );
+        let key = state
+            .bucket_at(&mut conn, chrono::Utc::now(), CODE_QUEUE_ACCOUNT, &subject)
+            .await?;
         let slot = second_factors::take_spaced_slot(
             &mut conn,
             &key,

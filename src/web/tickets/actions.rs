@@ -38,7 +38,7 @@ pub async fn act(
     headers: HeaderMap,
     body: Body,
 ) -> AppResult<Response> {
-    let form = match upload::read_form(&state, &headers, body, "staff action", || {
+    let form = match upload::read_form(&state, None, &headers, body, "staff action", || {
         StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response()
     })
     .await

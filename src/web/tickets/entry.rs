@@ -231,7 +231,7 @@ pub async fn create(
     if !user.access.acts() {
         return AppError::NotFound.into_response();
     }
-    let form = match upload::read_form(&state, &headers, body, "staff entry", || {
+    let form = match upload::read_form(&state, None, &headers, body, "staff entry", || {
         StatusCode::BAD_REQUEST.into_response()
     })
     .await
@@ -336,7 +336,7 @@ async fn form_again(
         typed.entry_key
     };
     let stash = stash_key(user, &entry_key);
-    keep_accepted(state, &stash, form).await?;
+    keep_accepted(state, None, &stash, form).await?;
     let page = EntryForm {
         v: typed.v,
         entry: typed.entry,
@@ -415,6 +415,7 @@ impl Checked {
             spam_reasons: Vec::new(),
             received_at: self.received_at,
             keep_stashed: typed.keep.clone(),
+            skip_acknowledgement: false,
         };
         (self.valid, meta)
     }

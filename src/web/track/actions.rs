@@ -26,6 +26,7 @@ use crate::handling::rating::{Rated, Rating, RatingInput};
 use crate::handling::{self, Command, Context, HandlingError, Step, Who};
 use crate::i18n::Tr;
 use crate::web::kit::attempt::Attempt;
+use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::file_message;
 use crate::web::kit::upload::{self, ParsedForm};
@@ -37,9 +38,10 @@ pub fn route(action: CitizenAction) -> MethodRouter<SharedState> {
     post(
         move |state: State<SharedState>,
               lang: RequestLang,
+              ClientIp(ip): ClientIp,
               token: Path<String>,
               headers: HeaderMap,
-              body: Body| handle(state, lang, token, headers, body, action),
+              body: Body| handle(state, lang, ip, token, headers, body, action),
     )
     .layer(DefaultBodyLimit::disable())
 }
@@ -47,6 +49,7 @@ pub fn route(action: CitizenAction) -> MethodRouter<SharedState> {
 async fn handle(
     State(state): State<SharedState>,
     lang: RequestLang,
+    ip: std::net::IpAddr,
     Path(access_token): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -55,7 +58,7 @@ async fn handle(
     if !plausible_token(&access_token) {
         return Err(AppError::NotFound);
     }
-    let form = match upload::read_form(&state, &headers, body, "citizen action", || {
+    let form = match upload::read_form(&state, Some(ip), &headers, body, "citizen action", || {
         AppError::NotFound.into_response()
     })
     .await

@@ -31,7 +31,7 @@ pub const PATH: &str = "/track/forgot";
 /// Rate-limit names: requests per address (IP), and mails per recipient (shared with
 /// any other mail sent on request).
 const PER_IP: &str = "forgot_ip";
-pub const PER_RECIPIENT: &str = "mail_address";
+pub const PER_RECIPIENT: &str = crate::web::kit::rate_limit::MAIL_PER_RECIPIENT;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "track_forgot.html")]

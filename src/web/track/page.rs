@@ -24,6 +24,7 @@ use crate::domain::tracking_code::TrackingCode;
 use crate::domain::workflow::{
     ActorKind, CitizenAction, RatingState, citizen_actions, citizen_may_reopen,
 };
+use crate::handling::filing;
 use crate::handling::rating::Rating;
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
@@ -147,6 +148,9 @@ pub struct TrackPage {
     pub due_note: Option<DueNote>,
     pub needs_info_due: Option<String>,
     pub has_email: bool,
+    /// An email was given but no acknowledgement went to it (the address was mailed
+    /// often enough, security review finding 11): the receipt says so.
+    pub ack_skipped: bool,
     pub private_url: String,
     pub events: Vec<EventView>,
     pub replies: Vec<ReplyView>,
@@ -406,7 +410,8 @@ fn track_page(
             .needs_info_due
             .filter(|_| status == Status::NeedsInfo)
             .map(format_date),
-        has_email: row.email.is_some(),
+        has_email: row.email.is_some() && !ack_skipped(&events),
+        ack_skipped: row.email.is_some() && ack_skipped(&events),
         private_url: format!(
             "{}{path}",
             state.cfg.server.public_url.trim_end_matches('/')
@@ -422,6 +427,15 @@ fn track_page(
             .collect(),
         title: row.title,
         link: LinkBox::default(),
+    })
+}
+
+/// Whether the filing's acknowledgement was skipped (see `FilingMeta::skip_acknowledgement`).
+fn ack_skipped(events: &[PublicEvent]) -> bool {
+    events.iter().any(|e| {
+        e.event == "submitted"
+            && e.data.get(filing::ACKNOWLEDGEMENT).and_then(|v| v.as_str())
+                == Some(filing::ACK_SKIPPED)
     })
 }
 
