@@ -31,10 +31,15 @@ cpu_of() {
 }
 
 # The demo leader signs in with the password alone ([auth] second_factor off) unless the
-# extra env sets PAKN_AUTH__SECOND_FACTOR (bench/issue14-login.sh does).
+# extra env sets PAKN_AUTH__SECOND_FACTOR (bench/issue14-login.sh does). A build from
+# before the second factor knows no [auth] and would refuse the key: it gets none.
 start_server() { # extra env as VAR=VALUE ...
+  local auth=()
+  if PAKN_AUTH__SECOND_FACTOR= "$BIN" check-config >/dev/null 2>&1; then
+    auth=(PAKN_AUTH__SECOND_FACTOR=)
+  fi
   env PAKN_SERVER__LISTEN="127.0.0.1:$PORT" PAKN_SERVER__PUBLIC_URL="$BASE" \
-      PAKN_LIMITS__EXEMPT="127.0.0.1/32" PAKN_LOG=warn PAKN_AUTH__SECOND_FACTOR= "$@" \
+      PAKN_LIMITS__EXEMPT="127.0.0.1/32" PAKN_LOG=warn "${auth[@]}" "$@" \
       "$BIN" serve ${SERVE_ARGS:-} > "$OUT/serve.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done

@@ -462,7 +462,7 @@ impl Default for DeadlinesConfig {
 impl Default for PrivacyConfig {
     fn default() -> Self {
         PrivacyConfig {
-            notice_version: "2026-01".into(),
+            notice_version: "2026-12".into(),
             retention_years: 5,
             retention_interval_secs: 3600,
             show_staff_names: false,

@@ -1,5 +1,4 @@
 COMMENT ON COLUMN tickets.retention_until IS NULL;
-DROP INDEX tickets_email_lower;
 DROP INDEX tickets_ended_not_anonymized;
 DROP INDEX privacy_requests_open;
 ALTER TABLE privacy_requests

@@ -18,8 +18,7 @@ CREATE INDEX privacy_requests_open ON privacy_requests (due_on, id) WHERE handle
 -- The retention job looks for ended PAKN not yet anonymised, oldest end first.
 CREATE INDEX tickets_ended_not_anonymized ON tickets (closed_at)
     WHERE anonymized_at IS NULL AND status IN ('rejected', 'out_of_scope', 'transferred', 'closed');
--- A person's PAKN by email (exports and erasure look them up in lower case).
-CREATE INDEX tickets_email_lower ON tickets (lower(email)) WHERE email IS NOT NULL;
+-- A person's PAKN by email use `tickets_email` (000013): emails are stored in lower case.
 
 -- Retention counts from a PAKN's end (closed_at), not from this date of receipt + N
 -- years written at filing: nothing reads it any more.

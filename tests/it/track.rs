@@ -820,7 +820,7 @@ async fn a_privacy_request_is_stored_and_mailed_to_the_admins() {
     let (s, notice) = page(&app, "/privacy").await;
     assert_eq!(s, StatusCode::OK);
     assert!(notice.contains("91/2025/QH15") && notice.contains("356/2025/NĐ-CP"));
-    assert!(notice.contains("data-testid=\"notice-version\">Phiên bản 2026-01<"));
+    assert!(notice.contains("data-testid=\"notice-version\">Phiên bản 2026-12<"));
     let token = value_of(&notice, "form_token");
 
     // A request with errors comes back with what was typed.
