@@ -13,25 +13,9 @@ use crate::filing::{form_of, fresh_form, post, valid_fields, with};
 use crate::support::app::TestApp;
 use crate::support::outbox::{CITIZEN, filing_mail, mail_to};
 
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-async fn status_of(app: &TestApp, path: &str) -> StatusCode {
-    no_redirects()
-        .get(app.url(path))
-        .send()
-        .await
-        .expect("GET")
-        .status()
-}
-
-async fn html_of(app: &TestApp, path: &str) -> String {
-    no_redirects()
-        .get(app.url(path))
+/// A page's body as `c` gets it.
+async fn text_of(c: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    c.get(app.url(path))
         .send()
         .await
         .expect("GET")
@@ -40,9 +24,22 @@ async fn html_of(app: &TestApp, path: &str) -> String {
         .expect("body")
 }
 
+async fn status_of(app: &TestApp, path: &str) -> StatusCode {
+    client()
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("GET")
+        .status()
+}
+
+async fn html_of(app: &TestApp, path: &str) -> String {
+    text_of(&client(), app, path).await
+}
+
 /// Asks for a new link from the page at `path`; (status, location, body).
 async fn renew(app: &TestApp, path: &str, token: &str) -> (StatusCode, Option<String>, String) {
-    let res = no_redirects()
+    let res = client()
         .post(app.url(&format!("{path}/new-link")))
         .form(&[("form_token", token)])
         .send()
@@ -183,14 +180,7 @@ async fn staff_who_handle_the_pakn_revoke_its_link() {
     let inspector = client();
     login_ok(&app, &inspector, "thanhtra@sonoivu.vn").await;
     let token = csrf(&app, &inspector).await;
-    let page = inspector
-        .get(app.url(&format!("/staff/tickets/{code}")))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let page = text_of(&inspector, &app, &format!("/staff/tickets/{code}")).await;
     assert!(!page.contains("data-testid=\"revoke-link\""));
     let res = inspector
         .post(app.url(&revoke))
@@ -205,14 +195,7 @@ async fn staff_who_handle_the_pakn_revoke_its_link() {
     let officer = client();
     login_ok(&app, &officer, "chuyenvien@sonoivu.vn").await;
     let token = csrf(&app, &officer).await;
-    let page = officer
-        .get(app.url(&format!("/staff/tickets/{code}")))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let page = text_of(&officer, &app, &format!("/staff/tickets/{code}")).await;
     assert!(page.contains("data-testid=\"revoke-link\""));
     // Without the anti-forgery token nothing happens.
     let res = officer.post(app.url(&revoke)).send().await.expect("POST");
@@ -232,14 +215,12 @@ async fn staff_who_handle_the_pakn_revoke_its_link() {
     );
     let link = mailed_link(&app).await;
     assert_eq!(status_of(&app, &link).await, StatusCode::OK);
-    let staff_page = officer
-        .get(app.url(&format!("/staff/tickets/{code}?done=private_link")))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let staff_page = text_of(
+        &officer,
+        &app,
+        &format!("/staff/tickets/{code}?done=private_link"),
+    )
+    .await;
     assert!(staff_page.contains("Đổi đường dẫn riêng"));
     app.stop().await;
 }

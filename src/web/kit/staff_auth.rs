@@ -92,14 +92,10 @@ impl FromRequestParts<SharedState> for StaffUser {
             session::end(&session).await.map_err(session_error)?;
             return Err(StaffRejection::Login);
         };
+        let user = StaffUser::from_row(row, info.csrf);
         // A session that did not pass a second factor its roles now require (the
         // configuration changed, or a role was granted) ends: the next login asks for it.
-        if !info.second_factor
-            && state
-                .cfg
-                .auth
-                .requires_second_factor(&crate::domain::access::Role::parse_all(&row.roles))
-        {
+        if !info.second_factor && state.cfg.auth.requires_second_factor(&user.access.roles) {
             session::end(&session).await.map_err(session_error)?;
             return Err(StaffRejection::Login);
         }
@@ -118,7 +114,6 @@ impl FromRequestParts<SharedState> for StaffUser {
                 .await
                 .map_err(session_error)?;
         }
-        let user = StaffUser::from_row(row, info.csrf);
         parts.extensions.insert(user.clone());
         Ok(user)
     }
