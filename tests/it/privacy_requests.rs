@@ -188,6 +188,21 @@ async fn requests_are_listed_assigned_and_answered_by_mail_or_phone() {
         "{page}"
     );
 
+    // An answer over the limit comes back with what was typed.
+    let long = format!("Trả lời rất dài. {}", "x".repeat(10_000));
+    let res = post_form(
+        &app,
+        &admin,
+        &format!("{path}/answer"),
+        &[("answer", &long)],
+    )
+    .await;
+    assert_eq!(res.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text().await.expect("body").contains(&long),
+        "the typed answer is kept"
+    );
+
     // Answering an email contact mails the answer through the outbox.
     let answer = "Dữ liệu của bà gồm 1 phản ánh; tệp xuất kèm theo được gửi riêng.";
     let res = post_form(

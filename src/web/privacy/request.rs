@@ -61,6 +61,8 @@ struct RequestPage {
     handlers: Vec<(i32, String)>,
     handled: Option<String>,
     answer: String,
+    /// The answer typed in a refused form.
+    typed_answer: String,
     answer_max: usize,
     tickets: Vec<TicketView>,
     notice: Option<String>,
@@ -80,6 +82,17 @@ impl RequestPage {
 struct Refusal {
     message: Option<String>,
     still_handled: Vec<(String, String)>,
+    /// What was typed in the refused form, shown again in it.
+    typed: Option<Typed>,
+}
+
+/// A refused form's values.
+enum Typed {
+    Answer(String),
+    Correction {
+        code: String,
+        values: CorrectionValues,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,7 +193,14 @@ async fn render(
             .map(|at| format!("{} · {}", format_datetime(at), name(r.handled_by))),
         answer: r.answer.clone().unwrap_or_default(),
         answer_max: ANSWER_MAX,
-        tickets: mine.into_iter().map(|tk| ticket_view(t, tk)).collect(),
+        tickets: mine
+            .into_iter()
+            .map(|tk| with_typed(ticket_view(t, tk), &refusal.typed))
+            .collect(),
+        typed_answer: match &refusal.typed {
+            Some(Typed::Answer(text)) => text.clone(),
+            _ => String::new(),
+        },
         notice: notice_of(t, done, &r.contact),
         problem: refusal.message,
         still_handled: refusal.still_handled,
@@ -218,6 +238,7 @@ async fn outcome(
     me: &StaffUser,
     id: i64,
     result: Result<&str, PrivacyError>,
+    typed: Option<Typed>,
 ) -> AppResult<Response> {
     let t = lang.tr();
     let refusal = match result {
@@ -242,9 +263,24 @@ async fn outcome(
                 .into_iter()
                 .map(|(code, s)| (code, t.t(&s.label_id())))
                 .collect(),
+            typed: None,
         },
     };
+    let refusal = Refusal { typed, ..refusal };
     render(state, lang, me, id, None, refusal).await
+}
+
+/// The PAKN's correction form with what was typed, when that form was refused.
+fn with_typed(mut view: TicketView, typed: &Option<Typed>) -> TicketView {
+    if let Some(Typed::Correction { code, values }) = typed
+        && *code == view.code
+    {
+        view.name = values.name.clone();
+        view.email = values.email.clone();
+        view.phone = values.phone.clone();
+        view.address = values.address.clone();
+    }
+    view
 }
 
 pub async fn assign(
@@ -263,7 +299,7 @@ pub async fn assign(
             }
             Err(_) => Err(PrivacyError::Invalid("assignee", "privacy-err-assignee")),
         };
-        outcome(&state, &lang, &me, id, result.map(|()| "assigned")).await
+        outcome(&state, &lang, &me, id, result.map(|()| "assigned"), None).await
     })
     .await
 }
@@ -293,7 +329,8 @@ pub async fn answer(
             state.mail_wake.notify_one();
         }
         let done = result.map(|a| if a.mailed { "mailed" } else { "call" });
-        outcome(&state, &lang, &me, id, done).await
+        let typed = Typed::Answer(fields.get("answer").to_string());
+        outcome(&state, &lang, &me, id, done, Some(typed)).await
     })
     .await
 }
@@ -314,7 +351,7 @@ pub async fn export(
         };
         let export = match result {
             Ok(export) => export,
-            Err(e) => return outcome(&state, &lang, &me, id, Err(e)).await,
+            Err(e) => return outcome(&state, &lang, &me, id, Err(e), None).await,
         };
         let disposition = format!("attachment; filename=\"{}\"", export.filename);
         let mut res = export.bytes.into_response();
@@ -351,7 +388,19 @@ pub async fn correct(
             let mut conn = state.pool.get().await?;
             handling::correct(&mut conn, &me.access, id, fields.get("code"), &values).await
         };
-        outcome(&state, &lang, &me, id, result.map(|()| "corrected")).await
+        let typed = Typed::Correction {
+            code: fields.get("code").to_string(),
+            values,
+        };
+        outcome(
+            &state,
+            &lang,
+            &me,
+            id,
+            result.map(|()| "corrected"),
+            Some(typed),
+        )
+        .await
     })
     .await
 }
@@ -369,7 +418,7 @@ pub async fn erase(
             let mut conn = state.pool.get().await?;
             handling::erase(&mut conn, &me.access, id, Utc::now()).await
         };
-        outcome(&state, &lang, &me, id, result.map(|_| "erased")).await
+        outcome(&state, &lang, &me, id, result.map(|_| "erased"), None).await
     })
     .await
 }
