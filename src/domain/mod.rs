@@ -17,6 +17,7 @@ pub mod phone;
 pub mod publication;
 pub mod reference;
 pub mod routing;
+pub mod schedule;
 pub mod search;
 pub mod status;
 pub mod totp;
