@@ -151,3 +151,37 @@ pub async fn set_profile(
         .await?;
     Ok(n == 1)
 }
+
+/// An active account's id, email, name, roles and unit.
+type StaffTuple = (i32, String, String, Vec<String>, Option<i32>);
+
+/// Every active staff account with an email, as mail recipients (by id).
+pub async fn active_staff(
+    conn: &mut AsyncPgConnection,
+) -> QueryResult<Vec<crate::domain::recipients::StaffMember>> {
+    let rows: Vec<StaffTuple> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::email.ne(""))
+        .order(users::id)
+        .select((
+            users::id,
+            users::email,
+            users::name,
+            users::roles,
+            users::unit_id,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(user_id, email, name, roles, unit_id)| crate::domain::recipients::StaffMember {
+                user_id,
+                email,
+                name,
+                roles: crate::domain::access::Role::parse_all(&roles),
+                unit_id,
+            },
+        )
+        .collect())
+}

@@ -15,6 +15,7 @@ pub mod mailbox;
 pub mod masking;
 pub mod phone;
 pub mod publication;
+pub mod recipients;
 pub mod reference;
 pub mod routing;
 pub mod schedule;
