@@ -163,6 +163,9 @@ pub struct MailConfig {
     pub batch_size: i64,
     /// `/healthz` says "mail stuck" when a due mail has waited this long.
     pub stuck_after_secs: u64,
+    /// Whether the new-PAKN mail to the handling unit's staff accounts carries the
+    /// sender's name, phone, email and address (never to contacts without an account).
+    pub staff_personal_data: bool,
     pub smtp: SmtpConfig,
 }
 
@@ -421,6 +424,7 @@ impl Default for MailConfig {
             poll_interval_secs: 5,
             batch_size: 50,
             stuck_after_secs: 600,
+            staff_personal_data: true,
             smtp: SmtpConfig::default(),
         }
     }

@@ -8,6 +8,11 @@ use serde::Serialize;
 
 use super::schema::outbox;
 
+/// The kinds of the new-PAKN notification to the handling unit's staff accounts and to
+/// other staff accounts, whose recipients the filing statement fills in.
+pub const KIND_NOTIFY_UNIT: &str = "notify_unit";
+pub const KIND_NOTIFY_STAFF: &str = "notify_staff";
+
 /// A mail to insert. A filing's mails carry no subject or body: the worker renders
 /// them from the ticket when it sends.
 #[derive(Debug, Insertable, Serialize)]

@@ -70,6 +70,7 @@ pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<Refe
         Option<String>,
         bool,
         bool,
+        Option<i32>,
     );
     let contacts = contacts::table
         .order((contacts::sort, contacts::id))
@@ -84,13 +85,26 @@ pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<Refe
             contacts::email,
             contacts::needs_verification,
             contacts::active,
+            contacts::user_id,
         ))
         .load::<ContactRow>(conn)
         .await
         .context("loading contacts")?
         .into_iter()
         .map(
-            |(id, code, kind, person_name, title_vi, title_en, phones, email, nv, active)| {
+            |(
+                id,
+                code,
+                kind,
+                person_name,
+                title_vi,
+                title_en,
+                phones,
+                email,
+                nv,
+                active,
+                user_id,
+            )| {
                 Contact {
                     id,
                     code,
@@ -102,6 +116,7 @@ pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<Refe
                     email,
                     needs_verification: nv,
                     active,
+                    user_id,
                 }
             },
         )

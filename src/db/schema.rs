@@ -46,6 +46,7 @@ diesel::table! {
         active -> Bool,
         sort -> Int4,
         updated_at -> Timestamptz,
+        user_id -> Nullable<Int4>,
     }
 }
 

@@ -85,12 +85,23 @@ pub async fn insert_filing(
 /// diesel's own, from [`NewTicket`]; the outbox rows are [`NewOutboxRow`]s sent as JSON.
 pub struct FilingInsert<'a> {
     insert: Box<dyn QueryFragment<Pg> + Send + Sync + 'a>,
+    staff: &'a StaffNotice,
     ticket: &'a NewTicket<'a>,
     event_actor: ActorKind,
     event_data: &'a serde_json::Value,
     counter_month: NaiveDate,
     counter_shard: i16,
     mails: &'a serde_json::Value,
+}
+
+/// Who the filing's staff notifications go to besides the unit's officers and leaders
+/// (see the `pakn_staff_recipients` function of migration 000038).
+#[derive(Debug, Clone, Default)]
+pub struct StaffNotice {
+    /// The staff accounts linked to the routing rule's contacts.
+    pub linked: Vec<i32>,
+    /// Who is not told (the staff member who entered the PAKN).
+    pub exclude: Option<i32>,
 }
 
 impl<'a> FilingInsert<'a> {
@@ -103,6 +114,7 @@ impl<'a> FilingInsert<'a> {
         event_data: &'a serde_json::Value,
         (counter_month, counter_shard): (NaiveDate, i16),
         mails: &'a serde_json::Value,
+        staff: &'a StaffNotice,
     ) -> FilingInsert<'a> {
         let insert = diesel::insert_into(tickets::table)
             .values(ticket)
@@ -111,6 +123,7 @@ impl<'a> FilingInsert<'a> {
             .returning((tickets::id, tickets::received_at));
         FilingInsert {
             insert: Box::new(insert),
+            staff,
             ticket,
             event_actor,
             event_data,
@@ -145,7 +158,7 @@ impl QueryFragment<Pg> for FilingInsert<'_> {
     }
 
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        use diesel::sql_types::{Date, Int2, Int4, Jsonb, Nullable, Text};
+        use diesel::sql_types::{Array, Date, Int2, Int4, Jsonb, Nullable, Text};
         let t = self.ticket;
         out.push_sql("WITH t AS (");
         self.insert.walk_ast(out.reborrow())?;
@@ -183,17 +196,32 @@ impl QueryFragment<Pg> for FilingInsert<'_> {
             if i > 0 {
                 out.push_sql(", ");
             }
-            // The rows are the new ticket's.
-            if *column == "ticket_id" {
-                out.push_sql("t.id");
-            } else {
-                out.push_sql("m.");
-                out.push_sql(column);
+            // The rows are the new ticket's; the staff notifications' recipients are the
+            // unit's accounts.
+            match *column {
+                "ticket_id" => out.push_sql("t.id"),
+                "to_addrs" => out.push_sql("r.to_addrs"),
+                _ => {
+                    out.push_sql("m.");
+                    out.push_sql(column);
+                }
             }
         }
-        out.push_sql(" FROM t, jsonb_populate_recordset(NULL::outbox, ");
+        out.push_sql(" FROM t, pakn_staff_recipients(");
+        out.push_bind_param::<Int4, _>(&t.unit_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Int4>, _>(&self.staff.linked)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Int4>, _>(&self.staff.exclude)?;
+        out.push_sql(") AS s, jsonb_populate_recordset(NULL::outbox, ");
         out.push_bind_param::<Jsonb, _>(self.mails)?;
-        out.push_sql(") AS m) SELECT id FROM t");
+        out.push_sql(&format!(
+            ") AS m, LATERAL (SELECT CASE m.kind WHEN '{}' THEN s.unit_emails \
+             WHEN '{}' THEN s.other_emails ELSE m.to_addrs END AS to_addrs) AS r \
+             WHERE cardinality(r.to_addrs) > 0) SELECT id FROM t",
+            super::outbox::KIND_NOTIFY_UNIT,
+            super::outbox::KIND_NOTIFY_STAFF,
+        ));
         Ok(())
     }
 }
@@ -638,6 +666,27 @@ pub async fn access_token_and_created_at(
         .await
 }
 
+/// Records that the staff accounts among `emails` were mailed the personal data of
+/// `ticket_id` (purpose `mail`; one statement).
+pub async fn record_mailed_views(
+    conn: &mut AsyncPgConnection,
+    ticket_id: i64,
+    emails: &[String],
+) -> QueryResult<usize> {
+    if emails.is_empty() {
+        return Ok(0);
+    }
+    let lowered: Vec<String> = emails.iter().map(|e| e.to_lowercase()).collect();
+    diesel::sql_query(
+        "INSERT INTO personal_data_views (user_id, ticket_id, purpose) \
+         SELECT id, $1, 'mail' FROM users WHERE lower(email) = ANY($2)",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(ticket_id)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&lowered)
+    .execute(conn)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
@@ -703,8 +752,13 @@ mod tests {
         let data = serde_json::json!({});
         let month = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
         let (full, bare) = (ticket(true, &spam), ticket(false, &spam));
-        let a = FilingInsert::new(&full, ActorKind::Citizen, &data, (month, 0), &data);
-        let b = FilingInsert::new(&bare, ActorKind::Staff, &data, (month, 3), &data);
+        let none = StaffNotice::default();
+        let some = StaffNotice {
+            linked: vec![1, 2],
+            exclude: Some(3),
+        };
+        let a = FilingInsert::new(&full, ActorKind::Citizen, &data, (month, 0), &data, &none);
+        let b = FilingInsert::new(&bare, ActorKind::Staff, &data, (month, 3), &data, &some);
         let text = |f: &FilingInsert<'_>| diesel::debug_query::<Pg, _>(f).to_string();
         let sql = |f: &FilingInsert<'_>| text(f).split(" -- binds").next().map(str::to_string);
         assert_eq!(sql(&a), sql(&b));

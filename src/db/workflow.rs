@@ -360,6 +360,42 @@ pub async fn unit_officer_emails(
         .await
 }
 
+#[derive(diesel::QueryableByName)]
+struct StaffRecipients {
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+    unit_emails: Vec<String>,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+    other_emails: Vec<String>,
+}
+
+/// Who among the staff is mailed about a PAKN of `unit_id` (the rule of the
+/// `pakn_staff_recipients` function, migration 000038): the unit's own accounts, and
+/// others; never the accounts `skip`.
+pub async fn staff_recipients(
+    conn: &mut AsyncPgConnection,
+    unit_id: i32,
+    skip: &[i32],
+) -> QueryResult<(Vec<String>, Vec<String>)> {
+    let r: StaffRecipients = diesel::sql_query(
+        "SELECT unit_emails, other_emails FROM pakn_staff_recipients($1, '{}', NULL)",
+    )
+    .bind::<diesel::sql_types::Integer, _>(unit_id)
+    .get_result(conn)
+    .await?;
+    let skipped: Vec<String> = users::table
+        .filter(users::id.eq_any(skip))
+        .select(users::email)
+        .load::<String>(conn)
+        .await?
+        .into_iter()
+        .map(|e| e.to_lowercase())
+        .collect();
+    let keep = |v: Vec<String>| -> Vec<String> {
+        v.into_iter().filter(|e| !skipped.contains(e)).collect()
+    };
+    Ok((keep(r.unit_emails), keep(r.other_emails)))
+}
+
 pub async fn user_email(conn: &mut AsyncPgConnection, id: i32) -> QueryResult<Option<String>> {
     users::table
         .filter(users::id.eq(id))

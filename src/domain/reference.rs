@@ -28,6 +28,9 @@ pub struct Contact {
     pub email: Option<String>,
     pub needs_verification: bool,
     pub active: bool,
+    /// The staff account of this contact, if it has one: it is then mailed as staff
+    /// (staff link; the sender's details when the account is of the handling unit).
+    pub user_id: Option<i32>,
 }
 
 #[derive(Debug, Clone)]

@@ -274,15 +274,9 @@ impl<'a> Plan<'a> {
                 .email
                 .as_deref()
                 .filter(|_| !self.meta.skip_acknowledgement),
-            title: &self.feedback.title,
-            kind: self.feedback.kind,
-            category: &self.feedback.content_category,
-            field: &self.feedback.field,
             received_at: self.meta.received_at,
             accept_due: self.due.accept_due,
             reply_due: self.due.reply_due,
-            suspected_spam: self.meta.suspected_spam,
-            spam_reasons: &self.meta.spam_reasons,
         };
         let mails = compose::filing_stubs(&self.route, &filed);
         mail::outbox::filing_rows_json(&ids.public_id, &mails).context("the filing's mails as JSON")
@@ -305,8 +299,12 @@ impl<'a> Plan<'a> {
             counters::month_of(self.received_on),
             counters::random_shard(),
         );
+        let staff = tickets::StaffNotice {
+            linked: compose::linked_accounts(&self.route),
+            exclude: self.meta.entered_by,
+        };
         let filing =
-            tickets::FilingInsert::new(&row, self.actor(), &self.event_data, month, &mails);
+            tickets::FilingInsert::new(&row, self.actor(), &self.event_data, month, &mails, &staff);
         if self.files.is_empty() && self.meta.keep_stashed.is_empty() {
             return Ok(self.store(conn, &filing, ids).await);
         }

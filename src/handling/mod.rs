@@ -370,10 +370,20 @@ async fn record_effect(
     if is_move {
         count_move(conn, ticket, &change, (from, to), effect.outcome).await?;
     }
-    let mails = effect
-        .notice
+    let mut notice = effect.notice;
+    if let Who::Staff(staff) = who
+        && notice.is_staff()
+        && let Some(me) = data::user_email(conn, staff.user_id).await?
+    {
+        // Nobody is mailed about their own step.
+        notice = notice.without(&me);
+    }
+    let mut mails = notice
         .build(ctx, ticket, code, to, event.body.as_deref(), &event.data)
         .map_err(HandlingError::Mail)?;
+    if let Some((unit_id, skip)) = &effect.moved_to {
+        mails.extend(moved_notices(conn, ticket, *unit_id, skip).await?);
+    }
     let mails = queue(conn, ticket, mails).await?;
     Ok(Done {
         event_id,
@@ -381,6 +391,26 @@ async fn record_effect(
         to,
         mails,
     })
+}
+
+/// The new-PAKN notification of the staff of `unit_id`, which a PAKN moved to (rendered
+/// from the ticket when sent), leaving out the accounts `skip`.
+async fn moved_notices(
+    conn: &mut AsyncPgConnection,
+    ticket: &LockedTicket,
+    unit_id: i32,
+    skip: &[i32],
+) -> Result<Vec<OutgoingMail>, HandlingError> {
+    use crate::mail::compose::stub;
+    use crate::mail::notification::{KIND_MOVED_STAFF, KIND_MOVED_UNIT};
+    let (unit, other) = data::staff_recipients(conn, unit_id, skip).await?;
+    let mut out = Vec::new();
+    for (kind, to) in [(KIND_MOVED_UNIT, unit), (KIND_MOVED_STAFF, other)] {
+        if !to.is_empty() {
+            out.push(stub(kind, ticket.id, to, Vec::new(), crate::i18n::Lang::Vi));
+        }
+    }
+    Ok(out)
 }
 
 /// Keeps the counts true in one statement: the old status down, the new one up (in the

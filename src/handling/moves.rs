@@ -52,6 +52,9 @@ pub struct Effect {
     pub reply_id: Option<i64>,
     /// The outcome counted at a first answer (on time or late).
     pub outcome: Option<&'static str>,
+    /// The handling unit the PAKN moves to, whose staff get the new-PAKN notification
+    /// (but not these accounts: the actor, and the handler told by `notice`).
+    pub moved_to: Option<(i32, Vec<i32>)>,
 }
 
 impl Effect {
@@ -72,6 +75,7 @@ impl Effect {
             files: None,
             reply_id: None,
             outcome: None,
+            moved_to: None,
         }
     }
 
@@ -100,7 +104,7 @@ pub async fn effect_of(
 ) -> Result<Effect, HandlingError> {
     let now = ctx.now;
     Ok(match step {
-        Step::Accept(c) => accept(conn, ctx, ticket, c).await?,
+        Step::Accept(c) => accept(conn, ctx, ticket, who, c).await?,
         Step::AskInfo { question } => ask_info(ctx, from, &question),
         Step::AnswerInfo { text, files } => answer_info(conn, ctx, ticket, &text, files).await?,
         Step::ExpireInfo => expire_info(ctx, ticket),
@@ -141,6 +145,7 @@ async fn accept(
     conn: &mut AsyncPgConnection,
     ctx: &Context<'_>,
     ticket: &LockedTicket,
+    who: &Who,
     c: Classification,
 ) -> Result<Effect, HandlingError> {
     let field = ctx
@@ -177,10 +182,16 @@ async fn accept(
         accepted_at: Some(ctx.now),
         ..TicketChange::default()
     };
-    if unit_id != ticket.unit_id
+    // The handler named is told, unless they accepted it themself; a move into another
+    // unit tells that unit's staff too.
+    let actor = staff_id(who).ok();
+    if actor != Some(assignee)
         && let Some(to) = data::user_email(conn, assignee).await?
     {
         effect.notice = Notice::staff(vec![to]);
+    }
+    if unit_id != ticket.unit_id {
+        effect.moved_to = Some((unit_id, actor.into_iter().chain([assignee]).collect()));
     }
     Ok(effect)
 }

@@ -108,6 +108,19 @@ impl Notice {
         }
     }
 
+    /// Whether the mail goes to staff.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.audience, Audience::Staff(_))
+    }
+
+    /// The same notice without `email` among its staff recipients.
+    pub fn without(mut self, email: &str) -> Notice {
+        if let Audience::Staff(to) = &mut self.audience {
+            to.retain(|a| !a.trim().eq_ignore_ascii_case(email.trim()));
+        }
+        self
+    }
+
     pub fn with_files(mut self, ids: Vec<i64>) -> Notice {
         self.files = ids;
         self

@@ -4,24 +4,22 @@
 //!   language: the tracking code, dates, deadlines, the private link and how to track;
 //!   **none of the text they typed**, so the form cannot be used to send a stranger's
 //!   words from the department's address;
-//! - the notification of the matched routing rule: one message To and Cc its contacts, in
-//!   Vietnamese: a summary, the deadlines, the spam flag, a link to the staff page; never
-//!   the attachments nor the citizen's phone, email or address.
+//! - the new-PAKN notifications ([`super::notification`]): queued here as stubs (the
+//!   rule's contacts without an account; the unit's staff accounts, filled in by the
+//!   filing statement), rendered by the worker.
 
 use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::notification;
 use super::outbox::OutgoingMail;
 use crate::config::Config;
 use crate::domain::calendar::{format_date, format_datetime};
-use crate::domain::feedback::FeedbackKind;
-use crate::domain::reference::Reference;
 use crate::domain::reference::{Contact, Route};
 use crate::domain::tracking_code::TrackingCode;
 use crate::i18n::{Lang, Tr};
 
 pub const KIND_ACK: &str = "ack";
-pub const KIND_NOTIFY: &str = "notify";
 
 /// What the mails of a new ticket are made of.
 #[derive(Debug, Clone)]
@@ -31,15 +29,9 @@ pub struct FiledTicket<'a> {
     pub access_token: &'a str,
     pub lang: Lang,
     pub email: Option<&'a str>,
-    pub title: &'a str,
-    pub kind: FeedbackKind,
-    pub category: &'a str,
-    pub field: &'a str,
     pub received_at: DateTime<Utc>,
     pub accept_due: NaiveDate,
     pub reply_due: NaiveDate,
-    pub suspected_spam: bool,
-    pub spam_reasons: &'a [String],
 }
 
 struct AckModel {
@@ -64,35 +56,6 @@ struct AckText<'a> {
 #[template(path = "mail/ack.html")]
 struct AckHtml<'a> {
     m: &'a AckModel,
-}
-
-struct NotifyModel {
-    t: Tr,
-    intro: String,
-    spam: Option<String>,
-    code: String,
-    title: String,
-    kind: String,
-    category: String,
-    field: String,
-    unit: String,
-    received: String,
-    accept_due: String,
-    reply_due: String,
-    staff_url: String,
-    site: String,
-}
-
-#[derive(Template)]
-#[template(path = "mail/notify.txt")]
-struct NotifyText<'a> {
-    m: &'a NotifyModel,
-}
-
-#[derive(Template)]
-#[template(path = "mail/notify.html")]
-struct NotifyHtml<'a> {
-    m: &'a NotifyModel,
 }
 
 fn base_url(cfg: &Config) -> &str {
@@ -137,34 +100,13 @@ fn ack_recipient(ticket: &FiledTicket<'_>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The citizen's acknowledgement, when they gave an email.
-pub fn acknowledgement(
-    cfg: &Config,
-    ticket: &FiledTicket<'_>,
-) -> askama::Result<Option<OutgoingMail>> {
-    let Some(email) = ack_recipient(ticket) else {
-        return Ok(None);
-    };
-    let (subject, text, html) = ack_content(cfg, ticket)?;
-    Ok(Some(OutgoingMail {
-        kind: KIND_ACK.into(),
-        ticket_id: Some(ticket.ticket_id),
-        to: vec![email],
-        cc: Vec::new(),
-        lang: ticket.lang.code().into(),
-        subject,
-        body_text: text,
-        body_html: Some(html),
-        attachment_ids: Vec::new(),
-    }))
-}
-
-/// To and Cc of the routing notification (duplicates removed; Cc moves to To when To is
-/// empty); `None` when the rule names nobody with an email.
+/// To and Cc of the routing notification of the rule's contacts without a staff account
+/// (a contact linked to one is mailed as staff); duplicates removed, Cc moves to To when To
+/// is empty; `None` when the rule names nobody with an email.
 pub fn notify_recipients(route: &Route<'_>) -> Option<(Vec<String>, Vec<String>)> {
     let emails = |contacts: &[&Contact]| -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for c in contacts {
+        for c in contacts.iter().filter(|c| c.user_id.is_none()) {
             if let Some(e) = c.email.as_deref().map(str::trim).filter(|e| !e.is_empty())
                 && !out.iter().any(|o| o.eq_ignore_ascii_case(e))
             {
@@ -184,96 +126,31 @@ pub fn notify_recipients(route: &Route<'_>) -> Option<(Vec<String>, Vec<String>)
     (!to.is_empty()).then_some((to, cc))
 }
 
-fn notify_content(
-    cfg: &Config,
-    reference: &Reference,
-    unit_name: &str,
-    ticket: &FiledTicket<'_>,
-) -> askama::Result<Content> {
-    let lang = Lang::Vi;
-    let t = Tr::new(lang);
-    let code = ticket.code.display();
-    let field = reference
-        .field(ticket.field)
-        .map(|f| f.name_vi.clone())
-        .unwrap_or_else(|| ticket.field.to_string());
-    let category = reference
-        .category(ticket.category)
-        .map(|c| c.name_vi.clone())
-        .unwrap_or_else(|| ticket.category.to_string());
-    let unit = unit_name.to_string();
-    let spam = ticket.suspected_spam.then(|| {
-        let reasons: Vec<String> = ticket
-            .spam_reasons
-            .iter()
-            .map(|r| t.t(&format!("mail-spam-reason-{r}")))
-            .collect();
-        t.t1("mail-notify-spam", "reasons", reasons.join(", "))
-    });
-    let mut subject = t.t2(
-        "mail-notify-subject",
-        "code",
-        code.clone(),
-        "field",
-        field.clone(),
-    );
-    if ticket.suspected_spam {
-        subject = format!("{} {subject}", t.t("mail-notify-spam-tag"));
-    }
-    let m = NotifyModel {
-        t,
-        intro: t.t1("mail-notify-intro", "unit", unit.clone()),
-        spam,
-        code: code.clone(),
-        title: ticket.title.to_string(),
-        kind: t.t(&ticket.kind.message_id("kind")),
-        category,
-        field,
-        unit,
-        received: format_datetime(ticket.received_at),
-        accept_due: format_date(ticket.accept_due),
-        reply_due: format_date(ticket.reply_due),
-        staff_url: format!("{}/staff/tickets/{code}", base_url(cfg)),
-        site: site_name(cfg, lang),
-    };
-    Ok((
-        subject,
-        NotifyText { m: &m }.render()?,
-        NotifyHtml { m: &m }.render()?,
-    ))
+/// The staff accounts of the route's contacts (they are mailed as staff).
+pub fn linked_accounts(route: &Route<'_>) -> Vec<i32> {
+    let mut ids: Vec<i32> = route
+        .to
+        .iter()
+        .chain(route.cc.iter())
+        .filter_map(|c| c.user_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
-/// The notification of the routing rule's contacts (`None` when it names nobody with an
-/// email). Always in Vietnamese.
-pub fn notification(
-    cfg: &Config,
-    reference: &Reference,
-    route: &Route<'_>,
-    ticket: &FiledTicket<'_>,
-) -> askama::Result<Option<OutgoingMail>> {
-    let Some((to, cc)) = notify_recipients(route) else {
-        return Ok(None);
-    };
-    let (subject, text, html) = notify_content(cfg, reference, &route.unit.name_vi, ticket)?;
-    Ok(Some(OutgoingMail {
-        kind: KIND_NOTIFY.into(),
-        ticket_id: Some(ticket.ticket_id),
-        to,
-        cc,
-        lang: Lang::Vi.code().into(),
-        subject,
-        body_text: text,
-        body_html: Some(html),
-        attachment_ids: Vec::new(),
-    }))
-}
-
-/// The mails of a new ticket without their content (recipients, kind, language): what
-/// the filing queues; the worker renders them from the ticket with [`render_at_send`].
-pub fn filing_stubs(route: &Route<'_>, ticket: &FiledTicket<'_>) -> Vec<OutgoingMail> {
-    let stub = |kind: &str, to: Vec<String>, cc: Vec<String>, lang: Lang| OutgoingMail {
+/// A mail of `kind` about `ticket_id` queued without its content: the worker renders
+/// it from the ticket when it sends it (an empty body is stored as none).
+pub fn stub(
+    kind: &str,
+    ticket_id: i64,
+    to: Vec<String>,
+    cc: Vec<String>,
+    lang: Lang,
+) -> OutgoingMail {
+    OutgoingMail {
         kind: kind.into(),
-        ticket_id: Some(ticket.ticket_id),
+        ticket_id: Some(ticket_id),
         to,
         cc,
         lang: lang.code().into(),
@@ -281,24 +158,33 @@ pub fn filing_stubs(route: &Route<'_>, ticket: &FiledTicket<'_>) -> Vec<Outgoing
         body_text: String::new(),
         body_html: None,
         attachment_ids: Vec::new(),
-    };
+    }
+}
+
+/// The mails of a new ticket without their content (recipients, kind, language): what
+/// the filing queues; the worker renders them from the ticket when it sends them. The
+/// staff notifications go with no recipients: the filing statement fills them in from
+/// the unit's accounts (`pakn_staff_recipients`) and drops those left empty.
+pub fn filing_stubs(route: &Route<'_>, ticket: &FiledTicket<'_>) -> Vec<OutgoingMail> {
+    let id = ticket.ticket_id;
     let mut out = Vec::new();
     if let Some(email) = ack_recipient(ticket) {
-        out.push(stub(KIND_ACK, vec![email], Vec::new(), ticket.lang));
+        out.push(stub(KIND_ACK, id, vec![email], Vec::new(), ticket.lang));
     }
     if let Some((to, cc)) = notify_recipients(route) {
-        out.push(stub(KIND_NOTIFY, to, cc, Lang::Vi));
+        out.push(stub(notification::KIND_NOTIFY, id, to, cc, Lang::Vi));
+    }
+    for kind in [
+        notification::KIND_NOTIFY_UNIT,
+        notification::KIND_NOTIFY_STAFF,
+    ] {
+        out.push(stub(kind, id, Vec::new(), Vec::new(), Lang::Vi));
     }
     out
 }
 
-/// Renders a queued filing mail of `kind` from its ticket, when the worker sends it.
-pub fn render_at_send(
-    cfg: &Config,
-    reference: &Reference,
-    kind: &str,
-    row: &TicketForMail,
-) -> anyhow::Result<Content> {
+/// Renders a queued acknowledgement from its ticket, when the worker sends it.
+pub fn render_ack(cfg: &Config, row: &TicketForMail) -> anyhow::Result<Content> {
     let code = TrackingCode::parse(&row.code)
         .ok_or_else(|| anyhow::anyhow!("ticket {} has an invalid code", row.id))?;
     let ticket = FiledTicket {
@@ -307,30 +193,14 @@ pub fn render_at_send(
         access_token: &row.access_token,
         lang: Lang::parse(&row.lang).unwrap_or_default(),
         email: row.email.as_deref(),
-        title: &row.title,
-        kind: row.kind,
-        category: &row.content_category,
-        field: &row.field_code,
         received_at: row.received_at,
         accept_due: row.accept_due,
         reply_due: row.reply_due,
-        suspected_spam: row.suspected_spam,
-        spam_reasons: &row.spam_reasons,
     };
-    match kind {
-        KIND_ACK => Ok(ack_content(cfg, &ticket)?),
-        KIND_NOTIFY => {
-            let unit = reference
-                .unit(row.unit_id)
-                .map(|u| u.name_vi.clone())
-                .unwrap_or_default();
-            Ok(notify_content(cfg, reference, &unit, &ticket)?)
-        }
-        other => anyhow::bail!("no template renders a queued {other:?} mail"),
-    }
+    Ok(ack_content(cfg, &ticket)?)
 }
 
-/// What a filing mail is rendered from at send time.
+/// What an acknowledgement is rendered from at send time.
 #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
 #[diesel(table_name = crate::db::schema::tickets)]
 pub struct TicketForMail {
@@ -339,27 +209,7 @@ pub struct TicketForMail {
     pub access_token: String,
     pub lang: String,
     pub email: Option<String>,
-    pub title: String,
-    pub kind: FeedbackKind,
-    pub content_category: String,
-    pub field_code: String,
-    pub unit_id: i32,
     pub received_at: DateTime<Utc>,
     pub accept_due: NaiveDate,
     pub reply_due: NaiveDate,
-    pub suspected_spam: bool,
-    pub spam_reasons: Vec<String>,
-}
-
-/// Both mails of a new ticket.
-pub fn filing_mails(
-    cfg: &Config,
-    reference: &Reference,
-    route: &Route<'_>,
-    ticket: &FiledTicket<'_>,
-) -> askama::Result<Vec<OutgoingMail>> {
-    Ok(acknowledgement(cfg, ticket)?
-        .into_iter()
-        .chain(notification(cfg, reference, route, ticket)?)
-        .collect())
 }

@@ -15,6 +15,7 @@
 pub mod citizen;
 pub mod compose;
 pub mod message;
+pub mod notification;
 pub mod outbox;
 pub mod privacy_answer;
 pub mod private_link;

@@ -126,9 +126,10 @@ fn new_row(m: &OutgoingMail, thread: Option<String>) -> NewOutboxRow<'_> {
         to_addrs: &m.to,
         cc_addrs: &m.cc,
         lang: &m.lang,
-        subject: Some(&m.subject),
-        body_text: Some(&m.body_text),
-        body_html: m.body_html.as_deref(),
+        // A stub (no body) is rendered by the worker when it sends.
+        subject: (!m.body_text.is_empty()).then_some(m.subject.as_str()),
+        body_text: (!m.body_text.is_empty()).then_some(m.body_text.as_str()),
+        body_html: m.body_html.as_deref().filter(|_| !m.body_text.is_empty()),
         message_id: new_message_key(),
         in_reply_to: thread.clone(),
         thread_refs: thread,
@@ -480,9 +481,56 @@ pub async fn tickets_for_mail(
     ids: &[i64],
 ) -> QueryResult<Vec<super::compose::TicketForMail>> {
     use diesel::SelectableHelper;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     tickets::table
         .filter(tickets::id.eq_any(ids))
         .select(super::compose::TicketForMail::as_select())
         .load(conn)
         .await
+}
+
+/// The tickets notifications are rendered from.
+pub async fn tickets_for_notification(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<super::notification::NotifiedTicket>> {
+    use diesel::SelectableHelper;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tickets::table
+        .filter(tickets::id.eq_any(ids))
+        .select(super::notification::NotifiedTicket::as_select())
+        .load(conn)
+        .await
+}
+
+/// The names and sizes of the files the citizens sent with `ids` (never their bytes).
+pub async fn citizen_files(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<super::notification::FiledFile>> {
+    use crate::db::schema::attachments as a;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, String, i32)> = a::table
+        .filter(a::ticket_id.eq_any(ids))
+        .filter(a::origin.eq("citizen"))
+        .order((a::ticket_id, a::id))
+        .select((a::ticket_id, a::filename, a::size_bytes))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(ticket_id, filename, size_bytes)| super::notification::FiledFile {
+                ticket_id,
+                filename,
+                size_bytes,
+            },
+        )
+        .collect())
 }

@@ -28,12 +28,13 @@ use rand::Rng;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use super::compose;
 use super::message::{self, Sender};
 use super::outbox::{self, ClaimedRow};
 use super::transport::{Delivery, Refusal, SendError, Transport};
+use super::{compose, notification};
 use crate::config::{Config, MailConfig};
 use crate::db::Pool;
+use crate::db::tickets;
 use crate::reference::ReferenceCache;
 
 /// Retry settings from `[mail]`.
@@ -392,40 +393,65 @@ impl Worker {
         Ok(report)
     }
 
-    /// Fills in the subject and body of filing mails queued without them, from their
-    /// tickets. A mail that cannot be rendered stays empty and fails as unbuildable.
+    /// Fills in the subject and body of mails queued without them (a filing's, a move's
+    /// notifications), from their tickets. A mail that cannot be rendered stays empty and
+    /// fails as unbuildable. A notification that carries the sender's details is
+    /// recorded in the personal-data log for each staff account it goes to.
     async fn render_queued(
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
         rows: &mut [ClaimedRow],
     ) -> anyhow::Result<()> {
-        let mut ids: Vec<i64> = rows
-            .iter()
-            .filter(|r| r.body_text.is_none())
-            .filter_map(|r| r.ticket_id)
-            .collect();
-        if ids.is_empty() {
+        let tickets_of = |wanted: &dyn Fn(&str) -> bool| -> Vec<i64> {
+            let mut ids: Vec<i64> = rows
+                .iter()
+                .filter(|r| r.body_text.is_none() && wanted(&r.kind))
+                .filter_map(|r| r.ticket_id)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let ack_ids = tickets_of(&|k| k == compose::KIND_ACK);
+        let notify_ids = tickets_of(&|k| notification::of_kind(k).is_some());
+        if ack_ids.is_empty() && notify_ids.is_empty() {
             return Ok(());
         }
-        ids.sort_unstable();
-        ids.dedup();
-        let tickets = outbox::tickets_for_mail(conn, &ids).await?;
+        let acks = outbox::tickets_for_mail(conn, &ack_ids).await?;
+        let notified = outbox::tickets_for_notification(conn, &notify_ids).await?;
+        let files = outbox::citizen_files(conn, &notify_ids).await?;
         let reference = self.reference.get();
+        let mut mailed: Vec<(i64, Vec<String>)> = Vec::new();
         for row in rows.iter_mut().filter(|r| r.body_text.is_none()) {
-            let Some(ticket) = row
-                .ticket_id
-                .and_then(|id| tickets.iter().find(|t| t.id == id))
-            else {
+            let Some(ticket_id) = row.ticket_id else {
                 continue;
             };
-            match compose::render_at_send(&self.cfg, &reference, &row.kind, ticket) {
-                Ok((subject, text, html)) => {
+            let rendered = if row.kind == compose::KIND_ACK {
+                acks.iter()
+                    .find(|t| t.id == ticket_id)
+                    .map(|t| compose::render_ack(&self.cfg, t))
+            } else {
+                notified.iter().find(|t| t.id == ticket_id).map(|t| {
+                    if notification::carries_sender(&self.cfg, &row.kind, t) {
+                        mailed.push((ticket_id, row.to_addrs.clone()));
+                    }
+                    notification::render(&self.cfg, &reference, &row.kind, t, &files)
+                })
+            };
+            match rendered {
+                Some(Ok((subject, text, html))) => {
                     row.subject = Some(subject);
                     row.body_text = Some(text);
                     row.body_html = Some(html);
                 }
-                Err(e) => tracing::error!(outbox_id = row.id, error = %e, "cannot render mail"),
+                Some(Err(e)) => {
+                    tracing::error!(outbox_id = row.id, error = %e, "cannot render mail")
+                }
+                None => {}
             }
+        }
+        for (ticket_id, to) in mailed {
+            tickets::record_mailed_views(conn, ticket_id, &to).await?;
         }
         Ok(())
     }

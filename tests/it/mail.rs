@@ -271,7 +271,8 @@ async fn the_acknowledgement_carries_the_code_and_private_link_and_none_of_the_t
         }
         assert!(!body.contains("Hoà") && !body.contains("0983"));
     }
-    // The staff notification: Vietnamese summary, the staff link, no contact data.
+    // The contacts' notification: Vietnamese, the substance (title and full content), no
+    // staff link (the contacts have no account), none of the sender's data.
     let n = notification(&messages, &ticket.code);
     assert_eq!(
         n.subject(),
@@ -286,7 +287,13 @@ async fn the_acknowledgement_carries_the_code_and_private_link_and_none_of_the_t
             body.contains("Chậm giải quyết hồ sơ hưởng bảo hiểm xã hội một lần"),
             "the title, intact: {body}"
         );
-        assert!(body.contains(&staff_link), "{body}");
+        let content = &fields
+            .iter()
+            .find(|(n, _)| *n == "content")
+            .expect("content")
+            .1;
+        assert!(body.contains(content.as_str()), "the full content: {body}");
+        assert!(!body.contains(&staff_link), "no staff link: {body}");
         assert!(body.contains("Tổ kiểm tra công vụ"), "the unit: {body}");
         for secret in ["0983", "570 009", CITIZEN, "Trần Hưng Đạo"] {
             assert!(!body.contains(secret), "{secret} leaked: {body}");

@@ -10,7 +10,7 @@ use reqwest::multipart::{Form, Part};
 use crate::auth::{UNIT, client, create_user, get, login_ok, value_of};
 use crate::filing::{PNG, pdf_bytes, valid_fields, with};
 use crate::support::app::TestApp;
-use crate::support::outbox::{filing_mail, filings_mail};
+use crate::support::outbox::{filing_mail, filings_mail, mail_to};
 
 /// The entry form's fields as typed by the officer, with the form's hidden values.
 fn entry_fields(csrf: &str, entry_key: &str, title: &str) -> Vec<(&'static str, String)> {
@@ -168,8 +168,12 @@ async fn staff_entry_stores_the_citizens_documents_shown_on_the_ticket_page() {
     }
     // A PAKN entered by staff mails as one filed online: the citizen's acknowledgement (to
     // the email they gave) and the rule's notification; the documents go with neither.
+    // The unit's notification goes to the department's leader, not to the officer who
+    // entered it.
     let mail = app.take_mail().await;
-    assert_eq!(mail.who(), filing_mail());
+    let mut want = filing_mail();
+    want.push(("notify_staff", mail_to(&["lanhdao@sonoivu.vn"])));
+    assert_eq!(mail.who(), want);
     assert!(mail.iter().all(|m| m.attachment_ids.is_empty()));
     app.stop().await;
 }
@@ -352,6 +356,8 @@ async fn the_receipt_with_the_private_link_is_for_the_officer_who_took_it_for_a_
     let res = get(&c, app.url(&location)).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     drop(conn);
-    assert_eq!(app.take_mail().await.who(), filing_mail());
+    let mut want = filing_mail();
+    want.push(("notify_staff", mail_to(&["lanhdao@sonoivu.vn"])));
+    assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }

@@ -53,14 +53,28 @@ async fn file(app: &TestApp, title: &str) -> (i64, String) {
 pub const OFFICER_EMAIL: &str = "cv@sonoivu.vn";
 pub const LEADER_EMAIL: &str = "ld@sonoivu.vn";
 
-/// The mail of [`file`]: the acknowledgement, and the notification of the rule for
-/// "can_bo_cong_chuc" (to the deputy director alone).
+/// The mail of [`file`] before [`people`] exist: the acknowledgement, and the
+/// notification of the rule for "can_bo_cong_chuc" (to the deputy director alone).
 pub fn filed_mail() -> Vec<(&'static str, Rcpt)> {
     filing_mail_notifying(mail_to(&[DEPUTY]))
 }
 
 fn filings_mail_here(n: usize) -> Vec<(&'static str, Rcpt)> {
     (0..n).flat_map(|_| filed_mail()).collect()
+}
+
+/// The mail of `n` times [`file`] once [`people`] exist: as [`filed_mail`], and the
+/// unit's notification to its officer and to the department's leader (the unit has no
+/// leader of its own).
+fn filings_mail_to_people(n: usize) -> Vec<(&'static str, Rcpt)> {
+    (0..n)
+        .flat_map(|_| {
+            let mut mail = filed_mail();
+            mail.push(("notify_unit", mail_to(&[OFFICER_EMAIL])));
+            mail.push(("notify_staff", mail_to(&[LEADER_EMAIL])));
+            mail
+        })
+        .collect()
 }
 
 /// The mail of [`answer`]: the draft to the leader, the answer to the citizen.
@@ -366,9 +380,8 @@ async fn every_move_of_the_table_and_a_refusal_for_everything_else() {
     // unit's officer of the citizen's answers, withdrawals and reopenings (a staff
     // reopening tells nobody); the leader of the draft. Starting work and closing mail
     // nobody.
-    // QUESTIONABLE: accepting into the unit the PAKN was routed to mails nobody, even
-    // when a leader names the officer as its handler (`assign` tells a new handler;
-    // accept tells one only when the unit changes).
+    // Accepting tells the handler it names unless they accepted it themself (the leader
+    // names the officer once).
     // No worker in this test: the mail stays queued.
     let mail = app.take_mail().await;
     assert_eq!(
@@ -376,6 +389,7 @@ async fn every_move_of_the_table_and_a_refusal_for_everything_else() {
         [
             ("ack", mail_to(&[CITIZEN]), 2),
             ("notify", mail_to(&[DEPUTY]), 2),
+            ("update.accept", mail_to(&[OFFICER_EMAIL]), 1),
             ("update.answer_info", mail_to(&[OFFICER_EMAIL]), 1),
             ("update.approve", mail_to(&[CITIZEN]), 1),
             ("update.ask_info", mail_to(&[CITIZEN]), 4),
@@ -479,7 +493,7 @@ async fn counters_follow_every_move() {
     drop(conn);
     // No worker in this test: the mail stays queued.
     let mail = app.take_mail().await;
-    let mut want = filings_mail_here(2);
+    let mut want = filings_mail_to_people(2);
     want.extend(answer_mail());
     want.push(("update.reject", mail_to(&[CITIZEN])));
     assert_eq!(mail.who(), want);
@@ -1113,6 +1127,8 @@ async fn automatic_moves_happen_once_with_two_instances() {
         [
             ("ack", mail_to(&[CITIZEN]), 13),
             ("notify", mail_to(&[DEPUTY]), 13),
+            ("notify_staff", mail_to(&[LEADER_EMAIL]), 13),
+            ("notify_unit", mail_to(&[OFFICER_EMAIL]), 13),
             ("update.approve", mail_to(&[CITIZEN]), 1),
             ("update.ask_info", mail_to(&[CITIZEN]), 12),
             ("update.expire_info", mail_to(&[CITIZEN]), 12),
@@ -1245,7 +1261,7 @@ async fn a_rating_counts_once_and_not_resolved_reopens_only_within_the_window() 
     // The reopening within the window mails the unit's officer; the rating past the window
     // and the refused ones mail nobody. No worker in this test: the mail stays queued.
     let mail = app.take_mail().await;
-    let mut want = filings_mail_here(3);
+    let mut want = filings_mail_to_people(3);
     want.extend(answer_mail());
     want.extend(answer_mail());
     want.push(("update.reopen", mail_to(&[OFFICER_EMAIL])));

@@ -7,10 +7,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
 use super::{EditError, EditResult, Problem, Record, action, taken};
-use crate::db::schema::{contacts, routing_rule_contacts, routing_rules};
+use crate::db::schema::{contacts, routing_rule_contacts, routing_rules, users};
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
-#[diesel(table_name = contacts)]
+#[derive(Debug, Clone, Queryable, Serialize)]
 pub struct ContactRow {
     pub id: i32,
     pub code: String,
@@ -23,6 +22,64 @@ pub struct ContactRow {
     pub needs_verification: bool,
     pub active: bool,
     pub sort: i32,
+    /// The staff account linked to the contact, and its email (login).
+    pub user_id: Option<i32>,
+    pub account: Option<String>,
+}
+
+type Columns = (
+    contacts::id,
+    contacts::code,
+    contacts::kind,
+    contacts::person_name,
+    contacts::title_vi,
+    contacts::title_en,
+    contacts::phones,
+    contacts::email,
+    contacts::needs_verification,
+    contacts::active,
+    contacts::sort,
+    contacts::user_id,
+    diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Text>>,
+);
+
+/// The columns of [`ContactRow`]: the linked account's email by a subquery, so that a
+/// row lock takes the contact alone.
+fn columns() -> Columns {
+    (
+        contacts::id,
+        contacts::code,
+        contacts::kind,
+        contacts::person_name,
+        contacts::title_vi,
+        contacts::title_en,
+        contacts::phones,
+        contacts::email,
+        contacts::needs_verification,
+        contacts::active,
+        contacts::sort,
+        contacts::user_id,
+        diesel::dsl::sql("(SELECT u.email FROM users u WHERE u.id = contacts.user_id)"),
+    )
+}
+
+/// The active staff account with `email` (the admin form names the account by its
+/// login), or a problem on the form's `account` field.
+async fn account_id(conn: &mut AsyncPgConnection, email: Option<&str>) -> EditResult<Option<i32>> {
+    let Some(email) = email else {
+        return Ok(None);
+    };
+    let id: Option<i32> = users::table
+        .filter(users::email.eq(email.to_lowercase()))
+        .filter(users::active)
+        .select(users::id)
+        .first(conn)
+        .await
+        .optional()?;
+    match id {
+        Some(id) => Ok(Some(id)),
+        None => Err(EditError::one("account", "admin-contact-account-unknown")),
+    }
 }
 
 /// A checked contact form (`code` is used only when creating).
@@ -38,12 +95,14 @@ pub struct ContactInput {
     pub needs_verification: bool,
     pub active: bool,
     pub sort: i32,
+    /// The login email of the staff account to link, if any.
+    pub account: Option<String>,
 }
 
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<ContactRow>> {
     contacts::table
         .order((contacts::sort, contacts::id))
-        .select(ContactRow::as_select())
+        .select(columns())
         .load(conn)
         .await
 }
@@ -68,7 +127,7 @@ impl Record for ContactRow {
     async fn find(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<ContactRow>> {
         contacts::table
             .find(*id)
-            .select(ContactRow::as_select())
+            .select(columns())
             .first(conn)
             .await
             .optional()
@@ -77,7 +136,7 @@ impl Record for ContactRow {
     async fn lock(conn: &mut AsyncPgConnection, id: &i32) -> QueryResult<Option<ContactRow>> {
         contacts::table
             .find(*id)
-            .select(ContactRow::as_select())
+            .select(columns())
             .for_update()
             .first(conn)
             .await
@@ -97,6 +156,7 @@ impl Record for ContactRow {
         if exists > 0 {
             return Err(EditError::one("code", "admin-err-taken"));
         }
+        let user_id = account_id(conn, input.account.as_deref()).await?;
         let id = crate::db::durable::one(
             diesel::insert_into(contacts::table)
                 .values((
@@ -110,6 +170,7 @@ impl Record for ContactRow {
                     contacts::needs_verification.eq(input.needs_verification),
                     contacts::active.eq(input.active),
                     contacts::sort.eq(input.sort),
+                    contacts::user_id.eq(user_id),
                 ))
                 .returning(contacts::id),
             conn,
@@ -137,8 +198,10 @@ impl Record for ContactRow {
                 )]));
             }
         }
+        let user_id = account_id(conn, input.account.as_deref()).await?;
         diesel::update(contacts::table.find(*id))
             .set((
+                contacts::user_id.eq(user_id),
                 contacts::kind.eq(&input.kind),
                 contacts::person_name.eq(&input.person_name),
                 contacts::title_vi.eq(&input.title_vi),

@@ -36,6 +36,7 @@ pub struct Form {
     needs_verification: bool,
     active: bool,
     sort: String,
+    account: String,
 }
 
 impl Screen for ContactsScreen {
@@ -79,7 +80,13 @@ impl Screen for ContactsScreen {
                         vec![c.code],
                         vec![t.t(kind_label(&c.kind))],
                         c.phones,
-                        vec![c.email.unwrap_or_default()],
+                        vec![c.email.unwrap_or_default()]
+                            .into_iter()
+                            .chain(
+                                c.account
+                                    .map(|a| t.t1("admin-contact-account-is", "email", a)),
+                            )
+                            .collect(),
                     ],
                     edit_href: Some(format!("{}/{}", Self::LIST, c.id)),
                     inactive: !c.active,
@@ -110,6 +117,7 @@ impl Screen for ContactsScreen {
             needs_verification: c.needs_verification,
             active: c.active,
             sort: c.sort.to_string(),
+            account: c.account.clone().unwrap_or_default(),
         }
     }
 
@@ -125,6 +133,7 @@ impl Screen for ContactsScreen {
             needs_verification: on(f, "needs_verification"),
             active: on(f, "active"),
             sort: f.get("sort").to_string(),
+            account: f.get("account").to_string(),
         }
     }
 
@@ -150,6 +159,7 @@ impl Screen for ContactsScreen {
             needs_verification: form.needs_verification,
             active: form.active,
             sort: p.check("sort", check::sort(&form.sort)),
+            account: p.check("account", check::email(&form.account)),
         };
         p.into_result(input)
     }
@@ -187,6 +197,8 @@ impl Screen for ContactsScreen {
                 .hint(t.t("admin-contact-phones-hint")),
             Input::email("email", t.t("admin-email"), &form.email)
                 .hint(t.t("admin-contact-email-hint")),
+            Input::email("account", t.t("admin-contact-account"), &form.account)
+                .hint(t.t("admin-contact-account-hint")),
             Input::sort(t, &form.sort),
             Input::checkbox(
                 "needs_verification",
