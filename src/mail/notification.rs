@@ -258,7 +258,11 @@ fn model(
         title: (!secret).then(|| ticket.title.clone()),
         content: (!secret).then(|| ticket.content.clone()),
         proposal: ticket.proposal.clone().filter(|_| !secret),
-        files_label: t.t1("staff-mail-files", "count", ticket_files.len().to_string()),
+        files_label: if ticket_files.is_empty() {
+            t.t("staff-mail-no-files")
+        } else {
+            t.t1("staff-mail-files", "count", ticket_files.len().to_string())
+        },
         files: if secret {
             Vec::new()
         } else {

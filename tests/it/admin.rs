@@ -149,7 +149,7 @@ async fn contact_id(app: &TestApp, code: &str) -> i32 {
 }
 
 /// Waits until `app`'s reference cache has reached the version in the database.
-async fn caught_up(app: &TestApp) {
+pub async fn caught_up(app: &TestApp) {
     let deadline = Instant::now() + PATIENCE;
     let mut conn = app.conn().await;
     let version = pakn::db::reference::current_version(&mut conn)

@@ -14,6 +14,7 @@ mod faults;
 mod filing;
 mod mail;
 mod migrations;
+mod notify;
 mod outbox_check;
 mod personal_data_log;
 mod privacy_requests;

@@ -32,3 +32,4 @@ admin-contact-account-hint = The login email of the contact's staff account, if 
 admin-contact-account-is = Account: { $email }
 admin-contact-account-unknown = No active staff account has this address.
 staff-mail-no-sender = This mail carries none of the sender's personal data (data protection).
+staff-mail-no-files = Attached files: none

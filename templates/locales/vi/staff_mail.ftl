@@ -32,3 +32,4 @@ admin-contact-account-hint = Địa chỉ đăng nhập của tài khoản cán 
 admin-contact-account-is = Tài khoản: { $email }
 admin-contact-account-unknown = Không có tài khoản cán bộ đang hoạt động với địa chỉ này.
 staff-mail-no-sender = Thư này không kèm thông tin cá nhân của người gửi (bảo vệ dữ liệu cá nhân).
+staff-mail-no-files = Tệp đính kèm: không có
