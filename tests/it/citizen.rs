@@ -194,6 +194,8 @@ async fn the_citizen_answers_a_request_with_text_and_a_file() {
     // of the answer. No worker in this test: the mail stays queued.
     let mail = app.take_mail().await;
     let mut want = filing_mail();
+    // The unit has no officer and no leader of its own: the department's leader hears.
+    want.push(("notify_staff", mail_to(&[crate::workflow::LEADER_EMAIL])));
     want.push(("update.ask_info", mail_to(&[CITIZEN])));
     want.push(("update.answer_info", mail_to(&[OFFICER])));
     assert_eq!(mail.who(), want);
@@ -351,6 +353,8 @@ async fn a_rating_is_recorded_once_a_get_records_nothing_and_not_resolved_reopen
     // test: the mail stays queued.
     let mail = app.take_mail().await;
     let mut want = filing_mail();
+    // The unit has no officer and no leader of its own: the department's leader hears.
+    want.push(("notify_staff", mail_to(&[crate::workflow::LEADER_EMAIL])));
     want.extend(answer_mail());
     want.push(("update.reopen", mail_to(&[OFFICER])));
     assert_eq!(mail.who(), want);
@@ -565,6 +569,8 @@ async fn a_reopened_pakn_answered_again_is_rated_again_once_per_answer() {
     // reopening goes to the unit's officer. No worker in this test: the mail stays queued.
     let mail = app.take_mail().await;
     let mut want = filing_mail();
+    // The unit has no officer and no leader of its own: the department's leader hears.
+    want.push(("notify_staff", mail_to(&[crate::workflow::LEADER_EMAIL])));
     want.extend(answer_mail());
     want.push(("update.reopen", mail_to(&[OFFICER])));
     want.extend(answer_mail());
@@ -612,6 +618,8 @@ async fn not_resolved_after_the_window_only_counts_the_rating() {
     // test: the mail stays queued.
     let mail = app.take_mail().await;
     let mut want = filing_mail();
+    // The unit has no officer and no leader of its own: the department's leader hears.
+    want.push(("notify_staff", mail_to(&[crate::workflow::LEADER_EMAIL])));
     want.extend(answer_mail());
     assert_eq!(mail.who(), want);
     app.expect_pending_mail(mail.len());

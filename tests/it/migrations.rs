@@ -241,7 +241,18 @@ async fn ratings_written_per_pakn_are_attached_to_the_answer_they_judged() {
     // Each answer mails the leader (the draft) and the citizen (the reply); the leader's
     // reopening mails nobody. No worker in this test: the mail stays queued.
     let mail = app.take_mail().await;
-    let mut want = filings_mail(4);
+    // Each filing also tells the department's leader (the unit has no leader of its own).
+    let mut want: Vec<_> = filings_mail(4)
+        .chunks(2)
+        .flat_map(|filing| {
+            let mut m = filing.to_vec();
+            m.push((
+                "notify_staff",
+                crate::support::outbox::mail_to(&[crate::workflow::LEADER_EMAIL]),
+            ));
+            m
+        })
+        .collect();
     for _ in 0..5 {
         want.extend(answer_mail());
     }

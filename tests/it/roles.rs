@@ -350,13 +350,19 @@ async fn every_role_against_every_staff_route() {
         .expect("count");
     assert_eq!(n, 5);
     drop(conn);
-    // Each filing acknowledges and notifies; each account created is told to the admins
+    // Each filing acknowledges and notifies (and tells the unit's accounts that exist by
+    // then: tests/it/notify.rs checks who); each account created is told to the admins
     // (the two who may create one); no other route mails anyone, allowed or not.
     let one = filing_mail_notifying(mail_to(&[DEPUTY]));
     let log = app.take_mail().await;
     let filings = MailLog(
         log.iter()
-            .filter(|m| m.kind != "role_change" && m.kind != "new_link")
+            .filter(|m| {
+                !matches!(
+                    m.kind.as_str(),
+                    "role_change" | "new_link" | "notify_unit" | "notify_staff"
+                )
+            })
             .cloned()
             .collect(),
     );

@@ -484,6 +484,8 @@ async fn a_pakn_goes_from_a_phone_through_the_department_to_the_public_answers()
     // each draft. The rating mails nobody.
     let mut want = filing_mail_notifying(mail_to(&[DEPUTY]));
     want.extend([
+        ("notify_unit", mail_to(&[OFFICER_EMAIL])),
+        ("notify_staff", mail_to(&[LEADER_EMAIL])),
         ("update.ask_info", mail_to(&[CITIZEN])),
         ("update.answer_info", mail_to(&[OFFICER_EMAIL])),
         ("update.submit_draft", mail_to(&[LEADER_EMAIL])),

@@ -23,7 +23,7 @@ use crate::filing::{form_of, fresh_form, post, valid_fields, with};
 use crate::support::app::TestApp;
 use crate::support::browser::Browser;
 use crate::support::outbox::{CITIZEN, mail_to};
-use crate::workflow::{LEADER_EMAIL, filed_mail, full_step, people, step_at};
+use crate::workflow::{LEADER_EMAIL, OFFICER_EMAIL, filed_mail, full_step, people, step_at};
 
 /// A citizen's view of a PAKN: its private path and its code as stored.
 pub struct Filed {
@@ -157,10 +157,19 @@ impl Site {
             .await
             .expect("publish");
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "published");
-        // Who the site's history mailed: the citizen of the question, both answers and
-        // the publication; every leader (CHIEF is one) of each draft. Ratings mail
-        // nobody.
-        let mut want = [filed_mail(), filed_mail(), filed_mail(), filed_mail()].concat();
+        // Who the site's history mailed: the unit's officer and CHIEF (its head: the unit
+        // has a leader of its own) of each new PAKN; the citizen of the question, both
+        // answers and the publication; every leader (CHIEF is one) of each draft.
+        // Ratings mail nobody.
+        let mut new_pakn = filed_mail();
+        new_pakn.push(("notify_unit", mail_to(&[OFFICER_EMAIL, CHIEF])));
+        let mut want = [
+            new_pakn.clone(),
+            new_pakn.clone(),
+            new_pakn.clone(),
+            new_pakn,
+        ]
+        .concat();
         want.push(("update.ask_info", mail_to(&[CITIZEN])));
         for _ in 0..2 {
             want.push(("update.submit_draft", mail_to(&[LEADER_EMAIL, CHIEF])));

@@ -171,7 +171,11 @@ async fn filing_tracking_and_answering_work_without_javascript() {
     drop(conn);
     // Filed as an organisation without an email: no acknowledgement; the unit's officer
     // hears of the information sent.
-    let mut want = vec![("notify", mail_to(&[DEPUTY]))];
+    let mut want = vec![
+        ("notify", mail_to(&[DEPUTY])),
+        ("notify_unit", mail_to(&[OFFICER_EMAIL])),
+        ("notify_staff", mail_to(&[crate::workflow::LEADER_EMAIL])),
+    ];
     want.push(("update.answer_info", mail_to(&[OFFICER_EMAIL])));
     assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
