@@ -533,3 +533,67 @@ async fn a_mail_refused_for_now_shows_its_next_attempt() {
     app.expect_pending_mail(1);
     app.stop().await;
 }
+
+/// The mail card (with the correction form open) and the admin page in Chromium, on a
+/// phone and on a desktop: screenshots under `target/screenshots/mail_status/`, no
+/// sideways scrolling, no serious or critical axe-core finding.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mail_card_and_the_admin_page_fit_a_phone_and_a_desktop() {
+    use crate::support::axe::blocking_report;
+    use crate::support::browser::{Browser, with_browser};
+
+    let sink = SmtpSink::start().await;
+    sink.reject(CITIZEN);
+    let app = TestApp::spawn_with(|cfg| use_sink(cfg, &sink)).await;
+    let filed = file(&app).await;
+    wait_ack(&app, filed.id, |failed, _| failed).await;
+    let unit = unit_of(&app, filed.id).await;
+    let chief = "qt@sonoivu.vn";
+    create_user(&app, chief, &["officer", "leader", "admin"], Some(&unit)).await;
+    let base = app.base.clone();
+    let mut report = String::new();
+    for (device, width, height) in [("phone", 360, 740), ("desktop", 1280, 800)] {
+        let prefix = format!("mail_status/{device}");
+        with_browser(&prefix, width, height, async |b: &Browser| {
+            crate::browser::sign_in(b, &base, chief).await;
+            b.goto(&format!("{base}/staff/tickets/{}#mail", filed.code))
+                .await;
+            b.click("[data-testid=mail-fix] summary").await;
+            b.wait_for("#email_fix-email").await;
+            b.eval("document.getElementById('mail').scrollIntoView()")
+                .await;
+            b.screenshot("ticket-mail-card").await.expect("screenshot");
+            report.push_str(&blocking_report(b, &format!("{device} ticket")).await);
+            let fits = b
+                .eval("return document.documentElement.scrollWidth <= window.innerWidth")
+                .await;
+            assert_eq!(fits, serde_json::Value::Bool(true), "{device}: ticket page");
+            b.goto(&format!("{base}/staff/admin/mail")).await;
+            b.wait_for("[data-testid=mail-table]").await;
+            b.screenshot("admin-mail").await.expect("screenshot");
+            b.eval("document.querySelector('[data-testid=mail-table]').scrollIntoView()")
+                .await;
+            b.screenshot("admin-mail-table").await.expect("screenshot");
+            // The citizen's receipt, the confirmation refused.
+            b.goto(&format!("{base}{}", filed.receipt)).await;
+            b.wait_for("[data-testid=ack-failed]").await;
+            b.eval("document.querySelector('[data-testid=ack-failed]').scrollIntoView()")
+                .await;
+            b.screenshot("receipt-ack-failed")
+                .await
+                .expect("screenshot");
+            report.push_str(&blocking_report(b, &format!("{device} receipt")).await);
+            report.push_str(&blocking_report(b, &format!("{device} admin")).await);
+            let fits = b
+                .eval("return document.documentElement.scrollWidth <= window.innerWidth")
+                .await;
+            assert_eq!(fits, serde_json::Value::Bool(true), "{device}: admin page");
+        })
+        .await;
+    }
+    assert!(report.is_empty(), "axe-core found:\n{report}");
+    let mail = app.take_mail().await;
+    assert_eq!(mail.recipients_of("ack"), [mail_to(&[CITIZEN])]);
+    app.expect_failed_mail(1);
+    app.stop().await;
+}

@@ -64,6 +64,12 @@ pub fn view(t: &Tr, line: &MailLine, reveal: bool) -> MailLineView {
             text(error),
         ),
     };
+    // A mail nobody accepted has the refusal's answer as its own: said once.
+    let answer = if line.refused.iter().any(|(_, r)| text(r) == answer) {
+        String::new()
+    } else {
+        answer
+    };
     let code = line.ticket_code.clone().unwrap_or_default();
     MailLineView {
         id: line.id,
@@ -174,12 +180,20 @@ mod tests {
             .expect("a time");
         let failed = MailState::Failed {
             at,
-            error: "attempt 1: 550 5.1.1 <hoa.nguyen@example.vn> unknown".into(),
+            error: "attempt 2: 550 5.1.1 <hoa.nguyen@example.vn> unknown".into(),
         };
         let shown = view(&t, &line(failed.clone()), true);
         assert_eq!(shown.to, "hoa.nguyen@example.vn");
         assert!(shown.when.contains("10:00 04/12/2026"), "{}", shown.when);
         assert!(shown.answer.contains("<hoa.nguyen@example.vn>"));
+        let refused = line(MailState::Failed {
+            at,
+            error: "attempt 1: 550 5.1.1 <hoa.nguyen@example.vn> unknown".into(),
+        });
+        assert!(
+            view(&t, &refused, true).answer.is_empty(),
+            "the refusal's answer is said once, with the refused address"
+        );
         let hidden = view(&t, &line(failed), false);
         assert_eq!(hidden.to, "h***@example.vn");
         assert!(!hidden.answer.contains("hoa.nguyen"), "{}", hidden.answer);
