@@ -211,5 +211,22 @@ mod tests {
             "{}",
             r.when
         );
+        let en = Tr::new(Lang::En);
+        let once = MailState::Retrying {
+            attempts: 1,
+            next: at,
+            error: String::new(),
+        };
+        assert_eq!(
+            view(&en, &line(once), true).when,
+            "Tried once; next attempt at 10:00 04/12/2026"
+        );
+        let twice = MailState::Retrying {
+            attempts: 2,
+            next: at,
+            error: String::new(),
+        };
+        let twice = view(&en, &line(twice), true).when;
+        assert!(twice.starts_with("Tried 2 times"), "{twice}");
     }
 }

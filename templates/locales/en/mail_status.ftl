@@ -11,7 +11,10 @@ mail-state-retrying = Being retried
 mail-state-sent = Sent
 mail-state-failed = Could not be sent
 mail-queued-at = Queued at { $at }, not tried yet
-mail-retrying-detail = Tried { $attempts } times; next attempt at { $next }
+mail-retrying-detail = { $attempts ->
+        [one] Tried once
+       *[other] Tried { $attempts } times
+    }; next attempt at { $next }
 mail-sent-at = Sent at { $at }
 mail-failed-at = Given up at { $at }
 mail-server-answer = Mail server's answer
