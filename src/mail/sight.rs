@@ -143,8 +143,10 @@ pub async fn troubled(
     let rows: Vec<Row> = outbox::table
         .left_join(tickets::table.on(outbox::ticket_id.eq(tickets::id.nullable())))
         .filter(
+            // As the partial indexes `outbox_failed` and `outbox_due` say it.
             outbox::failed_at.is_not_null().or(outbox::sent_at
                 .is_null()
+                .and(outbox::failed_at.is_null())
                 .and(outbox::created_at.le(stuck_since))),
         )
         .order((outbox::created_at.desc(), outbox::id.desc()))
