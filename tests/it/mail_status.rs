@@ -216,6 +216,15 @@ async fn a_refused_address_is_on_the_ticket_page_and_corrected_there_and_the_mai
     );
     assert!(card.contains("data-testid=\"mail-fix\""), "{card}");
 
+    // It is on the admin page too, its address masked.
+    let admin = staff(&app, "qt@sonoivu.vn", &["admin"], None).await;
+    let (_, listed) = text(&admin, app.url("/staff/admin/mail")).await;
+    let row = part(&listed, "mail-row", "</tr>");
+    assert!(
+        row.contains(&format!("data-id=\"{ack}\"")) && row.contains("h***@example.vn"),
+        "{row}"
+    );
+
     // An officer of another unit may not correct it.
     let other_unit = if unit == OTHER_UNIT {
         "phong_to_chuc_can_bo"
@@ -339,6 +348,8 @@ async fn a_refused_address_is_on_the_ticket_page_and_corrected_there_and_the_mai
         page.contains("Sửa địa chỉ thư điện tử của người gửi"),
         "in the timeline"
     );
+    let (_, listed) = text(&admin, app.url("/staff/admin/mail")).await;
+    assert!(listed.contains("data-testid=\"mail-none\""), "{listed}");
     // The citizen's page: mailed, and nothing of the correction.
     let (_, track) = text(&app.client, app.url(&filed.receipt)).await;
     assert!(!track.contains("data-testid=\"ack-failed\""), "{track}");
