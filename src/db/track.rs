@@ -253,3 +253,12 @@ pub async fn set_access_token(
         .await?;
     Ok(())
 }
+
+/// Replaces ticket `id`'s email (a staff correction of a mistyped address).
+pub async fn set_email(conn: &mut AsyncPgConnection, id: i64, email: &str) -> QueryResult<()> {
+    diesel::update(tickets::table.filter(tickets::id.eq(id)))
+        .set(tickets::email.eq(email))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -11,6 +11,7 @@ pub mod code;
 pub mod feedback;
 pub mod fold;
 pub mod form_token;
+pub mod mail_state;
 pub mod mailbox;
 pub mod masking;
 pub mod phone;

@@ -20,6 +20,7 @@ pub mod command;
 pub mod filing;
 pub mod forgot_codes;
 pub mod jobs;
+pub mod mail_fix;
 mod moves;
 mod notes;
 pub mod notice;

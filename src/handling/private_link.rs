@@ -150,13 +150,7 @@ async fn replace(
 /// `hoa.nguyen@example.vn` → `h***@example.vn`: enough for the citizen to know which
 /// mailbox to open, not enough to learn an address.
 pub fn masked_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => "***".to_string(),
-    }
+    crate::domain::mail_state::mask_address(email)
 }
 
 #[cfg(test)]

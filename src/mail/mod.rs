@@ -6,6 +6,8 @@
 //!   of the routing rule's contacts), rendered from askama templates.
 //! - [`publication`]: the mail telling the citizen their answer was published.
 //! - [`privacy_answer`]: the answer to a data-subject request.
+//! - [`sight`]: every mail of a PAKN and its state, the mail in trouble, re-addressing
+//!   a PAKN's mail to a corrected address.
 //! - [`message`]: an outbox row as a MIME message with the threading headers.
 //! - [`transport`]: `file` (one `.eml` per row) or `smtp` (one pool of SMTP connections,
 //!   [`smtp`]).
@@ -20,6 +22,7 @@ pub mod outbox;
 pub mod privacy_answer;
 pub mod private_link;
 pub mod publication;
+pub mod sight;
 pub mod smtp;
 pub mod staff_notice;
 pub mod transport;

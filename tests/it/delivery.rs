@@ -76,9 +76,9 @@ async fn a_refused_cc_still_reaches_the_to_officer_and_is_shown_on_the_ticket() 
     .await
     .expect("page");
     let card = page
-        .split("data-testid=\"undelivered\"")
+        .split("data-testid=\"mail-card\"")
         .nth(1)
-        .expect("the undelivered card")
+        .expect("the mail card")
         .split("</section>")
         .next()
         .unwrap_or_default();

@@ -148,7 +148,8 @@ async fn acknowledgements_to_one_address_stop_at_mail_per_address_and_the_receip
         3,
         "every PAKN still goes to its unit"
     );
-    let sent = "Một thư xác nhận kèm mã PAKN đã được gửi";
+    // "will be mailed" or "has been mailed", whether the worker has sent it yet or not.
+    let sent = "Thư xác nhận kèm mã PAKN";
     let first = app
         .client
         .get(app.url(&receipts[0]))

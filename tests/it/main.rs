@@ -13,6 +13,7 @@ mod edge;
 mod faults;
 mod filing;
 mod mail;
+mod mail_status;
 mod migrations;
 mod notify;
 mod outbox_check;

@@ -69,6 +69,7 @@ pub async fn show(
         section("/staff/admin/rules", "rules"),
         section("/staff/admin/reasons", "reasons"),
         section("/staff/admin/calendar", "calendar"),
+        section("/staff/admin/mail", "mail"),
     ];
     let audit = lines
         .into_iter()
@@ -115,6 +116,9 @@ mod tests {
             "move_down",
             "reset_password",
             "change_own_password",
+            "mail_retry",
+            "mail_retry_all",
+            "email_correct",
         ] {
             let id = format!("admin-action-{}", action.replace('_', "-"));
             for lang in [crate::i18n::Lang::Vi, crate::i18n::Lang::En] {

@@ -1,5 +1,6 @@
 //! The admin screens under `/staff/admin` (admins only): units, contacts, lĩnh vực,
-//! content categories, routing rules, reason templates and the working-day calendar.
+//! content categories, routing rules, reason templates, the working-day calendar, and
+//! the mail in trouble (`/staff/admin/mail`).
 //! One file per screen says what is its own (a [`screen::Screen`]: its key, list columns
 //! and form); [`screen`] carries the list, the forms and their posts for all of them; the
 //! list and form pages are described as data ([`view`]); the edits live in
@@ -17,6 +18,7 @@ mod categories;
 mod contacts;
 mod fields;
 mod index;
+mod mail;
 mod reasons;
 mod rules;
 pub mod screen;
@@ -45,6 +47,9 @@ pub fn router() -> Router<SharedState> {
         .merge(screen::routes::<reasons::ReasonsScreen>())
         .merge(screen::routes::<calendar::CalendarScreen>())
         .route("/staff/admin/calendar/{day}/delete", post(calendar::delete))
+        .route("/staff/admin/mail", get(mail::show))
+        .route("/staff/admin/mail/retry-failed", post(mail::retry_failed))
+        .route("/staff/admin/mail/{id}/retry", post(mail::retry_one))
 }
 
 /// Reloads this instance's reference cache at once after an edit (the others notice

@@ -22,6 +22,7 @@ pub mod event_details;
 pub mod fields;
 pub mod form_view;
 pub mod lang;
+pub mod mail_lines;
 pub mod messages;
 pub mod outage;
 pub mod rate_limit;

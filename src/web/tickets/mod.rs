@@ -4,12 +4,12 @@
 
 pub mod actions;
 pub mod entry;
+pub mod mail_fix;
 pub mod overview;
 pub mod page;
 pub mod panel;
 pub mod private_link;
 pub mod queue;
-pub mod undelivered;
 pub mod view;
 
 use axum::Router;
@@ -39,5 +39,6 @@ pub fn router() -> Router<SharedState> {
             "/staff/tickets/{code}/private-link",
             post(private_link::revoke),
         )
+        .route("/staff/tickets/{code}/email", post(mail_fix::correct))
         .route("/staff/overview", get(overview::show))
 }

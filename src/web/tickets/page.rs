@@ -95,6 +95,7 @@ async fn render_page(
     drop(conn);
     let mut panel = Panel::build(&cx, &loaded, offered, attempt, done);
     panel.link_revocable = viewer.may_act_on(loaded.ticket.unit_id);
+    panel.mail_fix = super::mail_fix::fixable(&loaded, viewer);
     let page = TicketPage {
         chrome: StaffChrome::new(state, lang, user, CHROME_PATH),
         t: cx.t,

@@ -49,7 +49,13 @@ pub struct Panel {
     /// Whether this viewer may revoke the citizen's private link (they may act on the
     /// PAKN).
     pub link_revocable: bool,
+    /// The citizen's address, when mail to it failed for good and this viewer may
+    /// correct it (the form "correct the address and send again").
+    pub mail_fix: Option<String>,
 }
+
+/// The name of the address correction's form in an [`Attempt`].
+pub const MAIL_FIX: &str = "email_fix";
 
 impl Panel {
     /// The actions part for this viewer's `offered` actions on `loaded`, with a refused
@@ -129,7 +135,7 @@ impl Panel {
     pub fn general_error(&self) -> &str {
         self.attempt
             .as_ref()
-            .filter(|a| !self.offered.contains(&a.action.as_str()))
+            .filter(|a| !self.offered.contains(&a.action.as_str()) && a.action != MAIL_FIX)
             .map(|a| a.error.as_str())
             .unwrap_or_default()
     }

@@ -10,7 +10,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 
-use super::undelivered::{self, UndeliveredView};
 use crate::config::Config;
 use crate::db::tickets::{self, AttachmentMeta, EventRow, TicketRow};
 use crate::db::workflow::{self as workflow_data, ReplyRow};
@@ -23,8 +22,9 @@ use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::domain::workflow::{ActorKind, ReplyState};
 use crate::i18n::Tr;
-use crate::mail::outbox::{self, Undelivered};
+use crate::mail::sight::{self, MailLine};
 use crate::web::kit::event_details::{Reader, event_details};
+use crate::web::kit::mail_lines::{self, MailLineView};
 
 /// What building a view needs besides the rows: the language, the reference data, the
 /// deadline rules and the moment.
@@ -36,6 +36,9 @@ pub struct ViewCx<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// The most mails of one PAKN the page lists.
+pub const MAIL_SHOWN: i64 = 100;
+
 /// A PAKN's rows as the page needs them, read in one go.
 pub struct Loaded {
     pub ticket: TicketRow,
@@ -45,8 +48,8 @@ pub struct Loaded {
     /// Who it may be assigned to, when this viewer is offered to assign it.
     pub assignable: Vec<(i32, String)>,
     pub names: Names,
-    /// Recipients the mail server refused for good, for any mail about it.
-    pub undelivered: Vec<Undelivered>,
+    /// Every mail about it, newest first (at most [`MAIL_SHOWN`]).
+    pub mails: Vec<MailLine>,
 }
 
 impl Loaded {
@@ -71,7 +74,7 @@ impl Loaded {
         ids.sort_unstable();
         ids.dedup();
         let names = Names(tickets::user_names(conn, &ids).await?);
-        let undelivered = outbox::undelivered(conn, Some(ticket.id), i64::MAX).await?;
+        let mails = sight::of_ticket(conn, ticket.id, MAIL_SHOWN).await?;
         Ok(Loaded {
             ticket,
             events,
@@ -79,7 +82,7 @@ impl Loaded {
             replies,
             assignable,
             names,
-            undelivered,
+            mails,
         })
     }
 }
@@ -196,7 +199,8 @@ pub struct TicketView {
     /// The draft waiting for a leader.
     pub pending: Option<ReplyView>,
     pub replies: Vec<ReplyView>,
-    pub undelivered: Vec<UndeliveredView>,
+    /// The mail card: every mail about it, its addresses whole only for readers.
+    pub mails: Vec<MailLineView>,
 }
 
 impl TicketView {
@@ -245,7 +249,11 @@ impl TicketView {
                 .find(|r| r.state == ReplyState::Pending)
                 .cloned(),
             replies: said.replies,
-            undelivered: undelivered::views(t, &loaded.undelivered, reads),
+            mails: loaded
+                .mails
+                .iter()
+                .map(|m| mail_lines::view(t, m, reads))
+                .collect(),
         }
     }
 

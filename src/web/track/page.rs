@@ -19,6 +19,7 @@ use crate::db::track::{self, ApprovedReply, PublicEvent, ReplyFile, TrackRow};
 use crate::domain::attachment::{content_disposition, size_text};
 use crate::domain::calendar::{DueState, due_state, format_date, format_datetime, local_date};
 use crate::domain::form_token::FormKind;
+use crate::domain::mail_state::{AckState, mask_address};
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::domain::workflow::{
@@ -27,10 +28,12 @@ use crate::domain::workflow::{
 use crate::handling::filing;
 use crate::handling::rating::Rating;
 use crate::i18n::Tr;
+use crate::mail::sight;
 use crate::web::kit::RequestLang;
 use crate::web::kit::attempt::{self, Attempt};
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::event_details::{Reader, event_details};
+use crate::web::kit::outage::first_hotline;
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Chrome, page};
 
@@ -151,12 +154,52 @@ pub struct TrackPage {
     /// An email was given but no acknowledgement went to it (the address was mailed
     /// often enough, security review finding 11): the receipt says so.
     pub ack_skipped: bool,
+    /// What became of the acknowledgement: to be mailed, mailed, or refused for good.
+    pub ack: Option<AckNotice>,
     pub private_url: String,
     pub events: Vec<EventView>,
     pub replies: Vec<ReplyView>,
     pub actions: CitizenPanel,
     /// The private link's own card: renewing it.
     pub link: LinkBox,
+}
+
+/// What the receipt and the track page say of the acknowledgement (issue 15, part 6).
+#[derive(Debug, Clone)]
+pub struct AckNotice {
+    /// `pending`, `sent` or `failed`.
+    pub state: &'static str,
+    pub failed: bool,
+    pub text: String,
+    /// What to do when it failed.
+    pub todo: Vec<String>,
+}
+
+/// The notice of an acknowledgement in `state` to `email` (shown masked, as the
+/// private link's renewal does): `None` when none was queued.
+fn ack_notice(state: &AppState, t: &Tr, ack: AckState, email: &str) -> Option<AckNotice> {
+    let to = mask_address(email);
+    let (code, failed) = match ack {
+        AckState::None => return None,
+        AckState::Pending => ("pending", false),
+        AckState::Sent => ("sent", false),
+        AckState::Failed => ("failed", true),
+    };
+    let mut todo = Vec::new();
+    if failed {
+        todo.push(t.t("receipt-ack-failed-keep"));
+        todo.push(t.t("receipt-ack-failed-check"));
+        todo.push(match first_hotline(&state.reference.get()) {
+            Some(phone) => t.t1("receipt-ack-failed-hotline", "phone", phone),
+            None => t.t("receipt-ack-failed-contact"),
+        });
+    }
+    Some(AckNotice {
+        state: code,
+        failed,
+        text: t.t1(&format!("receipt-ack-{code}"), "to", to),
+        todo,
+    })
 }
 
 /// The private link card's form ("a new private link") and its outcome.
@@ -251,6 +294,8 @@ struct Loaded {
     files: Vec<ReplyFile>,
     /// Staff names by id (only when `[privacy] show_staff_names`).
     names: Vec<(i32, String)>,
+    /// Where the acknowledgement stands (none without an email).
+    ack: AckState,
 }
 
 async fn load(state: &AppState, access_token: &str) -> AppResult<Option<Loaded>> {
@@ -283,6 +328,11 @@ async fn load(state: &AppState, access_token: &str) -> AppResult<Option<Loaded>>
     } else {
         Vec::new()
     };
+    let ack = if row.email.is_some() {
+        sight::ack_state(&mut conn, row.id).await?
+    } else {
+        AckState::None
+    };
     Ok(Some(Loaded {
         row,
         latest_answer,
@@ -290,6 +340,7 @@ async fn load(state: &AppState, access_token: &str) -> AppResult<Option<Loaded>>
         replies,
         files,
         names,
+        ack,
     }))
 }
 
@@ -379,6 +430,7 @@ fn track_page(
         replies,
         files,
         names,
+        ack,
         ..
     } = loaded;
     let status = row.status;
@@ -412,6 +464,10 @@ fn track_page(
             .map(format_date),
         has_email: row.email.is_some() && !ack_skipped(&events),
         ack_skipped: row.email.is_some() && ack_skipped(&events),
+        ack: row
+            .email
+            .as_deref()
+            .and_then(|email| ack_notice(state, t, ack, email)),
         private_url: format!(
             "{}{path}",
             state.cfg.server.public_url.trim_end_matches('/')

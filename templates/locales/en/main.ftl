@@ -109,7 +109,6 @@ receipt-next-heading = What happens next
 receipt-next-1 = The department checks, classifies and accepts your feedback.
 receipt-next-2 = If more information is needed, the department will contact you.
 receipt-next-3 = The answer is sent to you and shown on this page.
-receipt-email-sent = A confirmation with your tracking code has been sent to your email address.
 receipt-private-link = Your private link to follow it (do not share it):
 receipt-print = Print this receipt
 

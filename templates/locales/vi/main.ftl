@@ -109,7 +109,6 @@ receipt-next-heading = Các bước tiếp theo
 receipt-next-1 = Cơ quan kiểm tra, phân loại và tiếp nhận phản ánh, kiến nghị.
 receipt-next-2 = Nếu cần bổ sung thông tin, cơ quan sẽ liên hệ với bạn.
 receipt-next-3 = Kết quả trả lời được gửi đến bạn và hiển thị tại trang này.
-receipt-email-sent = Một thư xác nhận kèm mã PAKN đã được gửi đến địa chỉ thư điện tử của bạn.
 receipt-private-link = Đường dẫn riêng để theo dõi (không chia sẻ cho người khác):
 receipt-print = In giấy biên nhận
 
