@@ -14,6 +14,7 @@
 
 pub mod citizen;
 pub mod compose;
+pub mod digest;
 pub mod message;
 pub mod outbox;
 pub mod privacy_answer;
