@@ -709,3 +709,48 @@ async fn a_forged_or_altered_unsubscribe_token_is_refused() {
     assert!(active);
     app.stop().await;
 }
+
+/// The account page's switches and the unsubscribe page in Chromium, on a phone and a
+/// desktop (screenshots under `target/screenshots/digests/`).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_switches_and_the_unsubscribe_page_in_a_browser() {
+    use crate::support::browser::{Browser, with_browser};
+    let app = TestApp::spawn().await;
+    let id = create_user(&app, "an@sonoivu.vn", &["officer"], Some(UNIT)).await;
+    let key = UnsubscribeKey::new(&app.state().secret);
+    let link = app.url(&format!(
+        "/digests/unsubscribe/{}",
+        key.token(id, DigestKind::Daily)
+    ));
+    for (width, height) in [(360, 740), (1280, 800)] {
+        let link = link.clone();
+        let base = app.base.clone();
+        with_browser(
+            &format!("digests/{width}"),
+            width,
+            height,
+            async |b: &Browser| {
+                crate::browser::sign_in(b, &base, "an@sonoivu.vn").await;
+                b.goto(&format!("{base}/staff/account")).await;
+                b.wait_for("#digests-h").await;
+                b.eval("document.getElementById('digests-h').scrollIntoView()")
+                    .await;
+                b.screenshot("account-digests").await.expect("screenshot");
+                let wide = b.eval("document.documentElement.scrollWidth").await;
+                assert!(wide.as_u64().unwrap_or(0) <= u64::from(width), "{wide}");
+                b.goto(&link).await;
+                b.wait_for("form button[type=submit]").await;
+                b.screenshot("unsubscribe").await.expect("screenshot");
+                b.goto(&format!("{link}?lang=en")).await;
+                b.wait_for("form button[type=submit]").await;
+                b.screenshot("unsubscribe-en").await.expect("screenshot");
+                b.click("form button[type=submit]").await;
+                b.wait_for("#unsubscribed").await;
+                b.screenshot("unsubscribed-en").await.expect("screenshot");
+            },
+        )
+        .await;
+    }
+    assert_eq!(switches(&app, id).await, (false, true));
+    app.stop().await;
+}
