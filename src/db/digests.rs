@@ -65,7 +65,6 @@ pub async fn claim(
     conn: &mut AsyncPgConnection,
     kind: DigestKind,
     period: NaiveDate,
-    now: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Claimed> {
     let who = match kind {
@@ -78,10 +77,10 @@ pub async fn claim(
            WHERE u.active AND u.email <> '' AND {who}
              AND NOT EXISTS (SELECT 1 FROM digests_sent d
                              WHERE d.user_id = u.id AND d.kind = $1 AND d.period_start = $2)
-           ORDER BY u.id LIMIT $4
+           ORDER BY u.id LIMIT $3
          ), ins AS (
-           INSERT INTO digests_sent (user_id, kind, period_start, sent_at)
-           SELECT id, $1, $2, $3 FROM cand
+           INSERT INTO digests_sent (user_id, kind, period_start)
+           SELECT id, $1, $2 FROM cand
            ON CONFLICT DO NOTHING RETURNING user_id
          )
          SELECT (SELECT count(*) FROM cand) AS candidates, u.id AS user_id, u.email, u.name,
@@ -92,7 +91,6 @@ pub async fn claim(
     let rows: Vec<ClaimRow> = diesel::sql_query(sql)
         .bind::<Text, _>(kind.as_str())
         .bind::<Date, _>(period)
-        .bind::<Timestamptz, _>(now)
         .bind::<BigInt, _>(limit)
         .load(conn)
         .await?;
@@ -164,15 +162,20 @@ pub struct Item {
     /// How many the owner's whole list holds (only the first `max` are read).
     #[diesel(sql_type = BigInt)]
     pub total: i64,
+    /// How many of them are overdue (reply due date before `today`).
+    #[diesel(sql_type = BigInt)]
+    pub overdue: i64,
 }
 
 /// The open PAKN assigned to `users` (`Assigned`) or unassigned in `units`
-/// (`Unassigned`), at most `max` per owner, by reply due date (overdue first).
+/// (`Unassigned`), at most `max` per owner, by reply due date (overdue first), with the
+/// owner's totals (all, and overdue at `today`).
 pub async fn open_items(
     conn: &mut AsyncPgConnection,
     list: List,
     owners: &[i32],
     max: i64,
+    today: NaiveDate,
 ) -> QueryResult<Vec<Item>> {
     if owners.is_empty() {
         return Ok(Vec::new());
@@ -182,12 +185,13 @@ pub async fn open_items(
         List::Unassigned => ("unit_id", "unit_id = ANY($1) AND assignee_id IS NULL"),
     };
     let sql = format!(
-        "SELECT owner, code, title, status, accept_due, reply_due, total FROM (
+        "SELECT owner, code, title, status, accept_due, reply_due, total, overdue FROM (
            SELECT {owner} AS owner, code,
                   CASE WHEN confidential THEN NULL ELSE title END AS title,
                   status, accept_due, reply_due, id,
                   row_number() OVER (PARTITION BY {owner} ORDER BY reply_due, id) AS rn,
-                  count(*) OVER (PARTITION BY {owner}) AS total
+                  count(*) OVER (PARTITION BY {owner}) AS total,
+                  count(*) FILTER (WHERE reply_due < $3) OVER (PARTITION BY {owner}) AS overdue
            FROM tickets WHERE {filter} AND {open}
          ) x WHERE rn <= $2 ORDER BY owner, reply_due, id",
         open = crate::db::statuses::OPEN_STATUS_SQL,
@@ -195,6 +199,7 @@ pub async fn open_items(
     diesel::sql_query(sql)
         .bind::<Array<Integer>, _>(owners)
         .bind::<BigInt, _>(max)
+        .bind::<Date, _>(today)
         .load(conn)
         .await
 }
@@ -220,6 +225,13 @@ pub struct WeekLine {
     /// Open and past the reply due date at `today` (now, not at the week's end).
     #[diesel(sql_type = BigInt)]
     pub overdue: i64,
+}
+
+impl WeekLine {
+    /// Whether every figure is 0.
+    pub fn is_zero(&self) -> bool {
+        self.received == 0 && self.on_time == 0 && self.late == 0 && self.overdue == 0
+    }
 }
 
 /// Per unit: received in [`from`, `to`), answered in it on time and late (the answer's

@@ -33,6 +33,7 @@ use crate::db::workflow::{release_lease, take_lease};
 use crate::domain::calendar::{end_of_day_utc, local_date};
 use crate::domain::digest::{DigestKind, UnsubscribeKey, previous_week, weekly_due};
 use crate::domain::reference::Reference;
+use crate::i18n::Tr;
 use crate::mail::digest::{self as compose, Section, UnitRow};
 use crate::reference::ReferenceCache;
 
@@ -143,7 +144,7 @@ async fn daily_batch(
     today: NaiveDate,
 ) -> Result<Batch, HandlingError> {
     conn.transaction::<Batch, HandlingError, _>(async |conn| {
-        let claimed = data::claim(conn, DigestKind::Daily, today, pass.now, BATCH).await?;
+        let claimed = data::claim(conn, DigestKind::Daily, today, BATCH).await?;
         let users: Vec<i32> = claimed.recipients.iter().map(|r| r.user_id).collect();
         let mut units: Vec<i32> = claimed
             .recipients
@@ -154,8 +155,9 @@ async fn daily_batch(
         units.sort_unstable();
         units.dedup();
         let max = i64::from(pass.cfg.digests.max_items);
-        let assigned = by_owner(data::open_items(conn, List::Assigned, &users, max).await?);
-        let unassigned = by_owner(data::open_items(conn, List::Unassigned, &units, max).await?);
+        let assigned = by_owner(data::open_items(conn, List::Assigned, &users, max, today).await?);
+        let unassigned =
+            by_owner(data::open_items(conn, List::Unassigned, &units, max, today).await?);
         let mut mails = Vec::new();
         let mut links = Vec::new();
         for r in &claimed.recipients {
@@ -228,7 +230,7 @@ fn daily_sections(
     assigned: &HashMap<i32, Vec<Item>>,
     unassigned: &HashMap<i32, Vec<Item>>,
 ) -> Vec<Section> {
-    let t = compose::frame(pass.cfg, String::new()).t;
+    let t = Tr::new(compose::LANG);
     let section = |heading: String, items: &[Item]| Section {
         heading,
         lines: items
@@ -236,6 +238,7 @@ fn daily_sections(
             .map(|i| compose::line(pass.cfg, &t, i, today))
             .collect(),
         more: items.first().map_or(0, |i| i.total - items.len() as i64),
+        overdue: items.first().map_or(0, |i| i.overdue),
     };
     let mut out = Vec::new();
     if let Some(items) = assigned.get(&r.user_id) {
@@ -270,7 +273,7 @@ async fn weekly_batch(
     let today = local_date(pass.now);
     let week = (monday, monday + Days::new(6), today);
     conn.transaction::<Batch, HandlingError, _>(async |conn| {
-        let claimed = data::claim(conn, DigestKind::Weekly, monday, pass.now, BATCH).await?;
+        let claimed = data::claim(conn, DigestKind::Weekly, monday, BATCH).await?;
         let mut mails = Vec::new();
         let mut links = Vec::new();
         for r in &claimed.recipients {

@@ -32,6 +32,8 @@ pub struct Section {
     pub heading: String,
     pub lines: Vec<Line>,
     pub more: i64,
+    /// How many of the whole list are overdue.
+    pub overdue: i64,
 }
 
 /// What the mails share: the words, the site, the links at the foot.
@@ -130,11 +132,7 @@ pub fn daily(
 ) -> askama::Result<OutgoingMail> {
     let t = frame.t;
     let open: i64 = sections.iter().map(|s| s.lines.len() as i64 + s.more).sum();
-    let overdue = sections
-        .iter()
-        .flat_map(|s| s.lines.iter())
-        .filter(|l| l.days_late > 0)
-        .count() as i64;
+    let overdue: i64 = sections.iter().map(|s| s.overdue).sum();
     let m = Daily {
         f: frame,
         greeting: t.t1("digest-greeting", "name", name.to_string()),

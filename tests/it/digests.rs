@@ -754,3 +754,32 @@ async fn the_switches_and_the_unsubscribe_page_in_a_browser() {
     assert_eq!(switches(&app, id).await, (false, true));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_list_is_cut_at_max_items_and_the_rest_counted() {
+    let app = TestApp::spawn_with(|c| c.digests.max_items = 2).await;
+    let unit = unit_id(&app, UNIT).await;
+    let an = create_user(&app, "an@sonoivu.vn", &["officer"], Some(UNIT)).await;
+    for i in 0..5u64 {
+        let code = format!("DGM000000{i}");
+        // Three overdue (the last two beyond the cut), two not.
+        let due = monday() + Days::new(i) - Days::new(3);
+        let mut p = Pakn::new(&code, "Việc", unit, due);
+        p.assignee = Some(an);
+        insert(&app, p).await;
+    }
+    assert_eq!(pass(&app, vn(monday(), 8, 0)).await.daily, 1);
+    let mail = app.take_mail().await;
+    assert_eq!(mail.len(), 1);
+    let got = bodies(&app, &[mail.of_kind(DAILY).0[0].id]).await;
+    let (_, subject, text, _, _) = &got[0];
+    assert!(subject.ends_with("5 đang mở, 3 quá hạn"), "{subject}");
+    assert!(text.contains("PAKN được giao cho anh/chị (5)"), "{text}");
+    assert!(
+        text.contains("DGM0000000") && text.contains("DGM0000001"),
+        "{text}"
+    );
+    assert!(!text.contains("DGM0000002"), "{text}");
+    assert!(text.contains("… và 3 PAKN khác"), "{text}");
+    app.stop().await;
+}
