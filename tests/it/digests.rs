@@ -783,3 +783,46 @@ async fn a_long_list_is_cut_at_max_items_and_the_rest_counted() {
     assert!(text.contains("… và 3 PAKN khác"), "{text}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pakn_digests_runs_one_pass_now() {
+    let app = TestApp::spawn().await;
+    let unit = unit_id(&app, UNIT).await;
+    let an = create_user(&app, "an@sonoivu.vn", &["officer"], Some(UNIT)).await;
+    let mut p = Pakn::new("DGC0000001", "Việc", unit, monday());
+    p.assignee = Some(an);
+    insert(&app, p).await;
+    let cli = |args: &'static [&'static str]| {
+        let cfg = app.state().cfg.clone();
+        let url = app.db.url.clone();
+        async move {
+            let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pakn"))
+                .args(args)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env_remove("PAKN_CONFIG")
+                .env("DATABASE_URL", url)
+                .env("PAKN_MAIL__DIR", &cfg.mail.dir)
+                .env("PAKN_DIGESTS__AT", "")
+                .output()
+                .await
+                .expect("pakn digests");
+            let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+            assert!(
+                out.status.success(),
+                "{stdout}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            stdout
+        }
+    };
+    let plan = cli(&["digests", "--dry-run"]).await;
+    assert!(plan.contains(": 1 recipients not yet done"), "{plan}");
+    assert!(app.take_mail().await.is_empty(), "a dry run queues nothing");
+    let done = cli(&["digests"]).await;
+    assert!(done.contains("daily digests queued: 1\n"), "{done}");
+    assert_eq!(app.take_mail().await.of_kind(DAILY).len(), 1);
+    let again = cli(&["digests"]).await;
+    assert!(again.contains("daily digests queued: 0\n"), "{again}");
+    assert!(app.take_mail().await.is_empty());
+    app.stop().await;
+}
