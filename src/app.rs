@@ -86,6 +86,13 @@ impl Application {
             Arc::clone(&self.state.mail_wake),
         );
         crate::handling::retention::spawn(self.state.pool.clone(), Arc::clone(&self.state.cfg));
+        crate::handling::digests::spawn(
+            self.state.pool.clone(),
+            Arc::clone(&self.state.cfg),
+            Arc::clone(&self.state.reference),
+            Arc::clone(&self.state.secret),
+            Arc::clone(&self.state.mail_wake),
+        );
     }
 
     /// Starts this instance's mail worker, woken by `AppState::mail_wake` after a commit

@@ -42,6 +42,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub seed: SeedConfig,
     pub auth: AuthConfig,
+    pub digests: DigestsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -296,6 +297,70 @@ impl AuthConfig {
         self.second_factor
             .iter()
             .any(|r| r.trim() == "all" || roles.iter().any(|role| role.as_str() == r.trim()))
+    }
+}
+
+/// The digests (issue 15, part 4): a daily one per officer, a weekly one per leader.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DigestsConfig {
+    /// When they go out, Vietnam time, on working days (`"HH:MM"`; empty: at the job's
+    /// next run on any day). Checked when the config loads ([`DigestsConfig::send_at`]).
+    pub at: String,
+    /// The day of the week the weekly digest goes out (when it is not a working day,
+    /// the first working day after it in the same week).
+    pub weekly_on: DayOfWeek,
+    /// How often `pakn serve` looks whether digests are due, in seconds; 0: never
+    /// (only `pakn digests` sends them).
+    pub interval_secs: u64,
+    /// The most PAKN one list of a daily digest shows (the rest are counted, with a
+    /// link to the queue).
+    pub max_items: u32,
+}
+
+impl Default for DigestsConfig {
+    fn default() -> Self {
+        DigestsConfig {
+            at: "07:30".into(),
+            weekly_on: DayOfWeek::Monday,
+            interval_secs: 300,
+            max_items: 50,
+        }
+    }
+}
+
+impl DigestsConfig {
+    /// The parsed `at` (validated when the config loads; an unparsable one, only
+    /// possible in a config built by hand, means "at any run").
+    pub fn send_at(&self) -> crate::domain::schedule::SendAt {
+        crate::domain::schedule::SendAt::parse(&self.at).unwrap_or_default()
+    }
+}
+
+/// A day of the week as written in the config (`monday` … `sunday`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DayOfWeek {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl DayOfWeek {
+    pub fn weekday(self) -> chrono::Weekday {
+        match self {
+            DayOfWeek::Monday => chrono::Weekday::Mon,
+            DayOfWeek::Tuesday => chrono::Weekday::Tue,
+            DayOfWeek::Wednesday => chrono::Weekday::Wed,
+            DayOfWeek::Thursday => chrono::Weekday::Thu,
+            DayOfWeek::Friday => chrono::Weekday::Fri,
+            DayOfWeek::Saturday => chrono::Weekday::Sat,
+            DayOfWeek::Sunday => chrono::Weekday::Sun,
+        }
     }
 }
 
@@ -712,6 +777,11 @@ impl Config {
             ));
         }
         self.validate_auth()?;
+        crate::domain::schedule::SendAt::parse(&self.digests.at)
+            .map_err(|m| ConfigError::new("digests.at", m))?;
+        if self.digests.max_items == 0 {
+            return Err(ConfigError::new("digests.max_items", "must be at least 1"));
+        }
         if self.privacy.retention_interval_secs == 0 {
             return Err(ConfigError::new(
                 "privacy.retention_interval_secs",
@@ -988,5 +1058,33 @@ mod tests {
         let err = Config::load_with_env(path, &env(&[("PAKN_AUTH__SECOND_FACTOR", "admin,boss")]))
             .expect_err("an unknown role");
         assert!(err.to_string().contains("auth.second_factor[1]"), "{err}");
+    }
+
+    #[test]
+    fn the_digests_section_is_checked_at_load() {
+        let path = Some(Path::new("config.toml"));
+        let cfg = Config::load_with_env(path, &env(&[])).expect("loads");
+        assert_eq!(cfg.digests.weekly_on, DayOfWeek::Monday);
+        assert!(cfg.digests.send_at().time().is_some());
+        let cfg = Config::load_with_env(
+            path,
+            &env(&[
+                ("PAKN_DIGESTS__AT", ""),
+                ("PAKN_DIGESTS__WEEKLY_ON", "wednesday"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(cfg.digests.send_at().time(), None);
+        assert_eq!(cfg.digests.weekly_on.weekday(), chrono::Weekday::Wed);
+        for (var, value, key) in [
+            ("PAKN_DIGESTS__AT", "7h30", "digests.at"),
+            ("PAKN_DIGESTS__WEEKLY_ON", "funday", "digests.weekly_on"),
+            ("PAKN_DIGESTS__MAX_ITEMS", "0", "digests.max_items"),
+        ] {
+            let err = Config::load_with_env(path, &env(&[(var, value)]))
+                .expect_err(&format!("{var}={value} must be refused"));
+            assert!(err.to_string().contains(key), "{err}");
+            assert_eq!(err.to_string().lines().count(), 1, "one line: {err}");
+        }
     }
 }

@@ -129,6 +129,17 @@ impl Tr {
     pub fn pick<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(vi, en)
     }
+
+    /// The message with any number of arguments; its id itself when missing.
+    pub fn tn(&self, id: &str, named: Vec<(&'static str, FluentValue<'static>)>) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'static>> = named
+            .into_iter()
+            .map(|(name, value)| (Cow::Borrowed(name), value))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.lang.id(), id, &args)
+            .unwrap_or_else(|| id.to_string())
+    }
 }
 
 #[cfg(test)]

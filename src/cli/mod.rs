@@ -1,7 +1,9 @@
 //! The `pakn` command line: `serve` (the default), `migrate`, `check-config`, `seed`,
-//! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`, `retention`.
+//! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`, `retention`,
+//! `digests`.
 
 mod bench_tokens;
+mod digests;
 mod outbox;
 mod retention;
 mod seed_demo;
@@ -76,6 +78,12 @@ pub enum Command {
     /// Anonymise the PAKN ended more than [privacy] retention_years ago, now.
     Retention {
         /// Only print what would be anonymised (counts, codes, oldest end date).
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Send the digests due now (one pass of the periodic job).
+    Digests {
+        /// Only print which digests are due and for how many recipients.
         #[arg(long)]
         dry_run: bool,
     },
@@ -157,6 +165,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             issued_ago,
         } => bench_tokens::run(&cfg, count, &form, issued_ago).await,
         Command::Retention { dry_run } => retention::run(&cfg, dry_run).await,
+        Command::Digests { dry_run } => digests::run(&cfg, dry_run).await,
     }
 }
 

@@ -14,6 +14,7 @@ macro_rules! open_status_sql {
 pub mod admin;
 pub mod audit;
 pub mod counters;
+pub mod digests;
 pub mod durable;
 pub mod outbox;
 pub mod overview;

@@ -133,6 +133,8 @@ diesel::table! {
         created_at -> Timestamptz,
         password_changed_at -> Timestamptz,
         deactivated_at -> Nullable<Timestamptz>,
+        digest_daily -> Bool,
+        digest_weekly -> Bool,
     }
 }
 
@@ -334,6 +336,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamptz>,
         failed_at -> Nullable<Timestamptz>,
         delivered_to -> Array<Text>,
+        list_unsubscribe -> Nullable<Text>,
     }
 }
 
@@ -505,5 +508,15 @@ diesel::table! {
         user_id -> Int4,
         code_hash -> Bytea,
         used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    digests_sent (user_id, kind, period_start) {
+        user_id -> Int4,
+        kind -> Text,
+        period_start -> Date,
+        sent_at -> Timestamptz,
+        outbox_id -> Nullable<Int8>,
     }
 }

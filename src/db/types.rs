@@ -10,6 +10,7 @@ use diesel::sql_types::Text;
 use std::io::Write;
 
 use crate::domain::code::Code;
+use crate::domain::digest::DigestKind;
 use crate::domain::feedback::{Channel, FeedbackKind, SubmitterKind};
 use crate::domain::status::Status;
 use crate::domain::workflow::{ActorKind, ReplyState, Urgency};
@@ -48,4 +49,5 @@ text_column! {
     Urgency => "urgency",
     ActorKind => "actor kind",
     ReplyState => "reply state",
+    DigestKind => "digest kind",
 }

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod attachment;
 pub mod calendar;
 pub mod code;
+pub mod digest;
 pub mod feedback;
 pub mod fold;
 pub mod form_token;

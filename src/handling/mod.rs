@@ -13,10 +13,13 @@
 //!   staff accounts; [`jobs`]: the periodic automatic moves; [`stash`]: the sweep of
 //!   files kept for a re-rendered form; [`retention`]: the anonymisation of ended PAKN;
 //!   [`privacy_requests`]: data-subject requests handled (assign, answer, export,
-//!   correction, erasure).
+//!   correction, erasure); [`digests`]: the daily and weekly digests, and
+//!   [`digest_settings`]: one's switches for them.
 
 pub mod account;
 pub mod command;
+pub mod digest_settings;
+pub mod digests;
 pub mod filing;
 pub mod forgot_codes;
 pub mod jobs;

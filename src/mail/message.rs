@@ -1,7 +1,9 @@
 //! An outbox row as a MIME message: From and Reply-To from `[mail]`, the row's To and Cc,
 //! `Message-ID`, `In-Reply-To` and `References` completed with the domain of `[mail]
 //! from`, `Date` = when the mail was queued, `Auto-Submitted: auto-generated`, a text
-//! and an HTML part, and the attachments the row names.
+//! and an HTML part, and the attachments the row names. A digest's row carries its
+//! one-click unsubscribe link: `List-Unsubscribe: <link>` and `List-Unsubscribe-Post:
+//! List-Unsubscribe=One-Click` (RFC 8058).
 
 use std::time::SystemTime;
 
@@ -81,6 +83,14 @@ pub fn build(
         .raw_header(header("Auto-Submitted", "auto-generated"))
         .raw_header(header("X-Auto-Response-Suppress", "All"))
         .raw_header(header("Content-Language", &row.lang));
+    if let Some(link) = &row.list_unsubscribe {
+        b = b
+            .raw_header(header("List-Unsubscribe", &format!("<{link}>")))
+            .raw_header(header(
+                "List-Unsubscribe-Post",
+                "List-Unsubscribe=One-Click",
+            ));
+    }
     if let Some(reply_to) = &sender.reply_to {
         b = b.reply_to(reply_to.clone());
     }

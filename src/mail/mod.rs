@@ -16,6 +16,7 @@
 
 pub mod citizen;
 pub mod compose;
+pub mod digest;
 pub mod message;
 pub mod notification;
 pub mod outbox;

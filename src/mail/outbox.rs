@@ -178,6 +178,8 @@ pub struct ClaimedRow {
     pub attempts: i32,
     /// The recipients an earlier attempt reached: a retry leaves them out.
     pub delivered_to: Vec<String>,
+    /// A digest's one-click unsubscribe link (`List-Unsubscribe`, RFC 8058).
+    pub list_unsubscribe: Option<String>,
 }
 
 /// The recipients of `rows` refused for good by an earlier attempt, as (row, address):

@@ -8,6 +8,7 @@ mod cli;
 mod commit;
 mod db;
 mod delivery;
+mod digests;
 mod duties;
 mod edge;
 mod faults;

@@ -10,7 +10,9 @@ use tower_sessions::Session;
 
 use crate::auth::StaffUser;
 use crate::auth::password;
+use crate::db::digests;
 use crate::handling::account::{self, AccountError, PasswordChange};
+use crate::handling::digest_settings;
 use crate::web::kit::RequestLang;
 use crate::web::kit::detached;
 use crate::web::kit::error::AppError;
@@ -33,6 +35,16 @@ struct AccountPage {
     notice: Option<String>,
     errors: Vec<(&'static str, String)>,
     second_factor: super::second_factor::Summary,
+    digests: DigestSwitches,
+}
+
+/// The digest switches as the page shows them.
+struct DigestSwitches {
+    daily: bool,
+    weekly: bool,
+    /// The sending time said above them.
+    intro: String,
+    notice: Option<String>,
 }
 
 impl AccountPage {
@@ -64,6 +76,11 @@ async fn render(
         Ok(summary) => summary,
         Err(e) => return e.into_response(),
     };
+    let digests = match digest_switches(state, user, &t, notice).await {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
+    let notice = notice.filter(|id| *id != DIGESTS_SAVED);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -71,6 +88,7 @@ async fn render(
     };
     let body = AccountPage {
         second_factor,
+        digests,
         email: user.email.clone(),
         unit,
         min_length: password::MIN_LENGTH,
@@ -82,6 +100,54 @@ async fn render(
         chrome,
     };
     (status, page(lang, body)).into_response()
+}
+
+/// The notice of saved digest switches (shown beside them, not beside the password).
+const DIGESTS_SAVED: &str = "digest-settings-saved";
+
+async fn digest_switches(
+    state: &AppState,
+    user: &StaffUser,
+    t: &crate::i18n::Tr,
+    notice: Option<&str>,
+) -> Result<DigestSwitches, AppError> {
+    let mut conn = state.pool.get().await?;
+    let (daily, weekly) = digests::switches(&mut conn, user.access.user_id).await?;
+    let at = state.cfg.digests.at.trim();
+    Ok(DigestSwitches {
+        daily,
+        weekly,
+        intro: if at.is_empty() {
+            t.t("digest-settings-intro-any")
+        } else {
+            t.t1("digest-settings-intro", "at", at.to_string())
+        },
+        notice: notice.filter(|id| *id == DIGESTS_SAVED).map(|id| t.t(id)),
+    })
+}
+
+/// `POST /staff/account/digests`: one's own digest switches (unchecked boxes are not
+/// sent: off).
+pub async fn set_digests(
+    State(state): State<SharedState>,
+    lang: RequestLang,
+    user: StaffUser,
+    fields: Fields,
+) -> Response {
+    detached(async move {
+        check_csrf(&user, fields.get("csrf"))?;
+        let daily = fields.get("daily") == "1";
+        let weekly = fields.get("weekly") == "1";
+        let mut conn = state.pool.get().await?;
+        digest_settings::set(&mut conn, user.access.user_id, daily, weekly)
+            .await
+            .map_err(|e| {
+                AppError::Internal(anyhow::Error::new(e).context("setting one's digests"))
+            })?;
+        drop(conn);
+        Ok(render(&state, &lang, &user, Some(DIGESTS_SAVED), Vec::new()).await)
+    })
+    .await
 }
 
 pub async fn show(

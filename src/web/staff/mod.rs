@@ -1,5 +1,6 @@
-//! The staff dashboard's own pages under `/staff`: login and logout, one's own account,
-//! user administration. The session layer, the staff extractors and the staff chrome
+//! The staff dashboard's own pages under `/staff`: login and logout, one's own account
+//! (with the digest switches, and the digests' one-click unsubscribe link at
+//! `/digests/unsubscribe/{token}`), user administration. The session layer, the staff extractors and the staff chrome
 //! that every staff area uses are in [`crate::web::kit`].
 
 mod account;
@@ -8,6 +9,7 @@ mod personal_data;
 mod qr;
 mod second_factor;
 mod second_step;
+mod unsubscribe;
 mod users;
 
 use axum::Router;
@@ -22,6 +24,14 @@ pub fn router() -> Router<SharedState> {
         .route("/staff/login", get(login::form).post(login::submit))
         .route("/staff/logout", post(login::logout))
         .route("/staff/account", get(account::show))
+        .route(
+            "/staff/account/digests",
+            get(account::show).post(account::set_digests),
+        )
+        .route(
+            unsubscribe::PATH,
+            get(unsubscribe::show).post(unsubscribe::confirm),
+        )
         .route(
             "/staff/account/password",
             get(account::show).post(account::change_password),
