@@ -11,6 +11,7 @@ use std::io::Write;
 
 use crate::domain::code::Code;
 use crate::domain::feedback::{Channel, FeedbackKind, SubmitterKind};
+use crate::domain::reminders::{Deadline, ReminderKind};
 use crate::domain::status::Status;
 use crate::domain::workflow::{ActorKind, ReplyState, Urgency};
 
@@ -48,4 +49,6 @@ text_column! {
     Urgency => "urgency",
     ActorKind => "actor kind",
     ReplyState => "reply state",
+    Deadline => "reminder deadline",
+    ReminderKind => "reminder kind",
 }
