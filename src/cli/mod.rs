@@ -1,8 +1,9 @@
 //! The `pakn` command line: `serve` (the default), `migrate`, `check-config`, `seed`,
-//! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`, `retention`.
+//! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`, `retention`, `reminders`.
 
 mod bench_tokens;
 mod outbox;
+mod reminders;
 mod retention;
 mod seed_demo;
 mod user;
@@ -72,6 +73,12 @@ pub enum Command {
         /// How long ago the tokens were issued (default: just past [spam] min_fill_secs).
         #[arg(long)]
         issued_ago: Option<i64>,
+    },
+    /// Send the reminders due today now, whatever [reminders] at says.
+    Reminders {
+        /// Only count what would be sent (rolled back; nothing is recorded or queued).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Anonymise the PAKN ended more than [privacy] retention_years ago, now.
     Retention {
@@ -157,6 +164,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             issued_ago,
         } => bench_tokens::run(&cfg, count, &form, issued_ago).await,
         Command::Retention { dry_run } => retention::run(&cfg, dry_run).await,
+        Command::Reminders { dry_run } => reminders::run(&cfg, dry_run).await,
     }
 }
 

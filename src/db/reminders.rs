@@ -110,16 +110,24 @@ pub async fn unpublished_answers(
     .await
 }
 
-/// Whether a public copy of the ticket was ever published (it stops the clock).
-pub async fn ever_published(conn: &mut AsyncPgConnection, ticket_id: i64) -> QueryResult<bool> {
-    use super::schema::public_answers as pa;
-    diesel::select(diesel::dsl::exists(
-        pa::table
-            .filter(pa::ticket_id.eq(ticket_id))
-            .filter(pa::published_at.is_not_null()),
+/// When a PAKN whose publication clock runs was answered (`None`: no clock runs).
+pub async fn publication_clock(
+    conn: &mut AsyncPgConnection,
+    ticket_id: i64,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Timestamptz)]
+        answered_at: DateTime<Utc>,
+    }
+    let row: Option<Row> = diesel::sql_query(format!(
+        "SELECT answered_at FROM tickets WHERE id = $1 AND {PUBLICATION_CLOCK_SQL}"
     ))
+    .bind::<BigInt, _>(ticket_id)
     .get_result(conn)
     .await
+    .optional()?;
+    Ok(row.map(|r| r.answered_at))
 }
 
 /// An open data-subject request (no personal data: its id, kind, due date, assignee).

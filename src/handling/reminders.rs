@@ -102,6 +102,18 @@ pub async fn pass(
     let staff = crate::db::users::active_staff(conn).await?;
     let mut pending = ticket_reminders(conn, cfg, reference, now).await?;
     pending.extend(request_reminders(conn, cfg, reference, now).await?);
+    // One order for every pass: two passes at once then claim the same keys in the same
+    // order (the second waits for the first's commit instead of deadlocking with it).
+    pending.sort_by_key(|p| {
+        let k = p.key;
+        (
+            k.ticket_id,
+            k.privacy_request_id,
+            k.deadline.as_str(),
+            k.kind.as_str(),
+            k.due_on,
+        )
+    });
     let mut report = Report {
         due: pending.len(),
         ..Report::default()

@@ -47,6 +47,8 @@ pub struct Loaded {
     pub names: Names,
     /// Recipients the mail server refused for good, for any mail about it.
     pub undelivered: Vec<Undelivered>,
+    /// When it was answered, while its publication clock runs (consent, no public copy).
+    pub publication_clock: Option<DateTime<Utc>>,
 }
 
 impl Loaded {
@@ -72,7 +74,9 @@ impl Loaded {
         ids.dedup();
         let names = Names(tickets::user_names(conn, &ids).await?);
         let undelivered = outbox::undelivered(conn, Some(ticket.id), i64::MAX).await?;
+        let publication_clock = crate::db::reminders::publication_clock(conn, ticket.id).await?;
         Ok(Loaded {
+            publication_clock,
             ticket,
             events,
             files,
@@ -230,7 +234,7 @@ impl TicketView {
                 .iter()
                 .map(|r| t.t(&format!("mail-spam-reason-{r}")))
                 .collect(),
-            dues: dues(cx, ticket),
+            dues: dues(cx, ticket, loaded.publication_clock),
             sender,
             about,
             routing: routing(cx, &loaded.events),
@@ -431,7 +435,7 @@ fn consent(t: &Tr, ticket: &TicketRow) -> [Fact; 2] {
 }
 
 /// Each deadline, with its state while it runs.
-fn dues(cx: &ViewCx, ticket: &TicketRow) -> Vec<DueView> {
+fn dues(cx: &ViewCx, ticket: &TicketRow, answered: Option<DateTime<Utc>>) -> Vec<DueView> {
     let status = ticket.status;
     let mut out = vec![
         due_view(
@@ -455,6 +459,14 @@ fn dues(cx: &ViewCx, ticket: &TicketRow) -> Vec<DueView> {
             d,
             status == Status::NeedsInfo,
         ));
+    }
+    if let Some(answered) = answered {
+        let due = crate::domain::reminders::publication_due(
+            &cx.reference.calendar,
+            crate::domain::calendar::local_date(answered),
+            cx.cfg.deadlines.publish_working_days,
+        );
+        out.push(due_view(cx, "reminder-publication-due", due, true));
     }
     out
 }

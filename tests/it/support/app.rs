@@ -38,6 +38,11 @@ pub fn test_config(db_url: &str) -> Config {
     // No second factor required unless a test asks (`tests/it/totp.rs`): the other
     // tests sign admins and leaders in with the password alone.
     cfg.auth.second_factor = Vec::new();
+    // Reminders at any moment (no hour, any day) when a test runs a pass; the periodic
+    // job's own pass stays off, so no test gets reminders of the PAKN it backdates
+    // (`tests/it/reminders.rs` runs the pass with a test clock).
+    cfg.reminders.at = String::new();
+    cfg.reminders.enabled = false;
     cfg
 }
 
