@@ -460,6 +460,21 @@ async fn reminders_go_out_on_working_days_at_the_set_hour_only() {
     assert_eq!(at(vn(2026, 9, 2, 10, 0)).await, None);
     assert_eq!(at(vn(2026, 12, 7, 7, 29)).await, None);
     assert!(app.take_mail().await.is_empty());
+    // `pakn reminders --dry-run` counts what would go, and records and queues nothing.
+    let dry = reminders::run_once(
+        &mut app.conn().await,
+        &state.cfg,
+        &reference,
+        "cli",
+        vn(2026, 12, 7, 7, 0),
+        Mode::DryRun,
+    )
+    .await
+    .expect("a dry run")
+    .expect("the lease");
+    assert!(dry.sent >= 1 && dry.mails == 3, "{dry:?}");
+    assert_eq!(keys(&app).await, 0);
+    assert!(app.take_mail().await.is_empty());
     // 07:30 on Monday: sent; later that day, nothing again.
     let sent = at(vn(2026, 12, 7, 7, 30)).await.expect("the pass ran");
     assert!(sent.sent >= 1, "{sent:?}");
