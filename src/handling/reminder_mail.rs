@@ -122,10 +122,11 @@ pub fn compose(
     let t = Tr::new(Lang::Vi);
     let subjects: HashMap<i64, &Subject> = subjects.iter().map(|s| (s.id, s)).collect();
     let mut groups: BTreeMap<(&'static str, Reader), Vec<Item>> = BTreeMap::new();
+    let mut words = Words::new(t);
     for p in fresh {
         let subject = p.key.ticket_id.and_then(|id| subjects.get(&id).copied());
         for reader in readers(reference, staff, p) {
-            let item = item_of(cfg, reference, t, p, subject, &reader);
+            let item = item_of(cfg, reference, &mut words, p, subject, &reader);
             groups
                 .entry((p.key.kind.as_str(), reader))
                 .or_default()
@@ -196,19 +197,16 @@ fn mail_of(
 fn item_of(
     cfg: &Config,
     reference: &Reference,
-    t: Tr,
+    words: &mut Words,
     p: &Pending,
     subject: Option<&Subject>,
     reader: &Reader,
 ) -> Item {
+    let t = words.t;
     let base = cfg.server.public_url.trim_end_matches('/');
     let staff = matches!(reader, Reader::Staff(_));
-    let deadline = match p.key.kind {
-        ReminderKind::Progress => t.t("reminder-deadline-progress"),
-        ReminderKind::DraftWaiting => t.t("reminder-deadline-draft"),
-        _ => t.t(&format!("reminder-deadline-{}", p.key.deadline.as_str())),
-    };
-    let late = (p.days_late > 0).then(|| t.t1("reminder-late", "days", p.days_late));
+    let deadline = words.deadline(p.key.kind, p.key.deadline.as_str());
+    let late = (p.days_late > 0).then(|| words.late(p.days_late));
     let (code, title, unit, link) = match (p.target, subject) {
         (Target::Request { id, .. }, _) => (
             t.t1("reminder-request", "id", id),
@@ -242,6 +240,44 @@ fn item_of(
         late,
         link: if staff { link } else { None },
         ticket_id: p.key.ticket_id,
+    }
+}
+
+/// The words of the items, looked up once per pass (a first pass over a large backlog
+/// lists hundreds of thousands of items).
+struct Words {
+    t: Tr,
+    deadlines: HashMap<(&'static str, &'static str), String>,
+    late: HashMap<i64, String>,
+}
+
+impl Words {
+    fn new(t: Tr) -> Words {
+        Words {
+            t,
+            deadlines: HashMap::new(),
+            late: HashMap::new(),
+        }
+    }
+
+    fn deadline(&mut self, kind: ReminderKind, deadline: &'static str) -> String {
+        let t = self.t;
+        self.deadlines
+            .entry((kind.as_str(), deadline))
+            .or_insert_with(|| match kind {
+                ReminderKind::Progress => t.t("reminder-deadline-progress"),
+                ReminderKind::DraftWaiting => t.t("reminder-deadline-draft"),
+                _ => t.t(&format!("reminder-deadline-{deadline}")),
+            })
+            .clone()
+    }
+
+    fn late(&mut self, days: i64) -> String {
+        let t = self.t;
+        self.late
+            .entry(days)
+            .or_insert_with(|| t.t1("reminder-late", "days", days))
+            .clone()
     }
 }
 
