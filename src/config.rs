@@ -992,6 +992,31 @@ mod tests {
     }
 
     #[test]
+    fn reminders_at_from_the_environment() {
+        let path = Some(Path::new("config.toml"));
+        let cfg = Config::load_with_env(path, &env(&[("PAKN_REMINDERS__AT", "")])).expect("loads");
+        assert_eq!(cfg.reminders.send_at().time(), None);
+        let cfg =
+            Config::load_with_env(path, &env(&[("PAKN_REMINDERS__AT", "06:45")])).expect("loads");
+        assert_eq!(
+            cfg.reminders.send_at().time(),
+            chrono::NaiveTime::from_hms_opt(6, 45, 0)
+        );
+        assert_eq!(Config::default().reminders.at, "07:30");
+        for (var, value, key) in [
+            ("PAKN_REMINDERS__AT", "7h30", "reminders.at"),
+            (
+                "PAKN_REMINDERS__DUE_SOON_REPLY",
+                "99",
+                "reminders.due_soon_reply",
+            ),
+        ] {
+            let err = Config::load_with_env(path, &env(&[(var, value)])).expect_err(var);
+            assert_eq!(err.key, key, "{err}");
+        }
+    }
+
+    #[test]
     fn database_url_precedence() {
         let path = Some(Path::new("config.toml"));
         let cfg = Config::load_with_env(path, &env(&[("DATABASE_URL", "postgres://a@h/x")]))
