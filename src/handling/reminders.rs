@@ -143,7 +143,8 @@ async fn send_chunk(
             let new = data::claim(conn, &keys).await?;
             let new: std::collections::HashSet<Key> = new.into_iter().collect();
             let fresh: Vec<&Pending> = chunk.iter().filter(|p| new.contains(&p.key)).collect();
-            let ids: Vec<i64> = fresh.iter().filter_map(|p| p.key.ticket_id).collect();
+            let mut ids: Vec<i64> = fresh.iter().filter_map(|p| p.key.ticket_id).collect();
+            ids.dedup(); // sorted by ticket: a PAKN's keys are together
             let subjects = data::subjects(conn, &ids).await?;
             let mails =
                 compose(cfg, reference, staff, &fresh, &subjects).map_err(HandlingError::Mail)?;
