@@ -43,6 +43,7 @@ pub struct Config {
     pub seed: SeedConfig,
     pub auth: AuthConfig,
     pub digests: DigestsConfig,
+    pub reminders: RemindersConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -226,6 +227,48 @@ pub struct DeadlinesConfig {
     /// How often the automatic moves (expired requests for information, closing after
     /// the rating window) run, in seconds.
     pub job_interval_secs: u64,
+}
+
+/// The reminders and escalation of the periodic job (issue 15, part 3).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RemindersConfig {
+    /// Whether `pakn serve` sends reminders at all.
+    pub enabled: bool,
+    /// When they go out, `HH:MM` in Vietnam on working days; empty: at the job's next
+    /// run on any day (tests).
+    pub at: String,
+    /// Working days before each deadline when its due-soon reminder goes.
+    pub due_soon_classify: u32,
+    pub due_soon_forward: u32,
+    pub due_soon_reply: u32,
+    pub due_soon_publication: u32,
+    pub due_soon_privacy: u32,
+    /// A draft pending approval longer than this many working days is reminded to the
+    /// unit's leaders.
+    pub draft_wait_working_days: u32,
+}
+
+impl Default for RemindersConfig {
+    fn default() -> Self {
+        RemindersConfig {
+            enabled: true,
+            at: "07:30".into(),
+            due_soon_classify: 1,
+            due_soon_forward: 2,
+            due_soon_reply: 3,
+            due_soon_publication: 1,
+            due_soon_privacy: 1,
+            draft_wait_working_days: 2,
+        }
+    }
+}
+
+impl RemindersConfig {
+    /// The sending time (checked when the configuration loaded).
+    pub fn send_at(&self) -> crate::domain::schedule::SendAt {
+        crate::domain::schedule::SendAt::parse(&self.at).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -782,6 +825,7 @@ impl Config {
         if self.digests.max_items == 0 {
             return Err(ConfigError::new("digests.max_items", "must be at least 1"));
         }
+        self.validate_reminders()?;
         if self.privacy.retention_interval_secs == 0 {
             return Err(ConfigError::new(
                 "privacy.retention_interval_secs",
@@ -797,6 +841,50 @@ impl Config {
             })?;
         }
         Ok(())
+    }
+
+    fn validate_reminders(&self) -> Result<(), ConfigError> {
+        crate::domain::schedule::SendAt::parse(&self.reminders.at)
+            .map_err(|m| ConfigError::new("reminders.at", m))?;
+        let r = &self.reminders;
+        for (key, days) in [
+            ("reminders.due_soon_classify", r.due_soon_classify),
+            ("reminders.due_soon_forward", r.due_soon_forward),
+            ("reminders.due_soon_reply", r.due_soon_reply),
+            ("reminders.due_soon_publication", r.due_soon_publication),
+            ("reminders.due_soon_privacy", r.due_soon_privacy),
+            (
+                "reminders.draft_wait_working_days",
+                r.draft_wait_working_days,
+            ),
+        ] {
+            if days > 60 {
+                return Err(ConfigError::new(key, "must be at most 60 working days"));
+            }
+        }
+        if self.deadlines.progress_note_days == 0 {
+            return Err(ConfigError::new(
+                "deadlines.progress_note_days",
+                "must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The rules of the reminders, from `[reminders]` and `[deadlines]`.
+    pub fn reminder_rules(&self) -> crate::domain::reminders::ReminderRules {
+        let r = &self.reminders;
+        crate::domain::reminders::ReminderRules {
+            soon_classify: r.due_soon_classify,
+            soon_forward: r.due_soon_forward,
+            soon_reply: r.due_soon_reply,
+            soon_publication: r.due_soon_publication,
+            soon_privacy: r.due_soon_privacy,
+            progress_note_days: self.deadlines.progress_note_days,
+            draft_wait_working_days: r.draft_wait_working_days,
+            publish_working_days: self.deadlines.publish_working_days,
+            pause_on_needs_info: self.deadlines.pause_on_needs_info,
+        }
     }
 
     fn validate_auth(&self) -> Result<(), ConfigError> {
@@ -975,6 +1063,31 @@ mod tests {
         .expect("loads");
         assert_eq!(cfg.mail.transport, MailTransport::Smtp);
         assert_eq!(cfg.mail.smtp.port, 2525);
+    }
+
+    #[test]
+    fn reminders_at_from_the_environment() {
+        let path = Some(Path::new("config.toml"));
+        let cfg = Config::load_with_env(path, &env(&[("PAKN_REMINDERS__AT", "")])).expect("loads");
+        assert_eq!(cfg.reminders.send_at().time(), None);
+        let cfg =
+            Config::load_with_env(path, &env(&[("PAKN_REMINDERS__AT", "06:45")])).expect("loads");
+        assert_eq!(
+            cfg.reminders.send_at().time(),
+            chrono::NaiveTime::from_hms_opt(6, 45, 0)
+        );
+        assert_eq!(Config::default().reminders.at, "07:30");
+        for (var, value, key) in [
+            ("PAKN_REMINDERS__AT", "7h30", "reminders.at"),
+            (
+                "PAKN_REMINDERS__DUE_SOON_REPLY",
+                "99",
+                "reminders.due_soon_reply",
+            ),
+        ] {
+            let err = Config::load_with_env(path, &env(&[(var, value)])).expect_err(var);
+            assert_eq!(err.key, key, "{err}");
+        }
     }
 
     #[test]

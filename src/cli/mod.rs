@@ -1,10 +1,11 @@
 //! The `pakn` command line: `serve` (the default), `migrate`, `check-config`, `seed`,
 //! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`, `retention`,
-//! `digests`.
+//! `digests`, `reminders`.
 
 mod bench_tokens;
 mod digests;
 mod outbox;
+mod reminders;
 mod retention;
 mod seed_demo;
 mod user;
@@ -74,6 +75,12 @@ pub enum Command {
         /// How long ago the tokens were issued (default: just past [spam] min_fill_secs).
         #[arg(long)]
         issued_ago: Option<i64>,
+    },
+    /// Send the reminders due today now, whatever [reminders] at says.
+    Reminders {
+        /// Only count what would be sent (rolled back; nothing is recorded or queued).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Anonymise the PAKN ended more than [privacy] retention_years ago, now.
     Retention {
@@ -166,6 +173,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         } => bench_tokens::run(&cfg, count, &form, issued_ago).await,
         Command::Retention { dry_run } => retention::run(&cfg, dry_run).await,
         Command::Digests { dry_run } => digests::run(&cfg, dry_run).await,
+        Command::Reminders { dry_run } => reminders::run(&cfg, dry_run).await,
     }
 }
 

@@ -26,6 +26,7 @@ pub mod queue;
 pub mod rate_limits;
 pub mod ratings;
 pub mod reference;
+pub mod reminders;
 pub mod retention;
 pub mod role_grants;
 pub mod schema;

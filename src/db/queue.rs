@@ -19,6 +19,8 @@ use crate::domain::status::Status;
 pub enum DueFilter {
     Overdue,
     Soon,
+    /// Answered with consent to publish, no public copy, past the publication deadline.
+    Publication,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +81,8 @@ pub struct DueDates {
     pub today: NaiveDate,
     /// The last due date that counts as "due soon".
     pub soon_until: NaiveDate,
+    /// Answers given before this moment are late for publication.
+    pub publication_late_before: DateTime<Utc>,
 }
 
 /// One line of the queue: names but no phone, email or address.
@@ -215,6 +219,11 @@ fn build<'a>(
                 .filter(sql::<Bool>(OPEN_STATUS_SQL))
                 .filter(tickets::reply_due.ge(due.today))
                 .filter(tickets::reply_due.le(due.soon_until));
+        }
+        Some(DueFilter::Publication) => {
+            q = q
+                .filter(sql::<Bool>(super::reminders::PUBLICATION_CLOCK_SQL))
+                .filter(tickets::answered_at.lt(due.publication_late_before));
         }
         None => {}
     }

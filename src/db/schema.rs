@@ -448,6 +448,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders_sent (id) {
+        id -> Int8,
+        ticket_id -> Nullable<Int8>,
+        privacy_request_id -> Nullable<Int8>,
+        deadline -> Text,
+        kind -> Text,
+        due_on -> Date,
+        sent_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(tickets -> units (unit_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(attachments -> tickets (ticket_id));
@@ -490,6 +502,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     visit_days,
     visitors_online,
     job_leases,
+    reminders_sent,
 );
 
 diesel::table! {

@@ -12,6 +12,7 @@ use std::io::Write;
 use crate::domain::code::Code;
 use crate::domain::digest::DigestKind;
 use crate::domain::feedback::{Channel, FeedbackKind, SubmitterKind};
+use crate::domain::reminders::{Deadline, ReminderKind};
 use crate::domain::status::Status;
 use crate::domain::workflow::{ActorKind, ReplyState, Urgency};
 
@@ -50,4 +51,6 @@ text_column! {
     ActorKind => "actor kind",
     ReplyState => "reply state",
     DigestKind => "digest kind",
+    Deadline => "reminder deadline",
+    ReminderKind => "reminder kind",
 }

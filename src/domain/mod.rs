@@ -19,6 +19,7 @@ pub mod phone;
 pub mod publication;
 pub mod recipients;
 pub mod reference;
+pub mod reminders;
 pub mod routing;
 pub mod schedule;
 pub mod search;

@@ -142,6 +142,10 @@ pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake:
         // The first run comes one interval after start-up, not during it (tests that
         // backdate tickets right after starting an instance rely on this too).
         tick.tick().await;
+        // With `[reminders] at` set, the day this instance last finished a pass: what is
+        // due is fixed for the day, so one pass a day (the first tick after the hour)
+        // is enough; a failed pass is tried again at the next tick.
+        let mut reminded_on: Option<chrono::NaiveDate> = None;
         loop {
             tick.tick().await;
             let result: anyhow::Result<Option<Report>> = async {
@@ -150,6 +154,9 @@ pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake:
                 Ok(run_once(&mut conn, &cfg, &reference, &holder).await?)
             }
             .await;
+            if cfg.reminders.enabled {
+                remind(&pool, &cfg, &reference, &holder, &wake, &mut reminded_on).await;
+            }
             match result {
                 Ok(Some(report)) if report != Report::default() => {
                     tracing::info!(
@@ -167,4 +174,37 @@ pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake:
             }
         }
     });
+}
+
+/// The reminder pass of one tick (at the configured time, under its own lease).
+async fn remind(
+    pool: &Pool,
+    cfg: &Config,
+    reference: &ReferenceCache,
+    holder: &str,
+    wake: &Notify,
+    reminded_on: &mut Option<chrono::NaiveDate>,
+) {
+    let now = Utc::now();
+    let today = local_date(now);
+    if cfg.reminders.send_at().time().is_some() && *reminded_on == Some(today) {
+        return;
+    }
+    let result: anyhow::Result<Option<super::reminders::Report>> = async {
+        let mut conn = pool.get().await?;
+        let reference = reference.get();
+        Ok(super::reminders::run_scheduled(&mut conn, cfg, &reference, holder, now).await?)
+    }
+    .await;
+    match result {
+        Ok(Some(report)) => {
+            *reminded_on = Some(today);
+            if report.sent > 0 {
+                tracing::info!(sent = report.sent, mails = report.mails, "reminders sent");
+                wake.notify_one();
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "reminder pass failed"),
+    }
 }

@@ -33,6 +33,8 @@ pub mod privacy_requests;
 pub mod private_link;
 pub mod publication;
 pub mod rating;
+mod reminder_mail;
+pub mod reminders;
 pub mod retention;
 pub mod second_factor;
 pub mod stash;

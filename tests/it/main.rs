@@ -23,6 +23,7 @@ mod privacy_requests;
 mod private_link;
 mod publication;
 mod queue;
+mod reminders;
 mod retention;
 mod roles;
 mod staff_entry;

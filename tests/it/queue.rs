@@ -85,6 +85,7 @@ fn due_dates() -> DueDates {
     DueDates {
         today,
         soon_until: today + Duration::days(5),
+        publication_late_before: Utc::now(),
     }
 }
 

@@ -67,6 +67,7 @@ impl QueueParams {
             due: match some(&self.due) {
                 Some("overdue") => Some(DueFilter::Overdue),
                 Some("soon") => Some(DueFilter::Soon),
+                Some("publication") => Some(DueFilter::Publication),
                 _ => None,
             },
             from: some(&self.from)
@@ -176,9 +177,16 @@ pub fn due_dates(state: &AppState, now: DateTime<Utc>) -> DueDates {
     let reference = state.reference.get();
     let today = local_date(now);
     let soon = state.cfg.deadlines.due_soon_working_days;
+    let first_on_time = crate::domain::reminders::publication_late_before(
+        &reference.calendar,
+        today,
+        state.cfg.deadlines.publish_working_days,
+    );
     DueDates {
         today,
         soon_until: reference.calendar.add_working_days(today, soon),
+        // From 00:00 in Vietnam of the first answer date still on time.
+        publication_late_before: end_of_day_utc(first_on_time.pred_opt().unwrap_or(first_on_time)),
     }
 }
 

@@ -50,6 +50,8 @@ pub struct Loaded {
     pub names: Names,
     /// Every mail about it, newest first (at most [`MAIL_SHOWN`]).
     pub mails: Vec<MailLine>,
+    /// When it was answered, while its publication clock runs (consent, no public copy).
+    pub publication_clock: Option<DateTime<Utc>>,
 }
 
 impl Loaded {
@@ -75,7 +77,9 @@ impl Loaded {
         ids.dedup();
         let names = Names(tickets::user_names(conn, &ids).await?);
         let mails = sight::of_ticket(conn, ticket.id, MAIL_SHOWN).await?;
+        let publication_clock = crate::db::reminders::publication_clock(conn, ticket.id).await?;
         Ok(Loaded {
+            publication_clock,
             ticket,
             events,
             files,
@@ -234,7 +238,7 @@ impl TicketView {
                 .iter()
                 .map(|r| t.t(&format!("mail-spam-reason-{r}")))
                 .collect(),
-            dues: dues(cx, ticket),
+            dues: dues(cx, ticket, loaded.publication_clock),
             sender,
             about,
             routing: routing(cx, &loaded.events),
@@ -439,7 +443,7 @@ fn consent(t: &Tr, ticket: &TicketRow) -> [Fact; 2] {
 }
 
 /// Each deadline, with its state while it runs.
-fn dues(cx: &ViewCx, ticket: &TicketRow) -> Vec<DueView> {
+fn dues(cx: &ViewCx, ticket: &TicketRow, answered: Option<DateTime<Utc>>) -> Vec<DueView> {
     let status = ticket.status;
     let mut out = vec![
         due_view(
@@ -463,6 +467,14 @@ fn dues(cx: &ViewCx, ticket: &TicketRow) -> Vec<DueView> {
             d,
             status == Status::NeedsInfo,
         ));
+    }
+    if let Some(answered) = answered {
+        let due = crate::domain::reminders::publication_due(
+            &cx.reference.calendar,
+            crate::domain::calendar::local_date(answered),
+            cx.cfg.deadlines.publish_working_days,
+        );
+        out.push(due_view(cx, "reminder-publication-due", due, true));
     }
     out
 }

@@ -42,6 +42,11 @@ pub fn test_config(db_url: &str) -> Config {
     // and no periodic pass of their own, so no test gets a digest it did not ask for.
     cfg.digests.at = String::new();
     cfg.digests.interval_secs = 0;
+    // Reminders at any moment (no hour, any day) when a test runs a pass; the periodic
+    // job's own pass stays off, so no test gets reminders of the PAKN it backdates
+    // (`tests/it/reminders.rs` runs the pass with a test clock).
+    cfg.reminders.at = String::new();
+    cfg.reminders.enabled = false;
     cfg
 }
 
