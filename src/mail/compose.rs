@@ -184,7 +184,7 @@ pub fn filing_stubs(route: &Route<'_>, ticket: &FiledTicket<'_>) -> Vec<Outgoing
 }
 
 /// Renders a queued acknowledgement from its ticket, when the worker sends it.
-pub fn render_ack(cfg: &Config, row: &TicketForMail) -> anyhow::Result<Content> {
+pub fn render_ack(cfg: &Config, row: &notification::NotifiedTicket) -> anyhow::Result<Content> {
     let code = TrackingCode::parse(&row.code)
         .ok_or_else(|| anyhow::anyhow!("ticket {} has an invalid code", row.id))?;
     let ticket = FiledTicket {
@@ -198,18 +198,4 @@ pub fn render_ack(cfg: &Config, row: &TicketForMail) -> anyhow::Result<Content> 
         reply_due: row.reply_due,
     };
     Ok(ack_content(cfg, &ticket)?)
-}
-
-/// What an acknowledgement is rendered from at send time.
-#[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
-#[diesel(table_name = crate::db::schema::tickets)]
-pub struct TicketForMail {
-    pub id: i64,
-    pub code: String,
-    pub access_token: String,
-    pub lang: String,
-    pub email: Option<String>,
-    pub received_at: DateTime<Utc>,
-    pub accept_due: NaiveDate,
-    pub reply_due: NaiveDate,
 }

@@ -69,12 +69,17 @@ pub fn carries_sender(cfg: &Config, kind: &str, ticket: &NotifiedTicket) -> bool
         && of_kind(kind).is_some_and(|(_, a)| a == Audience::Unit)
 }
 
-/// What a notification is rendered from at send time.
+/// What a filing's mails (the acknowledgement, the notifications) are rendered from at
+/// send time.
 #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
 #[diesel(table_name = crate::db::schema::tickets)]
 pub struct NotifiedTicket {
     pub id: i64,
     pub code: String,
+    /// The acknowledgement's private link and language (the worker renders both kinds
+    /// of a filing's mail from one row).
+    pub access_token: String,
+    pub lang: String,
     pub channel: Channel,
     pub submitter_kind: SubmitterKind,
     pub full_name: Option<String>,

@@ -477,24 +477,9 @@ pub async fn attachments(
         .await
 }
 
-/// The tickets that queued filing mails are rendered from.
+/// The tickets that queued filing mails (acknowledgements, notifications) are rendered
+/// from, in one query.
 pub async fn tickets_for_mail(
-    conn: &mut AsyncPgConnection,
-    ids: &[i64],
-) -> QueryResult<Vec<super::compose::TicketForMail>> {
-    use diesel::SelectableHelper;
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    tickets::table
-        .filter(tickets::id.eq_any(ids))
-        .select(super::compose::TicketForMail::as_select())
-        .load(conn)
-        .await
-}
-
-/// The tickets notifications are rendered from.
-pub async fn tickets_for_notification(
     conn: &mut AsyncPgConnection,
     ids: &[i64],
 ) -> QueryResult<Vec<super::notification::NotifiedTicket>> {

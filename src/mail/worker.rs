@@ -417,8 +417,10 @@ impl Worker {
         if ack_ids.is_empty() && notify_ids.is_empty() {
             return Ok(());
         }
-        let acks = outbox::tickets_for_mail(conn, &ack_ids).await?;
-        let notified = outbox::tickets_for_notification(conn, &notify_ids).await?;
+        let mut ids = [ack_ids.as_slice(), notify_ids.as_slice()].concat();
+        ids.sort_unstable();
+        ids.dedup();
+        let tickets = outbox::tickets_for_mail(conn, &ids).await?;
         let files = outbox::citizen_files(conn, &notify_ids).await?;
         let reference = self.reference.get();
         let mut mailed: Vec<(i64, Vec<String>)> = Vec::new();
@@ -427,11 +429,12 @@ impl Worker {
                 continue;
             };
             let rendered = if row.kind == compose::KIND_ACK {
-                acks.iter()
+                tickets
+                    .iter()
                     .find(|t| t.id == ticket_id)
                     .map(|t| compose::render_ack(&self.cfg, t))
             } else {
-                notified.iter().find(|t| t.id == ticket_id).map(|t| {
+                tickets.iter().find(|t| t.id == ticket_id).map(|t| {
                     if notification::carries_sender(&self.cfg, &row.kind, t) {
                         mailed.push((ticket_id, row.to_addrs.clone()));
                     }
