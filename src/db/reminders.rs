@@ -10,7 +10,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use crate::domain::reminders::{Deadline, ReminderKind};
 use crate::domain::status::Status;
 
-/// An open PAKN's clock, from the index `tickets_reminder_clock` alone.
+/// An open PAKN's clock (read through `tickets_open_due` and the heap: migration 000042 dropped
+/// the covering index every filing had to write).
 #[derive(Debug, Clone, QueryableByName)]
 pub struct OpenClock {
     #[diesel(sql_type = BigInt)]
