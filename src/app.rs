@@ -86,6 +86,17 @@ impl Application {
             Arc::clone(&self.state.mail_wake),
         );
         crate::handling::retention::spawn(self.state.pool.clone(), Arc::clone(&self.state.cfg));
+        // Mail that comes in: the pass that processes stored messages (woken by the
+        // IMAP poller after it stores some).
+        let inbound_wake = Arc::new(tokio::sync::Notify::new());
+        crate::handling::inbound::job::spawn(
+            self.state.pool.clone(),
+            Arc::clone(&self.state.cfg),
+            Arc::clone(&self.state.reference),
+            Arc::clone(&self.state.secret),
+            Arc::clone(&inbound_wake),
+            Arc::clone(&self.state.mail_wake),
+        );
         crate::handling::digests::spawn(
             self.state.pool.clone(),
             Arc::clone(&self.state.cfg),

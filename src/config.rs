@@ -169,6 +169,68 @@ pub struct MailConfig {
     /// sender's name, phone, email and address (never to contacts without an account).
     pub staff_personal_data: bool,
     pub smtp: SmtpConfig,
+    /// Mail that comes back in (`[mail.inbound]`).
+    pub inbound: InboundConfig,
+}
+
+/// Mail that comes in: the reply addresses put on outgoing mail, the intake address,
+/// the limits, and the IMAP poller (`[mail.inbound.imap]`). `pakn mail receive` (a pipe
+/// transport of the MTA) works whenever `enabled` is on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InboundConfig {
+    /// Reply addresses on outgoing mail, and the processing of what comes in.
+    pub enabled: bool,
+    /// The local part of the reply addresses: `<local>+<token>@<domain>`; also the
+    /// intake address `<local>@<domain>` unless `intake` says otherwise.
+    pub local: String,
+    /// Default: the domain of `mail.from`.
+    pub domain: String,
+    /// The address citizens write new PAKN to (default `<local>@<domain>`).
+    pub intake: String,
+    /// The largest message stored whole; a larger one is refused with a clear reply.
+    pub max_bytes: usize,
+    /// The most files one message may carry (the filing's limit is also applied).
+    pub max_attachments: usize,
+    /// Seconds between the passes that process stored messages.
+    pub poll_interval_secs: u64,
+    /// Tries before a message that fails to process waits for staff.
+    pub max_attempts: i32,
+    /// Messages one sender may send in an hour before the rest are held (no loop).
+    pub per_sender_per_hour: i64,
+    /// Messages one PAKN may receive in an hour before the rest are held.
+    pub per_ticket_per_hour: i64,
+    pub imap: ImapConfig,
+}
+
+/// The IMAP poller (`[mail.inbound.imap]`): one instance polls at a time, by lease.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImapConfig {
+    /// Empty: no poller.
+    pub host: String,
+    pub port: u16,
+    /// `tls` (implicit TLS, port 993) or `none` (tests on loopback only).
+    pub security: ImapSecurity,
+    /// A PEM file of extra trusted roots (a private CA); empty: the system's roots.
+    pub ca_file: String,
+    pub username: String,
+    pub password: String,
+    /// Where new mail arrives.
+    pub folder: String,
+    /// Where handled messages are moved (created when missing).
+    pub done_folder: String,
+    /// Wait with IDLE when the server offers it (else poll every `poll_secs`).
+    pub idle: bool,
+    pub poll_secs: u64,
+}
+
+/// How the IMAP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImapSecurity {
+    None,
+    Tls,
 }
 
 /// Where mail goes: files in `mail.dir` (development, tests) or an SMTP server.
@@ -534,6 +596,53 @@ impl Default for MailConfig {
             stuck_after_secs: 600,
             staff_personal_data: true,
             smtp: SmtpConfig::default(),
+            inbound: InboundConfig::default(),
+        }
+    }
+}
+
+impl Default for InboundConfig {
+    fn default() -> Self {
+        InboundConfig {
+            enabled: false,
+            local: "pakn".into(),
+            domain: String::new(),
+            intake: String::new(),
+            max_bytes: 25 * 1024 * 1024,
+            max_attachments: 10,
+            poll_interval_secs: 5,
+            max_attempts: 5,
+            per_sender_per_hour: 20,
+            per_ticket_per_hour: 30,
+            imap: ImapConfig::default(),
+        }
+    }
+}
+
+impl Default for ImapConfig {
+    fn default() -> Self {
+        ImapConfig {
+            host: String::new(),
+            port: 993,
+            security: ImapSecurity::Tls,
+            ca_file: String::new(),
+            username: String::new(),
+            password: String::new(),
+            folder: "INBOX".into(),
+            done_folder: "pakn-done".into(),
+            idle: true,
+            poll_secs: 60,
+        }
+    }
+}
+
+impl InboundConfig {
+    /// The domain of the reply and intake addresses.
+    pub fn domain_or<'a>(&'a self, from_domain: &'a str) -> &'a str {
+        if self.domain.trim().is_empty() {
+            from_domain
+        } else {
+            self.domain.trim()
         }
     }
 }
@@ -684,8 +793,47 @@ impl Config {
         Ok(())
     }
 
+    /// `[mail.inbound]`: an address that can be built, limits that let mail in.
+    fn validate_inbound(&self) -> Result<(), ConfigError> {
+        let i = &self.mail.inbound;
+        let local_ok = !i.local.is_empty()
+            && i.local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        if !local_ok {
+            return Err(ConfigError::new(
+                "mail.inbound.local",
+                "letters, digits, '.', '-' or '_' only (the token follows a '+')",
+            ));
+        }
+        if !i.intake.is_empty() {
+            crate::domain::mailbox::parse_mailbox(&i.intake)
+                .map_err(|m| ConfigError::new("mail.inbound.intake", m))?;
+        }
+        for (key, value) in [
+            ("mail.inbound.max_bytes", i.max_bytes as u64),
+            ("mail.inbound.poll_interval_secs", i.poll_interval_secs),
+            ("mail.inbound.max_attempts", i.max_attempts.max(0) as u64),
+            (
+                "mail.inbound.per_sender_per_hour",
+                i.per_sender_per_hour.max(0) as u64,
+            ),
+            (
+                "mail.inbound.per_ticket_per_hour",
+                i.per_ticket_per_hour.max(0) as u64,
+            ),
+            ("mail.inbound.imap.poll_secs", i.imap.poll_secs),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::new(key, "must be at least 1"));
+            }
+        }
+        Ok(())
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
+        self.validate_inbound()?;
         let public = url::Url::parse(&self.server.public_url)
             .map_err(|e| ConfigError::new("server.public_url", format!("not a URL: {e}")))?;
         if !matches!(public.scheme(), "http" | "https") {

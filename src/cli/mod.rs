@@ -1,9 +1,10 @@
 //! The `pakn` command line: `serve` (the default), `migrate`, `check-config`, `seed`,
 //! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`, `retention`,
-//! `digests`, `reminders`.
+//! `digests`, `reminders`, `mail receive|process`.
 
 mod bench_tokens;
 mod digests;
+mod mail;
 mod outbox;
 mod reminders;
 mod retention;
@@ -88,6 +89,11 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Mail that comes in: `receive` (an MTA's pipe), `process`.
+    Mail {
+        #[command(subcommand)]
+        command: mail::MailCommand,
+    },
     /// Send the digests due now (one pass of the periodic job).
     Digests {
         /// Only print which digests are due and for how many recipients.
@@ -116,6 +122,9 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(Command::Mail { command }) = cli.command {
+        return runtime.block_on(mail::run(&cfg, command));
+    }
     let result = runtime.block_on(run(
         cli.command.unwrap_or(Command::Serve { no_worker: false }),
         cfg,
@@ -174,6 +183,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         Command::Retention { dry_run } => retention::run(&cfg, dry_run).await,
         Command::Digests { dry_run } => digests::run(&cfg, dry_run).await,
         Command::Reminders { dry_run } => reminders::run(&cfg, dry_run).await,
+        Command::Mail { .. } => anyhow::bail!("pakn mail is run before the others"),
     }
 }
 

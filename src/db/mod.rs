@@ -16,6 +16,7 @@ pub mod audit;
 pub mod counters;
 pub mod digests;
 pub mod durable;
+pub mod inbound;
 pub mod outbox;
 pub mod overview;
 pub mod personal_data;

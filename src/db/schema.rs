@@ -337,6 +337,27 @@ diesel::table! {
         failed_at -> Nullable<Timestamptz>,
         delivered_to -> Array<Text>,
         list_unsubscribe -> Nullable<Text>,
+        bounced_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    inbound_mail (id) {
+        id -> Int8,
+        received_at -> Timestamptz,
+        source -> Text,
+        message_key -> Text,
+        raw -> Binary,
+        size -> Int4,
+        state -> Text,
+        outcome -> Nullable<Text>,
+        ticket_id -> Nullable<Int8>,
+        event_id -> Nullable<Int8>,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        processed_at -> Nullable<Timestamptz>,
+        sender_hash -> Nullable<Binary>,
     }
 }
 
@@ -461,6 +482,7 @@ diesel::table! {
 }
 
 diesel::joinable!(tickets -> units (unit_id));
+diesel::joinable!(inbound_mail -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(attachments -> tickets (ticket_id));
 diesel::joinable!(routing_rules -> units (unit_id));
@@ -502,6 +524,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     visit_days,
     visitors_online,
     job_leases,
+    inbound_mail,
     reminders_sent,
 );
 

@@ -18,6 +18,24 @@ pub async fn get(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<Option<
         .optional()
 }
 
+/// The shared secret: `configured` (`[security] secret`) when set, else the one
+/// generated at the first start.
+pub async fn instance_secret(
+    conn: &mut AsyncPgConnection,
+    configured: &str,
+) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context as _;
+    Ok(match configured {
+        "" => get(conn, SECRET_KEY)
+            .await?
+            .context(
+                "the generated secret is missing (start `pakn serve` or run `pakn migrate` once)",
+            )?
+            .into_bytes(),
+        configured => configured.as_bytes().to_vec(),
+    })
+}
+
 /// Generates the HMAC secret once; concurrent first starts agree on the first one written.
 pub async fn ensure_secret(conn: &mut AsyncPgConnection) -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];

@@ -12,6 +12,7 @@ use std::io::Write;
 use crate::domain::code::Code;
 use crate::domain::digest::DigestKind;
 use crate::domain::feedback::{Channel, FeedbackKind, SubmitterKind};
+use crate::domain::inbound::{InboundOutcome, InboundSource, InboundState};
 use crate::domain::reminders::{Deadline, ReminderKind};
 use crate::domain::status::Status;
 use crate::domain::workflow::{ActorKind, ReplyState, Urgency};
@@ -53,4 +54,7 @@ text_column! {
     DigestKind => "digest kind",
     Deadline => "reminder deadline",
     ReminderKind => "reminder kind",
+    InboundSource => "inbound source",
+    InboundState => "inbound state",
+    InboundOutcome => "inbound outcome",
 }

@@ -185,3 +185,21 @@ pub async fn active_staff(
         )
         .collect())
 }
+
+/// The active account whose address is `email` (any case): who an officer's reply is
+/// from.
+pub async fn find_active_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = ")
+                .bind::<diesel::sql_types::Text, _>(email.to_lowercase()),
+        )
+        .filter(users::active.eq(true))
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

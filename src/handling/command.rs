@@ -216,6 +216,12 @@ pub enum Command {
         on: bool,
         reason: String,
     },
+    /// The citizen writes to the PAKN without answering a request (a reply to its mail):
+    /// staff and the track page show it; it moves nothing.
+    CitizenMessage {
+        text: String,
+        files: Vec<CheckedFile>,
+    },
 }
 
 impl Command {
@@ -227,6 +233,7 @@ impl Command {
             Command::InternalNote { .. } => "internal_note",
             Command::ProgressNote { .. } => "progress_note",
             Command::Confidential { .. } => "confidential",
+            Command::CitizenMessage { .. } => "citizen_message",
         }
     }
 }

@@ -22,6 +22,8 @@ pub mod digest_settings;
 pub mod digests;
 pub mod filing;
 pub mod forgot_codes;
+pub mod inbound;
+pub mod intake;
 pub mod jobs;
 pub mod mail_fix;
 mod moves;
@@ -181,7 +183,9 @@ pub async fn perform_in(
 
 fn check_lengths(command: &Command) -> Result<(), HandlingError> {
     let texts: Vec<&str> = match command {
-        Command::InternalNote { text } | Command::ProgressNote { text } => vec![text],
+        Command::InternalNote { text }
+        | Command::ProgressNote { text }
+        | Command::CitizenMessage { text, .. } => vec![text],
         Command::Confidential { reason, .. } => vec![reason],
         Command::Assign { .. } => vec![],
         Command::Move(step) => match step {
@@ -290,10 +294,21 @@ async fn apply_note(
     who: &Who,
     command: Command,
 ) -> Result<Done, HandlingError> {
+    let code = command.code();
+    if let (Who::Citizen, Command::CitizenMessage { text, files }) = (who, &command) {
+        let effect = notes::citizen_message(conn, ctx, ticket, from, text, files.clone()).await?;
+        let record = Record {
+            code,
+            from,
+            to: from,
+            is_move: false,
+            public: true,
+        };
+        return record_effect(conn, ctx, ticket, who, record, effect).await;
+    }
     let Who::Staff(staff) = who else {
         return Err(HandlingError::NotAllowed);
     };
-    let code = command.code();
     let note = match command {
         Command::Assign { assignee_id } => {
             notes::assign(conn, ticket, from, staff.user_id, assignee_id).await?
@@ -301,7 +316,7 @@ async fn apply_note(
         Command::InternalNote { text } => notes::internal_note(&text)?,
         Command::ProgressNote { text } => notes::progress_note(ctx, from, &text)?,
         Command::Confidential { on, reason } => notes::confidential(on, &reason)?,
-        Command::Move(_) => return Err(HandlingError::NotAllowed),
+        Command::Move(_) | Command::CitizenMessage { .. } => return Err(HandlingError::NotAllowed),
     };
     let record = Record {
         code,

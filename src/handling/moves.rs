@@ -442,7 +442,7 @@ async fn reopen(
 
 /// Who hears for the handling unit: the unit's address, or (when it has none) its
 /// officers, and the handler.
-async fn unit_recipients(
+pub(super) async fn unit_recipients(
     conn: &mut AsyncPgConnection,
     ctx: &Context<'_>,
     ticket: &LockedTicket,

@@ -5,10 +5,11 @@
 use diesel_async::AsyncPgConnection;
 use serde_json::json;
 
-use super::moves::Effect;
+use super::moves::{Effect, FileOrigin, unit_recipients};
 use super::notice::Notice;
 use super::{Context, HandlingError, clean};
 use crate::db::workflow::{self as data, LockedTicket};
+use crate::domain::attachment::CheckedFile;
 use crate::domain::status::Status;
 use crate::domain::workflow::{MoveError, Requirement};
 
@@ -81,6 +82,30 @@ pub fn progress_note(
         effect,
         public: true,
     })
+}
+
+/// The citizen's message (a reply to the PAKN's mail): text or files, on a PAKN that is
+/// not finished; the unit is told as it is of an answer to a request.
+pub async fn citizen_message(
+    conn: &mut AsyncPgConnection,
+    ctx: &Context<'_>,
+    ticket: &LockedTicket,
+    from: Status,
+    text: &str,
+    files: Vec<CheckedFile>,
+) -> Result<Effect, HandlingError> {
+    if from.is_terminal() {
+        return Err(HandlingError::Invalid("handling-err-terminal"));
+    }
+    let text = clean(text);
+    if text.is_empty() && files.is_empty() {
+        return Err(HandlingError::Invalid("handling-err-note-empty"));
+    }
+    let mut effect = Effect::bare(json!({ "via": "email" }));
+    effect.body = Some(text).filter(|t| !t.is_empty());
+    effect.files = Some((FileOrigin::Citizen, files));
+    effect.notice = Notice::staff(unit_recipients(conn, ctx, ticket).await?);
+    Ok(effect)
 }
 
 /// Marking confidential needs a reason; lifting it does not.

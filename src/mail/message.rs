@@ -1,4 +1,5 @@
-//! An outbox row as a MIME message: From and Reply-To from `[mail]`, the row's To and Cc,
+//! An outbox row as a MIME message: From from `[mail]`, Reply-To the PAKN's signed reply
+//! address (`mail::reply_address`) or `[mail] reply_to`, the row's To and Cc,
 //! `Message-ID`, `In-Reply-To` and `References` completed with the domain of `[mail]
 //! from`, `Date` = when the mail was queued, `Auto-Submitted: auto-generated`, a text
 //! and an HTML part, and the attachments the row names. A digest's row carries its
@@ -63,11 +64,13 @@ fn header(name: &'static str, value: &str) -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_string())
 }
 
-/// Builds the message of one row.
+/// Builds the message of one row; `reply_to` is its PAKN's signed reply address, if any
+/// (else `[mail] reply_to`).
 pub fn build(
     sender: &Sender,
     row: &ClaimedRow,
     files: &[AttachmentFile],
+    reply_to: Option<&str>,
 ) -> Result<Message, BuildError> {
     if row.to_addrs.is_empty() && row.cc_addrs.is_empty() {
         return Err(BuildError::NoRecipient);
@@ -91,7 +94,14 @@ pub fn build(
                 "List-Unsubscribe=One-Click",
             ));
     }
-    if let Some(reply_to) = &sender.reply_to {
+    let signed = reply_to
+        .map(|a| {
+            a.parse()
+                .map(|email| Mailbox::new(sender.from.name.clone(), email))
+                .map_err(|_| BuildError::Address)
+        })
+        .transpose()?;
+    if let Some(reply_to) = signed.as_ref().or(sender.reply_to.as_ref()) {
         b = b.reply_to(reply_to.clone());
     }
     for addr in &row.to_addrs {

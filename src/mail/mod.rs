@@ -17,12 +17,14 @@
 pub mod citizen;
 pub mod compose;
 pub mod digest;
+pub mod inbound;
 pub mod message;
 pub mod notification;
 pub mod outbox;
 pub mod privacy_answer;
 pub mod private_link;
 pub mod publication;
+pub mod reply_address;
 pub mod sight;
 pub mod smtp;
 pub mod staff_notice;

@@ -30,6 +30,7 @@ use tokio::task::JoinHandle;
 
 use super::message::{self, Sender};
 use super::outbox::{self, ClaimedRow};
+use super::reply_address::Replies;
 use super::transport::{Delivery, Refusal, SendError, Transport};
 use super::{compose, notification};
 use crate::config::{Config, MailConfig};
@@ -176,6 +177,9 @@ pub struct Worker {
     transport: Arc<Transport>,
     sender: Sender,
     backoff: Backoff,
+    /// The signed reply addresses (`[mail.inbound] enabled`), set up at the first batch
+    /// (the secret may be generated in the database).
+    replies: tokio::sync::OnceCell<Option<Replies>>,
     batch_size: i64,
     concurrency: usize,
     poll: Duration,
@@ -199,6 +203,7 @@ impl Worker {
             transport: Arc::new(transport),
             sender: Sender::from_config(cfg)?,
             backoff: Backoff::from_config(cfg),
+            replies: tokio::sync::OnceCell::new(),
             batch_size: cfg.batch_size.max(1),
             concurrency,
             poll: Duration::from_secs(cfg.poll_interval_secs.max(1)),
@@ -298,6 +303,7 @@ impl Worker {
                 let files = outbox::attachments(conn, &file_ids).await?;
                 let claimed = rows.len();
                 let refused = outbox::refused_addresses(conn, &rows).await?;
+                let reply_to = self.reply_addresses(conn, &rows).await?;
                 let outcomes: Vec<(i64, i32, Outcome)> = stream::iter(rows)
                     .take_while(|_| std::future::ready(!*stop.borrow()))
                     .map(|row| {
@@ -311,8 +317,12 @@ impl Worker {
                             .filter(|(id, _)| *id == row.id)
                             .map(|(_, address)| address.as_str())
                             .collect();
+                        let reply = reply_to
+                            .iter()
+                            .find(|(id, _)| *id == row.id)
+                            .map(|(_, a)| a.clone());
                         async move {
-                            let outcome = self.deliver(&row, &files, &skip).await;
+                            let outcome = self.deliver(&row, &files, &skip, reply.as_deref()).await;
                             (row.id, row.attempts + 1, outcome)
                         }
                     })
@@ -332,6 +342,29 @@ impl Worker {
             );
         }
         Ok(report)
+    }
+
+    /// The signed Reply-To of each row of a PAKN (none unless `[mail.inbound] enabled`).
+    async fn reply_addresses(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        rows: &[ClaimedRow],
+    ) -> anyhow::Result<Vec<(i64, String)>> {
+        let replies = self
+            .replies
+            .get_or_try_init(|| async {
+                if !self.cfg.mail.inbound.enabled {
+                    return anyhow::Ok(None);
+                }
+                let secret =
+                    crate::db::settings::instance_secret(conn, &self.cfg.security.secret).await?;
+                Ok(Some(Replies::new(&self.cfg, &secret)))
+            })
+            .await?;
+        match replies {
+            Some(r) => Ok(r.for_rows(conn, rows).await?),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Records the outcomes of a batch (in its transaction).
@@ -466,6 +499,7 @@ impl Worker {
         row: &ClaimedRow,
         files: &[outbox::AttachmentFile],
         skip: &[&str],
+        reply_to: Option<&str>,
     ) -> Outcome {
         let attempt = row.attempts + 1;
         let unbuildable = |text: String| Outcome {
@@ -476,7 +510,7 @@ impl Worker {
                 text,
             },
         };
-        let msg = match message::build(&self.sender, row, files) {
+        let msg = match message::build(&self.sender, row, files, reply_to) {
             Ok(m) => m,
             Err(e) => return unbuildable(e.to_string()),
         };

@@ -1,0 +1,2 @@
+ALTER TABLE outbox DROP COLUMN bounced_at;
+DROP TABLE inbound_mail;

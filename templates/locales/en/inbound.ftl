@@ -1,0 +1,29 @@
+# Mail that comes in (issue 16): the reply to a message that cannot be taken, the
+# labels of the staff's review of inbound mail.
+inbound-refusal-subject = Your mail was not accepted
+inbound-refusal-too-large = Your mail is { $size } MB, over the { $max } MB limit, so it was not accepted.
+inbound-refusal-too-many = Your mail has { $count } attachments, more than the { $max } allowed, so it was not accepted.
+inbound-refusal-instead = Please send it again with fewer or smaller files, or send your feedback through the online form: { $url }
+inbound-refusal-auto = This is an automatic reply; please do not answer it.
+inbound-state-new = Waiting
+inbound-state-done = Processed
+inbound-state-held = Waiting for staff
+inbound-state-ignored = Ignored
+inbound-state-refused = Refused
+inbound-state-failed = Failed
+inbound-outcome-citizen-message = The sender's message
+inbound-outcome-answer-info = The sender supplied information
+inbound-outcome-internal-note = A staff member's internal note
+inbound-outcome-intake = New PAKN to complete
+inbound-outcome-bounce = Delivery failure report
+inbound-outcome-automatic = Automatic mail
+inbound-outcome-too-large = Too large
+inbound-outcome-too-many-files = Too many attachments
+inbound-outcome-rate-limited = Over the message limit
+inbound-outcome-bad-token = Invalid reply address
+inbound-outcome-unknown-sender = Sender does not match the PAKN
+inbound-outcome-unmatched = Matches no PAKN
+inbound-outcome-closed = The PAKN is finished
+inbound-outcome-empty = No content
+inbound-outcome-unreadable = Unreadable
+inbound-outcome-discarded = Discarded by staff

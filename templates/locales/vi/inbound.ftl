@@ -1,0 +1,29 @@
+# Mail that comes in (issue 16): the reply to a message that cannot be taken, the
+# labels of the staff's review of inbound mail.
+inbound-refusal-subject = Thư của bạn chưa được tiếp nhận
+inbound-refusal-too-large = Thư của bạn có dung lượng { $size } MB, vượt quá giới hạn { $max } MB, nên hệ thống chưa tiếp nhận thư này.
+inbound-refusal-too-many = Thư của bạn có { $count } tệp đính kèm, vượt quá số tệp cho phép ({ $max } tệp), nên hệ thống chưa tiếp nhận thư này.
+inbound-refusal-instead = Vui lòng gửi lại thư với ít tệp hơn hoặc tệp nhỏ hơn, hoặc gửi phản ánh, kiến nghị qua biểu mẫu trực tuyến: { $url }
+inbound-refusal-auto = Đây là thư trả lời tự động, vui lòng không trả lời thư này.
+inbound-state-new = Chờ xử lý
+inbound-state-done = Đã xử lý
+inbound-state-held = Chờ cán bộ xem
+inbound-state-ignored = Bỏ qua
+inbound-state-refused = Đã từ chối
+inbound-state-failed = Xử lý lỗi
+inbound-outcome-citizen-message = Ý kiến của người gửi
+inbound-outcome-answer-info = Người gửi bổ sung thông tin
+inbound-outcome-internal-note = Ghi chú nội bộ của cán bộ
+inbound-outcome-intake = PAKN mới chờ hoàn thiện
+inbound-outcome-bounce = Thư báo không gửi được
+inbound-outcome-automatic = Thư tự động
+inbound-outcome-too-large = Thư quá lớn
+inbound-outcome-too-many-files = Quá nhiều tệp đính kèm
+inbound-outcome-rate-limited = Vượt giới hạn số thư
+inbound-outcome-bad-token = Địa chỉ trả lời không hợp lệ
+inbound-outcome-unknown-sender = Người gửi không khớp với PAKN
+inbound-outcome-unmatched = Không gắn được với PAKN nào
+inbound-outcome-closed = PAKN đã kết thúc
+inbound-outcome-empty = Thư không có nội dung
+inbound-outcome-unreadable = Không đọc được thư
+inbound-outcome-discarded = Cán bộ đã bỏ qua
