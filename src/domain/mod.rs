@@ -20,6 +20,7 @@ pub mod publication;
 pub mod recipients;
 pub mod reference;
 pub mod reminders;
+pub mod reply_text;
 pub mod routing;
 pub mod schedule;
 pub mod search;

@@ -17,6 +17,7 @@
 pub mod citizen;
 pub mod compose;
 pub mod digest;
+pub mod inbound;
 pub mod message;
 pub mod notification;
 pub mod outbox;

@@ -1,0 +1,3 @@
+//! Mail that comes in.
+
+pub mod parse;

@@ -1,0 +1,760 @@
+//! Parsing of one inbound RFC 5322 message into [`ParsedMail`]: threading ids,
+//! addresses, the decoded subject, the new text of a reply (quoted history
+//! and signatures cut by [`crate::domain::reply_text`]), the attached files
+//! (an Outlook `winmail.dat` unpacked, see [`tnef`]), whether the mail is
+//! automatic, and the delivery status of a bounce (RFC 3464).
+//!
+//! MIME decoding is `mail-parser`'s; everything here is pure (no I/O).
+
+use std::borrow::Cow;
+
+use mail_parser::{
+    Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::domain::reply_text::{html_new_text, html_to_text, trim_reply, unflow};
+
+/// One inbound message, decoded.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedMail {
+    /// Message-ID without angle brackets, trimmed; None when missing.
+    pub message_id: Option<String>,
+    /// In-Reply-To ids, without angle brackets, in order.
+    pub in_reply_to: Vec<String>,
+    /// References ids, without angle brackets, in order.
+    pub references: Vec<String>,
+    /// The From address, lower-cased (plain `local@domain`).
+    pub from: Option<String>,
+    /// The From display name, decoded, NFC.
+    pub from_name: Option<String>,
+    /// Every address the message was sent to, lower-cased: To, Cc, Delivered-To, X-Original-To, Envelope-To (deduplicated, in that order).
+    pub recipients: Vec<String>,
+    /// Subject decoded (RFC 2047 B and Q encodings, any charset), Unicode NFC, whitespace collapsed.
+    pub subject: String,
+    /// The new text of the message as plain text, NFC: text/plain preferred, else HTML reduced to safe text; with quoted history, attribution lines ("On ... wrote:", "Vào ... đã viết:", Outlook's "From: ... Sent: ..." block, "-----Original Message-----", Apple Mail's "> " quoting, Gmail's "gmail_quote" div) and signatures ("-- " line, "Sent from my iPhone", "Gửi từ iPhone của tôi", "Get Outlook for Android/iOS" etc.) trimmed.
+    pub text: String,
+    /// The whole body as plain text (untrimmed), NFC, for staff review.
+    pub full_text: String,
+    /// Attached files (not inline text parts). An Outlook TNEF `winmail.dat` (application/ms-tnef) is unpacked into the files it carries when it can be; if it cannot, it is dropped and `tnef_dropped` is true.
+    pub attachments: Vec<InboundFile>,
+    pub tnef_dropped: bool,
+    /// Why this is automatic mail (never to become a message on a PAKN), if it is.
+    pub automatic: Option<Automatic>,
+    /// A delivery status notification (RFC 3464), if this is one.
+    pub dsn: Option<Dsn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundFile {
+    /// Decoded file name (RFC 2231 / RFC 2047), as sent; may be empty.
+    pub filename: String,
+    /// The declared content type, lower-cased (the caller sniffs the bytes itself).
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Automatic {
+    /// `Auto-Submitted:` other than `no` (RFC 3834).
+    AutoSubmitted,
+    /// `Precedence: bulk | junk | list | auto_reply`.
+    Precedence,
+    /// Vacation / out-of-office: `X-Autoreply`, `X-Autorespond`, `X-Auto-Response-Suppress` present with `Auto-Submitted`, Microsoft's `X-MS-Exchange-Inbox-Rules-Loop`, or a subject like "Auto:", "Automatic reply:", "Out of Office", "Trả lời tự động", "Vắng mặt", "Tự động trả lời".
+    Vacation,
+    /// From `MAILER-DAEMON`/`postmaster`, an empty Return-Path (`<>`), or a DSN.
+    MailerDaemon,
+    /// `List-Id` or `List-Unsubscribe` present (mailing list traffic).
+    List,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dsn {
+    /// The Message-ID (no angle brackets) of the message that bounced, from the returned `message/rfc822` or `text/rfc822-headers` part.
+    pub original_message_id: Option<String>,
+    pub recipients: Vec<DsnRecipient>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DsnRecipient {
+    /// From `Final-Recipient` (or `Original-Recipient`), lower-cased, without `rfc822;`.
+    pub address: String,
+    /// `failed`, `delayed`, `delivered`, `relayed` or `expanded`, lower-cased.
+    pub action: String,
+    /// The status code, e.g. `5.1.1`.
+    pub status: String,
+    /// `Diagnostic-Code` text, without the `smtp;` type, if any.
+    pub diagnostic: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("not a mail message")]
+    NotMail,
+}
+
+/// Parses one raw RFC 5322 message.
+pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
+    let message = MessageParser::default()
+        .parse(raw)
+        .filter(looks_like_mail)
+        .ok_or(ParseError::NotMail)?;
+    let (from, from_name) = sender(&message);
+    let subject = collapse(&nfc(message.subject().unwrap_or("")));
+    let dsn = delivery_status(&message, from.as_deref());
+    let (text, full_text) = bodies(&message);
+    let (attachments, tnef_dropped) = files(&message, dsn.is_some());
+    let automatic = automatic(&message, from.as_deref(), &subject, dsn.is_some());
+    Ok(ParsedMail {
+        message_id: message.message_id().and_then(clean_id),
+        in_reply_to: ids(message.in_reply_to()),
+        references: ids(message.references()),
+        from,
+        from_name,
+        recipients: recipients(&message),
+        subject,
+        text,
+        full_text,
+        attachments,
+        tnef_dropped,
+        automatic,
+        dsn,
+    })
+}
+
+/// A message has at least one of the headers every mail carries.
+fn looks_like_mail(message: &Message) -> bool {
+    const NAMES: &[&str] = &[
+        "from",
+        "to",
+        "subject",
+        "message-id",
+        "date",
+        "received",
+        "return-path",
+        "sender",
+    ];
+    message
+        .headers()
+        .iter()
+        .any(|h| NAMES.iter().any(|n| h.name().eq_ignore_ascii_case(n)))
+}
+
+fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// Runs of whitespace become one space; the ends are trimmed.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An id without angle brackets and spaces; None when nothing is left.
+fn clean_id(id: &str) -> Option<String> {
+    let id = id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    (!id.is_empty()).then(|| id.to_string())
+}
+
+/// The ids of In-Reply-To or References, in order.
+fn ids(value: &HeaderValue) -> Vec<String> {
+    match value {
+        HeaderValue::Text(t) => t.split_whitespace().filter_map(clean_id).collect(),
+        HeaderValue::TextList(list) => list.iter().filter_map(|t| clean_id(t)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The From address (lower-cased) and display name (NFC, trimmed).
+fn sender(message: &Message) -> (Option<String>, Option<String>) {
+    let Some(addr) = message.from().and_then(|a| a.first()) else {
+        return (None, None);
+    };
+    let address = addr
+        .address()
+        .map(|a| a.trim().to_lowercase())
+        .filter(|a| !a.is_empty());
+    let name = addr
+        .name()
+        .map(|n| collapse(&nfc(n)))
+        .filter(|n| !n.is_empty());
+    (address, name)
+}
+
+/// The raw values of every header called `name` (any case), unfolded.
+fn raw_headers<'m>(message: &'m Message, name: &str) -> Vec<Cow<'m, str>> {
+    let raw = message.raw_message();
+    message
+        .headers()
+        .iter()
+        .filter(|h| h.name().eq_ignore_ascii_case(name))
+        .filter_map(|h| raw.get(h.offset_start as usize..h.offset_end as usize))
+        .map(|bytes| match String::from_utf8_lossy(bytes) {
+            Cow::Borrowed(s) if !s.contains(['\r', '\n']) => Cow::Borrowed(s.trim()),
+            s => Cow::Owned(s.replace(['\r', '\n'], "").trim().to_string()),
+        })
+        .collect()
+}
+
+fn has_header(message: &Message, name: &str) -> bool {
+    message
+        .headers()
+        .iter()
+        .any(|h| h.name().eq_ignore_ascii_case(name))
+}
+
+/// To, Cc, Delivered-To, X-Original-To, Envelope-To: lower-cased, each once.
+fn recipients(message: &Message) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |a: &str| {
+        let a = a
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
+        let a = a.to_lowercase();
+        if a.contains('@') && !out.contains(&a) {
+            out.push(a);
+        }
+    };
+    for list in message.all_to().chain(message.all_cc()) {
+        for addr in address_list(list) {
+            push(addr);
+        }
+    }
+    for name in ["delivered-to", "x-original-to", "envelope-to"] {
+        for value in raw_headers(message, name) {
+            value.split(',').for_each(&mut push);
+        }
+    }
+    out
+}
+
+/// The addresses of a list or of groups.
+fn address_list<'a>(address: &'a Address) -> Vec<&'a str> {
+    match address {
+        Address::List(list) => list.iter().filter_map(|a| a.address()).collect(),
+        Address::Group(groups) => groups
+            .iter()
+            .flat_map(|g| g.addresses.iter().filter_map(|a| a.address()))
+            .collect(),
+    }
+}
+
+/// A part's body as text: format=flowed joined back, NFC.
+fn plain_text(part: &MessagePart, text: &str) -> String {
+    let ct = part.content_type();
+    let attr = |k: &str| ct.and_then(|c| c.attribute(k)).map(str::to_ascii_lowercase);
+    let text = if attr("format").as_deref() == Some("flowed") {
+        unflow(text, attr("delsp").as_deref() == Some("yes"))
+    } else {
+        text.replace("\r\n", "\n")
+    };
+    nfc(&text)
+}
+
+/// The new text and the whole text of the body: the text/plain parts when
+/// there are any with content, else the HTML parts reduced to text.
+fn bodies(message: &Message) -> (String, String) {
+    let mut plain = Vec::new();
+    let mut html = Vec::new();
+    let mut seen = Vec::new();
+    for &id in message.text_body.iter().chain(&message.html_body) {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        match message.parts.get(id as usize).map(|p| (p, &p.body)) {
+            Some((part, PartType::Text(t))) => plain.push(plain_text(part, t)),
+            Some((_, PartType::Html(h))) => html.push(h.as_ref()),
+            _ => {}
+        }
+    }
+    let plain = plain.join("\n");
+    if !plain.trim().is_empty() || html.is_empty() {
+        return (trim_reply(&plain), plain.trim_end().to_string());
+    }
+    let html = html.join("\n");
+    let full = nfc(&html_to_text(&html));
+    let new = trim_reply(&nfc(&html_new_text(&html)));
+    (new, full)
+}
+
+/// The declared type of a part, lower-cased, with a default by body kind.
+fn declared_type(part: &MessagePart) -> String {
+    match part.content_type() {
+        Some(ct) => match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub).to_ascii_lowercase(),
+            None => ct.ctype().to_ascii_lowercase(),
+        },
+        None => match part.body {
+            PartType::Text(_) => "text/plain".into(),
+            PartType::Html(_) => "text/html".into(),
+            PartType::Message(_) => "message/rfc822".into(),
+            _ => "application/octet-stream".into(),
+        },
+    }
+}
+
+/// The parts of a bounce that are its report, not files.
+fn is_report_part(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "message/delivery-status"
+            | "message/global-delivery-status"
+            | "message/rfc822"
+            | "message/global"
+            | "text/rfc822-headers"
+            | "message/global-headers"
+    )
+}
+
+fn is_tnef(content_type: &str, filename: &str) -> bool {
+    matches!(
+        content_type,
+        "application/ms-tnef" | "application/vnd.ms-tnef"
+    ) || filename.eq_ignore_ascii_case("winmail.dat")
+}
+
+/// The attached files, TNEF unpacked, and whether a TNEF part was dropped.
+/// In a bounce the report parts (status, returned message) are no files.
+fn files(message: &Message, is_bounce: bool) -> (Vec<InboundFile>, bool) {
+    let mut out = Vec::new();
+    let mut tnef_dropped = false;
+    for &id in &message.attachments {
+        let Some(part) = message.parts.get(id as usize) else {
+            continue;
+        };
+        let content_type = declared_type(part);
+        let filename = part.attachment_name().unwrap_or("").to_string();
+        let is_file = match &part.body {
+            PartType::Text(_) | PartType::Html(_) => {
+                !filename.is_empty()
+                    || part
+                        .content_disposition()
+                        .is_some_and(|d| d.is_attachment())
+            }
+            PartType::Binary(_) | PartType::InlineBinary(_) | PartType::Message(_) => true,
+            PartType::Multipart(_) => false,
+        };
+        if !is_file || is_bounce && is_report_part(&content_type) {
+            continue;
+        }
+        if is_tnef(&content_type, &filename) {
+            match tnef::unpack(part.contents()) {
+                Some(files) => out.extend(files),
+                None => tnef_dropped = true,
+            }
+            continue;
+        }
+        out.push(InboundFile {
+            filename,
+            content_type,
+            bytes: part.contents().to_vec(),
+        });
+    }
+    (out, tnef_dropped)
+}
+
+/// Why the message is automatic, the most telling reason first: a bounce;
+/// a vacation reply; `Auto-Submitted`; a null sender (`Return-Path: <>`, which
+/// vacation replies have too, hence after them); a list; `Precedence`.
+fn automatic(
+    message: &Message,
+    from: Option<&str>,
+    subject: &str,
+    is_dsn: bool,
+) -> Option<Automatic> {
+    let auto_submitted = raw_headers(message, "auto-submitted").iter().any(|v| {
+        let kind = v.split(';').next().unwrap_or("").trim();
+        !kind.is_empty() && !kind.eq_ignore_ascii_case("no")
+    });
+    let empty_return_path = raw_headers(message, "return-path")
+        .iter()
+        .any(|v| v.replace(' ', "") == "<>");
+    if is_dsn || from.is_some_and(is_daemon) {
+        return Some(Automatic::MailerDaemon);
+    }
+    let vacation = has_header(message, "x-autoreply")
+        || has_header(message, "x-autorespond")
+        || has_header(message, "x-ms-exchange-inbox-rules-loop")
+        || auto_submitted && has_header(message, "x-auto-response-suppress")
+        || is_vacation_subject(subject);
+    if vacation {
+        return Some(Automatic::Vacation);
+    }
+    if auto_submitted {
+        return Some(Automatic::AutoSubmitted);
+    }
+    if empty_return_path {
+        return Some(Automatic::MailerDaemon);
+    }
+    if has_header(message, "list-id") || has_header(message, "list-unsubscribe") {
+        return Some(Automatic::List);
+    }
+    let bulk = raw_headers(message, "precedence").iter().any(|v| {
+        let v = v.trim().to_ascii_lowercase();
+        matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply")
+    });
+    bulk.then_some(Automatic::Precedence)
+}
+
+/// `MAILER-DAEMON@...` or `postmaster@...`.
+fn is_daemon(address: &str) -> bool {
+    let local = address.split('@').next().unwrap_or("");
+    local.eq_ignore_ascii_case("mailer-daemon") || local.eq_ignore_ascii_case("postmaster")
+}
+
+/// A subject that an out-of-office reply starts with: the phrase, then a
+/// separator or nothing, so "Vắng mặt cán bộ tại bộ phận một cửa" (a real
+/// complaint about an absent officer) is not taken for one.
+fn is_vacation_subject(subject: &str) -> bool {
+    const PHRASES: &[&str] = &[
+        "auto",
+        "automatic reply",
+        "autoreply",
+        "auto reply",
+        "auto-reply",
+        "out of office autoreply",
+        "out of office",
+        "out of the office",
+        "trả lời tự động",
+        "tự động trả lời",
+        "thư trả lời tự động",
+        "vắng mặt",
+        "vắng mặt khỏi văn phòng",
+    ];
+    let key = subject.trim().trim_start_matches('[').to_lowercase();
+    PHRASES.iter().any(|p| {
+        key.strip_prefix(p).is_some_and(|rest| {
+            let rest = rest.trim_start();
+            rest.is_empty() || rest.starts_with([':', '-', '–', ']', '('])
+        })
+    })
+}
+
+/// The delivery status of a bounce: an RFC 3464 report, or the common
+/// non-standard bounce from MAILER-DAEMON that only returns the message.
+fn delivery_status(message: &Message, from: Option<&str>) -> Option<Dsn> {
+    let root_type = message.root_part().content_type();
+    let is_report = root_type.is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && ct
+                .attribute("report-type")
+                .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+    });
+    let status_part = message.parts.iter().find(|p| {
+        matches!(
+            declared_type(p).as_str(),
+            "message/delivery-status" | "message/global-delivery-status"
+        )
+    });
+    let original_message_id = returned_message_id(message);
+    if let (true, Some(part)) = (is_report, status_part) {
+        let text = String::from_utf8_lossy(part.contents());
+        return Some(Dsn {
+            original_message_id,
+            recipients: status_recipients(&text),
+        });
+    }
+    let returns_message = message.parts.iter().any(|p| {
+        matches!(
+            declared_type(p).as_str(),
+            "message/rfc822" | "text/rfc822-headers"
+        )
+    });
+    if !(from.is_some_and(is_daemon) && returns_message) {
+        return None;
+    }
+    Some(Dsn {
+        original_message_id,
+        recipients: failed_recipients(message),
+    })
+}
+
+/// The Message-ID of the returned message or headers of a bounce.
+fn returned_message_id(message: &Message) -> Option<String> {
+    message.parts.iter().find_map(|p| match &p.body {
+        PartType::Message(m) => m.message_id().and_then(clean_id),
+        PartType::Text(t) if declared_type(p) == "text/rfc822-headers" => MessageParser::default()
+            .parse(t.as_bytes())
+            .and_then(|m| m.message_id().and_then(clean_id)),
+        _ => None,
+    })
+}
+
+/// The recipients of a bounce without report, from `X-Failed-Recipients`.
+fn failed_recipients(message: &Message) -> Vec<DsnRecipient> {
+    raw_headers(message, "x-failed-recipients")
+        .iter()
+        .flat_map(|v| v.split(',').map(str::to_string).collect::<Vec<_>>())
+        .map(|a| a.trim().trim_matches(['<', '>']).to_lowercase())
+        .filter(|a| !a.is_empty())
+        .map(|address| DsnRecipient {
+            address,
+            action: "failed".into(),
+            ..DsnRecipient::default()
+        })
+        .collect()
+}
+
+/// The per-recipient blocks of a `message/delivery-status` body.
+fn status_recipients(text: &str) -> Vec<DsnRecipient> {
+    let text = text.replace("\r\n", "\n");
+    text.split("\n\n")
+        .map(status_fields)
+        .filter_map(|fields| {
+            let get = |name: &str| {
+                fields
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str())
+            };
+            let address = get("final-recipient").or_else(|| get("original-recipient"))?;
+            Some(DsnRecipient {
+                address: after_type(address).trim_matches(['<', '>']).to_lowercase(),
+                action: get("action").unwrap_or("").trim().to_lowercase(),
+                status: get("status")
+                    .and_then(|s| s.split_whitespace().next())
+                    .unwrap_or("")
+                    .to_string(),
+                diagnostic: get("diagnostic-code")
+                    .map(|d| after_type(d).to_string())
+                    .filter(|d| !d.is_empty()),
+            })
+        })
+        .collect()
+}
+
+/// The fields of one block, names lower-cased, folded lines joined.
+fn status_fields(block: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = fields.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            fields.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    for (_, value) in &mut fields {
+        *value = collapse(value);
+    }
+    fields
+}
+
+/// The value of a typed field (`rfc822; a@b`, `smtp; 550 ...`) without its
+/// type.
+fn after_type(value: &str) -> &str {
+    match value.split_once(';') {
+        Some((kind, rest)) if !kind.trim().contains(' ') => rest.trim(),
+        _ => value.trim(),
+    }
+}
+
+/// Outlook's Transport Neutral Encapsulation Format (`winmail.dat`): the
+/// files it carries (attachment attributes `attAttachTitle`, `attAttachData`
+/// and the MAPI properties of `attAttachment` for the long file name, the
+/// MIME type and the data).
+pub mod tnef {
+    use super::InboundFile;
+
+    const SIGNATURE: u32 = 0x223E_9F78;
+    const LEVEL_ATTACHMENT: u8 = 0x02;
+    const ATT_ATTACH_REND_DATA: u32 = 0x0006_9002;
+    const ATT_ATTACH_TITLE: u32 = 0x0001_8010;
+    const ATT_ATTACH_DATA: u32 = 0x0006_800F;
+    const ATT_ATTACHMENT: u32 = 0x0006_9005;
+    const PR_ATTACH_DATA_BIN: u16 = 0x3701;
+    const PR_ATTACH_FILENAME: u16 = 0x3704;
+    const PR_ATTACH_LONG_FILENAME: u16 = 0x3707;
+    const PR_ATTACH_MIME_TAG: u16 = 0x370E;
+
+    /// One attachment being read.
+    #[derive(Default)]
+    struct Pending {
+        title: Option<String>,
+        short_name: Option<String>,
+        long_name: Option<String>,
+        mime: Option<String>,
+        data: Option<Vec<u8>>,
+    }
+
+    /// A cursor over little-endian bytes.
+    struct Reader<'a> {
+        data: &'a [u8],
+        pos: usize,
+    }
+
+    impl<'a> Reader<'a> {
+        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+            let end = self.pos.checked_add(n)?;
+            let out = self.data.get(self.pos..end)?;
+            self.pos = end;
+            Some(out)
+        }
+        fn u16(&mut self) -> Option<u16> {
+            self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+        }
+        fn u32(&mut self) -> Option<u32> {
+            self.take(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        }
+        fn done(&self) -> bool {
+            self.pos >= self.data.len()
+        }
+    }
+
+    /// The files a TNEF stream carries; None when it is not TNEF or is
+    /// damaged (bad signature, truncated, wrong checksum).
+    pub fn unpack(data: &[u8]) -> Option<Vec<InboundFile>> {
+        let mut r = Reader { data, pos: 0 };
+        if r.u32()? != SIGNATURE {
+            return None;
+        }
+        r.u16()?;
+        let mut pending: Vec<Pending> = Vec::new();
+        while !r.done() {
+            let level = *r.take(1)?.first()?;
+            let id = r.u32()?;
+            let len = usize::try_from(r.u32()?).ok()?;
+            let body = r.take(len)?;
+            let checksum = r.u16()?;
+            let sum = body.iter().fold(0u16, |s, &b| s.wrapping_add(u16::from(b)));
+            if sum != checksum {
+                return None;
+            }
+            if level == LEVEL_ATTACHMENT {
+                attachment_attribute(&mut pending, id, body)?;
+            }
+        }
+        Some(pending.into_iter().filter_map(finish).collect())
+    }
+
+    fn attachment_attribute(pending: &mut Vec<Pending>, id: u32, body: &[u8]) -> Option<()> {
+        if id == ATT_ATTACH_REND_DATA || pending.is_empty() {
+            pending.push(Pending::default());
+        }
+        let current = pending.last_mut()?;
+        match id {
+            ATT_ATTACH_TITLE => current.title = Some(string8(body)),
+            ATT_ATTACH_DATA => current.data = Some(body.to_vec()),
+            ATT_ATTACHMENT => mapi_props(body, current)?,
+            _ => {}
+        }
+        Some(())
+    }
+
+    fn finish(p: Pending) -> Option<InboundFile> {
+        let filename = p.long_name.or(p.title).or(p.short_name).unwrap_or_default();
+        Some(InboundFile {
+            filename,
+            content_type: p
+                .mime
+                .map(|m| m.to_ascii_lowercase())
+                .unwrap_or_else(|| "application/octet-stream".into()),
+            bytes: p.data?,
+        })
+    }
+
+    /// An 8-bit string without its NUL: UTF-8 if it is, else Latin-1.
+    fn string8(bytes: &[u8]) -> String {
+        let bytes = bytes.split(|&b| b == 0).next().unwrap_or(&[]);
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+        }
+    }
+
+    fn unicode(bytes: &[u8]) -> String {
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .take_while(|&u| u != 0)
+            .collect();
+        String::from_utf16_lossy(&units)
+    }
+
+    /// Reads a MAPI property list, keeping the properties of a file.
+    fn mapi_props(body: &[u8], into: &mut Pending) -> Option<()> {
+        let mut r = Reader { data: body, pos: 0 };
+        let count = r.u32()?;
+        for _ in 0..count {
+            let kind = r.u16()?;
+            let id = r.u16()?;
+            if id >= 0x8000 {
+                skip_name(&mut r)?;
+            }
+            let values = read_values(&mut r, kind)?;
+            let Some(value) = values.first() else {
+                continue;
+            };
+            let text = || match kind {
+                0x001F => unicode(value),
+                _ => string8(value),
+            };
+            match id {
+                PR_ATTACH_LONG_FILENAME => into.long_name = Some(text()),
+                PR_ATTACH_FILENAME => into.short_name = Some(text()),
+                PR_ATTACH_MIME_TAG => into.mime = Some(text()),
+                PR_ATTACH_DATA_BIN if kind == 0x0102 && into.data.is_none() => {
+                    into.data = Some(value.to_vec());
+                }
+                _ => {}
+            }
+        }
+        Some(())
+    }
+
+    /// Skips the GUID and name or number of a named property.
+    fn skip_name(r: &mut Reader) -> Option<()> {
+        r.take(16)?;
+        if r.u32()? == 0 {
+            r.u32()?;
+        } else {
+            let len = usize::try_from(r.u32()?).ok()?;
+            r.take(len.next_multiple_of(4))?;
+        }
+        Some(())
+    }
+
+    /// The values of one property (one, or several for a multi-valued
+    /// type), or None for a type this reader does not know.
+    fn read_values<'a>(r: &mut Reader<'a>, kind: u16) -> Option<Vec<&'a [u8]>> {
+        let base = kind & !0x1000;
+        let multi = kind & 0x1000 != 0;
+        let fixed = match base {
+            0x0002 | 0x0003 | 0x0004 | 0x000A | 0x000B => Some(4),
+            0x0005 | 0x0006 | 0x0007 | 0x0014 | 0x0040 => Some(8),
+            0x0048 => Some(16),
+            0x000D | 0x001E | 0x001F | 0x0102 => None,
+            _ => return None,
+        };
+        let count = if multi || fixed.is_none() {
+            r.u32()?
+        } else {
+            1
+        };
+        let mut out = Vec::new();
+        for _ in 0..count {
+            match fixed {
+                Some(n) => out.push(r.take(n)?),
+                None => {
+                    let len = usize::try_from(r.u32()?).ok()?;
+                    let value = r.take(len)?;
+                    r.take(len.next_multiple_of(4) - len)?;
+                    out.push(value);
+                }
+            }
+        }
+        Some(out)
+    }
+}
