@@ -704,10 +704,11 @@ fn end_tag(out: &mut Out, name: &str) {
     }
 }
 
-/// Trims every line, keeps at most one blank line in a row, and trims the
-/// whole.
+/// Trims the end of every line (the start has no collapsible space left,
+/// only `<pre>` indentation), keeps at most one blank line in a row, and
+/// drops blank lines at both ends.
 fn finish(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
     join_lines(&lines)
 }
 
@@ -744,13 +745,14 @@ pub fn decode_entities(s: &str) -> String {
 /// The character a reference names (without `&` and `;`).
 fn entity(name: &str) -> Option<char> {
     if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok(),
-            None => num.parse::<u32>().ok(),
+        let (digits, radix) = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16),
+            None => (num, 10),
         };
-        if num.is_empty() {
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
             return None;
         }
+        let code = u32::from_str_radix(digits, radix).ok();
         return Some(
             code.and_then(char::from_u32)
                 .filter(|&c| c != '\0')
@@ -820,3 +822,209 @@ const NAMED: &[(&str, char)] = &[
     ("uacute", 'ú'),
     ("yacute", 'ý'),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gmail_attribution_wrapped_over_two_lines() {
+        let text = "Tôi đồng ý với phương án xử lý.\n\n\
+            Vào Th 5, 3 thg 12, 2026 lúc 10:15 Sở Nội vụ tỉnh <pakn@so.example.gov.vn>\n\
+            đã viết:\n\n> Kính gửi ông Nguyễn Văn An,\n> Sở đã tiếp nhận phản ánh.\n";
+        assert_eq!(trim_reply(text), "Tôi đồng ý với phương án xử lý.");
+    }
+
+    #[test]
+    fn english_attribution_and_crlf() {
+        let text = "Cảm ơn Sở.\r\n\r\nOn Thu, Dec 3, 2026 at 10:15 AM Sở Nội vụ <pakn@so.example.gov.vn> wrote:\r\n> Mã tra cứu PAKN-2026-001234.\r\n";
+        assert_eq!(trim_reply(text), "Cảm ơn Sở.");
+    }
+
+    #[test]
+    fn reply_below_the_quote_stays() {
+        let text = "On 03/12/2026 10:15, Sở Nội vụ tỉnh wrote:\n> Đề nghị bổ sung giấy tờ.\n\n\
+            Tôi đã nộp bổ sung tại Bộ phận một cửa.\n";
+        assert_eq!(trim_reply(text), "Tôi đã nộp bổ sung tại Bộ phận một cửa.");
+    }
+
+    #[test]
+    fn interleaved_answers_stay() {
+        let text =
+            "> Ông/bà nộp hồ sơ ngày nào?\nNgày 20/11/2026.\n> Tại đâu?\nTại UBND phường Hải Châu.";
+        assert_eq!(
+            trim_reply(text),
+            "Ngày 20/11/2026.\nTại UBND phường Hải Châu."
+        );
+    }
+
+    #[test]
+    fn outlook_header_block_in_english_and_vietnamese() {
+        let en = "Đã nhận, xin cảm ơn.\n\nFrom: Sở Nội vụ tỉnh <pakn@so.example.gov.vn> \nSent: Thursday, December 3, 2026 10:15 AM\nTo: Trần Thị Bích <ttbich@stnmt.example.gov.vn>\nSubject: [PAKN-2026-001234] Chuyển xử lý\n\nKính gửi Sở TN&MT,\n";
+        assert_eq!(trim_reply(en), "Đã nhận, xin cảm ơn.");
+        let vi = "Đã nhận, xin cảm ơn.\n\n________________________________\nTừ: Sở Nội vụ tỉnh <pakn@so.example.gov.vn>\nĐã gửi: Thứ Năm, 3 tháng 12, 2026 10:15\nĐến: Trần Thị Bích\nChủ đề: [PAKN-2026-001234] Chuyển xử lý\n\nKính gửi Sở TN&MT,\n";
+        assert_eq!(trim_reply(vi), "Đã nhận, xin cảm ơn.");
+        let bold = "Đồng ý.\n\n*From:* Sở Nội vụ tỉnh\n*Sent:* Thursday, December 3, 2026\n*To:* Bích\n*Subject:* Chuyển xử lý\n";
+        assert_eq!(trim_reply(bold), "Đồng ý.");
+    }
+
+    #[test]
+    fn a_from_line_alone_is_text() {
+        let text = "From: tổ dân phố 5\nChúng tôi phản ánh việc xả rác.";
+        assert_eq!(trim_reply(text), text);
+    }
+
+    #[test]
+    fn original_message_separator() {
+        let text = "Đề nghị chuyển Sở Xây dựng.\n\n-----Original Message-----\nFrom: pakn@so.example.gov.vn\nPhản ánh cũ.";
+        assert_eq!(trim_reply(text), "Đề nghị chuyển Sở Xây dựng.");
+        let vi = "Đồng ý.\n----- Thư gốc -----\nNội dung cũ.";
+        assert_eq!(trim_reply(vi), "Đồng ý.");
+    }
+
+    #[test]
+    fn signatures() {
+        let dash = "Xin cảm ơn.\n\n-- \nLê Thị Hoa\n0905 123 456\n";
+        assert_eq!(trim_reply(dash), "Xin cảm ơn.");
+        let iphone = "Tôi đồng ý.\n\nSent from my iPhone\n\n> On 3 Dec 2026, at 10:15, Sở Nội vụ <pakn@so.example.gov.vn> wrote:\n> \n> Kết quả giải quyết.";
+        assert_eq!(trim_reply(iphone), "Tôi đồng ý.");
+        let vi = "Tôi đồng ý.\n\nGửi từ iPhone của tôi";
+        assert_eq!(trim_reply(vi), "Tôi đồng ý.");
+        let outlook = "Đã nhận.\n\nGet Outlook for Android";
+        assert_eq!(trim_reply(outlook), "Đã nhận.");
+        let ios = "Đã nhận.\n\nGet Outlook for iOS<https://aka.ms/o0ukef>";
+        assert_eq!(trim_reply(ios), "Đã nhận.");
+    }
+
+    #[test]
+    fn sentences_that_look_like_markers_stay() {
+        let text = "Gửi từ ngày 01/12/2026, tôi đã nhiều lần liên hệ UBND phường nhưng không được trả lời.\n\
+            Vào ngày 20/11 tôi đã gửi đơn, trong đó tôi đã viết:\n\
+            đề nghị kiểm tra việc xây dựng trái phép tại tổ 5.";
+        assert_eq!(trim_reply(text), text);
+        let trailing = "Tôi xin trình bày như sau.\nGửi từ điện thoại của con tôi vì tôi không biết dùng máy tính, mong Sở thông cảm và sớm giải quyết.";
+        assert_eq!(trim_reply(trailing), trailing);
+    }
+
+    #[test]
+    fn falls_back_when_nothing_is_left() {
+        let only_quote = "> Kính gửi ông/bà,\n> Sở đã tiếp nhận.";
+        assert_eq!(trim_reply(only_quote), only_quote);
+        let attribution_only = "On Thu, Dec 3, 2026 at 10:15 AM Sở Nội vụ <pakn@so.example.gov.vn> wrote:\n> Đã tiếp nhận.";
+        assert_eq!(
+            trim_reply(attribution_only),
+            "On Thu, Dec 3, 2026 at 10:15 AM Sở Nội vụ <pakn@so.example.gov.vn> wrote:"
+        );
+        assert_eq!(trim_reply(""), "");
+    }
+
+    #[test]
+    fn blank_lines_collapse() {
+        assert_eq!(
+            trim_reply("\n\nDòng một.\n\n\n\nDòng hai.   \n\n"),
+            "Dòng một.\n\nDòng hai."
+        );
+    }
+
+    #[test]
+    fn unflow_joins_soft_breaks() {
+        let flowed = "Tôi xin gửi bổ sung thông tin về thửa đất, \nthửa số 125.\n>Đề nghị bà bổ \n>sung.\n \nFrom đây.\n-- \nHoa";
+        assert_eq!(
+            unflow(flowed, false),
+            "Tôi xin gửi bổ sung thông tin về thửa đất, thửa số 125.\n> Đề nghị bà bổ sung.\n\nFrom đây.\n-- \nHoa"
+        );
+        assert_eq!(unflow("Hồ sơ số \n125.", true), "Hồ sơ số125.");
+    }
+
+    #[test]
+    fn html_blocks_breaks_and_entities() {
+        let html = "<!DOCTYPE html><html><head><title>Thư</title><style>p{color:red}</style></head>\
+            <body><div>Kính gửi Sở Nội vụ,</div><div><br></div>\
+            <p>Tôi phản ánh việc chậm trả kết quả&nbsp;hồ&#32;sơ tại phường Hải Ch&acirc;u, \
+            mức phí 2.000&nbsp;đồng &amp; lệ phí kh&#225;c &#x1EC7; &#7879;.</p>\
+            <!-- <p>bí mật</p> --><script>alert('x')</script>\
+            <ul><li>Một</li><li>Hai</li></ul>Trân   trọng,<br>Nguyễn Văn An</body></html>";
+        assert_eq!(
+            html_to_text(html),
+            "Kính gửi Sở Nội vụ,\n\n\
+             Tôi phản ánh việc chậm trả kết quả hồ sơ tại phường Hải Châu, mức phí 2.000 đồng & lệ \
+             phí khác ệ ệ.\n- Một\n- Hai\nTrân trọng,\nNguyễn Văn An"
+        );
+    }
+
+    #[test]
+    fn html_links_only_for_http() {
+        let html = "Xem <a href=\"https://dichvucong.gov.vn/p/home\">Cổng dịch vụ công</a>, \
+            <a href='javascript:alert(1)'>bấm đây</a>, <a href=\"mailto:pakn@so.example.gov.vn\">thư</a>, \
+            <a href=\"https://so.example.gov.vn\">https://so.example.gov.vn</a> và \
+            <a href=\"http://a.vn/x\"><img src=\"x.png\"></a>.";
+        assert_eq!(
+            html_to_text(html),
+            "Xem Cổng dịch vụ công (https://dichvucong.gov.vn/p/home), bấm đây, thư, \
+             https://so.example.gov.vn và http://a.vn/x."
+        );
+    }
+
+    #[test]
+    fn no_tags_survive() {
+        let html = "<div title=\"a > b\" onclick='x<y'>Nội dung</div><SCRIPT type=text/javascript>document.write('<b>')</SCRIPT>\
+            <STYLE>b{}</STYLE><o:p></o:p><img src=x onerror=alert(1)>1 < 2 và 3 > 2<iframe src=\"https://evil\"></iframe>";
+        let text = html_to_text(html);
+        assert_eq!(text, "Nội dung\n1 < 2 và 3 > 2");
+        assert!(!text.contains("<script") && !text.contains("onerror") && !text.contains("<b>"));
+        assert_eq!(html_to_text("<p>Chưa đóng <b"), "Chưa đóng");
+        assert_eq!(html_to_text("<!-- không đóng"), "");
+    }
+
+    #[test]
+    fn html_pre_keeps_its_lines() {
+        let html = "<pre>Mã hồ sơ:   000.00.12\n  Ngày: 20/11/2026</pre>Hết.";
+        assert_eq!(
+            html_to_text(html),
+            "Mã hồ sơ:   000.00.12\n  Ngày: 20/11/2026\nHết."
+        );
+    }
+
+    #[test]
+    fn html_new_text_cuts_gmail_quote() {
+        let html = "<div dir=\"ltr\">Tôi đồng ý.</div><br><div class=\"gmail_quote gmail_quote_container\">\
+            <div dir=\"ltr\" class=\"gmail_attr\">Vào Th 5, 3 thg 12, 2026 lúc 10:15 Sở Nội vụ đã viết:<br></div>\
+            <blockquote class=\"gmail_quote\"><div>Kết quả.</div><div class=\"gmail_quote\">cũ hơn</div></blockquote></div>";
+        assert_eq!(html_new_text(html), "Tôi đồng ý.");
+        assert!(html_to_text(html).contains("Kết quả."));
+    }
+
+    #[test]
+    fn html_new_text_cuts_outlook_history() {
+        let html = "<div>Đã nhận.</div><div id=\"appendonsend\"></div><hr><div id=\"divRplyFwdMsg\">\
+            <b>Từ:</b> Sở Nội vụ<br><b>Đã gửi:</b> Thứ Năm</div><div>Nội dung cũ</div>";
+        assert_eq!(html_new_text(html), "Đã nhận.");
+        let owa = "<div>Đã nhận.</div><hr style=\"display:inline-block;width:98%\"><div id=\"divRplyFwdMsg\" dir=\"ltr\">Từ: Sở</div><div>cũ</div>";
+        assert_eq!(html_new_text(owa), "Đã nhận.");
+    }
+
+    #[test]
+    fn html_new_text_cuts_cite_blockquotes() {
+        let thunderbird = "<p>Tôi bổ sung như sau.</p><div class=\"moz-cite-prefix\">On 03/12/2026 10:15, Sở Nội vụ wrote:<br></div>\
+            <blockquote type=\"cite\" cite=\"mid:pakn.1@so\"><blockquote type=\"cite\">rất cũ</blockquote>cũ</blockquote><p>Thửa đất số 125.</p>";
+        assert_eq!(
+            html_new_text(thunderbird),
+            "Tôi bổ sung như sau.\nThửa đất số 125."
+        );
+        let apple = "<div dir=\"ltr\">Cảm ơn Sở.</div><blockquote type=\"cite\">Vào 3 thg 12, 2026, lúc 15:30, Sở Nội vụ &lt;pakn@so.example.gov.vn&gt; đã viết:<br><br></blockquote><blockquote type=\"cite\"><div>Kết quả.</div></blockquote>";
+        assert_eq!(html_new_text(apple), "Cảm ơn Sở.");
+    }
+
+    #[test]
+    fn entities_edge_cases() {
+        assert_eq!(
+            decode_entities("AT&T &unknown; &#0; &#xZZ; &#99999999; &#"),
+            "AT&T &unknown; \u{fffd} &#xZZ; \u{fffd} &#"
+        );
+        assert_eq!(decode_entities("&amp;nbsp;"), "&nbsp;");
+        assert_eq!(
+            decode_entities("&lt;pakn@so.example.gov.vn&gt;"),
+            "<pakn@so.example.gov.vn>"
+        );
+    }
+}

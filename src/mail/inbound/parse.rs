@@ -758,3 +758,390 @@ pub mod tnef {
         Some(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! fixture {
+        ($name:literal) => {
+            parse(include_bytes!(concat!(
+                "../../../tests/data/inbound/",
+                $name
+            )))
+            .expect(concat!($name, " parses"))
+        };
+    }
+
+    /// The new text as the HTML alternative gives it, to check that both
+    /// routes agree.
+    fn html_route(raw: &[u8]) -> String {
+        let message = MessageParser::default().parse(raw).expect("parses");
+        let html: Vec<&str> = message
+            .parts
+            .iter()
+            .filter_map(|p| match &p.body {
+                PartType::Html(h) => Some(h.as_ref()),
+                _ => None,
+            })
+            .collect();
+        trim_reply(&nfc(&html_new_text(&html.join("\n"))))
+    }
+
+    fn files(mail: &ParsedMail) -> Vec<(&str, &str, usize)> {
+        mail.attachments
+            .iter()
+            .map(|f| (f.filename.as_str(), f.content_type.as_str(), f.bytes.len()))
+            .collect()
+    }
+
+    fn is_nfc(s: &str) -> bool {
+        unicode_normalization::is_nfc(s)
+    }
+
+    #[test]
+    fn gmail_reply() {
+        let raw = include_bytes!("../../../tests/data/inbound/gmail-reply.eml");
+        let mail = fixture!("gmail-reply.eml");
+        let text = "Kính gửi Sở Nội vụ,\n\n\
+            Tôi xin bổ sung thêm thông tin: hồ sơ của tôi nộp ngày 20/11/2026 tại Bộ phận một cửa \
+            UBND phường Hải Châu, mã hồ sơ 000.00.12.H56-261120-0042. Đến nay đã quá hạn 5 ngày \
+            làm việc nhưng tôi vẫn chưa nhận được kết quả.\n\n\
+            Trân trọng,\nNguyễn Văn An";
+        assert_eq!(mail.text, text);
+        assert_eq!(html_route(raw), text);
+        assert!(mail.full_text.contains("> PAKN-2026-001234."));
+        assert!(mail.full_text.contains("đã viết:"));
+        assert_eq!(
+            mail.subject,
+            "Re: [PAKN-2026-001234] Đã tiếp nhận phản ánh của ông/bà"
+        );
+        assert_eq!(
+            mail.message_id.as_deref(),
+            Some("CAJx8kT3p0Qm7N+Vb2LrWZ4=dXk9sYh1u6aQeF_gT0xPz-Lw@mail.gmail.com")
+        );
+        assert_eq!(mail.in_reply_to, ["pakn.7f3a9c@so.example.gov.vn"]);
+        assert_eq!(mail.references, ["pakn.7f3a9c@so.example.gov.vn"]);
+        assert_eq!(mail.from.as_deref(), Some("nguyenvanan.hn@gmail.com"));
+        assert_eq!(mail.from_name.as_deref(), Some("Nguyễn Văn An"));
+        assert_eq!(mail.recipients, ["pakn@so.example.gov.vn"]);
+        assert!(mail.attachments.is_empty());
+        assert_eq!(mail.automatic, None);
+        assert_eq!(mail.dsn, None);
+    }
+
+    #[test]
+    fn outlook_reply_in_windows_1258() {
+        let raw = include_bytes!("../../../tests/data/inbound/outlook-reply.eml");
+        let mail = fixture!("outlook-reply.eml");
+        let text = "Kính gửi Sở Nội vụ,\n\n\
+            Sở Tài nguyên và Môi trường đã nhận được văn bản chuyển phản ánh. Chúng tôi sẽ kiểm \
+            tra hiện trường và trả lời trước ngày 10/12/2026.\n\n\
+            Trân trọng.\n\n\
+            Trần Thị Bích\nPhòng Quản lý đất đai – Sở TN&MT";
+        assert_eq!(mail.text, text);
+        assert_eq!(html_route(raw), text);
+        assert!(is_nfc(&mail.text) && is_nfc(&mail.full_text) && is_nfc(&mail.subject));
+        assert!(
+            mail.full_text
+                .contains("Sent: Thursday, December 3, 2026 10:15 AM")
+        );
+        assert_eq!(mail.subject, "RE: [PAKN-2026-001234] Chuyển xử lý phản ánh");
+        assert_eq!(
+            mail.message_id.as_deref(),
+            Some("000001db4561$2a3b4c50$7eb1e4f0$@stnmt.example.gov.vn")
+        );
+        assert_eq!(mail.in_reply_to, ["pakn.8b21e4@so.example.gov.vn"]);
+        assert_eq!(mail.from.as_deref(), Some("ttbich@stnmt.example.gov.vn"));
+        assert_eq!(mail.from_name.as_deref(), Some("Trần Thị Bích"));
+        assert_eq!(
+            mail.recipients,
+            ["pakn@so.example.gov.vn", "nvhung@stnmt.example.gov.vn"]
+        );
+        assert_eq!(mail.automatic, None);
+    }
+
+    #[test]
+    fn thunderbird_flowed_reply_below_the_quote() {
+        let mail = fixture!("thunderbird-reply.eml");
+        assert_eq!(
+            mail.text,
+            "Kính gửi Sở Nội vụ,\n\n\
+             Tôi xin gửi bổ sung thông tin về thửa đất theo yêu cầu: thửa đất số 125, tờ bản đồ \
+             số 08, phường Hải Châu, đã được cấp giấy chứng nhận năm 2015. Bản chụp giấy chứng \
+             nhận tôi sẽ nộp trực tiếp tại Bộ phận một cửa.\n\n\
+             Xin cảm ơn."
+        );
+        assert!(mail.full_text.contains(
+            "> Đề nghị bà bổ sung bản chụp giấy chứng nhận quyền sử dụng đất để Sở có căn cứ"
+        ));
+        assert!(mail.full_text.contains("-- \nLê Thị Hoa"));
+        assert_eq!(
+            mail.subject,
+            "Re: [PAKN-2026-001234] Yêu cầu bổ sung thông tin"
+        );
+        assert_eq!(
+            mail.references,
+            [
+                "pakn.7f3a9c@so.example.gov.vn",
+                "pakn.c41d07@so.example.gov.vn"
+            ]
+        );
+        assert_eq!(mail.in_reply_to, ["pakn.c41d07@so.example.gov.vn"]);
+        assert_eq!(mail.from.as_deref(), Some("hoa.le@vnpt.example.vn"));
+        assert_eq!(mail.from_name.as_deref(), Some("Lê Thị Hoa"));
+        assert_eq!(mail.recipients, ["pakn@so.example.gov.vn"]);
+    }
+
+    #[test]
+    fn apple_mail_reply_from_iphone() {
+        let raw = include_bytes!("../../../tests/data/inbound/apple-mail-reply.eml");
+        let mail = fixture!("apple-mail-reply.eml");
+        let text = "Cảm ơn Sở đã giải quyết. Tôi đồng ý với kết quả và không có ý kiến gì thêm.";
+        assert_eq!(mail.text, text);
+        assert_eq!(html_route(raw), text);
+        assert!(mail.full_text.contains("Gửi từ iPhone của tôi"));
+        assert_eq!(
+            mail.subject,
+            "Re: [PAKN-2026-001234] Kết quả giải quyết phản ánh"
+        );
+        assert_eq!(
+            mail.message_id.as_deref(),
+            Some("9C1E7B2A-4D3F-4A8B-B6E5-2F1D0C9A8E7B@icloud.com")
+        );
+        assert_eq!(mail.in_reply_to, ["pakn.d92f5a@so.example.gov.vn"]);
+        assert_eq!(mail.from_name.as_deref(), Some("Phạm Minh Tuấn"));
+        assert_eq!(mail.automatic, None);
+    }
+
+    #[test]
+    fn subject_in_b_encoded_words() {
+        let mail = fixture!("subject-b.eml");
+        assert_eq!(
+            mail.subject,
+            "Phản ánh việc chậm trả kết quả hồ sơ đất đai tại UBND phường Hải Châu"
+        );
+        assert_eq!(mail.from_name.as_deref(), Some("Nguyễn Thị Mai"));
+        assert_eq!(mail.from.as_deref(), Some("nguyenthimai_dn@yahoo.com.vn"));
+        assert_eq!(
+            mail.text,
+            "Kính gửi Sở Nội vụ,\n\n\
+             Tôi phản ánh việc UBND phường Hải Châu chậm trả kết quả hồ sơ đăng ký biến động đất \
+             đai.\n\nNguyễn Thị Mai"
+        );
+        assert!(mail.in_reply_to.is_empty() && mail.references.is_empty());
+    }
+
+    #[test]
+    fn subject_in_q_encoded_words() {
+        let mail = fixture!("subject-q.eml");
+        assert_eq!(
+            mail.subject,
+            "Kiến nghị về niêm yết công khai thủ tục hành chính tại xã Hòa Vang"
+        );
+        assert_eq!(mail.from_name.as_deref(), Some("Võ Thành Đạt"));
+        assert_eq!(
+            mail.recipients,
+            ["pakn@so.example.gov.vn", "vanthu@hoavang.example.gov.vn"]
+        );
+        assert!(mail.text.ends_with("Trân trọng,\nVõ Thành Đạt"));
+        assert_eq!(mail.automatic, None);
+    }
+
+    #[test]
+    fn nested_multipart_with_inline_image_and_pdf() {
+        let raw = include_bytes!("../../../tests/data/inbound/nested-multipart.eml");
+        let mail = fixture!("nested-multipart.eml");
+        let text = "Kính gửi Sở Nội vụ,\n\n\
+            Phòng Quản lý đất đai gửi kèm biên bản xác minh hiện trường phản ánh \
+            PAKN-2026-001234 (ảnh chụp hiện trường ở dưới).\n\n\
+            Trân trọng.\nTrần Thị Bích";
+        assert_eq!(mail.text, text);
+        assert_eq!(html_route(raw), text);
+        assert_eq!(
+            files(&mail),
+            [
+                ("image001.png", "image/png", 69),
+                ("Biên bản xác minh hiện trường.pdf", "application/pdf", 218),
+            ]
+        );
+        assert!(mail.attachments[1].bytes.starts_with(b"%PDF-1.4"));
+        assert!(mail.attachments[0].bytes.starts_with(b"\x89PNG"));
+        assert_eq!(
+            mail.references,
+            [
+                "pakn.8b21e4@so.example.gov.vn",
+                "000001db4561$2a3b4c50$7eb1e4f0$@stnmt.example.gov.vn"
+            ]
+        );
+        assert_eq!(
+            mail.subject,
+            "RE: [PAKN-2026-001234] Biên bản xác minh hiện trường"
+        );
+    }
+
+    #[test]
+    fn outlook_winmail_dat_is_unpacked() {
+        let mail = fixture!("outlook-winmail.eml");
+        assert_eq!(files(&mail), [("Danh sách hộ dân.csv", "text/csv", 141)]);
+        assert!(!mail.tnef_dropped);
+        let csv = String::from_utf8(mail.attachments[0].bytes.clone()).expect("utf-8");
+        assert!(csv.starts_with("STT;Họ và tên;Địa chỉ\r\n1;Nguyễn Văn An;"));
+        assert_eq!(
+            mail.text,
+            "Kính gửi Sở Nội vụ,\n\n\
+             UBND phường Hòa Khánh Bắc gửi danh sách các hộ dân liên quan đến phản ánh \
+             PAKN-2026-001234.\n\n\
+             Trân trọng,\nHoàng Văn Sơn\nVăn phòng UBND phường Hòa Khánh Bắc"
+        );
+        assert_eq!(mail.subject, "[PAKN-2026-001234] Danh sách hộ dân");
+        assert_eq!(mail.from_name.as_deref(), Some("Hoàng Văn Sơn"));
+    }
+
+    #[test]
+    fn a_damaged_winmail_dat_is_dropped() {
+        let raw = String::from_utf8_lossy(include_bytes!(
+            "../../../tests/data/inbound/outlook-winmail.eml"
+        ))
+        .replace("\r\neJ8+", "\r\nAAAA");
+        let mail = parse(raw.as_bytes()).expect("parses");
+        assert!(mail.attachments.is_empty());
+        assert!(mail.tnef_dropped);
+    }
+
+    #[test]
+    fn postfix_dsn() {
+        let mail = fixture!("dsn-bounce.eml");
+        assert_eq!(mail.automatic, Some(Automatic::MailerDaemon));
+        let dsn = mail.dsn.expect("a DSN");
+        assert_eq!(
+            dsn.original_message_id.as_deref(),
+            Some("pakn.abc123@so.example.gov.vn")
+        );
+        assert_eq!(
+            dsn.recipients,
+            [DsnRecipient {
+                address: "nguyenvanan.sai@gmail.com".into(),
+                action: "failed".into(),
+                status: "5.1.1".into(),
+                diagnostic: Some(
+                    "550-5.1.1 The email account that you tried to reach does not exist. \
+                     Please try 550-5.1.1 double-checking the recipient's email address for \
+                     typos or 550-5.1.1 unnecessary spaces. For more information, go to 550 \
+                     5.1.1 https://support.google.com/mail/?p=NoSuchUser \
+                     41be03b00d2f7-2e2a1b3c4d5si123456a.12 - gsmtp"
+                        .into()
+                ),
+            }]
+        );
+        assert!(mail.attachments.is_empty());
+        assert_eq!(mail.recipients, ["pakn-bounces@so.example.gov.vn"]);
+        assert_eq!(
+            mail.from.as_deref(),
+            Some("mailer-daemon@mail.so.example.gov.vn")
+        );
+    }
+
+    #[test]
+    fn bounce_without_report() {
+        let mail = fixture!("nonstandard-bounce.eml");
+        assert_eq!(mail.automatic, Some(Automatic::MailerDaemon));
+        let dsn = mail.dsn.expect("a bounce");
+        assert_eq!(
+            dsn.original_message_id.as_deref(),
+            Some("pakn.d4e5f6@so.example.gov.vn")
+        );
+        let failed: Vec<(&str, &str)> = dsn
+            .recipients
+            .iter()
+            .map(|r| (r.address.as_str(), r.action.as_str()))
+            .collect();
+        assert_eq!(
+            failed,
+            [
+                ("thuky@hoavang.example.gov.vn", "failed"),
+                ("vanthu2@hoavang.example.gov.vn", "failed")
+            ]
+        );
+        assert!(mail.attachments.is_empty());
+    }
+
+    #[test]
+    fn zimbra_vacation_reply() {
+        let mail = fixture!("vacation-reply.eml");
+        assert_eq!(mail.automatic, Some(Automatic::Vacation));
+        assert_eq!(
+            mail.subject,
+            "Trả lời tự động: [PAKN-2026-001240] Chuyển xử lý phản ánh"
+        );
+        assert_eq!(mail.in_reply_to, ["pakn.f1a2b3@so.example.gov.vn"]);
+        assert_eq!(mail.dsn, None);
+    }
+
+    #[test]
+    fn outlook_out_of_office() {
+        let mail = fixture!("outlook-ooo.eml");
+        assert_eq!(mail.automatic, Some(Automatic::Vacation));
+        assert_eq!(
+            mail.subject,
+            "Automatic reply: [PAKN-2026-001241] Chuyển xử lý phản ánh"
+        );
+        assert_eq!(mail.from_name.as_deref(), Some("Bùi Thị Thu"));
+        assert!(mail.text.starts_with("Cảm ơn anh/chị đã gửi thư."));
+    }
+
+    #[test]
+    fn new_intake_with_a_photo() {
+        let raw = include_bytes!("../../../tests/data/inbound/new-intake.eml");
+        let mail = fixture!("new-intake.eml");
+        assert_eq!(
+            mail.subject,
+            "Phản ánh việc thu phí ngoài quy định tại UBND phường Thanh Khê Đông"
+        );
+        assert!(mail.text.starts_with(
+            "Kính gửi Sở Nội vụ tỉnh,\n\nTôi tên là Đặng Thị Thu Hà, trú tại tổ 12, phường Thanh \
+             Khê Đông.\n\nNgày 25/11/2026"
+        ));
+        assert!(mail.text.contains("phí \"dịch vụ nhanh\" 200.000 đồng"));
+        assert!(mail.text.ends_with("Trân trọng,\nĐặng Thị Thu Hà"));
+        assert_eq!(mail.text, mail.full_text);
+        assert_eq!(html_route(raw), mail.text);
+        assert_eq!(
+            files(&mail),
+            [("ảnh bảng niêm yết lệ phí.jpg", "image/jpeg", 332)]
+        );
+        assert!(mail.attachments[0].bytes.starts_with(&[0xFF, 0xD8, 0xFF]));
+        assert_eq!(mail.from.as_deref(), Some("thuha.dang1990@gmail.com"));
+        assert_eq!(
+            mail.recipients,
+            ["pakn@so.example.gov.vn", "hadang.work@gmail.com"]
+        );
+        assert!(mail.in_reply_to.is_empty());
+        assert_eq!(mail.automatic, None);
+        assert_eq!(mail.dsn, None);
+    }
+
+    #[test]
+    fn every_fixture_is_nfc() {
+        let all: [&[u8]; 13] = [
+            include_bytes!("../../../tests/data/inbound/gmail-reply.eml"),
+            include_bytes!("../../../tests/data/inbound/outlook-reply.eml"),
+            include_bytes!("../../../tests/data/inbound/thunderbird-reply.eml"),
+            include_bytes!("../../../tests/data/inbound/apple-mail-reply.eml"),
+            include_bytes!("../../../tests/data/inbound/subject-b.eml"),
+            include_bytes!("../../../tests/data/inbound/subject-q.eml"),
+            include_bytes!("../../../tests/data/inbound/nested-multipart.eml"),
+            include_bytes!("../../../tests/data/inbound/outlook-winmail.eml"),
+            include_bytes!("../../../tests/data/inbound/dsn-bounce.eml"),
+            include_bytes!("../../../tests/data/inbound/nonstandard-bounce.eml"),
+            include_bytes!("../../../tests/data/inbound/vacation-reply.eml"),
+            include_bytes!("../../../tests/data/inbound/outlook-ooo.eml"),
+            include_bytes!("../../../tests/data/inbound/new-intake.eml"),
+        ];
+        for raw in all {
+            let mail = parse(raw).expect("parses");
+            assert!(is_nfc(&mail.subject) && is_nfc(&mail.text) && is_nfc(&mail.full_text));
+            assert!(!mail.text.is_empty() && mail.message_id.is_some());
+        }
+    }
+}
