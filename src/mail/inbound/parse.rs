@@ -1144,4 +1144,211 @@ mod tests {
             assert!(!mail.text.is_empty() && mail.message_id.is_some());
         }
     }
+
+    /// A minimal message with the given extra headers and body.
+    fn mail(headers: &str, body: &str) -> ParsedMail {
+        let raw = format!(
+            "From: Công dân <congdan@example.vn>\r\nTo: pakn@so.example.gov.vn\r\n\
+             Subject: Phản ánh\r\nMessage-ID: <m1@example.vn>\r\n{headers}\r\n{body}"
+        );
+        parse(raw.as_bytes()).expect("parses")
+    }
+
+    #[test]
+    fn not_mail() {
+        assert!(matches!(parse(b""), Err(ParseError::NotMail)));
+        assert!(matches!(
+            parse(b"\x00\x01\x02 binary \xff\xfe"),
+            Err(ParseError::NotMail)
+        ));
+        assert!(matches!(
+            parse("Xin chào, đây không phải là thư.".as_bytes()),
+            Err(ParseError::NotMail)
+        ));
+    }
+
+    #[test]
+    fn automatic_kinds() {
+        let kind = |headers: &str| mail(headers, "Nội dung.").automatic;
+        assert_eq!(kind(""), None);
+        assert_eq!(kind("Auto-Submitted: no\r\n"), None);
+        assert_eq!(
+            kind("Auto-Submitted: auto-generated\r\n"),
+            Some(Automatic::AutoSubmitted)
+        );
+        assert_eq!(
+            kind("Auto-Submitted: auto-replied\r\nX-Auto-Response-Suppress: All\r\n"),
+            Some(Automatic::Vacation)
+        );
+        assert_eq!(kind("X-Auto-Response-Suppress: All\r\n"), None);
+        assert_eq!(kind("X-Autoreply: yes\r\n"), Some(Automatic::Vacation));
+        assert_eq!(kind("X-Autorespond: yes\r\n"), Some(Automatic::Vacation));
+        assert_eq!(
+            kind("X-MS-Exchange-Inbox-Rules-Loop: ttbich@stnmt.example.gov.vn\r\n"),
+            Some(Automatic::Vacation)
+        );
+        assert_eq!(kind("Precedence: bulk\r\n"), Some(Automatic::Precedence));
+        assert_eq!(kind("Precedence: junk\r\n"), Some(Automatic::Precedence));
+        assert_eq!(
+            kind("Precedence: auto_reply\r\n"),
+            Some(Automatic::Precedence)
+        );
+        assert_eq!(kind("Precedence: first-class\r\n"), None);
+        assert_eq!(
+            kind("List-Id: Tin tuc <tintuc.example.vn>\r\nPrecedence: list\r\n"),
+            Some(Automatic::List)
+        );
+        assert_eq!(
+            kind("List-Unsubscribe: <mailto:leave@example.vn>\r\n"),
+            Some(Automatic::List)
+        );
+        assert_eq!(kind("Return-Path: <>\r\n"), Some(Automatic::MailerDaemon));
+        assert_eq!(kind("Return-Path: <congdan@example.vn>\r\n"), None);
+        let from_postmaster = parse(
+            b"From: postmaster@example.vn\r\nTo: pakn@so.example.gov.vn\r\nSubject: x\r\n\r\nx",
+        )
+        .expect("parses");
+        assert_eq!(from_postmaster.automatic, Some(Automatic::MailerDaemon));
+        assert_eq!(from_postmaster.dsn, None);
+    }
+
+    #[test]
+    fn vacation_subjects() {
+        for subject in [
+            "Auto: [PAKN-2026-001234] Chuyển xử lý",
+            "Automatic reply: Chuyển xử lý",
+            "Out of Office: Chuyển xử lý",
+            "Out of Office AutoReply: Chuyển xử lý",
+            "Trả lời tự động: Chuyển xử lý",
+            "Tự động trả lời: Chuyển xử lý",
+            "TRẢ LỜI TỰ ĐỘNG - đang nghỉ phép",
+            "Vắng mặt: Chuyển xử lý",
+            "[Vắng mặt] đến 07/12",
+        ] {
+            assert!(is_vacation_subject(subject), "{subject}");
+        }
+        for subject in [
+            "Vắng mặt cán bộ tại bộ phận một cửa",
+            "Automatic phản hồi chậm",
+            "Re: Trả lời tự động không đúng nội dung phản ánh",
+            "Autocad bản vẽ",
+            "Phản ánh",
+        ] {
+            assert!(!is_vacation_subject(subject), "{subject}");
+        }
+    }
+
+    #[test]
+    fn recipients_in_order_without_duplicates() {
+        let raw = "Delivered-To: PAKN@so.example.gov.vn\r\n\
+            Delivered-To: pakn+ticket-42@so.example.gov.vn\r\n\
+            X-Original-To: <alias@so.example.gov.vn>\r\n\
+            Envelope-To: envelope@so.example.gov.vn, pakn@so.example.gov.vn\r\n\
+            From: a@example.vn\r\n\
+            To: Phòng một cửa: vanthu@so.example.gov.vn, \"Lãnh đạo\" <LanhDao@so.example.gov.vn>;,\r\n \
+            pakn@so.example.gov.vn\r\n\
+            Cc: =?utf-8?B?U+G7nyBO4buZaSB24bul?= <cc@so.example.gov.vn>\r\n\
+            Subject: x\r\n\r\nx";
+        let parsed = parse(raw.as_bytes()).expect("parses");
+        assert_eq!(
+            parsed.recipients,
+            [
+                "vanthu@so.example.gov.vn",
+                "lanhdao@so.example.gov.vn",
+                "pakn@so.example.gov.vn",
+                "cc@so.example.gov.vn",
+                "pakn+ticket-42@so.example.gov.vn",
+                "alias@so.example.gov.vn",
+                "envelope@so.example.gov.vn",
+            ]
+        );
+    }
+
+    #[test]
+    fn subjects_in_any_charset() {
+        let subject = |raw: &str| {
+            parse(format!("From: a@example.vn\r\nSubject: {raw}\r\n\r\nx").as_bytes())
+                .expect("parses")
+                .subject
+        };
+        // windows-1258 with combining tone marks, in Q words.
+        assert_eq!(
+            subject(
+                "=?windows-1258?Q?Chuy=EA=D2n_x=FD=D2_ly=EC?=\r\n =?windows-1258?Q?_pha=D2n_=E1nh?="
+            ),
+            "Chuyển xử lý phản ánh"
+        );
+        // decomposed UTF-8 (as macOS writes) becomes NFC.
+        assert_eq!(subject("=?utf-8?B?UGhhzIluIGHMgW5o?="), "Phản ánh");
+        // raw UTF-8 (RFC 6532), tabs and folding collapse.
+        assert_eq!(subject("Phản\tánh \r\n  việc   chậm"), "Phản ánh việc chậm");
+        // mixed plain and encoded words keep the space between them.
+        assert_eq!(
+            subject("Re: =?utf-8?Q?Ph=E1=BA=A3n_=C3=A1nh?= PAKN-2026-001234"),
+            "Re: Phản ánh PAKN-2026-001234"
+        );
+        assert_eq!(subject(""), "");
+    }
+
+    #[test]
+    fn html_only_mail() {
+        let parsed = mail(
+            "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n",
+            "<html><body><div>Tôi đồng ý.</div><div>Nguyễn Văn An</div>\
+             <div class=\"gmail_quote\">Vào Th 5 lúc 10:15 Sở đã viết:<blockquote>Cũ</blockquote></div>\
+             </body></html>",
+        );
+        assert_eq!(parsed.text, "Tôi đồng ý.\nNguyễn Văn An");
+        assert_eq!(
+            parsed.full_text,
+            "Tôi đồng ý.\nNguyễn Văn An\nVào Th 5 lúc 10:15 Sở đã viết:\nCũ"
+        );
+        assert!(parsed.attachments.is_empty());
+    }
+
+    #[test]
+    fn ids_without_brackets() {
+        let parsed = mail(
+            "In-Reply-To: <a@x.vn> <b@x.vn>\r\nReferences: <r1@x.vn>\r\n\t<r2@x.vn> <a@x.vn>\r\n",
+            "x",
+        );
+        assert_eq!(parsed.message_id.as_deref(), Some("m1@example.vn"));
+        assert_eq!(parsed.in_reply_to, ["a@x.vn", "b@x.vn"]);
+        assert_eq!(parsed.references, ["r1@x.vn", "r2@x.vn", "a@x.vn"]);
+        let none = parse(b"From: a@example.vn\r\nSubject: x\r\n\r\nx").expect("parses");
+        assert_eq!(none.message_id, None);
+        assert_eq!(none.from_name, None);
+    }
+
+    #[test]
+    fn text_and_message_attachments() {
+        let body = "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nXem tệp đính kèm.\r\n\
+            --b\r\nContent-Type: text/plain; charset=utf-8\r\n\
+            Content-Disposition: attachment; filename*=utf-8''ghi%20ch%C3%BA.txt\r\n\r\nGhi chú.\r\n\
+            --b\r\nContent-Type: message/rfc822\r\n\r\nFrom: x@y.vn\r\nSubject: cũ\r\n\r\nThư cũ.\r\n\
+            --b--\r\n";
+        let parsed = mail(
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n",
+            body,
+        );
+        assert_eq!(parsed.text, "Xem tệp đính kèm.");
+        let names: Vec<(&str, &str)> = parsed
+            .attachments
+            .iter()
+            .map(|f| (f.filename.as_str(), f.content_type.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [("ghi chú.txt", "text/plain"), ("", "message/rfc822")]
+        );
+        assert_eq!(parsed.attachments[0].bytes, "Ghi chú.".as_bytes());
+        assert_eq!(parsed.dsn, None);
+    }
+
+    #[test]
+    fn tnef_reader_rejects_garbage() {
+        assert_eq!(tnef::unpack(b""), None);
+        assert_eq!(tnef::unpack(b"\x78\x9f\x3e\x22\x01\x00\x02\x0f\x80"), None);
+        assert_eq!(tnef::unpack(b"\x78\x9f\x3e\x22\x01\x00"), Some(Vec::new()));
+    }
 }
