@@ -100,7 +100,7 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
         .filter(looks_like_mail)
         .ok_or(ParseError::NotMail)?;
     let (from, from_name) = sender(&message);
-    let subject = collapse(&nfc(message.subject().unwrap_or("")));
+    let subject = subject(&message);
     let dsn = delivery_status(&message, from.as_deref());
     let (text, full_text) = bodies(&message);
     let (attachments, tnef_dropped) = files(&message, dsn.is_some());
@@ -120,6 +120,126 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
         automatic,
         dsn,
     })
+}
+
+/// The subject decoded, NFC, whitespace collapsed. mail-parser decodes each
+/// encoded word alone, so a character split across two words (which some
+/// mailers do) comes out as U+FFFD: then the raw header is decoded again
+/// with adjacent words of one charset joined before the charset is applied.
+fn subject(message: &Message) -> String {
+    let decoded = message.subject().unwrap_or("");
+    let joined = if decoded.contains('\u{fffd}') {
+        raw_headers(message, "subject")
+            .first()
+            .map(|raw| decode_words(raw))
+    } else {
+        None
+    };
+    collapse(&nfc(joined.as_deref().unwrap_or(decoded)))
+}
+
+/// One RFC 2047 encoded word found in a header: where it starts and ends,
+/// its charset (lower-cased, without a language) and its decoded bytes.
+struct EncodedWord {
+    start: usize,
+    end: usize,
+    charset: String,
+    bytes: Vec<u8>,
+}
+
+/// The first well-formed encoded word at or after `from`.
+fn next_encoded_word(raw: &str, from: usize) -> Option<EncodedWord> {
+    let mut at = from;
+    while let Some(i) = raw.get(at..)?.find("=?") {
+        let start = at + i;
+        if let Some(word) = encoded_word_at(raw, start) {
+            return Some(word);
+        }
+        at = start + 2;
+    }
+    None
+}
+
+/// The encoded word `=?charset?enc?text?=` starting at `start`, if it is one.
+fn encoded_word_at(raw: &str, start: usize) -> Option<EncodedWord> {
+    let inner = &raw[start + 2..];
+    let (charset, rest) = inner.split_once('?')?;
+    let (enc, rest) = rest.split_once('?')?;
+    let text = &rest[..rest.find("?=")?];
+    if charset.is_empty() || charset.contains(char::is_whitespace) || text.contains(' ') {
+        return None;
+    }
+    let bytes = match enc {
+        "B" | "b" => mail_parser::decoders::base64::base64_decode(text.as_bytes())?,
+        "Q" | "q" => q_decode(text),
+        _ => return None,
+    };
+    Some(EncodedWord {
+        start,
+        end: start + 2 + charset.len() + 1 + enc.len() + 1 + text.len() + 2,
+        charset: charset.split('*').next().unwrap_or("").to_ascii_lowercase(),
+        bytes,
+    })
+}
+
+/// The Q encoding's text: `_` is a space, `=XX` a byte.
+fn q_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'=', Some(b)) => {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+            (b'_', _) => out.push(b' '),
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn decode_charset(charset: &str, bytes: &[u8]) -> String {
+    match mail_parser::decoders::charsets::map::charset_decoder(charset.as_bytes()) {
+        Some(decode) => decode(bytes),
+        None => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// Decodes the encoded words of a header, joining the bytes of adjacent
+/// words of one charset (only whitespace between them) before decoding.
+fn decode_words(raw: &str) -> String {
+    let mut out = String::new();
+    let mut pending: Option<(String, Vec<u8>)> = None;
+    let mut at = 0;
+    while let Some(word) = next_encoded_word(raw, at) {
+        let between = &raw[at..word.start];
+        match pending.take() {
+            Some((charset, mut bytes)) if between.trim().is_empty() && charset == word.charset => {
+                bytes.extend(word.bytes);
+                pending = Some((charset, bytes));
+            }
+            other => {
+                if let Some((charset, bytes)) = other {
+                    out.push_str(&decode_charset(&charset, &bytes));
+                }
+                out.push_str(between);
+                pending = Some((word.charset, word.bytes));
+            }
+        }
+        at = word.end;
+    }
+    if let Some((charset, bytes)) = pending {
+        out.push_str(&decode_charset(&charset, &bytes));
+    }
+    out.push_str(&raw[at..]);
+    out
 }
 
 /// A message has at least one of the headers every mail carries.
@@ -1288,6 +1408,21 @@ mod tests {
             "Re: Phản ánh PAKN-2026-001234"
         );
         assert_eq!(subject(""), "");
+        // a character split across two B words (some mailers do it).
+        assert_eq!(
+            subject("=?UTF-8?B?UGjhug==?=\r\n =?UTF-8?B?o24gw6FuaA==?= =?utf-8?q?_vi=E1=BB=87c?="),
+            "Phản ánh việc"
+        );
+        // and across Q words, with text around them.
+        assert_eq!(
+            subject("[PAKN] =?utf-8?q?Ph=E1?= =?utf-8?q?=BA=A3n_=C3=A1nh?= (=?x-unknown?q?a?=)"),
+            "[PAKN] Phản ánh (a)"
+        );
+        // RFC 2231 language in the charset, and a split character.
+        assert_eq!(
+            subject("=?UTF-8*vi?Q?Ph=E1=BA?= =?utf-8?Q?=A3n?= =?bad"),
+            "Phản =?bad"
+        );
     }
 
     #[test]
