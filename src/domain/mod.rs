@@ -21,6 +21,7 @@ pub mod publication;
 pub mod recipients;
 pub mod reference;
 pub mod reminders;
+pub mod reply_text;
 pub mod reply_token;
 pub mod routing;
 pub mod schedule;
