@@ -227,7 +227,10 @@ async fn replies_answer_a_request_become_messages_and_internal_notes() {
     let told = sink.wait_for(6, Duration::from_secs(20)).await;
     let notice = told
         .iter()
-        .find(|m| m.rcpt_tos.iter().any(|r| r == OFFICER_EMAIL) && m.text().contains(answer))
+        .find(|m| {
+            m.rcpt_tos.iter().any(|r| r == OFFICER_EMAIL)
+                && m.subject().contains("Người gửi bổ sung thông tin")
+        })
         .expect("the officer is told of the answer");
     let staff_reply_to = reply_to(notice);
     assert_ne!(
