@@ -304,3 +304,19 @@ pub async fn record_bounce(
     }
     Ok(Some(ticket_id))
 }
+
+/// Wipes the raw text of messages processed before `before` (done, ignored, refused;
+/// not those that are new PAKN waiting to be completed): the row stays, so the same
+/// message is still recognised. Returns how many.
+pub async fn wipe_processed(conn: &mut AsyncPgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        im::table
+            .filter(im::state.eq_any([InboundState::Done, InboundState::Ignored, InboundState::Refused]))
+            .filter(im::outcome.is_distinct_from(Some(InboundOutcome::Intake)))
+            .filter(im::processed_at.lt(before))
+            .filter(im::size.gt(0)),
+    )
+    .set((im::raw.eq(Vec::<u8>::new()), im::size.eq(0)))
+    .execute(conn)
+    .await
+}

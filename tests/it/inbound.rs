@@ -376,6 +376,28 @@ async fn forged_tokens_strangers_oversize_and_a_crash_before_processing() {
     );
     assert_eq!(refusal.header("auto-submitted"), Some("auto-generated"));
 
+    // The retention job wipes the raw text of what was processed, not of what is held.
+    let state = app.state();
+    let report = pakn::handling::retention::run(
+        &mut conn,
+        &state.cfg,
+        chrono::Utc::now() + chrono::TimeDelta::days(31),
+    )
+    .await
+    .expect("retention");
+    assert_eq!(report.inbound, 2, "the processed reply and the refused message");
+    let kept: Vec<(InboundState, i32)> = inbound_mail::table
+        .order(inbound_mail::id)
+        .select((inbound_mail::state, inbound_mail::size))
+        .load(&mut conn)
+        .await
+        .expect("rows");
+    assert!(
+        kept.iter()
+            .all(|(s, size)| (*s == InboundState::Held) == (*size > 0)),
+        "{kept:?}"
+    );
+
     let mail = app.take_mail().await;
     assert!(mail.iter().any(|m| m.kind == "inbound_refusal"));
     app.stop().await;
