@@ -308,10 +308,17 @@ pub async fn record_bounce(
 /// Wipes the raw text of messages processed before `before` (done, ignored, refused;
 /// not those that are new PAKN waiting to be completed): the row stays, so the same
 /// message is still recognised. Returns how many.
-pub async fn wipe_processed(conn: &mut AsyncPgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
+pub async fn wipe_processed(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> QueryResult<usize> {
     diesel::update(
         im::table
-            .filter(im::state.eq_any([InboundState::Done, InboundState::Ignored, InboundState::Refused]))
+            .filter(im::state.eq_any([
+                InboundState::Done,
+                InboundState::Ignored,
+                InboundState::Refused,
+            ]))
             .filter(im::outcome.is_distinct_from(Some(InboundOutcome::Intake)))
             .filter(im::processed_at.lt(before))
             .filter(im::size.gt(0)),
@@ -319,4 +326,18 @@ pub async fn wipe_processed(conn: &mut AsyncPgConnection, before: DateTime<Utc>)
     .set((im::raw.eq(Vec::<u8>::new()), im::size.eq(0)))
     .execute(conn)
     .await
+}
+
+/// The ticket and kind of the outbox row whose Message-ID key is `message_key`.
+pub async fn outbox_row_of(
+    conn: &mut AsyncPgConnection,
+    message_key: &str,
+) -> QueryResult<Option<(Option<i64>, String)>> {
+    use super::schema::outbox;
+    outbox::table
+        .filter(outbox::message_id.eq(message_key))
+        .select((outbox::ticket_id, outbox::kind))
+        .first(conn)
+        .await
+        .optional()
 }

@@ -140,9 +140,10 @@ fn reply_to(m: &Received) -> String {
 /// A reply as Gmail writes it: new text, attribution, quoted history, signature.
 fn gmail_reply(from: &str, to: &str, answered: &Received, text: &str, id: &str) -> String {
     let msg_id = answered.header("message-id").expect("Message-ID");
+    let refs = answered.header("references").unwrap_or_default();
     format!(
         "MIME-Version: 1.0\r\nDate: Thu, 3 Dec 2026 10:20:00 +0700\r\nMessage-ID: <{id}@mail.gmail.com>\r\n\
-In-Reply-To: {msg_id}\r\nReferences: {msg_id}\r\nSubject: =?UTF-8?B?UmU6IFTDtGkgY+G6p24gYuG7lSBzdW5n?=\r\n\
+In-Reply-To: {msg_id}\r\nReferences: {refs} {msg_id}\r\nSubject: =?UTF-8?B?UmU6IFTDtGkgY+G6p24gYuG7lSBzdW5n?=\r\n\
 From: {from}\r\nTo: {to}\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
 {text}\r\n\r\n-- \r\nNguyễn Thị Hoa\r\n\r\nVào Th 5, 3 thg 12, 2026 lúc 09:00 Sở Nội vụ <pakn@sonoivu.angiang.gov.vn> đã viết:\r\n\
 > Đề nghị ông/bà bổ sung bản sao quyết định.\r\n> Trân trọng.\r\n"
@@ -385,7 +386,10 @@ async fn forged_tokens_strangers_oversize_and_a_crash_before_processing() {
     )
     .await
     .expect("retention");
-    assert_eq!(report.inbound, 2, "the processed reply and the refused message");
+    assert_eq!(
+        report.inbound, 2,
+        "the processed reply and the refused message"
+    );
     let kept: Vec<(InboundState, i32)> = inbound_mail::table
         .order(inbound_mail::id)
         .select((inbound_mail::state, inbound_mail::size))
@@ -438,6 +442,25 @@ async fn bounces_show_on_the_mail_and_automatic_mail_starts_no_loop() {
     let ack = sent_to(&mails, CITIZEN, "");
     let good = reply_to(ack);
     let mut conn = app.conn().await;
+
+    // A reply that lost its reply address (sent to the intake address) still finds its
+    // PAKN by the Message-IDs it answers.
+    let row = deliver(
+        &app,
+        &gmail_reply(
+            CITIZEN,
+            "pakn@sonoivu.angiang.gov.vn",
+            ack,
+            "Gửi lại ý kiến.",
+            "t1",
+        ),
+    )
+    .await
+    .expect("stored");
+    assert_eq!(
+        row_of(&mut conn, row).await,
+        (InboundState::Done, Some(InboundOutcome::CitizenMessage))
+    );
 
     // The acknowledgement bounces: the row is marked and the refusal recorded.
     let ack_id = ack.header("message-id").expect("Message-ID").to_string();
