@@ -48,6 +48,9 @@ fn history(lines: &[&str]) -> (usize, Vec<usize>) {
     let mut attribution = Vec::new();
     let mut i = 0;
     while i < lines.len() {
+        if is_forward_marker(lines[i]) {
+            break;
+        }
         if outlook_block_at(lines, i) || is_original_message(lines[i]) {
             return (i, attribution);
         }
@@ -152,6 +155,23 @@ fn next_content_is_quoted(lines: &[&str], from: usize) -> bool {
         .is_none_or(|l| is_quoted(l))
 }
 
+/// The start of a forwarded message ("---------- Forwarded message
+/// ---------", "Begin forwarded message:", Vietnamese Gmail's "Thư đã chuyển
+/// tiếp"): what follows is what the sender passes on, not history, so it
+/// stays (and nothing after it is taken for history).
+fn is_forward_marker(line: &str) -> bool {
+    let key = marker_key(line);
+    let inner = key.trim_matches(|c: char| c == '-' || c.is_whitespace());
+    matches!(
+        inner,
+        "forwarded message"
+            | "begin forwarded message:"
+            | "thư đã chuyển tiếp"
+            | "thư chuyển tiếp"
+            | "bắt đầu thư được chuyển tiếp:"
+    )
+}
+
 /// "-----Original Message-----" and its Vietnamese forms.
 fn is_original_message(line: &str) -> bool {
     let key = marker_key(line);
@@ -170,15 +190,20 @@ fn is_original_message(line: &str) -> bool {
 /// "Đã gửi:"/"Gửi:"/"Ngày:", "Đến:"/"Tới:"/"Chủ đề:"). A line of
 /// underscores just above (Outlook on the web) belongs to the block.
 fn outlook_block_at(lines: &[&str], i: usize) -> bool {
-    let key = marker_key(lines[i]);
-    if is_underscore_rule(&key) {
-        let next = lines
-            .iter()
-            .enumerate()
-            .skip(i + 1)
-            .find(|(_, l)| !l.trim().is_empty());
-        return next.is_some_and(|(j, _)| outlook_block_at(lines, j));
+    if !is_underscore_rule(&marker_key(lines[i])) {
+        return from_block_at(lines, i);
     }
+    lines
+        .iter()
+        .enumerate()
+        .skip(i + 1)
+        .find(|(_, l)| !l.trim().is_empty())
+        .is_some_and(|(j, _)| from_block_at(lines, j))
+}
+
+/// The "From:" line of Outlook's header block at line `i`.
+fn from_block_at(lines: &[&str], i: usize) -> bool {
+    let key = marker_key(lines[i]);
     if !(key.starts_with("from:") || key.starts_with("từ:")) {
         return false;
     }
@@ -340,10 +365,14 @@ impl<'a> Tokenizer<'a> {
         Self { src, pos: 0 }
     }
 
-    /// Skips to just after `needle` (ASCII case-insensitive), or to the end.
+    /// Skips to just after `needle` (ASCII, case-insensitive), or to the end.
     fn skip_past(&mut self, needle: &str) {
-        let hay = self.src[self.pos..].to_ascii_lowercase();
-        self.pos = match hay.find(needle) {
+        let hay = &self.src.as_bytes()[self.pos..];
+        let needle = needle.as_bytes();
+        self.pos = match hay
+            .windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle))
+        {
             Some(i) => self.pos + i + needle.len(),
             None => self.src.len(),
         };
@@ -632,6 +661,10 @@ fn render(html: &str, cut_history: bool) -> String {
     let mut skip: Option<(String, usize)> = None;
     for token in Tokenizer::new(html) {
         if let Some((name, depth)) = skip.as_mut() {
+            if name == "head" && matches!(&token, Token::Start { name, .. } if name == "body") {
+                skip = None;
+                continue;
+            }
             match &token {
                 Token::Start { name: n, .. } if n == name && !is_void(n) => *depth += 1,
                 Token::End(n) if n == name => *depth -= 1,
@@ -866,6 +899,29 @@ mod tests {
         assert_eq!(trim_reply(vi), "Đã nhận, xin cảm ơn.");
         let bold = "Đồng ý.\n\n*From:* Sở Nội vụ tỉnh\n*Sent:* Thursday, December 3, 2026\n*To:* Bích\n*Subject:* Chuyển xử lý\n";
         assert_eq!(trim_reply(bold), "Đồng ý.");
+    }
+
+    #[test]
+    fn forwarded_messages_stay() {
+        let text = "Kính gửi Sở, tôi chuyển thư của phường.\n\n---------- Forwarded message ---------\n\
+            From: UBND phường <ubnd@phuong.example.gov.vn>\nDate: Thu, Dec 3, 2026 at 9:00 AM\n\
+            Subject: Trả lời đơn\nTo: <congdan@example.vn>\n\nPhường đã nhận đơn.";
+        assert_eq!(trim_reply(text), text);
+    }
+
+    #[test]
+    fn many_rules_are_cheap() {
+        let text = "Nội dung.\n".to_string() + &"__________\n".repeat(200_000);
+        assert_eq!(
+            trim_reply(&text),
+            text.lines().collect::<Vec<_>>().join("\n")
+        );
+        let html = "<!-- x -->".repeat(100_000) + "<script>" + &"x".repeat(100_000) + "Hết.";
+        assert_eq!(html_to_text(&html), "");
+        assert_eq!(
+            html_to_text("<html><head><title>T</title><meta charset=utf-8><body>Thân thư."),
+            "Thân thư."
+        );
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub struct ParsedMail {
     pub full_text: String,
     /// Attached files (not inline text parts). An Outlook TNEF `winmail.dat` (application/ms-tnef) is unpacked into the files it carries when it can be; if it cannot, it is dropped and `tnef_dropped` is true.
     pub attachments: Vec<InboundFile>,
+    /// A `winmail.dat` could not be unpacked and was dropped.
     pub tnef_dropped: bool,
     /// Why this is automatic mail (never to become a message on a PAKN), if it is.
     pub automatic: Option<Automatic>,
@@ -45,15 +46,18 @@ pub struct ParsedMail {
     pub dsn: Option<Dsn>,
 }
 
+/// One attached file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundFile {
     /// Decoded file name (RFC 2231 / RFC 2047), as sent; may be empty.
     pub filename: String,
     /// The declared content type, lower-cased (the caller sniffs the bytes itself).
     pub content_type: String,
+    /// The decoded content (for a text part: as UTF-8, converted from its charset).
     pub bytes: Vec<u8>,
 }
 
+/// Why a message is automatic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Automatic {
     /// `Auto-Submitted:` other than `no` (RFC 3834).
@@ -68,13 +72,16 @@ pub enum Automatic {
     List,
 }
 
+/// What a bounce says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dsn {
     /// The Message-ID (no angle brackets) of the message that bounced, from the returned `message/rfc822` or `text/rfc822-headers` part.
     pub original_message_id: Option<String>,
+    /// One per recipient the report (or `X-Failed-Recipients`) names, in order.
     pub recipients: Vec<DsnRecipient>,
 }
 
+/// One recipient of a delivery status notification.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DsnRecipient {
     /// From `Final-Recipient` (or `Original-Recipient`), lower-cased, without `rfc822;`.
@@ -87,6 +94,7 @@ pub struct DsnRecipient {
     pub diagnostic: Option<String>,
 }
 
+/// Why raw bytes could not be parsed.
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     #[error("not a mail message")]
@@ -439,8 +447,11 @@ fn is_tnef(content_type: &str, filename: &str) -> bool {
     ) || filename.eq_ignore_ascii_case("winmail.dat")
 }
 
-/// The attached files, TNEF unpacked, and whether a TNEF part was dropped.
-/// In a bounce the report parts (status, returned message) are no files.
+/// The attached files, TNEF unpacked, and whether a TNEF part was dropped:
+/// every binary part (inline images of an HTML body too: a citizen's photo
+/// pasted into the text is evidence), every text part sent as an attachment
+/// or with a file name, and attached messages (`message/rfc822`). In a bounce
+/// the report parts (status, returned message) are no files.
 fn files(message: &Message, is_bounce: bool) -> (Vec<InboundFile>, bool) {
     let mut out = Vec::new();
     let mut tnef_dropped = false;
