@@ -334,9 +334,10 @@ pub fn html_to_text(html: &str) -> String {
 }
 
 /// Reduces HTML to plain text with the quoted history cut off: Gmail's
-/// `gmail_quote`, Outlook's `divRplyFwdMsg`/`appendonsend` (and all after
-/// it), Thunderbird's `moz-cite-prefix` and `<blockquote type="cite">` (also
-/// Apple Mail's).
+/// `gmail_quote` (and its `gmail_signature`), Outlook's
+/// `divRplyFwdMsg`/`appendonsend` (and all after it), Thunderbird's
+/// `moz-cite-prefix` and `<blockquote type="cite">` (also Apple Mail's),
+/// Yahoo's `yahoo_quoted`.
 pub fn html_new_text(html: &str) -> String {
     render(html, true)
 }
@@ -574,6 +575,8 @@ fn quoted_history(name: &str, attrs: &[(String, String)]) -> Cut {
         || has_class("gmail_quote_container")
         || has_class("moz-cite-prefix")
         || has_class("yahoo_quoted")
+        || has_class("gmail_signature")
+        || has_class("gmail_signature_prefix")
     {
         return Cut::Element;
     }
@@ -1048,6 +1051,18 @@ mod tests {
             <blockquote class=\"gmail_quote\"><div>Kết quả.</div><div class=\"gmail_quote\">cũ hơn</div></blockquote></div>";
         assert_eq!(html_new_text(html), "Tôi đồng ý.");
         assert!(html_to_text(html).contains("Kết quả."));
+    }
+
+    #[test]
+    fn html_new_text_cuts_gmail_signature() {
+        let html = "<div dir=\"ltr\">Tôi đồng ý.<br clear=\"all\"><br><span class=\"gmail_signature_prefix\">-- </span><br>\
+            <div dir=\"ltr\" class=\"gmail_signature\"><div>Nguyễn Văn An<br>0905 000 111</div></div></div>";
+        assert_eq!(html_new_text(html), "Tôi đồng ý.");
+        assert_eq!(
+            html_to_text(html),
+            "Tôi đồng ý.\n\n--\nNguyễn Văn An\n0905 000 111"
+        );
+        assert_eq!(trim_reply(&html_to_text(html)), "Tôi đồng ý.");
     }
 
     #[test]

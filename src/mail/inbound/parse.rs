@@ -1046,6 +1046,34 @@ mod tests {
     }
 
     #[test]
+    fn outlook_mobile_html_only_reply() {
+        let mail = fixture!("outlook-mobile-reply.eml");
+        assert_eq!(
+            mail.text,
+            "Tôi đã nhận được kết quả. Tuy nhiên đến nay công trình vẫn chưa bị tháo dỡ, đề nghị \
+             Sở tiếp tục theo dõi."
+        );
+        assert!(
+            mail.full_text
+                .contains("Get Outlook for Android (https://aka.ms/AAb9ysg)")
+        );
+        assert!(mail.full_text.contains(
+            "From: Sở Nội vụ tỉnh <pakn@so.example.gov.vn>\nSent: Thursday, December 3, 2026"
+        ));
+        assert!(mail.full_text.ends_with(
+            "Kính gửi ông Trương Công Vinh,\n\
+             UBND phường đã lập biên bản và yêu cầu tháo dỡ công trình vi phạm.\nSở Nội vụ tỉnh"
+        ));
+        assert_eq!(
+            mail.subject,
+            "Re: [PAKN-2026-001234] Kết quả giải quyết phản ánh"
+        );
+        assert_eq!(mail.from_name.as_deref(), Some("Trương Công Vinh"));
+        assert_eq!(mail.in_reply_to, ["pakn.d92f5a@so.example.gov.vn"]);
+        assert_eq!(mail.automatic, None);
+    }
+
+    #[test]
     fn subject_in_b_encoded_words() {
         let mail = fixture!("subject-b.eml");
         assert_eq!(
@@ -1254,7 +1282,8 @@ mod tests {
 
     #[test]
     fn every_fixture_is_nfc() {
-        let all: [&[u8]; 13] = [
+        let all: [&[u8]; 14] = [
+            include_bytes!("../../../tests/data/inbound/outlook-mobile-reply.eml"),
             include_bytes!("../../../tests/data/inbound/gmail-reply.eml"),
             include_bytes!("../../../tests/data/inbound/outlook-reply.eml"),
             include_bytes!("../../../tests/data/inbound/thunderbird-reply.eml"),
