@@ -6,12 +6,15 @@
 //!
 //! Pure string work: no I/O, no mail parsing (the caller decodes the MIME).
 
-/// Cuts a plain-text reply down to its new text: everything from the first
-/// attribution line ("On ... wrote:", "Vào ... đã viết:"), Outlook header
-/// block ("From: / Sent: / To: / Subject:", also in Vietnamese) or
-/// "-----Original Message-----" on; every `>`-quoted line; the signature
-/// after a "-- " line; and trailing phone signatures ("Sent from my iPhone",
-/// "Gửi từ iPhone của tôi", "Get Outlook for Android", ...).
+/// Cuts a plain-text reply down to its new text. Removed: every `>`-quoted
+/// line; attribution lines ("On ... wrote:", "Vào ... đã viết:") above
+/// quoted lines (a reply written below the quote stays); everything from
+/// an Outlook header block ("From: / Sent: / To: / Subject:", also in
+/// Vietnamese), a "-----Original Message-----" line or an attribution with
+/// unquoted history after it on; the signature after a "-- " line; and
+/// trailing phone signatures ("Sent from my iPhone", "Gửi từ iPhone của
+/// tôi", "Get Outlook for Android", ...). A forwarded message ("----------
+/// Forwarded message ---------") is kept whole.
 ///
 /// If nothing would be left, returns the text with only its `>`-quoted lines
 /// removed, and if that is empty too, the original text.
@@ -22,7 +25,7 @@ pub fn trim_reply(text: &str) -> String {
     let mut kept: Vec<&str> = lines[..cut]
         .iter()
         .enumerate()
-        .filter(|(i, l)| !is_quoted(l) && !attribution.contains(i))
+        .filter(|(i, l)| !is_quoted(l) && !attribution[*i])
         .map(|(_, l)| *l)
         .collect();
     if let Some(sig) = kept.iter().position(|l| is_sig_separator(l)) {
@@ -41,11 +44,11 @@ pub fn trim_reply(text: &str) -> String {
     text.to_string()
 }
 
-/// Where unquoted history starts (everything from there on goes), and the
-/// attribution lines of `>`-quoted history (only they go, with the quoted
-/// lines: a reply written below the quote stays).
-fn history(lines: &[&str]) -> (usize, Vec<usize>) {
-    let mut attribution = Vec::new();
+/// Where unquoted history starts (everything from there on goes), and which
+/// lines are attributions of `>`-quoted history (only they go, with the
+/// quoted lines: a reply written below the quote stays).
+fn history(lines: &[&str]) -> (usize, Vec<bool>) {
+    let mut attribution = vec![false; lines.len()];
     let mut i = 0;
     while i < lines.len() {
         if is_forward_marker(lines[i]) {
@@ -58,7 +61,7 @@ fn history(lines: &[&str]) -> (usize, Vec<usize>) {
             if !next_content_is_quoted(lines, i + n) {
                 return (i, attribution);
             }
-            attribution.extend(i..i + n);
+            attribution[i..i + n].fill(true);
             i += n;
             continue;
         }
