@@ -1101,4 +1101,67 @@ mod tests {
             "<pakn@so.example.gov.vn>"
         );
     }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let pieces = [
+            "<",
+            ">",
+            "&",
+            "#",
+            "x",
+            ";",
+            "\"",
+            "'",
+            "=",
+            " ",
+            "\n",
+            "\r",
+            "-- ",
+            "--",
+            ">",
+            "ệ",
+            "Vào ",
+            "On ",
+            "wrote:",
+            "đã viết:",
+            "10:15",
+            "@",
+            "From:",
+            "Sent:",
+            "To:",
+            "<!--",
+            "-->",
+            "<script",
+            "</script",
+            "<a href=",
+            "https://",
+            "</a>",
+            "<div class=gmail_quote>",
+            "</div>",
+            "<blockquote type=cite>",
+            "<pre>",
+            "</pre>",
+            "&#x",
+            "&#",
+            "&amp",
+            "_____________",
+            "<br>",
+            "\u{a0}",
+            "\u{fffd}",
+        ];
+        let mut seed: u32 = 42;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..40 {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                text.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
+            }
+            let _ = trim_reply(&text);
+            let _ = html_to_text(&text);
+            let _ = html_new_text(&text);
+            let _ = unflow(&text, seed % 2 == 0);
+            let _ = decode_entities(&text);
+        }
+    }
 }

@@ -1526,4 +1526,48 @@ mod tests {
         assert_eq!(tnef::unpack(b"\x78\x9f\x3e\x22\x01\x00\x02\x0f\x80"), None);
         assert_eq!(tnef::unpack(b"\x78\x9f\x3e\x22\x01\x00"), Some(Vec::new()));
     }
+
+    #[test]
+    fn truncated_and_garbled_input_never_panics() {
+        let fixtures: [&[u8]; 4] = [
+            include_bytes!("../../../tests/data/inbound/outlook-reply.eml"),
+            include_bytes!("../../../tests/data/inbound/outlook-winmail.eml"),
+            include_bytes!("../../../tests/data/inbound/dsn-bounce.eml"),
+            include_bytes!("../../../tests/data/inbound/outlook-mobile-reply.eml"),
+        ];
+        let mut seed: u32 = 0x2026_1203;
+        for raw in fixtures {
+            for cut in (0..raw.len()).step_by(41) {
+                let _ = parse(&raw[..cut]);
+                let mut garbled = raw.to_vec();
+                for _ in 0..8 {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let at = (seed as usize >> 8) % garbled.len();
+                    garbled[at] = (seed >> 24) as u8;
+                }
+                let _ = parse(&garbled);
+            }
+        }
+    }
+
+    #[test]
+    fn damaged_tnef_never_panics() {
+        let raw = include_bytes!("../../../tests/data/inbound/outlook-winmail.eml");
+        let message = MessageParser::default().parse(raw).expect("parses");
+        let part = message
+            .parts
+            .iter()
+            .find(|p| declared_type(p) == "application/ms-tnef")
+            .expect("a TNEF part");
+        let data = part.contents();
+        assert_eq!(tnef::unpack(data).map(|f| f.len()), Some(1));
+        let mut seed: u32 = 7;
+        for cut in 0..data.len() {
+            let _ = tnef::unpack(&data[..cut]);
+            let mut garbled = data.to_vec();
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            garbled[cut] = (seed >> 24) as u8;
+            let _ = tnef::unpack(&garbled);
+        }
+    }
 }
