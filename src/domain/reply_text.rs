@@ -1160,7 +1160,7 @@ mod tests {
             let _ = trim_reply(&text);
             let _ = html_to_text(&text);
             let _ = html_new_text(&text);
-            let _ = unflow(&text, seed % 2 == 0);
+            let _ = unflow(&text, seed.is_multiple_of(2));
             let _ = decode_entities(&text);
         }
     }
