@@ -931,6 +931,16 @@ mod tests {
     }
 
     #[test]
+    fn zimbra_and_yahoo_history() {
+        let zimbra = "Đã chuyển phòng chuyên môn.\n\n----- Original Message -----\nFrom: \"Sở Nội vụ\" <pakn@so.example.gov.vn>\nTo: \"vtdat\" <vtdat@hoavang.example.gov.vn>\nSent: Thursday, December 3, 2026 10:15:00 AM\nSubject: Chuyển xử lý\n\nNội dung cũ.";
+        assert_eq!(trim_reply(zimbra), "Đã chuyển phòng chuyên môn.");
+        let zimbra_vi = "Đã nhận.\n\n----- Thư gốc -----\nTừ: \"Sở Nội vụ\"\nNội dung cũ.";
+        assert_eq!(trim_reply(zimbra_vi), "Đã nhận.");
+        let yahoo = "Tôi vẫn chưa nhận được kết quả.\n\nOn Thursday, December 3, 2026 at 10:15:00 AM GMT+7, Sở Nội vụ <pakn@so.example.gov.vn> wrote:\n\n\nKính gửi bà Nguyễn Thị Mai,\nSở đã tiếp nhận.";
+        assert_eq!(trim_reply(yahoo), "Tôi vẫn chưa nhận được kết quả.");
+    }
+
+    #[test]
     fn a_from_line_alone_is_text() {
         let text = "From: tổ dân phố 5\nChúng tôi phản ánh việc xả rác.";
         assert_eq!(trim_reply(text), text);
