@@ -6,12 +6,15 @@
 //!
 //! Pure string work: no I/O, no mail parsing (the caller decodes the MIME).
 
-/// Cuts a plain-text reply down to its new text: everything from the first
-/// attribution line ("On ... wrote:", "Vào ... đã viết:"), Outlook header
-/// block ("From: / Sent: / To: / Subject:", also in Vietnamese) or
-/// "-----Original Message-----" on; every `>`-quoted line; the signature
-/// after a "-- " line; and trailing phone signatures ("Sent from my iPhone",
-/// "Gửi từ iPhone của tôi", "Get Outlook for Android", ...).
+/// Cuts a plain-text reply down to its new text. Removed: every `>`-quoted
+/// line; attribution lines ("On ... wrote:", "Vào ... đã viết:") above
+/// quoted lines (a reply written below the quote stays); everything from
+/// an Outlook header block ("From: / Sent: / To: / Subject:", also in
+/// Vietnamese), a "-----Original Message-----" line or an attribution with
+/// unquoted history after it on; the signature after a "-- " line; and
+/// trailing phone signatures ("Sent from my iPhone", "Gửi từ iPhone của
+/// tôi", "Get Outlook for Android", ...). A forwarded message ("----------
+/// Forwarded message ---------") is kept whole.
 ///
 /// If nothing would be left, returns the text with only its `>`-quoted lines
 /// removed, and if that is empty too, the original text.
@@ -22,7 +25,7 @@ pub fn trim_reply(text: &str) -> String {
     let mut kept: Vec<&str> = lines[..cut]
         .iter()
         .enumerate()
-        .filter(|(i, l)| !is_quoted(l) && !attribution.contains(i))
+        .filter(|(i, l)| !is_quoted(l) && !attribution[*i])
         .map(|(_, l)| *l)
         .collect();
     if let Some(sig) = kept.iter().position(|l| is_sig_separator(l)) {
@@ -41,13 +44,16 @@ pub fn trim_reply(text: &str) -> String {
     text.to_string()
 }
 
-/// Where unquoted history starts (everything from there on goes), and the
-/// attribution lines of `>`-quoted history (only they go, with the quoted
-/// lines: a reply written below the quote stays).
-fn history(lines: &[&str]) -> (usize, Vec<usize>) {
-    let mut attribution = Vec::new();
+/// Where unquoted history starts (everything from there on goes), and which
+/// lines are attributions of `>`-quoted history (only they go, with the
+/// quoted lines: a reply written below the quote stays).
+fn history(lines: &[&str]) -> (usize, Vec<bool>) {
+    let mut attribution = vec![false; lines.len()];
     let mut i = 0;
     while i < lines.len() {
+        if is_forward_marker(lines[i]) {
+            break;
+        }
         if outlook_block_at(lines, i) || is_original_message(lines[i]) {
             return (i, attribution);
         }
@@ -55,7 +61,7 @@ fn history(lines: &[&str]) -> (usize, Vec<usize>) {
             if !next_content_is_quoted(lines, i + n) {
                 return (i, attribution);
             }
-            attribution.extend(i..i + n);
+            attribution[i..i + n].fill(true);
             i += n;
             continue;
         }
@@ -152,6 +158,23 @@ fn next_content_is_quoted(lines: &[&str], from: usize) -> bool {
         .is_none_or(|l| is_quoted(l))
 }
 
+/// The start of a forwarded message ("---------- Forwarded message
+/// ---------", "Begin forwarded message:", Vietnamese Gmail's "Thư đã chuyển
+/// tiếp"): what follows is what the sender passes on, not history, so it
+/// stays (and nothing after it is taken for history).
+fn is_forward_marker(line: &str) -> bool {
+    let key = marker_key(line);
+    let inner = key.trim_matches(|c: char| c == '-' || c.is_whitespace());
+    matches!(
+        inner,
+        "forwarded message"
+            | "begin forwarded message:"
+            | "thư đã chuyển tiếp"
+            | "thư chuyển tiếp"
+            | "bắt đầu thư được chuyển tiếp:"
+    )
+}
+
 /// "-----Original Message-----" and its Vietnamese forms.
 fn is_original_message(line: &str) -> bool {
     let key = marker_key(line);
@@ -170,15 +193,20 @@ fn is_original_message(line: &str) -> bool {
 /// "Đã gửi:"/"Gửi:"/"Ngày:", "Đến:"/"Tới:"/"Chủ đề:"). A line of
 /// underscores just above (Outlook on the web) belongs to the block.
 fn outlook_block_at(lines: &[&str], i: usize) -> bool {
-    let key = marker_key(lines[i]);
-    if is_underscore_rule(&key) {
-        let next = lines
-            .iter()
-            .enumerate()
-            .skip(i + 1)
-            .find(|(_, l)| !l.trim().is_empty());
-        return next.is_some_and(|(j, _)| outlook_block_at(lines, j));
+    if !is_underscore_rule(&marker_key(lines[i])) {
+        return from_block_at(lines, i);
     }
+    lines
+        .iter()
+        .enumerate()
+        .skip(i + 1)
+        .find(|(_, l)| !l.trim().is_empty())
+        .is_some_and(|(j, _)| from_block_at(lines, j))
+}
+
+/// The "From:" line of Outlook's header block at line `i`.
+fn from_block_at(lines: &[&str], i: usize) -> bool {
+    let key = marker_key(lines[i]);
     if !(key.starts_with("from:") || key.starts_with("từ:")) {
         return false;
     }
@@ -309,9 +337,10 @@ pub fn html_to_text(html: &str) -> String {
 }
 
 /// Reduces HTML to plain text with the quoted history cut off: Gmail's
-/// `gmail_quote`, Outlook's `divRplyFwdMsg`/`appendonsend` (and all after
-/// it), Thunderbird's `moz-cite-prefix` and `<blockquote type="cite">` (also
-/// Apple Mail's).
+/// `gmail_quote` (and its `gmail_signature`), Outlook's
+/// `divRplyFwdMsg`/`appendonsend` (and all after it), Thunderbird's
+/// `moz-cite-prefix` and `<blockquote type="cite">` (also Apple Mail's),
+/// Yahoo's `yahoo_quoted`.
 pub fn html_new_text(html: &str) -> String {
     render(html, true)
 }
@@ -340,10 +369,14 @@ impl<'a> Tokenizer<'a> {
         Self { src, pos: 0 }
     }
 
-    /// Skips to just after `needle` (ASCII case-insensitive), or to the end.
+    /// Skips to just after `needle` (ASCII, case-insensitive), or to the end.
     fn skip_past(&mut self, needle: &str) {
-        let hay = self.src[self.pos..].to_ascii_lowercase();
-        self.pos = match hay.find(needle) {
+        let hay = &self.src.as_bytes()[self.pos..];
+        let needle = needle.as_bytes();
+        self.pos = match hay
+            .windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle))
+        {
             Some(i) => self.pos + i + needle.len(),
             None => self.src.len(),
         };
@@ -545,6 +578,8 @@ fn quoted_history(name: &str, attrs: &[(String, String)]) -> Cut {
         || has_class("gmail_quote_container")
         || has_class("moz-cite-prefix")
         || has_class("yahoo_quoted")
+        || has_class("gmail_signature")
+        || has_class("gmail_signature_prefix")
     {
         return Cut::Element;
     }
@@ -632,6 +667,10 @@ fn render(html: &str, cut_history: bool) -> String {
     let mut skip: Option<(String, usize)> = None;
     for token in Tokenizer::new(html) {
         if let Some((name, depth)) = skip.as_mut() {
+            if name == "head" && matches!(&token, Token::Start { name, .. } if name == "body") {
+                skip = None;
+                continue;
+            }
             match &token {
                 Token::Start { name: n, .. } if n == name && !is_void(n) => *depth += 1,
                 Token::End(n) if n == name => *depth -= 1,
@@ -869,6 +908,39 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_messages_stay() {
+        let text = "Kính gửi Sở, tôi chuyển thư của phường.\n\n---------- Forwarded message ---------\n\
+            From: UBND phường <ubnd@phuong.example.gov.vn>\nDate: Thu, Dec 3, 2026 at 9:00 AM\n\
+            Subject: Trả lời đơn\nTo: <congdan@example.vn>\n\nPhường đã nhận đơn.";
+        assert_eq!(trim_reply(text), text);
+    }
+
+    #[test]
+    fn many_rules_are_cheap() {
+        let text = "Nội dung.\n".to_string() + &"__________\n".repeat(200_000);
+        assert_eq!(
+            trim_reply(&text),
+            text.lines().collect::<Vec<_>>().join("\n")
+        );
+        let html = "<!-- x -->".repeat(100_000) + "<script>" + &"x".repeat(100_000) + "Hết.";
+        assert_eq!(html_to_text(&html), "");
+        assert_eq!(
+            html_to_text("<html><head><title>T</title><meta charset=utf-8><body>Thân thư."),
+            "Thân thư."
+        );
+    }
+
+    #[test]
+    fn zimbra_and_yahoo_history() {
+        let zimbra = "Đã chuyển phòng chuyên môn.\n\n----- Original Message -----\nFrom: \"Sở Nội vụ\" <pakn@so.example.gov.vn>\nTo: \"vtdat\" <vtdat@hoavang.example.gov.vn>\nSent: Thursday, December 3, 2026 10:15:00 AM\nSubject: Chuyển xử lý\n\nNội dung cũ.";
+        assert_eq!(trim_reply(zimbra), "Đã chuyển phòng chuyên môn.");
+        let zimbra_vi = "Đã nhận.\n\n----- Thư gốc -----\nTừ: \"Sở Nội vụ\"\nNội dung cũ.";
+        assert_eq!(trim_reply(zimbra_vi), "Đã nhận.");
+        let yahoo = "Tôi vẫn chưa nhận được kết quả.\n\nOn Thursday, December 3, 2026 at 10:15:00 AM GMT+7, Sở Nội vụ <pakn@so.example.gov.vn> wrote:\n\n\nKính gửi bà Nguyễn Thị Mai,\nSở đã tiếp nhận.";
+        assert_eq!(trim_reply(yahoo), "Tôi vẫn chưa nhận được kết quả.");
+    }
+
+    #[test]
     fn a_from_line_alone_is_text() {
         let text = "From: tổ dân phố 5\nChúng tôi phản ánh việc xả rác.";
         assert_eq!(trim_reply(text), text);
@@ -995,6 +1067,18 @@ mod tests {
     }
 
     #[test]
+    fn html_new_text_cuts_gmail_signature() {
+        let html = "<div dir=\"ltr\">Tôi đồng ý.<br clear=\"all\"><br><span class=\"gmail_signature_prefix\">-- </span><br>\
+            <div dir=\"ltr\" class=\"gmail_signature\"><div>Nguyễn Văn An<br>0905 000 111</div></div></div>";
+        assert_eq!(html_new_text(html), "Tôi đồng ý.");
+        assert_eq!(
+            html_to_text(html),
+            "Tôi đồng ý.\n\n--\nNguyễn Văn An\n0905 000 111"
+        );
+        assert_eq!(trim_reply(&html_to_text(html)), "Tôi đồng ý.");
+    }
+
+    #[test]
     fn html_new_text_cuts_outlook_history() {
         let html = "<div>Đã nhận.</div><div id=\"appendonsend\"></div><hr><div id=\"divRplyFwdMsg\">\
             <b>Từ:</b> Sở Nội vụ<br><b>Đã gửi:</b> Thứ Năm</div><div>Nội dung cũ</div>";
@@ -1026,5 +1110,68 @@ mod tests {
             decode_entities("&lt;pakn@so.example.gov.vn&gt;"),
             "<pakn@so.example.gov.vn>"
         );
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let pieces = [
+            "<",
+            ">",
+            "&",
+            "#",
+            "x",
+            ";",
+            "\"",
+            "'",
+            "=",
+            " ",
+            "\n",
+            "\r",
+            "-- ",
+            "--",
+            ">",
+            "ệ",
+            "Vào ",
+            "On ",
+            "wrote:",
+            "đã viết:",
+            "10:15",
+            "@",
+            "From:",
+            "Sent:",
+            "To:",
+            "<!--",
+            "-->",
+            "<script",
+            "</script",
+            "<a href=",
+            "https://",
+            "</a>",
+            "<div class=gmail_quote>",
+            "</div>",
+            "<blockquote type=cite>",
+            "<pre>",
+            "</pre>",
+            "&#x",
+            "&#",
+            "&amp",
+            "_____________",
+            "<br>",
+            "\u{a0}",
+            "\u{fffd}",
+        ];
+        let mut seed: u32 = 42;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..40 {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                text.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
+            }
+            let _ = trim_reply(&text);
+            let _ = html_to_text(&text);
+            let _ = html_new_text(&text);
+            let _ = unflow(&text, seed.is_multiple_of(2));
+            let _ = decode_entities(&text);
+        }
     }
 }

@@ -38,6 +38,7 @@ pub struct ParsedMail {
     pub full_text: String,
     /// Attached files (not inline text parts). An Outlook TNEF `winmail.dat` (application/ms-tnef) is unpacked into the files it carries when it can be; if it cannot, it is dropped and `tnef_dropped` is true.
     pub attachments: Vec<InboundFile>,
+    /// A `winmail.dat` could not be unpacked and was dropped.
     pub tnef_dropped: bool,
     /// Why this is automatic mail (never to become a message on a PAKN), if it is.
     pub automatic: Option<Automatic>,
@@ -45,15 +46,18 @@ pub struct ParsedMail {
     pub dsn: Option<Dsn>,
 }
 
+/// One attached file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundFile {
     /// Decoded file name (RFC 2231 / RFC 2047), as sent; may be empty.
     pub filename: String,
     /// The declared content type, lower-cased (the caller sniffs the bytes itself).
     pub content_type: String,
+    /// The decoded content (for a text part: as UTF-8, converted from its charset).
     pub bytes: Vec<u8>,
 }
 
+/// Why a message is automatic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Automatic {
     /// `Auto-Submitted:` other than `no` (RFC 3834).
@@ -68,13 +72,16 @@ pub enum Automatic {
     List,
 }
 
+/// What a bounce says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dsn {
     /// The Message-ID (no angle brackets) of the message that bounced, from the returned `message/rfc822` or `text/rfc822-headers` part.
     pub original_message_id: Option<String>,
+    /// One per recipient the report (or `X-Failed-Recipients`) names, in order.
     pub recipients: Vec<DsnRecipient>,
 }
 
+/// One recipient of a delivery status notification.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DsnRecipient {
     /// From `Final-Recipient` (or `Original-Recipient`), lower-cased, without `rfc822;`.
@@ -87,6 +94,7 @@ pub struct DsnRecipient {
     pub diagnostic: Option<String>,
 }
 
+/// Why raw bytes could not be parsed.
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     #[error("not a mail message")]
@@ -439,8 +447,11 @@ fn is_tnef(content_type: &str, filename: &str) -> bool {
     ) || filename.eq_ignore_ascii_case("winmail.dat")
 }
 
-/// The attached files, TNEF unpacked, and whether a TNEF part was dropped.
-/// In a bounce the report parts (status, returned message) are no files.
+/// The attached files, TNEF unpacked, and whether a TNEF part was dropped:
+/// every binary part (inline images of an HTML body too: a citizen's photo
+/// pasted into the text is evidence), every text part sent as an attachment
+/// or with a file name, and attached messages (`message/rfc822`). In a bounce
+/// the report parts (status, returned message) are no files.
 fn files(message: &Message, is_bounce: bool) -> (Vec<InboundFile>, bool) {
     let mut out = Vec::new();
     let mut tnef_dropped = false;
@@ -1035,6 +1046,34 @@ mod tests {
     }
 
     #[test]
+    fn outlook_mobile_html_only_reply() {
+        let mail = fixture!("outlook-mobile-reply.eml");
+        assert_eq!(
+            mail.text,
+            "Tôi đã nhận được kết quả. Tuy nhiên đến nay công trình vẫn chưa bị tháo dỡ, đề nghị \
+             Sở tiếp tục theo dõi."
+        );
+        assert!(
+            mail.full_text
+                .contains("Get Outlook for Android (https://aka.ms/AAb9ysg)")
+        );
+        assert!(mail.full_text.contains(
+            "From: Sở Nội vụ tỉnh <pakn@so.example.gov.vn>\nSent: Thursday, December 3, 2026"
+        ));
+        assert!(mail.full_text.ends_with(
+            "Kính gửi ông Trương Công Vinh,\n\
+             UBND phường đã lập biên bản và yêu cầu tháo dỡ công trình vi phạm.\nSở Nội vụ tỉnh"
+        ));
+        assert_eq!(
+            mail.subject,
+            "Re: [PAKN-2026-001234] Kết quả giải quyết phản ánh"
+        );
+        assert_eq!(mail.from_name.as_deref(), Some("Trương Công Vinh"));
+        assert_eq!(mail.in_reply_to, ["pakn.d92f5a@so.example.gov.vn"]);
+        assert_eq!(mail.automatic, None);
+    }
+
+    #[test]
     fn subject_in_b_encoded_words() {
         let mail = fixture!("subject-b.eml");
         assert_eq!(
@@ -1243,7 +1282,8 @@ mod tests {
 
     #[test]
     fn every_fixture_is_nfc() {
-        let all: [&[u8]; 13] = [
+        let all: [&[u8]; 14] = [
+            include_bytes!("../../../tests/data/inbound/outlook-mobile-reply.eml"),
             include_bytes!("../../../tests/data/inbound/gmail-reply.eml"),
             include_bytes!("../../../tests/data/inbound/outlook-reply.eml"),
             include_bytes!("../../../tests/data/inbound/thunderbird-reply.eml"),
@@ -1485,5 +1525,49 @@ mod tests {
         assert_eq!(tnef::unpack(b""), None);
         assert_eq!(tnef::unpack(b"\x78\x9f\x3e\x22\x01\x00\x02\x0f\x80"), None);
         assert_eq!(tnef::unpack(b"\x78\x9f\x3e\x22\x01\x00"), Some(Vec::new()));
+    }
+
+    #[test]
+    fn truncated_and_garbled_input_never_panics() {
+        let fixtures: [&[u8]; 4] = [
+            include_bytes!("../../../tests/data/inbound/outlook-reply.eml"),
+            include_bytes!("../../../tests/data/inbound/outlook-winmail.eml"),
+            include_bytes!("../../../tests/data/inbound/dsn-bounce.eml"),
+            include_bytes!("../../../tests/data/inbound/outlook-mobile-reply.eml"),
+        ];
+        let mut seed: u32 = 0x2026_1203;
+        for raw in fixtures {
+            for cut in (0..raw.len()).step_by(41) {
+                let _ = parse(&raw[..cut]);
+                let mut garbled = raw.to_vec();
+                for _ in 0..8 {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let at = (seed as usize >> 8) % garbled.len();
+                    garbled[at] = (seed >> 24) as u8;
+                }
+                let _ = parse(&garbled);
+            }
+        }
+    }
+
+    #[test]
+    fn damaged_tnef_never_panics() {
+        let raw = include_bytes!("../../../tests/data/inbound/outlook-winmail.eml");
+        let message = MessageParser::default().parse(raw).expect("parses");
+        let part = message
+            .parts
+            .iter()
+            .find(|p| declared_type(p) == "application/ms-tnef")
+            .expect("a TNEF part");
+        let data = part.contents();
+        assert_eq!(tnef::unpack(data).map(|f| f.len()), Some(1));
+        let mut seed: u32 = 7;
+        for cut in 0..data.len() {
+            let _ = tnef::unpack(&data[..cut]);
+            let mut garbled = data.to_vec();
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            garbled[cut] = (seed >> 24) as u8;
+            let _ = tnef::unpack(&garbled);
+        }
     }
 }
