@@ -529,3 +529,114 @@ async fn bounces_show_on_the_mail_and_automatic_mail_starts_no_loop() {
     assert_eq!(to_citizen, 0, "nothing is sent back to the sender");
     app.stop().await;
 }
+
+/// A fixture of `tests/data/inbound` as this PAKN's citizen would send it: From the
+/// citizen's address, To the reply address (the rest as the client wrote it).
+fn as_reply(fixture: &str, reply_to: &str) -> String {
+    let path = format!(
+        "{}/tests/data/inbound/{fixture}.eml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let raw = std::fs::read_to_string(&path).expect("fixture");
+    let mut out = String::new();
+    let mut in_header = true;
+    let mut skipping = false;
+    for line in raw.split_inclusive('\n') {
+        if in_header && (line == "\r\n" || line == "\n") {
+            in_header = false;
+        }
+        if in_header {
+            let folded = line.starts_with([' ', '\t']);
+            if folded && skipping {
+                continue;
+            }
+            skipping = false;
+            let lower = line.to_ascii_lowercase();
+            if lower.starts_with("from:") {
+                out.push_str(&format!("From: Nguyễn Thị Hoa <{CITIZEN}>\r\n"));
+                skipping = true;
+                continue;
+            }
+            if lower.starts_with("to:") {
+                out.push_str(&format!("To: <{reply_to}>\r\n"));
+                skipping = true;
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replies_as_the_major_clients_write_them_keep_only_the_new_text() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::spawn_with(|cfg| inbound_on(cfg, &sink)).await;
+    let (id, _code) = file(&app, "Hồ sơ cấp đổi giấy phép").await;
+    let mails = sink.wait_for(2, Duration::from_secs(20)).await;
+    let good = reply_to(sent_to(&mails, CITIZEN, ""));
+    let mut conn = app.conn().await;
+    let clients = [
+        "gmail-reply",
+        "outlook-reply",
+        "thunderbird-reply",
+        "apple-mail-reply",
+        "outlook-mobile-reply",
+        "subject-b",
+        "subject-q",
+        "nested-multipart",
+    ];
+    for client in clients {
+        let message = as_reply(client, &good);
+        let expected = pakn::mail::inbound::parse::parse(message.as_bytes())
+            .expect("parsed")
+            .text;
+        assert_eq!(pipe(&app, &message, &[]).await, 0, "{client}");
+        let bodies = event_bodies(&mut conn, id, "citizen_message").await;
+        let (public, body) = bodies.last().expect("a message").clone();
+        assert!(public);
+        assert_eq!(body, pakn::domain::fold::clean_text(&expected), "{client}");
+        for quoted in [
+            "đã viết:",
+            "wrote:",
+            "Gửi từ iPhone",
+            "-----Original",
+            "\n>",
+        ] {
+            assert!(
+                !body.contains(quoted),
+                "{client}: {quoted:?} left in {body:?}"
+            );
+        }
+    }
+    assert_eq!(
+        event_bodies(&mut conn, id, "citizen_message").await.len(),
+        clients.len()
+    );
+    // The nested multipart's PDF passed the filing's checks and is on the PAKN.
+    let files: Vec<(String, String)> = pakn::db::schema::attachments::table
+        .filter(pakn::db::schema::attachments::ticket_id.eq(id))
+        .select((
+            pakn::db::schema::attachments::origin,
+            pakn::db::schema::attachments::filename,
+        ))
+        .load(&mut conn)
+        .await
+        .expect("files");
+    assert!(
+        files
+            .iter()
+            .any(|(o, f)| o == "citizen" && f.ends_with(".pdf")),
+        "{files:?}"
+    );
+    // An Outlook winmail.dat: its CSV is not a file the filing takes; the text stays.
+    let message = as_reply("outlook-winmail", &good);
+    assert_eq!(pipe(&app, &message, &[]).await, 0);
+    assert_eq!(
+        last_row(&mut conn).await,
+        (InboundState::Done, Some(InboundOutcome::CitizenMessage))
+    );
+    assert!(!files.iter().any(|(_, f)| f.ends_with(".csv")));
+    app.take_mail().await;
+    app.stop().await;
+}
