@@ -437,7 +437,7 @@ async fn bounces_show_on_the_mail_and_automatic_mail_starts_no_loop() {
         cfg.mail.inbound.per_sender_per_hour = 4;
     })
     .await;
-    let (id, _code) = file(&app, "Phản ánh về lệ phí").await;
+    let (id, code) = file(&app, "Phản ánh về lệ phí").await;
     let mails = sink.wait_for(2, Duration::from_secs(20)).await;
     let ack = sent_to(&mails, CITIZEN, "");
     let good = reply_to(ack);
@@ -490,6 +490,17 @@ async fn bounces_show_on_the_mail_and_automatic_mail_starts_no_loop() {
     assert!(bounced.is_some());
     assert_eq!(refused.len(), 1);
     assert!(refused[0].starts_with("5.1.1"), "{refused:?}");
+    // The ticket's mail card shows it, and offers to correct the citizen's address.
+    people(&app).await;
+    let client = crate::auth::client();
+    crate::auth::login_ok(&app, &client, OFFICER_EMAIL).await;
+    let page = crate::auth::get(&client, app.url(&format!("/staff/tickets/{code}")))
+        .await
+        .text()
+        .await
+        .expect("the ticket page");
+    assert!(page.contains("data-testid=\"mail-fix\""), "no correction offered");
+    assert!(page.contains("5.1.1"), "the server's answer is not shown");
 
     // A vacation notice to the reply address: nothing happens, nobody is mailed.
     deliver(&app, &vacation(CITIZEN, &good))
