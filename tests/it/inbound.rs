@@ -271,6 +271,25 @@ async fn replies_answer_a_request_become_messages_and_internal_notes() {
         .map(|(e, _, _)| e)
         .collect();
     assert!(!track_events.contains(&"internal_note".to_string()));
+    // The track page shows the citizen's message and the answer, never the note.
+    let token: String = pakn::db::schema::tickets::table
+        .find(id)
+        .select(pakn::db::schema::tickets::access_token)
+        .first(&mut conn)
+        .await
+        .expect("token");
+    let page = reqwest::get(app.url(&format!("/t/{token}")))
+        .await
+        .expect("GET track")
+        .text()
+        .await
+        .expect("the track page");
+    assert!(
+        page.contains(more) && page.contains(answer),
+        "the citizen's words are shown"
+    );
+    assert!(page.contains("Người gửi gửi thêm ý kiến"));
+    assert!(!page.contains(note), "an internal note on the track page");
 
     let mail = app.take_mail().await;
     let kinds: Vec<&str> = mail.iter().map(|m| m.kind.as_str()).collect();
@@ -499,7 +518,10 @@ async fn bounces_show_on_the_mail_and_automatic_mail_starts_no_loop() {
         .text()
         .await
         .expect("the ticket page");
-    assert!(page.contains("data-testid=\"mail-fix\""), "no correction offered");
+    assert!(
+        page.contains("data-testid=\"mail-fix\""),
+        "no correction offered"
+    );
     assert!(page.contains("5.1.1"), "the server's answer is not shown");
 
     // A vacation notice to the reply address: nothing happens, nobody is mailed.
