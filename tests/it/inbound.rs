@@ -670,6 +670,10 @@ async fn replies_as_the_major_clients_write_them_keep_only_the_new_text() {
         (InboundState::Done, Some(InboundOutcome::CitizenMessage))
     );
     assert!(!files.iter().any(|(_, f)| f.ends_with(".csv")));
-    app.take_mail().await;
+    let mail = app.take_mail().await;
+    assert!(
+        mail.iter().all(|m| m.kind != "inbound_refusal"),
+        "no file was refused"
+    );
     app.stop().await;
 }
