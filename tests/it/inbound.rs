@@ -288,7 +288,7 @@ async fn replies_answer_a_request_become_messages_and_internal_notes() {
         page.contains(more) && page.contains(answer),
         "the citizen's words are shown"
     );
-    assert!(page.contains("Người gửi gửi thêm ý kiến"));
+    assert!(page.contains("Ý kiến thêm của người gửi (qua thư điện tử)"));
     assert!(!page.contains(note), "an internal note on the track page");
 
     let mail = app.take_mail().await;
