@@ -96,7 +96,10 @@ mod tests {
 
     #[test]
     fn dates_codes_and_short_numbers_are_not_phones() {
-        assert_eq!(found("Hồ sơ số 000.00.12.H56-241120-0001 ngày 20/11/2026"), None);
+        assert_eq!(
+            found("Hồ sơ số 000.00.12.H56-241120-0001 ngày 20/11/2026"),
+            None
+        );
         assert_eq!(found("Tôi nộp hồ sơ lúc 9 giờ, mất 300.000 đồng."), None);
         assert_eq!(found(""), None);
     }
@@ -111,6 +114,9 @@ mod tests {
             missing(Some("Nguyễn Văn An"), Some("0912345678")),
             vec![Missing::Address]
         );
-        assert_eq!(missing(Some("  "), Some("0912345678"))[0], Missing::FullName);
+        assert_eq!(
+            missing(Some("  "), Some("0912345678"))[0],
+            Missing::FullName
+        );
     }
 }

@@ -6,15 +6,15 @@
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
-use super::HandlingError;
 use super::filing::{self, FilingMeta, FilingOutcome};
-use super::inbound::reply::checked_files;
 use super::inbound::{Desk, ended, held};
+use super::{Context, HandlingError};
+use crate::config::Config;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::inbound::{Finish, InboundRow};
 use crate::db::intake::{self as data, Item, NewItem};
 use crate::domain::access::Access;
-use crate::domain::attachment::CheckedFile;
+use crate::domain::attachment::{self, CheckedFile};
 use crate::domain::calendar::format_datetime;
 use crate::domain::feedback::{Channel, ValidFeedback};
 use crate::domain::inbound::{InboundOutcome, InboundState};
@@ -50,7 +50,12 @@ pub async fn receive(
     }
     let found = find_phone(&format!("{}\n{text}", parsed.subject));
     let name = display_name(parsed);
-    let subject: String = parsed.subject.trim().chars().take(MAX_SUBJECT_CHARS).collect();
+    let subject: String = parsed
+        .subject
+        .trim()
+        .chars()
+        .take(MAX_SUBJECT_CHARS)
+        .collect();
     let item = NewItem {
         inbound_id: row.id,
         received_at: super::inbound::received_at(row),
@@ -148,7 +153,13 @@ fn ack_part(t: &Tr, desk: &Desk<'_>, subject: &str, row: &InboundRow, lacks: &[M
         .collect();
     format!(
         "{}\n\n{}\n{}\n\n{}\n\n{}\n\n{}",
-        t.t2("intake-ack-received", "subject", subject.to_string(), "when", when),
+        t.t2(
+            "intake-ack-received",
+            "subject",
+            subject.to_string(),
+            "when",
+            when
+        ),
         t.t("intake-ack-not-yet"),
         lines.join("\n"),
         t.t("intake-ack-email-known"),
@@ -174,7 +185,11 @@ async fn acknowledge(
         to: vec![to.to_string()],
         cc: Vec::new(),
         lang: Lang::Vi.code().into(),
-        subject: format!("{} / {}", vi.t("intake-ack-subject"), en.t("intake-ack-subject")),
+        subject: format!(
+            "{} / {}",
+            vi.t("intake-ack-subject"),
+            en.t("intake-ack-subject")
+        ),
         body_text: format!(
             "{}\n\n----\n\n{}\n",
             ack_part(&vi, desk, subject, row, lacks),
@@ -202,23 +217,60 @@ pub enum IntakeError {
     Failed(#[from] anyhow::Error),
 }
 
-/// The files of the item's messages that pass the filing's checks, at most the filing's
-/// number (the others stay in the stored messages).
-async fn item_files(
-    conn: &mut AsyncPgConnection,
-    desk: &Desk<'_>,
-    item: &Item,
-) -> Result<Vec<CheckedFile>, IntakeError> {
-    let mut ids = vec![item.inbound_id];
-    ids.extend(item.reply_ids.iter().copied());
-    let mut files = Vec::new();
-    for raw in data::raws(conn, &ids).await? {
-        if let Ok(parsed) = parse::parse(&raw) {
-            files.extend(checked_files(desk, &parsed));
+/// One attachment of an item's mails, and the file the filing keeps of it.
+#[derive(Debug, Clone)]
+pub struct MailFile {
+    pub filename: String,
+    pub size: usize,
+    /// `None` when it fails the filing's checks (type from the bytes, size) or comes
+    /// after the filing's number of files: it stays in the stored message only.
+    pub kept: Option<CheckedFile>,
+}
+
+/// The attachments of the raw messages `raws` (the item's first mail, then its
+/// replies), each checked as the filing checks an uploaded file.
+pub fn mail_files(cfg: &Config, raws: &[Vec<u8>]) -> Vec<MailFile> {
+    let max_bytes = cfg.uploads.max_file_mb * 1024 * 1024;
+    let mut kept = 0;
+    let mut out = Vec::new();
+    for parsed in raws.iter().filter_map(|raw| parse::parse(raw).ok()) {
+        for f in parsed.attachments {
+            let checked = attachment::check(&f.bytes, max_bytes)
+                .ok()
+                .filter(|_| kept < cfg.uploads.max_files)
+                .map(|kind| {
+                    let name = attachment::clean_filename(&f.filename, kind);
+                    CheckedFile::new(name, kind, f.bytes.clone())
+                });
+            kept += usize::from(checked.is_some());
+            out.push(MailFile {
+                filename: f.filename,
+                size: f.bytes.len(),
+                kept: checked,
+            });
         }
     }
-    files.truncate(desk.ctx.cfg.uploads.max_files);
-    Ok(files)
+    out
+}
+
+/// The ids of the item's messages, the first then its replies.
+pub fn message_ids(item: &Item) -> Vec<i64> {
+    let mut ids = vec![item.inbound_id];
+    ids.extend(item.reply_ids.iter().copied());
+    ids
+}
+
+/// The files of the item's mails that the filing keeps.
+async fn item_files(
+    conn: &mut AsyncPgConnection,
+    cfg: &Config,
+    item: &Item,
+) -> Result<Vec<CheckedFile>, IntakeError> {
+    let raws = data::raws(conn, &message_ids(item)).await?;
+    Ok(mail_files(cfg, &raws)
+        .into_iter()
+        .filter_map(|f| f.kept)
+        .collect())
 }
 
 /// The item `id`, locked, if it still waits.
@@ -239,7 +291,7 @@ async fn lock_waiting(conn: &mut AsyncPgConnection, id: i64) -> Result<Item, Int
 /// checks, entered by `access`; marks the item accepted. Returns the new ticket's code.
 pub async fn accept(
     conn: &mut AsyncPgConnection,
-    desk: &Desk<'_>,
+    ctx: &Context<'_>,
     access: &Access,
     id: i64,
     feedback: &ValidFeedback,
@@ -249,7 +301,7 @@ pub async fn accept(
     }
     conn.transaction::<String, IntakeError, _>(async |conn| {
         let item = lock_waiting(conn, id).await?;
-        let files = item_files(conn, desk, &item).await?;
+        let files = item_files(conn, ctx.cfg, &item).await?;
         let meta = FilingMeta {
             channel: Channel::Email,
             external_ref: None,
@@ -263,13 +315,22 @@ pub async fn accept(
             keep_stashed: Vec::new(),
             skip_acknowledgement: false,
         };
-        let ctx = &desk.ctx;
         let outcome = filing::file(conn, ctx.cfg, ctx.reference, feedback, &files, &meta).await?;
-        let FilingOutcome::Created { ticket_id, code, .. } = outcome else {
+        let FilingOutcome::Created {
+            ticket_id, code, ..
+        } = outcome
+        else {
             return Err(IntakeError::Decided(IntakeState::Accepted, None));
         };
-        data::decide(conn, id, IntakeState::Accepted, Some(ticket_id), access.user_id, ctx.now)
-            .await?;
+        data::decide(
+            conn,
+            id,
+            IntakeState::Accepted,
+            Some(ticket_id),
+            access.user_id,
+            ctx.now,
+        )
+        .await?;
         record(conn, access, id, "accept", Some(code.as_str())).await?;
         Ok(code.as_str().to_string())
     })
