@@ -24,11 +24,10 @@ pub struct NewItem<'a> {
 
 /// Stores a new waiting item; its id.
 pub async fn insert(conn: &mut AsyncPgConnection, item: &NewItem<'_>) -> QueryResult<i64> {
-    diesel::insert_into(ii::table)
+    let insert = diesel::insert_into(ii::table)
         .values(item)
-        .returning(ii::id)
-        .get_result(conn)
-        .await
+        .returning(ii::id);
+    super::durable::one(insert, conn).await
 }
 
 /// Records the acknowledgement queued for item `id`.
