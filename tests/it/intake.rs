@@ -175,6 +175,32 @@ async fn inbound_states(app: &TestApp) -> Vec<(String, Option<String>)> {
         .expect("inbound")
 }
 
+/// Saves a page under `target/screenshots/intake/` with its stylesheet inlined, to be
+/// looked at (or screenshot with headless Chromium) without a running server.
+fn save_page(name: &str, html: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots/intake");
+    let css = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/app.css"),
+    )
+    .unwrap_or_default();
+    let page: String = html
+        .lines()
+        .map(|l| {
+            if l.starts_with("<link rel=\"stylesheet\"") {
+                format!("<style>{css}</style>")
+            } else if l.starts_with("<script") {
+                String::new()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join(format!("{name}.html")), page);
+    }
+}
+
 const TEXT_WITH_PHONE: &str = "Kính gửi Sở Nội vụ,\n\nTôi nộp hồ sơ hưởng bảo hiểm xã hội một lần ngày 02/10/2026 tại bộ phận một cửa, đến nay đã quá hạn mà chưa có kết quả. Điện thoại của tôi: 0912 345 678.\n\nTrân trọng.";
 const TEXT_WITHOUT: &str = "Kính gửi Sở,\n\nCán bộ phường hẹn trả kết quả chứng thực từ tuần trước nhưng đến nay vẫn chưa trả, đề nghị Sở xem xét.";
 
@@ -248,6 +274,7 @@ async fn a_new_mail_waits_as_an_item_and_its_acknowledgement_lists_what_is_missi
         .await
         .expect("body");
     assert!(html.contains("2 thư đang chờ hoàn thiện"), "{html}");
+    save_page("list", &html);
     let (a, b) = (
         html.find("Chậm trả kết quả chứng thực").expect("second"),
         html.find("Chậm giải quyết hồ sơ bảo hiểm xã hội")
@@ -357,6 +384,7 @@ async fn accepting_files_a_pakn_of_channel_email_with_the_mails_time_and_files()
             && html.contains("don-de-nghi.pdf")
             && html.contains("chay-toi.exe")
     );
+    save_page("item", &html);
     let csrf = value_of(&html, "csrf");
     let accept = app.url(&format!("/staff/intake/{item_id}/accept"));
 
@@ -376,6 +404,7 @@ async fn accepting_files_a_pakn_of_channel_email_with_the_mails_time_and_files()
             && again.contains("value=\"bao_hiem_xa_hoi\" selected")
     );
     assert_eq!(ticket_count(&app).await, 0);
+    save_page("item-errors", &again);
 
     let address = "12 Trần Hưng Đạo, phường Rạch Giá, tỉnh An Giang";
     let res = c
