@@ -599,3 +599,34 @@ async fn the_review_list_shows_held_mail_and_retry_puts_it_back_to_new() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pakn_mail_receive_on_stdin_makes_a_waiting_item() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn().await;
+    let raw =
+        Mail::new("f1", "Chậm trả kết quả chứng thực", TEXT_WITHOUT).raw(&intake_address(&app));
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pakn"))
+        .args(["mail", "receive"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DATABASE_URL")
+        .env_remove("PAKN_CONFIG")
+        .env("PAKN_DATABASE__URL", &app.db.url)
+        .env("PAKN_SERVER__PUBLIC_URL", &app.base)
+        .stdin(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("pakn mail receive");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(&raw).await.expect("write the mail");
+    drop(stdin);
+    assert!(child.wait().await.expect("exit").success());
+    let found = items(&app).await;
+    assert_eq!((found.len(), found[0].1.as_str()), (1, "waiting"));
+    assert_eq!(ticket_count(&app).await, 0);
+    assert_eq!(
+        app.take_mail().await.who(),
+        vec![("intake_ack", mail_to(&[SENDER]))]
+    );
+    app.stop().await;
+}
