@@ -51,12 +51,9 @@ pub async fn outbox_message_key(
         .await
 }
 
-/// The waiting item whose acknowledgement has one of the Message-ID keys `keys`,
-/// locked; `None` when none waits.
-pub async fn waiting_by_ack(
-    conn: &mut AsyncPgConnection,
-    keys: &[String],
-) -> QueryResult<Option<Item>> {
+/// The item whose acknowledgement has one of the Message-ID keys `keys` (whatever its
+/// state), locked; `None` when there is none.
+pub async fn by_ack(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryResult<Option<Item>> {
     if keys.is_empty() {
         return Ok(None);
     }
@@ -70,7 +67,6 @@ pub async fn waiting_by_ack(
     }
     ii::table
         .filter(ii::ack_outbox_id.eq_any(acks))
-        .filter(ii::state.eq(IntakeState::Waiting))
         .order(ii::id.asc())
         .for_update()
         .select(Item::as_select())

@@ -2,11 +2,14 @@
 //! waits "chờ hoàn thiện" ([`receive`]) until staff complete what Điều 7 requires and
 //! [`accept`] it (filed with [`super::filing::file`], channel `email`, received when the
 //! mail was), or mark it as [`spam`]. Its sender gets one acknowledgement listing what
-//! is missing; a reply to that acknowledgement joins the same waiting item.
+//! is missing; a reply to that acknowledgement joins the same waiting item (or, once
+//! it is accepted, is the citizen's message on the PAKN).
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::filing::{self, FilingMeta, FilingOutcome};
+use super::inbound::reply;
+use super::inbound::route::Target;
 use super::inbound::{Desk, ended, held};
 use super::{Context, HandlingError};
 use crate::config::Config;
@@ -19,6 +22,7 @@ use crate::domain::calendar::format_datetime;
 use crate::domain::feedback::{Channel, ValidFeedback};
 use crate::domain::inbound::{InboundOutcome, InboundState};
 use crate::domain::intake::{IntakeState, Missing, find_phone, missing};
+use crate::domain::reply_token::Audience;
 use crate::i18n::{Lang, Tr};
 use crate::mail::inbound::parse::{self, ParsedMail};
 use crate::mail::{self, OutgoingMail};
@@ -44,9 +48,23 @@ pub async fn receive(
     if text.is_empty() && parsed.subject.trim().is_empty() && parsed.attachments.is_empty() {
         return Ok(held(InboundOutcome::Empty));
     }
-    if let Some(item) = answered_item(conn, desk, parsed, from).await? {
-        append_reply(conn, desk, row, parsed, &item, &text).await?;
-        return Ok(ended(InboundState::Done, InboundOutcome::Intake));
+    match answered_item(conn, desk, parsed, from).await? {
+        Some(item) if item.state == IntakeState::Waiting => {
+            append_reply(conn, desk, row, parsed, &item, &text).await?;
+            return Ok(ended(InboundState::Done, InboundOutcome::Intake));
+        }
+        // Accepted since: the reply is the citizen's message on the PAKN.
+        Some(Item {
+            ticket_id: Some(ticket_id),
+            ..
+        }) => {
+            let target = Target {
+                ticket_id,
+                audience: Some(Audience::Citizen),
+            };
+            return reply::apply(conn, desk, row, parsed, target).await;
+        }
+        _ => {}
     }
     let found = find_phone(&format!("{}\n{text}", parsed.subject));
     let name = display_name(parsed);
@@ -90,8 +108,7 @@ fn display_name(parsed: &ParsedMail) -> Option<String> {
     (!name.is_empty() && !is_address).then(|| name.to_string())
 }
 
-/// The waiting item whose acknowledgement this mail answers, when it is from the same
-/// address (the acknowledgement's Message-ID is in `In-Reply-To` or `References`).
+/// The item whose acknowledgement this mail answers, when it is from the same address (the acknowledgement's Message-ID is in `In-Reply-To` or `References`).
 async fn answered_item(
     conn: &mut AsyncPgConnection,
     desk: &Desk<'_>,
@@ -110,7 +127,7 @@ async fn answered_item(
                 .then(|| left.to_string())
         })
         .collect();
-    let item = data::waiting_by_ack(conn, &keys).await?;
+    let item = data::by_ack(conn, &keys).await?;
     Ok(item.filter(|i| i.sender_email.eq_ignore_ascii_case(from)))
 }
 

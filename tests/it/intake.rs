@@ -475,6 +475,37 @@ async fn accepting_files_a_pakn_of_channel_email_with_the_mails_time_and_files()
         .expect("POST");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(ticket_count(&app).await, 1);
+
+    // A reply to the acknowledgement now is the citizen's message on the PAKN.
+    let key = acks(&app).await[0].1.clone();
+    let mut reply = Mail::new(
+        "c2",
+        "Re: Đã nhận thư của bạn",
+        "Tôi gửi thêm: bộ phận một cửa hẹn trả kết quả ngày 20/11/2026.",
+    );
+    reply.in_reply_to = Some(format!("<{key}@{}>", message_domain(&app)));
+    receive(&app, &reply.raw(&to)).await;
+    let last: (String, Option<String>, Option<i64>) = inbound_mail::table
+        .order(inbound_mail::id.desc())
+        .select((
+            inbound_mail::state,
+            inbound_mail::outcome,
+            inbound_mail::ticket_id,
+        ))
+        .first(&mut app.conn().await)
+        .await
+        .expect("the reply");
+    assert_eq!(
+        last,
+        (
+            "done".into(),
+            Some("citizen_message".into()),
+            Some(ticket_id)
+        )
+    );
+    assert_eq!(items(&app).await.len(), 1);
+    let mail = app.take_mail().await;
+    assert!(!mail.kinds().contains(&"intake_ack"), "{}", mail.lines());
     app.stop().await;
 }
 
