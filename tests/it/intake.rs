@@ -283,6 +283,14 @@ async fn a_new_mail_waits_as_an_item_and_its_acknowledgement_lists_what_is_missi
     assert!(a < b, "newest first");
     assert!(html.contains("Nguyễn Thị Hoà &#60;hoa.nguyen@example.vn&#62;"));
     assert!(html.contains("href=\"/staff/intake\""), "in the navigation");
+    let en = get(&c, app.url("/staff/intake?lang=en"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        en.contains("2 mails are waiting to be completed") && en.contains("Your contact address")
+    );
     let queue = get(&c, app.url("/staff/tickets"))
         .await
         .text()
