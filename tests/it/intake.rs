@@ -318,6 +318,7 @@ async fn a_reply_to_the_acknowledgement_joins_the_same_item_without_a_second_one
     );
     reply.from = SENDER;
     reply.in_reply_to = Some(format!("<{key}@{}>", message_domain(&app)));
+    reply.files = vec![("giay-hen-tra-ket-qua.pdf", "application/pdf", pdf())];
     receive(&app, &reply.raw(&to)).await;
 
     let found = items(&app).await;
@@ -331,6 +332,16 @@ async fn a_reply_to_the_acknowledgement_joins_the_same_item_without_a_second_one
         "no second acknowledgement"
     );
     assert_eq!(ticket_count(&app).await, 0);
+    // The reply's file is the item's: listed to be kept with the PAKN.
+    create_user(&app, "cv@sonoivu.vn", &["officer"], Some(UNIT)).await;
+    let c = client();
+    login_ok(&app, &c, "cv@sonoivu.vn").await;
+    let html = get(&c, app.url(&format!("/staff/intake/{}", found[0].0)))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("giay-hen-tra-ket-qua.pdf") && html.contains("sẽ được lưu vào PAKN"));
     app.stop().await;
 }
 
