@@ -419,6 +419,10 @@ async fn accepting_files_a_pakn_of_channel_email_with_the_mails_time_and_files()
     assert!(again.contains("Vui lòng kiểm tra lại các mục sau"));
     assert!(again.contains("id=\"address-error\""));
     assert!(
+        again.contains("Địa chỉ liên hệ: Vui lòng nhập mục này."),
+        "{again}"
+    );
+    assert!(
         again.contains("value=\"0912 345 678\"")
             && again.contains("value=\"bao_hiem_xa_hoi\" selected")
     );

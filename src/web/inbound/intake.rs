@@ -140,6 +140,16 @@ pub struct ItemPage {
 }
 
 impl ItemPage {
+    /// The label of field `name` in the error summary ("" when it has none).
+    pub fn label_of(&self, name: &str) -> String {
+        let id = format!("label-{}", name.replace('_', "-"));
+        if self.t.has(&id) {
+            format!("{}: ", self.t.t(&id))
+        } else {
+            String::new()
+        }
+    }
+
     pub fn err(&self, name: &str) -> Option<&str> {
         self.errors
             .iter()
