@@ -27,8 +27,8 @@ use crate::i18n::{Lang, Tr};
 use crate::mail::inbound::parse::{self, ParsedMail};
 use crate::mail::{self, OutgoingMail};
 
-/// The kind of outbox row of the acknowledgement.
-pub const KIND_INTAKE_ACK: &str = "intake_ack";
+/// The kind of outbox row of the acknowledgement (its Reply-To is the intake address).
+pub use crate::mail::reply_address::KIND_INTAKE_ACK;
 
 /// The longest subject kept (characters).
 const MAX_SUBJECT_CHARS: usize = 500;
