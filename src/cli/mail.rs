@@ -2,8 +2,12 @@
 //! one RFC 5322 message on standard input. It is stored in Postgres in its own commit
 //! before anything else; only then does the command exit 0, so the MTA keeps (and
 //! retries) any message pakn did not store: exit 75 (EX_TEMPFAIL) when the database
-//! cannot be reached. Then, unless `--store-only`, the message is processed at once
-//! (a failure there is tried again by `pakn serve`'s inbound pass; the message is safe).
+//! cannot be reached. It then announces the message (`NOTIFY pakn_inbound`) and the
+//! running `pakn serve` instances process it at once, with warm connections and
+//! reference data (a new connection's first queries cost the database more than the
+//! processing itself: bench/results.md, issue 16). `--now` processes it in this process
+//! instead (no instance running); `--store-only` leaves it to the next periodic pass.
+//! Either way a failed processing is tried again by the pass: the message is safe.
 //!
 //! `pakn mail process`: one inbound pass now (every stored message that is due).
 
@@ -21,9 +25,12 @@ use crate::handling::inbound::{self, Desk, Stored};
 pub enum MailCommand {
     /// Store one message read on standard input (for an MTA's pipe transport).
     Receive {
-        /// Store only; `pakn serve` processes it on its next pass.
-        #[arg(long)]
+        /// Store only, without announcing it: the next periodic pass processes it.
+        #[arg(long, conflicts_with = "now")]
         store_only: bool,
+        /// Process it here too (when no `pakn serve` runs).
+        #[arg(long)]
+        now: bool,
     },
     /// Process every stored message that is due now.
     Process,
@@ -35,7 +42,7 @@ const EX_TEMPFAIL: u8 = 75;
 /// Runs a `pakn mail` command; its exit code is the MTA's answer.
 pub async fn run(cfg: &Config, command: MailCommand) -> ExitCode {
     match command {
-        MailCommand::Receive { store_only } => match receive(cfg, store_only).await {
+        MailCommand::Receive { store_only, now } => match receive(cfg, store_only, now).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("pakn mail receive: not stored, try again later: {e:#}");
@@ -77,7 +84,7 @@ fn read_message(max: usize) -> anyhow::Result<(Vec<u8>, usize)> {
     Ok((kept, total))
 }
 
-async fn receive(cfg: &Config, store_only: bool) -> anyhow::Result<()> {
+async fn receive(cfg: &Config, store_only: bool, now: bool) -> anyhow::Result<()> {
     let (raw, total) = read_message(cfg.mail.inbound.max_bytes)?;
     if raw.is_empty() {
         anyhow::bail!("empty input");
@@ -92,6 +99,13 @@ async fn receive(cfg: &Config, store_only: bool) -> anyhow::Result<()> {
         return Ok(());
     };
     if store_only {
+        return Ok(());
+    }
+    if !now {
+        // Stored: a lost announcement only waits for the next pass.
+        if let Err(e) = crate::db::inbound::announce(&mut conn).await {
+            eprintln!("pakn mail receive: stored as {id}; not announced: {e}");
+        }
         return Ok(());
     }
     // Stored: whatever happens now, exit 0 (the inbound pass retries a failure).

@@ -344,3 +344,15 @@ pub async fn outbox_row_of(
         .await
         .optional()
 }
+
+/// The channel on which a stored message is announced to the running instances.
+pub const CHANNEL: &str = "pakn_inbound";
+
+/// Tells the instances that LISTEN on [`CHANNEL`] that a message waits (after its
+/// commit; a lost notification only delays it to the next pass).
+pub async fn announce(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query(format!("NOTIFY {CHANNEL}"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -661,7 +661,7 @@ async fn pakn_mail_receive_on_stdin_makes_a_waiting_item() {
     let raw =
         Mail::new("f1", "Chậm trả kết quả chứng thực", TEXT_WITHOUT).raw(&intake_address(&app));
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pakn"))
-        .args(["mail", "receive"])
+        .args(["mail", "receive", "--now"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("DATABASE_URL")
         .env_remove("PAKN_CONFIG")

@@ -1,7 +1,8 @@
 //! The inbound pass of every `pakn serve` (with `[mail.inbound] enabled`): processes the
 //! stored messages that are due (new ones the pipe did not finish, those the IMAP
 //! poller stored, retries after a failure). Instances share the work through `FOR
-//! UPDATE SKIP LOCKED`; a pass may be woken early (the poller wakes it after storing).
+//! UPDATE SKIP LOCKED`; a pass is woken early by the poller after it stores, and by
+//! `pakn mail receive`'s `NOTIFY` ([`super::listen`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub fn spawn(
     if !cfg.mail.inbound.enabled {
         return;
     }
+    super::listen::spawn(cfg.database.url.clone(), Arc::clone(&wake));
     let every = Duration::from_secs(cfg.mail.inbound.poll_interval_secs.max(1));
     tokio::spawn(async move {
         loop {

@@ -10,6 +10,7 @@
 
 pub mod bounce;
 pub mod job;
+pub mod listen;
 pub mod refusal;
 pub mod reply;
 pub mod route;
