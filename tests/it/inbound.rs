@@ -427,8 +427,8 @@ async fn forged_tokens_strangers_oversize_and_a_crash_before_processing() {
     .await
     .expect("retention");
     assert_eq!(
-        report.inbound, 2,
-        "the processed reply and the refused message"
+        report.inbound, 3,
+        "the two processed replies and the refused message"
     );
     let kept: Vec<(InboundState, i32)> = inbound_mail::table
         .order(inbound_mail::id)
