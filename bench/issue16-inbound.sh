@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Issue 16: inbound mail through the pipe, as an MTA runs it: one `pakn mail receive`
-# process per message, PAR at a time, each storing its message and processing it.
-# Seeds pakn_inbound_bench (seed-demo, TICKETS PAKN), writes N messages like the ones a
-# department gets (60% citizens' replies naming their PAKN by its thread, 20% new PAKN
-# to the intake address, 10% vacation notices, 10% bounces), then:
-#   1. pipe: every message stored and processed; messages/s, and each process's max
-#      RSS for the first and the last 200 messages (flat = no growth with the backlog);
-#   2. serve: the same number again with --store-only, then one `pakn serve` processes
-#      the backlog; its RSS sampled every second (flat = memory does not grow with it).
+# process per message, PAR at a time. Seeds pakn_inbound_bench (seed-demo, TICKETS
+# PAKN), writes N messages like the ones a department gets (60% citizens' replies naming
+# their PAKN by its thread, 20% new PAKN to the intake address, 10% vacation notices,
+# 10% bounces), then:
+#   1. the default: each process stores its message and announces it (NOTIFY); one
+#      `pakn serve` (LISTEN) processes them. Messages/s from the first message piped to
+#      the last one processed; serve's RSS every second (flat = memory does not grow
+#      with the messages); each pipe process's max RSS, first and last 200.
+#   2. `--now`: each pipe process also processes its message (no instance running).
 # Release build in its own target dir (CARGO_TARGET_DIR, default target-release).
 source "$(dirname "$0")/lib.sh"
 N=${N:-10000}
@@ -76,38 +77,43 @@ for tag, folder in (("a", "a"), ("b", "b")):
 PY
 
 echo "== load before: $(uptime)"
-echo "== 1. pipe: $N messages, $PAR at a time, each stored and processed"
 export BIN
-start=$(date +%s.%N)
-ls "$OUT/a" | xargs -P "$PAR" -I{} sh -c \
-  '/usr/bin/time -f "%M" -o "$0/{}.rss" "$BIN" mail receive < "$0/{}" || echo "exit $? {}" >>"$0/../errors"' "$OUT/a"
-end=$(date +%s.%N)
-secs=$(echo "$end - $start" | bc -l)
-printf "wall %.1f s, %.0f messages/s stored and processed\n" "$secs" "$(echo "$N / $secs" | bc -l)"
-[ -f "$OUT/errors" ] && { echo "failures:"; head "$OUT/errors"; }
-rss() { ls "$OUT/a"/*.rss | sort | "$1" -200 | xargs cat | sort -n | awk '{a[NR]=$1} END {printf "min %d kB, median %d kB, max %d kB\n", a[1], a[int(NR/2)+1], a[NR]}'; }
-echo "max RSS per process, first 200: $(rss head)"
-echo "max RSS per process, last 200:  $(rss tail)"
-count "SELECT state, outcome, count(*) FROM inbound_mail GROUP BY 1, 2 ORDER BY 1, 2"
+rss() { ls "$OUT/$1"/*.rss | sort | "$2" -200 | xargs cat | sort -n | awk '{a[NR]=$1} END {printf "min %d kB, median %d kB, max %d kB\n", a[1], a[int(NR/2)+1], a[NR]}'; }
+pipe_all() { # folder, extra args
+  ls "$OUT/$1" | grep '\.eml$' | xargs -P "$PAR" -I{} sh -c \
+    '/usr/bin/time -f "%M" -o "$0/{}.rss" "$BIN" mail receive $1 < "$0/{}" || echo "exit $? {}" >>"$0/../errors"' "$OUT/$1" "${2:-}"
+}
+left() { count "SELECT count(*) FROM inbound_mail WHERE state = 'new'"; }
 
-echo "== 2. serve: $N stored with --store-only, then one pakn serve processes them"
-ls "$OUT/b" | xargs -P "$PAR" -I{} sh -c '"$BIN" mail receive --store-only < "$0/{}"' "$OUT/b"
-PAKN_SERVER__LISTEN="127.0.0.1:$PORT" PAKN_MAIL__INBOUND__POLL_INTERVAL_SECS=1 \
+echo "== 1. pipe (store and announce) + one pakn serve processing: $N messages, $PAR at a time"
+PAKN_SERVER__LISTEN="127.0.0.1:$PORT" PAKN_MAIL__INBOUND__POLL_INTERVAL_SECS=60 \
   "$BIN" serve --no-worker >"$OUT/serve.log" 2>&1 &
 SERVE=$!
 trap 'kill $SERVE 2>/dev/null || true' EXIT
+sleep 2
+( while kill -0 $SERVE 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$SERVE/status; sleep 1; done ) >"$OUT/serve.rss" &
+SAMPLER=$!
 start=$(date +%s.%N)
-samples=()
-while :; do
-  sleep 1
-  samples+=("$(awk '/VmRSS/ {print $2}' /proc/$SERVE/status)")
-  left=$(count "SELECT count(*) FROM inbound_mail WHERE state = 'new'")
-  [ "$left" = 0 ] && break
-done
+pipe_all a
+piped=$(date +%s.%N)
+while [ "$(left)" != 0 ]; do sleep 0.2; done
 end=$(date +%s.%N)
-secs=$(echo "$end - $start" | bc -l)
-printf "serve processed the backlog in %.1f s (%.0f messages/s)\n" "$secs" "$(echo "$N / $secs" | bc -l)"
-echo "serve RSS each second (kB): ${samples[*]}"
+kill $SAMPLER 2>/dev/null || true
+printf "piped in %.1f s; all processed after %.1f s: %.0f messages/s stored and processed\n" \
+  "$(echo "$piped - $start" | bc -l)" "$(echo "$end - $start" | bc -l)" "$(echo "$N / ($end - $start)" | bc -l)"
+[ -f "$OUT/errors" ] && { echo "failures:"; head "$OUT/errors"; }
+echo "serve RSS each second (kB): $(tr '\n' ' ' <"$OUT/serve.rss")"
+echo "pipe process max RSS, first 200: $(rss a head)"
+echo "pipe process max RSS, last 200:  $(rss a tail)"
 kill $SERVE; wait $SERVE 2>/dev/null || true
+count "SELECT state, outcome, count(*) FROM inbound_mail GROUP BY 1, 2 ORDER BY 1, 2"
+
+echo "== 2. pipe --now (each process stores and processes): $N messages, $PAR at a time"
+start=$(date +%s.%N)
+pipe_all b --now
+end=$(date +%s.%N)
+printf "%.1f s: %.0f messages/s stored and processed\n" "$(echo "$end - $start" | bc -l)" "$(echo "$N / ($end - $start)" | bc -l)"
+echo "pipe process max RSS, first 200: $(rss b head)"
+echo "pipe process max RSS, last 200:  $(rss b tail)"
 echo "== load after: $(uptime)"
 count "SELECT count(*) AS stored, count(*) FILTER (WHERE state = 'new') AS unprocessed FROM inbound_mail"
