@@ -214,3 +214,35 @@ pub async fn ticket_code(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<S
         .first(conn)
         .await
 }
+
+/// Wipes what a decided item (accepted or spam) holds of its sender and their mail once
+/// it was decided before `before`: the item keeps its state, times and ticket; its
+/// messages (the first and the replies added) lose their raw text. An accepted item's
+/// data lives on in its PAKN, under the PAKN's own retention. Returns how many items.
+pub async fn wipe_decided(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let query = diesel::sql_query(
+        "WITH gone AS (
+            UPDATE intake_items
+               SET sender_email = '', sender_name = NULL, subject = '', body = '',
+                   found_phone = NULL, updated_at = now()
+             WHERE state <> 'waiting' AND decided_at < $1 AND sender_email <> ''
+            RETURNING inbound_id, reply_ids),
+         raws AS (
+            UPDATE inbound_mail SET raw = '', size = 0
+             WHERE id IN (SELECT inbound_id FROM gone UNION ALL SELECT unnest(reply_ids) FROM gone)
+            RETURNING id)
+         SELECT count(*) AS n FROM gone",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(before);
+    let wiped: Wiped = super::durable::one(query, conn).await?;
+    Ok(usize::try_from(wiped.n).unwrap_or(0))
+}
+
+#[derive(QueryableByName)]
+struct Wiped {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}

@@ -100,6 +100,8 @@ pub struct Report {
     pub mails: usize,
     /// Inbound messages whose raw text was wiped.
     pub inbound: usize,
+    /// PAKN sent by email, decided (accepted or spam), whose sender and text were wiped.
+    pub intake: usize,
 }
 
 /// Anonymises every PAKN due at `now`, a batch per transaction, each batch audited.
@@ -114,6 +116,7 @@ pub async fn run(
     // history) goes after `[mail.inbound] keep_days`.
     let keep = chrono::TimeDelta::days(i64::from(cfg.mail.inbound.keep_days));
     report.inbound = crate::db::inbound::wipe_processed(conn, now - keep).await?;
+    report.intake = crate::db::intake::wipe_decided(conn, now - keep).await?;
     loop {
         let removed = conn
             .transaction::<Removed, HandlingError, _>(async |conn| {

@@ -579,6 +579,24 @@ async fn spam_leaves_no_ticket_and_no_mail() {
         .await
         .expect("body");
     assert!(page.contains("đã được đánh dấu là thư rác") && !page.contains("/accept\""));
+    // After [mail.inbound] keep_days the retention job wipes the spam's sender and text.
+    let state = app.state();
+    let report = pakn::handling::retention::run(
+        &mut app.conn().await,
+        &state.cfg,
+        chrono::Utc::now() + chrono::TimeDelta::days(31),
+    )
+    .await
+    .expect("retention");
+    assert_eq!(report.intake, 1);
+    let item = &items(&app).await[0];
+    assert_eq!((item.1.as_str(), item.3.as_str()), ("spam", ""));
+    let raws: Vec<i32> = pakn::db::schema::inbound_mail::table
+        .select(pakn::db::schema::inbound_mail::size)
+        .load(&mut app.conn().await)
+        .await
+        .expect("rows");
+    assert!(raws.iter().all(|size| *size == 0), "{raws:?}");
     app.stop().await;
 }
 
