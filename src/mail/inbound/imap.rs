@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use async_imap::extensions::idle::IdleResponse;
-use async_imap::types::Capability;
+use async_imap::types::{Capability, UnsolicitedResponse};
 use async_imap::{Client, Session};
 use futures_util::TryStreamExt;
 use rustls::ClientConfig;
@@ -351,9 +351,14 @@ impl Mailbox {
             has_move,
             has_idle,
         } = self;
+        let news = session.unsolicited_responses.clone();
         let mut handle = session.idle();
         timed("idle", handle.init(), imap_err).await?;
-        let woke = {
+        // Mail that came during the last commands, or as IDLE started, was reported
+        // outside the wait.
+        let woke = if news_in(|| news.try_recv().ok()) {
+            Woke::News
+        } else {
             let (fut, _stop) = handle.wait_with_timeout(wait.min(MAX_IDLE));
             match fut.await.map_err(|e| imap_err("idle", e))? {
                 IdleResponse::NewData(_) => Woke::News,
@@ -391,4 +396,16 @@ async fn ensure_folder(session: &mut ImapSession, folder: &str) -> Result<()> {
         return Ok(());
     }
     timed("create", session.create(folder), imap_err).await
+}
+
+/// Whether the server reported new messages outside a command's answer (drains them).
+fn news_in(mut next: impl FnMut() -> Option<UnsolicitedResponse>) -> bool {
+    let mut news = false;
+    while let Some(response) = next() {
+        news |= matches!(
+            response,
+            UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_)
+        );
+    }
+    news
 }
