@@ -135,9 +135,16 @@ async fn waiting_messages_are_stored_then_moved_to_the_done_folder() {
         assert_eq!(*outcome, None, "not processed by the poller");
     }
     assert_eq!(dovecot.count("INBOX").await, 0, "the folder is empty");
-    assert_eq!(dovecot.messages(DONE).await, sent, "the done folder holds them");
+    assert_eq!(
+        dovecot.messages(DONE).await,
+        sent,
+        "the done folder holds them"
+    );
     // Nothing waits any more: the next pass does nothing.
-    assert_eq!(rig.poll("test-instance").await, Polled::Done(PollReport::default()));
+    assert_eq!(
+        rig.poll("test-instance").await,
+        Polled::Done(PollReport::default())
+    );
     assert_eq!(rig.rows().await.len(), 3);
     rig.end().await;
 }
@@ -209,7 +216,11 @@ async fn a_message_over_the_limit_is_stored_as_its_header() {
         + 4;
     let (source, raw, size, outcome) = &rows[0];
     assert_eq!(*source, InboundSource::Imap);
-    assert_eq!(raw.as_slice(), &big[..header_end], "only the header is kept");
+    assert_eq!(
+        raw.as_slice(),
+        &big[..header_end],
+        "only the header is kept"
+    );
     assert_eq!(*size as usize, big.len(), "the full size is recorded");
     assert_eq!(*outcome, Some(InboundOutcome::TooLarge));
     assert_eq!(rows[1].1, small, "the small one is kept whole");
@@ -269,9 +280,14 @@ async fn of_two_pollers_one_holds_the_lease_and_the_other_takes_over_when_it_die
         let (pool, cfg, wake) = (rig.pool.clone(), Arc::clone(&cfg), Arc::clone(&wake));
         tokio::spawn(async move { poller::run(&pool, &cfg, &wake, holder).await })
     };
-    let mut tasks = vec![("poller-a", spawn("poller-a")), ("poller-b", spawn("poller-b"))];
+    let mut tasks = vec![
+        ("poller-a", spawn("poller-a")),
+        ("poller-b", spawn("poller-b")),
+    ];
     for n in 1..=3 {
-        dovecot.append("INBOX", &message(&format!("Thư {n}"), "…")).await;
+        dovecot
+            .append("INBOX", &message(&format!("Thư {n}"), "…"))
+            .await;
     }
     eventually("three stored", || async { rig.rows().await.len() == 3 }).await;
     eventually("the folder emptied", || async {
@@ -281,19 +297,27 @@ async fn of_two_pollers_one_holds_the_lease_and_the_other_takes_over_when_it_die
     assert_eq!(dovecot.count(DONE).await, 3);
 
     // One holder, and it stays the holder while the other keeps asking (3 s, three
-    // tries of the other).
+    // tries of the other); only the holder ever logged in to the IMAP server.
     let (holder, _) = rig.lease().await.expect("a lease");
     let holder = holder.expect("a holder");
     let until = Instant::now() + Duration::from_secs(3);
     while Instant::now() < until {
         let (by, leased_until) = rig.lease().await.expect("a lease");
-        assert_eq!(by.as_deref(), Some(holder.as_str()), "the lease never changes hands");
+        assert_eq!(
+            by.as_deref(),
+            Some(holder.as_str()),
+            "the lease never changes hands"
+        );
         assert!(leased_until > chrono::Utc::now(), "held, not expired");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert_eq!(dovecot.other_logins(), 1, "one poller connected, once");
 
     // The holder dies; once its lease has run out the other one polls.
-    let i = tasks.iter().position(|(h, _)| *h == holder).expect("a task");
+    let i = tasks
+        .iter()
+        .position(|(h, _)| *h == holder)
+        .expect("a task");
     let (_, dead) = tasks.remove(i);
     dead.abort();
     let _ = dead.await;
@@ -306,9 +330,17 @@ async fn of_two_pollers_one_holds_the_lease_and_the_other_takes_over_when_it_die
             .expect("expire the lease");
     }
     dovecot.append("INBOX", &message("Thư 4", "…")).await;
-    eventually("the fourth stored", || async { rig.rows().await.len() == 4 }).await;
+    eventually("the fourth stored", || async {
+        rig.rows().await.len() == 4
+    })
+    .await;
     let (by, _) = rig.lease().await.expect("a lease");
-    assert_eq!(by.as_deref(), Some(tasks[0].0), "the survivor holds the lease");
+    assert_eq!(
+        by.as_deref(),
+        Some(tasks[0].0),
+        "the survivor holds the lease"
+    );
+    assert_eq!(dovecot.other_logins(), 2, "the survivor connected");
     eventually("the folder emptied", || async {
         dovecot.count("INBOX").await == 0
     })
@@ -347,7 +379,10 @@ async fn with_idle_a_message_appended_while_the_app_waits_is_stored_at_once() {
     };
     dovecot.append("INBOX", &auto("Vắng mặt 1")).await;
     eventually("the first stored", || async { count().await == 1 }).await;
-    eventually("the first moved", || async { dovecot.count(DONE).await == 1 }).await;
+    eventually("the first moved", || async {
+        dovecot.count(DONE).await == 1
+    })
+    .await;
 
     // The poller now waits in IDLE.
     dovecot.append("INBOX", &auto("Vắng mặt 2")).await;
@@ -357,7 +392,10 @@ async fn with_idle_a_message_appended_while_the_app_waits_is_stored_at_once() {
         started.elapsed() < Duration::from_secs(20),
         "brought in by IDLE, not by the 600 s poll"
     );
-    eventually("the second moved", || async { dovecot.count(DONE).await == 2 }).await;
+    eventually("the second moved", || async {
+        dovecot.count(DONE).await == 2
+    })
+    .await;
     assert_eq!(dovecot.count("INBOX").await, 0);
     app.stop().await;
 }

@@ -73,14 +73,20 @@ fn lease_secs(cfg: &Config) -> i64 {
 
 /// Takes or renews the lease; whether this instance holds it now.
 async fn renew(pool: &Pool, cfg: &Config, holder: &str) -> anyhow::Result<bool> {
-    let mut conn = pool.get().await.context("imap poller: a database connection")?;
+    let mut conn = pool
+        .get()
+        .await
+        .context("imap poller: a database connection")?;
     leases::take_lease(&mut conn, LEASE, holder, lease_secs(cfg))
         .await
         .context("imap poller: taking the lease")
 }
 
 async fn release(pool: &Pool, holder: &str) -> anyhow::Result<()> {
-    let mut conn = pool.get().await.context("imap poller: a database connection")?;
+    let mut conn = pool
+        .get()
+        .await
+        .context("imap poller: a database connection")?;
     leases::release_lease(&mut conn, LEASE, holder)
         .await
         .context("imap poller: releasing the lease")?;
@@ -136,7 +142,10 @@ async fn pass(
         };
         let total = message.size.max(message.raw.len());
         let stored = {
-            let mut conn = pool.get().await.context("imap poller: a database connection")?;
+            let mut conn = pool
+                .get()
+                .await
+                .context("imap poller: a database connection")?;
             store(&mut conn, cfg, InboundSource::Imap, &message.raw, total)
                 .await
                 .with_context(|| format!("imap poller: storing uid {uid}"))?

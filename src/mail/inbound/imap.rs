@@ -177,7 +177,10 @@ async fn open(cfg: &ImapConfig) -> Result<Conn> {
             let name = ServerName::try_from(host.to_string())
                 .map_err(|e| ImapError::Config(format!("host name: {e}")))?;
             let connector = TlsConnector::from(Arc::new(tls_config(cfg)?));
-            let tls = timed("tls", connector.connect(name, tcp), |_, e| ImapError::Tls(e)).await?;
+            let tls = timed("tls", connector.connect(name, tcp), |_, e| {
+                ImapError::Tls(e)
+            })
+            .await?;
             Ok(Conn::Tls(Box::new(tls)))
         }
     }
@@ -287,7 +290,11 @@ impl Mailbox {
             .map(|s| s as usize))
     }
 
-    async fn fetch_items(&mut self, uid: u32, query: &str) -> Result<Vec<async_imap::types::Fetch>> {
+    async fn fetch_items(
+        &mut self,
+        uid: u32,
+        query: &str,
+    ) -> Result<Vec<async_imap::types::Fetch>> {
         let uid_set = uid.to_string();
         let session = &mut self.session;
         timed(
@@ -323,7 +330,9 @@ impl Mailbox {
         timed(
             "store",
             async {
-                let stream = session.uid_store(&uid_set, "+FLAGS.SILENT (\\Deleted)").await?;
+                let stream = session
+                    .uid_store(&uid_set, "+FLAGS.SILENT (\\Deleted)")
+                    .await?;
                 stream.try_collect::<Vec<_>>().await
             },
             imap_err,

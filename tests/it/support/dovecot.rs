@@ -13,6 +13,7 @@
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
@@ -34,6 +35,8 @@ pub struct Dovecot {
     /// The PEM of another CA, which signed nothing the server uses.
     pub other_ca_file: PathBuf,
     child: Option<Child>,
+    /// Logins of the test's own sessions (for telling the pollers' logins apart).
+    own_logins: AtomicUsize,
 }
 
 fn free_port() -> u16 {
@@ -72,7 +75,12 @@ fn make_ca(dir: &Path, name: &str) {
         .current_dir(dir)
         .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
         .args(["ec_paramgen_curve:P-256", "-nodes", "-days", "2"])
-        .args(["-keyout", &format!("{name}.key"), "-out", &format!("{name}.pem")])
+        .args([
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.pem"),
+        ])
         .args(["-subj", &format!("/CN=pakn test {name}")])
         .args(["-addext", "basicConstraints=critical,CA:TRUE"])
         .args(["-addext", "keyUsage=critical,keyCertSign,cRLSign"]));
@@ -82,7 +90,13 @@ fn make_ca(dir: &Path, name: &str) {
 fn make_server_cert(dir: &Path) {
     run(Command::new("openssl")
         .current_dir(dir)
-        .args(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
+        .args([
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
         .args(["-nodes", "-keyout", "server.key", "-out", "server.csr"])
         .args(["-subj", "/CN=localhost"]));
     std::fs::write(
@@ -103,7 +117,13 @@ fn users(home: &Path) -> (String, String, String, u32, u32) {
     if id_of("-u", "") == 0 {
         let (uid, gid) = (id_of("-u", "dovecot"), id_of("-g", "dovecot"));
         std::os::unix::fs::chown(home, Some(uid), Some(gid)).expect("chown the mail home");
-        return ("dovenull".into(), "dovecot".into(), "dovecot".into(), uid, gid);
+        return (
+            "dovenull".into(),
+            "dovecot".into(),
+            "dovecot".into(),
+            uid,
+            gid,
+        );
     }
     let name = String::from_utf8_lossy(
         &Command::new("id")
@@ -160,8 +180,11 @@ impl Dovecot {
         make_ca(&dir, "ca");
         make_ca(&dir, "other-ca");
         make_server_cert(&dir);
-        std::fs::write(dir.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n"))
-            .expect("passwd file");
+        std::fs::write(
+            dir.join("passwd"),
+            format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n"),
+        )
+        .expect("passwd file");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let mut dovecot = Dovecot {
@@ -171,6 +194,7 @@ impl Dovecot {
                 other_ca_file: dir.join("other-ca.pem"),
                 dir: dir.clone(),
                 child: None,
+                own_logins: AtomicUsize::new(0),
             };
             dovecot.spawn();
             if dovecot.wait_ready().await {
@@ -184,8 +208,7 @@ impl Dovecot {
 
     fn spawn(&mut self) {
         let conf = self.dir.join("dovecot.conf");
-        std::fs::write(&conf, config(&self.dir, self.port, self.plain_port))
-            .expect("dovecot.conf");
+        std::fs::write(&conf, config(&self.dir, self.port, self.plain_port)).expect("dovecot.conf");
         let out = std::fs::File::create(self.dir.join("stderr.log")).expect("stderr log");
         let child = Command::new("/usr/sbin/dovecot")
             .arg("-F")
@@ -230,7 +253,10 @@ impl Dovecot {
             return;
         };
         let group = format!("-{}", child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = child.try_wait() {
@@ -238,7 +264,10 @@ impl Dovecot {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = child.wait();
     }
 
@@ -262,6 +291,7 @@ impl Dovecot {
 
     /// A logged-in session of the test's own (over TLS).
     pub async fn session(&self) -> ImapSession {
+        self.own_logins.fetch_add(1, Ordering::SeqCst);
         imap::login(&self.imap_config())
             .await
             .expect("a test imap session")
@@ -298,6 +328,17 @@ impl Dovecot {
 
     pub async fn count(&self, folder: &str) -> usize {
         self.messages(folder).await.len()
+    }
+
+    /// The logins that were not the test's own sessions (Dovecot's log, which may lag a
+    /// little behind).
+    pub fn other_logins(&self) -> usize {
+        let log = std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default();
+        let all = log
+            .lines()
+            .filter(|l| l.contains("imap-login: Info: Login:"))
+            .count();
+        all.saturating_sub(self.own_logins.load(Ordering::SeqCst))
     }
 }
 
