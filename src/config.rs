@@ -200,6 +200,9 @@ pub struct InboundConfig {
     pub per_sender_per_hour: i64,
     /// Messages one PAKN may receive in an hour before the rest are held.
     pub per_ticket_per_hour: i64,
+    /// Days a processed message's raw text is kept (the retention job wipes it after;
+    /// what it became stays on the PAKN). Held, failed and intake mail is kept.
+    pub keep_days: u32,
     pub imap: ImapConfig,
 }
 
@@ -614,6 +617,7 @@ impl Default for InboundConfig {
             max_attempts: 5,
             per_sender_per_hour: 20,
             per_ticket_per_hour: 30,
+            keep_days: 30,
             imap: ImapConfig::default(),
         }
     }

@@ -21,16 +21,18 @@ pub struct NewInbound<'a> {
     pub outcome: Option<InboundOutcome>,
 }
 
-/// Stores a message; `None` when one with the same key is already stored.
+/// Stores a message; `None` when one with the same key is already stored. The answer
+/// is read to its end, so `Some` means committed (`pakn mail receive` exits 0 on it).
 pub async fn store(conn: &mut AsyncPgConnection, row: &NewInbound<'_>) -> QueryResult<Option<i64>> {
-    diesel::insert_into(im::table)
-        .values(row)
-        .on_conflict(im::message_key)
-        .do_nothing()
-        .returning(im::id)
-        .get_result(conn)
-        .await
-        .optional()
+    super::durable::optional(
+        diesel::insert_into(im::table)
+            .values(row)
+            .on_conflict(im::message_key)
+            .do_nothing()
+            .returning(im::id),
+        conn,
+    )
+    .await
 }
 
 /// A stored message claimed for processing.
@@ -275,13 +277,14 @@ pub async fn record_bounce(
     now: DateTime<Utc>,
 ) -> QueryResult<Option<Option<i64>>> {
     use super::schema::{outbox, outbox_refusals};
-    let row: Option<(i64, Option<i64>)> = diesel::update(outbox::table)
-        .filter(outbox::message_id.eq(message_key))
-        .set(outbox::bounced_at.eq(Some(now)))
-        .returning((outbox::id, outbox::ticket_id))
-        .get_result(conn)
-        .await
-        .optional()?;
+    let row: Option<(i64, Option<i64>)> = super::durable::optional(
+        diesel::update(outbox::table)
+            .filter(outbox::message_id.eq(message_key))
+            .set(outbox::bounced_at.eq(Some(now)))
+            .returning((outbox::id, outbox::ticket_id)),
+        conn,
+    )
+    .await?;
     let Some((id, ticket_id)) = row else {
         return Ok(None);
     };
@@ -303,4 +306,41 @@ pub async fn record_bounce(
             .await?;
     }
     Ok(Some(ticket_id))
+}
+
+/// Wipes the raw text of messages processed before `before` (done, ignored, refused;
+/// not those that are new PAKN waiting to be completed): the row stays, so the same
+/// message is still recognised. Returns how many.
+pub async fn wipe_processed(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        im::table
+            .filter(im::state.eq_any([
+                InboundState::Done,
+                InboundState::Ignored,
+                InboundState::Refused,
+            ]))
+            .filter(im::outcome.is_distinct_from(Some(InboundOutcome::Intake)))
+            .filter(im::processed_at.lt(before))
+            .filter(im::size.gt(0)),
+    )
+    .set((im::raw.eq(Vec::<u8>::new()), im::size.eq(0)))
+    .execute(conn)
+    .await
+}
+
+/// The ticket and kind of the outbox row whose Message-ID key is `message_key`.
+pub async fn outbox_row_of(
+    conn: &mut AsyncPgConnection,
+    message_key: &str,
+) -> QueryResult<Option<(Option<i64>, String)>> {
+    use super::schema::outbox;
+    outbox::table
+        .filter(outbox::message_id.eq(message_key))
+        .select((outbox::ticket_id, outbox::kind))
+        .first(conn)
+        .await
+        .optional()
 }

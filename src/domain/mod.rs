@@ -1,7 +1,7 @@
 //! Pure domain logic without I/O: tracking codes, text folding, PII masking, phone
 //! numbers, the working-day calendar with legal deadline counting, signed
-//! form tokens, the filing form, attachments, routing rules and the checks of
-//! admin-edited reference data.
+//! form tokens, the filing form, attachments, routing rules, the checks of
+//! admin-edited reference data, and the new text of a reply by mail.
 
 pub mod access;
 pub mod admin;
@@ -21,6 +21,7 @@ pub mod publication;
 pub mod recipients;
 pub mod reference;
 pub mod reminders;
+pub mod reply_text;
 pub mod reply_token;
 pub mod routing;
 pub mod schedule;

@@ -98,6 +98,8 @@ pub struct Report {
     pub tickets: usize,
     pub files: usize,
     pub mails: usize,
+    /// Inbound messages whose raw text was wiped.
+    pub inbound: usize,
 }
 
 /// Anonymises every PAKN due at `now`, a batch per transaction, each batch audited.
@@ -108,6 +110,10 @@ pub async fn run(
 ) -> Result<Report, HandlingError> {
     let cutoff = cutoff(now, cfg.privacy.retention_years);
     let mut report = Report::default();
+    // Inbound mail: what it became is on the PAKN; the raw message (addresses, quoted
+    // history) goes after `[mail.inbound] keep_days`.
+    let keep = chrono::TimeDelta::days(i64::from(cfg.mail.inbound.keep_days));
+    report.inbound = crate::db::inbound::wipe_processed(conn, now - keep).await?;
     loop {
         let removed = conn
             .transaction::<Removed, HandlingError, _>(async |conn| {

@@ -11,6 +11,8 @@
 //! - [`message`]: an outbox row as a MIME message with the threading headers.
 //! - [`transport`]: `file` (one `.eml` per row) or `smtp` (one pool of SMTP connections,
 //!   [`smtp`]).
+//! - [`inbound`]: mail that comes in; [`inbound::parse`] decodes one raw message (ids,
+//!   addresses, subject, the new text of a reply, files, automatic mail, bounces).
 //! - [`worker`]: claims due rows with `FOR UPDATE SKIP LOCKED`, sends, retries with
 //!   backoff, marks permanent failures.
 

@@ -14,6 +14,7 @@ mod edge;
 mod faults;
 mod filing;
 mod imap;
+mod inbound;
 mod mail;
 mod mail_status;
 mod migrations;

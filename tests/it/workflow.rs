@@ -26,7 +26,7 @@ use crate::support::outbox::{CITIZEN, DEPUTY, Rcpt, filing_mail_notifying, mail_
 use crate::support::smtp::SmtpSink;
 
 /// Files a PAKN routed to UNIT (lĩnh vực "can_bo_cong_chuc") and returns (id, code).
-async fn file(app: &TestApp, title: &str) -> (i64, String) {
+pub async fn file(app: &TestApp, title: &str) -> (i64, String) {
     let token = fresh_form(app).await;
     let fields = with(
         &with(

@@ -6,6 +6,7 @@
 use diesel_async::AsyncPgConnection;
 
 use super::Desk;
+use crate::domain::attachment::size_text;
 use crate::handling::HandlingError;
 use crate::i18n::{Lang, Tr};
 use crate::mail::inbound::parse::ParsedMail;
@@ -22,8 +23,6 @@ pub enum Why {
     TooManyFiles,
 }
 
-const MIB: f64 = 1024.0 * 1024.0;
-
 fn paragraph(t: &Tr, desk: &Desk<'_>, why: Why, parsed: &ParsedMail) -> String {
     let cfg = desk.ctx.cfg;
     let url = format!("{}/", cfg.server.public_url.trim_end_matches('/'));
@@ -31,11 +30,8 @@ fn paragraph(t: &Tr, desk: &Desk<'_>, why: Why, parsed: &ParsedMail) -> String {
         Why::TooLarge(size) => t.tn(
             "inbound-refusal-too-large",
             vec![
-                ("size", format!("{:.1}", f64::from(size) / MIB).into()),
-                (
-                    "max",
-                    format!("{:.0}", cfg.mail.inbound.max_bytes as f64 / MIB).into(),
-                ),
+                ("size", size_text(i64::from(size)).into()),
+                ("max", size_text(cfg.mail.inbound.max_bytes as i64).into()),
             ],
         ),
         Why::TooManyFiles => t.tn(

@@ -8,6 +8,7 @@ use super::Desk;
 use crate::db::inbound as data;
 use crate::domain::reply_token::{Audience, ReplyTarget};
 use crate::mail::inbound::parse::ParsedMail;
+use crate::mail::reply_address::audience_of_kind;
 
 /// Where a message goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,25 +60,37 @@ pub async fn route(
     })
 }
 
-/// The PAKN named by the Message-IDs the message answers: every mail of a PAKN names
-/// its thread root (`ticket.<public id>@<domain>`) in `In-Reply-To` and `References`,
-/// and mail clients keep it. The audience is then unknown: the sender decides.
+/// The PAKN named by the Message-IDs the message answers, nearest first: one of pakn's
+/// mails (`pakn.<key>@<domain>`: its outbox row names the PAKN, and its kind the
+/// audience when the kind says it), or a thread root (`ticket.<public id>@<domain>`,
+/// which every mail of a PAKN names and mail clients keep; the sender then decides).
 async fn by_thread(
     conn: &mut AsyncPgConnection,
     desk: &Desk<'_>,
     parsed: &ParsedMail,
 ) -> Result<Option<Target>, diesel::result::Error> {
-    let roots = parsed
+    let keys = parsed
         .in_reply_to
         .iter()
-        .chain(parsed.references.iter())
+        .chain(parsed.references.iter().rev())
         .filter_map(|id| {
             let (left, domain) = id.rsplit_once('@')?;
-            let ours = domain.eq_ignore_ascii_case(&desk.message_domain);
-            left.strip_prefix("ticket.").filter(|_| ours)
+            domain
+                .eq_ignore_ascii_case(&desk.message_domain)
+                .then_some(left)
         });
-    for public_id in roots {
-        if let Some(ticket_id) = data::ticket_by_public_id(conn, public_id).await? {
+    for key in keys {
+        if key.starts_with("pakn.")
+            && let Some((Some(ticket_id), kind)) = data::outbox_row_of(conn, key).await?
+        {
+            return Ok(Some(Target {
+                ticket_id,
+                audience: audience_of_kind(&kind),
+            }));
+        }
+        if let Some(public_id) = key.strip_prefix("ticket.")
+            && let Some(ticket_id) = data::ticket_by_public_id(conn, public_id).await?
+        {
             return Ok(Some(Target {
                 ticket_id,
                 audience: None,

@@ -1,7 +1,7 @@
 # Mail that comes in (issue 16): the reply to a message that cannot be taken, the
 # labels of the staff's review of inbound mail.
 inbound-refusal-subject = Your mail was not accepted
-inbound-refusal-too-large = Your mail is { $size } MB, over the { $max } MB limit, so it was not accepted.
+inbound-refusal-too-large = Your mail is { $size }, over the { $max } limit, so it was not accepted.
 inbound-refusal-too-many = Your mail has { $count } attachments, more than the { $max } allowed, so it was not accepted.
 inbound-refusal-instead = Please send it again with fewer or smaller files, or send your feedback through the online form: { $url }
 inbound-refusal-auto = This is an automatic reply; please do not answer it.

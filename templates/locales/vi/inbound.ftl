@@ -1,7 +1,7 @@
 # Mail that comes in (issue 16): the reply to a message that cannot be taken, the
 # labels of the staff's review of inbound mail.
 inbound-refusal-subject = Thư của bạn chưa được tiếp nhận
-inbound-refusal-too-large = Thư của bạn có dung lượng { $size } MB, vượt quá giới hạn { $max } MB, nên hệ thống chưa tiếp nhận thư này.
+inbound-refusal-too-large = Thư của bạn có dung lượng { $size }, vượt quá giới hạn { $max }, nên hệ thống chưa tiếp nhận thư này.
 inbound-refusal-too-many = Thư của bạn có { $count } tệp đính kèm, vượt quá số tệp cho phép ({ $max } tệp), nên hệ thống chưa tiếp nhận thư này.
 inbound-refusal-instead = Vui lòng gửi lại thư với ít tệp hơn hoặc tệp nhỏ hơn, hoặc gửi phản ánh, kiến nghị qua biểu mẫu trực tuyến: { $url }
 inbound-refusal-auto = Đây là thư trả lời tự động, vui lòng không trả lời thư này.
