@@ -431,3 +431,46 @@ async fn the_tls_connection_is_refused_when_the_ca_is_not_trusted() {
     assert!(until <= chrono::Utc::now(), "the lease is given back");
     rig.end().await;
 }
+
+#[tokio::test]
+async fn pakn_mail_poll_stores_and_moves_what_waits() {
+    let dovecot = Dovecot::start().await;
+    let rig = Rig::new(&dovecot, |_| {}).await;
+    let raw = message("Qua lệnh", "…");
+    dovecot.append("INBOX", &raw).await;
+    let imap = dovecot.imap_config();
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pakn"))
+        .args(["mail", "poll"])
+        .env_remove("PAKN_CONFIG")
+        .env("PAKN_DATABASE__URL", &rig.db.url)
+        .env("PAKN_MAIL__INBOUND__ENABLED", "true")
+        .env("PAKN_MAIL__INBOUND__IMAP__HOST", &imap.host)
+        .env("PAKN_MAIL__INBOUND__IMAP__PORT", imap.port.to_string())
+        .env("PAKN_MAIL__INBOUND__IMAP__CA_FILE", &imap.ca_file)
+        .env("PAKN_MAIL__INBOUND__IMAP__USERNAME", &imap.username)
+        .env("PAKN_MAIL__INBOUND__IMAP__PASSWORD", &imap.password)
+        .output();
+    let out = tokio::time::timeout(PATIENCE, out)
+        .await
+        .expect("pakn mail poll ends")
+        .expect("pakn mail poll runs");
+
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("stored: 1, duplicates: 0, moved: 1"),
+        "{stdout}"
+    );
+    let rows = rig.rows().await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, InboundSource::Imap);
+    assert_eq!(rows[0].1, raw);
+    assert_eq!(dovecot.count("INBOX").await, 0);
+    assert_eq!(dovecot.messages(DONE).await, vec![raw]);
+    rig.end().await;
+}
