@@ -48,10 +48,11 @@ pub enum ImapError {
     /// The TLS handshake failed (an untrusted certificate, for example).
     #[error("imap tls handshake: {0}")]
     Tls(io::Error),
-    #[error("imap {step}: {source}")]
+    /// The server refused a command, or its answer could not be read. Shown without
+    /// the data of an answer that did not parse (it may hold a message's text).
+    #[error("imap {step}: {}", describe(source))]
     Imap {
         step: &'static str,
-        #[source]
         source: async_imap::error::Error,
     },
     #[error("imap {0}: timed out")]
@@ -62,6 +63,26 @@ pub enum ImapError {
 }
 
 type Result<T> = std::result::Result<T, ImapError>;
+
+/// What an IMAP error says, without the bytes of an answer that did not parse.
+fn describe(e: &async_imap::error::Error) -> String {
+    use async_imap::error::Error;
+    match e {
+        Error::Io(e) => format!("io: {e}"),
+        Error::Bad(text) => format!("BAD {}", short(text)),
+        Error::No(text) => format!("NO {}", short(text)),
+        Error::ConnectionLost => "connection lost".into(),
+        Error::Parse(_) => "an answer that does not parse".into(),
+        Error::Validate(_) => "an argument that is not a valid IMAP string".into(),
+        Error::Append => "append refused".into(),
+        _ => "an unknown error".into(),
+    }
+}
+
+/// The start of a server's status text.
+fn short(text: &str) -> String {
+    text.chars().take(200).collect()
+}
 
 /// The connection under the IMAP session: plain TCP (tests on loopback) or TLS.
 pub enum Conn {
@@ -417,4 +438,45 @@ fn news_in(mut next: impl FnMut() -> Option<UnsolicitedResponse>) -> bool {
         );
     }
     news
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unparsable_answer_is_not_shown() {
+        let source = async_imap::error::Error::Parse(async_imap::error::ParseError::Invalid(
+            b"* 1 FETCH (BODY[] {16}\r\nSubject: private".to_vec(),
+        ));
+        let shown = ImapError::Imap {
+            step: "fetch",
+            source,
+        }
+        .to_string();
+        assert_eq!(shown, "imap fetch: an answer that does not parse");
+    }
+
+    #[test]
+    fn a_refusal_is_shown() {
+        let source = async_imap::error::Error::No("[TRYCREATE] Mailbox doesn't exist".into());
+        let shown = ImapError::Imap {
+            step: "move",
+            source,
+        }
+        .to_string();
+        assert_eq!(shown, "imap move: NO [TRYCREATE] Mailbox doesn't exist");
+    }
+
+    #[test]
+    fn news_is_an_exists_or_recent() {
+        let mut queue = vec![UnsolicitedResponse::Expunge(3)];
+        assert!(!news_in(|| queue.pop()));
+        let mut queue = vec![
+            UnsolicitedResponse::Expunge(3),
+            UnsolicitedResponse::Exists(4),
+        ];
+        assert!(news_in(|| queue.pop()));
+        assert!(queue.is_empty(), "drained");
+    }
 }
