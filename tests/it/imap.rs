@@ -474,3 +474,33 @@ async fn pakn_mail_poll_stores_and_moves_what_waits() {
     assert_eq!(dovecot.messages(DONE).await, vec![raw]);
     rig.end().await;
 }
+
+#[tokio::test]
+async fn without_move_a_message_is_copied_then_expunged() {
+    // Servers that do not offer MOVE (Dovecot told to hide it), with UIDPLUS (UID
+    // EXPUNGE) and without (EXPUNGE); neither offers IDLE.
+    for capabilities in ["IMAP4rev1 LITERAL+ UIDPLUS", "IMAP4rev1 LITERAL+"] {
+        let dovecot = Dovecot::start_with(&format!("imap_capability = {capabilities}")).await;
+        let rig = Rig::new(&dovecot, |_| {}).await;
+        let sent = vec![message("Thư 1", "…"), message("Thư 2", "…")];
+        for raw in &sent {
+            dovecot.append("INBOX", raw).await;
+        }
+        {
+            let mut mailbox = Mailbox::open(&dovecot.imap_config()).await.expect("open");
+            assert!(!mailbox.can_idle(), "{capabilities}: IDLE hidden");
+            mailbox.logout().await;
+        }
+
+        let polled = rig.poll("test-instance").await;
+
+        assert!(
+            matches!(polled, Polled::Done(r) if r.stored == 2 && r.moved == 2),
+            "{capabilities}: {polled:?}"
+        );
+        assert_eq!(rig.rows().await.len(), 2);
+        assert_eq!(dovecot.count("INBOX").await, 0, "{capabilities}: expunged");
+        assert_eq!(dovecot.messages(DONE).await, sent, "{capabilities}: copied");
+        rig.end().await;
+    }
+}

@@ -246,6 +246,7 @@ pub struct Mailbox {
     session: ImapSession,
     done_folder: String,
     has_move: bool,
+    has_uidplus: bool,
     has_idle: bool,
 }
 
@@ -255,6 +256,7 @@ impl Mailbox {
         let mut session = login(cfg).await?;
         let caps = timed("capability", session.capabilities(), imap_err).await?;
         let has_move = caps.has_str("MOVE");
+        let has_uidplus = caps.has_str("UIDPLUS");
         let has_idle = caps.has(&Capability::Atom("IDLE".into()));
         ensure_folder(&mut session, &cfg.done_folder).await?;
         timed("select", session.select(&cfg.folder), imap_err).await?;
@@ -262,6 +264,7 @@ impl Mailbox {
             session,
             done_folder: cfg.done_folder.clone(),
             has_move,
+            has_uidplus,
             has_idle,
         })
     }
@@ -329,8 +332,8 @@ impl Mailbox {
         .await
     }
 
-    /// Moves message `uid` to the done folder (UID MOVE, or COPY + \Deleted + UID
-    /// EXPUNGE on a server without MOVE).
+    /// Moves message `uid` to the done folder (UID MOVE, or on a server without MOVE
+    /// UID COPY, \Deleted and UID EXPUNGE, or EXPUNGE without UIDPLUS).
     pub async fn move_done(&mut self, uid: u32) -> Result<()> {
         let uid_set = uid.to_string();
         if self.has_move {
@@ -359,12 +362,17 @@ impl Mailbox {
             imap_err,
         )
         .await?;
-        let session = &mut self.session;
+        let (session, uidplus) = (&mut self.session, self.has_uidplus);
         timed(
             "expunge",
             async {
-                let stream = session.uid_expunge(&uid_set).await?;
-                stream.try_collect::<Vec<_>>().await
+                if uidplus {
+                    let stream = session.uid_expunge(&uid_set).await?;
+                    stream.try_collect::<Vec<_>>().await
+                } else {
+                    let stream = session.expunge().await?;
+                    stream.try_collect::<Vec<_>>().await
+                }
             },
             imap_err,
         )
@@ -379,6 +387,7 @@ impl Mailbox {
             session,
             done_folder,
             has_move,
+            has_uidplus,
             has_idle,
         } = self;
         let news = session.unsolicited_responses.clone();
@@ -400,6 +409,7 @@ impl Mailbox {
             session,
             done_folder,
             has_move,
+            has_uidplus,
             has_idle,
         };
         Ok((mailbox, woke))

@@ -171,6 +171,12 @@ fn config(dir: &Path, port: u16, plain_port: u16) -> String {
 impl Dovecot {
     /// Starts a Dovecot with one user and an empty INBOX.
     pub async fn start() -> Dovecot {
+        Self::start_with("").await
+    }
+
+    /// Starts a Dovecot with `extra` added to its configuration (`imap_capability =
+    /// …` to hide MOVE or IDLE, for example).
+    pub async fn start_with(extra: &str) -> Dovecot {
         assert!(
             Path::new("/usr/sbin/dovecot").exists(),
             "/usr/sbin/dovecot is missing: apt-get install dovecot-imapd (scripts/test does)"
@@ -196,7 +202,7 @@ impl Dovecot {
                 child: None,
                 own_logins: AtomicUsize::new(0),
             };
-            dovecot.spawn();
+            dovecot.spawn(extra);
             if dovecot.wait_ready().await {
                 return dovecot;
             }
@@ -206,9 +212,10 @@ impl Dovecot {
         }
     }
 
-    fn spawn(&mut self) {
+    fn spawn(&mut self, extra: &str) {
         let conf = self.dir.join("dovecot.conf");
-        std::fs::write(&conf, config(&self.dir, self.port, self.plain_port)).expect("dovecot.conf");
+        let text = config(&self.dir, self.port, self.plain_port) + extra + "\n";
+        std::fs::write(&conf, text).expect("dovecot.conf");
         let out = std::fs::File::create(self.dir.join("stderr.log")).expect("stderr log");
         let child = Command::new("/usr/sbin/dovecot")
             .arg("-F")
