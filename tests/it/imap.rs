@@ -487,7 +487,7 @@ async fn without_move_a_message_is_copied_then_expunged() {
             dovecot.append("INBOX", raw).await;
         }
         {
-            let mut mailbox = Mailbox::open(&dovecot.imap_config()).await.expect("open");
+            let mailbox = Mailbox::open(&dovecot.imap_config()).await.expect("open");
             assert!(!mailbox.can_idle(), "{capabilities}: IDLE hidden");
             mailbox.logout().await;
         }
