@@ -504,3 +504,39 @@ async fn without_move_a_message_is_copied_then_expunged() {
         rig.end().await;
     }
 }
+
+#[tokio::test]
+async fn without_idle_the_poller_looks_every_poll_secs() {
+    // A server without IDLE, and `idle = false` on one with it.
+    for (extra, idle) in [
+        ("imap_capability = IMAP4rev1 LITERAL+ UIDPLUS MOVE", true),
+        ("", false),
+    ] {
+        let dovecot = Dovecot::start_with(extra).await;
+        let rig = Rig::new(&dovecot, |cfg| {
+            cfg.mail.inbound.imap.poll_secs = 1;
+            cfg.mail.inbound.imap.idle = idle;
+        })
+        .await;
+        let wake = Arc::new(Notify::new());
+        let task = {
+            let (pool, cfg, wake) = (rig.pool.clone(), rig.cfg.clone(), Arc::clone(&wake));
+            tokio::spawn(async move { poller::run(&pool, &cfg, &wake, "poller").await })
+        };
+        for n in 1..=2 {
+            let woken = wake.notified();
+            dovecot
+                .append("INBOX", &message(&format!("Thư {n}"), "…"))
+                .await;
+            eventually("stored", || async { rig.rows().await.len() == n }).await;
+            tokio::time::timeout(PATIENCE, woken)
+                .await
+                .expect("the processing pass is woken");
+        }
+        eventually("moved", || async { dovecot.count(DONE).await == 2 }).await;
+        assert_eq!(dovecot.count("INBOX").await, 0);
+        task.abort();
+        let _ = task.await;
+        rig.end().await;
+    }
+}
