@@ -540,3 +540,22 @@ async fn without_idle_the_poller_looks_every_poll_secs() {
         rig.end().await;
     }
 }
+
+#[tokio::test]
+async fn without_tls_on_loopback_the_poller_works_too() {
+    let dovecot = Dovecot::start().await;
+    let rig = Rig::new(&dovecot, |cfg| {
+        cfg.mail.inbound.imap.security = pakn::config::ImapSecurity::None;
+        cfg.mail.inbound.imap.port = dovecot.plain_port;
+    })
+    .await;
+    let raw = message("Không mã hoá", "…");
+    dovecot.append("INBOX", &raw).await;
+
+    let polled = rig.poll("test-instance").await;
+
+    assert!(matches!(polled, Polled::Done(r) if r.stored == 1 && r.moved == 1));
+    assert_eq!(rig.rows().await[0].1, raw);
+    assert_eq!(dovecot.messages(DONE).await, vec![raw]);
+    rig.end().await;
+}

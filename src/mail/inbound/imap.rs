@@ -185,11 +185,25 @@ fn tls_config(cfg: &ImapConfig) -> Result<ClientConfig> {
         .with_no_client_auth())
 }
 
-/// Opens the connection (TCP, then TLS unless `security = "none"`).
+/// Whether `host` names this machine (where a password may go unencrypted).
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Opens the connection (TCP, then TLS unless `security = "none"`, loopback only).
 async fn open(cfg: &ImapConfig) -> Result<Conn> {
     let host = cfg.host.trim();
     if host.is_empty() {
         return Err(ImapError::Config("no host".into()));
+    }
+    if cfg.security == ImapSecurity::None && !is_loopback(host) {
+        return Err(ImapError::Config(
+            "security = \"none\" is for a server on loopback only".into(),
+        ));
     }
     let tcp = timed("connect", TcpStream::connect((host, cfg.port)), io_err).await?;
     match cfg.security {
@@ -476,6 +490,39 @@ mod tests {
         }
         .to_string();
         assert_eq!(shown, "imap move: NO [TRYCREATE] Mailbox doesn't exist");
+    }
+
+    #[test]
+    fn no_security_only_on_loopback() {
+        for host in [
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "[::1]",
+            "localhost",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "10.0.0.1",
+            "imap.example.org",
+            "localhost.example.org",
+            "::2",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[tokio::test]
+    async fn no_security_is_refused_off_loopback() {
+        let cfg = ImapConfig {
+            host: "imap.example.org".into(),
+            security: ImapSecurity::None,
+            ..ImapConfig::default()
+        };
+        let refused = login(&cfg).await.err();
+        assert!(matches!(refused, Some(ImapError::Config(_))), "{refused:?}");
     }
 
     #[test]
