@@ -30,6 +30,8 @@ use crate::config::{ImapConfig, ImapSecurity};
 
 /// The longest one step (connecting, logging in, one command) may take.
 const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+/// The longest fetching one message may take (25 MB at 50 kB/s).
+const FETCH_TIMEOUT: Duration = Duration::from_secs(600);
 /// The longest one IDLE may last (RFC 2177: re-issue it within 29 minutes).
 pub const MAX_IDLE: Duration = Duration::from_secs(25 * 60);
 
@@ -148,7 +150,16 @@ async fn timed<T, E>(
     fut: impl Future<Output = std::result::Result<T, E>>,
     wrap: impl FnOnce(&'static str, E) -> ImapError,
 ) -> Result<T> {
-    match tokio::time::timeout(STEP_TIMEOUT, fut).await {
+    timed_within(STEP_TIMEOUT, step, fut, wrap).await
+}
+
+async fn timed_within<T, E>(
+    limit: Duration,
+    step: &'static str,
+    fut: impl Future<Output = std::result::Result<T, E>>,
+    wrap: impl FnOnce(&'static str, E) -> ImapError,
+) -> Result<T> {
+    match tokio::time::timeout(limit, fut).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(wrap(step, e)),
         Err(_) => Err(ImapError::Timeout(step)),
@@ -335,7 +346,8 @@ impl Mailbox {
     ) -> Result<Vec<async_imap::types::Fetch>> {
         let uid_set = uid.to_string();
         let session = &mut self.session;
-        timed(
+        timed_within(
+            FETCH_TIMEOUT,
             "fetch",
             async {
                 let stream = session.uid_fetch(&uid_set, query).await?;
