@@ -17,6 +17,7 @@ pub mod counters;
 pub mod digests;
 pub mod durable;
 pub mod inbound;
+pub mod intake;
 pub mod outbox;
 pub mod overview;
 pub mod personal_data;

@@ -362,6 +362,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    intake_items (id) {
+        id -> Int8,
+        inbound_id -> Int8,
+        reply_ids -> Array<Int8>,
+        received_at -> Timestamptz,
+        sender_email -> Text,
+        sender_name -> Nullable<Text>,
+        subject -> Text,
+        body -> Text,
+        found_phone -> Nullable<Text>,
+        state -> Text,
+        ticket_id -> Nullable<Int8>,
+        decided_by -> Nullable<Int4>,
+        decided_at -> Nullable<Timestamptz>,
+        ack_outbox_id -> Nullable<Int8>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     outbox_refusals (outbox_id, address) {
         outbox_id -> Int8,
         address -> Text,
@@ -491,6 +511,7 @@ diesel::joinable!(routing_rule_contacts -> contacts (contact_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(ratings -> replies (reply_id));
 diesel::joinable!(outbox_refusals -> outbox (outbox_id));
+diesel::joinable!(intake_items -> inbound_mail (inbound_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -525,6 +546,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     visitors_online,
     job_leases,
     inbound_mail,
+    intake_items,
     reminders_sent,
 );
 

@@ -13,6 +13,7 @@ use crate::domain::code::Code;
 use crate::domain::digest::DigestKind;
 use crate::domain::feedback::{Channel, FeedbackKind, SubmitterKind};
 use crate::domain::inbound::{InboundOutcome, InboundSource, InboundState};
+use crate::domain::intake::IntakeState;
 use crate::domain::reminders::{Deadline, ReminderKind};
 use crate::domain::status::Status;
 use crate::domain::workflow::{ActorKind, ReplyState, Urgency};
@@ -57,4 +58,5 @@ text_column! {
     InboundSource => "inbound source",
     InboundState => "inbound state",
     InboundOutcome => "inbound outcome",
+    IntakeState => "intake state",
 }

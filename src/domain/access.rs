@@ -155,6 +155,17 @@ impl Access {
         self.has(Role::Leader) || self.has(Role::Officer)
     }
 
+    /// Completes and accepts, or marks as spam, PAKN sent by email that wait to be
+    /// completed: those who enter PAKN received off-line ([`Access::acts`]).
+    pub fn takes_intake(&self) -> bool {
+        self.acts()
+    }
+
+    /// Reviews inbound mail held or failed (try again, discard): admins and leaders.
+    pub fn reviews_inbound(&self) -> bool {
+        self.has(Role::Admin) || self.has(Role::Leader)
+    }
+
     /// Reads every unit's PAKN (leaders and inspectors); officers read their unit's.
     pub fn sees_all_units(&self) -> bool {
         self.has(Role::Leader) || self.has(Role::Inspector)

@@ -13,6 +13,7 @@ pub mod feedback;
 pub mod fold;
 pub mod form_token;
 pub mod inbound;
+pub mod intake;
 pub mod mail_state;
 pub mod mailbox;
 pub mod masking;

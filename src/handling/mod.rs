@@ -23,6 +23,7 @@ pub mod digests;
 pub mod filing;
 pub mod forgot_codes;
 pub mod inbound;
+pub mod inbound_review;
 pub mod intake;
 pub mod jobs;
 pub mod mail_fix;

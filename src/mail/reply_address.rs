@@ -33,6 +33,10 @@ pub fn from_domain(cfg: &Config) -> String {
         .unwrap_or_else(|_| "localhost".into())
 }
 
+/// The kind of the acknowledgement of a PAKN sent by email and waiting to be completed:
+/// its Reply-To is the intake address, so the sender's reply joins the waiting item.
+pub const KIND_INTAKE_ACK: &str = "intake_ack";
+
 /// Whom a kind of mail of a PAKN is for, when the kind says it; `update.<event>` goes
 /// to the citizen or to staff, and its recipients decide.
 pub fn audience_of_kind(kind: &str) -> Option<Audience> {
@@ -48,13 +52,16 @@ pub fn audience_of_kind(kind: &str) -> Option<Audience> {
 pub struct Replies {
     key: ReplyKey,
     addresses: ReplyAddresses,
+    intake: String,
 }
 
 impl Replies {
     pub fn new(cfg: &Config, secret: &[u8]) -> Replies {
+        let (addresses, intake) = addresses_of(cfg);
         Replies {
             key: ReplyKey::new(secret),
-            addresses: addresses_of(cfg).0,
+            addresses,
+            intake,
         }
     }
 
@@ -67,8 +74,9 @@ impl Replies {
         self.addresses.address(&token)
     }
 
-    /// The Reply-To of each row of a PAKN, as (row id, address); one query finds the
-    /// citizens' addresses when an `update.<event>` row is among them.
+    /// The Reply-To of each row of a PAKN (and of an intake acknowledgement), as (row
+    /// id, address); one query finds the citizens' addresses when an `update.<event>`
+    /// row is among them.
     pub async fn for_rows(
         &self,
         conn: &mut AsyncPgConnection,
@@ -93,6 +101,9 @@ impl Replies {
         Ok(rows
             .iter()
             .filter_map(|r| {
+                if r.kind == KIND_INTAKE_ACK {
+                    return Some((r.id, self.intake.clone()));
+                }
                 let ticket_id = r.ticket_id?;
                 let audience = audience_of_kind(&r.kind).unwrap_or_else(|| {
                     let citizen = emails

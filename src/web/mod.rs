@@ -1,9 +1,10 @@
 //! The HTTP layer: one `router()` per feature area (`public`, `track`, `publication`,
-//! `staff`, `tickets`, `admin`, `privacy`), merged here with the middleware that every response
+//! `staff`, `tickets`, `inbound`, `admin`, `privacy`), merged here with the middleware that every response
 //! gets (security headers, request logging by matched route, limits). Feature areas never
 //! import one another: what they share is in [`kit`].
 
 pub mod admin;
+pub mod inbound;
 pub mod kit;
 pub mod middleware;
 pub mod privacy;
@@ -34,6 +35,7 @@ pub fn router(state: SharedState) -> Router {
             Router::new()
                 .merge(staff::router())
                 .merge(tickets::router())
+                .merge(inbound::router())
                 .merge(admin::router())
                 .merge(publication::staff::router())
                 .merge(privacy::router()),

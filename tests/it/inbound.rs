@@ -670,6 +670,16 @@ async fn replies_as_the_major_clients_write_them_keep_only_the_new_text() {
         (InboundState::Done, Some(InboundOutcome::CitizenMessage))
     );
     assert!(!files.iter().any(|(_, f)| f.ends_with(".csv")));
+    // A new PAKN by email: its acknowledgement's Reply-To is the intake address, so the
+    // sender's answer with the missing details joins the waiting item.
+    let raw = std::fs::read(format!(
+        "{}/tests/data/inbound/new-intake.eml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture");
+    assert_eq!(pipe(&app, &String::from_utf8_lossy(&raw), &[]).await, 0);
+    let ack = wait_for_subject(&sink, "chưa phải là phản ánh").await;
+    assert_eq!(reply_to(&ack), "pakn@sonoivu.angiang.gov.vn");
     let mail = app.take_mail().await;
     assert!(
         mail.iter().all(|m| m.kind != "inbound_refusal"),

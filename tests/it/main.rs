@@ -15,6 +15,7 @@ mod faults;
 mod filing;
 mod imap;
 mod inbound;
+mod intake;
 mod mail;
 mod mail_status;
 mod migrations;

@@ -110,6 +110,8 @@ fn routes() -> Vec<Route> {
         r(M::GET, "/staff/overview", Nothing, [LOGIN, OK, OK, OK, OK, NF, OK, LOGIN]),
         r(M::GET, "/staff/personal-data", Nothing, [LOGIN, NO, NO, NO, OK, OK, OK, LOGIN]),
         r(M::GET, "/staff/privacy", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),
+        r(M::GET, "/staff/intake", Nothing, [LOGIN, OK, OK, OK, NF, NF, OK, LOGIN]),
+        r(M::GET, "/staff/inbound", Nothing, [LOGIN, NO, NO, OK, NO, OK, OK, LOGIN]),
         r(M::POST, "/staff/privacy/999999/erase", Csrf, [LOGIN, NO, NO, NO, NO, NF, NF, LOGIN]),
         r(M::POST, "/staff/privacy/999999/erase", NoCsrf, [LOGIN, NO, NO, NO, NO, NO, NO, LOGIN]),
         r(M::GET, "/staff/users", Nothing, [LOGIN, NO, NO, NO, NO, OK, OK, LOGIN]),

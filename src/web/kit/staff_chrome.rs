@@ -51,6 +51,12 @@ impl StaffChrome {
         if user.access.acts() {
             nav.push(("/staff/tickets/new", "staff-nav-new-ticket"));
         }
+        if user.access.takes_intake() {
+            nav.push(("/staff/intake", "intake-nav"));
+        }
+        if user.access.reviews_inbound() {
+            nav.push(("/staff/inbound", "inbound-review-nav"));
+        }
         if user.access.administers() {
             nav.push(("/staff/users", "staff-nav-users"));
             nav.push(("/staff/admin", "admin-nav"));
