@@ -97,6 +97,13 @@ impl Application {
             Arc::clone(&inbound_wake),
             Arc::clone(&self.state.mail_wake),
         );
+        // The IMAP poller (with `[mail.inbound.imap] host`): stores what waits in the
+        // mailbox, then wakes the pass above.
+        crate::handling::inbound::poller::spawn(
+            self.state.pool.clone(),
+            Arc::clone(&self.state.cfg),
+            Arc::clone(&inbound_wake),
+        );
         crate::handling::digests::spawn(
             self.state.pool.clone(),
             Arc::clone(&self.state.cfg),

@@ -10,6 +10,9 @@
 //! Either way a failed processing is tried again by the pass: the message is safe.
 //!
 //! `pakn mail process`: one inbound pass now (every stored message that is due).
+//!
+//! `pakn mail poll`: one IMAP pass now (`[mail.inbound.imap]`): every message waiting is
+//! stored, then moved to the done folder; nothing when another instance holds the lease.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -19,6 +22,7 @@ use clap::Subcommand;
 
 use crate::config::Config;
 use crate::domain::inbound::InboundSource;
+use crate::handling::inbound::poller::{self, Polled};
 use crate::handling::inbound::{self, Desk, Stored};
 
 #[derive(Debug, Subcommand)]
@@ -34,6 +38,8 @@ pub enum MailCommand {
     },
     /// Process every stored message that is due now.
     Process,
+    /// Store (and move to the done folder) every message waiting in the IMAP folder.
+    Poll,
 }
 
 /// EX_TEMPFAIL (sysexits.h): the MTA keeps the message and tries again later.
@@ -52,6 +58,23 @@ pub async fn run(cfg: &Config, command: MailCommand) -> ExitCode {
         MailCommand::Process => match process(cfg).await {
             Ok(n) => {
                 println!("processed: {n}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        MailCommand::Poll => match poll(cfg).await {
+            Ok(Polled::Done(r)) => {
+                println!(
+                    "stored: {}, duplicates: {}, moved: {}",
+                    r.stored, r.duplicates, r.moved
+                );
+                ExitCode::SUCCESS
+            }
+            Ok(Polled::Busy) => {
+                println!("busy: another instance holds the lease mail.inbound.imap");
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -131,4 +154,15 @@ async fn process(cfg: &Config) -> anyhow::Result<usize> {
     let secret = crate::db::settings::instance_secret(&mut conn, &cfg.security.secret).await?;
     let desk = Desk::new(cfg, &reference, &secret);
     Ok(inbound::process_due(&mut conn, &desk).await?)
+}
+
+async fn poll(cfg: &Config) -> anyhow::Result<Polled> {
+    if cfg.mail.inbound.imap.host.trim().is_empty() {
+        anyhow::bail!("[mail.inbound.imap] host is not set");
+    }
+    let pool = crate::db::pool(&cfg.database.url, 2)?;
+    let holder = crate::handling::jobs::instance_name();
+    let polled = poller::poll_once(&pool, cfg, &holder).await;
+    pool.close();
+    polled
 }

@@ -1,6 +1,6 @@
 //! The `pakn` command line: `serve` (the default), `migrate`, `check-config`, `seed`,
 //! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`, `retention`,
-//! `digests`, `reminders`, `mail receive|process`.
+//! `digests`, `reminders`, `mail receive|process|poll`.
 
 mod bench_tokens;
 mod digests;
@@ -89,7 +89,7 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Mail that comes in: `receive` (an MTA's pipe), `process`.
+    /// Mail that comes in: `receive` (an MTA's pipe), `process`, `poll` (IMAP).
     Mail {
         #[command(subcommand)]
         command: mail::MailCommand,

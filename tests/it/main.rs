@@ -13,6 +13,7 @@ mod duties;
 mod edge;
 mod faults;
 mod filing;
+mod imap;
 mod inbound;
 mod intake;
 mod mail;

@@ -1,5 +1,5 @@
 //! Mail that comes in (issue 16). Two ways in, one path after: `pakn mail receive` (an
-//! MTA's pipe transport) and the IMAP poller [`store`] the raw message in its own
+//! MTA's pipe transport) and the IMAP poller ([`poller`]) [`store`] the raw message in its own
 //! commit, then processing ([`process_one`], [`process_due`]) claims it and decides what
 //! it is ([`route`]): a bounce ([`bounce`]), automatic mail (ignored), a reply that names
 //! a PAKN ([`reply`]: the citizen's message or answer, or an officer's internal note), a
@@ -11,6 +11,7 @@
 pub mod bounce;
 pub mod job;
 pub mod listen;
+pub mod poller;
 pub mod refusal;
 pub mod reply;
 pub mod route;
