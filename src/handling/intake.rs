@@ -62,7 +62,7 @@ pub async fn receive(
                 ticket_id,
                 audience: Some(Audience::Citizen),
             };
-            return reply::apply(conn, desk, row, parsed, target).await;
+            return reply::apply(conn, desk, parsed, target).await;
         }
         _ => {}
     }

@@ -223,7 +223,7 @@ async fn decide(
         return Ok(ended(InboundState::Refused, InboundOutcome::TooManyFiles));
     }
     match route::route(conn, desk, parsed).await? {
-        route::Route::Reply(target) => reply::apply(conn, desk, row, parsed, target).await,
+        route::Route::Reply(target) => reply::apply(conn, desk, parsed, target).await,
         route::Route::BadToken => Ok(held(InboundOutcome::BadToken)),
         route::Route::Intake => super::intake::receive(conn, desk, row, parsed).await,
     }

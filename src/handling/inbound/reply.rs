@@ -9,7 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::route::Target;
 use super::{Desk, held};
-use crate::db::inbound::{self as data, Finish, InboundRow};
+use crate::db::inbound::{self as data, Finish};
 use crate::db::users;
 use crate::db::workflow as tickets;
 use crate::domain::access::{Access, Role};
@@ -29,7 +29,6 @@ enum Sender {
 pub async fn apply(
     conn: &mut AsyncPgConnection,
     desk: &Desk<'_>,
-    _row: &InboundRow,
     parsed: &ParsedMail,
     target: Target,
 ) -> Result<Finish, HandlingError> {
