@@ -356,3 +356,50 @@ pub async fn announce(conn: &mut AsyncPgConnection) -> QueryResult<()> {
         .await?;
     Ok(())
 }
+
+/// A held or failed message with its raw bytes, locked for the staff's decision.
+pub async fn held_for_update(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+) -> QueryResult<Option<(ReviewLine, Vec<u8>)>> {
+    im::table
+        .find(id)
+        .filter(im::state.eq_any([InboundState::Held, InboundState::Failed]))
+        .for_update()
+        .select((ReviewLine::as_select(), im::raw))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Records that staff attached message `id` to a PAKN as an internal note.
+pub async fn attached(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    ticket_id: i64,
+    event_id: i64,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(im::table.find(id))
+        .set((
+            im::state.eq(InboundState::Done),
+            im::outcome.eq(Some(InboundOutcome::InternalNote)),
+            im::ticket_id.eq(Some(ticket_id)),
+            im::event_id.eq(Some(event_id)),
+            im::processed_at.eq(Some(now)),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The code of ticket `id`.
+pub async fn ticket_code(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<String>> {
+    use super::schema::tickets;
+    tickets::table
+        .find(id)
+        .select(tickets::code)
+        .first(conn)
+        .await
+        .optional()
+}

@@ -60,3 +60,66 @@ pub async fn review(
     })
     .await
 }
+
+/// Why a held message could not be attached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attach {
+    /// Attached: the PAKN's code.
+    Done,
+    /// No PAKN has that code (any spelling).
+    NoSuchCode,
+    /// The message no longer waits for staff.
+    Gone,
+}
+
+/// Attaches held message `id` to PAKN `code` as an internal note of the staff member
+/// (the sender's address and the subject head the mail's new text): the way a reply
+/// from an unknown address, or with a broken token, reaches its PAKN once a person has
+/// judged it. Nothing is shown to the citizen and nothing moves.
+pub async fn attach(
+    conn: &mut AsyncPgConnection,
+    ctx: &crate::handling::Context<'_>,
+    access: &Access,
+    id: i64,
+    code: &str,
+) -> Result<Attach, HandlingError> {
+    use crate::domain::tracking_code::TrackingCode;
+    use crate::handling::{Command, Who, perform_in};
+    if !access.reviews_inbound() {
+        return Err(HandlingError::NotAllowed);
+    }
+    let Some(code) = TrackingCode::parse(code) else {
+        return Ok(Attach::NoSuchCode);
+    };
+    conn.transaction::<Attach, HandlingError, _>(async |conn| {
+        let Some(ticket_id) = crate::db::workflow::id_by_code(conn, code.as_str()).await? else {
+            return Ok(Attach::NoSuchCode);
+        };
+        let Some((line, raw)) = data::held_for_update(conn, id).await? else {
+            return Ok(Attach::Gone);
+        };
+        let parsed = crate::mail::inbound::parse::parse(&raw)
+            .map_err(|_| HandlingError::Invalid("inbound-review-unreadable"))?;
+        let text = format!(
+            "{} <{}>\n{}\n\n{}",
+            parsed.from_name.clone().unwrap_or_default(),
+            parsed.from.clone().unwrap_or_default(),
+            parsed.subject,
+            parsed.text
+        );
+        let who = Who::Staff(access.clone());
+        let done = perform_in(conn, ctx, ticket_id, &who, Command::InternalNote { text }).await?;
+        data::attached(conn, line.id, ticket_id, done.event_id, ctx.now).await?;
+        let entry = AuditEntry {
+            user_id: access.user_id,
+            entity: "inbound_mail",
+            entity_id: id.to_string(),
+            action: "attach",
+            before: None,
+            after: Some(serde_json::json!({ "ticket": code.as_str() })),
+        };
+        audit::record(conn, entry).await?;
+        Ok(Attach::Done)
+    })
+    .await
+}

@@ -316,7 +316,7 @@ async fn forged_tokens_strangers_oversize_and_a_crash_before_processing() {
         cfg.mail.inbound.max_bytes = 4096;
     })
     .await;
-    let (id, _code) = file(&app, "Thủ tục chứng thực kéo dài").await;
+    let (id, code) = file(&app, "Thủ tục chứng thực kéo dài").await;
     let mails = sink.wait_for(2, Duration::from_secs(20)).await;
     let ack = sent_to(&mails, CITIZEN, "");
     let good = reply_to(ack);
@@ -358,6 +358,45 @@ async fn forged_tokens_strangers_oversize_and_a_crash_before_processing() {
         event_bodies(&mut conn, id, "citizen_message")
             .await
             .is_empty()
+    );
+
+    // A leader reads it on the review page and attaches it to the PAKN by its code, as
+    // an internal note (a wrong code comes back with what was typed).
+    crate::auth::create_user(&app, "lanhdao@sonoivu.vn", &["leader"], None).await;
+    let leader = crate::auth::client();
+    crate::auth::login_ok(&app, &leader, "lanhdao@sonoivu.vn").await;
+    let page = crate::auth::get(&leader, app.url(&format!("/staff/inbound/{row}")))
+        .await
+        .text()
+        .await
+        .expect("the message page");
+    assert!(page.contains("Tôi là người khác.") && page.contains("nguoi.la@example.com"));
+    let csrf = crate::auth::csrf(&app, &leader).await;
+    let res = leader
+        .post(app.url(&format!("/staff/inbound/{row}/attach")))
+        .form(&[("csrf", csrf.as_str()), ("code", "AAAA-BBBB-CC")])
+        .send()
+        .await
+        .expect("POST attach");
+    assert_eq!(res.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.expect("body");
+    assert!(page.contains("Không có PAKN nào mang mã này.") && page.contains("AAAA-BBBB-CC"));
+    let res = leader
+        .post(app.url(&format!("/staff/inbound/{row}/attach")))
+        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .expect("POST attach");
+    assert_eq!(res.headers()["location"], "/staff/inbound?done=attach");
+    let notes = event_bodies(&mut conn, id, "internal_note").await;
+    assert_eq!(notes.len(), 1);
+    assert!(!notes[0].0, "internal only");
+    assert!(
+        notes[0].1.contains("nguoi.la@example.com") && notes[0].1.contains("Tôi là người khác.")
+    );
+    assert_eq!(
+        row_of(&mut conn, row).await,
+        (InboundState::Done, Some(InboundOutcome::InternalNote))
     );
 
     // Stored, then the process dies before processing: the message waits, then a pass
@@ -427,8 +466,8 @@ async fn forged_tokens_strangers_oversize_and_a_crash_before_processing() {
     .await
     .expect("retention");
     assert_eq!(
-        report.inbound, 3,
-        "the two processed replies and the refused message"
+        report.inbound, 4,
+        "the two processed replies, the attached one and the refused message"
     );
     let kept: Vec<(InboundState, i32)> = inbound_mail::table
         .order(inbound_mail::id)

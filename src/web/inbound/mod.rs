@@ -22,6 +22,8 @@ pub fn router() -> Router<SharedState> {
         .route("/staff/intake/{id}/accept", post(intake::accept))
         .route("/staff/intake/{id}/spam", post(intake::spam))
         .route("/staff/inbound", get(review::list))
+        .route("/staff/inbound/{id}", get(review::show))
+        .route("/staff/inbound/{id}/attach", post(review::attach))
         .route("/staff/inbound/{id}/retry", post(review::retry))
         .route("/staff/inbound/{id}/discard", post(review::discard))
 }
