@@ -4,18 +4,19 @@
 # PAKN), writes N messages like the ones a department gets (60% citizens' replies naming
 # their PAKN by its thread, 20% new PAKN to the intake address, 10% vacation notices,
 # 10% bounces), then:
-#   1. the default: each process stores its message and announces it (NOTIFY); one
-#      `pakn serve` (LISTEN) processes them. Messages/s from the first message piped to
+#   1. with `[mail.inbound] socket`: each process hands its message to the running
+#      `pakn serve`, which stores and processes it. Messages/s from the first message piped to
 #      the last one processed; serve's RSS every second (flat = memory does not grow
 #      with the messages); each pipe process's max RSS, first and last 200.
-#   2. `--now`: each pipe process also processes its message (no instance running).
+#   2. as 1 without the socket: each process stores directly and announces (NOTIFY).
+#   3. `--now`: each pipe process also processes its message (no instance running).
 # Release build in its own target dir (CARGO_TARGET_DIR, default target-release).
 source "$(dirname "$0")/lib.sh"
 N=${N:-10000}
 PAR=${PAR:-8}
 TICKETS=${TICKETS:-5000}
 DBNAME=${DBNAME:-pakn_inbound_bench}
-OUT="$ROOT/target/bench/issue16-inbound"; rm -rf "$OUT"; mkdir -p "$OUT/a" "$OUT/b"
+OUT="$ROOT/target/bench/issue16-inbound"; rm -rf "$OUT"; mkdir -p "$OUT/a" "$OUT/b" "$OUT/c"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-release}
 if [ "$BUILD" = 1 ]; then BIN="$CARGO_TARGET_DIR/release/pakn"; fi
 build
@@ -68,7 +69,7 @@ def bounce(i, tag):
             f"--B\r\nContent-Type: text/plain\r\n\r\nUndeliverable.\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\n"
             f"Reporting-MTA: dns; mx.example.vn\r\n\r\nFinal-Recipient: rfc822; x{i}@example.vn\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
             f"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <pakn.unknown{i}@so.example.gov.vn>\r\n\r\n--B--\r\n")
-for tag, folder in (("a", "a"), ("b", "b")):
+for tag, folder in (("a", "a"), ("b", "b"), ("c", "c")):
     for i in range(n):
         r = i % 10
         make = reply if r < 6 else intake if r < 8 else vacation if r < 9 else bounce
@@ -85,35 +86,41 @@ pipe_all() { # folder, extra args
 }
 left() { count "SELECT count(*) FROM inbound_mail WHERE state = 'new'"; }
 
-echo "== 1. pipe (store and announce) + one pakn serve processing: $N messages, $PAR at a time"
-PAKN_SERVER__LISTEN="127.0.0.1:$PORT" PAKN_MAIL__INBOUND__POLL_INTERVAL_SECS=60 \
-  "$BIN" serve --no-worker >"$OUT/serve.log" 2>&1 &
-SERVE=$!
-trap 'kill $SERVE 2>/dev/null || true' EXIT
-sleep 2
-( while kill -0 $SERVE 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$SERVE/status; sleep 1; done ) >"$OUT/serve.rss" &
-SAMPLER=$!
-start=$(date +%s.%N)
-pipe_all a
-piped=$(date +%s.%N)
-while [ "$(left)" != 0 ]; do sleep 0.2; done
-end=$(date +%s.%N)
-kill $SAMPLER 2>/dev/null || true
-printf "piped in %.1f s; all processed after %.1f s: %.0f messages/s stored and processed\n" \
-  "$(echo "$piped - $start" | bc -l)" "$(echo "$end - $start" | bc -l)" "$(echo "$N / ($end - $start)" | bc -l)"
-[ -f "$OUT/errors" ] && { echo "failures:"; head "$OUT/errors"; }
-echo "serve RSS each second (kB): $(tr '\n' ' ' <"$OUT/serve.rss")"
-echo "pipe process max RSS, first 200: $(rss a head)"
-echo "pipe process max RSS, last 200:  $(rss a tail)"
-kill $SERVE; wait $SERVE 2>/dev/null || true
+with_serve() { # label folder [extra env for the pipes]
+  local label=$1 folder=$2; shift 2
+  echo "== $label: $N messages, $PAR at a time, one pakn serve processing"
+  env "$@" PAKN_SERVER__LISTEN="127.0.0.1:$PORT" PAKN_MAIL__INBOUND__POLL_INTERVAL_SECS=60 \
+    "$BIN" serve --no-worker >"$OUT/serve-$folder.log" 2>&1 &
+  SERVE=$!
+  trap 'kill $SERVE 2>/dev/null || true' EXIT
+  sleep 2
+  ( while kill -0 $SERVE 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$SERVE/status; sleep 1; done ) >"$OUT/serve-$folder.rss" &
+  local sampler=$! start piped end
+  start=$(date +%s.%N)
+  env "$@" bash -c "$(declare -f pipe_all); pipe_all $folder" 
+  piped=$(date +%s.%N)
+  while [ "$(left)" != 0 ]; do sleep 0.2; done
+  end=$(date +%s.%N)
+  kill $sampler 2>/dev/null || true
+  printf "piped in %.1f s; all processed after %.1f s: %.0f messages/s stored and processed\n" \
+    "$(echo "$piped - $start" | bc -l)" "$(echo "$end - $start" | bc -l)" "$(echo "$N / ($end - $start)" | bc -l)"
+  [ -f "$OUT/errors" ] && { echo "failures:"; head "$OUT/errors"; }
+  echo "serve RSS each second (kB): $(tr '\n' ' ' <"$OUT/serve-$folder.rss")"
+  echo "pipe process max RSS, first 200: $(rss "$folder" head)"
+  echo "pipe process max RSS, last 200:  $(rss "$folder" tail)"
+  kill $SERVE; wait $SERVE 2>/dev/null || true
+}
+export OUT PAR
+with_serve "1. pipe hands over on the socket ([mail.inbound] socket)" a PAKN_MAIL__INBOUND__SOCKET="$OUT/inbound.sock"
+with_serve "2. pipe stores directly and announces (NOTIFY)" b
 count "SELECT state, outcome, count(*) FROM inbound_mail GROUP BY 1, 2 ORDER BY 1, 2"
 
-echo "== 2. pipe --now (each process stores and processes): $N messages, $PAR at a time"
+echo "== 3. pipe --now (each process stores and processes, no instance): $N messages, $PAR at a time"
 start=$(date +%s.%N)
-pipe_all b --now
+pipe_all c --now
 end=$(date +%s.%N)
 printf "%.1f s: %.0f messages/s stored and processed\n" "$(echo "$end - $start" | bc -l)" "$(echo "$N / ($end - $start)" | bc -l)"
-echo "pipe process max RSS, first 200: $(rss b head)"
-echo "pipe process max RSS, last 200:  $(rss b tail)"
+echo "pipe process max RSS, first 200: $(rss c head)"
+echo "pipe process max RSS, last 200:  $(rss c tail)"
 echo "== load after: $(uptime)"
 count "SELECT count(*) AS stored, count(*) FILTER (WHERE state = 'new') AS unprocessed FROM inbound_mail"

@@ -200,6 +200,11 @@ pub struct InboundConfig {
     pub per_sender_per_hour: i64,
     /// Messages one PAKN may receive in an hour before the rest are held.
     pub per_ticket_per_hour: i64,
+    /// A Unix socket where `pakn serve` takes messages from `pakn mail receive` (stored
+    /// with its warm connections: the pipe then opens no database connection of its
+    /// own). Empty: the pipe stores directly. Readable and writable by the owner and
+    /// group only: run the MTA's pipe as a member of the group.
+    pub socket: String,
     /// Days a processed message's raw text is kept (the retention job wipes it after;
     /// what it became stays on the PAKN). Held, failed and intake mail is kept.
     pub keep_days: u32,
@@ -617,6 +622,7 @@ impl Default for InboundConfig {
             max_attempts: 5,
             per_sender_per_hour: 20,
             per_ticket_per_hour: 30,
+            socket: String::new(),
             keep_days: 30,
             imap: ImapConfig::default(),
         }

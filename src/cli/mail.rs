@@ -112,6 +112,15 @@ async fn receive(cfg: &Config, store_only: bool, now: bool) -> anyhow::Result<()
     if raw.is_empty() {
         anyhow::bail!("empty input");
     }
+    let socket = cfg.mail.inbound.socket.trim();
+    if !socket.is_empty() && !store_only && !now {
+        // The running instance stores and processes it; if it cannot, store here.
+        match inbound::socket::hand_over(socket, &raw, total).await {
+            Ok(true) => return Ok(()),
+            Ok(false) => eprintln!("pakn mail receive: the instance refused it; storing directly"),
+            Err(e) => eprintln!("pakn mail receive: {socket}: {e}; storing directly"),
+        }
+    }
     let mut conn = crate::db::connect(&cfg.database.url)
         .await
         .context("connecting to the database")?;

@@ -747,3 +747,99 @@ async fn replies_as_the_major_clients_write_them_keep_only_the_new_text() {
     );
     app.stop().await;
 }
+
+/// Runs `pakn mail receive` (the default: no flag) with `env` on top of the app's.
+async fn pipe_env(app: &TestApp, message: &str, env: &[(&str, &str)]) -> i32 {
+    let cfg = &app.state().cfg;
+    let mut cmd = Process::new(BIN);
+    cmd.args(["mail", "receive"])
+        .env_remove("PAKN_CONFIG")
+        .env("PAKN_DATABASE__URL", &cfg.database.url)
+        .env("PAKN_MAIL__FROM", FROM)
+        .env("PAKN_MAIL__INBOUND__ENABLED", "true")
+        .stdin(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("pakn mail receive starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(message.as_bytes())
+        .await
+        .expect("message written");
+    drop(stdin);
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .expect("pakn mail receive ends")
+        .expect("exit status");
+    status.code().unwrap_or(-1)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pipe_hands_the_message_to_the_running_instance_over_its_socket() {
+    let sink = SmtpSink::start().await;
+    let dir = std::env::temp_dir().join(format!("pakn-sock-{}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let socket = dir.join("inbound.sock").display().to_string();
+    let app = TestApp::spawn_with(|cfg| {
+        inbound_on(cfg, &sink);
+        cfg.mail.inbound.socket = socket.clone();
+    })
+    .await;
+    let (id, _code) = file(&app, "Hồ sơ đăng ký kết hôn").await;
+    let mails = sink.wait_for(2, Duration::from_secs(20)).await;
+    let ack = sent_to(&mails, CITIZEN, "");
+    let good = reply_to(ack);
+    let mut conn = app.conn().await;
+    // The pipe cannot reach the database at all: only the instance can have stored it.
+    let text = "Tôi gửi thêm số giấy hẹn 1234/GH.";
+    let msg = gmail_reply(CITIZEN, &good, ack, text, "s1");
+    let unreachable = [
+        ("PAKN_MAIL__INBOUND__SOCKET", socket.as_str()),
+        (
+            "PAKN_DATABASE__URL",
+            "postgres://postgres@127.0.0.1:1/nowhere",
+        ),
+    ];
+    assert_eq!(pipe_env(&app, &msg, &unreachable).await, 0);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while event_bodies(&mut conn, id, "citizen_message")
+        .await
+        .is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the handed-over message waits"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // No instance on the socket: the pipe stores directly (and announces).
+    let missing = dir.join("none.sock").display().to_string();
+    let msg = gmail_reply(CITIZEN, &good, ack, "Lần hai.", "s2");
+    let direct = [("PAKN_MAIL__INBOUND__SOCKET", missing.as_str())];
+    assert_eq!(pipe_env(&app, &msg, &direct).await, 0);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while event_bodies(&mut conn, id, "citizen_message").await.len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the directly stored message waits"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Neither the instance nor the database: exit 75, so the MTA keeps the message.
+    let nothing = [
+        ("PAKN_MAIL__INBOUND__SOCKET", missing.as_str()),
+        (
+            "PAKN_DATABASE__URL",
+            "postgres://postgres@127.0.0.1:1/nowhere",
+        ),
+    ];
+    assert_eq!(
+        pipe_env(&app, &msg.replace("s2@", "s3@"), &nothing).await,
+        75
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let mail = app.take_mail().await;
+    assert!(mail.iter().all(|m| m.kind != "inbound_refusal"));
+    app.stop().await;
+}

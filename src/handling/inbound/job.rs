@@ -28,6 +28,9 @@ pub fn spawn(
         return;
     }
     super::listen::spawn(cfg.database.url.clone(), Arc::clone(&wake));
+    if let Err(e) = super::socket::spawn(pool.clone(), Arc::clone(&cfg), Arc::clone(&wake)) {
+        tracing::error!(error = %format!("{e:#}"), "inbound socket not available; the pipe stores directly");
+    }
     let every = Duration::from_secs(cfg.mail.inbound.poll_interval_secs.max(1));
     tokio::spawn(async move {
         loop {

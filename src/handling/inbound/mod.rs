@@ -15,6 +15,7 @@ pub mod poller;
 pub mod refusal;
 pub mod reply;
 pub mod route;
+pub mod socket;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
