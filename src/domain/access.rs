@@ -166,6 +166,12 @@ impl Access {
         self.has(Role::Admin) || self.has(Role::Leader)
     }
 
+    /// Reads a held inbound message and attaches it to a PAKN: leaders only (an admin
+    /// keeps the queue moving without reading citizens' mail, as with PAKN).
+    pub fn reads_inbound(&self) -> bool {
+        self.has(Role::Leader)
+    }
+
     /// Reads every unit's PAKN (leaders and inspectors); officers read their unit's.
     pub fn sees_all_units(&self) -> bool {
         self.has(Role::Leader) || self.has(Role::Inspector)

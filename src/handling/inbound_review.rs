@@ -85,7 +85,7 @@ pub async fn attach(
 ) -> Result<Attach, HandlingError> {
     use crate::domain::tracking_code::TrackingCode;
     use crate::handling::{Command, Who, perform_in};
-    if !access.reviews_inbound() {
+    if !access.reads_inbound() {
         return Err(HandlingError::NotAllowed);
     }
     let Some(code) = TrackingCode::parse(code) else {

@@ -371,6 +371,12 @@ async fn forged_tokens_strangers_oversize_and_a_crash_before_processing() {
         .await
         .expect("the message page");
     assert!(page.contains("Tôi là người khác.") && page.contains("nguoi.la@example.com"));
+    // An admin keeps the list moving but does not read citizens' mail.
+    crate::auth::create_user(&app, "quantri@sonoivu.vn", &["admin"], None).await;
+    let admin = crate::auth::client();
+    crate::auth::login_ok(&app, &admin, "quantri@sonoivu.vn").await;
+    let res = crate::auth::get(&admin, app.url(&format!("/staff/inbound/{row}"))).await;
+    assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN);
     let csrf = crate::auth::csrf(&app, &leader).await;
     let res = leader
         .post(app.url(&format!("/staff/inbound/{row}/attach")))

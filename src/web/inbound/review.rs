@@ -36,6 +36,8 @@ pub struct Line {
 struct ReviewPage {
     chrome: StaffChrome,
     lines: Vec<Line>,
+    /// Whether the viewer may open a message (leaders).
+    reads: bool,
     notice: Option<String>,
 }
 
@@ -78,6 +80,9 @@ async fn message_page(
     error: Option<String>,
     code: String,
 ) -> AppResult<Response> {
+    if !me.access.reads_inbound() {
+        return Err(crate::web::kit::AppError::Forbidden);
+    }
     let (row, ticket) = {
         let mut conn = state.pool.get().await?;
         let Some(row) = data::raw(&mut conn, id).await? else {
@@ -193,6 +198,7 @@ pub async fn list(
         _ => None,
     };
     let body = ReviewPage {
+        reads: me.access.reads_inbound(),
         chrome: StaffChrome::new(&state, &lang, &me, "/staff/inbound"),
         lines,
         notice,
