@@ -20,7 +20,6 @@ pub struct ContactView {
     /// (display, tel: digits)
     pub phones: Vec<(String, String)>,
     pub email: Option<String>,
-    pub unverified: bool,
 }
 
 /// Groups a normalised phone number for reading: 0983 570 009, 0296 3957 006.
@@ -45,7 +44,9 @@ pub fn display_phone(digits: &str) -> String {
     }
 }
 
-/// The active contacts of one kind ("receiving" or "hotline") in display order.
+/// The active contacts of one kind ("receiving" or "hotline") in display order. Whether
+/// an admin still has to verify a contact is their note (the admin screens show it),
+/// never shown to citizens (issue 17, item 5).
 pub fn contacts(reference: &Reference, t: &Tr, kind: &str) -> Vec<ContactView> {
     reference
         .contacts_of(kind)
@@ -58,7 +59,6 @@ pub fn contacts(reference: &Reference, t: &Tr, kind: &str) -> Vec<ContactView> {
                 .map(|p| (display_phone(p), p.clone()))
                 .collect(),
             email: c.email.clone().filter(|e| !e.trim().is_empty()),
-            unverified: c.needs_verification,
         })
         .collect()
 }
@@ -69,7 +69,6 @@ pub struct DirectoryPage {
     pub chrome: Chrome,
     pub receiving: Vec<ContactView>,
     pub hotline: Vec<ContactView>,
-    pub any_unverified: bool,
 }
 
 pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> Response {
@@ -79,7 +78,6 @@ pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> Respon
     let hotline = contacts(&reference, &t, "hotline");
     let body = DirectoryPage {
         chrome: Chrome::new(&state, &lang, "/directory"),
-        any_unverified: receiving.iter().chain(&hotline).any(|c| c.unverified),
         receiving,
         hotline,
     };

@@ -23,7 +23,6 @@ home-receiving-heading = Phone numbers for feedback on administrative procedures
 home-hotline-heading = Hotline
 contact-phone = Phone
 contact-email = Email
-contact-unverified = to be verified
 
 form-heading = Send feedback
 form-before-heading = Before you start

@@ -71,7 +71,6 @@ directory-heading = PAKN receiving contacts
 directory-intro = Phone numbers and emails that receive feedback on administrative procedures, and the department's hotline.
 directory-receiving-note = Call or email to give feedback on administrative rules and how procedures are carried out.
 directory-hotline-note = The hotline for reports on the conduct of the home affairs sector's officials.
-directory-unverified-note = Entries marked “to be verified” come from the department's website and await confirmation.
 directory-not-here = Complaints, denunciations and requests for legal advice are not handled through these contacts.
 directory-link = See all PAKN receiving contacts
 

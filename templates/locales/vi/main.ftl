@@ -23,7 +23,6 @@ home-receiving-heading = Số điện thoại tiếp nhận phản ánh, kiến 
 home-hotline-heading = Đường dây nóng
 contact-phone = Điện thoại
 contact-email = Thư điện tử
-contact-unverified = cần xác minh
 
 form-heading = Gửi phản ánh, kiến nghị
 form-before-heading = Trước khi gửi

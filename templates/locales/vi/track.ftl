@@ -68,7 +68,6 @@ directory-heading = Danh bạ tiếp nhận PAKN
 directory-intro = Số điện thoại và thư điện tử tiếp nhận phản ánh, kiến nghị về thủ tục hành chính, và đường dây nóng của Sở.
 directory-receiving-note = Gọi điện hoặc gửi thư điện tử để phản ánh, kiến nghị về quy định hành chính và việc thực hiện thủ tục hành chính.
 directory-hotline-note = Đường dây nóng tiếp nhận thông tin về hoạt động công vụ của ngành nội vụ.
-directory-unverified-note = Các mục ghi “cần xác minh” được lấy từ trang thông tin của Sở và đang chờ xác nhận lại.
 directory-not-here = Khiếu nại, tố cáo và yêu cầu tư vấn pháp luật không được tiếp nhận qua các đầu mối này.
 directory-link = Xem đầy đủ danh bạ tiếp nhận PAKN
 
