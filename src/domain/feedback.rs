@@ -133,6 +133,8 @@ crate::text_code! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldError {
     Required,
+    /// A choice (radio buttons, a list) left empty: "Vui lòng chọn …", not "nhập".
+    ChoiceRequired,
     TooShort(usize),
     TooLong(usize),
     InvalidPhone,
@@ -148,6 +150,7 @@ impl FieldError {
     pub fn message_id(self) -> &'static str {
         match self {
             FieldError::Required => "err-required",
+            FieldError::ChoiceRequired => "err-choice-required",
             FieldError::TooShort(_) => "err-too-short",
             FieldError::TooLong(_) => "err-too-long",
             FieldError::InvalidPhone => "err-phone",
@@ -327,7 +330,7 @@ pub fn validate(raw: &FeedbackValues, choices: &Choices<'_>) -> Result<ValidFeed
     let mut kind = match FeedbackKind::parse(&raw.kind) {
         Some(k) => Some(k),
         None if raw.kind.is_empty() => {
-            errors.push(("kind", FieldError::Required));
+            errors.push(("kind", FieldError::ChoiceRequired));
             None
         }
         None => {
@@ -344,13 +347,13 @@ pub fn validate(raw: &FeedbackValues, choices: &Choices<'_>) -> Result<ValidFeed
         Some((_, true)) => kind = Some(FeedbackKind::KienNghi),
         Some(_) => {}
         None if raw.content_category.is_empty() => {
-            errors.push(("content_category", FieldError::Required))
+            errors.push(("content_category", FieldError::ChoiceRequired))
         }
         None => errors.push(("content_category", FieldError::InvalidChoice)),
     }
     if !choices.fields.contains(&raw.field.as_str()) {
         let err = if raw.field.is_empty() {
-            FieldError::Required
+            FieldError::ChoiceRequired
         } else {
             FieldError::InvalidChoice
         };
@@ -573,6 +576,27 @@ mod tests {
         assert!(names.contains(&("field", FieldError::InvalidChoice)));
         assert!(names.contains(&("content_category", FieldError::InvalidChoice)));
         assert!(names.contains(&("kind", FieldError::InvalidChoice)));
+    }
+
+    #[test]
+    fn an_empty_choice_asks_to_choose_not_to_type() {
+        let mut v = good();
+        v.field = String::new();
+        v.content_category = String::new();
+        v.kind = String::new();
+        v.address = String::new();
+        let names: Vec<(&str, FieldError)> = errors_of(&v);
+        for choice in ["field", "content_category", "kind"] {
+            assert!(
+                names.contains(&(choice, FieldError::ChoiceRequired)),
+                "{choice}"
+            );
+        }
+        assert!(names.contains(&("address", FieldError::Required)));
+        assert_eq!(
+            FieldError::ChoiceRequired.message_id(),
+            "err-choice-required"
+        );
     }
 
     #[test]

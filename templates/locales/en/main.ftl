@@ -74,6 +74,7 @@ submit = Send
 optional = optional
 required-mark = required
 
+err-choice-required = Please choose one.
 err-required = Please fill in this field.
 err-too-short = At least { $count } characters, please.
 err-too-long = At most { $count } characters.

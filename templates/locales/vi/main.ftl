@@ -74,6 +74,7 @@ submit = Gửi
 optional = không bắt buộc
 required-mark = bắt buộc
 
+err-choice-required = Vui lòng chọn một mục.
 err-required = Vui lòng nhập mục này.
 err-too-short = Cần ít nhất { $count } ký tự.
 err-too-long = Không quá { $count } ký tự.
