@@ -42,20 +42,10 @@ impl Application {
         let pool = db::pool(&cfg.database.url, cfg.database.max_connections)?;
         let mut conn = pool.get().await.context("connecting to the database")?;
         let reference = Arc::new(ReferenceCache::load(&mut conn).await?);
-        let secret = match cfg.security.secret.as_str() {
-            "" => db::settings::get(&mut conn, db::settings::SECRET_KEY)
-                .await?
-                .context("the generated secret is missing")?,
-            configured => configured.to_string(),
-        };
+        let secret = db::settings::instance_secret(&mut conn, &cfg.security.secret).await?;
         drop(conn);
         let addr = listener.local_addr()?;
-        let state = Arc::new(AppState::new(
-            Arc::new(cfg),
-            pool,
-            reference,
-            secret.into_bytes(),
-        ));
+        let state = Arc::new(AppState::new(Arc::new(cfg), pool, reference, secret));
         Ok(Application {
             listener,
             state,

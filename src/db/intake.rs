@@ -205,16 +205,6 @@ pub async fn decide(
     Ok(n == 1)
 }
 
-/// The tracking code of ticket `id`.
-pub async fn ticket_code(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<String> {
-    use super::schema::tickets;
-    tickets::table
-        .find(id)
-        .select(tickets::code)
-        .first(conn)
-        .await
-}
-
 /// Wipes what a decided item (accepted or spam) holds of its sender and their mail once
 /// it was decided before `before`: the item keeps its state, times and ticket; its
 /// messages (the first and the replies added) lose their raw text. An accepted item's

@@ -76,7 +76,7 @@ pub async fn receive(
         .collect();
     let item = NewItem {
         inbound_id: row.id,
-        received_at: super::inbound::received_at(row),
+        received_at: row.received_at,
         sender_email: from,
         sender_name: name.as_deref(),
         subject: &subject,
@@ -140,7 +140,7 @@ async fn append_reply(
     item: &Item,
     text: &str,
 ) -> Result<(), HandlingError> {
-    let when = format_datetime(super::inbound::received_at(row));
+    let when = format_datetime(row.received_at);
     let body = format!("{}\n\n---- {when} ----\n{text}", item.body);
     let phone = item
         .found_phone
@@ -163,7 +163,7 @@ fn ack_part(t: &Tr, desk: &Desk<'_>, subject: &str, row: &InboundRow, lacks: &[M
         "{}/feedback/new",
         desk.ctx.cfg.server.public_url.trim_end_matches('/')
     );
-    let when = format_datetime(super::inbound::received_at(row));
+    let when = format_datetime(row.received_at);
     let lines: Vec<String> = lacks
         .iter()
         .map(|m| format!("  - {}", t.t(m.message_id())))
@@ -295,7 +295,7 @@ async fn lock_waiting(conn: &mut AsyncPgConnection, id: i64) -> Result<Item, Int
     let item = data::lock(conn, id).await?.ok_or(IntakeError::NotFound)?;
     if item.state != IntakeState::Waiting {
         let code = match item.ticket_id {
-            Some(t) => Some(data::ticket_code(conn, t).await?),
+            Some(t) => crate::db::inbound::ticket_code(conn, t).await?,
             None => None,
         };
         return Err(IntakeError::Decided(item.state, code));

@@ -17,7 +17,7 @@ pub mod reply;
 pub mod route;
 pub mod socket;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{TimeDelta, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -241,9 +241,4 @@ pub fn ended(state: InboundState, outcome: InboundOutcome) -> Finish {
         outcome: Some(outcome),
         ..Finish::default()
     }
-}
-
-/// The received time of a message, as the PAKN's clock sees it.
-pub fn received_at(row: &InboundRow) -> DateTime<Utc> {
-    row.received_at
 }

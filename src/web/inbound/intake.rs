@@ -21,6 +21,7 @@ use crate::domain::intake::{IntakeState, missing};
 use crate::handling::Context;
 use crate::handling::intake::{self as handling, IntakeError, mail_files, message_ids};
 use crate::i18n::Tr;
+use crate::web::kit::choices::{Choice, category_choices, field_choices};
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::field_message;
 use crate::web::kit::{
@@ -106,12 +107,6 @@ pub async fn list(
     Ok(page(&lang, body))
 }
 
-pub struct Choice {
-    pub code: String,
-    pub name: String,
-    pub selected: bool,
-}
-
 pub struct FileLine {
     pub filename: String,
     pub size: String,
@@ -190,7 +185,7 @@ async fn item_page(
     let item = data::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let raws = data::raws(&mut conn, &message_ids(&item)).await?;
     let ticket_code = match item.ticket_id {
-        Some(t) => Some(data::ticket_code(&mut conn, t).await?),
+        Some(t) => crate::db::inbound::ticket_code(&mut conn, t).await?,
         None => None,
     };
     drop(conn);
@@ -224,22 +219,8 @@ async fn item_page(
         files,
         decided,
         ticket_code,
-        fields: reference
-            .active_fields()
-            .map(|f| Choice {
-                code: f.code.clone(),
-                name: t.pick(&f.name_vi, &f.name_en).to_string(),
-                selected: f.code == v.field,
-            })
-            .collect(),
-        categories: reference
-            .active_categories()
-            .map(|c| Choice {
-                code: c.code.clone(),
-                name: t.pick(&c.name_vi, &c.name_en).to_string(),
-                selected: c.code == v.content_category,
-            })
-            .collect(),
+        fields: field_choices(&reference, &t, &v.field),
+        categories: category_choices(&reference, &t, &v.content_category),
         v,
         errors,
     })

@@ -23,6 +23,7 @@ use crate::domain::reference::Reference;
 use crate::handling::filing::{self, FilingMeta, FilingOutcome};
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
+use crate::web::kit::choices::{Choice, category_choices, field_choices};
 use crate::web::kit::date::parse_date;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::messages::{field_message, file_message};
@@ -45,12 +46,6 @@ pub const CHANNELS: [Channel; 6] = [
 /// form comes back with errors, and a repeated POST of the same form finds the first
 /// ticket instead of filing it twice.
 pub const ENTRY_KEY_FIELD: &str = "entry_key";
-
-pub struct Choice {
-    pub code: String,
-    pub name: String,
-    pub selected: bool,
-}
 
 /// What was typed into the entry form besides the citizen's PAKN.
 #[derive(Debug, Clone, Default)]
@@ -158,22 +153,8 @@ async fn entry_page(
                 selected: c.as_str() == entry.channel,
             })
             .collect(),
-        fields: reference
-            .active_fields()
-            .map(|f| Choice {
-                code: f.code.clone(),
-                name: t.pick(&f.name_vi, &f.name_en).to_string(),
-                selected: f.code == v.field,
-            })
-            .collect(),
-        categories: reference
-            .active_categories()
-            .map(|c| Choice {
-                code: c.code.clone(),
-                name: t.pick(&c.name_vi, &c.name_en).to_string(),
-                selected: c.code == v.content_category,
-            })
-            .collect(),
+        fields: field_choices(&reference, &t, &v.field),
+        categories: category_choices(&reference, &t, &v.content_category),
         v,
         channel: entry.channel,
         external_ref: entry.external_ref,
