@@ -9,6 +9,7 @@ mod outbox;
 mod reminders;
 mod retention;
 mod seed_demo;
+mod seed_story;
 mod user;
 
 use std::path::PathBuf;

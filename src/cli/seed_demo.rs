@@ -5,12 +5,13 @@
 //! counters are rebuilt from the rows. No mail is queued.
 
 use anyhow::Context;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures_util::SinkExt;
 use rand::Rng;
 use rand::seq::IndexedRandom;
 use tokio_postgres::NoTls;
 
+use super::seed_story;
 use crate::config::Config;
 use crate::domain::calendar::{deadlines, local_date};
 use crate::domain::fold::fold;
@@ -133,6 +134,61 @@ fn pick_status(rng: &mut impl Rng, age_days: i64) -> Status {
     Status::Submitted
 }
 
+/// The dates of one demo PAKN's life, consistent with its status and never in the future:
+/// an answer older than the rating window is closed (as the automatic moves would close
+/// it at the first start), a younger closed one is still answered.
+struct Life {
+    status: Status,
+    accepted_at: Option<DateTime<Utc>>,
+    answered_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    needs_info_due: Option<NaiveDate>,
+}
+
+impl Life {
+    fn of(
+        rng: &mut impl Rng,
+        picked: Status,
+        received: DateTime<Utc>,
+        now: DateTime<Utc>,
+        window: Duration,
+    ) -> Life {
+        let cap = |t: DateTime<Utc>| t.min(now - Duration::minutes(1)).max(received);
+        let answered_at = matches!(picked, Status::Answered | Status::Closed)
+            .then(|| cap(received + Duration::days(rng.random_range(3..30))));
+        let status = match (picked, answered_at) {
+            (Status::Answered, Some(a)) if a + window < now => Status::Closed,
+            (Status::Closed, Some(a)) if a + window >= now => Status::Answered,
+            (s, _) => s,
+        };
+        let ended = matches!(
+            status,
+            Status::Rejected | Status::OutOfScope | Status::Transferred
+        );
+        let accepted_at = (!ended && status != Status::Submitted)
+            .then(|| cap(received + Duration::hours(rng.random_range(2..40))));
+        let closed_at = match status {
+            Status::Closed => answered_at.map(|a| cap(a + window)),
+            _ if ended => Some(cap(received + Duration::hours(rng.random_range(4..48)))),
+            _ => None,
+        };
+        let needs_info_due = (status == Status::NeedsInfo)
+            .then(|| accepted_at.map(|a| local_date(a) + Duration::days(15)))
+            .flatten();
+        Life {
+            status,
+            accepted_at,
+            answered_at,
+            closed_at,
+            needs_info_due,
+        }
+    }
+}
+
+fn opt_time(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.to_rfc3339()).unwrap_or_else(|| "\\N".into())
+}
+
 pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
     crate::app::prepare(cfg).await?;
     let mut conn = crate::db::connect(&cfg.database.url).await?;
@@ -151,6 +207,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         .map(|c| c.code.as_str())
         .collect();
     let now = Utc::now();
+    let window = Duration::days(i64::from(cfg.deadlines.rating_window_days));
     let started = std::time::Instant::now();
     let batch = 50_000u64;
     let mut done = 0u64;
@@ -197,21 +254,24 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                 };
                 let subject = SUBJECTS.choose(&mut rng).unwrap_or(&SUBJECTS[0]);
                 let title = format!("{subject} tại {place}");
+                let received = now - Duration::seconds(rng.random_range(0..(730 * 86_400)));
+                let lodged = local_date(received) - Duration::days(rng.random_range(10..60));
                 let content = format!(
                     "Tôi là {name}, ở {place}. {subject}: hồ sơ nộp ngày {} đến nay chưa có kết quả. Đề nghị Sở xem xét, trả lời.",
-                    rng.random_range(1..28)
+                    lodged.format("%d/%m/%Y")
                 );
                 let proposal = if kind == "kien_nghi" {
                     "Đề nghị rút ngắn thời gian giải quyết và công khai tiến độ hồ sơ."
                 } else {
                     ""
                 };
-                let received = now - Duration::seconds(rng.random_range(0..(730 * 86_400)));
                 let due = deadlines(&reference.calendar, &policy, received);
                 let route = reference
                     .route(category, field)
                     .context("no handling unit to route demo tickets")?;
-                let status = pick_status(&mut rng, (now - received).num_days());
+                let picked = pick_status(&mut rng, (now - received).num_days());
+                let life = Life::of(&mut rng, picked, received, now, window);
+                let status = life.status;
                 let assignee = (!matches!(
                     status,
                     Status::Submitted | Status::Rejected | Status::OutOfScope
@@ -240,8 +300,6 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                 } else {
                     "\\N".into()
                 };
-                let answered = matches!(status, Status::Answered | Status::Closed)
-                    .then(|| received + Duration::days(rng.random_range(3..30)));
                 let row = [
                     public_id,
                     code.as_str().to_string(),
@@ -280,11 +338,19 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                     due.accept_due.to_string(),
                     due.forward_due.to_string(),
                     due.reply_due.to_string(),
-                    answered
-                        .map(|a| a.to_rfc3339())
-                        .unwrap_or_else(|| "\\N".into()),
+                    opt_time(life.answered_at),
                     esc(&search),
                     retention.to_string(),
+                    opt_time(life.accepted_at),
+                    opt_time(life.closed_at),
+                    if status == Status::NeedsInfo {
+                        "in_progress".into()
+                    } else {
+                        "\\N".into()
+                    },
+                    life.needs_info_due
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "\\N".into()),
                 ];
                 buf.push_str(&row.join("\t"));
                 buf.push('\n');
@@ -292,7 +358,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         }
         let sink = client
             .copy_in(
-                "COPY tickets (public_id, code, access_token, status, channel, submitter_kind, full_name, address, phone, email, kind, content_category, field_code, dossier_code, title, content, proposal, lang, consent_at, privacy_notice_version, publish_consent, unit_id, routing_rule_id, assignee_id, received_at, accept_due, forward_due, reply_due, answered_at, search_text, retention_until) FROM STDIN",
+                "COPY tickets (public_id, code, access_token, status, channel, submitter_kind, full_name, address, phone, email, kind, content_category, field_code, dossier_code, title, content, proposal, lang, consent_at, privacy_notice_version, publish_consent, unit_id, routing_rule_id, assignee_id, received_at, accept_due, forward_due, reply_due, answered_at, search_text, retention_until, accepted_at, closed_at, status_before_info, needs_info_due) FROM STDIN",
             )
             .await
             .context("starting COPY")?;
@@ -307,24 +373,10 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         done += n;
         eprintln!("seed-demo: {done}/{count} tickets");
     }
+    seed_story::write(&client, &seed_story::copies(SUBJECTS, PLACES)).await?;
     client
         .batch_execute(
-            "INSERT INTO ticket_events (ticket_id, at, actor_kind, event, to_status, public)
-               SELECT t.id, t.received_at, 'citizen', 'submitted', 'submitted', true FROM tickets t
-               WHERE NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id);
-             INSERT INTO replies (ticket_id, state, body, number_symbol, reply_date, signer,
-                                  created_at, decided_at)
-               SELECT t.id, 'approved',
-                      'Sở Nội vụ trả lời phản ánh, kiến nghị “' || t.title || '” như sau: nội dung '
-                        || 'đã được xem xét và giải quyết theo quy định; đề nghị ông/bà liên hệ bộ '
-                        || 'phận một cửa nếu cần hướng dẫn thêm.',
-                      (100 + t.id % 900) || '/SNV-VP',
-                      (t.answered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
-                      'Phó Giám đốc Sở', t.answered_at, t.answered_at
-               FROM tickets t
-               WHERE t.answered_at IS NOT NULL
-                 AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.ticket_id = t.id);
-             DELETE FROM ticket_counters;
+            "             DELETE FROM ticket_counters;
              INSERT INTO ticket_counters (unit_id, field_code, status, month, shard, n)
                SELECT unit_id, field_code, status,
                       date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, count(*)
@@ -335,14 +387,25 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
                            THEN 'outcome:on_time' ELSE 'outcome:late' END,
                       date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, count(*)
                FROM tickets WHERE answered_at IS NOT NULL GROUP BY 1, 2, 3, 4;
+             INSERT INTO ticket_counters (unit_id, field_code, status, month, shard, n)
+               SELECT t.unit_id, t.field_code, 'outcome:rating_' || r.rating,
+                      date_trunc('month', t.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, count(*)
+               FROM ratings r JOIN tickets t ON t.id = r.ticket_id GROUP BY 1, 2, 3, 4;
              ",
         )
         .await
-        .context("adding events and replies, rebuilding counters")?;
+        .context("rebuilding the counters")?;
     // VACUUM (not only ANALYZE): rows loaded by COPY are not yet marked all-visible, and
     // without that the counts over the open tickets' index read the heap (150 ms instead
     // of 2 ms at 1,000,000 tickets). VACUUM cannot run inside the batch's transaction.
-    for table in ["tickets", "ticket_events", "replies", "ticket_counters"] {
+    for table in [
+        "tickets",
+        "ticket_events",
+        "replies",
+        "ratings",
+        "public_answers",
+        "ticket_counters",
+    ] {
         client
             .batch_execute(&format!("VACUUM (ANALYZE) {table}"))
             .await

@@ -265,6 +265,112 @@ async fn sigterm_during_a_post_lets_it_finish_and_logs_carry_no_personal_data() 
     drop_db(&name).await;
 }
 
+async fn count_of(conn: &mut diesel_async::AsyncPgConnection, query: &str) -> i64 {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+        "({query})"
+    )))
+    .get_result(conn)
+    .await
+    .unwrap_or_else(|e| panic!("{query}: {e}"))
+}
+
+/// What a newcomer sees on the seeded PAKN (issue 17): a question where information is
+/// asked, a reason where a PAKN was refused, a draft where approval waits, a timeline
+/// beyond "submitted" for answers, ratings and published answers, and no date ahead.
+async fn demo_history_agrees_with_the_screens(conn: &mut diesel_async::AsyncPgConnection) {
+    let missing = [
+        (
+            "needs_info without its question",
+            "SELECT count(*) FROM tickets t WHERE status = 'needs_info' AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.event = 'ask_info' AND e.public AND length(e.body) > 20)",
+        ),
+        (
+            "rejected without its reason",
+            "SELECT count(*) FROM tickets t WHERE status = 'rejected' AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.event = 'reject' AND length(e.body) > 20)",
+        ),
+        (
+            "out of scope without the competent body",
+            "SELECT count(*) FROM tickets t WHERE status = 'out_of_scope' AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.event = 'out_of_scope' AND e.data ? 'competent_body')",
+        ),
+        (
+            "pending approval without a draft",
+            "SELECT count(*) FROM tickets t WHERE status = 'pending_approval' AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.ticket_id = t.id AND r.state = 'pending')",
+        ),
+        (
+            "answered without accept and approve events",
+            "SELECT count(*) FROM tickets t WHERE answered_at IS NOT NULL AND (SELECT count(DISTINCT event) FROM ticket_events e WHERE e.ticket_id = t.id AND e.event IN ('accept', 'start_work', 'approve')) < 3",
+        ),
+        (
+            "a ticket without its submitted event",
+            "SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.event = 'submitted')",
+        ),
+        (
+            "an answer the automatic moves would close at start",
+            "SELECT count(*) FROM tickets WHERE status = 'answered' AND answered_at < now() - interval '30 days'",
+        ),
+        (
+            "an ended PAKN without its end",
+            "SELECT count(*) FROM tickets WHERE status IN ('rejected', 'out_of_scope', 'transferred', 'closed') AND closed_at IS NULL",
+        ),
+        (
+            "a date in the future",
+            "SELECT (SELECT count(*) FROM tickets WHERE greatest(received_at, accepted_at, answered_at, closed_at) > now()) + (SELECT count(*) FROM ticket_events WHERE at > now()) + (SELECT count(*) FROM replies WHERE coalesce(decided_at, created_at) > now() OR reply_date > (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) + (SELECT count(*) FROM ratings WHERE at > now()) + (SELECT count(*) FROM public_answers WHERE published_at > now())",
+        ),
+    ];
+    for (what, query) in missing {
+        assert_eq!(count_of(conn, query).await, 0, "{what}");
+    }
+    for (what, query) in [
+        (
+            "needs_info",
+            "SELECT count(*) FROM tickets WHERE status = 'needs_info'",
+        ),
+        (
+            "rejected",
+            "SELECT count(*) FROM tickets WHERE status = 'rejected'",
+        ),
+        (
+            "pending_approval",
+            "SELECT count(*) FROM tickets WHERE status = 'pending_approval'",
+        ),
+        (
+            "closed",
+            "SELECT count(*) FROM tickets WHERE status = 'closed'",
+        ),
+        (
+            "satisfied ratings",
+            "SELECT count(*) FROM ratings WHERE rating = 'satisfied'",
+        ),
+        (
+            "neutral ratings",
+            "SELECT count(*) FROM ratings WHERE rating = 'neutral'",
+        ),
+        (
+            "unsatisfied ratings",
+            "SELECT count(*) FROM ratings WHERE rating = 'unsatisfied'",
+        ),
+        (
+            "rating counters",
+            "SELECT coalesce(sum(n), 0)::bigint FROM ticket_counters WHERE status LIKE 'outcome:rating_%'",
+        ),
+        (
+            "published answers",
+            "SELECT count(*) FROM public_answers WHERE published_at IS NOT NULL",
+        ),
+    ] {
+        assert!(count_of(conn, query).await > 0, "the demo has {what}");
+    }
+    assert_eq!(
+        count_of(conn, "SELECT count(*) FROM ratings").await,
+        count_of(conn, "SELECT coalesce(sum(n), 0)::bigint FROM ticket_counters WHERE status LIKE 'outcome:rating_%'").await,
+        "the rating counters match the ratings"
+    );
+    // The public copies carry none of the sender's details.
+    assert_eq!(
+        count_of(conn, "SELECT count(*) FROM public_answers p JOIN tickets t ON t.id = p.ticket_id WHERE p.question LIKE '%' || t.full_name || '%' OR p.answer LIKE '%' || t.phone || '%'").await,
+        0
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn seed_demo_makes_n_tickets_with_unique_codes_and_no_pending_mail() {
     let (url, name) = new_db_url().await;
@@ -323,6 +429,7 @@ async fn seed_demo_makes_n_tickets_with_unique_codes_and_no_pending_mail() {
         .expect("replies");
     assert!(answered > 1000, "{answered}");
     assert_eq!(replied, answered);
+    demo_history_agrees_with_the_screens(&mut conn).await;
     drop(conn);
     drop_db(&name).await;
 }

@@ -30,6 +30,7 @@ mod reminders;
 mod retention;
 mod roles;
 mod staff_entry;
+mod staff_screens;
 mod staff_tickets;
 mod support;
 mod totp;

@@ -361,3 +361,55 @@ async fn the_receipt_with_the_private_link_is_for_the_officer_who_took_it_for_a_
     assert_eq!(app.take_mail().await.who(), want);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_error_summary_names_each_field_and_the_consent_is_the_senders() {
+    let app = TestApp::spawn().await;
+    create_user(&app, "cv@sonoivu.vn", &["officer"], Some(UNIT)).await;
+    let c = client();
+    login_ok(&app, &c, "cv@sonoivu.vn").await;
+    let (csrf, key) = open_form(&app, &c).await;
+    let form = get(&c, app.url("/staff/tickets/new"))
+        .await
+        .text()
+        .await
+        .expect("form");
+    assert!(
+        form.contains("Người gửi đồng ý công khai"),
+        "the officer ticks the sender's consent, not their own"
+    );
+    assert!(!form.contains("Tôi đồng ý công khai"));
+    // Sent with only the hidden fields and a kept title: every other field is named.
+    let fields = vec![
+        ("csrf", csrf),
+        ("entry_key", key),
+        ("channel", "in_person".to_string()),
+        ("title", "Phản ánh qua điện thoại".to_string()),
+    ];
+    let (status, _, body) = send(&app, &c, multipart(&fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let summary = &body[body.find("id=\"error-summary\"").expect("summary")..];
+    let summary = &summary[..summary.find("</ul>").expect("list")];
+    for named in [
+        "href=\"#full_name\">Họ và tên: ",
+        "href=\"#address\">Địa chỉ",
+        "href=\"#phone\">Số điện thoại",
+        "href=\"#field\">Lĩnh vực: Vui lòng chọn một mục.",
+        "href=\"#content_category\">",
+        "href=\"#content\">Nội dung",
+        "href=\"#received_on\">Ngày tiếp nhận",
+    ] {
+        assert!(summary.contains(named), "{named} in {summary}");
+    }
+    let items = summary.matches("<li>").count();
+    let unnamed = summary.matches("\">Vui lòng").count();
+    assert!(items >= 6, "{summary}");
+    assert_eq!(unnamed, 0, "no message without its field: {summary}");
+    assert!(
+        body.contains("value=\"Phản ánh qua điện thoại\""),
+        "typed text kept"
+    );
+    assert!(body.contains("aria-invalid=\"true\""));
+    assert_eq!(ticket_count(&app).await, 0);
+    app.stop().await;
+}

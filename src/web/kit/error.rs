@@ -115,6 +115,11 @@ struct ErrorPage {
     unavailable: bool,
 }
 
+/// Marks a response as this module's error page, so that the staff routes may render it
+/// again inside the staff chrome (`staff_error`).
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPageMarker;
+
 fn render(status: StatusCode, op_id: String) -> Response {
     let page = ErrorPage {
         status: status.as_u16(),
@@ -126,7 +131,9 @@ fn render(status: StatusCode, op_id: String) -> Response {
     let body = page
         .render()
         .unwrap_or_else(|_| "Lỗi hệ thống / System error".to_string());
-    (status, Html(body)).into_response()
+    let mut res = (status, Html(body)).into_response();
+    res.extensions_mut().insert(ErrorPageMarker);
+    res
 }
 
 impl IntoResponse for AppError {

@@ -14,9 +14,14 @@ use crate::auth::session_store::PgSessionStore;
 /// The staff session cookie.
 pub const COOKIE_NAME: &str = "pakn_staff";
 
-/// Puts the session layer and `Cache-Control: no-store` on the staff routes.
-pub fn with_session(router: Router<SharedState>, state: &AppState) -> Router<SharedState> {
+/// Puts the session layer, `Cache-Control: no-store` and the staff error page on the
+/// staff routes.
+pub fn with_session(router: Router<SharedState>, state: &SharedState) -> Router<SharedState> {
     router
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::clone(state),
+            super::staff_error::page,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -22,6 +22,7 @@ use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::client_ip::ClientIp;
 use crate::web::kit::error::{AppError, AppResult, retry_later};
+use crate::web::kit::field_labels;
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::outage;
 use crate::web::kit::rate_limit::{
@@ -88,29 +89,9 @@ impl FormPage {
     }
 
     /// The message id of a field's label, which the error summary puts before the field's
-    /// message ("Họ và tên: Vui lòng nhập mục này."); empty when the message names it already.
+    /// message ("Họ và tên: Vui lòng nhập mục này.").
     pub fn label_id(&self, name: &str) -> &'static str {
-        match name {
-            "submitter_kind" => "label-submitter-kind",
-            "full_name" => "label-full-name",
-            "organization" => "label-organization",
-            "representative" => "label-representative",
-            "address" => "label-address",
-            "commune" => "label-commune",
-            "phone" => "label-phone",
-            "email" => "label-email",
-            "kind" => "label-kind",
-            "content_category" => "label-content-category",
-            "field" => "label-field",
-            "procedure" => "label-procedure",
-            "dossier_code" => "label-dossier-code",
-            "subject_agency" => "label-subject-agency",
-            "title" => "label-title",
-            "content" => "label-content",
-            "proposal" => "label-proposal",
-            "attachments" => "label-attachments",
-            _ => "",
-        }
+        field_labels::label_id(name)
     }
 
     pub fn is_org(&self) -> bool {

@@ -26,6 +26,7 @@ use crate::web::kit::RequestLang;
 use crate::web::kit::choices::{Choice, category_choices, field_choices};
 use crate::web::kit::date::parse_date;
 use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::field_labels;
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::stash::{KEEP_FIELD, KeptFile, keep_accepted};
 use crate::web::kit::upload::{self, ParsedForm};
@@ -83,6 +84,15 @@ impl EntryPage {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, m)| m.as_str())
+    }
+
+    pub fn has_err(&self, name: &str) -> bool {
+        self.err(name).is_some()
+    }
+
+    /// The label the error summary puts before a field's message, as the public form does.
+    pub fn label_id(&self, name: &str) -> &'static str {
+        field_labels::label_id(name)
     }
 }
 

@@ -1,0 +1,265 @@
+//! The history of each demo PAKN written by `seed-demo`, so that the screens a newcomer
+//! judges by agree with the data (look review, problem 10): every PAKN its "submitted"
+//! event; past acceptance an "accept" (and "start_work" once worked on); a request for
+//! information with its question; a refusal, out-of-scope or transfer with its reason,
+//! competent body or receiving agency; a draft waiting for approval; an answer with its
+//! internal draft, approval and reply document; the automatic close; ratings with some
+//! comments; and a published public copy of some consented answers. Set-based SQL over
+//! the PAKN that have no event yet (those the current run added), so that it stays fast at
+//! millions and a second run adds to the first without touching it.
+
+use anyhow::Context;
+
+use crate::domain::masking::search_text;
+
+/// The questions an officer asks (by ticket id, modulo their number).
+const QUESTIONS: &[&str] = &[
+    "Đề nghị ông/bà cung cấp bản chụp giấy tiếp nhận hồ sơ (phiếu hẹn trả kết quả) và cho biết tên bộ phận đã tiếp nhận.",
+    "Đề nghị ông/bà cho biết mã số hồ sơ và ngày nộp hồ sơ trên Cổng dịch vụ công để Sở tra cứu tiến độ.",
+    "Đề nghị ông/bà bổ sung bản chụp quyết định hoặc văn bản có liên quan được nêu trong phản ánh.",
+    "Đề nghị ông/bà nêu rõ tên cán bộ hoặc bộ phận đã yêu cầu bổ sung giấy tờ và thời điểm yêu cầu.",
+];
+
+/// Why a PAKN is not accepted (Điều 7–8 NĐ 20/2008).
+const REFUSALS: &[&str] = &[
+    "Phản ánh không ghi đủ địa chỉ liên hệ và không có số điện thoại để liên lạc, không đủ điều kiện tiếp nhận theo Điều 7 Nghị định 20/2008/NĐ-CP. Ông/bà có thể gửi lại phản ánh với đầy đủ thông tin.",
+    "Nội dung đã được Sở trả lời tại văn bản số 215/SNV-VP; phản ánh không có thêm tình tiết mới nên không tiếp nhận lại.",
+    "Nội dung là khiếu nại đối với quyết định hành chính, được giải quyết theo Luật Khiếu nại, không thuộc phạm vi phản ánh, kiến nghị về quy định hành chính.",
+];
+
+/// Out of scope: (reason, competent body).
+const ELSEWHERE: &[(&str, &str)] = &[
+    (
+        "Nội dung phản ánh về chế độ bảo hiểm xã hội thuộc thẩm quyền của cơ quan bảo hiểm xã hội.",
+        "Bảo hiểm xã hội tỉnh",
+    ),
+    (
+        "Nội dung phản ánh về thủ tục đất đai thuộc thẩm quyền của cơ quan quản lý đất đai.",
+        "Sở Nông nghiệp và Môi trường",
+    ),
+];
+
+/// Transferred: the receiving agency.
+const AGENCIES: &[&str] = &["Sở Tài chính", "Ủy ban nhân dân xã Châu Thành", "Sở Y tế"];
+
+const COMMENTS: &[&str] = &[
+    "Cảm ơn Sở đã trả lời rõ ràng.",
+    "Trả lời đầy đủ nhưng còn chậm.",
+    "",
+];
+
+/// The public copy of a demo answer for each title ("subject tại place"): its
+/// question and answer without personal data, and its search text folded as the
+/// publication screen folds it.
+pub struct Copy {
+    pub title: String,
+    pub question: String,
+    pub answer: String,
+    pub search: String,
+}
+
+pub fn copies(subjects: &[&str], places: &[&str]) -> Vec<Copy> {
+    let mut out = Vec::new();
+    for subject in subjects {
+        for place in places {
+            let title = format!("{subject} tại {place}");
+            let question = format!(
+                "Người gửi phản ánh: {} tại {place}, hồ sơ đã nộp nhưng quá thời hạn vẫn chưa có kết quả; đề nghị Sở xem xét, trả lời.",
+                lower_first(subject)
+            );
+            let answer = format!(
+                "Sở Nội vụ đã kiểm tra hồ sơ tại {place}. Hồ sơ đã được giải quyết và trả kết quả \
+                 cho người gửi; Sở đã chấn chỉnh bộ phận tiếp nhận về thời hạn giải quyết. Người \
+                 dân cần hướng dẫn thêm có thể liên hệ Bộ phận một cửa của Sở."
+            );
+            let search = search_text(&[&title, &question, &answer]);
+            out.push(Copy {
+                title,
+                question,
+                answer,
+                search,
+            });
+        }
+    }
+    out
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A SQL array literal of texts: `ARRAY['…','…']`.
+fn array(items: &[&str]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|s| format!("'{}'", s.replace('\'', "''")))
+        .collect();
+    format!("ARRAY[{}]::text[]", quoted.join(","))
+}
+
+/// Writes the history of every PAKN that has none yet.
+pub async fn write(client: &tokio_postgres::Client, copies: &[Copy]) -> anyhow::Result<()> {
+    client
+        .batch_execute(
+            "SET client_min_messages = warning;
+             DROP TABLE IF EXISTS seed_new;
+             CREATE TEMP TABLE seed_new AS
+               SELECT t.id FROM tickets t
+               WHERE NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id);
+             ALTER TABLE seed_new ADD PRIMARY KEY (id);
+             DROP TABLE IF EXISTS seed_copy;
+             CREATE TEMP TABLE seed_copy (title text PRIMARY KEY, question text, answer text, search text);",
+        )
+        .await
+        .context("finding the new demo PAKN")?;
+    for c in copies {
+        client
+            .execute(
+                "INSERT INTO seed_copy VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[&c.title, &c.question, &c.answer, &c.search],
+            )
+            .await
+            .context("adding a demo public copy")?;
+    }
+    client
+        .batch_execute(&events_sql())
+        .await
+        .context("writing the demo PAKN's events")?;
+    client
+        .batch_execute(&replies_sql())
+        .await
+        .context("writing the demo replies")?;
+    client
+        .batch_execute(&aftercare_sql())
+        .await
+        .context("writing the demo ratings and public answers")?;
+    Ok(())
+}
+
+/// Submitted, accepted, started, asked, and the ending moves with their reasons.
+fn events_sql() -> String {
+    let questions = array(QUESTIONS);
+    let refusals = array(REFUSALS);
+    let elsewhere_reasons = array(&ELSEWHERE.iter().map(|e| e.0).collect::<Vec<_>>());
+    let bodies = array(&ELSEWHERE.iter().map(|e| e.1).collect::<Vec<_>>());
+    let agencies = array(AGENCIES);
+    format!(
+        "INSERT INTO ticket_events (ticket_id, at, actor_kind, event, to_status, public)
+           SELECT t.id, t.received_at, 'citizen', 'submitted', 'submitted', true
+           FROM tickets t JOIN seed_new USING (id);
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public, data)
+           SELECT t.id, t.accepted_at, 'staff', t.assignee_id, 'accept', 'submitted', 'accepted', true,
+                  jsonb_build_object('field', t.field_code, 'kind', t.kind, 'urgency', 'normal',
+                                     'unit_id', t.unit_id, 'assignee_id', t.assignee_id)
+           FROM tickets t JOIN seed_new USING (id) WHERE t.accepted_at IS NOT NULL;
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public)
+           SELECT t.id, least(t.accepted_at + interval '1 hour', coalesce(t.answered_at, now())),
+                  'staff', t.assignee_id, 'start_work', 'accepted', 'in_progress', true
+           FROM tickets t JOIN seed_new USING (id)
+           WHERE t.accepted_at IS NOT NULL AND t.status <> 'accepted';
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public, body, data)
+           SELECT t.id, least(t.accepted_at + interval '2 hours', now()), 'staff', t.assignee_id,
+                  'ask_info', 'in_progress', 'needs_info', true,
+                  ({questions})[1 + t.id % {nq}],
+                  jsonb_build_object('answer_by', t.needs_info_due)
+           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'needs_info';
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, from_status, to_status, public, body)
+           SELECT t.id, t.closed_at, 'staff', 'reject', 'submitted', 'rejected', true,
+                  ({refusals})[1 + t.id % {nr}]
+           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'rejected';
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, from_status, to_status, public, body, data)
+           SELECT t.id, t.closed_at, 'staff', 'out_of_scope', 'submitted', 'out_of_scope', true,
+                  ({elsewhere_reasons})[1 + t.id % {ne}],
+                  jsonb_build_object('competent_body', ({bodies})[1 + t.id % {ne}])
+           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'out_of_scope';
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, from_status, to_status, public, data)
+           SELECT t.id, t.closed_at, 'staff', 'transfer', 'submitted', 'transferred', true,
+                  jsonb_build_object('agency', ({agencies})[1 + t.id % {na}],
+                                     'reference', (100 + t.id % 800) || '/SNV-VP',
+                                     'date', (t.closed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
+           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'transferred';
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, from_status, to_status, public)
+           SELECT t.id, t.closed_at, 'system', 'auto_close', 'answered', 'closed', true
+           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'closed';",
+        nq = QUESTIONS.len(),
+        nr = REFUSALS.len(),
+        ne = ELSEWHERE.len(),
+        na = AGENCIES.len(),
+    )
+}
+
+/// Drafts waiting for approval, approved replies, and their internal and public events.
+fn replies_sql() -> String {
+    "INSERT INTO replies (ticket_id, state, body, drafted_by, created_at)
+       SELECT t.id, 'pending',
+              'Sở Nội vụ trả lời phản ánh, kiến nghị “' || t.title || '” như sau: Sở đã kiểm tra '
+                || 'hồ sơ và làm việc với bộ phận tiếp nhận; hồ sơ sẽ được giải quyết, trả kết quả '
+                || 'trong thời hạn quy định.',
+              t.assignee_id, least(t.accepted_at + interval '1 day', now())
+       FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'pending_approval';
+     INSERT INTO replies (ticket_id, state, body, number_symbol, reply_date, signer,
+                          drafted_by, decided_by, created_at, decided_at)
+       SELECT t.id, 'approved',
+              'Sở Nội vụ trả lời phản ánh, kiến nghị “' || t.title || '” như sau: nội dung '
+                || 'đã được xem xét và giải quyết theo quy định; đề nghị ông/bà liên hệ bộ '
+                || 'phận một cửa nếu cần hướng dẫn thêm.',
+              (100 + t.id % 900) || '/SNV-VP',
+              (t.answered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+              'Phó Giám đốc Sở', t.assignee_id,
+              (SELECT id FROM users WHERE email = 'lanhdao@demo.pakn.vn'),
+              t.answered_at - interval '2 hours', t.answered_at
+       FROM tickets t JOIN seed_new USING (id) WHERE t.answered_at IS NOT NULL;
+     INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public, data)
+       SELECT r.ticket_id, r.created_at, 'staff', r.drafted_by, 'submit_draft', 'in_progress',
+              'pending_approval', false, jsonb_build_object('reply_id', r.id)
+       FROM replies r JOIN seed_new s ON s.id = r.ticket_id;
+     INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public, data)
+       SELECT r.ticket_id, r.decided_at, 'staff', r.decided_by, 'approve', 'pending_approval',
+              'answered', true,
+              jsonb_build_object('reply_id', r.id, 'number_symbol', r.number_symbol,
+                                 'date', r.reply_date, 'signer', r.signer)
+       FROM replies r JOIN seed_new s ON s.id = r.ticket_id WHERE r.state = 'approved';"
+        .to_string()
+}
+
+/// Ratings of four answers in ten, and a published public copy of a third of the
+/// consented answers.
+fn aftercare_sql() -> String {
+    let comments = array(COMMENTS);
+    format!(
+        "INSERT INTO ratings (ticket_id, rating, comment, unit_id, field_code, at, reply_id)
+           SELECT t.id,
+                  CASE (t.id / 10) % 6 WHEN 3 THEN 'neutral' WHEN 4 THEN 'unsatisfied' ELSE 'satisfied' END,
+                  nullif(({comments})[1 + t.id % {nc}], ''),
+                  t.unit_id, t.field_code,
+                  least(r.decided_at + interval '2 days', coalesce(t.closed_at, now()), now()), r.id
+           FROM tickets t JOIN seed_new USING (id)
+           JOIN replies r ON r.ticket_id = t.id AND r.state = 'approved'
+           WHERE t.id % 10 < 4;
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, public, body, data)
+           SELECT g.ticket_id, g.at, 'citizen', 'rating', true, g.comment,
+                  jsonb_build_object('rating', g.rating, 'not_resolved', false, 'reply_id', g.reply_id)
+           FROM ratings g JOIN seed_new s ON s.id = g.ticket_id;
+         INSERT INTO public_answers (public_id, ticket_id, field_code, title, question, answer,
+                                     answered_on, search_text, published_at, published_by, updated_at)
+           SELECT (SELECT string_agg(substr('0123456789abcdefghjkmnpqrstvwxyz',
+                                             1 + floor(random() * 32)::int, 1), '')
+                   FROM generate_series(1, 16 + 0 * t.id)),
+                  t.id, t.field_code, c.title, c.question, c.answer,
+                  (t.answered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, c.search,
+                  least(t.answered_at + interval '1 day', now()),
+                  (SELECT id FROM users WHERE email = 'lanhdao@demo.pakn.vn'),
+                  least(t.answered_at + interval '1 day', now())
+           FROM tickets t JOIN seed_new USING (id) JOIN seed_copy c ON c.title = t.title
+           WHERE t.answered_at IS NOT NULL AND t.publish_consent AND t.id % 3 = 0;
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, public, data)
+           SELECT p.ticket_id, p.published_at, 'staff', p.published_by, 'publish', true,
+                  jsonb_build_object('public_id', p.public_id)
+           FROM public_answers p JOIN seed_new s ON s.id = p.ticket_id;",
+        nc = COMMENTS.len(),
+    )
+}
