@@ -31,6 +31,7 @@ pub mod reference;
 pub mod reminders;
 pub mod retention;
 pub mod role_grants;
+pub mod saved_views;
 pub mod schema;
 pub mod second_factors;
 pub mod settings;

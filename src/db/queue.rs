@@ -51,6 +51,52 @@ impl Cursor {
     }
 }
 
+/// What the queue is ordered by (each with the row id last, so that the order is total).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// The due date that matters for the status ([`WORK_DUE_SQL`]).
+    Due,
+    Received,
+    Code,
+    /// In the order of the workflow, then by due date.
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    /// Newest first (the keyset cursor pages this order).
+    fn default() -> Sort {
+        Sort {
+            key: SortKey::Received,
+            descending: true,
+        }
+    }
+}
+
+/// Which PAKN by where they stand: open work, finished ones, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Openness {
+    #[default]
+    All,
+    Open,
+    Finished,
+}
+
+/// The due date that matters for a PAKN's status: the acceptance deadline while it waits
+/// to be accepted, the reply deadline after (indexed for open PAKN by migration 000045).
+pub const WORK_DUE_SQL: &str =
+    "(CASE WHEN status = 'submitted' THEN accept_due ELSE reply_due END)";
+
+/// The statuses in the order of the workflow (the "status" column sorts by it).
+const STATUS_ORDER_SQL: &str = "array_position(ARRAY['submitted', 'needs_info', 'accepted', \
+     'in_progress', 'pending_approval', 'answered', 'closed', 'transferred', 'rejected', \
+     'out_of_scope']::text[], status::text)";
+
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
     pub term: Option<SearchTerm>,
@@ -62,7 +108,12 @@ pub struct QueueFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub spam_only: bool,
+    /// Keyset paging, for the newest-first order only.
     pub after: Option<Cursor>,
+    pub state: Openness,
+    pub sort: Sort,
+    /// Rows skipped (page N of an order other than newest first).
+    pub offset: i64,
 }
 
 /// What the user may see: every unit, or one; and the default time window of searches.
@@ -101,6 +152,7 @@ pub struct QueueRow {
     pub assignee_id: Option<i32>,
     pub channel: Channel,
     pub received_at: DateTime<Utc>,
+    pub accept_due: NaiveDate,
     pub reply_due: NaiveDate,
     pub suspected_spam: bool,
     pub confidential: bool,
@@ -133,7 +185,49 @@ fn build<'a>(
     words: Option<&Words>,
     cutoff: Option<DateTime<Utc>>,
 ) -> QueueQuery<'a> {
-    let mut q: QueueQuery<'a> = tickets::table.select(QueueRow::as_select()).into_boxed();
+    let q: QueueQuery<'a> = tickets::table.select(QueueRow::as_select()).into_boxed();
+    let mut q = filtered(q, filter, scope, due, words, cutoff);
+    if let (Some(after), SortKey::Received, true) =
+        (filter.after, filter.sort.key, filter.sort.descending)
+    {
+        q = q.filter(
+            sql::<Bool>("(received_at, id) < (")
+                .bind::<Timestamptz, _>(after.received_at)
+                .sql(", ")
+                .bind::<BigInt, _>(after.id)
+                .sql(")"),
+        );
+    }
+    ordered(q, filter.sort).offset(filter.offset.max(0))
+}
+
+/// `q` in `sort`'s order; the default order (due date, ascending) is served by the
+/// indexes of migration 000045 for open PAKN.
+fn ordered(q: QueueQuery<'_>, sort: Sort) -> QueueQuery<'_> {
+    let due = || sql::<Date>(WORK_DUE_SQL);
+    let by_status = || sql::<Integer>(STATUS_ORDER_SQL);
+    match (sort.key, sort.descending) {
+        (SortKey::Received, true) => q.order((tickets::received_at.desc(), tickets::id.desc())),
+        (SortKey::Received, false) => q.order((tickets::received_at.asc(), tickets::id.asc())),
+        (SortKey::Due, false) => q.order((due().asc(), tickets::id.asc())),
+        (SortKey::Due, true) => q.order((due().desc(), tickets::id.desc())),
+        (SortKey::Code, false) => q.order(tickets::code.asc()),
+        (SortKey::Code, true) => q.order(tickets::code.desc()),
+        (SortKey::Status, false) => q.order((by_status().asc(), due().asc(), tickets::id.asc())),
+        (SortKey::Status, true) => q.order((by_status().desc(), due().asc(), tickets::id.asc())),
+    }
+}
+
+/// The filters and the scope on any selection of tickets (the rows, or their ids to
+/// count).
+fn filtered<'a, ST: 'static>(
+    mut q: tickets::BoxedQuery<'a, diesel::pg::Pg, ST>,
+    filter: &QueueFilter,
+    scope: Scope,
+    due: DueDates,
+    words: Option<&Words>,
+    cutoff: Option<DateTime<Utc>>,
+) -> tickets::BoxedQuery<'a, diesel::pg::Pg, ST> {
     let exact = filter.term.as_ref().is_some_and(SearchTerm::is_exact);
     if let Some(unit) = scope.unit {
         q = q.filter(tickets::unit_id.eq(unit));
@@ -236,16 +330,12 @@ fn build<'a>(
     if filter.spam_only {
         q = q.filter(tickets::suspected_spam);
     }
-    if let Some(after) = filter.after {
-        q = q.filter(
-            sql::<Bool>("(received_at, id) < (")
-                .bind::<Timestamptz, _>(after.received_at)
-                .sql(", ")
-                .bind::<BigInt, _>(after.id)
-                .sql(")"),
-        );
+    match filter.state {
+        Openness::All => {}
+        Openness::Open => q = q.filter(sql::<Bool>(OPEN_STATUS_SQL)),
+        Openness::Finished => q = q.filter(sql::<Bool>(concat!("NOT ", open_status_sql!()))),
     }
-    q.order((tickets::received_at.desc(), tickets::id.desc()))
+    q
 }
 
 async fn page(
@@ -289,27 +379,23 @@ pub async fn list_with_window(
         return page(conn, build(filter, scope, due, None, None), limit).await;
     };
     let matching = Words::Match(tsquery(words), dossier.clone());
-    let cutoff = window_cutoff(conn, scope.unit.or(filter.unit), filter.after, window).await?;
-    let Some(cutoff) = cutoff else {
-        // Fewer tickets in scope than the window: walking them all is cheap.
-        return page(
-            conn,
-            build(filter, scope, due, Some(&matching), None),
-            limit,
-        )
-        .await;
-    };
-    let (rows, more) = page(
-        conn,
-        build(filter, scope, due, Some(&matching), Some(cutoff)),
-        limit,
-    )
-    .await?;
-    if more {
-        return Ok((rows, more));
+    // The window is of the newest tickets: another order asks the GIN index at once.
+    if filter.sort == Sort::default() {
+        let window = window + filter.offset.max(0);
+        let unit = scope.unit.or(filter.unit);
+        let Some(cutoff) = window_cutoff(conn, unit, filter.after, window).await? else {
+            // Fewer tickets in scope than the window: walking them all is cheap.
+            let q = build(filter, scope, due, Some(&matching), None);
+            return page(conn, q, limit).await;
+        };
+        let q = build(filter, scope, due, Some(&matching), Some(cutoff));
+        let (rows, more) = page(conn, q, limit).await?;
+        if more {
+            return Ok((rows, more));
+        }
     }
     let Words::Match(ts, dossier) = &matching else {
-        return Ok((rows, more));
+        return Ok((Vec::new(), false));
     };
     match match_ids(conn, ts.as_deref(), dossier.as_deref()).await? {
         Some(ids) => {
@@ -329,6 +415,91 @@ pub async fn list_with_window(
             .await
         }
     }
+}
+
+/// How many rows `filter` finds in scope, counted up to `bound` (past it, `bound + 1`);
+/// `None` for a word search, whose count would cost what its two paths avoid.
+pub async fn count_up_to(
+    conn: &mut AsyncPgConnection,
+    filter: &QueueFilter,
+    scope: Scope,
+    due: DueDates,
+    bound: i64,
+) -> QueryResult<Option<i64>> {
+    if matches!(filter.term, Some(SearchTerm::Words { .. })) {
+        return Ok(None);
+    }
+    let q = tickets::table.select(tickets::id).into_boxed();
+    let ids: Vec<i64> = filtered(q, filter, scope, due, None, None)
+        .limit(bound + 1)
+        .load(conn)
+        .await?;
+    Ok(Some(ids.len() as i64))
+}
+
+/// The tickets of these codes a bulk action works on.
+pub async fn bulk_targets(
+    conn: &mut AsyncPgConnection,
+    codes: &[String],
+) -> QueryResult<Vec<BulkTarget>> {
+    tickets::table
+        .filter(tickets::code.eq_any(codes))
+        .select(BulkTarget::as_select())
+        .order(tickets::code)
+        .load(conn)
+        .await
+}
+
+/// What a bulk accept or assign needs of a ticket.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tickets)]
+pub struct BulkTarget {
+    pub id: i64,
+    pub code: String,
+    pub field_code: String,
+    pub kind: FeedbackKind,
+    pub procedure_name: Option<String>,
+    pub unit_id: i32,
+    pub assignee_id: Option<i32>,
+}
+
+/// A staff account as the queue shows it: the handler column names it, the bulk bar
+/// offers it when it is active and handles PAKN.
+#[derive(Debug, Clone)]
+pub struct StaffName {
+    pub id: i32,
+    pub name: String,
+    pub unit_id: Option<i32>,
+    /// Active, and a leader or an officer.
+    pub handles: bool,
+}
+
+/// A `users` row as [`staff`] reads it.
+type UserLine = (i32, String, Vec<String>, Option<i32>, bool);
+
+/// Every staff account, by name (a few hundred at most: one small read per page).
+pub async fn staff(conn: &mut AsyncPgConnection) -> QueryResult<Vec<StaffName>> {
+    use super::schema::users;
+    let rows: Vec<UserLine> = users::table
+        .order((users::name, users::id))
+        .select((
+            users::id,
+            users::name,
+            users::roles,
+            users::unit_id,
+            users::active,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, roles, unit_id, active)| StaffName {
+            id,
+            name,
+            unit_id,
+            handles: active && roles.iter().any(|r| r == "leader" || r == "officer"),
+        })
+        .collect())
 }
 
 /// The received_at of the [`SEARCH_WINDOW`]-th newest ticket in scope after the cursor;

@@ -222,6 +222,13 @@ impl Access {
         self.has(Role::Leader) || self.officer_of(unit_id)
     }
 
+    /// Whether this person assigns and accepts many PAKN at once from the queue: leaders,
+    /// whose work it is to share out the units' work (each PAKN is still checked as
+    /// if acted on alone, with [`Access::may_act_on`] and the moves table).
+    pub fn acts_in_bulk(&self) -> bool {
+        self.has(Role::Leader)
+    }
+
     /// Whether this person reviews and publishes the public copy of an answered PAKN of
     /// `unit_id`: those who handle it.
     pub fn may_publish(&self, unit_id: i32) -> bool {

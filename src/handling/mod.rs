@@ -14,7 +14,8 @@
 //!   files kept for a re-rendered form; [`retention`]: the anonymisation of ended PAKN;
 //!   [`privacy_requests`]: data-subject requests handled (assign, answer, export,
 //!   correction, erasure); [`digests`]: the daily and weekly digests, and
-//!   [`digest_settings`]: one's switches for them.
+//!   [`digest_settings`]: one's switches for them; [`queue_bulk`]: a leader's bulk
+//!   assign and accept from the queue, and [`saved_views`]: one's saved queue views.
 
 pub mod account;
 pub mod command;
@@ -35,10 +36,12 @@ mod privacy_export;
 pub mod privacy_requests;
 pub mod private_link;
 pub mod publication;
+pub mod queue_bulk;
 pub mod rating;
 mod reminder_mail;
 pub mod reminders;
 pub mod retention;
+pub mod saved_views;
 pub mod second_factor;
 pub mod stash;
 pub mod users;

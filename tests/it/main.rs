@@ -26,6 +26,7 @@ mod privacy_requests;
 mod private_link;
 mod publication;
 mod queue;
+mod queue_tools;
 mod reminders;
 mod retention;
 mod roles;

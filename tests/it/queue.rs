@@ -22,7 +22,7 @@ fn default_notice() -> (&'static str, Rcpt) {
     ("notify", mail_to(&[DEPUTY]).cc(&[PPC_OFFICE]))
 }
 
-async fn file_ticket(
+pub async fn file_ticket(
     app: &TestApp,
     name: &str,
     title: &str,

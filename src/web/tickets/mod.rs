@@ -10,6 +10,9 @@ pub mod page;
 pub mod panel;
 pub mod private_link;
 pub mod queue;
+mod queue_params;
+mod queue_rows;
+pub mod queue_tools;
 pub mod view;
 
 use axum::Router;
@@ -21,6 +24,12 @@ use crate::web::kit::SharedState;
 pub fn router() -> Router<SharedState> {
     Router::new()
         .route("/staff/tickets", get(queue::list))
+        .route("/staff/tickets/bulk", post(queue_tools::bulk))
+        .route("/staff/tickets/views", post(queue_tools::save_view))
+        .route(
+            "/staff/tickets/views/{id}/delete",
+            post(queue_tools::delete_view),
+        )
         .route(
             "/staff/tickets/new",
             // Multipart with the citizen's documents: `upload::parse` enforces the limit.

@@ -1,123 +1,41 @@
-//! `GET /staff/tickets`: the queue. Filters and search travel in the URL (bookmarkable;
-//! the access log keeps only the route), pages by keyset, counts from the counters.
+//! `GET /staff/tickets`: the queue. Filters, sort and page travel in the URL
+//! (bookmarkable; the access log keeps only the route); counts from the counters.
+//!
+//! The bare URL is the viewer's open work: an officer's own PAKN, a leader's (or an
+//! inspector's) every open PAKN, the most urgent due date first (overdue leads). A
+//! status or a search shows every PAKN it names, open or not; a word search stays
+//! newest first (its two search paths page that order). The parameters are read in
+//! [`super::queue_params`], the rows in [`super::queue_rows`].
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
+pub use super::queue_params::{PAGE_SIZE, QueueParams};
+use super::queue_params::{SortHead, ViewLink};
+use super::queue_rows::{RowView, StatusLabels};
 use super::view::ViewCx;
 use crate::auth::StaffUser;
-use crate::db::queue::{
-    self, AssigneeFilter, Cursor, DueDates, DueFilter, QueueFilter, QueueRow, Scope,
-};
+use crate::db::queue::{self, DueDates, QueueFilter, QueueRow, Scope, StaffName};
+use crate::db::saved_views::{self, SavedView};
 use crate::db::tickets;
 use crate::domain::access::Access;
-use crate::domain::calendar::{
-    DueState, due_state, end_of_day_utc, format_date, format_datetime, local_date,
-};
-use crate::domain::search::SearchTerm;
+use crate::domain::calendar::{end_of_day_utc, local_date};
 use crate::domain::status::Status;
-use crate::domain::tracking_code::TrackingCode;
 use crate::i18n::Tr;
 use crate::web::kit::counts::{Counted, Lookup};
-use crate::web::kit::date::parse_date;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::{AppState, RequestLang, SharedState, StaffChrome};
 
 const CHROME_PATH: &str = "/staff/tickets";
 
-pub const PAGE_SIZE: i64 = 50;
-
-/// The query string, as typed; an empty value is the same as an absent one.
-#[derive(Debug, Default, Deserialize)]
-pub struct QueueParams {
-    pub q: Option<String>,
-    pub status: Option<String>,
-    pub field: Option<String>,
-    pub unit: Option<String>,
-    pub assignee: Option<String>,
-    pub due: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub spam: Option<String>,
-    pub after: Option<String>,
-}
-
-fn some(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-impl QueueParams {
-    /// The filter these parameters ask for (unknown values are ignored).
-    pub fn filter(&self, viewer: &Access) -> QueueFilter {
-        QueueFilter {
-            term: some(&self.q).and_then(SearchTerm::parse),
-            status: some(&self.status).and_then(Status::parse),
-            field: some(&self.field).map(str::to_string),
-            unit: some(&self.unit).and_then(|u| u.parse().ok()),
-            assignee: match some(&self.assignee) {
-                Some("me") => Some(AssigneeFilter::User(viewer.user_id)),
-                Some("none") => Some(AssigneeFilter::Nobody),
-                Some(id) => id.parse().ok().map(AssigneeFilter::User),
-                None => None,
-            },
-            due: match some(&self.due) {
-                Some("overdue") => Some(DueFilter::Overdue),
-                Some("soon") => Some(DueFilter::Soon),
-                Some("publication") => Some(DueFilter::Publication),
-                _ => None,
-            },
-            from: some(&self.from)
-                .and_then(parse_date)
-                .map(|d| end_of_day_utc(d) - chrono::Duration::days(1)),
-            to: some(&self.to).and_then(parse_date).map(end_of_day_utc),
-            spam_only: some(&self.spam).is_some(),
-            after: some(&self.after).and_then(Cursor::decode),
-        }
-    }
-
-    /// This URL's query string with `after` replaced (for the next page).
-    pub fn with_after(&self, after: &str) -> String {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", &self.q),
-            ("status", &self.status),
-            ("field", &self.field),
-            ("unit", &self.unit),
-            ("assignee", &self.assignee),
-            ("due", &self.due),
-            ("from", &self.from),
-            ("to", &self.to),
-            ("spam", &self.spam),
-        ] {
-            if let Some(v) = some(v) {
-                s.append_pair(k, v);
-            }
-        }
-        s.append_pair("after", after);
-        s.finish()
-    }
-}
-
-pub struct RowView {
-    pub code: String,
-    pub code_display: String,
-    pub title: String,
-    pub name: String,
-    pub status_label: String,
-    pub field: String,
-    pub unit: String,
-    pub received: String,
-    pub reply_due: String,
-    pub due_state: &'static str,
-    pub spam: bool,
-    pub confidential: bool,
-}
+/// Past this many rows the count says "more than".
+pub const COUNT_BOUND: i64 = 1000;
 
 pub struct Tab {
+    pub href: String,
     pub status: String,
     pub label: String,
     pub count: i64,
@@ -130,16 +48,34 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// A saved view as listed: its link and its delete form's target.
+pub struct SavedLink {
+    pub id: i64,
+    pub name: String,
+    pub href: String,
+    pub current: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/queue.html")]
 pub struct QueuePage {
     pub chrome: StaffChrome,
     pub t: Tr,
     pub rows: Vec<RowView>,
+    /// "12 PAKN", "Hơn 1.000 PAKN".
+    pub count: String,
+    /// Whose work: mine, unassigned, everyone's.
+    pub views: Vec<ViewLink>,
+    /// Open, finished, both.
+    pub states: Vec<ViewLink>,
+    pub due_tabs: Vec<Tab>,
     pub tabs: Vec<Tab>,
-    pub overdue: i64,
-    pub soon: i64,
+    pub heads: Vec<SortHead>,
+    pub saved: Vec<SavedLink>,
+    /// The query string a saved view keeps.
+    pub save_query: String,
     pub q: String,
+    pub filters_open: bool,
     pub due: String,
     pub from: String,
     pub to: String,
@@ -148,10 +84,14 @@ pub struct QueuePage {
     pub fields: Vec<Choice>,
     pub units: Vec<Choice>,
     pub show_units: bool,
+    /// Bulk assign and accept: the handlers offered.
+    pub bulk: Option<Vec<Choice>>,
+    /// Where the bulk result links back to.
+    pub back: String,
+    pub page: i64,
+    pub prev: Option<String>,
     pub next: Option<String>,
     pub searched: bool,
-    /// When the counts were counted, if they are kept for a few seconds.
-    pub counted_at: Option<String>,
 }
 
 /// "Counted at HH:MM:SS" for pages whose counts are kept a few seconds; `None` when
@@ -211,7 +151,7 @@ pub async fn list(
     }
     let now = Utc::now();
     let filter = params.filter(viewer);
-    let found = find(&state, viewer, &filter, now).await?;
+    let found = find(&state, &user, &filter, now).await?;
     if filter.term.is_some() && !found.rows.is_empty() {
         // A search is a lookup of people: who searched, and whose PAKN (with their
         // senders) it listed, is recorded (security review, finding 13).
@@ -228,6 +168,11 @@ struct Found {
     rows: Vec<QueueRow>,
     /// Whether another page follows.
     more: bool,
+    /// The rows found, up to [`COUNT_BOUND`] + 1 (`None` for a word search).
+    total: Option<i64>,
+    /// Every staff account: the handlers' names, and whom the bulk bar offers.
+    staff: Vec<StaffName>,
+    saved: Vec<SavedView>,
     by_status: Counted<Vec<(String, i64)>>,
     /// Overdue and due soon.
     due: Counted<(i64, i64)>,
@@ -238,10 +183,11 @@ struct Found {
 /// and the counts of that scope.
 async fn find(
     state: &AppState,
-    viewer: &Access,
+    user: &StaffUser,
     filter: &QueueFilter,
     now: DateTime<Utc>,
 ) -> AppResult<Found> {
+    let viewer = &user.access;
     let scope = Scope {
         unit: viewer.scope_unit(),
         since: Some(now - chrono::Duration::days(365)),
@@ -250,14 +196,40 @@ async fn find(
     let dates = due_dates(state, now);
     let mut conn = state.pool.get().await?;
     let (rows, more) = queue::list(&mut conn, filter, scope, dates, PAGE_SIZE).await?;
-    // The counts of this scope, from memory when counted in the last few seconds.
-    let count_unit = scope.unit.or(filter.unit);
+    let total = if filter.offset == 0 && !more {
+        // The whole list is on this page: no need to count it again.
+        Some(rows.len() as i64)
+    } else {
+        queue::count_up_to(&mut conn, filter, scope, dates, COUNT_BOUND).await?
+    };
+    let staff = queue::staff(&mut conn).await?;
+    let saved = saved_views::list(&mut conn, user.id).await?;
+    let (by_status, due) =
+        counts(state, &mut conn, scope.unit.or(filter.unit), filter, dates).await?;
+    Ok(Found {
+        rows,
+        more,
+        total,
+        staff,
+        saved,
+        by_status,
+        due,
+    })
+}
+
+/// The counts of this scope, from memory when counted in the last few seconds.
+async fn counts(
+    state: &AppState,
+    conn: &mut diesel_async::AsyncPgConnection,
+    count_unit: Option<i32>,
+    filter: &QueueFilter,
+    dates: DueDates,
+) -> AppResult<(Counted<Vec<(String, i64)>>, Counted<(i64, i64)>)> {
     let status_key = (count_unit, filter.field.clone());
     let by_status = match state.counts.by_status.lookup(&status_key) {
         Lookup::Use(counted) => counted,
         Lookup::Count => {
-            let counts =
-                queue::counts_by_status(&mut conn, count_unit, filter.field.as_deref()).await?;
+            let counts = queue::counts_by_status(conn, count_unit, filter.field.as_deref()).await?;
             state.counts.by_status.put(status_key, counts)
         }
     };
@@ -265,16 +237,11 @@ async fn find(
     let due = match state.counts.due.lookup(&due_key) {
         Lookup::Use(counted) => counted,
         Lookup::Count => {
-            let dues = queue::due_counts(&mut conn, count_unit, dates).await?;
+            let dues = queue::due_counts(conn, count_unit, dates).await?;
             state.counts.due.put(due_key, dues)
         }
     };
-    Ok(Found {
-        rows,
-        more,
-        by_status,
-        due,
-    })
+    Ok((by_status, due))
 }
 
 impl QueuePage {
@@ -298,19 +265,23 @@ impl QueuePage {
             now,
         };
         let labels = StatusLabels::new(&t);
-        let typed = |v: &Option<String>| some(v).unwrap_or_default().to_string();
+        let typed = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
+        let page = params.page_number();
+        let show_units = user.access.sees_all_units();
         QueuePage {
             chrome: StaffChrome::new(state, lang, user, CHROME_PATH),
             t,
-            rows: found
-                .rows
-                .iter()
-                .map(|r| RowView::of(&cx, &labels, r))
-                .collect(),
+            rows: rows(&cx, &labels, &found),
+            count: count_text(&t, &found, filter.offset),
+            views: views(&t, params, filter, &user.access),
+            states: states(&t, params, filter),
+            due_tabs: due_tabs(&t, params, &found),
             tabs: tabs(&labels, &found.by_status.value, filter.status),
-            overdue: found.due.value.0,
-            soon: found.due.value.1,
+            heads: heads(&t, params, filter),
+            saved: saved_links(params, &found.saved),
+            save_query: params.saved_query(),
             q: params.q.clone().unwrap_or_default(),
+            filters_open: params.has_detail_filters(),
             due: typed(&params.due),
             from: typed(&params.from),
             to: typed(&params.to),
@@ -318,84 +289,126 @@ impl QueuePage {
             spam: filter.spam_only,
             fields: field_choices(&cx, filter.field.as_deref().unwrap_or_default()),
             units: unit_choices(&cx, filter.unit),
-            show_units: user.access.sees_all_units(),
-            next: next_page(params, &found),
+            show_units,
+            bulk: user
+                .access
+                .acts_in_bulk()
+                .then(|| handler_choices(&cx, &found.staff)),
+            back: params.query_with(&[("page", &page.to_string())]),
+            page,
+            prev: (page > 1).then(|| params.link(&[("page", &(page - 1).to_string())])),
+            next: found
+                .more
+                .then(|| params.link(&[("page", &(page + 1).to_string())])),
             searched: filter.term.is_some(),
-            counted_at: counted_at(state, &t, found.by_status.at.min(found.due.at)),
         }
     }
 }
 
-/// Each status's label, looked up once per page, not once per row.
-struct StatusLabels(Vec<(Status, String)>);
+fn rows(cx: &ViewCx, labels: &StatusLabels, found: &Found) -> Vec<RowView> {
+    found
+        .rows
+        .iter()
+        .map(|r| {
+            let assignee = r
+                .assignee_id
+                .and_then(|id| found.staff.iter().find(|s| s.id == id))
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
+            RowView::of(cx, labels, r, assignee)
+        })
+        .collect()
+}
 
-impl StatusLabels {
-    fn new(t: &Tr) -> StatusLabels {
-        StatusLabels(
-            Status::ALL
-                .iter()
-                .map(|s| (*s, t.t(&s.label_id())))
-                .collect(),
-        )
-    }
-
-    fn of(&self, status: Status) -> String {
-        self.0
-            .iter()
-            .find(|(s, _)| *s == status)
-            .map(|(_, label)| label.clone())
-            .unwrap_or_default()
+/// "12 PAKN"; past the bound (or a word search with more pages), "Hơn N PAKN".
+fn count_text(t: &Tr, found: &Found, offset: i64) -> String {
+    let shown = offset + found.rows.len() as i64;
+    match found.total {
+        Some(n) if n <= COUNT_BOUND => t.t1("queue-count", "n", grouped(t, n)),
+        Some(_) => t.t1("queue-count-more", "n", grouped(t, COUNT_BOUND)),
+        None if found.more => t.t1("queue-count-more", "n", grouped(t, shown)),
+        None => t.t1("queue-count", "n", grouped(t, shown)),
     }
 }
 
-impl RowView {
-    fn of(cx: &ViewCx, labels: &StatusLabels, r: &QueueRow) -> RowView {
-        let (t, reference) = (&cx.t, cx.reference);
-        let due_state = if r.status.is_open() {
-            match due_state(&reference.calendar, &cx.policy, r.reply_due, cx.now) {
-                DueState::Overdue => "overdue",
-                DueState::DueSoon => "soon",
-                DueState::OnTime => "",
-            }
-        } else {
-            ""
-        };
-        RowView {
-            code: r.code.clone(),
-            code_display: TrackingCode::parse(&r.code)
-                .map(|c| c.display())
-                .unwrap_or(r.code.clone()),
-            title: if r.confidential {
-                t.t("staff-confidential-title")
-            } else {
-                r.title.clone()
-            },
-            // A confidential PAKN is often a tố cáo: who sent it is what must be
-            // protected, so lists show neither its title nor its sender.
-            name: if r.confidential {
-                String::new()
-            } else {
-                r.full_name
-                    .clone()
-                    .or(r.organization.clone())
-                    .unwrap_or_default()
-            },
-            status_label: labels.of(r.status),
-            field: reference
-                .field(&r.field_code)
-                .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
-                .unwrap_or(r.field_code.clone()),
-            unit: reference
-                .unit(r.unit_id)
-                .map(|u| t.pick(&u.name_vi, &u.name_en).to_string())
-                .unwrap_or_default(),
-            received: format_datetime(r.received_at),
-            reply_due: format_date(r.reply_due),
-            due_state,
-            spam: r.suspected_spam,
-            confidential: r.confidential,
+/// `n` with thousands grouped as the language writes them (1.000 / 1,000).
+fn grouped(t: &Tr, n: i64) -> String {
+    let sep = if t.code() == "vi" { '.' } else { ',' };
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && c.is_ascii_digit() {
+            out.push(sep);
         }
+        out.push(c);
     }
+    out
+}
+
+/// Whose work: an officer's own first, then the unassigned, then the unit's (or, for
+/// those who see every unit, everyone's first).
+fn views(t: &Tr, params: &QueueParams, filter: &QueueFilter, viewer: &Access) -> Vec<ViewLink> {
+    use crate::db::queue::AssigneeFilter::{Nobody, User};
+    let current = match filter.assignee {
+        Some(User(id)) if id == viewer.user_id => "me",
+        Some(Nobody) => "none",
+        Some(User(_)) => "",
+        None => "all",
+    };
+    let all_label = if viewer.sees_all_units() {
+        "queue-view-all"
+    } else {
+        "queue-view-unit"
+    };
+    let mut order = vec![("me", "queue-view-mine"), ("none", "queue-view-unassigned")];
+    order.push(("all", all_label));
+    if viewer.sees_all_units() {
+        order.rotate_right(1);
+    }
+    order
+        .into_iter()
+        .filter(|(v, _)| *v != "me" || viewer.acts())
+        .map(|(v, id)| ViewLink {
+            href: params.link(&[("assignee", v)]),
+            label: t.t(id),
+            current: current == v,
+        })
+        .collect()
+}
+
+/// Open work, finished PAKN, both.
+fn states(t: &Tr, params: &QueueParams, filter: &QueueFilter) -> Vec<ViewLink> {
+    use crate::db::queue::Openness;
+    [
+        ("open", Openness::Open, "queue-state-open"),
+        ("done", Openness::Finished, "queue-state-done"),
+        ("all", Openness::All, "queue-state-all"),
+    ]
+    .into_iter()
+    .map(|(v, o, id)| ViewLink {
+        href: params.link(&[("state", v), ("status", "")]),
+        label: t.t(id),
+        current: filter.state == o && filter.status.is_none(),
+    })
+    .collect()
+}
+
+/// The overdue and due-soon tabs, current when their filter is.
+fn due_tabs(t: &Tr, params: &QueueParams, found: &Found) -> Vec<Tab> {
+    let due = params.due.as_deref().unwrap_or_default();
+    [
+        ("overdue", "staff-overdue", found.due.value.0),
+        ("soon", "staff-due-soon", found.due.value.1),
+    ]
+    .into_iter()
+    .map(|(code, id, count)| Tab {
+        href: format!("/staff/tickets?due={code}"),
+        status: code.to_string(),
+        label: t.t(id),
+        count,
+        current: due == code,
+    })
+    .collect()
 }
 
 /// One tab per status with its count; the filtered one is current.
@@ -403,6 +416,7 @@ fn tabs(labels: &StatusLabels, counts: &[(String, i64)], current: Option<Status>
     Status::ALL
         .iter()
         .map(|s| Tab {
+            href: format!("/staff/tickets?status={}", s.as_str()),
             status: s.as_str().to_string(),
             label: labels.of(*s),
             count: counts
@@ -415,14 +429,55 @@ fn tabs(labels: &StatusLabels, counts: &[(String, i64)], current: Option<Status>
         .collect()
 }
 
-/// The next page's query string, when there is one: after the last row shown.
-fn next_page(params: &QueueParams, found: &Found) -> Option<String> {
-    let last = found.rows.last().filter(|_| found.more)?;
-    let cursor = Cursor {
-        received_at: last.received_at,
-        id: last.id,
-    };
-    Some(params.with_after(&cursor.encode()))
+/// The sortable columns' headers: code, status, received, due.
+fn heads(t: &Tr, params: &QueueParams, filter: &QueueFilter) -> Vec<SortHead> {
+    [
+        ("code", "receipt-code-label"),
+        ("status", "receipt-status"),
+        ("received", "queue-col-received"),
+        ("due", "queue-col-due"),
+    ]
+    .into_iter()
+    .map(|(key, id)| params.sort_head(key, t.t(id), filter.sort))
+    .collect()
+}
+
+fn saved_links(params: &QueueParams, saved: &[SavedView]) -> Vec<SavedLink> {
+    let here = params.saved_query();
+    saved
+        .iter()
+        .map(|v| SavedLink {
+            id: v.id,
+            name: v.name.clone(),
+            href: if v.query.is_empty() {
+                "/staff/tickets".to_string()
+            } else {
+                format!("/staff/tickets?{}", v.query)
+            },
+            current: v.query == here,
+        })
+        .collect()
+}
+
+/// The handlers a bulk action may name: "name — unit".
+fn handler_choices(cx: &ViewCx, staff: &[StaffName]) -> Vec<Choice> {
+    staff
+        .iter()
+        .filter(|s| s.handles)
+        .map(|s| {
+            let (id, name) = (s.id, &s.name);
+            let unit = s
+                .unit_id
+                .and_then(|u| cx.reference.unit(u))
+                .map(|u| format!(" — {}", cx.t.pick(&u.name_vi, &u.name_en)))
+                .unwrap_or_default();
+            Choice {
+                code: id.to_string(),
+                name: format!("{name}{unit}"),
+                selected: false,
+            }
+        })
+        .collect()
 }
 
 fn field_choices(cx: &ViewCx, selected: &str) -> Vec<Choice> {

@@ -9,6 +9,7 @@ mod journey;
 mod keyboard;
 mod look;
 mod no_javascript;
+mod queue_tools;
 mod staff_screens;
 
 use diesel::prelude::*;

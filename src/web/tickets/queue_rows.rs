@@ -1,0 +1,131 @@
+//! One line of the queue as shown: the due date that matters for its status with how
+//! late it is, its handler, a confidential PAKN's title and sender withheld.
+
+use crate::db::queue::QueueRow;
+use crate::domain::calendar::{DueState, due_state, format_date, local_date};
+use crate::domain::status::Status;
+use crate::domain::tracking_code::TrackingCode;
+use crate::i18n::Tr;
+
+use super::view::ViewCx;
+
+pub struct RowView {
+    pub code: String,
+    pub code_display: String,
+    pub title: String,
+    pub name: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub field: String,
+    pub unit: String,
+    /// The handler's name; empty when nobody is assigned.
+    pub assignee: String,
+    pub received: String,
+    /// The due date that matters: acceptance while "Chờ tiếp nhận", reply after.
+    pub due: String,
+    /// Whether `due` is the acceptance deadline.
+    pub accept_due: bool,
+    /// `overdue`, `soon` or empty (finished PAKN are never late).
+    pub due_state: &'static str,
+    /// "Quá hạn 3 ngày làm việc", "Sắp đến hạn" or empty.
+    pub due_note: String,
+    pub spam: bool,
+    pub confidential: bool,
+}
+
+/// Each status's label, looked up once per page, not once per row.
+pub struct StatusLabels(Vec<(Status, String)>);
+
+impl StatusLabels {
+    pub fn new(t: &Tr) -> StatusLabels {
+        StatusLabels(
+            Status::ALL
+                .iter()
+                .map(|s| (*s, t.t(&s.label_id())))
+                .collect(),
+        )
+    }
+
+    pub fn of(&self, status: Status) -> String {
+        self.0
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map(|(_, label)| label.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl RowView {
+    /// The line of `r`, whose handler is called `assignee` (empty: nobody).
+    pub fn of(cx: &ViewCx, labels: &StatusLabels, r: &QueueRow, assignee: String) -> RowView {
+        let (t, reference) = (&cx.t, cx.reference);
+        let accept_due = r.status == Status::Submitted;
+        let due = if accept_due {
+            r.accept_due
+        } else {
+            r.reply_due
+        };
+        let (due_state, due_note) = due_flag(cx, r.status, due);
+        RowView {
+            code: r.code.clone(),
+            code_display: TrackingCode::parse(&r.code)
+                .map(|c| c.display())
+                .unwrap_or(r.code.clone()),
+            title: if r.confidential {
+                t.t("staff-confidential-title")
+            } else {
+                r.title.clone()
+            },
+            // A confidential PAKN is often a tố cáo: who sent it is what must be
+            // protected, so lists show neither its title nor its sender.
+            name: if r.confidential {
+                String::new()
+            } else {
+                r.full_name
+                    .clone()
+                    .or(r.organization.clone())
+                    .unwrap_or_default()
+            },
+            status: r.status.as_str(),
+            status_label: labels.of(r.status),
+            field: reference
+                .field(&r.field_code)
+                .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
+                .unwrap_or(r.field_code.clone()),
+            unit: reference
+                .unit(r.unit_id)
+                .map(|u| t.pick(&u.name_vi, &u.name_en).to_string())
+                .unwrap_or_default(),
+            assignee,
+            received: format_date(local_date(r.received_at)),
+            due: format_date(due),
+            accept_due,
+            due_state,
+            due_note,
+            spam: r.suspected_spam,
+            confidential: r.confidential,
+        }
+    }
+}
+
+/// Whether an open PAKN due on `due` is late (and by how many working days) or due
+/// soon.
+fn due_flag(cx: &ViewCx, status: Status, due: chrono::NaiveDate) -> (&'static str, String) {
+    if !status.is_open() {
+        return ("", String::new());
+    }
+    let calendar = &cx.reference.calendar;
+    match due_state(calendar, &cx.policy, due, cx.now) {
+        DueState::Overdue => {
+            let late = calendar.working_days_between(due, local_date(cx.now));
+            let note = if late > 0 {
+                cx.t.t1("queue-late-days", "days", late)
+            } else {
+                cx.t.t("staff-overdue")
+            };
+            ("overdue", note)
+        }
+        DueState::DueSoon => ("soon", cx.t.t("staff-due-soon")),
+        DueState::OnTime => ("", String::new()),
+    }
+}
