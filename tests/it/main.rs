@@ -32,6 +32,7 @@ mod roles;
 mod staff_entry;
 mod staff_tickets;
 mod support;
+mod ticket_page;
 mod totp;
 mod track;
 mod visitors;

@@ -9,6 +9,7 @@ mod journey;
 mod keyboard;
 mod look;
 mod no_javascript;
+mod ticket_page;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
