@@ -17,3 +17,24 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// --- ticket ---
+// The staff ticket page: an action that ends the handling asks once more; a reply
+// template goes straight into its text box (without JavaScript the page reloads with it).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
+  document.querySelectorAll("form.template-picker").forEach(function (picker) {
+    picker.addEventListener("submit", function (e) {
+      var box = document.getElementById(picker.getAttribute("data-target"));
+      var select = picker.querySelector("select");
+      var option = select && select.options[select.selectedIndex];
+      if (!box || !option || !option.value) { return; }
+      e.preventDefault();
+      box.value = option.getAttribute("data-text") || "";
+      box.focus();
+    });
+  });
+});

@@ -578,3 +578,19 @@ diesel::table! {
         outbox_id -> Nullable<Int8>,
     }
 }
+
+diesel::table! {
+    reply_templates (id) {
+        id -> Int4,
+        code -> Text,
+        purpose -> Text,
+        name_vi -> Text,
+        name_en -> Text,
+        body_vi -> Text,
+        body_en -> Text,
+        field_code -> Nullable<Text>,
+        active -> Bool,
+        sort -> Int4,
+        updated_at -> Timestamptz,
+    }
+}

@@ -34,6 +34,7 @@ mod staff_entry;
 mod staff_screens;
 mod staff_tickets;
 mod support;
+mod ticket_page;
 mod totp;
 mod track;
 mod visitors;

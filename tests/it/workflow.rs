@@ -803,7 +803,11 @@ async fn duplicates_are_linked_and_the_citizen_told() {
         &app,
         &officer,
         &dup_code,
-        &[("action", "close_duplicate"), ("duplicate_of", &dup_code)],
+        &[
+            ("action", "close_duplicate"),
+            ("duplicate_of", &dup_code),
+            ("confirm", "1"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -815,6 +819,7 @@ async fn duplicates_are_linked_and_the_citizen_told() {
         &[
             ("action", "close_duplicate"),
             ("duplicate_of", "ZZZZ-ZZZZ-ZZ"),
+            ("confirm", "1"),
         ],
     )
     .await;
@@ -826,7 +831,11 @@ async fn duplicates_are_linked_and_the_citizen_told() {
         &app,
         &officer,
         &dup_code,
-        &[("action", "close_duplicate"), ("duplicate_of", &spelled)],
+        &[
+            ("action", "close_duplicate"),
+            ("duplicate_of", &spelled),
+            ("confirm", "1"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);

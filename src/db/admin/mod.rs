@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod edit;
 pub mod fields;
 pub mod reasons;
+pub mod reply_templates;
 pub mod rules;
 pub mod units;
 

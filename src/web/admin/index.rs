@@ -68,6 +68,7 @@ pub async fn show(
         section("/staff/admin/categories", "categories"),
         section("/staff/admin/rules", "rules"),
         section("/staff/admin/reasons", "reasons"),
+        section("/staff/admin/reply-templates", "reply-templates"),
         section("/staff/admin/calendar", "calendar"),
         section("/staff/admin/mail", "mail"),
     ];

@@ -20,6 +20,7 @@ mod fields;
 mod index;
 mod mail;
 mod reasons;
+mod reply_templates;
 mod rules;
 pub mod screen;
 mod units;
@@ -45,6 +46,7 @@ pub fn router() -> Router<SharedState> {
         .merge(screen::routes::<rules::RulesScreen>())
         .route("/staff/admin/rules/{id}/move", post(rules::move_rule))
         .merge(screen::routes::<reasons::ReasonsScreen>())
+        .merge(screen::routes::<reply_templates::ReplyTemplatesScreen>())
         .merge(screen::routes::<calendar::CalendarScreen>())
         .route("/staff/admin/calendar/{day}/delete", post(calendar::delete))
         .route("/staff/admin/mail", get(mail::show))

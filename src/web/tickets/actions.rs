@@ -1,8 +1,11 @@
-//! `POST /staff/tickets/{code}/act`: every action on a PAKN from its page. The form's
-//! `action` names it (a move's code, or `assign`, `internal_note`, `progress_note`,
-//! `confidential`); the draft reply comes as multipart with its files, the others as
-//! plain forms. Success is a 303 back to the page; a refused action shows the page again
-//! (422) with the message at its form and what was typed.
+//! `POST /staff/tickets/{code}` (the page's own address; `…/act` is kept for old
+//! links): every action on a PAKN from its page. The form's `action` names it (a move's
+//! code, or `assign`, `internal_note`, `progress_note`, `confidential`); the draft reply
+//! comes as multipart with its files, the others as plain forms. Success is a 303 back
+//! to the page; a refused action shows the page again (422, at the page's address) with
+//! the message at its form and what was typed. An action that ends the handling
+//! ([`crate::domain::next_step::is_destructive`]) needs its confirmation box ticked; an
+//! approval names each missing field.
 //!
 //! In steps: read the form → check it and turn it into commands → carry them out through
 //! [`crate::handling`] → answer.
@@ -14,10 +17,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 
 use super::page;
+use super::panel::approve_problems;
 use crate::auth::StaffUser;
 use crate::db::tickets::TicketRow;
+use crate::domain::next_step::is_destructive;
 use crate::domain::reference::Reference;
 use crate::domain::status::Status;
+use crate::domain::workflow::Action;
 use crate::handling::{
     self, Classification, Command, Context, HandlingError, ReplyDocument, Step, Who,
 };
@@ -135,6 +141,7 @@ fn commands(
         );
         return Err(Refusal::unprocessable(message));
     }
+    precheck(form).map_err(|id| Refusal::unprocessable(t.t(id)))?;
     let reference = state.reference.get();
     let command =
         command_of(form, &reference, &ticket.lang).map_err(|id| Refusal::unprocessable(t.t(id)))?;
@@ -147,6 +154,24 @@ fn commands(
     } else {
         vec![command]
     })
+}
+
+/// What the page asks beyond the moves table, checked before anything is done: an action
+/// that ends the handling is confirmed; an approval has its number, a valid date and its
+/// signer (each missing field is marked on the form, see [`super::panel`]).
+fn precheck(form: &ParsedForm) -> Result<(), &'static str> {
+    let action = form.get("action").unwrap_or_default();
+    let confirmed = form.get("confirm").is_some_and(|v| !v.trim().is_empty());
+    if Action::parse(action).is_some_and(is_destructive) && !confirmed {
+        return Err("ticket-err-confirm");
+    }
+    if action == "approve" {
+        let value = |name: &str| form.get(name).unwrap_or_default();
+        if !approve_problems(value("number_symbol"), value("date"), value("signer")).is_empty() {
+            return Err("ticket-approve-err");
+        }
+    }
+    Ok(())
 }
 
 /// Carries the commands out in one transaction through `handling`; a refusal the person

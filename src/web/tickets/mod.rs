@@ -38,7 +38,14 @@ pub fn router() -> Router<SharedState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/staff/tickets/{code}/receipt", get(entry::receipt))
-        .route("/staff/tickets/{code}", get(page::show))
+        .route(
+            "/staff/tickets/{code}",
+            // The action forms post to the page's own address, so that a refused one
+            // comes back there (with its message and what was typed).
+            get(page::show)
+                .post(actions::act)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route(
             "/staff/tickets/{code}/act",
             post(actions::act).layer(axum::extract::DefaultBodyLimit::disable()),

@@ -13,9 +13,10 @@ use chrono::Utc;
 use super::panel::{self, Panel};
 use super::view::{Loaded, TicketView, ViewCx};
 use crate::auth::StaffUser;
+use crate::db::admin::reply_templates;
 use crate::db::tickets;
 use crate::domain::attachment::content_disposition;
-use crate::i18n::Tr;
+use crate::i18n::{Lang, Tr};
 use crate::web::kit::attempt::Attempt;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::ticket::visible_ticket;
@@ -36,6 +37,18 @@ pub struct TicketPage {
 pub struct ShowQuery {
     /// The action just carried out (shows its confirmation).
     done: Option<String>,
+    /// A reply template to fill its form with (the way to insert one without
+    /// JavaScript).
+    template: Option<String>,
+}
+
+/// What the page shows besides the PAKN: a refused attempt, the confirmation of the
+/// action just done, the template chosen.
+#[derive(Debug, Default)]
+pub struct Extras {
+    pub attempt: Option<Attempt>,
+    pub done: Option<String>,
+    pub template: Option<i32>,
 }
 
 pub async fn show(
@@ -45,10 +58,14 @@ pub async fn show(
     Path(code): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> AppResult<Response> {
-    let done = query
-        .done
-        .filter(|d| d.len() < 40 && d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
-    render_page(&state, &lang, &user, &code, None, done, StatusCode::OK).await
+    let extras = Extras {
+        attempt: None,
+        done: query
+            .done
+            .filter(|d| d.len() < 40 && d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')),
+        template: query.template.and_then(|t| t.trim().parse().ok()),
+    };
+    render_page(&state, &lang, &user, &code, extras, StatusCode::OK).await
 }
 
 /// The page after a refused action: its message at its form, with what was typed.
@@ -60,7 +77,11 @@ pub async fn render(
     attempt: Option<Attempt>,
     status: StatusCode,
 ) -> AppResult<Response> {
-    render_page(state, lang, user, code, attempt, None, status).await
+    let extras = Extras {
+        attempt,
+        ..Extras::default()
+    };
+    render_page(state, lang, user, code, extras, status).await
 }
 
 /// Loads the PAKN, builds what this viewer is shown of it (recording the view of its
@@ -70,8 +91,7 @@ async fn render_page(
     lang: &RequestLang,
     user: &StaffUser,
     code: &str,
-    attempt: Option<Attempt>,
-    done: Option<String>,
+    extras: Extras,
     http_status: StatusCode,
 ) -> AppResult<Response> {
     let viewer = &user.access;
@@ -92,8 +112,15 @@ async fn render_page(
         tickets::record_personal_data_view(&mut conn, viewer.user_id, loaded.ticket.id, "view")
             .await?;
     }
+    let templates = if offered.contains(&"submit_draft") || offered.contains(&"ask_info") {
+        reply_templates::offered(&mut conn, &loaded.ticket.field_code).await?
+    } else {
+        Vec::new()
+    };
     drop(conn);
-    let mut panel = Panel::build(&cx, &loaded, offered, attempt, done);
+    let mut panel = Panel::build(&cx, &loaded, viewer, offered, extras.attempt, extras.done);
+    let ticket_lang = Lang::parse(&loaded.ticket.lang).unwrap_or_default();
+    panel.use_templates(&cx.t, ticket_lang, &templates, extras.template);
     panel.link_revocable = viewer.may_act_on(loaded.ticket.unit_id);
     panel.mail_fix = super::mail_fix::fixable(&loaded, viewer);
     let page = TicketPage {

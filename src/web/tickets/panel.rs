@@ -1,25 +1,51 @@
 //! The actions part of the ticket page: which forms this user sees for this ticket in
-//! its status (from the moves table), the choices they offer, and, after a refused
-//! attempt, the message and what was typed. (The draft waiting for a leader is part of
-//! what the PAKN says: see [`super::view`].)
+//! its status (from the moves table), arranged as the expected next step first (asked of
+//! [`crate::domain::next_step`]), the other actions, and apart those that end the
+//! handling (confirmed); the choices they offer, the reply templates, and, after a
+//! refused attempt, the message and what was typed. (The draft waiting for a leader is
+//! part of what the PAKN says: see [`super::view`].)
 
 use chrono::TimeDelta;
 
 use super::view::{Loaded, ViewCx};
+use crate::db::admin::reply_templates::ReplyTemplateRow;
 use crate::db::tickets::TicketRow;
 use crate::domain::access::Access;
 use crate::domain::calendar::{end_of_day_utc, format_date, local_date};
+use crate::domain::next_step::{self, NextStep};
 use crate::domain::reference::Reference;
+use crate::domain::reply_template;
 use crate::domain::status::Status;
 use crate::domain::workflow::{self, Action, ReplyState, Urgency};
-use crate::i18n::Tr;
+use crate::i18n::{Lang, Tr};
 use crate::web::kit::attempt::{self, Attempt};
+use crate::web::kit::date::parse_date;
 
 /// One choice of a `<select>`.
 #[derive(Debug, Clone)]
 pub struct Opt {
     pub value: String,
     pub label: String,
+}
+
+/// A reply template offered on a form: its id, name (in the viewer's language) and text
+/// (in the PAKN's language, for the script that inserts it directly).
+#[derive(Debug, Clone)]
+pub struct TemplateOpt {
+    pub id: String,
+    pub name: String,
+    pub text: String,
+    /// The action whose form it fills.
+    pub action: &'static str,
+}
+
+/// A form's text filled from a template chosen with `?template=`.
+#[derive(Debug, Clone)]
+pub struct Prefill {
+    pub action: &'static str,
+    pub name: &'static str,
+    pub text: String,
+    pub template_id: String,
 }
 
 /// Everything the actions part of the page needs.
@@ -52,6 +78,21 @@ pub struct Panel {
     /// The citizen's address, when mail to it failed for good and this viewer may
     /// correct it (the form "correct the address and send again").
     pub mail_fix: Option<String>,
+    /// The expected next step for this viewer.
+    pub next: NextStep,
+    /// The offered action of the next step: shown first, open, as the primary button.
+    pub primary: Option<&'static str>,
+    /// The other offered actions (collapsed, neutral buttons).
+    pub secondary: Vec<&'static str>,
+    /// The offered actions that end the handling (apart, danger style, confirmed).
+    pub danger: Vec<&'static str>,
+    /// The reply templates offered on the draft and question forms.
+    pub templates: Vec<TemplateOpt>,
+    pub prefill: Option<Prefill>,
+    /// Today in Vietnam as a date input's value (the approval's default date).
+    pub today: String,
+    /// The approval form's refused fields and their messages.
+    pub approve_problems: Vec<(&'static str, String)>,
 }
 
 /// The name of the address correction's form in an [`Attempt`].
@@ -63,6 +104,7 @@ impl Panel {
     pub fn build(
         cx: &ViewCx,
         loaded: &Loaded,
+        viewer: &Access,
         offered: Vec<&'static str>,
         attempt: Option<Attempt>,
         done: Option<String>,
@@ -105,7 +147,137 @@ impl Panel {
             ..Panel::default()
         };
         fill_choices(&mut panel, t, cx.reference);
+        let publication_due = panel.publication && loaded.publication_clock.is_some();
+        panel.next = next_step::next_step(
+            ticket.status,
+            &viewer.actors(ticket.unit_id),
+            publication_due,
+        );
+        arrange(&mut panel);
+        panel.today = local_date(cx.now).format("%Y-%m-%d").to_string();
+        panel.approve_problems = match panel.attempt.as_ref() {
+            Some(a) if a.action == "approve" => approve_problems(
+                attempt::typed(&panel.attempt, "approve", "number_symbol"),
+                attempt::typed(&panel.attempt, "approve", "date"),
+                attempt::typed(&panel.attempt, "approve", "signer"),
+            )
+            .into_iter()
+            .map(|(field, id)| (field, t.t(id)))
+            .collect(),
+            _ => Vec::new(),
+        };
         panel
+    }
+
+    /// The reply templates of `rows` offered on the forms offered here (names in the
+    /// viewer's language, texts in the PAKN's `lang`), and the form text filled from
+    /// the one `chosen` (`?template=`), unless a refused attempt brings its own.
+    pub fn use_templates(
+        &mut self,
+        t: &Tr,
+        lang: Lang,
+        rows: &[ReplyTemplateRow],
+        chosen: Option<i32>,
+    ) {
+        self.templates = rows
+            .iter()
+            .filter_map(|r| {
+                let (action, _) = reply_template::target(&r.purpose)?;
+                self.offers(action).then(|| TemplateOpt {
+                    id: r.id.to_string(),
+                    name: t.pick(&r.name_vi, &r.name_en).to_string(),
+                    text: lang.pick(&r.body_vi, &r.body_en).to_string(),
+                    action,
+                })
+            })
+            .collect();
+        let Some(row) = chosen.and_then(|id| rows.iter().find(|r| r.id == id)) else {
+            return;
+        };
+        let Some((action, name)) = reply_template::target(&row.purpose) else {
+            return;
+        };
+        if self.offers(action) && self.attempt.is_none() {
+            self.prefill = Some(Prefill {
+                action,
+                name,
+                text: lang.pick(&row.body_vi, &row.body_en).to_string(),
+                template_id: row.id.to_string(),
+            });
+        }
+    }
+
+    /// The templates offered on the form of `action`.
+    pub fn templates_of(&self, action: &str) -> Vec<&TemplateOpt> {
+        self.templates
+            .iter()
+            .filter(|o| o.action == action)
+            .collect()
+    }
+
+    /// The template chosen for the form of `action` (`?template=`), if any.
+    pub fn chosen_template(&self, action: &str) -> &str {
+        self.prefill
+            .as_ref()
+            .filter(|p| p.action == action)
+            .map(|p| p.template_id.as_str())
+            .unwrap_or_default()
+    }
+
+    /// Whether the form of `action` shows open: the next step, or one just refused or
+    /// filled from a template.
+    pub fn is_open(&self, action: &str) -> bool {
+        self.primary == Some(action)
+            || !self.error(action).is_empty()
+            || self.prefill.as_ref().is_some_and(|p| p.action == action)
+    }
+
+    /// Whether the action `a` is `b` (for the template, whatever the reference depth).
+    pub fn is(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+
+    /// The message id of the name of `action`.
+    pub fn label_id(&self, action: &str) -> String {
+        format!("action-{}", action.replace('_', "-"))
+    }
+
+    /// Whether `action` ends the handling (danger style, confirmation).
+    pub fn is_danger(&self, action: &str) -> bool {
+        self.danger.contains(&action)
+    }
+
+    /// The message id of the confirmation box of a danger `action`.
+    pub fn confirm_label(&self, action: &str) -> String {
+        format!("ticket-confirm-{}", action.replace('_', "-"))
+    }
+
+    /// The explanation of a waiting next step (empty when none).
+    pub fn waiting(&self) -> &'static str {
+        self.next.waiting_message().unwrap_or_default()
+    }
+
+    /// Whether the next step is to publish the answer.
+    pub fn publish_next(&self) -> bool {
+        self.next == NextStep::Publish && self.publication
+    }
+
+    /// The approval's date as shown: what was typed, else today.
+    pub fn approve_date(&self) -> &str {
+        if self.attempt.as_ref().is_some_and(|a| a.action == "approve") {
+            self.v("approve", "date")
+        } else {
+            &self.today
+        }
+    }
+
+    /// The message of the approval form's refused field `name` (empty when none).
+    pub fn approve_problem(&self, name: &str) -> &str {
+        self.approve_problems
+            .iter()
+            .find(|(f, _)| *f == name)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or_default()
     }
 
     pub fn offers(&self, action: &str) -> bool {
@@ -116,9 +288,13 @@ impl Panel {
         !self.offered.is_empty()
     }
 
-    /// What was typed in `name` of the form of `action` in a refused attempt.
+    /// What was typed in `name` of the form of `action` in a refused attempt, else the
+    /// text of a template chosen for it.
     pub fn v(&self, action: &str, name: &str) -> &str {
-        attempt::typed(&self.attempt, action, name)
+        match &self.prefill {
+            Some(p) if p.action == action && p.name == name => &p.text,
+            _ => attempt::typed(&self.attempt, action, name),
+        }
     }
 
     /// The value a select of the form of `action` shows: what was typed, else `current`.
@@ -173,6 +349,48 @@ pub fn offered(staff: &Access, unit_id: i32, status: Status) -> Vec<&'static str
     }
     out.push("internal_note");
     out.push("confidential");
+    out
+}
+
+/// Splits the offered actions: the next step's move first, those that end the handling
+/// apart, the rest in the order offered.
+fn arrange(panel: &mut Panel) {
+    let suggested = match panel.next {
+        NextStep::Act(a) => Some(a.code()),
+        _ => None,
+    };
+    panel.primary = suggested.filter(|code| panel.offered.contains(code));
+    for &code in &panel.offered {
+        if Some(code) == panel.primary {
+            continue;
+        }
+        if Action::parse(code).is_some_and(next_step::is_destructive) {
+            panel.danger.push(code);
+        } else {
+            panel.secondary.push(code);
+        }
+    }
+}
+
+/// What is missing or wrong in an approval form: (field, message id) of each, in the
+/// form's order. Empty when the number, a valid date and the signer are all there.
+pub fn approve_problems(
+    number: &str,
+    date: &str,
+    signer: &str,
+) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    if number.trim().is_empty() {
+        out.push(("number_symbol", "ticket-approve-err-number"));
+    }
+    if date.trim().is_empty() {
+        out.push(("date", "ticket-approve-err-date"));
+    } else if parse_date(date).is_none() {
+        out.push(("date", "ticket-approve-err-date-invalid"));
+    }
+    if signer.trim().is_empty() {
+        out.push(("signer", "ticket-approve-err-signer"));
+    }
     out
 }
 
@@ -273,6 +491,47 @@ mod tests {
         let pending = offered(&leader, 2, Status::PendingApproval);
         assert!(pending.contains(&"approve") && pending.contains(&"return_draft"));
         assert!(!offered(&leader, 2, Status::InProgress).contains(&"submit_draft"));
+    }
+
+    #[test]
+    fn the_approval_names_each_missing_or_wrong_field() {
+        assert!(approve_problems("45/SNV-VP", "2026-03-02", "Nguyễn Văn B").is_empty());
+        assert!(approve_problems("45/SNV-VP", "02/03/2026", "B").is_empty());
+        assert_eq!(
+            approve_problems(" ", "", "B"),
+            [
+                ("number_symbol", "ticket-approve-err-number"),
+                ("date", "ticket-approve-err-date")
+            ]
+        );
+        assert_eq!(
+            approve_problems("1", "31/02/2026", ""),
+            [
+                ("date", "ticket-approve-err-date-invalid"),
+                ("signer", "ticket-approve-err-signer")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_next_step_comes_first_and_what_ends_the_pakn_apart() {
+        let leader = staff(true, false, None);
+        let mut panel = Panel {
+            offered: offered(&leader, 2, Status::Submitted),
+            next: next_step::next_step(Status::Submitted, &leader.actors(2), false),
+            ..Panel::default()
+        };
+        arrange(&mut panel);
+        assert_eq!(panel.primary, Some("accept"));
+        assert!(!panel.secondary.contains(&"accept"));
+        assert!(panel.secondary.contains(&"ask_info") && panel.secondary.contains(&"assign"));
+        for a in ["reject", "out_of_scope", "transfer", "close_duplicate"] {
+            assert!(
+                panel.danger.contains(&a) && !panel.secondary.contains(&a),
+                "{a}"
+            );
+        }
+        assert!(panel.is_open("accept") && !panel.is_open("reject"));
     }
 
     #[test]

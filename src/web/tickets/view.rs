@@ -188,6 +188,8 @@ pub struct TicketView {
     pub code: String,
     pub code_display: String,
     pub title: String,
+    /// The status code (the badge's colour).
+    pub status: &'static str,
     pub status_label: String,
     /// Whether what the PAKN says is withheld from this viewer (the page flags it).
     pub confidential_hidden: bool,
@@ -231,6 +233,7 @@ impl TicketView {
                 .map(|c| c.display())
                 .unwrap_or(ticket.code.clone()),
             title: said.title,
+            status: ticket.status.as_str(),
             status_label: t.t(&ticket.status.label_id()),
             confidential_hidden: !reads,
             spam_reasons: ticket
@@ -398,7 +401,7 @@ fn classification(cx: &ViewCx, loaded: &Loaded) -> Vec<Fact> {
                 .map(|u| t.pick(&u.name_vi, &u.name_en).to_string())
                 .unwrap_or_default(),
         ),
-        Fact::new(t, "staff-assignee", loaded.names.of(ticket.assignee_id)),
+        Fact::new(t, "staff-assignee", assignee(t, loaded)),
         Fact::new(
             t,
             "staff-channel",
@@ -418,6 +421,13 @@ fn classification(cx: &ViewCx, loaded: &Loaded) -> Vec<Fact> {
         ));
     }
     out
+}
+
+/// Who handles it, or "not assigned" (never a blank).
+fn assignee(t: &Tr, loaded: &Loaded) -> String {
+    Some(loaded.names.of(loaded.ticket.assignee_id))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| t.t("ticket-unassigned"))
 }
 
 /// Whether it may be published, and the processing consent with its notice version.

@@ -11,6 +11,7 @@ mod look;
 mod no_javascript;
 mod queue_tools;
 mod staff_screens;
+mod ticket_page;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
