@@ -363,6 +363,8 @@ pub struct SiteConfig {
     pub name_vi: String,
     pub name_en: String,
     pub address: String,
+    /// The place printed before the date on paper ("An Giang, ngày … tháng … năm …").
+    pub place: String,
     /// Where khiếu nại, tố cáo and legal-advice requests go instead (shown before the form).
     pub elsewhere: Vec<ElsewhereLink>,
     /// The seed page's visitor counter on the home page (visits, today, online now).
@@ -707,6 +709,7 @@ impl Default for SiteConfig {
             name_vi: "Sở Nội vụ tỉnh An Giang".into(),
             name_en: "An Giang Department of Home Affairs".into(),
             address: "Số 18 Tôn Đức Thắng, phường Rạch Giá, tỉnh An Giang".into(),
+            place: "An Giang".into(),
             elsewhere: Vec::new(),
             visitor_counter: true,
         }

@@ -4,6 +4,7 @@
 
 use crate::db::users::UserRow;
 use crate::domain::access::{Access, Role};
+use crate::i18n::Lang;
 
 #[derive(Debug, Clone)]
 pub struct StaffUser {
@@ -14,12 +15,16 @@ pub struct StaffUser {
     pub access: Access,
     /// The session's anti-forgery token, for the hidden `csrf` field of staff forms.
     pub csrf: String,
+    /// The account's language: their pages are in it unless they chose another with the
+    /// language switch (see `web::kit::lang`).
+    pub lang: Lang,
 }
 
 impl StaffUser {
     pub fn from_row(row: UserRow, csrf: String) -> StaffUser {
         StaffUser {
             access: Access::new(row.id, Role::parse_all(&row.roles), row.unit_id),
+            lang: Lang::parse(&row.lang).unwrap_or_default(),
             id: row.id,
             email: row.email,
             name: row.name,

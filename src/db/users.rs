@@ -19,6 +19,9 @@ pub struct UserRow {
     pub roles: Vec<String>,
     pub unit_id: Option<i32>,
     pub active: bool,
+    /// The language of the account's dashboard and mail (`vi` or `en`).
+    #[serde(skip)]
+    pub lang: String,
     #[serde(skip)]
     pub created_at: DateTime<Utc>,
     #[serde(skip)]

@@ -211,7 +211,7 @@ async fn the_form_speaks_vietnamese_by_default_and_english_on_request_and_rememb
         again.contains("<html lang=\"en\">"),
         "the choice is remembered"
     );
-    // Accept-Language works without a cookie.
+    // An English browser without the cookie still gets Vietnamese (issue 17, item 2).
     let fresh = reqwest::Client::new();
     let by_header = fresh
         .get(app.url("/feedback/new"))
@@ -222,7 +222,7 @@ async fn the_form_speaks_vietnamese_by_default_and_english_on_request_and_rememb
         .text()
         .await
         .expect("body");
-    assert!(by_header.contains("<html lang=\"en\">"));
+    assert!(by_header.contains("<html lang=\"vi\">"), "{by_header}");
     app.stop().await;
 }
 

@@ -550,9 +550,29 @@ pub struct ReceiptPrint {
     pub title: String,
     pub channel: String,
     pub received: String,
+    pub accept_due: String,
     pub reply_due: String,
     pub private_url: String,
     pub track_url: String,
+    /// The sender in the third person ("Ông/Bà …", or the organization).
+    pub sender: String,
+    /// The receiving officer, who signs the paper.
+    pub officer: String,
+}
+
+/// The sender as the paper receipt names them, in the third person.
+fn receipt_sender(t: &Tr, ticket: &tickets::TicketRow) -> String {
+    let name = |n: &Option<String>| n.as_deref().unwrap_or_default().trim().to_string();
+    match ticket.submitter_kind {
+        feedback::SubmitterKind::Organization => t.t2(
+            "paper-receipt-organization",
+            "organization",
+            name(&ticket.organization),
+            "name",
+            name(&ticket.representative),
+        ),
+        _ => t.t1("paper-receipt-person", "name", name(&ticket.full_name)),
+    }
 }
 
 /// How long after entering a PAKN its officer may print the receipt with the private
@@ -606,9 +626,12 @@ pub async fn receipt(
         },
         channel: t.t(&ticket.channel.message_id("channel")),
         received: format_datetime(ticket.received_at),
+        accept_due: format_date(ticket.accept_due),
         reply_due: format_date(ticket.reply_due),
         private_url: format!("{base}/t/{token}"),
         track_url: format!("{base}/track"),
+        sender: receipt_sender(&t, &ticket),
+        officer: user.name.clone(),
     };
     Ok(page.into_response())
 }

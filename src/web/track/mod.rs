@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod forgot;
 pub mod lookup;
+pub mod outcome;
 pub mod page;
 pub mod relink;
 

@@ -36,6 +36,7 @@ use crate::web::kit::event_details::{Reader, event_details};
 use crate::web::kit::outage::first_hotline;
 use crate::web::kit::{AppState, SharedState};
 use crate::web::kit::{Chrome, page};
+use crate::web::track::outcome::{EndedBox, QuestionBox, ended_box, question_box};
 
 /// One entry of the public timeline.
 pub struct EventView {
@@ -150,6 +151,12 @@ pub struct TrackPage {
     pub reply_due: String,
     pub due_note: Option<DueNote>,
     pub needs_info_due: Option<String>,
+    /// The reply deadline still means something: not for a PAKN that ended unanswered.
+    pub show_reply_due: bool,
+    /// The officer's question, while the PAKN waits for the citizen's information.
+    pub question: Option<QuestionBox>,
+    /// Why the PAKN ended unanswered and what the citizen can do now.
+    pub ended: Option<EndedBox>,
     pub has_email: bool,
     /// An email was given but no acknowledgement went to it (the address was mailed
     /// often enough, security review finding 11): the receipt says so.
@@ -435,6 +442,10 @@ fn track_page(
     } = loaded;
     let status = row.status;
     let show_names = state.cfg.privacy.show_staff_names;
+    let needs_info_due = row
+        .needs_info_due
+        .filter(|_| status == Status::NeedsInfo)
+        .map(format_date);
     Ok(TrackPage {
         actions,
         chrome: Chrome::new(state, lang, &path),
@@ -458,10 +469,10 @@ fn track_page(
         accept_due: format_date(row.accept_due),
         reply_due: format_date(row.reply_due),
         due_note: due_note(state, t, &row, status)?,
-        needs_info_due: row
-            .needs_info_due
-            .filter(|_| status == Status::NeedsInfo)
-            .map(format_date),
+        needs_info_due: needs_info_due.clone(),
+        show_reply_due: !status.is_terminal() || row.answered_at.is_some(),
+        question: question_box(t, &state.cfg, status, &events, needs_info_due),
+        ended: ended_box(t, &state.cfg, first_hotline(&reference), status, &events),
         has_email: row.email.is_some() && !ack_skipped(&events),
         ack_skipped: row.email.is_some() && ack_skipped(&events),
         ack: row

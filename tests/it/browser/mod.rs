@@ -4,6 +4,7 @@
 //! Screenshots go to `target/screenshots/<test>/`.
 
 mod a11y;
+mod citizen_screens;
 mod filing_on_a_phone;
 mod journey;
 mod keyboard;

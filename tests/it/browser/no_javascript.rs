@@ -38,7 +38,10 @@ async fn filing_tracking_and_answering_work_without_javascript() {
     std::fs::write(&photo, PNG).expect("write the photo");
     let photo_path = photo.to_string_lossy().to_string();
     let base = app.base.clone();
-    let no_js = Options { javascript: false };
+    let no_js = Options {
+        javascript: false,
+        ..Options::default()
+    };
 
     let (code, private) = with_browser_options(
         "no-javascript/file",

@@ -77,11 +77,17 @@ pub struct Options {
     /// Whether pages may run JavaScript. WebDriver's own scripts ([`Browser::eval`], the
     /// element helpers) still run when they may not: the setting governs page content only.
     pub javascript: bool,
+    /// The browser's language (`--lang` and the `Accept-Language` it sends), e.g.
+    /// `en-US`; Vietnamese (`vi-VN`) when `None`.
+    pub locale: Option<&'static str>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { javascript: true }
+        Options {
+            javascript: true,
+            locale: None,
+        }
     }
 }
 
@@ -371,9 +377,13 @@ async fn connect(driver: &Driver, width: u32, height: u32, options: Options) -> 
         "--hide-scrollbars".to_owned(),
         format!("--user-data-dir={profile}"),
         format!("--window-size={width},{height}"),
-        "--lang=vi-VN".to_owned(),
+        format!("--lang={}", options.locale.unwrap_or("vi-VN")),
     ];
-    let mut prefs = json!({ "intl.accept_languages": "vi-VN,vi" });
+    let accept = match options.locale {
+        Some(locale) => format!("{locale},{}", locale.split('-').next().unwrap_or(locale)),
+        None => "vi-VN,vi".to_owned(),
+    };
+    let mut prefs = json!({ "intl.accept_languages": accept });
     if !options.javascript {
         // The content setting "block JavaScript", as a user sets it; chromedriver's own
         // scripts are not page content and keep working.
