@@ -41,7 +41,11 @@ pub async fn page(State(state): State<SharedState>, req: Request, next: Next) ->
     let Ok(user) = StaffUser::from_request_parts(&mut parts, &state).await else {
         return res;
     };
-    let lang = RequestLang::from_parts(&parts);
+    // The chosen language, else the account's (the user is already in `parts`).
+    let lang = match RequestLang::from_request_parts(&mut parts, &state).await {
+        Ok(lang) => lang,
+        Err(never) => match never {},
+    };
     let chrome = StaffChrome::new(&state, &lang, &user, parts.uri.path());
     let home = if user.access.reads_tickets() {
         "/staff/tickets"
