@@ -1,7 +1,8 @@
 //! Issue 17, item 9 in Chromium: the staff ticket page shows the citizen's words above
 //! the fold on a desktop and puts the expected next step first (a leader on a new PAKN,
 //! the handling officer on one in progress, a leader on a draft to approve); axe-core
-//! finds nothing serious; screenshots at 360 and 1280 px.
+//! finds nothing serious on it nor on the reply templates' admin screen; screenshots at
+//! 360 and 1280 px.
 
 use chrono::Utc;
 use pakn::domain::workflow::Action;
@@ -158,6 +159,38 @@ async fn the_next_step_comes_first_and_the_content_is_above_the_fold() {
                     assert!(top + 48.0 < fold, "content at {top} px, fold at {fold} px");
                 }
                 shots(b, &format!("in-progress-{width}")).await;
+            },
+        )
+        .await;
+    }
+    // The new admin screen: the list and its form.
+    crate::auth::create_user(&app, "qt@sonoivu.vn", &["admin"], None).await;
+    for (width, height) in [(1280, 800), (360, 740)] {
+        with_browser(
+            &format!("ticket_page/admin-{width}"),
+            width,
+            height,
+            async |b: &Browser| {
+                // An admin lands on the admin index, not the queue.
+                b.goto(&format!("{base}/staff/login")).await;
+                b.fill("#email", "qt@sonoivu.vn").await;
+                b.fill("#password", crate::auth::PASSWORD).await;
+                b.click("form[action='/staff/login'] button[type=submit]")
+                    .await;
+                b.wait_for("ul.admin-sections").await;
+                for (path, name) in [
+                    ("/staff/admin/reply-templates", "reply-templates"),
+                    ("/staff/admin/reply-templates/new", "reply-template-new"),
+                ] {
+                    b.goto(&format!("{base}{path}")).await;
+                    b.wait_for("main h1").await;
+                    report.push_str(&blocking_report(b, name).await);
+                    b.screenshot(&format!("{name}-{width}"))
+                        .await
+                        .expect("screenshot");
+                }
+                let list = b.text("main").await;
+                assert!(list.contains("Mẫu trả lời"), "{list}");
             },
         )
         .await;
