@@ -40,16 +40,18 @@ pub async fn upsert(
         #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
         before: Option<String>,
     }
-    let saved: Saved = diesel::sql_query(
-        "WITH old AS (SELECT query FROM saved_views WHERE user_id = $1 AND name = $2)
-         INSERT INTO saved_views (user_id, name, query) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id, name) DO UPDATE SET query = EXCLUDED.query
-         RETURNING id, (SELECT query FROM old) AS before",
+    let saved: Saved = super::durable::one(
+        diesel::sql_query(
+            "WITH old AS (SELECT query FROM saved_views WHERE user_id = $1 AND name = $2)
+             INSERT INTO saved_views (user_id, name, query) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, name) DO UPDATE SET query = EXCLUDED.query
+             RETURNING id, (SELECT query FROM old) AS before",
+        )
+        .bind::<Integer, _>(user_id)
+        .bind::<Text, _>(name)
+        .bind::<Text, _>(query),
+        conn,
     )
-    .bind::<Integer, _>(user_id)
-    .bind::<Text, _>(name)
-    .bind::<Text, _>(query)
-    .get_result(conn)
     .await?;
     Ok((saved.id, saved.before))
 }
@@ -60,12 +62,13 @@ pub async fn delete(
     user_id: i32,
     id: i64,
 ) -> QueryResult<Option<SavedView>> {
-    diesel::sql_query(
-        "DELETE FROM saved_views WHERE user_id = $1 AND id = $2 RETURNING id, name, query",
+    super::durable::optional(
+        diesel::sql_query(
+            "DELETE FROM saved_views WHERE user_id = $1 AND id = $2 RETURNING id, name, query",
+        )
+        .bind::<Integer, _>(user_id)
+        .bind::<BigInt, _>(id),
+        conn,
     )
-    .bind::<Integer, _>(user_id)
-    .bind::<BigInt, _>(id)
-    .get_result(conn)
     .await
-    .optional()
 }
