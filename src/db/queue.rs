@@ -190,13 +190,7 @@ fn build<'a>(
     if let (Some(after), SortKey::Received, true) =
         (filter.after, filter.sort.key, filter.sort.descending)
     {
-        q = q.filter(
-            sql::<Bool>("(received_at, id) < (")
-                .bind::<Timestamptz, _>(after.received_at)
-                .sql(", ")
-                .bind::<BigInt, _>(after.id)
-                .sql(")"),
-        );
+        q = q.filter(before_cursor(after));
     }
     ordered(q, filter.sort).offset(filter.offset.max(0))
 }
@@ -502,6 +496,18 @@ pub async fn staff(conn: &mut AsyncPgConnection) -> QueryResult<Vec<StaffName>> 
         .collect())
 }
 
+/// Rows after `after` in the newest-first order (`(received_at, id)` below the cursor).
+fn before_cursor(
+    after: Cursor,
+) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<diesel::pg::Pg>>
+{
+    sql::<Bool>("(received_at, id) < (")
+        .bind::<Timestamptz, _>(after.received_at)
+        .sql(", ")
+        .bind::<BigInt, _>(after.id)
+        .sql(")")
+}
+
 /// The received_at of the [`SEARCH_WINDOW`]-th newest ticket in scope after the cursor;
 /// `None` when there are fewer.
 async fn window_cutoff(
@@ -515,13 +521,7 @@ async fn window_cutoff(
         q = q.filter(tickets::unit_id.eq(unit));
     }
     if let Some(after) = after {
-        q = q.filter(
-            sql::<Bool>("(received_at, id) < (")
-                .bind::<Timestamptz, _>(after.received_at)
-                .sql(", ")
-                .bind::<BigInt, _>(after.id)
-                .sql(")"),
-        );
+        q = q.filter(before_cursor(after));
     }
     q.order((tickets::received_at.desc(), tickets::id.desc()))
         .offset(window)
