@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod overview;
 pub mod personal_data;
 pub mod personal_data_log;
+pub mod prepared;
 pub mod privacy;
 pub mod publication;
 pub mod queue;

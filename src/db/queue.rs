@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::prepared::prepared;
 use super::schema::tickets;
 use super::statuses::OPEN_STATUS_SQL;
 use crate::domain::access::ConfidentialReach;
@@ -337,7 +338,7 @@ async fn page(
     q: QueueQuery<'_>,
     limit: i64,
 ) -> QueryResult<(Vec<QueueRow>, bool)> {
-    let mut rows: Vec<QueueRow> = q.limit(limit + 1).load(conn).await?;
+    let mut rows: Vec<QueueRow> = prepared(q.limit(limit + 1)).load(conn).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok((rows, more))
@@ -523,12 +524,14 @@ async fn window_cutoff(
     if let Some(after) = after {
         q = q.filter(before_cursor(after));
     }
-    q.order((tickets::received_at.desc(), tickets::id.desc()))
-        .offset(window)
-        .limit(1)
-        .first(conn)
-        .await
-        .optional()
+    prepared(
+        q.order((tickets::received_at.desc(), tickets::id.desc()))
+            .offset(window)
+            .limit(1),
+    )
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 /// Every ticket matching the words or the dossier code, through the GIN index; `None`
@@ -543,14 +546,14 @@ async fn match_ids(
         #[diesel(sql_type = BigInt)]
         id: i64,
     }
-    let ids: Vec<Id> = diesel::sql_query(
+    let ids: Vec<Id> = prepared(diesel::sql_query(
         "(SELECT id FROM tickets WHERE search_tsv @@ to_tsquery('simple', coalesce($1, '')) LIMIT $3)
          UNION
          (SELECT id FROM tickets WHERE dossier_code = $2 LIMIT $3)",
     )
     .bind::<Nullable<Text>, _>(ts)
     .bind::<Nullable<Text>, _>(dossier)
-    .bind::<BigInt, _>(MAX_MATCH_IDS + 1)
+    .bind::<BigInt, _>(MAX_MATCH_IDS + 1))
     .load(conn)
     .await?;
     Ok(((ids.len() as i64) <= MAX_MATCH_IDS).then(|| ids.into_iter().map(|i| i.id).collect()))
@@ -570,14 +573,16 @@ pub async fn counts_by_status(
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let rows: Vec<Row> = diesel::sql_query(
-        "SELECT status, sum(n)::bigint AS n FROM ticket_counters
+    let rows: Vec<Row> = prepared(
+        diesel::sql_query(
+            "SELECT status, sum(n)::bigint AS n FROM ticket_counters
          WHERE ($1::int IS NULL OR unit_id = $1) AND ($2::text IS NULL OR field_code = $2)
            AND status NOT LIKE 'outcome:%'
          GROUP BY status",
+        )
+        .bind::<Nullable<Integer>, _>(unit)
+        .bind::<Nullable<Text>, _>(field),
     )
-    .bind::<Nullable<Integer>, _>(unit)
-    .bind::<Nullable<Text>, _>(field)
     .load(conn)
     .await?;
     Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
@@ -596,17 +601,19 @@ pub async fn due_counts(
         #[diesel(sql_type = BigInt)]
         soon: i64,
     }
-    let row: Row = diesel::sql_query(concat!(
-        "SELECT count(*) FILTER (WHERE reply_due < $2) AS overdue,
+    let row: Row = prepared(
+        diesel::sql_query(concat!(
+            "SELECT count(*) FILTER (WHERE reply_due < $2) AS overdue,
                 count(*) FILTER (WHERE reply_due >= $2 AND reply_due <= $3) AS soon
          FROM tickets
          WHERE ",
-        open_status_sql!(),
-        " AND ($1::int IS NULL OR unit_id = $1) AND reply_due <= $3",
-    ))
-    .bind::<Nullable<Integer>, _>(unit)
-    .bind::<Date, _>(due.today)
-    .bind::<Date, _>(due.soon_until)
+            open_status_sql!(),
+            " AND ($1::int IS NULL OR unit_id = $1) AND reply_due <= $3",
+        ))
+        .bind::<Nullable<Integer>, _>(unit)
+        .bind::<Date, _>(due.today)
+        .bind::<Date, _>(due.soon_until),
+    )
     .get_result(conn)
     .await?;
     Ok((row.overdue, row.soon))

@@ -17,10 +17,12 @@ pub struct SavedView {
 
 /// `user_id`'s views, by name.
 pub async fn list(conn: &mut AsyncPgConnection, user_id: i32) -> QueryResult<Vec<SavedView>> {
-    diesel::sql_query(
-        "SELECT id, name, query FROM saved_views WHERE user_id = $1 ORDER BY lower(name), id",
+    super::prepared::prepared(
+        diesel::sql_query(
+            "SELECT id, name, query FROM saved_views WHERE user_id = $1 ORDER BY lower(name), id",
+        )
+        .bind::<Integer, _>(user_id),
     )
-    .bind::<Integer, _>(user_id)
     .load(conn)
     .await
 }

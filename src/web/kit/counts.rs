@@ -125,6 +125,9 @@ pub type StatusKey = (Option<i32>, Option<String>);
 pub type DueKey = (Option<i32>, NaiveDate, NaiveDate);
 /// The overview's lines (unit or all, today).
 pub type OverviewKey = (Option<i32>, NaiveDate);
+/// The rows a queue filter finds, counted up to a bound: the filter without its paging,
+/// and the viewer's scope, as text (`web/tickets` builds it).
+pub type QueueTotalKey = String;
 
 /// Every cached count of this instance.
 pub struct CountsCache {
@@ -132,6 +135,7 @@ pub struct CountsCache {
     pub by_status: TtlMap<StatusKey, Vec<(String, i64)>>,
     pub due: TtlMap<DueKey, (i64, i64)>,
     pub overview: TtlMap<OverviewKey, (Vec<CounterLine>, Vec<DueLine>)>,
+    pub queue_total: TtlMap<QueueTotalKey, Option<i64>>,
 }
 
 impl CountsCache {
@@ -142,6 +146,7 @@ impl CountsCache {
             by_status: TtlMap::new(ttl),
             due: TtlMap::new(ttl),
             overview: TtlMap::new(ttl),
+            queue_total: TtlMap::new(ttl),
         }
     }
 

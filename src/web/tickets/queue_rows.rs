@@ -29,8 +29,40 @@ pub struct RowView {
     pub due_state: &'static str,
     /// "Quá hạn 3 ngày làm việc", "Sắp đến hạn" or empty.
     pub due_note: String,
+    /// The bulk checkbox's label: "Chọn PAKN …".
+    pub pick_label: String,
     pub spam: bool,
     pub confidential: bool,
+}
+
+/// The words every row repeats (cell labels for the phone layout, flags), looked up
+/// once per page: 50 rows asked the translations for them 450 times a page.
+pub struct RowLabels {
+    pub status: String,
+    pub unit: String,
+    pub assignee: String,
+    pub received: String,
+    pub due: String,
+    pub unassigned: String,
+    pub accept_due: String,
+    pub spam: String,
+    pub confidential: String,
+}
+
+impl RowLabels {
+    pub fn new(t: &Tr) -> RowLabels {
+        RowLabels {
+            status: t.t("receipt-status"),
+            unit: t.t("queue-col-unit"),
+            assignee: t.t("staff-assignee"),
+            received: t.t("queue-col-received"),
+            due: t.t("queue-col-due"),
+            unassigned: t.t("queue-unassigned"),
+            accept_due: t.t("queue-accept-due"),
+            spam: t.t("staff-flag-spam"),
+            confidential: t.t("staff-flag-confidential"),
+        }
+    }
 }
 
 /// Each status's label, looked up once per page, not once per row.
@@ -66,11 +98,11 @@ impl RowView {
             r.reply_due
         };
         let (due_state, due_note) = due_flag(cx, r.status, due);
+        let code_display = TrackingCode::parse(&r.code)
+            .map(|c| c.display())
+            .unwrap_or(r.code.clone());
         RowView {
             code: r.code.clone(),
-            code_display: TrackingCode::parse(&r.code)
-                .map(|c| c.display())
-                .unwrap_or(r.code.clone()),
             title: if r.confidential {
                 t.t("staff-confidential-title")
             } else {
@@ -102,6 +134,8 @@ impl RowView {
             accept_due,
             due_state,
             due_note,
+            pick_label: t.t1("queue-pick", "code", code_display.clone()),
+            code_display,
             spam: r.suspected_spam,
             confidential: r.confidential,
         }
