@@ -19,6 +19,8 @@ pub use serve::ConnectionLimits;
 
 pub struct Application {
     listener: TcpListener,
+    /// `[metrics] listen`: `/metrics` alone, for the monitoring network.
+    metrics_listener: Option<TcpListener>,
     state: SharedState,
     pub addr: SocketAddr,
 }
@@ -45,9 +47,18 @@ impl Application {
         let secret = db::settings::instance_secret(&mut conn, &cfg.security.secret).await?;
         drop(conn);
         let addr = listener.local_addr()?;
+        let metrics_listener = match cfg.metrics_addr()? {
+            Some(at) => Some(
+                TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("metrics.listen: cannot listen on {at}"))?,
+            ),
+            None => None,
+        };
         let state = Arc::new(AppState::new(Arc::new(cfg), pool, reference, secret));
         Ok(Application {
             listener,
+            metrics_listener,
             state,
             addr,
         })
@@ -60,6 +71,16 @@ impl Application {
     /// Starts the background work of an instance (reference refresh, sweeps, the
     /// automatic moves).
     pub fn spawn_background(&self) {
+        if let Some(handle) = self.state.metrics.clone() {
+            // Drains the histograms now and then, so that they stay small between scrapes.
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(5));
+                loop {
+                    every.tick().await;
+                    handle.run_upkeep();
+                }
+            });
+        }
         self.state
             .reference
             .spawn_refresher(self.state.pool.clone(), REFERENCE_REFRESH);
@@ -130,6 +151,21 @@ impl Application {
             ),
         };
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        if let Some(listener) = self.metrics_listener {
+            let mut stopped = stop_rx.clone();
+            let metrics = web::ops::standalone(self.state.clone());
+            tokio::spawn(async move {
+                let done = async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                };
+                if let Err(e) = axum::serve(listener, metrics)
+                    .with_graceful_shutdown(done)
+                    .await
+                {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
         let server = serve::serve(self.listener, app, limits, async move {
             shutdown.await;
             let _ = stop_tx.send(true);

@@ -10,6 +10,9 @@ use serde::Deserialize;
 
 use crate::domain::calendar::{DayCount, DeadlinePolicy};
 
+mod operations;
+pub use operations::{LogConfig, LogFormat, MetricsConfig};
+
 /// A configuration problem, always naming the offending key.
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {key}: {message}")]
@@ -44,6 +47,8 @@ pub struct Config {
     pub auth: AuthConfig,
     pub digests: DigestsConfig,
     pub reminders: RemindersConfig,
+    pub log: LogConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -844,9 +849,29 @@ impl Config {
         Ok(())
     }
 
+    /// The separate metrics listener's address, if one is set.
+    pub fn metrics_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        let listen = self.metrics.listen.trim();
+        if listen.is_empty() {
+            return Ok(None);
+        }
+        listen
+            .parse()
+            .map(Some)
+            .map_err(|e| ConfigError::new("metrics.listen", format!("not an address: {e}")))
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
         self.validate_inbound()?;
+        self.metrics_addr()?;
+        let token = self.metrics.token.trim();
+        if !token.is_empty() && token.len() < 24 {
+            return Err(ConfigError::new(
+                "metrics.token",
+                "at least 24 characters (a random secret)",
+            ));
+        }
         let public = url::Url::parse(&self.server.public_url)
             .map_err(|e| ConfigError::new("server.public_url", format!("not a URL: {e}")))?;
         if !matches!(public.scheme(), "http" | "https") {

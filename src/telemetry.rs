@@ -1,5 +1,11 @@
 //! Logging setup. Log lines carry the matched route and status, never a query string,
-//! form value or other personal data.
+//! form value or other personal data. Text on a terminal, JSON lines elsewhere (or as
+//! `[log] format` says); never ANSI colour codes in a file. Every line written while a
+//! request runs carries its request id (the `request` span of `web::kit::request_id`).
+
+use std::io::IsTerminal;
+
+pub mod prometheus;
 
 use tracing_subscriber::EnvFilter;
 
@@ -26,14 +32,26 @@ pub fn filter(spec: Option<&str>) -> EnvFilter {
     filter
 }
 
-/// Installs the global subscriber (once; later calls are ignored).
-pub fn init() {
+/// Installs the global subscriber (once; later calls are ignored): JSON lines when
+/// `json`, text otherwise (coloured only on a terminal).
+pub fn init(json: bool) {
     let filter = filter(std::env::var("PAKN_LOG").ok().as_deref());
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .flatten_event(true)
+            .try_init()
+    } else {
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
+    };
 }
 
 #[cfg(test)]

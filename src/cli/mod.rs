@@ -3,7 +3,9 @@
 //! `digests`, `reminders`, `mail receive|process|poll`.
 
 mod bench_tokens;
+mod check_calendar;
 mod digests;
+mod doctor;
 mod mail;
 mod outbox;
 mod reminders;
@@ -44,6 +46,10 @@ pub enum Command {
     Migrate,
     /// Load and check the configuration, then print a summary.
     CheckConfig,
+    /// Check what this instance depends on (database, migrations, mail out and in, the
+    /// temporary directory, the calendar, the clock): a line each; exit 0 well, 1 a
+    /// warning, 2 a failure.
+    Doctor,
     /// Apply the reference seed (units, contacts, lĩnh vực, routing, calendar).
     Seed {
         /// Apply the seed embedded at build time (or [seed] reference_file).
@@ -105,7 +111,6 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init();
     let cfg = match Config::load(cli.config.as_deref()) {
         Ok(cfg) => cfg,
         Err(e) => {
@@ -113,6 +118,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    crate::telemetry::init(
+        cfg.log
+            .format
+            .json(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+    );
     // `pakn mail` runs once per message under an MTA's pipe: one thread is enough, and
     // starting no worker threads saves a little of every delivery.
     let mut builder = if matches!(cli.command, Some(Command::Mail { .. })) {
@@ -127,6 +137,10 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(Command::Doctor) = cli.command {
+        let level = runtime.block_on(doctor::run(&cfg));
+        return ExitCode::from(doctor::exit_code(level));
+    }
     if let Some(Command::Mail { command }) = cli.command {
         return runtime.block_on(mail::run(&cfg, command));
     }
@@ -151,11 +165,17 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             println!("database is up to date");
             Ok(())
         }
+        // `main` runs it for its exit status; here only for completeness.
+        Command::Doctor => {
+            doctor::run(&cfg).await;
+            Ok(())
+        }
         Command::CheckConfig => {
             println!("configuration OK");
             println!("  listen      {}", cfg.server.listen);
             println!("  public_url  {}", cfg.server.public_url);
             println!("  mail        {}", cfg.mail.transport.as_str());
+            check_calendar::print(&cfg).await;
             Ok(())
         }
         Command::Seed {

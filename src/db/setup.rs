@@ -143,3 +143,19 @@ pub async fn prepare(url: &str) -> anyhow::Result<AsyncPgConnection> {
     super::settings::ensure_secret(&mut conn).await?;
     Ok(conn)
 }
+
+/// How many of this build's migrations the database has not run (`pakn doctor`).
+pub async fn pending_migrations(url: &str) -> anyhow::Result<usize> {
+    let conn = AsyncPgConnection::establish(url)
+        .await
+        .context("connecting to the database")?;
+    tokio::task::spawn_blocking(move || {
+        let mut harness = AsyncMigrationHarness::new(conn);
+        harness
+            .pending_migrations(MIGRATIONS)
+            .map(|pending| pending.len())
+            .map_err(|e| anyhow::anyhow!("reading the migrations: {e}"))
+    })
+    .await
+    .context("the migration task panicked")?
+}

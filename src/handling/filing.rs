@@ -372,7 +372,13 @@ pub async fn file(
     for attempt in 1..=5 {
         let ids = new_ids();
         match plan.attempt(conn, &ids).await? {
-            Ok(outcome) => return Ok(outcome),
+            Ok(outcome) => {
+                if matches!(outcome, FilingOutcome::Created { .. }) {
+                    metrics::counter!("pakn_tickets_filed_total", "channel" => meta.channel.as_str())
+                        .increment(1);
+                }
+                return Ok(outcome);
+            }
             Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 info,

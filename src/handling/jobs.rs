@@ -148,12 +148,20 @@ pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake:
         let mut reminded_on: Option<chrono::NaiveDate> = None;
         loop {
             tick.tick().await;
+            let started = std::time::Instant::now();
             let result: anyhow::Result<Option<Report>> = async {
                 let mut conn = pool.get().await?;
                 let reference = reference.get();
                 Ok(run_once(&mut conn, &cfg, &reference, &holder).await?)
             }
             .await;
+            observe("automatic_moves", &result, started);
+            if let Ok(Some(report)) = &result {
+                metrics::counter!("pakn_moves_total", "action" => crate::domain::workflow::Action::ExpireInfo.code())
+                    .increment(report.expired as u64);
+                metrics::counter!("pakn_moves_total", "action" => crate::domain::workflow::Action::AutoClose.code())
+                    .increment(report.closed as u64);
+            }
             if cfg.reminders.enabled {
                 remind(&pool, &cfg, &reference, &holder, &wake, &mut reminded_on).await;
             }
@@ -176,6 +184,25 @@ pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake:
     });
 }
 
+/// Counts a periodic job's run in the metrics: `ran` (this instance held the lease),
+/// `skipped` (another did) or `failed`, and how long a run took.
+pub fn observe<T>(
+    job: &'static str,
+    result: &anyhow::Result<Option<T>>,
+    started: std::time::Instant,
+) {
+    let outcome = match result {
+        Ok(Some(_)) => "ran",
+        Ok(None) => "skipped",
+        Err(_) => "failed",
+    };
+    metrics::counter!("pakn_job_runs_total", "task" => job, "outcome" => outcome).increment(1);
+    if outcome != "skipped" {
+        metrics::histogram!("pakn_job_duration_seconds", "task" => job)
+            .record(started.elapsed().as_secs_f64());
+    }
+}
+
 /// The reminder pass of one tick (at the configured time, under its own lease).
 async fn remind(
     pool: &Pool,
@@ -190,12 +217,14 @@ async fn remind(
     if cfg.reminders.send_at().time().is_some() && *reminded_on == Some(today) {
         return;
     }
+    let started = std::time::Instant::now();
     let result: anyhow::Result<Option<super::reminders::Report>> = async {
         let mut conn = pool.get().await?;
         let reference = reference.get();
         Ok(super::reminders::run_scheduled(&mut conn, cfg, &reference, holder, now).await?)
     }
     .await;
+    observe("reminders", &result, started);
     match result {
         Ok(Some(report)) => {
             *reminded_on = Some(today);

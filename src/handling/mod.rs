@@ -131,10 +131,29 @@ pub async fn perform(
     who: &Who,
     command: Command,
 ) -> Result<Done, HandlingError> {
-    conn.transaction::<Done, HandlingError, _>(async |conn| {
-        perform_in(conn, ctx, ticket_id, who, command).await
-    })
-    .await
+    let moved = moved_by(&command);
+    let done = conn
+        .transaction::<Done, HandlingError, _>(async |conn| {
+            perform_in(conn, ctx, ticket_id, who, command).await
+        })
+        .await?;
+    count_moves(moved);
+    Ok(done)
+}
+
+/// The action of a command that moves a ticket.
+fn moved_by(command: &Command) -> Option<Action> {
+    match command {
+        Command::Move(step) => Some(step.action()),
+        _ => None,
+    }
+}
+
+/// Counts committed moves in the metrics (`pakn_moves_total`).
+fn count_moves(actions: impl IntoIterator<Item = Action>) {
+    for action in actions {
+        metrics::counter!("pakn_moves_total", "action" => action.code()).increment(1);
+    }
 }
 
 /// Several commands in one transaction (all or none); the mails are summed.
@@ -145,21 +164,25 @@ pub async fn perform_all(
     who: &Who,
     commands: Vec<Command>,
 ) -> Result<Done, HandlingError> {
-    conn.transaction::<Done, HandlingError, _>(async |conn| {
-        let mut last: Option<Done> = None;
-        let mut mails = 0;
-        for command in commands.clone() {
-            let done = perform_in(conn, ctx, ticket_id, who, command).await?;
-            mails += done.mails;
-            last = Some(Done {
-                from: last.as_ref().map_or(done.from, |l| l.from),
-                ..done
-            });
-        }
-        last.map(|d| Done { mails, ..d })
-            .ok_or(HandlingError::Invalid("handling-err-unknown-action"))
-    })
-    .await
+    let moved: Vec<Action> = commands.iter().filter_map(moved_by).collect();
+    let done = conn
+        .transaction::<Done, HandlingError, _>(async |conn| {
+            let mut last: Option<Done> = None;
+            let mut mails = 0;
+            for command in commands.clone() {
+                let done = perform_in(conn, ctx, ticket_id, who, command).await?;
+                mails += done.mails;
+                last = Some(Done {
+                    from: last.as_ref().map_or(done.from, |l| l.from),
+                    ..done
+                });
+            }
+            last.map(|d| Done { mails, ..d })
+                .ok_or(HandlingError::Invalid("handling-err-unknown-action"))
+        })
+        .await?;
+    count_moves(moved);
+    Ok(done)
 }
 
 /// As [`perform`], inside the caller's transaction (the periodic jobs claim tickets and

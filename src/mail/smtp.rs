@@ -136,6 +136,14 @@ impl SmtpPool {
     }
 
     /// The most recently parked connection still young enough; older ones are closed.
+    /// Opens a connection as a send would (TLS and login included) and closes it: what
+    /// `pakn doctor` asks of the server.
+    pub async fn check(&self) -> Result<(), SendError> {
+        let mut conn = self.connect().await?;
+        let _ = conn.quit().await;
+        Ok(())
+    }
+
     fn take_parked(&self) -> Option<AsyncSmtpConnection> {
         let mut idle = self.idle.lock().expect("pool lock");
         let stale = idle

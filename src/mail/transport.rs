@@ -139,6 +139,20 @@ impl Transport {
         }
     }
 
+    /// Whether mail can leave: the directory of `file` is writable, the server of
+    /// `smtp` accepts a connection (and the login).
+    pub async fn check(&self) -> Result<(), String> {
+        match self {
+            Transport::File { dir } => {
+                let probe = dir.join(format!(".doctor-{}", std::process::id()));
+                std::fs::write(&probe, b"ok")
+                    .and_then(|()| std::fs::remove_file(&probe))
+                    .map_err(|e| format!("cannot write in {}: {e}", dir.display()))
+            }
+            Transport::Smtp(pool) => pool.check().await.map_err(|e| e.text().to_string()),
+        }
+    }
+
     /// How many sends the worker runs at once.
     pub fn concurrency(&self, cfg: &MailConfig) -> usize {
         match self {

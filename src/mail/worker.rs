@@ -332,6 +332,9 @@ impl Worker {
                 self.record(conn, claimed, &outcomes).await
             })
             .await?;
+        metrics::counter!("pakn_mail_sent_total").increment(report.sent as u64);
+        metrics::counter!("pakn_mail_failed_total")
+            .increment((report.retried + report.failed) as u64);
         if report.claimed > 0 {
             tracing::info!(
                 claimed = report.claimed,

@@ -9,6 +9,8 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::telemetry::prometheus;
+
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
 object-src 'none'";
@@ -64,7 +66,22 @@ pub async fn log_request(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16();
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed().as_secs_f64();
+    let ms = elapsed * 1000.0;
+    let method_label = prometheus::method_label(method.as_str());
+    metrics::counter!(
+        "pakn_http_requests_total",
+        "method" => method_label,
+        "route" => route.clone(),
+        "status" => status.to_string()
+    )
+    .increment(1);
+    metrics::histogram!(
+        "pakn_http_request_duration_seconds",
+        "method" => method_label,
+        "route" => route.clone()
+    )
+    .record(elapsed);
     if status >= 500 {
         tracing::error!(%method, route, status, ms, "request");
     } else if method == axum::http::Method::GET || method == axum::http::Method::HEAD {

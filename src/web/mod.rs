@@ -7,6 +7,7 @@ pub mod admin;
 pub mod inbound;
 pub mod kit;
 pub mod middleware;
+pub mod ops;
 pub mod privacy;
 pub mod public;
 pub mod publication;
@@ -27,6 +28,7 @@ pub fn router(state: SharedState) -> Router {
     let max_concurrent = state.cfg.server.max_concurrent_requests;
     let csrf = csrf::layer(&state.cfg);
     let https = state.cfg.secure_cookies();
+    let trusted: Arc<[crate::config::Cidr]> = state.trusted_proxies.clone().into();
     Router::new()
         .merge(public::router())
         .merge(track::router())
@@ -42,6 +44,7 @@ pub fn router(state: SharedState) -> Router {
             &state,
         ))
         .merge(assets::router())
+        .merge(ops::router())
         .fallback(error::not_found)
         .layer(csrf)
         .layer(axum::middleware::from_fn_with_state(
@@ -73,4 +76,9 @@ pub fn router(state: SharedState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),
         ))
+        // Outermost: every line logged for the request, and any error page (a panic's
+        // included), carries its id.
+        .layer(axum::middleware::from_fn(move |req, next| {
+            kit::request_id::tag(Arc::clone(&trusted), req, next)
+        }))
 }

@@ -20,6 +20,7 @@ mod mail;
 mod mail_status;
 mod migrations;
 mod notify;
+mod operations;
 mod outbox_check;
 mod personal_data_log;
 mod privacy_requests;

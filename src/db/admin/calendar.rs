@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use super::{EditError, EditResult, Record, record, taken};
 use crate::db::schema::calendar_days as cd;
+use crate::domain::calendar::DayKind;
+use crate::domain::calendar_coverage as coverage;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = cd)]
@@ -136,4 +138,68 @@ pub async fn delete(conn: &mut AsyncPgConnection, by: i32, day: NaiveDate) -> Ed
         Ok(())
     })
     .await
+}
+
+/// Adds several days at once (a proposal confirmed in one step): all or none, each
+/// audited as `create`. A day already there fails the whole with `admin-day-taken`.
+pub async fn create_many(
+    conn: &mut AsyncPgConnection,
+    by: i32,
+    days: &[DayInput],
+) -> EditResult<usize> {
+    conn.transaction::<usize, EditError, _>(async |conn| {
+        for input in days {
+            let key = DayRow::insert(conn, by, input).await?;
+            let after = DayRow::find(conn, &key).await?;
+            record::<DayRow, DayRow>(
+                conn,
+                by,
+                DayRow::ENTITY,
+                key.to_string(),
+                "create",
+                None,
+                after.as_ref(),
+            )
+            .await?;
+        }
+        Ok(days.len())
+    })
+    .await
+}
+
+/// The days of `from..=to`, in date order (what the coverage check reads).
+pub async fn between(
+    conn: &mut AsyncPgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<DayRow>> {
+    cd::table
+        .filter(cd::day.between(from, to))
+        .order(cd::day)
+        .select(DayRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// What the calendar lacks for the year from `today` (see
+/// [`crate::domain::calendar_coverage`]); a day of an unknown kind is left out.
+pub async fn gaps(
+    conn: &mut AsyncPgConnection,
+    today: NaiveDate,
+) -> QueryResult<Vec<coverage::Gap>> {
+    let until = today + chrono::Duration::days(coverage::HORIZON_DAYS + 15);
+    let from = today - chrono::Duration::days(15);
+    let entries: Vec<coverage::Entry> = between(conn, from, until)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            Some(coverage::Entry {
+                day: r.day,
+                kind: DayKind::parse(&r.kind)?,
+                expected: r.status == "expected",
+                name: r.name,
+            })
+        })
+        .collect();
+    Ok(coverage::gaps(&entries, today))
 }

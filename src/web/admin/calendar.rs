@@ -287,3 +287,46 @@ pub async fn delete(
     })
     .await
 }
+
+/// `POST /staff/admin/calendar/propose`: adds the computed days of one missing holiday
+/// (its `key`, from the admin home's warning) in one step, as official: the admin
+/// confirms them by the click, having read them in the warning.
+pub async fn add_proposal(
+    State(state): State<SharedState>,
+    AdminUser(me): AdminUser,
+    fields: Fields,
+) -> Response {
+    detached(async move {
+        check_csrf(&me, fields.get("csrf"))?;
+        let key = fields.get("key").to_string();
+        let today = local_date(chrono::Utc::now());
+        let mut conn = state.pool.get().await?;
+        let gaps = calendar::gaps(&mut conn, today).await?;
+        let Some(proposal) = crate::domain::calendar_coverage::proposal_for(&gaps, &key) else {
+            // Added meanwhile, or a made-up key: the calendar shows what it holds.
+            return Ok(axum::response::Redirect::to(LIST).into_response());
+        };
+        let note = Tr::new(crate::i18n::Lang::Vi).t("calendar-gap-note");
+        let days: Vec<DayInput> = proposal
+            .iter()
+            .map(|p| DayInput {
+                day: p.day,
+                kind: p.kind.as_str().to_string(),
+                name: p.name.clone(),
+                status: "official".into(),
+                note: Some(note.clone()),
+            })
+            .collect();
+        let year = days.first().map_or(today.year(), |d| d.day.year());
+        let result = calendar::create_many(&mut conn, me.id, &days).await;
+        drop(conn);
+        finish(
+            &state,
+            result,
+            |_| format!("{LIST}?year={year}&done=created"),
+            |_| axum::response::Redirect::to(LIST).into_response(),
+        )
+        .await
+    })
+    .await
+}

@@ -5,11 +5,12 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Response;
 
-use crate::db::admin::recent_audit;
-use crate::domain::calendar::format_datetime;
+use crate::db::admin::{calendar, recent_audit};
+use crate::domain::calendar::{format_datetime, local_date};
 use crate::i18n::Tr;
 use crate::web::kit::RequestLang;
 use crate::web::kit::SharedState;
+use crate::web::kit::calendar_gaps::{self, GapView};
 use crate::web::kit::error::AppResult;
 use crate::web::kit::page;
 use crate::web::kit::{AdminUser, StaffChrome};
@@ -35,6 +36,10 @@ pub struct AuditView {
 #[template(path = "admin/index.html")]
 struct IndexPage {
     chrome: StaffChrome,
+    /// What the working-day calendar lacks for the year ahead.
+    gaps: Vec<GapView>,
+    /// Whether the gaps offer their one-step fix (admins only).
+    gaps_can_add: bool,
     sections: Vec<Section>,
     audit: Vec<AuditView>,
 }
@@ -49,9 +54,13 @@ pub async fn show(
     lang: RequestLang,
     AdminUser(me): AdminUser,
 ) -> AppResult<Response> {
-    let lines = {
+    let (lines, gaps) = {
         let mut conn = state.pool.get().await?;
-        recent_audit(&mut conn, RECENT).await?
+        let today = local_date(chrono::Utc::now());
+        (
+            recent_audit(&mut conn, RECENT).await?,
+            calendar::gaps(&mut conn, today).await?,
+        )
     };
     let chrome = StaffChrome::new(&state, &lang, &me, "/staff/admin");
     let t = chrome.t;
@@ -93,6 +102,8 @@ pub async fn show(
     Ok(page(
         &lang,
         IndexPage {
+            gaps: calendar_gaps::views(&t, &gaps),
+            gaps_can_add: true,
             chrome,
             sections,
             audit,

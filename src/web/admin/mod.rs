@@ -49,6 +49,10 @@ pub fn router() -> Router<SharedState> {
         .merge(screen::routes::<reply_templates::ReplyTemplatesScreen>())
         .merge(screen::routes::<calendar::CalendarScreen>())
         .route("/staff/admin/calendar/{day}/delete", post(calendar::delete))
+        .route(
+            "/staff/admin/calendar/propose",
+            post(calendar::add_proposal),
+        )
         .route("/staff/admin/mail", get(mail::show))
         .route("/staff/admin/mail/retry-failed", post(mail::retry_failed))
         .route("/staff/admin/mail/{id}/retry", post(mail::retry_one))

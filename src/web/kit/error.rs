@@ -9,7 +9,6 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use rand::Rng;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -138,7 +137,7 @@ fn render(status: StatusCode, op_id: String) -> Response {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let op_id = format!("{:08x}", rand::rng().random::<u32>());
+        let op_id = op_id();
         match self {
             AppError::NotFound => render(StatusCode::NOT_FOUND, op_id),
             AppError::Forbidden => render(StatusCode::FORBIDDEN, op_id),
@@ -163,8 +162,13 @@ pub async fn not_found() -> Response {
     AppError::NotFound.into_response()
 }
 
+/// The id an error page shows: the request's (its log lines carry it too).
+fn op_id() -> String {
+    super::request_id::current().unwrap_or_else(super::request_id::fresh)
+}
+
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let op_id = format!("{:08x}", rand::rng().random::<u32>());
+    let op_id = op_id();
     tracing::error!(op_id, "handler panicked");
     render(StatusCode::INTERNAL_SERVER_ERROR, op_id)
 }

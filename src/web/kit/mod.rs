@@ -11,6 +11,7 @@
 
 pub mod assets;
 pub mod attempt;
+pub mod calendar_gaps;
 pub mod choices;
 pub mod chrome;
 pub mod client_ip;
@@ -28,6 +29,7 @@ pub mod mail_lines;
 pub mod messages;
 pub mod outage;
 pub mod rate_limit;
+pub mod request_id;
 pub mod session;
 pub mod staff_auth;
 pub mod staff_chrome;

@@ -200,6 +200,8 @@ impl AppState {
         let key = self.bucket_at(conn, now, name, subject).await?;
         let hits = rate_limits::hit(conn, &key, start).await?;
         Ok(if hits as u32 > limit.count {
+            metrics::counter!("pakn_rate_limit_refusals_total", "limit" => name.to_string())
+                .increment(1);
             Decision::Limited {
                 retry_after_secs: left,
             }

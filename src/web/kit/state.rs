@@ -34,6 +34,8 @@ pub struct AppState {
     pub counts: counts::CountsCache,
     /// Today's salted key of the rate-limit buckets (security review, finding 16).
     pub rate_keys: rate_limit::DayKeys,
+    /// The Prometheus recorder's handle, when `[metrics]` is set.
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -56,6 +58,11 @@ impl AppState {
             trusted_proxies: cfg.trusted_proxy_networks(),
             counts: counts::CountsCache::new(cfg.server.counts_cache_secs),
             rate_keys: rate_limit::DayKeys::default(),
+            metrics: cfg
+                .metrics
+                .enabled()
+                .then(crate::telemetry::prometheus::install)
+                .flatten(),
             cfg,
             pool,
             reference,
