@@ -18,7 +18,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
 
 /// The bounds of accepted connections (`[server] max_connections`,
@@ -28,6 +28,10 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
     pub header_read_timeout: Duration,
 }
+
+/// How long a connection that has not begun a request when the server stops may take
+/// to begin one (it is then served and closed).
+const FIRST_REQUEST_GRACE: Duration = Duration::from_secs(2);
 
 /// What every connection's task watches: `stop` says to finish the request in flight
 /// and close; the task holds a `closed` receiver until it ends, so the server knows
@@ -75,10 +79,60 @@ pub async fn serve(
         };
         tokio::spawn(conn.run(builder.clone(), signals.clone()));
     }
-    drop(listener);
+    // Connections the kernel completed before the stop wait in the backlog; closing the
+    // listener would reset them after their client (a proxy) may have sent a request it
+    // must not send again (a POST). Take them in first, then close.
     let _ = stop_tx.send(true);
+    for (stream, remote) in drain_backlog(listener) {
+        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+            break;
+        };
+        let conn = Connection {
+            stream,
+            remote,
+            router: router.clone(),
+            _permit: permit,
+        };
+        tokio::spawn(conn.run(builder.clone(), signals.clone()));
+    }
     drop(signals);
     closed_tx.closed().await;
+}
+
+/// The connections already waiting in the listen backlog, accepted with plain
+/// non-blocking `accept` calls until the kernel has none left; the listener is closed
+/// on return.
+fn drain_backlog(listener: TcpListener) -> Vec<(TcpStream, SocketAddr)> {
+    let listener = match listener.into_std() {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not take the listen backlog in at shutdown");
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    loop {
+        match listener.accept() {
+            // Accepted sockets do not inherit the listener's non-blocking mode, and
+            // tokio refuses blocking ones.
+            Ok((stream, remote)) => match stream
+                .set_nonblocking(true)
+                .and_then(|()| TcpStream::from_std(stream))
+            {
+                Ok(stream) => out.push((stream, remote)),
+                Err(e) => tracing::debug!(error = %e, "a waiting connection was lost"),
+            },
+            Err(e) if is_connection_error(&e) => {}
+            Err(_) => break,
+        }
+    }
+    if !out.is_empty() {
+        tracing::info!(
+            connections = out.len(),
+            "took in the connections waiting at shutdown"
+        );
+    }
+    out
 }
 
 /// The next connection, once a permit is free. `None` after a failed accept (the
@@ -125,16 +179,21 @@ impl Connection {
             router,
             _permit,
         } = self;
+        let first_request = Arc::new(Notify::new());
+        let started = Arc::clone(&first_request);
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+            started.notify_one();
             req.extensions_mut().insert(ConnectInfo(remote));
             router.clone().oneshot(req.map(Body::new))
         });
         let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
         tokio::pin!(conn);
+        // hyper closes a connection told to shut down before it read anything, so a
+        // request already on its way (a proxy connected just before the stop) would be
+        // lost: a connection that has not begun a request gets a moment to begin one.
+        let mut served = false;
         let mut stopping = *signals.stop.borrow();
-        if stopping {
-            conn.as_mut().graceful_shutdown();
-        }
+        let mut first_wait = stopping.then(|| Box::pin(tokio::time::sleep(FIRST_REQUEST_GRACE)));
         loop {
             tokio::select! {
                 result = conn.as_mut() => {
@@ -143,9 +202,23 @@ impl Connection {
                     }
                     break;
                 }
+                () = first_request.notified(), if !served => {
+                    served = true;
+                    if first_wait.take().is_some() {
+                        conn.as_mut().graceful_shutdown();
+                    }
+                }
+                () = async { if let Some(w) = first_wait.as_mut() { w.await } }, if first_wait.is_some() => {
+                    first_wait = None;
+                    conn.as_mut().graceful_shutdown();
+                }
                 _ = signals.stop.changed(), if !stopping => {
                     stopping = true;
-                    conn.as_mut().graceful_shutdown();
+                    if served {
+                        conn.as_mut().graceful_shutdown();
+                    } else {
+                        first_wait = Some(Box::pin(tokio::time::sleep(FIRST_REQUEST_GRACE)));
+                    }
                 }
             }
         }
