@@ -25,6 +25,7 @@ pub mod personal_data_log;
 pub mod privacy;
 pub mod publication;
 pub mod queue;
+pub mod queue_export;
 pub mod rate_limits;
 pub mod ratings;
 pub mod reference;

@@ -11,6 +11,7 @@
 
 pub mod assets;
 pub mod attempt;
+pub mod chart;
 pub mod choices;
 pub mod chrome;
 pub mod client_ip;
