@@ -27,6 +27,7 @@ use crate::db::queue::{self, Cursor, DueDates, QueueFilter, Scope, StaffName};
 use crate::db::queue_export::{self, ExportRow};
 use crate::db::tickets;
 use crate::domain::calendar::{format_date, local_date};
+use crate::domain::feedback::{Channel, FeedbackKind};
 use crate::domain::reference::Reference;
 use crate::domain::tracking_code::TrackingCode;
 use crate::i18n::Tr;
@@ -60,6 +61,10 @@ struct Labels {
     statuses: StatusLabels,
     withheld: String,
     yes: String,
+    /// Kinds and channels with their words (a Fluent lookup per row would cost more
+    /// than the row's query).
+    kinds: Vec<(FeedbackKind, String)>,
+    channels: Vec<(Channel, String)>,
 }
 
 impl Exporter {
@@ -99,6 +104,14 @@ impl Exporter {
                 statuses: StatusLabels::new(&t),
                 withheld: t.t("staff-confidential-title"),
                 yes: t.t("export-yes"),
+                kinds: FeedbackKind::ALL
+                    .iter()
+                    .map(|k| (*k, t.t(&k.message_id("kind"))))
+                    .collect(),
+                channels: Channel::ALL
+                    .iter()
+                    .map(|c| (*c, t.t(&c.message_id("channel"))))
+                    .collect(),
             },
             after: None,
             written: 0,
@@ -204,8 +217,8 @@ impl Labels {
                     .or(r.organization.clone())
                     .unwrap_or_default()
             },
-            t.t(&r.kind.message_id("kind")),
-            t.t(&r.channel.message_id("channel")),
+            word(&self.kinds, r.kind),
+            word(&self.channels, r.channel),
             reference
                 .field(&r.field_code)
                 .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
@@ -244,6 +257,15 @@ impl Labels {
         });
         cells
     }
+}
+
+/// The word of `code` in a list looked up once.
+fn word<C: PartialEq>(words: &[(C, String)], code: C) -> String {
+    words
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, w)| w.clone())
+        .unwrap_or_default()
 }
 
 /// `GET /staff/tickets/export.csv`: UTF-8 with a byte-order mark (so that Excel reads
