@@ -26,6 +26,7 @@ pub mod prepared;
 pub mod privacy;
 pub mod publication;
 pub mod queue;
+pub mod queue_export;
 pub mod rate_limits;
 pub mod ratings;
 pub mod reference;

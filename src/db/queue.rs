@@ -166,7 +166,7 @@ type QueueQuery<'a> = tickets::BoxedQuery<
 >;
 
 /// How the words of a search are applied.
-enum Words {
+pub(super) enum Words {
     /// Test each row walked against the tsquery (and dossier code).
     Match(Option<String>, Option<String>),
     /// The rows are among these ids (found through the GIN index).
@@ -215,7 +215,7 @@ fn ordered(q: QueueQuery<'_>, sort: Sort) -> QueueQuery<'_> {
 
 /// The filters and the scope on any selection of tickets (the rows, or their ids to
 /// count).
-fn filtered<'a, ST: 'static>(
+pub(super) fn filtered<'a, ST: 'static>(
     mut q: tickets::BoxedQuery<'a, diesel::pg::Pg, ST>,
     filter: &QueueFilter,
     scope: Scope,
@@ -498,7 +498,7 @@ pub async fn staff(conn: &mut AsyncPgConnection) -> QueryResult<Vec<StaffName>> 
 }
 
 /// Rows after `after` in the newest-first order (`(received_at, id)` below the cursor).
-fn before_cursor(
+pub(super) fn before_cursor(
     after: Cursor,
 ) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<diesel::pg::Pg>>
 {

@@ -222,6 +222,14 @@ impl Access {
         self.has(Role::Leader) || self.officer_of(unit_id)
     }
 
+    /// Whether a queue export of this person carries the senders' phone, email and
+    /// address: those who handle PAKN (leaders, officers), who call and write to
+    /// senders. Inspectors read them one PAKN at a time on its page, but a file of
+    /// every sender's contacts is more than checking the service needs.
+    pub fn exports_contacts(&self) -> bool {
+        self.has(Role::Leader) || self.has(Role::Officer)
+    }
+
     /// Whether this person assigns and accepts many PAKN at once from the queue: leaders,
     /// whose work it is to share out the units' work (each PAKN is still checked as
     /// if acted on alone, with [`Access::may_act_on`] and the moves table).

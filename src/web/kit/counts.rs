@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::db::overview::{CounterLine, DueLine};
+use crate::db::overview::OverviewCounts;
 
 /// A value and when it was computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +134,7 @@ pub struct CountsCache {
     pub ttl: Duration,
     pub by_status: TtlMap<StatusKey, Vec<(String, i64)>>,
     pub due: TtlMap<DueKey, (i64, i64)>,
-    pub overview: TtlMap<OverviewKey, (Vec<CounterLine>, Vec<DueLine>)>,
+    pub overview: TtlMap<OverviewKey, OverviewCounts>,
     pub queue_total: TtlMap<QueueTotalKey, Option<i64>>,
 }
 

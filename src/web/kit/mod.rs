@@ -12,6 +12,7 @@
 pub mod assets;
 pub mod attempt;
 pub mod calendar_gaps;
+pub mod chart;
 pub mod choices;
 pub mod chrome;
 pub mod client_ip;

@@ -4,8 +4,12 @@
 
 pub mod actions;
 pub mod entry;
+pub mod export;
+pub mod export_xlsx;
 pub mod mail_fix;
 pub mod overview;
+mod overview_charts;
+mod overview_period;
 pub mod page;
 pub mod panel;
 pub mod private_link;
@@ -25,6 +29,8 @@ pub fn router() -> Router<SharedState> {
     Router::new()
         .route("/staff/tickets", get(queue::list))
         .route("/staff/tickets/bulk", post(queue_tools::bulk))
+        .route("/staff/tickets/export.csv", get(export::csv))
+        .route("/staff/tickets/export.xlsx", get(export_xlsx::xlsx))
         .route("/staff/tickets/views", post(queue_tools::save_view))
         .route(
             "/staff/tickets/views/{id}/delete",

@@ -89,6 +89,8 @@ pub struct QueuePage {
     pub bulk: Option<Vec<Choice>>,
     /// Where the bulk result links back to.
     pub back: String,
+    /// The filters and sort of this list, for the export links.
+    pub export_query: String,
     pub page: i64,
     pub prev: Option<String>,
     pub next: Option<String>,
@@ -327,6 +329,7 @@ impl QueuePage {
                 .acts_in_bulk()
                 .then(|| handler_choices(&cx, &found.staff)),
             back: params.query_with(&[("page", &page.to_string())]),
+            export_query: params.query_with(&[]),
             page,
             prev: (page > 1).then(|| params.link(&[("page", &(page - 1).to_string())])),
             next: found
