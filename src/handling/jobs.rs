@@ -157,6 +157,7 @@ pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake:
             if cfg.reminders.enabled {
                 remind(&pool, &cfg, &reference, &holder, &wake, &mut reminded_on).await;
             }
+            reconcile_reports(&pool, &cfg, &holder).await;
             match result {
                 Ok(Some(report)) if report != Report::default() => {
                     tracing::info!(
@@ -174,6 +175,19 @@ pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake:
             }
         }
     });
+}
+
+/// The nightly reconciliation of the report aggregates, when due and this instance gets
+/// its lease ([`super::report_reconcile`]).
+async fn reconcile_reports(pool: &Pool, cfg: &Config, holder: &str) {
+    let result: anyhow::Result<_> = async {
+        let mut conn = pool.get().await?;
+        Ok(super::report_reconcile::run_nightly(&mut conn, cfg, holder, Utc::now()).await?)
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "reconciling the report aggregates failed");
+    }
 }
 
 /// The reminder pass of one tick (at the configured time, under its own lease).

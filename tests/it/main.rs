@@ -28,6 +28,7 @@ mod publication;
 mod queue;
 mod queue_tools;
 mod reminders;
+mod reports;
 mod retention;
 mod roles;
 mod staff_entry;
