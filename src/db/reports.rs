@@ -168,19 +168,20 @@ pub async fn reconcile(
     Ok(row.n)
 }
 
-/// Folds the shards of the days before `before` into shard 0 and drops the rows that sum
-/// to nothing, in one statement (a writer that meanwhile adds to a removed row waits for
-/// it and then inserts afresh). Returns the rows removed.
+/// Folds the shards of the days before `before` into shard 0, then drops the rows that
+/// sum to nothing (two statements: a row cannot be removed and written again in one). A
+/// writer that meanwhile adds to a removed row waits for it and then inserts afresh.
+/// Returns the rows removed.
 pub async fn compact(conn: &mut AsyncPgConnection, before: NaiveDate) -> QueryResult<i64> {
-    let row: CountRow = diesel::sql_query(
+    let folded: CountRow = diesel::sql_query(
         "WITH gone AS (
-             DELETE FROM report_counts WHERE day < $1 AND (shard <> 0 OR n = 0)
+             DELETE FROM report_counts WHERE day < $1 AND shard <> 0
              RETURNING basis, day, unit_id, field_code, content_category, channel, kind, metric, n
          ), kept AS (
              INSERT INTO report_counts (basis, day, unit_id, field_code, content_category,
                                         channel, kind, metric, shard, n)
              SELECT basis, day, unit_id, field_code, content_category, channel, kind, metric, 0, sum(n)
-               FROM gone GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(n) <> 0
+               FROM gone GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
               ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
              ON CONFLICT (basis, day, unit_id, field_code, content_category, channel, kind,
                           metric, shard)
@@ -191,7 +192,11 @@ pub async fn compact(conn: &mut AsyncPgConnection, before: NaiveDate) -> QueryRe
     .bind::<Date, _>(before)
     .get_result(conn)
     .await?;
-    Ok(row.n)
+    let zeros = diesel::sql_query("DELETE FROM report_counts WHERE day < $1 AND n = 0")
+        .bind::<Date, _>(before)
+        .execute(conn)
+        .await?;
+    Ok(folded.n + i64::try_from(zeros).unwrap_or(0))
 }
 
 /// Records a reconciliation in `audit_log` (entity `report_counts`, by the system).
