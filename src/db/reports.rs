@@ -131,7 +131,7 @@ pub async fn reconcile(
     window: Option<(NaiveDate, NaiveDate)>,
 ) -> QueryResult<i64> {
     let (from, to) = window.unzip();
-    let row: CountRow = diesel::sql_query(
+    let query = diesel::sql_query(
         "WITH truth AS (
              SELECT * FROM pakn_report_truth($1)
               WHERE ($2::date IS NULL OR day >= $2) AND ($3::date IS NULL OR day <= $3)
@@ -162,9 +162,8 @@ pub async fn reconcile(
     )
     .bind::<Integer, _>(publish_days)
     .bind::<Nullable<Date>, _>(from)
-    .bind::<Nullable<Date>, _>(to)
-    .get_result(conn)
-    .await?;
+    .bind::<Nullable<Date>, _>(to);
+    let row: CountRow = super::durable::one(query, conn).await?;
     Ok(row.n)
 }
 
@@ -173,7 +172,7 @@ pub async fn reconcile(
 /// writer that meanwhile adds to a removed row waits for it and then inserts afresh.
 /// Returns the rows removed.
 pub async fn compact(conn: &mut AsyncPgConnection, before: NaiveDate) -> QueryResult<i64> {
-    let folded: CountRow = diesel::sql_query(
+    let query = diesel::sql_query(
         "WITH gone AS (
              DELETE FROM report_counts WHERE day < $1 AND shard <> 0
              RETURNING basis, day, unit_id, field_code, content_category, channel, kind, metric, n
@@ -189,9 +188,8 @@ pub async fn compact(conn: &mut AsyncPgConnection, before: NaiveDate) -> QueryRe
          )
          SELECT count(*)::bigint AS n FROM gone",
     )
-    .bind::<Date, _>(before)
-    .get_result(conn)
-    .await?;
+    .bind::<Date, _>(before);
+    let folded: CountRow = super::durable::one(query, conn).await?;
     let zeros = diesel::sql_query("DELETE FROM report_counts WHERE day < $1 AND n = 0")
         .bind::<Date, _>(before)
         .execute(conn)
