@@ -9,6 +9,7 @@ mod doctor;
 mod mail;
 mod outbox;
 mod reminders;
+mod reports;
 mod retention;
 mod seed_demo;
 mod seed_story;
@@ -89,6 +90,11 @@ pub enum Command {
         /// Only count what would be sent (rolled back; nothing is recorded or queued).
         #[arg(long)]
         dry_run: bool,
+    },
+    /// The report aggregates: `reconcile` recomputes them now and repairs any drift.
+    Reports {
+        #[command(subcommand)]
+        command: reports::ReportsCommand,
     },
     /// Anonymise the PAKN ended more than [privacy] retention_years ago, now.
     Retention {
@@ -205,6 +211,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             form,
             issued_ago,
         } => bench_tokens::run(&cfg, count, &form, issued_ago).await,
+        Command::Reports { command } => reports::run(&cfg, command).await,
         Command::Retention { dry_run } => retention::run(&cfg, dry_run).await,
         Command::Digests { dry_run } => digests::run(&cfg, dry_run).await,
         Command::Reminders { dry_run } => reminders::run(&cfg, dry_run).await,

@@ -2,7 +2,7 @@
 //! with `COPY` (tokio-postgres; diesel-async has no COPY). Statuses, units, lĩnh vực and
 //! receipt dates are spread over the last two years; deadlines come from the calendar;
 //! each ticket gets its `submitted` event and each answered one its approved reply; the
-//! counters are rebuilt from the rows. No mail is queued.
+//! counters and the report aggregates are rebuilt from the rows. No mail is queued.
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -395,6 +395,21 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         )
         .await
         .context("rebuilding the counters")?;
+    // The report aggregates, recomputed set-based from the rows (as the reconciliation).
+    client
+        .batch_execute("DELETE FROM report_counts")
+        .await
+        .context("emptying the report aggregates")?;
+    client
+        .execute(
+            "INSERT INTO report_counts (basis, day, unit_id, field_code, content_category,
+                                        channel, kind, metric, shard, n)
+             SELECT basis, day, unit_id, field_code, content_category, channel, kind, metric, 0, n
+               FROM pakn_report_truth($1)",
+            &[&i32::try_from(cfg.deadlines.publish_working_days).unwrap_or(2)],
+        )
+        .await
+        .context("rebuilding the report aggregates")?;
     // VACUUM (not only ANALYZE): rows loaded by COPY are not yet marked all-visible, and
     // without that the counts over the open tickets' index read the heap (150 ms instead
     // of 2 ms at 1,000,000 tickets). VACUUM cannot run inside the batch's transaction.
@@ -405,6 +420,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         "ratings",
         "public_answers",
         "ticket_counters",
+        "report_counts",
     ] {
         client
             .batch_execute(&format!("VACUUM (ANALYZE) {table}"))

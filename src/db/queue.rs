@@ -109,6 +109,15 @@ pub struct QueueFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub spam_only: bool,
+    /// The report's figures link to the PAKN they count (issue 18): by content
+    /// category, channel and kind, by the date of the (latest) answer, and by whether it
+    /// came by the reply deadline.
+    pub category: Option<String>,
+    pub channel: Option<Channel>,
+    pub kind: Option<FeedbackKind>,
+    pub answered_from: Option<DateTime<Utc>>,
+    pub answered_to: Option<DateTime<Utc>>,
+    pub outcome: Option<AnswerOutcome>,
     /// Keyset paging, for the newest-first order only.
     pub after: Option<Cursor>,
     pub state: Openness,
@@ -116,6 +125,18 @@ pub struct QueueFilter {
     /// Rows skipped (page N of an order other than newest first).
     pub offset: i64,
 }
+
+/// Whether a PAKN was answered by its reply deadline (its latest answer's date in
+/// Vietnam against `reply_due`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    OnTime,
+    Late,
+}
+
+/// The answer's date against the reply deadline, as SQL.
+const ANSWERED_ON_TIME_SQL: &str =
+    "(answered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= reply_due";
 
 /// What the user may see: every unit, or one; and the default time window of searches.
 #[derive(Debug, Clone, Copy, Default)]
@@ -325,10 +346,44 @@ pub(super) fn filtered<'a, ST: 'static>(
     if filter.spam_only {
         q = q.filter(tickets::suspected_spam);
     }
+    q = report_filters(q, filter);
     match filter.state {
         Openness::All => {}
         Openness::Open => q = q.filter(sql::<Bool>(OPEN_STATUS_SQL)),
         Openness::Finished => q = q.filter(sql::<Bool>(concat!("NOT ", open_status_sql!()))),
+    }
+    q
+}
+
+/// The filters the report's links add ([`QueueFilter::category`] and after).
+fn report_filters<'a, ST: 'static>(
+    mut q: tickets::BoxedQuery<'a, diesel::pg::Pg, ST>,
+    filter: &QueueFilter,
+) -> tickets::BoxedQuery<'a, diesel::pg::Pg, ST> {
+    if let Some(category) = &filter.category {
+        q = q.filter(tickets::content_category.eq(category.clone()));
+    }
+    if let Some(channel) = filter.channel {
+        q = q.filter(tickets::channel.eq(channel));
+    }
+    if let Some(kind) = filter.kind {
+        q = q.filter(tickets::kind.eq(kind));
+    }
+    if let Some(from) = filter.answered_from {
+        q = q.filter(tickets::answered_at.ge(from));
+    }
+    if let Some(to) = filter.answered_to {
+        q = q.filter(tickets::answered_at.lt(to));
+    }
+    match filter.outcome {
+        Some(AnswerOutcome::OnTime) => q = q.filter(sql::<Bool>(ANSWERED_ON_TIME_SQL)),
+        Some(AnswerOutcome::Late) => {
+            q = q.filter(sql::<Bool>(concat!(
+                "answered_at IS NOT NULL AND NOT ",
+                "((answered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= reply_due)"
+            )))
+        }
+        None => {}
     }
     q
 }

@@ -90,6 +90,8 @@ pub struct FilingInsert<'a> {
     event_actor: ActorKind,
     event_data: &'a serde_json::Value,
     counter_month: NaiveDate,
+    /// The day of receipt in Vietnam (the report aggregates' day).
+    received_on: NaiveDate,
     counter_shard: i16,
     mails: &'a serde_json::Value,
 }
@@ -106,13 +108,14 @@ pub struct StaffNotice {
 
 impl<'a> FilingInsert<'a> {
     /// The filing of `ticket`: its `submitted` event by `event_actor` with `event_data`,
-    /// its count in (`counter_month`, `counter_shard`) and `mails` (from
+    /// its counts (the status counters' month of `received_on` and the report
+    /// aggregates' day `received_on`, both on `counter_shard`) and `mails` (from
     /// `mail::outbox::filing_rows_json`).
     pub fn new(
         ticket: &'a NewTicket<'a>,
         event_actor: ActorKind,
         event_data: &'a serde_json::Value,
-        (counter_month, counter_shard): (NaiveDate, i16),
+        (received_on, counter_shard): (NaiveDate, i16),
         mails: &'a serde_json::Value,
         staff: &'a StaffNotice,
     ) -> FilingInsert<'a> {
@@ -127,7 +130,8 @@ impl<'a> FilingInsert<'a> {
             ticket,
             event_actor,
             event_data,
-            counter_month,
+            counter_month: super::counters::month_of(received_on),
+            received_on,
             counter_shard,
             mails,
         }
@@ -188,7 +192,29 @@ impl QueryFragment<Pg> for FilingInsert<'_> {
         out.push_bind_param::<Int2, _>(&self.counter_shard)?;
         out.push_sql(
             ", 1 FROM t ON CONFLICT (unit_id, field_code, status, month, shard) \
-             DO UPDATE SET n = ticket_counters.n + excluded.n), o AS (INSERT INTO outbox (",
+             DO UPDATE SET n = ticket_counters.n + excluded.n), \
+             r AS (INSERT INTO report_counts (basis, day, unit_id, field_code, \
+             content_category, channel, kind, metric, shard, n) SELECT b.basis, ",
+        );
+        // The report aggregates: received, on the day of receipt, on both bases.
+        out.push_bind_param::<Date, _>(&self.received_on)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Int4, _>(&t.unit_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&t.field_code)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&t.content_category)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&t.channel)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&t.kind)?;
+        out.push_sql(", 'received', ");
+        out.push_bind_param::<Int2, _>(&self.counter_shard)?;
+        out.push_sql(
+            ", 1 FROM t, (VALUES ('event'), ('receipt')) AS b (basis) \
+             ON CONFLICT (basis, day, unit_id, field_code, content_category, channel, kind, \
+             metric, shard) DO UPDATE SET n = report_counts.n + excluded.n), \
+             o AS (INSERT INTO outbox (",
         );
         out.push_sql(&NEW_ROW_COLUMNS.join(", "));
         out.push_sql(") SELECT ");

@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{attachments, job_leases, replies, ticket_events, tickets, users};
 use crate::domain::access::{Access, Role};
-use crate::domain::feedback::FeedbackKind;
+use crate::domain::feedback::{Channel, FeedbackKind};
 use crate::domain::status::Status;
 use crate::domain::workflow::{Actor, ActorKind, ReplyState, Urgency};
 
@@ -25,6 +25,8 @@ pub struct LockedTicket {
     pub unit_id: i32,
     pub field_code: String,
     pub kind: FeedbackKind,
+    pub content_category: String,
+    pub channel: Channel,
     pub urgency: Option<Urgency>,
     pub received_at: DateTime<Utc>,
     pub reply_due: NaiveDate,

@@ -172,6 +172,12 @@ impl Access {
         self.has(Role::Leader)
     }
 
+    /// Reads the periodic reports (issue 18): whoever reads PAKN, each within
+    /// [`Access::scope_unit`] (leaders and inspectors every unit, an officer their unit).
+    pub fn reads_reports(&self) -> bool {
+        self.reads_tickets()
+    }
+
     /// Reads every unit's PAKN (leaders and inspectors); officers read their unit's.
     pub fn sees_all_units(&self) -> bool {
         self.has(Role::Leader) || self.has(Role::Inspector)

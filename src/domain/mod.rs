@@ -28,6 +28,7 @@ pub mod reminders;
 pub mod reply_template;
 pub mod reply_text;
 pub mod reply_token;
+pub mod report;
 pub mod routing;
 pub mod schedule;
 pub mod search;

@@ -295,10 +295,7 @@ impl<'a> Plan<'a> {
     ) -> anyhow::Result<Result<FilingOutcome, diesel::result::Error>> {
         let row = self.ticket_row(ids);
         let mails = self.mails_json(ids)?;
-        let month = (
-            counters::month_of(self.received_on),
-            counters::random_shard(),
-        );
+        let month = (self.received_on, counters::random_shard());
         let staff = tickets::StaffNotice {
             linked: compose::linked_accounts(&self.route),
             exclude: self.meta.entered_by,

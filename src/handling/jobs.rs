@@ -165,6 +165,7 @@ pub fn spawn(pool: Pool, cfg: Arc<Config>, reference: Arc<ReferenceCache>, wake:
             if cfg.reminders.enabled {
                 remind(&pool, &cfg, &reference, &holder, &wake, &mut reminded_on).await;
             }
+            reconcile_reports(&pool, &cfg, &holder).await;
             match result {
                 Ok(Some(report)) if report != Report::default() => {
                     tracing::info!(
@@ -200,6 +201,21 @@ pub fn observe<T>(
     if outcome != "skipped" {
         metrics::histogram!("pakn_job_duration_seconds", "task" => job)
             .record(started.elapsed().as_secs_f64());
+    }
+}
+
+/// The nightly reconciliation of the report aggregates, when due and this instance gets
+/// its lease ([`super::report_reconcile`]).
+async fn reconcile_reports(pool: &Pool, cfg: &Config, holder: &str) {
+    let started = std::time::Instant::now();
+    let result: anyhow::Result<_> = async {
+        let mut conn = pool.get().await?;
+        Ok(super::report_reconcile::run_nightly(&mut conn, cfg, holder, Utc::now()).await?)
+    }
+    .await;
+    observe("report_reconcile", &result, started);
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "reconciling the report aggregates failed");
     }
 }
 

@@ -40,6 +40,8 @@ pub mod queue_bulk;
 pub mod rating;
 mod reminder_mail;
 pub mod reminders;
+mod report_facts;
+pub mod report_reconcile;
 pub mod retention;
 pub mod saved_views;
 pub mod second_factor;
@@ -298,6 +300,7 @@ async fn apply_move(
     let effect = moves::effect_of(conn, ctx, ticket, from, who, step).await?;
     let record = Record {
         code: action.code(),
+        action: Some(action),
         from,
         to,
         is_move: true,
@@ -326,6 +329,7 @@ async fn apply_note(
         let effect = notes::citizen_message(conn, ctx, ticket, from, text, files.clone()).await?;
         let record = Record {
             code,
+            action: None,
             from,
             to: from,
             is_move: false,
@@ -347,6 +351,7 @@ async fn apply_note(
     };
     let record = Record {
         code,
+        action: None,
         from,
         to: from,
         is_move: false,
@@ -359,6 +364,8 @@ async fn apply_note(
 /// moves), whether the citizen sees it.
 struct Record {
     code: &'static str,
+    /// The move's action (`None` for a note).
+    action: Option<Action>,
     from: Status,
     to: Status,
     is_move: bool,
@@ -377,6 +384,7 @@ async fn record_effect(
 ) -> Result<Done, HandlingError> {
     let Record {
         code,
+        action,
         from,
         to,
         is_move,
@@ -417,6 +425,14 @@ async fn record_effect(
     data::update(conn, ticket.id, &change).await?;
     if is_move {
         count_move(conn, ticket, &change, (from, to), effect.outcome).await?;
+        if let Some(action) = action {
+            let fact = report_facts::MoveFact {
+                action,
+                to,
+                outcome: effect.outcome,
+            };
+            report_facts::count_move(conn, ctx, ticket, &change, fact).await?;
+        }
     }
     let mut notice = effect.notice;
     if let Who::Staff(staff) = who

@@ -358,8 +358,11 @@ async fn approve(
     let first_answer = ticket.answered_at.is_none();
     let on_time = local_date(now) <= ticket.reply_due;
     let mut effect = Effect {
+        // `on_time` lets the reconciliation of the report aggregates judge the first
+        // answer as it was judged here, whatever the deadline becomes later.
         details: json!({
             "reply_id": reply.id, "number_symbol": number, "date": date, "signer": signer,
+            "on_time": on_time,
         }),
         outcome: first_answer.then_some(if on_time {
             OUTCOME_ON_TIME

@@ -8,7 +8,7 @@
 //! ([`PublicationError::OwnDataLeft`]); what else masking finds is for the reviewer to
 //! judge, on the page.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::Context;
@@ -166,7 +166,10 @@ pub async fn apply(
             let was_published = row.as_ref().is_some_and(PublicAnswerRow::is_published);
             let saved = store(conn, &t, reply.as_ref(), action, was_published, typed).await?;
             match (action, was_published) {
-                (Action::Publish, false) => publish(conn, ctx, who, &t, &saved).await,
+                (Action::Publish, false) => {
+                    let answered = reply.as_ref().and_then(|r| r.decided_at);
+                    publish(conn, ctx, who, (&t, answered), &saved).await
+                }
                 (_, true) => Ok(Applied {
                     done: Done::Updated,
                     mails: 0,
@@ -195,7 +198,7 @@ async fn unpublish(
 ) -> Result<Applied, PublicationError> {
     let done = if row.is_some_and(PublicAnswerRow::is_published) {
         db::set_unpublished(conn, t.id).await?;
-        event(conn, ctx, who, t, "unpublish", row).await?;
+        event(conn, ctx, who, t, "unpublish", row, None).await?;
         Done::Unpublished
     } else {
         Done::NotPublished
@@ -242,12 +245,17 @@ async fn publish(
     conn: &mut AsyncPgConnection,
     ctx: &Context<'_>,
     who: &Access,
-    t: &TicketRow,
+    (t, answered): (&TicketRow, Option<DateTime<Utc>>),
     saved: &PublicAnswerRow,
 ) -> Result<Applied, PublicationError> {
     let first_time = saved.published_at.is_none();
     let published = db::set_published(conn, t.id, who.user_id).await?;
-    event(conn, ctx, who, t, "publish", Some(&published)).await?;
+    let on_time = if first_time {
+        Some(super::report_facts::count_publication(conn, ctx, t, answered).await?)
+    } else {
+        None
+    };
+    event(conn, ctx, who, t, "publish", Some(&published), on_time).await?;
     let mails = if first_time {
         mail_citizen(conn, ctx, t, &published).await?
     } else {
@@ -300,7 +308,13 @@ async fn event(
     t: &TicketRow,
     what: &str,
     row: Option<&PublicAnswerRow>,
+    on_time: Option<bool>,
 ) -> diesel::QueryResult<usize> {
+    let mut data = serde_json::json!({ "public_id": row.map(|r| r.public_id.as_str()) });
+    // The first publication's timeliness, as the report aggregates counted it.
+    if let Some(on_time) = on_time {
+        data["on_time"] = serde_json::Value::Bool(on_time);
+    }
     tickets::insert_events(
         conn,
         &[NewEvent {
@@ -313,7 +327,7 @@ async fn event(
             to_status: None,
             public: true,
             body: None,
-            data: serde_json::json!({ "public_id": row.map(|r| r.public_id.as_str()) }),
+            data,
         }],
     )
     .await

@@ -141,6 +141,8 @@ async fn record(
         1,
     )
     .await?;
+    super::report_facts::count_rating(conn, ticket, input.rating.as_str(), local_date(ctx.now))
+        .await?;
     data::insert_event(
         conn,
         &EventInsert {

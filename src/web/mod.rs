@@ -1,5 +1,5 @@
 //! The HTTP layer: one `router()` per feature area (`public`, `track`, `publication`,
-//! `staff`, `tickets`, `inbound`, `admin`, `privacy`), merged here with the middleware that every response
+//! `staff`, `tickets`, `inbound`, `admin`, `privacy`, `reports`), merged here with the middleware that every response
 //! gets (security headers, request logging by matched route, limits). Feature areas never
 //! import one another: what they share is in [`kit`].
 
@@ -11,6 +11,7 @@ pub mod ops;
 pub mod privacy;
 pub mod public;
 pub mod publication;
+pub mod reports;
 pub mod staff;
 pub mod tickets;
 pub mod track;
@@ -33,6 +34,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(public::router())
         .merge(track::router())
         .merge(publication::public::router())
+        .merge(reports::public_router())
         .merge(session::with_session(
             Router::new()
                 .merge(staff::router())
@@ -40,7 +42,8 @@ pub fn router(state: SharedState) -> Router {
                 .merge(inbound::router())
                 .merge(admin::router())
                 .merge(publication::staff::router())
-                .merge(privacy::router()),
+                .merge(privacy::router())
+                .merge(reports::staff_router()),
             &state,
         ))
         .merge(assets::router())

@@ -58,11 +58,12 @@ pub fn place_and_date(t: &Tr, place: &str, date: NaiveDate) -> String {
 }
 
 /// The public top navigation: (path, message id).
-const PUBLIC_NAV: [(&str, &str); 4] = [
+const PUBLIC_NAV: [(&str, &str); 5] = [
     ("/feedback/new", "citizen-nav-file"),
     ("/track", "citizen-nav-track"),
     ("/answers", "citizen-nav-answers"),
     ("/directory", "citizen-nav-directory"),
+    ("/statistics", "citizen-nav-statistics"),
 ];
 
 /// The public top navigation for the page at `path`. The filing form posts to
@@ -154,7 +155,13 @@ mod tests {
             .collect();
         assert_eq!(
             labels,
-            ["Gửi PAKN", "Tra cứu", "Kết quả trả lời", "Danh bạ"]
+            [
+                "Gửi PAKN",
+                "Tra cứu",
+                "Kết quả trả lời",
+                "Danh bạ",
+                "Số liệu"
+            ]
         );
     }
 

@@ -48,6 +48,9 @@ impl StaffChrome {
             nav.push(("/staff/tickets", "staff-nav-queue"));
             nav.push(("/staff/overview", "staff-nav-overview"));
         }
+        if user.access.reads_reports() {
+            nav.push(("/staff/reports", "staff-nav-reports"));
+        }
         if user.access.acts() {
             nav.push(("/staff/tickets/new", "staff-nav-new-ticket"));
         }

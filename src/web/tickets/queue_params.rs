@@ -3,9 +3,12 @@
 
 use serde::Deserialize;
 
-use crate::db::queue::{AssigneeFilter, Cursor, DueFilter, Openness, QueueFilter, Sort, SortKey};
+use crate::db::queue::{
+    AnswerOutcome, AssigneeFilter, Cursor, DueFilter, Openness, QueueFilter, Sort, SortKey,
+};
 use crate::domain::access::Access;
 use crate::domain::calendar::end_of_day_utc;
+use crate::domain::feedback::{Channel, FeedbackKind};
 use crate::domain::search::SearchTerm;
 use crate::domain::status::Status;
 use crate::web::kit::date::parse_date;
@@ -28,6 +31,15 @@ pub struct QueueParams {
     pub from: Option<String>,
     pub to: Option<String>,
     pub spam: Option<String>,
+    /// A content category, channel or kind code (the report's links).
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub kind: Option<String>,
+    /// The answer's date range (`yyyy-mm-dd`, both days included).
+    pub answered_from: Option<String>,
+    pub answered_to: Option<String>,
+    /// `on_time` or `late`: the answer against the reply deadline.
+    pub outcome: Option<String>,
     /// `open`, `done` or `all`; absent: open, unless a status or a search is asked.
     pub state: Option<String>,
     /// `due`, `received`, `code` or `status`, and `asc` or `desc`.
@@ -62,7 +74,7 @@ pub struct SortHead {
 
 impl QueueParams {
     /// The filters (the parameters that choose rows; not sort or page), in URL order.
-    fn filters(&self) -> [(&'static str, &Option<String>); 10] {
+    fn filters(&self) -> [(&'static str, &Option<String>); 16] {
         [
             ("q", &self.q),
             ("status", &self.status),
@@ -73,6 +85,12 @@ impl QueueParams {
             ("from", &self.from),
             ("to", &self.to),
             ("spam", &self.spam),
+            ("category", &self.category),
+            ("channel", &self.channel),
+            ("kind", &self.kind),
+            ("answered_from", &self.answered_from),
+            ("answered_to", &self.answered_to),
+            ("outcome", &self.outcome),
             ("state", &self.state),
         ]
     }
@@ -137,6 +155,20 @@ impl QueueParams {
                 .map(|d| end_of_day_utc(d) - chrono::Duration::days(1)),
             to: some(&self.to).and_then(parse_date).map(end_of_day_utc),
             spam_only: some(&self.spam).is_some(),
+            category: some(&self.category).map(str::to_string),
+            channel: some(&self.channel).and_then(Channel::parse),
+            kind: some(&self.kind).and_then(FeedbackKind::parse),
+            answered_from: some(&self.answered_from)
+                .and_then(parse_date)
+                .map(|d| end_of_day_utc(d) - chrono::Duration::days(1)),
+            answered_to: some(&self.answered_to)
+                .and_then(parse_date)
+                .map(end_of_day_utc),
+            outcome: match some(&self.outcome) {
+                Some("on_time") => Some(AnswerOutcome::OnTime),
+                Some("late") => Some(AnswerOutcome::Late),
+                _ => None,
+            },
             after: some(&self.after).and_then(Cursor::decode),
             state,
             sort: self.sort_of(open_work && !words),

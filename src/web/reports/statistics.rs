@@ -1,0 +1,151 @@
+//! `GET /statistics`: the public figures (issue 18, item 5), for the year so far and the
+//! last year: PAKN received (by day of receipt) and answered, and answered on time (by
+//! day of answer), by lĩnh vực and by month, from the report aggregates. Counts only: no
+//! personal data, no content, no code.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::{Datelike, NaiveDate, Utc};
+
+use crate::db::reports::{self, PublicRow};
+use crate::domain::calendar::{format_date, local_date};
+use crate::domain::report::format_permille;
+use crate::i18n::Tr;
+use crate::web::kit::error::AppResult;
+use crate::web::kit::{Chrome, RequestLang, SharedState, page};
+
+/// One line of a public table.
+#[derive(Debug, Clone, Default)]
+pub struct StatLine {
+    pub label: String,
+    pub received: i64,
+    pub answered: i64,
+    pub on_time: i64,
+    pub rate: String,
+}
+
+/// One year's two tables.
+pub struct YearView {
+    pub heading: String,
+    /// `stats-2026`: ids of the year's headings and tables.
+    pub id: String,
+    pub by_field: Vec<StatLine>,
+    pub by_month: Vec<StatLine>,
+    pub total: StatLine,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "statistics.html")]
+pub struct StatisticsPage {
+    pub chrome: Chrome,
+    pub years: Vec<YearView>,
+}
+
+pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> AppResult<Response> {
+    let t = lang.tr();
+    let today = local_date(Utc::now());
+    let this_year = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    let last_year = NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);
+    let last_day = this_year.pred_opt().unwrap_or(today);
+    let mut conn = state.pool.get().await?;
+    let current = reports::public_rows(&mut conn, (this_year, today)).await?;
+    let previous = reports::public_rows(&mut conn, (last_year, last_day)).await?;
+    drop(conn);
+    let reference = state.reference.get();
+    let field_name = |code: &str| {
+        reference.field(code).map_or_else(
+            || code.to_string(),
+            |f| t.pick(&f.name_vi, &f.name_en).to_string(),
+        )
+    };
+    let heading_now = t.t2(
+        "stats-year-to-date",
+        "year",
+        today.year().to_string(),
+        "date",
+        format_date(today),
+    );
+    let heading_last = t.t1("stats-last-year", "year", (today.year() - 1).to_string());
+    let years = vec![
+        year_view(&t, heading_now, today.year(), &current, &field_name),
+        year_view(&t, heading_last, today.year() - 1, &previous, &field_name),
+    ];
+    let body = StatisticsPage {
+        chrome: Chrome::new(&state, &lang, "/statistics"),
+        years,
+    };
+    Ok(page(&lang, body))
+}
+
+fn year_view(
+    t: &Tr,
+    heading: String,
+    year: i32,
+    rows: &[PublicRow],
+    field_name: &dyn Fn(&str) -> String,
+) -> YearView {
+    let mut by_field: BTreeMap<String, StatLine> = BTreeMap::new();
+    let mut by_month: BTreeMap<u32, StatLine> = BTreeMap::new();
+    let mut total = StatLine {
+        label: t.t("staff-total"),
+        ..StatLine::default()
+    };
+    for r in rows {
+        for line in [
+            by_field.entry(r.field_code.clone()).or_default(),
+            by_month.entry(r.month.month()).or_default(),
+        ] {
+            add(line, r);
+        }
+        add(&mut total, r);
+    }
+    let mut by_field: Vec<StatLine> = by_field
+        .into_iter()
+        .map(|(code, line)| StatLine {
+            label: field_name(&code),
+            ..line
+        })
+        .collect();
+    by_field.sort_by(|a, b| b.received.cmp(&a.received).then(a.label.cmp(&b.label)));
+    let by_month = by_month
+        .into_iter()
+        .map(|(m, line)| StatLine {
+            label: format!("{m:02}/{year}"),
+            ..line
+        })
+        .collect();
+    let mut view = YearView {
+        heading,
+        id: format!("stats-{year}"),
+        by_field,
+        by_month,
+        total,
+    };
+    for line in view
+        .by_field
+        .iter_mut()
+        .chain(view.by_month.iter_mut())
+        .chain([&mut view.total])
+    {
+        line.rate = rate(t, line);
+    }
+    view
+}
+
+fn add(line: &mut StatLine, r: &PublicRow) {
+    line.received += r.received;
+    line.answered += r.answered;
+    line.on_time += r.on_time;
+}
+
+fn rate(t: &Tr, line: &StatLine) -> String {
+    if line.answered <= 0 {
+        return "–".to_string();
+    }
+    let permille = (line.on_time * 1000 + line.answered / 2) / line.answered;
+    format_permille(permille, t.code() == "vi")
+}
