@@ -58,7 +58,7 @@ async fn within<T>(
 
 async fn database(cfg: &Config) -> Vec<Line> {
     let url = &cfg.database.url;
-    let conn = within(async { Ok(crate::db::connect(url).await?) }).await;
+    let conn = within(async { crate::db::connect(url).await }).await;
     let mut conn = match conn {
         Ok(conn) => conn,
         Err(e) => return vec![line(Level::Fail, "database", format!("{e:#}"))],
