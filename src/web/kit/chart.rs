@@ -38,6 +38,8 @@
 
 use std::fmt::Write;
 
+use super::numbers::group_digits;
+
 /// What the values are: counts (axis from 0 to a round number above the largest) or
 /// percentages (axis 0–100, values printed with a `%`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -497,32 +499,17 @@ pub fn number(v: f64, unit: Unit, numbers: Numbers) -> String {
         Numbers::En => (',', '.'),
     };
     match unit {
-        Unit::Count => grouped(v.round() as i64, group),
+        Unit::Count => group_digits(v.round() as i64, group),
         Unit::Percent => {
             let tenths = (v * 10.0).round() as i64;
             let (whole, frac) = (tenths / 10, tenths % 10);
             if frac == 0 {
-                format!("{} %", grouped(whole, group))
+                format!("{} %", group_digits(whole, group))
             } else {
-                format!("{}{decimal}{frac} %", grouped(whole, group))
+                format!("{}{decimal}{frac} %", group_digits(whole, group))
             }
         }
     }
-}
-
-fn grouped(n: i64, sep: char) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// `s` cut to `max` characters, the last one an ellipsis when cut.

@@ -28,6 +28,7 @@ pub mod form_view;
 pub mod lang;
 pub mod mail_lines;
 pub mod messages;
+pub mod numbers;
 pub mod outage;
 pub mod rate_limit;
 pub mod request_id;

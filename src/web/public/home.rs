@@ -15,6 +15,7 @@ use crate::mail::outbox;
 use crate::web::kit::RequestLang;
 use crate::web::kit::SharedState;
 use crate::web::kit::error::{AppError, AppResult, retry_later};
+use crate::web::kit::numbers::grouped;
 use crate::web::kit::{Chrome, page};
 
 /// The counter as shown: grouped digits.
@@ -36,36 +37,19 @@ pub struct HomePage {
     pub counter: Option<CounterView>,
 }
 
-/// 1234567 → "1.234.567" (Vietnamese grouping) or "1,234,567" (English).
-pub fn group_digits(n: i64, sep: char) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> Response {
     let reference = state.reference.get();
     let t = lang.tr();
     let totals = state.visits.totals();
-    let sep = if t.code() == "vi" { '.' } else { ',' };
     let body = HomePage {
         chrome: Chrome::new(&state, &lang, "/"),
         receiving: contacts(&reference, &t, "receiving"),
         hotline: contacts(&reference, &t, "hotline"),
         track_token: state.tokens.issue_now(FormKind::Track),
         counter: state.cfg.site.visitor_counter.then(|| CounterView {
-            total: group_digits(totals.total, sep),
-            today: group_digits(totals.today, sep),
-            online: group_digits(totals.online, sep),
+            total: grouped(&t, totals.total),
+            today: grouped(&t, totals.today),
+            online: grouped(&t, totals.online),
         }),
     };
     page(&lang, body)
@@ -119,16 +103,4 @@ pub async fn healthz(State(state): State<SharedState>) -> Response {
             health.pending
         ),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn counts_are_grouped_by_thousands() {
-        assert_eq!(super::group_digits(0, '.'), "0");
-        assert_eq!(super::group_digits(999, '.'), "999");
-        assert_eq!(super::group_digits(1000, '.'), "1.000");
-        assert_eq!(super::group_digits(1234567, '.'), "1.234.567");
-        assert_eq!(super::group_digits(1234567, ','), "1,234,567");
-    }
 }

@@ -27,6 +27,7 @@ use crate::domain::status::Status;
 use crate::i18n::Tr;
 use crate::web::kit::counts::{Counted, Lookup};
 use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::numbers::grouped;
 use crate::web::kit::{AppState, RequestLang, SharedState, StaffChrome};
 
 const CHROME_PATH: &str = "/staff/tickets";
@@ -364,20 +365,6 @@ fn count_text(t: &Tr, found: &Found, offset: i64) -> String {
         None if found.more => t.t1("queue-count-more", "n", grouped(t, shown)),
         None => t.t1("queue-count", "n", grouped(t, shown)),
     }
-}
-
-/// `n` with thousands grouped as the language writes them (1.000 / 1,000).
-fn grouped(t: &Tr, n: i64) -> String {
-    let sep = if t.code() == "vi" { '.' } else { ',' };
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) && c.is_ascii_digit() {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Whose work: an officer's own first, then the unassigned, then the unit's (or, for
