@@ -55,7 +55,20 @@ impl Application {
             ),
             None => None,
         };
-        let state = Arc::new(AppState::new(Arc::new(cfg), pool, reference, secret));
+        let reads = match cfg.database.replica_url.trim() {
+            "" => db::replica::Reads::primary_only(pool.clone()),
+            url => db::replica::Reads::with_replica(
+                pool.clone(),
+                db::pool(url, cfg.database.max_connections)?,
+                Duration::from_secs(cfg.database.replica_max_lag_secs),
+            ),
+        };
+        let state = Arc::new(AppState::new(
+            Arc::new(cfg),
+            (pool, reads),
+            reference,
+            secret,
+        ));
         Ok(Application {
             listener,
             metrics_listener,
@@ -81,6 +94,10 @@ impl Application {
                 }
             });
         }
+        crate::web::ops::spawn_sampler(self.state());
+        self.state.reads.watch(Duration::from_millis(
+            self.state.cfg.database.replica_check_ms.max(1),
+        ));
         self.state
             .reference
             .spawn_refresher(self.state.pool.clone(), REFERENCE_REFRESH);

@@ -81,6 +81,15 @@ pub struct ServerConfig {
 pub struct DatabaseConfig {
     pub url: String,
     pub max_connections: usize,
+    /// A streaming replica (optional, empty for none) for the reads that may be a
+    /// little behind: the public answers, statistics and directory, and the reports.
+    /// Writes and anything that reads its own writes always go to `url`.
+    pub replica_url: String,
+    /// The replica is left aside (reads go to `url`) while it is more than this many
+    /// seconds behind, or does not answer.
+    pub replica_max_lag_secs: u64,
+    /// How often each instance measures the replica's lag, in milliseconds.
+    pub replica_check_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -513,6 +522,9 @@ impl Default for DatabaseConfig {
         DatabaseConfig {
             url: "postgres://postgres@127.0.0.1:5432/pakn".into(),
             max_connections: 16,
+            replica_url: String::new(),
+            replica_max_lag_secs: 10,
+            replica_check_ms: 1000,
         }
     }
 }
@@ -897,6 +909,22 @@ impl Config {
         }
         if url.path().trim_start_matches('/').is_empty() {
             return Err(ConfigError::new("database.url", "names no database"));
+        }
+        if !self.database.replica_url.trim().is_empty() {
+            let replica = url::Url::parse(self.database.replica_url.trim())
+                .map_err(|e| ConfigError::new("database.replica_url", format!("not a URL: {e}")))?;
+            if !matches!(replica.scheme(), "postgres" | "postgresql") {
+                return Err(ConfigError::new(
+                    "database.replica_url",
+                    "must be a postgres:// URL",
+                ));
+            }
+            if self.database.replica_check_ms == 0 {
+                return Err(ConfigError::new(
+                    "database.replica_check_ms",
+                    "must be at least 1",
+                ));
+            }
         }
         if self.database.max_connections == 0 {
             return Err(ConfigError::new(

@@ -31,6 +31,7 @@ pub mod rate_limits;
 pub mod ratings;
 pub mod reference;
 pub mod reminders;
+pub mod replica;
 pub mod reports;
 pub mod retention;
 pub mod role_grants;

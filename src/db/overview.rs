@@ -136,4 +136,6 @@ pub struct OverviewCounts {
     pub open: Vec<OpenLine>,
     pub months: Vec<MonthLine>,
     pub dues: Vec<DueLine>,
+    /// What the working-day calendar lacks for the coming year (issue 19, item 6).
+    pub calendar_gaps: Vec<crate::domain::calendar_coverage::Gap>,
 }

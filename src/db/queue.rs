@@ -118,6 +118,11 @@ pub struct QueueFilter {
     pub answered_from: Option<DateTime<Utc>>,
     pub answered_to: Option<DateTime<Utc>>,
     pub outcome: Option<AnswerOutcome>,
+    /// PAKN that saw a fact of the report (accepted, withdrawn, rated, …), between
+    /// `fact_from` and `fact_to` when given (by the date it happened).
+    pub fact: Option<Fact>,
+    pub fact_from: Option<DateTime<Utc>>,
+    pub fact_to: Option<DateTime<Utc>>,
     /// Keyset paging, for the newest-first order only.
     pub after: Option<Cursor>,
     pub state: Openness,
@@ -132,6 +137,77 @@ pub struct QueueFilter {
 pub enum AnswerOutcome {
     OnTime,
     Late,
+}
+
+/// A fact of the report's timeline (`pakn_report_truth`, migration 000047) a PAKN saw:
+/// the report's figures link to the PAKN they count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    Accepted,
+    Refused,
+    OutOfScope,
+    Transferred,
+    Withdrawn,
+    InfoRequested,
+    Reopened,
+    Satisfied,
+    Neutral,
+    Unsatisfied,
+    Published,
+}
+
+impl Fact {
+    pub const ALL: [Fact; 11] = [
+        Fact::Accepted,
+        Fact::Refused,
+        Fact::OutOfScope,
+        Fact::Transferred,
+        Fact::Withdrawn,
+        Fact::InfoRequested,
+        Fact::Reopened,
+        Fact::Satisfied,
+        Fact::Neutral,
+        Fact::Unsatisfied,
+        Fact::Published,
+    ];
+
+    /// The report's figure id, which is also the link's value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Fact::Accepted => "accepted",
+            Fact::Refused => "refused",
+            Fact::OutOfScope => "out_of_scope",
+            Fact::Transferred => "transferred",
+            Fact::Withdrawn => "withdrawn",
+            Fact::InfoRequested => "info_requested",
+            Fact::Reopened => "reopened",
+            Fact::Satisfied => "satisfied",
+            Fact::Neutral => "neutral",
+            Fact::Unsatisfied => "unsatisfied",
+            Fact::Published => "published",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Fact> {
+        Fact::ALL.into_iter().find(|f| f.code() == s)
+    }
+
+    /// The timeline entries (`ticket_events e`) of the fact, as the report counts them.
+    fn sql(self) -> &'static str {
+        match self {
+            Fact::Accepted => "e.event = 'accept'",
+            Fact::Refused => "e.to_status = 'rejected'",
+            Fact::OutOfScope => "e.to_status = 'out_of_scope'",
+            Fact::Transferred => "e.to_status = 'transferred'",
+            Fact::Withdrawn => "e.event = 'withdraw'",
+            Fact::InfoRequested => "e.event = 'ask_info'",
+            Fact::Reopened => "e.event = 'reopen'",
+            Fact::Satisfied => "e.event = 'rating' AND e.data ->> 'rating' = 'satisfied'",
+            Fact::Neutral => "e.event = 'rating' AND e.data ->> 'rating' = 'neutral'",
+            Fact::Unsatisfied => "e.event = 'rating' AND e.data ->> 'rating' = 'unsatisfied'",
+            Fact::Published => "e.event = 'publish'",
+        }
+    }
 }
 
 /// The answer's date against the reply deadline, as SQL.
@@ -384,6 +460,18 @@ fn report_filters<'a, ST: 'static>(
             )))
         }
         None => {}
+    }
+    if let Some(fact) = filter.fact {
+        let seen = sql::<Bool>(
+            "EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = tickets.id AND ",
+        )
+        .sql(fact.sql())
+        .sql(" AND e.at >= coalesce(")
+        .bind::<Nullable<Timestamptz>, _>(filter.fact_from)
+        .sql(", '-infinity'::timestamptz) AND e.at < coalesce(")
+        .bind::<Nullable<Timestamptz>, _>(filter.fact_to)
+        .sql(", 'infinity'::timestamptz))");
+        q = q.filter(seen);
     }
     q
 }

@@ -1,10 +1,12 @@
-//! The report aggregates (`report_counts`, migration 000047): counts per day, basis
-//! (the day of the fact, or the PAKN's day of receipt), classification (unit, lĩnh vực,
+//! The report aggregates. `report_counts` (migration 000047): counts per day, basis (the
+//! day of the fact, or the PAKN's day of receipt), classification (unit, lĩnh vực,
 //! content category, channel, kind) and metric ([`crate::domain::report`]), sharded as
 //! the status counters are (a random shard of 64 per write, summed on read). Written in
-//! the transaction of each change, in one statement; read by the reports without a scan
-//! of `tickets` (the open PAKN come from the open tickets' index); recomputed from the
-//! tickets and their timeline by [`reconcile`].
+//! the transaction of each change, in one statement; recomputed from the tickets and
+//! their timeline by [`reconcile`]. `report_months` (migration 000050): the same counts
+//! per month, unit and ONE dimension, kept by a trigger on `report_counts` and folded by
+//! [`fold_months`]; a report reads its whole months there and only the days around them
+//! in `report_counts`. The open PAKN come from the open tickets' index.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::sql_types::{Array, BigInt, Date, Integer, Nullable, SmallInt, Text, Timestamptz};
@@ -12,7 +14,8 @@ use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::counters::random_shard;
-use crate::domain::report::{Basis, Grouping};
+use super::prepared::prepared;
+use crate::domain::report::{Basis, Grouping, Span};
 
 /// Where a PAKN is counted: its current classification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,22 +205,25 @@ pub async fn audit_reconciliation(
     conn: &mut AsyncPgConnection,
     scope: &str,
     fixed: i64,
+    months_fixed: i64,
     compacted: i64,
 ) -> QueryResult<()> {
     diesel::sql_query(
         "INSERT INTO audit_log (user_id, entity, entity_id, action, after)
          VALUES (NULL, 'report_counts', $1, 'reconcile',
-                 jsonb_build_object('fixed', $2::bigint, 'compacted', $3::bigint))",
+                 jsonb_build_object('fixed', $2::bigint, 'months_fixed', $3::bigint,
+                                    'compacted', $4::bigint))",
     )
     .bind::<Text, _>(scope)
     .bind::<BigInt, _>(fixed)
+    .bind::<BigInt, _>(months_fixed)
     .bind::<BigInt, _>(compacted)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// The column a grouping reads, as text.
+/// The column a grouping reads from `report_counts`, as text.
 fn group_sql(grouping: Grouping) -> &'static str {
     match grouping {
         Grouping::Unit => "unit_id::text",
@@ -225,6 +231,18 @@ fn group_sql(grouping: Grouping) -> &'static str {
         Grouping::Category => "content_category",
         Grouping::Channel => "channel",
         Grouping::Kind => "kind",
+    }
+}
+
+/// The dimension of `report_months` a grouping reads, and its key. Every row of a
+/// dimension carries its unit, so a grouping by unit sums the two rows of 'kind'.
+fn month_sql(grouping: Grouping) -> (&'static str, &'static str) {
+    match grouping {
+        Grouping::Unit => ("kind", "unit_id::text"),
+        Grouping::Field => ("field", "value"),
+        Grouping::Category => ("category", "value"),
+        Grouping::Channel => ("channel", "value"),
+        Grouping::Kind => ("kind", "value"),
     }
 }
 
@@ -240,26 +258,161 @@ pub struct MetricRow {
 }
 
 /// The counts of the days `from..=to` on `basis`, per line of `grouping` and metric;
-/// `unit` limits to one unit.
+/// `unit` limits to one unit. The whole months come from `report_months` (a few thousand
+/// rows for six months), the days around them from `report_counts` ([`Span`]).
 pub async fn metric_rows(
     conn: &mut AsyncPgConnection,
     basis: Basis,
     (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
     unit: Option<i32>,
     grouping: Grouping,
 ) -> QueryResult<Vec<MetricRow>> {
-    diesel::sql_query(format!(
-        "SELECT {g} AS key, metric, sum(n)::bigint AS n FROM report_counts
-          WHERE basis = $1 AND day >= $2 AND day <= $3 AND ($4::int IS NULL OR unit_id = $4)
-          GROUP BY 1, 2",
+    let span = Span::of(from, to, today);
+    let (dim, month_key) = month_sql(grouping);
+    let query = diesel::sql_query(format!(
+        "SELECT key, metric, sum(n)::bigint AS n FROM (
+             SELECT {month_key} AS key, metric, n FROM report_months
+              WHERE basis = $1 AND dim = '{dim}' AND month >= $2 AND month <= $3
+                AND ($8::int IS NULL OR unit_id = $8)
+             UNION ALL
+             SELECT {g} AS key, metric, n FROM report_counts
+              WHERE basis = $1 AND day >= $4 AND day <= $5 AND ($8::int IS NULL OR unit_id = $8)
+             UNION ALL
+             SELECT {g} AS key, metric, n FROM report_counts
+              WHERE basis = $1 AND day >= $6 AND day <= $7 AND ($8::int IS NULL OR unit_id = $8)
+         ) x GROUP BY 1, 2",
         g = group_sql(grouping)
     ))
     .bind::<Text, _>(basis.as_str())
-    .bind::<Date, _>(from)
-    .bind::<Date, _>(to)
-    .bind::<Nullable<Integer>, _>(unit)
-    .load(conn)
-    .await
+    .bind::<Nullable<Date>, _>(span.months.map(|m| m.0))
+    .bind::<Nullable<Date>, _>(span.months.map(|m| m.1))
+    .bind::<Nullable<Date>, _>(span.before.map(|d| d.0))
+    .bind::<Nullable<Date>, _>(span.before.map(|d| d.1))
+    .bind::<Nullable<Date>, _>(span.after.map(|d| d.0))
+    .bind::<Nullable<Date>, _>(span.after.map(|d| d.1))
+    .bind::<Nullable<Integer>, _>(unit);
+    prepared(query).load(conn).await
+}
+
+/// One bar of a report's trend: a month or a week (its first day), PAKN received and
+/// answered in it (by the day each happened).
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct TrendRow {
+    #[diesel(sql_type = Date)]
+    pub bucket: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub received: i64,
+    #[diesel(sql_type = BigInt)]
+    pub answered: i64,
+}
+
+/// PAKN received and answered per month of `from..=to` (whole months from
+/// `report_months`), or per week (Monday) when `weekly` (from `report_counts`, for
+/// periods of a few weeks); `unit` limits to one unit.
+pub async fn trend_rows(
+    conn: &mut AsyncPgConnection,
+    (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+    unit: Option<i32>,
+    weekly: bool,
+) -> QueryResult<Vec<TrendRow>> {
+    let span = if weekly {
+        Span {
+            months: None,
+            before: (from <= to).then_some((from, to)),
+            after: None,
+        }
+    } else {
+        Span::of(from, to, today)
+    };
+    let step = if weekly { "week" } else { "month" };
+    let wanted = "basis = 'event' AND metric IN ('received', 'answered_on_time', 'answered_late')";
+    let query = diesel::sql_query(format!(
+        "SELECT bucket,
+                coalesce(sum(n) FILTER (WHERE metric = 'received'), 0)::bigint AS received,
+                coalesce(sum(n) FILTER (WHERE metric <> 'received'), 0)::bigint AS answered
+           FROM (
+             SELECT month AS bucket, metric, n FROM report_months
+              WHERE dim = 'kind' AND month >= $1 AND month <= $2 AND {wanted}
+                AND ($7::int IS NULL OR unit_id = $7)
+             UNION ALL
+             SELECT date_trunc('{step}', day)::date, metric, n FROM report_counts
+              WHERE ((day >= $3 AND day <= $4) OR (day >= $5 AND day <= $6)) AND {wanted}
+                AND ($7::int IS NULL OR unit_id = $7)
+           ) x
+          GROUP BY 1 ORDER BY 1"
+    ))
+    .bind::<Nullable<Date>, _>(span.months.map(|m| m.0))
+    .bind::<Nullable<Date>, _>(span.months.map(|m| m.1))
+    .bind::<Nullable<Date>, _>(span.before.map(|d| d.0))
+    .bind::<Nullable<Date>, _>(span.before.map(|d| d.1))
+    .bind::<Nullable<Date>, _>(span.after.map(|d| d.0))
+    .bind::<Nullable<Date>, _>(span.after.map(|d| d.1))
+    .bind::<Nullable<Integer>, _>(unit);
+    prepared(query).load(conn).await
+}
+
+/// Folds the delta rows the trigger of `report_months` wrote into one row per key,
+/// deleting exactly the rows it sums (a delta written meanwhile waits for the next fold;
+/// a row another fold took is skipped). Returns the rows folded away.
+pub async fn fold_months(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    let query = diesel::sql_query(
+        "WITH fresh AS (
+             SELECT DISTINCT basis, dim, month, unit_id, value, metric
+               FROM report_months WHERE NOT folded
+         ), gone AS (
+             DELETE FROM report_months r USING fresh f
+              WHERE (r.basis, r.dim, r.month, r.unit_id, r.value, r.metric)
+                  = (f.basis, f.dim, f.month, f.unit_id, f.value, f.metric)
+             RETURNING r.basis, r.month, r.unit_id, r.dim, r.value, r.metric, r.n
+         ), kept AS (
+             INSERT INTO report_months (basis, month, unit_id, dim, value, metric, n, folded)
+             SELECT basis, month, unit_id, dim, value, metric, sum(n), true
+               FROM gone GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0
+         )
+         SELECT count(*)::bigint AS n FROM gone",
+    );
+    let row: CountRow = prepared(query).get_result(conn).await?;
+    Ok(row.n)
+}
+
+/// Brings `report_months` in line with `report_counts` (`pakn_report_months_truth`) for
+/// the months of `window` (every month when `None`), one statement as [`reconcile`].
+/// Returns how many keys were wrong.
+pub async fn reconcile_months(
+    conn: &mut AsyncPgConnection,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> QueryResult<i64> {
+    let (from, to) = window.unzip();
+    let query = diesel::sql_query(
+        "WITH truth AS (
+             SELECT * FROM pakn_report_months_truth()
+              WHERE ($1::date IS NULL OR month >= date_trunc('month', $1::date))
+                AND ($2::date IS NULL OR month <= $2)
+         ), have AS (
+             SELECT basis, month, unit_id, dim, value, metric, sum(n)::bigint AS n
+               FROM report_months
+              WHERE ($1::date IS NULL OR month >= date_trunc('month', $1::date))
+                AND ($2::date IS NULL OR month <= $2)
+              GROUP BY 1, 2, 3, 4, 5, 6
+         ), diff AS (
+             SELECT basis, month, unit_id, dim, value, metric,
+                    coalesce(t.n, 0) - coalesce(h.n, 0) AS n
+               FROM truth t
+               FULL JOIN have h USING (basis, month, unit_id, dim, value, metric)
+              WHERE coalesce(t.n, 0) <> coalesce(h.n, 0)
+         ), fixed AS (
+             INSERT INTO report_months (basis, month, unit_id, dim, value, metric, n)
+             SELECT basis, month, unit_id, dim, value, metric, n FROM diff
+             RETURNING 1
+         )
+         SELECT count(*)::bigint AS n FROM fixed",
+    )
+    .bind::<Nullable<Date>, _>(from)
+    .bind::<Nullable<Date>, _>(to);
+    let row: CountRow = super::durable::one(query, conn).await?;
+    Ok(row.n)
 }
 
 /// The open PAKN of one line now: how many, and how many past their due date.
@@ -317,27 +470,38 @@ pub struct PublicRow {
     pub on_time: i64,
 }
 
-/// The public figures of the days `from..=to`, per month and lĩnh vực.
+/// The public figures of the days `from..=to`, per month and lĩnh vực: whole months from
+/// `report_months`, the days around them from `report_counts` ([`Span`]).
 pub async fn public_rows(
     conn: &mut AsyncPgConnection,
     (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
 ) -> QueryResult<Vec<PublicRow>> {
-    diesel::sql_query(
-        "SELECT date_trunc('month', day)::date AS month, field_code,
-                coalesce(sum(n) FILTER (WHERE basis = 'receipt' AND metric = 'received'), 0)::bigint AS received,
-                coalesce(sum(n) FILTER (WHERE basis = 'event'
-                    AND metric IN ('answered_on_time', 'answered_late')), 0)::bigint AS answered,
-                coalesce(sum(n) FILTER (WHERE basis = 'event' AND metric = 'answered_on_time'), 0)::bigint AS on_time
-           FROM report_counts
-          WHERE day >= $1 AND day <= $2
-            AND ((basis = 'receipt' AND metric = 'received')
-              OR (basis = 'event' AND metric IN ('answered_on_time', 'answered_late')))
-          GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    .bind::<Date, _>(from)
-    .bind::<Date, _>(to)
-    .load(conn)
-    .await
+    let span = Span::of(from, to, today);
+    let wanted = "((basis = 'receipt' AND metric = 'received')
+        OR (basis = 'event' AND metric IN ('answered_on_time', 'answered_late')))";
+    let query = diesel::sql_query(format!(
+        "SELECT month, field_code,
+                coalesce(sum(n) FILTER (WHERE basis = 'receipt'), 0)::bigint AS received,
+                coalesce(sum(n) FILTER (WHERE basis = 'event'), 0)::bigint AS answered,
+                coalesce(sum(n) FILTER (WHERE basis = 'event' AND metric = 'answered_on_time'),
+                         0)::bigint AS on_time
+           FROM (
+             SELECT month, value AS field_code, basis, metric, n FROM report_months
+              WHERE dim = 'field' AND month >= $1 AND month <= $2 AND {wanted}
+             UNION ALL
+             SELECT date_trunc('month', day)::date, field_code, basis, metric, n FROM report_counts
+              WHERE ((day >= $3 AND day <= $4) OR (day >= $5 AND day <= $6)) AND {wanted}
+           ) x
+          GROUP BY 1, 2 ORDER BY 1, 2"
+    ))
+    .bind::<Nullable<Date>, _>(span.months.map(|m| m.0))
+    .bind::<Nullable<Date>, _>(span.months.map(|m| m.1))
+    .bind::<Nullable<Date>, _>(span.before.map(|d| d.0))
+    .bind::<Nullable<Date>, _>(span.before.map(|d| d.1))
+    .bind::<Nullable<Date>, _>(span.after.map(|d| d.0))
+    .bind::<Nullable<Date>, _>(span.after.map(|d| d.1));
+    prepared(query).load(conn).await
 }
 
 /// Takes the lease `name` when it is free and no run started since `since` (its

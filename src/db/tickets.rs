@@ -634,24 +634,20 @@ pub async fn record_personal_data_views(
     ticket_ids: &[i64],
     purpose: &str,
 ) -> QueryResult<usize> {
-    use super::schema::personal_data_views as v;
     if ticket_ids.is_empty() {
         return Ok(0);
     }
-    let rows: Vec<_> = ticket_ids
-        .iter()
-        .map(|id| {
-            (
-                v::user_id.eq(user_id),
-                v::ticket_id.eq(*id),
-                v::purpose.eq(purpose),
-            )
-        })
-        .collect();
-    diesel::insert_into(v::table)
-        .values(rows)
-        .execute(conn)
-        .await
+    // One array parameter rather than a row of VALUES per PAKN: one statement text
+    // whatever the count (kept prepared), and a fraction of the binding work for an
+    // export's batches of a thousand.
+    let query = diesel::sql_query(
+        "INSERT INTO personal_data_views (user_id, ticket_id, purpose)
+         SELECT $1, id, $3 FROM unnest($2::bigint[]) AS id",
+    )
+    .bind::<diesel::sql_types::Integer, _>(user_id)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ticket_ids)
+    .bind::<diesel::sql_types::Text, _>(purpose);
+    super::prepared::prepared(query).execute(conn).await
 }
 
 /// Names of staff users by id (for timelines and assignees).

@@ -201,6 +201,61 @@ impl Period {
     }
 }
 
+/// How the days `from..=to` are read: the whole months in it from the monthly roll-ups,
+/// the days before and after them from the daily counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// The first days of the first and last whole month.
+    pub months: Option<(NaiveDate, NaiveDate)>,
+    /// The days before the whole months (or the whole range when there are none).
+    pub before: Option<(NaiveDate, NaiveDate)>,
+    /// The days after the whole months.
+    pub after: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl Span {
+    /// Splits `from..=to`. Nothing is counted after `today`, so a range reaching today
+    /// or later holds its last month whole (the year so far, this half-year).
+    pub fn of(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Span {
+        let month_start = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+        let next_month = |d: NaiveDate| {
+            month_start(d)
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(d)
+        };
+        let first = if from.day() == 1 {
+            from
+        } else {
+            next_month(from)
+        };
+        let reach = if to >= today {
+            next_month(to).pred_opt().unwrap_or(to)
+        } else {
+            to
+        };
+        let last = if next_month(reach).pred_opt() == Some(reach) {
+            month_start(reach)
+        } else {
+            month_start(reach)
+                .checked_sub_months(chrono::Months::new(1))
+                .unwrap_or(reach)
+        };
+        if from > to || first > last {
+            return Span {
+                months: None,
+                before: (from <= to).then_some((from, to)),
+                after: None,
+            };
+        }
+        let last_day = next_month(last).pred_opt().unwrap_or(last);
+        Span {
+            months: Some((first, last)),
+            before: (from < first).then(|| (from, first.pred_opt().unwrap_or(first))),
+            after: (last_day < to).then(|| (last_day.succ_opt().unwrap_or(last_day), to)),
+        }
+    }
+}
+
 /// The figures of one line of a report (a unit, a lĩnh vực, …, or the total).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Figures {
@@ -345,6 +400,35 @@ pub fn format_permille(permille: i64, comma: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn spans_read_whole_months_from_the_roll_ups() {
+        let d = |s: &str| s.parse::<NaiveDate>().expect("a date");
+        let today = d("2026-12-05");
+        // A half-year: six whole months, no days.
+        let h1 = Span::of(d("2026-01-01"), d("2026-06-30"), today);
+        assert_eq!(h1.months, Some((d("2026-01-01"), d("2026-06-01"))));
+        assert_eq!((h1.before, h1.after), (None, None));
+        // Any range: the days around the whole months.
+        let r = Span::of(d("2026-01-15"), d("2026-04-10"), today);
+        assert_eq!(r.months, Some((d("2026-02-01"), d("2026-03-01"))));
+        assert_eq!(r.before, Some((d("2026-01-15"), d("2026-01-31"))));
+        assert_eq!(r.after, Some((d("2026-04-01"), d("2026-04-10"))));
+        // Inside one month: days only.
+        let m = Span::of(d("2026-02-03"), d("2026-02-20"), today);
+        assert_eq!(m.months, None);
+        assert_eq!(m.before, Some((d("2026-02-03"), d("2026-02-20"))));
+        // The year so far: the current month counts whole, nothing comes after today.
+        let y = Span::of(d("2026-01-01"), today, today);
+        assert_eq!(y.months, Some((d("2026-01-01"), d("2026-12-01"))));
+        assert_eq!((y.before, y.after), (None, None));
+        // February of a leap year ends on the 29th.
+        let f = Span::of(d("2028-02-01"), d("2028-02-29"), today);
+        assert_eq!(f.months, Some((d("2028-02-01"), d("2028-02-01"))));
+        // An empty range reads nothing.
+        let e = Span::of(d("2026-03-02"), d("2026-03-01"), today);
+        assert_eq!((e.months, e.before, e.after), (None, None, None));
+    }
+
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -204,12 +204,13 @@ pub fn observe<T>(
     }
 }
 
-/// The nightly reconciliation of the report aggregates, when due and this instance gets
-/// its lease ([`super::report_reconcile`]).
+/// The fold of the monthly roll-ups, then the nightly reconciliation of the report
+/// aggregates when due and this instance gets its lease ([`super::report_reconcile`]).
 async fn reconcile_reports(pool: &Pool, cfg: &Config, holder: &str) {
     let started = std::time::Instant::now();
     let result: anyhow::Result<_> = async {
         let mut conn = pool.get().await?;
+        super::report_reconcile::fold(&mut conn).await?;
         Ok(super::report_reconcile::run_nightly(&mut conn, cfg, holder, Utc::now()).await?)
     }
     .await;

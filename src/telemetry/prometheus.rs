@@ -7,12 +7,13 @@
 //!   `{method,route}` (by matched route, never the raw path);
 //! - `tickets_filed_total{channel}`, `moves_total{action}`;
 //! - `mail_sent_total`, `mail_failed_total`; `outbox_pending`, `outbox_failed`,
-//!   `outbox_oldest_pending_seconds` (read at scrape time);
+//!   `outbox_oldest_pending_seconds` (sampled every 5 s, never at scrape time);
 //! - `job_runs_total{task,outcome}`, `job_duration_seconds{task}` (not `job`, which
 //!   Prometheus gives the scrape job);
 //! - `db_pool_connections{state}` and `db_pool_max` (at scrape time);
 //! - `rate_limit_refusals_total{limit}`;
-//! - `tickets_overdue` (at scrape time, from the queue's cached due counts).
+//! - `tickets_overdue` (sampled every 5 s, from the queue's cached due counts);
+//! - `db_reads_total{target}` and `db_replica_lag_seconds` (with `[database] replica_url`).
 
 use std::sync::OnceLock;
 
@@ -91,6 +92,15 @@ fn describe() {
     describe_counter!(
         "pakn_rate_limit_refusals_total",
         "Requests refused by a rate limit, by limit"
+    );
+    describe_counter!(
+        "pakn_db_reads_total",
+        "Connections taken for reads that may be a little behind, by target (replica or primary)"
+    );
+    describe_gauge!(
+        "pakn_db_replica_lag_seconds",
+        Unit::Seconds,
+        "How far the read replica is behind (-1 when it does not answer)"
     );
 }
 

@@ -32,6 +32,7 @@ mod publication;
 mod queue;
 mod queue_tools;
 mod reminders;
+mod replica;
 mod reports;
 mod retention;
 mod roles;

@@ -414,6 +414,49 @@ async fn the_admin_home_warns_of_a_missing_tet_and_adds_it_in_one_step() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_overview_warns_leaders_of_a_missing_tet_and_offers_the_fix_to_admins() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use pakn::db::schema::calendar_days;
+
+    let app = TestApp::spawn_with(|cfg| cfg.server.counts_cache_secs = 0).await;
+    let today = pakn::domain::calendar::local_date(chrono::Utc::now());
+    let tet = next_tet(today);
+    let key = format!("tet-{}", chrono::Datelike::year(&tet));
+    diesel::delete(calendar_days::table.filter(calendar_days::day.between(
+        tet - chrono::Duration::days(10),
+        tet + chrono::Duration::days(15),
+    )))
+    .execute(&mut app.conn().await)
+    .await
+    .expect("clear");
+    let overview = async |email: &str, roles: &[&str]| {
+        crate::auth::create_user(&app, email, roles, None).await;
+        let c = crate::auth::client();
+        crate::auth::login_ok(&app, &c, email).await;
+        crate::auth::get(&c, app.url("/staff/overview"))
+            .await
+            .text()
+            .await
+            .expect("overview")
+    };
+    let leader = overview("lanhdao2@sonoivu.vn", &["leader"]).await;
+    assert!(leader.contains("data-testid=\"calendar-gaps\""));
+    let date = pakn::domain::calendar::format_date(tet);
+    assert!(leader.contains(&format!("mùng 1 Tết: {date}")), "{leader}");
+    assert!(
+        !leader.contains(&format!("value=\"{key}\"")),
+        "a leader is told, not offered the admin's fix"
+    );
+    let both = overview("quantri2@sonoivu.vn", &["leader", "admin"]).await;
+    assert!(
+        both.contains(&format!("value=\"{key}\"")),
+        "an admin gets the one-step add"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn check_config_names_what_the_calendar_lacks() {
     let app = TestApp::spawn().await;
     let today = pakn::domain::calendar::local_date(chrono::Utc::now());

@@ -103,7 +103,7 @@ async fn rate_on(app: &TestApp, id: i64, at: &str) {
 /// - G: received 10/04, asked for information 13/04, answered by the citizen 14/04,
 ///   still open and overdue;
 /// - H: received 02/03 in OTHER_UNIT, still open.
-async fn fixture(app: &TestApp) -> People {
+pub async fn fixture(app: &TestApp) -> People {
     let p = people(app).await;
     let unit = crate::auth::unit_id(app, UNIT).await;
     let other = crate::auth::unit_id(app, OTHER_UNIT).await;
@@ -502,4 +502,149 @@ async fn the_reconciliation_repairs_injected_drift_and_says_how_much() {
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
+}
+
+/// The rows of `report_months` the periodic fold has not summed yet.
+async fn unfolded(app: &TestApp) -> i64 {
+    diesel::sql_query("SELECT count(*)::bigint AS n FROM report_months WHERE NOT folded")
+        .get_result::<Count>(&mut app.conn().await)
+        .await
+        .expect("unfolded rows")
+        .n
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whole_months_come_from_the_roll_ups_and_the_days_around_them_from_the_daily_counts() {
+    let app = TestApp::spawn().await;
+    let _people = fixture(&app).await;
+    let state = app.state();
+    let done =
+        pakn::handling::report_reconcile::run(&mut app.conn().await, &state.cfg, None, Utc::now())
+            .await
+            .expect("reconciled");
+    assert_eq!(
+        (done.fixed, done.months_fixed),
+        (0, 0),
+        "the trigger kept up"
+    );
+    assert_eq!(
+        unfolded(&app).await,
+        0,
+        "the reconciliation folds the roll-ups"
+    );
+    let unit = crate::auth::unit_id(&app, UNIT).await;
+    let c = client();
+    login_ok(&app, &c, crate::workflow::LEADER_EMAIL).await;
+    // 15/03–15/07: A on the days before April, B, F and G in the whole months April to
+    // June, C on the days after; H and D and E before the range.
+    let range = "period=range&from=2026-03-15&to=2026-07-15&basis=receipt&by=unit";
+    assert_eq!(total(&report(&c, &app, range).await, "received"), "5");
+    assert_eq!(
+        total(
+            &report(&c, &app, "period=2026-H1&by=field").await,
+            "received"
+        ),
+        "7"
+    );
+    // A new move writes delta rows; the fold sums them into one row per key, and the
+    // figures stay the same before and after.
+    let (id, _) = file(&app, "Báo cáo: một PAKN hôm nay").await;
+    let withdraw = full_step(Action::Withdraw, 0, unit, "");
+    step_at(&app, id, &Who::Citizen, withdraw, Utc::now())
+        .await
+        .expect("withdrawn");
+    let _ = app.take_mail().await;
+    assert!(unfolded(&app).await > 0);
+    let this_year = format!("period={}&basis=event", chrono::Datelike::year(&Utc::now()));
+    let before = total(&report(&c, &app, &this_year).await, "withdrawn");
+    assert_ne!(before, "0", "today's withdrawal");
+    let folded = pakn::handling::report_reconcile::fold(&mut app.conn().await)
+        .await
+        .expect("folded");
+    assert!(folded > 0);
+    assert_eq!(unfolded(&app).await, 0);
+    assert_eq!(
+        total(&report(&c, &app, &this_year).await, "withdrawn"),
+        before
+    );
+    // Drift in the roll-ups alone shows in a whole-month report, and is repaired.
+    diesel::sql_query(
+        "INSERT INTO report_months (basis, month, unit_id, dim, value, metric, n)
+         VALUES ('receipt', '2026-04-01', $1, 'kind', 'phan_anh', 'received', 3)",
+    )
+    .bind::<diesel::sql_types::Integer, _>(unit)
+    .execute(&mut app.conn().await)
+    .await
+    .expect("drift injected");
+    assert_eq!(
+        total(&report(&c, &app, "period=2026-H1").await, "received"),
+        "10"
+    );
+    let done =
+        pakn::handling::report_reconcile::run(&mut app.conn().await, &state.cfg, None, Utc::now())
+            .await
+            .expect("reconciled");
+    assert_eq!((done.fixed, done.months_fixed), (0, 1));
+    assert_eq!(
+        total(&report(&c, &app, "period=2026-H1").await, "received"),
+        "7"
+    );
+    app.stop().await;
+}
+
+/// The href of the total's figure `figure` on a report page.
+fn total_link(page: &str, figure: &str) -> String {
+    let marker = format!("data-testid=\"total-{figure}\"><a href=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("a link on total {figure}"))
+        + marker.len();
+    page[start..]
+        .split('"')
+        .next()
+        .expect("the href")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
+/// The queue's count of the PAKN a link lists ("4 PAKN").
+async fn queue_count(c: &reqwest::Client, app: &TestApp, href: &str) -> String {
+    let page = get(c, app.url(href)).await.text().await.expect("queue");
+    let marker = "data-testid=\"queue-count\" role=\"status\">";
+    let start = page.find(marker).expect("the count") + marker.len();
+    page[start..].split('<').next().expect("text").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_count_links_to_the_queue_of_the_pakn_it_counts() {
+    let app = TestApp::spawn_with(|cfg| cfg.server.counts_cache_secs = 0).await;
+    fixture(&app).await;
+    let c = client();
+    login_ok(&app, &c, crate::workflow::LEADER_EMAIL).await;
+    for (query, figure, expected) in [
+        // A, B, D and E were accepted; G was asked for information, E reopened and rated.
+        ("period=2026-H1", "accepted", "4 PAKN"),
+        ("period=2026-H1", "info_requested", "1 PAKN"),
+        ("period=2026-H1", "reopened", "1 PAKN"),
+        ("period=2026-H1", "satisfied", "1 PAKN"),
+        ("period=2026-H1", "refused", "1 PAKN"),
+        // By date of handling: C's withdrawal on 02/07, E's rating on 22/01.
+        ("period=2026-H2&basis=event", "withdrawn", "1 PAKN"),
+        ("period=2026-01&basis=event", "satisfied", "1 PAKN"),
+        ("period=2026-02&basis=event", "accepted", "1 PAKN"),
+    ] {
+        let page = report(&c, &app, query).await;
+        assert_eq!(
+            total(&page, figure),
+            expected.trim_end_matches(" PAKN"),
+            "{query} {figure}"
+        );
+        let href = total_link(&page, figure);
+        assert_eq!(
+            queue_count(&c, &app, &href).await,
+            expected,
+            "{query} {figure}: {href}"
+        );
+    }
+    app.stop().await;
 }

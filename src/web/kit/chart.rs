@@ -64,6 +64,16 @@ pub enum Orientation {
     Rows,
 }
 
+/// A chart as a page shows it (`templates/_chart.html`): its heading, the drawing and its
+/// data table, or a sentence when there is nothing to draw.
+pub struct PageChart {
+    /// Unique on the page: the section's test id and the heading's id.
+    pub id: String,
+    pub title: String,
+    pub view: ChartView,
+    pub empty: bool,
+}
+
 /// One series of values, one per category.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {

@@ -8,13 +8,18 @@ use tokio::sync::{Notify, Semaphore};
 use super::{counts, rate_limit, upload_gate, visits};
 use crate::config::{Cidr, Config};
 use crate::db::Pool;
+use crate::db::replica::Reads;
 use crate::domain::form_token::FormTokenKey;
 use crate::reference::ReferenceCache;
 
 /// What every handler can reach.
 pub struct AppState {
     pub cfg: Arc<Config>,
+    /// The primary: every write, and every read of what was just written.
     pub pool: Pool,
+    /// Reads that may be a little behind (public answers, statistics, directory,
+    /// reports): the replica when one is configured and close enough.
+    pub reads: Reads,
     pub reference: Arc<ReferenceCache>,
     /// Signs and checks the stateless tokens of public forms.
     pub tokens: FormTokenKey,
@@ -43,11 +48,12 @@ pub type SharedState = Arc<AppState>;
 impl AppState {
     pub fn new(
         cfg: Arc<Config>,
-        pool: Pool,
+        (pool, reads): (Pool, Reads),
         reference: Arc<ReferenceCache>,
         secret: Vec<u8>,
     ) -> AppState {
         AppState {
+            reads,
             tokens: FormTokenKey::new(&secret),
             visits: Arc::new(visits::Visits::new(&secret)),
             secret: Arc::new(secret),

@@ -19,8 +19,11 @@ use crate::web::kit::counts::Lookup;
 use crate::web::kit::error::AppError;
 use crate::web::kit::{AppState, SharedState};
 
-/// How long a scrape waits for a database connection for the outbox figures.
+/// How long a sampling waits for a database connection for the outbox figures.
 const DB_WAIT: Duration = Duration::from_millis(500);
+/// How often the figures read from the database are sampled (a scrape reads none, so
+/// that it answers in a few milliseconds whatever the database is doing).
+pub const SAMPLE_EVERY: Duration = Duration::from_secs(5);
 
 pub fn router() -> Router<SharedState> {
     Router::new().route("/metrics", get(with_token))
@@ -60,7 +63,7 @@ async fn render(state: &AppState) -> Response {
     let Some(handle) = &state.metrics else {
         return AppError::NotFound.into_response();
     };
-    read_gauges(state).await;
+    pool_gauges(state);
     (
         [(
             header::CONTENT_TYPE,
@@ -96,15 +99,36 @@ async fn overdue(state: &AppState, conn: &mut diesel_async::AsyncPgConnection) {
     metrics::gauge!("pakn_tickets_overdue").set(n as f64);
 }
 
-/// The gauges read at scrape time: the pool, and the outbox (skipped, with its last
-/// values kept, when the database does not answer in time).
-async fn read_gauges(state: &AppState) {
+/// The pool's gauges, read at scrape time (from memory).
+fn pool_gauges(state: &AppState) {
     let pool = state.pool.status();
     let in_use = pool.size.saturating_sub(pool.available);
     metrics::gauge!("pakn_db_pool_connections", "state" => "in_use").set(in_use as f64);
     metrics::gauge!("pakn_db_pool_connections", "state" => "idle").set(pool.available as f64);
     metrics::gauge!("pakn_db_pool_connections", "state" => "waiting").set(pool.waiting as f64);
     metrics::gauge!("pakn_db_pool_max").set(pool.max_size as f64);
+}
+
+/// Samples the gauges read from the database every [`SAMPLE_EVERY`], from start-up
+/// (when `[metrics]` is set).
+pub fn spawn_sampler(state: SharedState) {
+    if state.metrics.is_none() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SAMPLE_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            read_gauges(&state).await;
+        }
+    });
+}
+
+/// The gauges read from the database: overdue PAKN and the outbox (skipped, with their
+/// last values kept, when the database does not answer in time).
+async fn read_gauges(state: &AppState) {
+    pool_gauges(state);
     let Ok(Ok(mut conn)) = tokio::time::timeout(DB_WAIT, state.pool.get()).await else {
         return;
     };

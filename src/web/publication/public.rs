@@ -168,7 +168,7 @@ pub async fn list(
     let t = lang.tr();
     let this_year = local_date(Utc::now()).year();
     let (filter, q) = params.filter(&reference, this_year);
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.reads.get().await?;
     let (rows, more) = db::list(&mut conn, &filter, PAGE_SIZE).await?;
     let first_year = db::first_year(&mut conn).await?.unwrap_or(this_year);
     drop(conn);
@@ -239,7 +239,7 @@ pub async fn show(
         return Err(AppError::NotFound);
     }
     let row = {
-        let mut conn = state.pool.get().await?;
+        let mut conn = state.reads.get().await?;
         db::listed_by_public_id(&mut conn, &public_id)
             .await?
             .ok_or(AppError::NotFound)?

@@ -4,6 +4,7 @@
 //! and `/statistics`, the public figures by lĩnh vực and month. Everything is read from
 //! the report aggregates (`db::reports`) and the open tickets' index.
 
+mod charts;
 mod export;
 mod model;
 mod page;

@@ -124,15 +124,22 @@ pub async fn build(
     selection: Selection,
     scope: Option<i32>,
 ) -> AppResult<Report> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.reads.get().await?;
     let range = (selection.from, selection.to);
-    let rows =
-        reports::metric_rows(&mut conn, selection.basis, range, scope, selection.grouping).await?;
+    let today = local_date(Utc::now());
+    let rows = reports::metric_rows(
+        &mut conn,
+        selection.basis,
+        range,
+        today,
+        scope,
+        selection.grouping,
+    )
+    .await?;
     let instants = (
         end_of_day_utc(selection.from) - chrono::Duration::days(1),
         end_of_day_utc(selection.to),
     );
-    let today = local_date(Utc::now());
     let open = reports::open_rows(&mut conn, instants, scope, selection.grouping, today).await?;
     drop(conn);
     let mut by_key: BTreeMap<String, Figures> = BTreeMap::new();
@@ -146,6 +153,27 @@ pub async fn build(
     }
     let reference = state.reference.get();
     Ok(assemble(t, &reference, selection, by_key))
+}
+
+/// The trend of the selection's period: received and answered per month, or per week
+/// for a period of a few weeks (then `true`).
+pub async fn trend(
+    state: &AppState,
+    selection: &Selection,
+    scope: Option<i32>,
+) -> AppResult<(Vec<reports::TrendRow>, bool)> {
+    let weekly = super::charts::weekly(selection.from, selection.to);
+    let today = local_date(Utc::now());
+    let mut conn = state.reads.get().await?;
+    let rows = reports::trend_rows(
+        &mut conn,
+        (selection.from, selection.to),
+        today,
+        scope,
+        weekly,
+    )
+    .await?;
+    Ok((rows, weekly))
 }
 
 /// The lines in the reference data's order (then any other key), and the totals.
@@ -277,14 +305,19 @@ pub fn queue_link(selection: &Selection, key: &str, figure: &str) -> Option<Stri
             s.append_pair("outcome", figure);
             s.append_pair("state", "all");
         }
-        "refused" | "out_of_scope" | "transferred" if receipt => {
-            received_in_period(&mut s);
-            let status = if figure == "refused" {
-                "rejected"
+        "accepted" | "refused" | "out_of_scope" | "transferred" | "withdrawn"
+        | "info_requested" | "reopened" | "satisfied" | "neutral" | "unsatisfied" | "published" => {
+            // The PAKN that saw the fact: received in the period (by receipt), or with
+            // the fact in the period (by date of handling). A PAKN asked twice for
+            // information counts twice in the figure and is listed once.
+            if receipt {
+                received_in_period(&mut s);
             } else {
-                figure
-            };
-            s.append_pair("status", status);
+                s.append_pair("fact_from", &from);
+                s.append_pair("fact_to", &to);
+            }
+            s.append_pair("fact", figure);
+            s.append_pair("state", "all");
         }
         _ => return None,
     }
@@ -338,7 +371,15 @@ mod tests {
             queue_link(&s, "3", "received").unwrap(),
             "/staff/tickets?unit=3&from=2026-01-01&to=2026-06-30&state=all"
         );
-        assert!(queue_link(&s, "", "accepted").is_none());
+        assert_eq!(
+            queue_link(&s, "", "accepted").unwrap(),
+            "/staff/tickets?from=2026-01-01&to=2026-06-30&fact=accepted&state=all"
+        );
+        assert!(
+            queue_link(&s, "", "median").is_none(),
+            "not a count of PAKN"
+        );
+        assert!(queue_link(&s, "", "published_on_time").is_none());
         let event = Selection {
             basis: Basis::Event,
             ..s
@@ -347,6 +388,11 @@ mod tests {
             queue_link(&event, "", "late")
                 .unwrap()
                 .contains("answered_from=2026-01-01&answered_to=2026-06-30&outcome=late")
+        );
+        assert_eq!(
+            queue_link(&event, "field-x", "satisfied").unwrap(),
+            "/staff/tickets?unit=field-x&fact_from=2026-01-01&fact_to=2026-06-30\
+             &fact=satisfied&state=all"
         );
     }
 }

@@ -8,12 +8,14 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Utc;
 
+use super::charts;
 use super::model::{self, Report, ReportParams, Selection};
 use super::table::{self, Row};
 use crate::auth::StaffUser;
 use crate::domain::calendar::local_date;
 use crate::domain::report::{Basis, Grouping, Period};
 use crate::i18n::Tr;
+use crate::web::kit::chart::{Numbers, PageChart};
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::{AppState, RequestLang, SharedState, StaffChrome};
 
@@ -48,6 +50,7 @@ pub struct ReportsPage {
     pub dates: String,
     pub summary: String,
     pub query: String,
+    pub charts: Vec<PageChart>,
     pub table: TableView,
 }
 
@@ -61,6 +64,7 @@ pub struct PrintPage {
     pub basis: String,
     pub summary: String,
     pub query: String,
+    pub charts: Vec<PageChart>,
     pub tables: Vec<TableView>,
 }
 
@@ -83,6 +87,7 @@ pub async fn show(
     let today = local_date(Utc::now());
     let selection = params.selection(today);
     let report = model::build(&state, &t, selection, scope).await?;
+    let charts = report_charts(&state, &t, &report, scope).await?;
     let (from, to) = match selection.period {
         Period::Range(f, to) => (f.to_string(), to.to_string()),
         _ => (String::new(), String::new()),
@@ -98,6 +103,7 @@ pub async fn show(
         dates: selection.dates(),
         summary: table::summary(&t, &report.total.figures),
         query: selection.query(),
+        charts,
         table: table_view(&t, &report, 1, true),
         t,
     };
@@ -115,6 +121,7 @@ pub async fn print(
     let selection = params.selection(local_date(Utc::now()));
     let reports = document_reports(&state, &t, selection, scope).await?;
     let summary = table::summary(&t, &reports[0].total.figures);
+    let charts = report_charts(&state, &t, &reports[0], scope).await?;
     let tables = reports
         .iter()
         .enumerate()
@@ -127,10 +134,28 @@ pub async fn print(
         basis: t.t(&format!("report-basis-{}", selection.basis.as_str())),
         summary,
         query: selection.query(),
+        charts,
         tables,
         t,
     };
     Ok(crate::web::kit::page(&lang, page))
+}
+
+/// The charts of `report` (its trend read besides the figures).
+async fn report_charts(
+    state: &AppState,
+    t: &Tr,
+    report: &Report,
+    scope: Option<i32>,
+) -> AppResult<Vec<PageChart>> {
+    let (trend, weekly) = model::trend(state, &report.selection, scope).await?;
+    let numbers = if t.code() == "vi" {
+        Numbers::Vi
+    } else {
+        Numbers::En
+    };
+    let period = table::period_name(t, &report.selection);
+    Ok(charts::build(t, numbers, report, &trend, weekly, &period))
 }
 
 /// The tables of the report as a document: by the chosen grouping, then by unit and by

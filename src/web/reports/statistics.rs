@@ -15,6 +15,7 @@ use crate::db::reports::{self, PublicRow};
 use crate::domain::calendar::{format_date, local_date};
 use crate::domain::report::format_permille;
 use crate::i18n::Tr;
+use crate::web::kit::chart::{BarChart, Numbers, Orientation, PageChart, Series, Unit};
 use crate::web::kit::error::AppResult;
 use crate::web::kit::{Chrome, RequestLang, SharedState, page};
 
@@ -36,6 +37,8 @@ pub struct YearView {
     pub by_field: Vec<StatLine>,
     pub by_month: Vec<StatLine>,
     pub total: StatLine,
+    /// Received and answered on time per month; the on-time rate per lĩnh vực.
+    pub charts: Vec<PageChart>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -51,9 +54,9 @@ pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> AppRes
     let this_year = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     let last_year = NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);
     let last_day = this_year.pred_opt().unwrap_or(today);
-    let mut conn = state.pool.get().await?;
-    let current = reports::public_rows(&mut conn, (this_year, today)).await?;
-    let previous = reports::public_rows(&mut conn, (last_year, last_day)).await?;
+    let mut conn = state.reads.get().await?;
+    let current = reports::public_rows(&mut conn, (this_year, today), today).await?;
+    let previous = reports::public_rows(&mut conn, (last_year, last_day), today).await?;
     drop(conn);
     let reference = state.reference.get();
     let field_name = |code: &str| {
@@ -71,8 +74,20 @@ pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> AppRes
     );
     let heading_last = t.t1("stats-last-year", "year", (today.year() - 1).to_string());
     let years = vec![
-        year_view(&t, heading_now, today.year(), &current, &field_name),
-        year_view(&t, heading_last, today.year() - 1, &previous, &field_name),
+        year_view(
+            &t,
+            heading_now,
+            (today.year(), today.month()),
+            &current,
+            &field_name,
+        ),
+        year_view(
+            &t,
+            heading_last,
+            (today.year() - 1, 12),
+            &previous,
+            &field_name,
+        ),
     ];
     let body = StatisticsPage {
         chrome: Chrome::new(&state, &lang, "/statistics"),
@@ -81,15 +96,18 @@ pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> AppRes
     Ok(page(&lang, body))
 }
 
+/// The year's view; its months run from January to `last_month` (every one shown, with
+/// or without PAKN).
 fn year_view(
     t: &Tr,
     heading: String,
-    year: i32,
+    (year, last_month): (i32, u32),
     rows: &[PublicRow],
     field_name: &dyn Fn(&str) -> String,
 ) -> YearView {
     let mut by_field: BTreeMap<String, StatLine> = BTreeMap::new();
-    let mut by_month: BTreeMap<u32, StatLine> = BTreeMap::new();
+    let mut by_month: BTreeMap<u32, StatLine> =
+        (1..=last_month).map(|m| (m, StatLine::default())).collect();
     let mut total = StatLine {
         label: t.t("staff-total"),
         ..StatLine::default()
@@ -124,6 +142,7 @@ fn year_view(
         by_field,
         by_month,
         total,
+        charts: Vec::new(),
     };
     for line in view
         .by_field
@@ -133,7 +152,75 @@ fn year_view(
     {
         line.rate = rate(t, line);
     }
+    view.charts = year_charts(t, &view);
     view
+}
+
+/// The year's charts: received and answered on time per month, and the on-time rate of
+/// the lĩnh vực that answered any PAKN (best first, at most ten).
+fn year_charts(t: &Tr, view: &YearView) -> Vec<PageChart> {
+    let numbers = if t.code() == "vi" {
+        Numbers::Vi
+    } else {
+        Numbers::En
+    };
+    let months = BarChart {
+        id: format!("{}-chart-months", view.id),
+        title: t.t("stats-chart-months"),
+        desc: t.t1("stats-chart-months-desc", "year", view.heading.clone()),
+        categories: view.by_month.iter().map(|l| l.label.clone()).collect(),
+        series: vec![
+            Series {
+                label: t.t("stats-col-received"),
+                values: view.by_month.iter().map(|l| l.received as f64).collect(),
+            },
+            Series {
+                label: t.t("stats-col-on-time"),
+                values: view.by_month.iter().map(|l| l.on_time as f64).collect(),
+            },
+        ],
+        unit: Unit::Count,
+        orientation: Orientation::Columns,
+        numbers,
+    };
+    let mut rated: Vec<(&str, f64)> = view
+        .by_field
+        .iter()
+        .filter(|l| l.answered > 0)
+        .map(|l| {
+            let rate = 100.0 * l.on_time as f64 / l.answered as f64;
+            (l.label.as_str(), rate)
+        })
+        .collect();
+    rated.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    rated.truncate(10);
+    let fields = BarChart {
+        id: format!("{}-chart-fields", view.id),
+        title: t.t("stats-chart-fields"),
+        desc: t.t1("stats-chart-fields-desc", "year", view.heading.clone()),
+        categories: rated.iter().map(|(n, _)| n.to_string()).collect(),
+        series: vec![Series {
+            label: t.t("stats-col-rate"),
+            values: rated.iter().map(|(_, v)| *v).collect(),
+        }],
+        unit: Unit::Percent,
+        orientation: Orientation::Rows,
+        numbers,
+    };
+    vec![
+        PageChart {
+            id: months.id.clone(),
+            title: months.title.clone(),
+            view: months.render(),
+            empty: view.total.received == 0 && view.total.answered == 0,
+        },
+        PageChart {
+            id: fields.id.clone(),
+            title: fields.title.clone(),
+            view: fields.render(),
+            empty: rated.is_empty(),
+        },
+    ]
 }
 
 fn add(line: &mut StatLine, r: &PublicRow) {

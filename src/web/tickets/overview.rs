@@ -11,14 +11,15 @@ use axum::response::Response;
 use chrono::{Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::overview_charts::{self, OverviewChart};
+use super::overview_charts;
 use super::overview_period::{Period, add_months};
 use crate::auth::StaffUser;
 use crate::db::overview::{self, MonthLine, OpenLine, OverviewCounts};
 use crate::domain::calendar::local_date;
 use crate::domain::reference::Reference;
 use crate::i18n::Tr;
-use crate::web::kit::chart::{Numbers, Unit, number};
+use crate::web::kit::calendar_gaps::{self, GapView};
+use crate::web::kit::chart::{Numbers, PageChart, Unit, number};
 use crate::web::kit::counts::{Counted, Lookup};
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::{AppState, RequestLang, SharedState, StaffChrome};
@@ -53,10 +54,14 @@ pub struct OverviewPage {
     /// "Quý này (01/10/2026 – 31/12/2026)".
     pub period_label: String,
     pub total: Line,
-    pub charts: Vec<OverviewChart>,
+    pub charts: Vec<PageChart>,
     pub tables: Vec<Table>,
     /// When the figures were counted, if they are kept for a few seconds.
     pub counted_at: Option<String>,
+    /// What the working-day calendar lacks: deadlines computed over it would be wrong.
+    pub gaps: Vec<GapView>,
+    /// Whether the gaps offer their one-step fix (admins only).
+    pub gaps_can_add: bool,
 }
 
 pub struct PeriodLink {
@@ -139,6 +144,8 @@ pub async fn show(
         charts,
         tables: vec![by_unit.with_rates(numbers), by_field.with_rates(numbers)],
         counted_at: super::queue::counted_at(&state, &t, counted.at),
+        gaps: calendar_gaps::views(&t, &counts.calendar_gaps),
+        gaps_can_add: user.access.administers(),
     };
     Ok(crate::web::kit::page(&lang, page))
 }
@@ -177,6 +184,7 @@ async fn count(
                 open: overview::open_lines(&mut conn, scope).await?,
                 months: overview::month_lines(&mut conn, scope, from, until).await?,
                 dues: overview::due_lines(&mut conn, scope, today, week_end).await?,
+                calendar_gaps: crate::db::admin::calendar::gaps(&mut conn, today).await?,
             };
             drop(conn);
             state.counts.overview.put(key, counts)

@@ -9,7 +9,7 @@ use super::overview_period::add_months;
 use crate::db::overview::MonthLine;
 use crate::i18n::Tr;
 use crate::web::kit::chart::{
-    BarChart, ChartView, Numbers, Orientation, Part, Series, ShareChart, Unit,
+    BarChart, Numbers, Orientation, PageChart, Part, Series, ShareChart, Unit,
 };
 
 /// At most this many lĩnh vực in the ranking (the tables list them all).
@@ -23,17 +23,9 @@ pub struct ChartCx<'a> {
     pub period: &'a str,
 }
 
-/// A chart and whether it has anything to show (else the page says so in words).
-pub struct OverviewChart {
-    pub id: &'static str,
-    pub title: String,
-    pub view: ChartView,
-    pub empty: bool,
-}
-
 /// Received and answered (on time or late) of the PAKN received in each of the last 12
 /// months, this one included.
-pub fn per_month(cx: &ChartCx, months: &[MonthLine], today: NaiveDate) -> OverviewChart {
+pub fn per_month(cx: &ChartCx, months: &[MonthLine], today: NaiveDate) -> PageChart {
     let this_month = today.with_day(1).unwrap_or(today);
     let firsts: Vec<NaiveDate> = (0..12).rev().map(|n| add_months(this_month, -n)).collect();
     let sum = |month: NaiveDate, f: fn(&MonthLine) -> i64| -> f64 {
@@ -72,8 +64,8 @@ pub fn per_month(cx: &ChartCx, months: &[MonthLine], today: NaiveDate) -> Overvi
         orientation: Orientation::Columns,
         numbers: cx.numbers,
     };
-    OverviewChart {
-        id: "chart-per-month",
+    PageChart {
+        id: "chart-per-month".into(),
         title,
         view: chart.render(),
         empty,
@@ -82,7 +74,7 @@ pub fn per_month(cx: &ChartCx, months: &[MonthLine], today: NaiveDate) -> Overvi
 
 /// The share of the answers given on time, per unit that answered any PAKN received in
 /// the period, best first.
-pub fn on_time_by_unit(cx: &ChartCx, units: &[Line]) -> OverviewChart {
+pub fn on_time_by_unit(cx: &ChartCx, units: &[Line]) -> PageChart {
     let mut rated: Vec<(&str, f64)> = units
         .iter()
         .filter(|l| l.answered() > 0)
@@ -105,7 +97,7 @@ pub fn on_time_by_unit(cx: &ChartCx, units: &[Line]) -> OverviewChart {
 }
 
 /// The lĩnh vực that received the most PAKN in the period.
-pub fn busiest_fields(cx: &ChartCx, fields: &[Line]) -> OverviewChart {
+pub fn busiest_fields(cx: &ChartCx, fields: &[Line]) -> PageChart {
     let mut busy: Vec<(&str, f64)> = fields
         .iter()
         .filter(|l| l.received > 0)
@@ -130,7 +122,7 @@ fn ranking(
     series: String,
     lines: Vec<(&str, f64)>,
     unit: Unit,
-) -> OverviewChart {
+) -> PageChart {
     let chart = BarChart {
         id: id.into(),
         title: title.clone(),
@@ -144,8 +136,8 @@ fn ranking(
         orientation: Orientation::Rows,
         numbers: cx.numbers,
     };
-    OverviewChart {
-        id,
+    PageChart {
+        id: id.into(),
         title,
         view: chart.render(),
         empty: lines.is_empty(),
@@ -153,7 +145,7 @@ fn ranking(
 }
 
 /// The citizens' ratings of the PAKN received in the period.
-pub fn satisfaction(cx: &ChartCx, total: &Line) -> OverviewChart {
+pub fn satisfaction(cx: &ChartCx, total: &Line) -> PageChart {
     let part = |id: &str, v: i64| Part {
         label: cx.t.t(id),
         value: v as f64,
@@ -174,8 +166,8 @@ pub fn satisfaction(cx: &ChartCx, total: &Line) -> OverviewChart {
         ],
         numbers: cx.numbers,
     };
-    OverviewChart {
-        id: "chart-satisfaction",
+    PageChart {
+        id: "chart-satisfaction".into(),
         title,
         view: chart.render(),
         empty: total.rated() == 0,

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::db::queue::{
-    AnswerOutcome, AssigneeFilter, Cursor, DueFilter, Openness, QueueFilter, Sort, SortKey,
+    AnswerOutcome, AssigneeFilter, Cursor, DueFilter, Fact, Openness, QueueFilter, Sort, SortKey,
 };
 use crate::domain::access::Access;
 use crate::domain::calendar::end_of_day_utc;
@@ -40,6 +40,11 @@ pub struct QueueParams {
     pub answered_to: Option<String>,
     /// `on_time` or `late`: the answer against the reply deadline.
     pub outcome: Option<String>,
+    /// A fact of the report (`accepted`, `withdrawn`, `satisfied`, …) the PAKN saw,
+    /// between the dates `fact_from` and `fact_to` when given.
+    pub fact: Option<String>,
+    pub fact_from: Option<String>,
+    pub fact_to: Option<String>,
     /// `open`, `done` or `all`; absent: open, unless a status or a search is asked.
     pub state: Option<String>,
     /// `due`, `received`, `code` or `status`, and `asc` or `desc`.
@@ -74,7 +79,7 @@ pub struct SortHead {
 
 impl QueueParams {
     /// The filters (the parameters that choose rows; not sort or page), in URL order.
-    fn filters(&self) -> [(&'static str, &Option<String>); 16] {
+    fn filters(&self) -> [(&'static str, &Option<String>); 19] {
         [
             ("q", &self.q),
             ("status", &self.status),
@@ -91,6 +96,9 @@ impl QueueParams {
             ("answered_from", &self.answered_from),
             ("answered_to", &self.answered_to),
             ("outcome", &self.outcome),
+            ("fact", &self.fact),
+            ("fact_from", &self.fact_from),
+            ("fact_to", &self.fact_to),
             ("state", &self.state),
         ]
     }
@@ -169,6 +177,11 @@ impl QueueParams {
                 Some("late") => Some(AnswerOutcome::Late),
                 _ => None,
             },
+            fact: some(&self.fact).and_then(Fact::parse),
+            fact_from: some(&self.fact_from)
+                .and_then(parse_date)
+                .map(|d| end_of_day_utc(d) - chrono::Duration::days(1)),
+            fact_to: some(&self.fact_to).and_then(parse_date).map(end_of_day_utc),
             after: some(&self.after).and_then(Cursor::decode),
             state,
             sort: self.sort_of(open_work && !words),

@@ -11,6 +11,7 @@ mod keyboard;
 mod look;
 mod no_javascript;
 mod queue_tools;
+mod reports;
 mod staff_screens;
 mod ticket_page;
 

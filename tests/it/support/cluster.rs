@@ -1,5 +1,6 @@
 #![allow(dead_code)]
-//! A Postgres cluster of its own for the fault suite: durable settings (`fsync`,
+//! A Postgres cluster of its own for the fault suite and the replica test (a standby
+//! of another in streaming replication): durable settings (`fsync`,
 //! `synchronous_commit` and `full_page_writes` on, unlike the shared test server), and
 //! crashed, restarted or stopped at will with `pg_ctl`. It is removed when dropped, and
 //! by a watchdog shell when the test process dies first.
@@ -30,23 +31,7 @@ const DURABLE: &[&str] = &[
 impl Cluster {
     /// initdb and start; panics with the log when it cannot.
     pub async fn start() -> Cluster {
-        let bin = postgres_bin_dir().expect("Postgres binaries");
-        let dir = std::env::temp_dir().join(format!("pakn-faults-{:016x}", rand::random::<u64>()));
-        std::fs::create_dir(&dir).expect("cluster dir");
-        let runuser = as_postgres_user(&dir)
-            .await
-            .expect("the cluster dir for postgres");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let cluster = Cluster {
-            bin,
-            dir,
-            port,
-            runuser,
-        };
-        cluster.watchdog();
+        let cluster = Cluster::empty().await;
         let data = cluster.dir.join("data");
         cluster
             .run(
@@ -65,6 +50,72 @@ impl Cluster {
             )
             .await;
         cluster.pg_ctl(&["start", "-w", "-t", "60"]).await;
+        cluster
+    }
+
+    /// A hot standby of `primary` in streaming replication (`pg_basebackup -R`: the
+    /// default `pg_hba.conf` of initdb lets local replication connections in), started.
+    pub async fn standby_of(primary: &Cluster) -> Cluster {
+        let cluster = Cluster::empty().await;
+        let data = cluster.dir.join("data");
+        let port = primary.port.to_string();
+        cluster
+            .run(
+                "pg_basebackup",
+                &[
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port,
+                    "-U",
+                    "postgres",
+                    "-D",
+                    data.to_str().expect("utf-8 path"),
+                    "-R",
+                    "-X",
+                    "stream",
+                    "-c",
+                    "fast",
+                ],
+            )
+            .await;
+        cluster.pg_ctl(&["start", "-w", "-t", "60"]).await;
+        cluster
+    }
+
+    /// Stops (`true`) or resumes replaying the WAL on this standby.
+    pub async fn pause_replay(&self, pause: bool) {
+        let query = if pause {
+            "SELECT pg_wal_replay_pause()"
+        } else {
+            "SELECT pg_wal_replay_resume()"
+        };
+        self.client("postgres")
+            .await
+            .simple_query(query)
+            .await
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
+    }
+
+    /// A directory and a port for a cluster, not yet created.
+    async fn empty() -> Cluster {
+        let bin = postgres_bin_dir().expect("Postgres binaries");
+        let dir = std::env::temp_dir().join(format!("pakn-faults-{:016x}", rand::random::<u64>()));
+        std::fs::create_dir(&dir).expect("cluster dir");
+        let runuser = as_postgres_user(&dir)
+            .await
+            .expect("the cluster dir for postgres");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let cluster = Cluster {
+            bin,
+            dir,
+            port,
+            runuser,
+        };
+        cluster.watchdog();
         cluster
     }
 

@@ -62,6 +62,16 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// The database `name` of another server (a cluster of a test's own), dropped
+    /// through `admin_url` as the others.
+    pub fn on(url: String, name: &str, admin_url: String) -> TestDb {
+        TestDb {
+            url,
+            name: name.to_string(),
+            admin_url,
+        }
+    }
+
     /// Drops the database (`WITH (FORCE)`, so open connections do not prevent it).
     ///
     /// Errors are printed to stderr and otherwise ignored: a leftover database is swept later.
