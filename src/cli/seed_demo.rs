@@ -395,7 +395,10 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         )
         .await
         .context("rebuilding the counters")?;
-    // The report aggregates, recomputed set-based from the rows (as the reconciliation).
+    // The report aggregates, recomputed set-based from the rows (as the reconciliation),
+    // in the order of their days: in a running system each day's counts are written on
+    // that day, so a run of days lies on few pages (in hash order a month's edge days
+    // of a range report read 45,000 pages: 1.9 s instead of 19 ms).
     // The monthly roll-ups' trigger is off meanwhile (a million delta rows otherwise);
     // they are rebuilt set-based from the daily counts after, all in one transaction
     // (an error drops the connection, which rolls it back with the trigger on).
@@ -411,7 +414,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
             "INSERT INTO report_counts (basis, day, unit_id, field_code, content_category,
                                         channel, kind, metric, shard, n)
              SELECT basis, day, unit_id, field_code, content_category, channel, kind, metric, 0, n
-               FROM pakn_report_truth($1)",
+               FROM pakn_report_truth($1) ORDER BY basis, day",
             &[&i32::try_from(cfg.deadlines.publish_working_days).unwrap_or(2)],
         )
         .await

@@ -257,6 +257,32 @@ pub struct MetricRow {
     pub n: i64,
 }
 
+/// The parts of a span as SQL: `months` (a SELECT over `report_months`) for its whole
+/// months, `days` (over `report_counts`) for each run of days around them, each with its
+/// `{from}` and `{to}` made parameters `$first`, `$first + 1`, …; and those dates in
+/// order. Only the parts the span has: a range parameter bound to NULL would leave
+/// Postgres's generic plan a scan of all of `report_counts`.
+fn span_parts(span: &Span, months: &str, days: &str, first: usize) -> (String, Vec<NaiveDate>) {
+    let mut parts = Vec::new();
+    let mut dates = Vec::new();
+    let mut add = |template: &str, (from, to): (NaiveDate, NaiveDate)| {
+        let n = first + dates.len();
+        parts.push(
+            template
+                .replace("{from}", &format!("${n}"))
+                .replace("{to}", &format!("${}", n + 1)),
+        );
+        dates.extend([from, to]);
+    };
+    if let Some(range) = span.months {
+        add(months, range);
+    }
+    for range in [span.before, span.after].into_iter().flatten() {
+        add(days, range);
+    }
+    (parts.join(" UNION ALL "), dates)
+}
+
 /// The counts of the days `from..=to` on `basis`, per line of `grouping` and metric;
 /// `unit` limits to one unit. The whole months come from `report_months` (a few thousand
 /// rows for six months), the days around them from `report_counts` ([`Span`]).
@@ -268,30 +294,33 @@ pub async fn metric_rows(
     unit: Option<i32>,
     grouping: Grouping,
 ) -> QueryResult<Vec<MetricRow>> {
-    let span = Span::of(from, to, today);
     let (dim, month_key) = month_sql(grouping);
-    let query = diesel::sql_query(format!(
-        "SELECT key, metric, sum(n)::bigint AS n FROM (
-             SELECT {month_key} AS key, metric, n FROM report_months
-              WHERE basis = $1 AND dim = '{dim}' AND month >= $2 AND month <= $3
-                AND ($8::int IS NULL OR unit_id = $8)
-             UNION ALL
-             SELECT {g} AS key, metric, n FROM report_counts
-              WHERE basis = $1 AND day >= $4 AND day <= $5 AND ($8::int IS NULL OR unit_id = $8)
-             UNION ALL
-             SELECT {g} AS key, metric, n FROM report_counts
-              WHERE basis = $1 AND day >= $6 AND day <= $7 AND ($8::int IS NULL OR unit_id = $8)
-         ) x GROUP BY 1, 2",
-        g = group_sql(grouping)
+    let unit_sql = "AND ($2::int IS NULL OR unit_id = $2)";
+    let (parts, dates) = span_parts(
+        &Span::of(from, to, today),
+        &format!(
+            "SELECT {month_key} AS key, metric, n FROM report_months
+              WHERE basis = $1 AND dim = '{dim}' AND month >= {{from}} AND month <= {{to}} {unit_sql}"
+        ),
+        &format!(
+            "SELECT {g} AS key, metric, n FROM report_counts
+              WHERE basis = $1 AND day >= {{from}} AND day <= {{to}} {unit_sql}",
+            g = group_sql(grouping)
+        ),
+        3,
+    );
+    if dates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = diesel::sql_query(format!(
+        "SELECT key, metric, sum(n)::bigint AS n FROM ({parts}) x GROUP BY 1, 2"
     ))
+    .into_boxed()
     .bind::<Text, _>(basis.as_str())
-    .bind::<Nullable<Date>, _>(span.months.map(|m| m.0))
-    .bind::<Nullable<Date>, _>(span.months.map(|m| m.1))
-    .bind::<Nullable<Date>, _>(span.before.map(|d| d.0))
-    .bind::<Nullable<Date>, _>(span.before.map(|d| d.1))
-    .bind::<Nullable<Date>, _>(span.after.map(|d| d.0))
-    .bind::<Nullable<Date>, _>(span.after.map(|d| d.1))
     .bind::<Nullable<Integer>, _>(unit);
+    for d in dates {
+        query = query.bind::<Date, _>(d);
+    }
     prepared(query).load(conn).await
 }
 
@@ -327,29 +356,35 @@ pub async fn trend_rows(
         Span::of(from, to, today)
     };
     let step = if weekly { "week" } else { "month" };
-    let wanted = "basis = 'event' AND metric IN ('received', 'answered_on_time', 'answered_late')";
-    let query = diesel::sql_query(format!(
+    let wanted = "basis = 'event' AND metric IN ('received', 'answered_on_time', 'answered_late')
+                  AND ($1::int IS NULL OR unit_id = $1)";
+    let (parts, dates) = span_parts(
+        &span,
+        &format!(
+            "SELECT month AS bucket, metric, n FROM report_months
+              WHERE dim = 'kind' AND month >= {{from}} AND month <= {{to}} AND {wanted}"
+        ),
+        &format!(
+            "SELECT date_trunc('{step}', day)::date AS bucket, metric, n FROM report_counts
+              WHERE day >= {{from}} AND day <= {{to}} AND {wanted}"
+        ),
+        2,
+    );
+    if dates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = diesel::sql_query(format!(
         "SELECT bucket,
                 coalesce(sum(n) FILTER (WHERE metric = 'received'), 0)::bigint AS received,
                 coalesce(sum(n) FILTER (WHERE metric <> 'received'), 0)::bigint AS answered
-           FROM (
-             SELECT month AS bucket, metric, n FROM report_months
-              WHERE dim = 'kind' AND month >= $1 AND month <= $2 AND {wanted}
-                AND ($7::int IS NULL OR unit_id = $7)
-             UNION ALL
-             SELECT date_trunc('{step}', day)::date, metric, n FROM report_counts
-              WHERE ((day >= $3 AND day <= $4) OR (day >= $5 AND day <= $6)) AND {wanted}
-                AND ($7::int IS NULL OR unit_id = $7)
-           ) x
+           FROM ({parts}) x
           GROUP BY 1 ORDER BY 1"
     ))
-    .bind::<Nullable<Date>, _>(span.months.map(|m| m.0))
-    .bind::<Nullable<Date>, _>(span.months.map(|m| m.1))
-    .bind::<Nullable<Date>, _>(span.before.map(|d| d.0))
-    .bind::<Nullable<Date>, _>(span.before.map(|d| d.1))
-    .bind::<Nullable<Date>, _>(span.after.map(|d| d.0))
-    .bind::<Nullable<Date>, _>(span.after.map(|d| d.1))
+    .into_boxed()
     .bind::<Nullable<Integer>, _>(unit);
+    for d in dates {
+        query = query.bind::<Date, _>(d);
+    }
     prepared(query).load(conn).await
 }
 
@@ -477,30 +512,36 @@ pub async fn public_rows(
     (from, to): (NaiveDate, NaiveDate),
     today: NaiveDate,
 ) -> QueryResult<Vec<PublicRow>> {
-    let span = Span::of(from, to, today);
     let wanted = "((basis = 'receipt' AND metric = 'received')
         OR (basis = 'event' AND metric IN ('answered_on_time', 'answered_late')))";
-    let query = diesel::sql_query(format!(
+    let (parts, dates) = span_parts(
+        &Span::of(from, to, today),
+        &format!(
+            "SELECT month, value AS field_code, basis, metric, n FROM report_months
+              WHERE dim = 'field' AND month >= {{from}} AND month <= {{to}} AND {wanted}"
+        ),
+        &format!(
+            "SELECT date_trunc('month', day)::date AS month, field_code, basis, metric, n
+               FROM report_counts WHERE day >= {{from}} AND day <= {{to}} AND {wanted}"
+        ),
+        1,
+    );
+    if dates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = diesel::sql_query(format!(
         "SELECT month, field_code,
                 coalesce(sum(n) FILTER (WHERE basis = 'receipt'), 0)::bigint AS received,
                 coalesce(sum(n) FILTER (WHERE basis = 'event'), 0)::bigint AS answered,
                 coalesce(sum(n) FILTER (WHERE basis = 'event' AND metric = 'answered_on_time'),
                          0)::bigint AS on_time
-           FROM (
-             SELECT month, value AS field_code, basis, metric, n FROM report_months
-              WHERE dim = 'field' AND month >= $1 AND month <= $2 AND {wanted}
-             UNION ALL
-             SELECT date_trunc('month', day)::date, field_code, basis, metric, n FROM report_counts
-              WHERE ((day >= $3 AND day <= $4) OR (day >= $5 AND day <= $6)) AND {wanted}
-           ) x
+           FROM ({parts}) x
           GROUP BY 1, 2 ORDER BY 1, 2"
     ))
-    .bind::<Nullable<Date>, _>(span.months.map(|m| m.0))
-    .bind::<Nullable<Date>, _>(span.months.map(|m| m.1))
-    .bind::<Nullable<Date>, _>(span.before.map(|d| d.0))
-    .bind::<Nullable<Date>, _>(span.before.map(|d| d.1))
-    .bind::<Nullable<Date>, _>(span.after.map(|d| d.0))
-    .bind::<Nullable<Date>, _>(span.after.map(|d| d.1));
+    .into_boxed();
+    for d in dates {
+        query = query.bind::<Date, _>(d);
+    }
     prepared(query).load(conn).await
 }
 

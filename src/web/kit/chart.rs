@@ -56,6 +56,17 @@ pub enum Numbers {
     En,
 }
 
+impl Numbers {
+    /// How the language of `t` writes numbers.
+    pub fn of(t: &crate::i18n::Tr) -> Numbers {
+        if t.code() == "vi" {
+            Numbers::Vi
+        } else {
+            Numbers::En
+        }
+    }
+}
+
 /// Columns rise from a horizontal axis (a trend); rows run from the left (a ranking,
 /// whose long names need the width).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -149,11 +149,7 @@ async fn report_charts(
     scope: Option<i32>,
 ) -> AppResult<Vec<PageChart>> {
     let (trend, weekly) = model::trend(state, &report.selection, scope).await?;
-    let numbers = if t.code() == "vi" {
-        Numbers::Vi
-    } else {
-        Numbers::En
-    };
+    let numbers = Numbers::of(t);
     let period = table::period_name(t, &report.selection);
     Ok(charts::build(t, numbers, report, &trend, weekly, &period))
 }

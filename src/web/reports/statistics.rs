@@ -159,11 +159,7 @@ fn year_view(
 /// The year's charts: received and answered on time per month, and the on-time rate of
 /// the lĩnh vực that answered any PAKN (best first, at most ten).
 fn year_charts(t: &Tr, view: &YearView) -> Vec<PageChart> {
-    let numbers = if t.code() == "vi" {
-        Numbers::Vi
-    } else {
-        Numbers::En
-    };
+    let numbers = Numbers::of(t);
     let months = BarChart {
         id: format!("{}-chart-months", view.id),
         title: t.t("stats-chart-months"),

@@ -94,11 +94,7 @@ pub async fn show(
         return Err(AppError::NotFound);
     }
     let t = lang.tr();
-    let numbers = if t.code() == "vi" {
-        Numbers::Vi
-    } else {
-        Numbers::En
-    };
+    let numbers = Numbers::of(&t);
     let today = local_date(Utc::now());
     let period = Period::parse(params.period.as_deref());
     let (from, until) = period.months(today);
