@@ -423,7 +423,7 @@ pub async fn run(cfg: &Config, count: u64) -> anyhow::Result<()> {
         .batch_execute(
             "INSERT INTO report_months (basis, month, unit_id, dim, value, metric, n, folded)
              SELECT basis, month, unit_id, dim, value, metric, n, true
-               FROM pakn_report_months_truth() WHERE n <> 0;
+               FROM pakn_report_months_truth() WHERE n <> 0 ORDER BY basis, dim, month;
              ALTER TABLE report_counts ENABLE TRIGGER report_months_delta; COMMIT;",
         )
         .await

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::overview::OverviewCounts;
+use crate::db::reports::PublicRow;
 
 /// A value and when it was computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +137,12 @@ pub struct CountsCache {
     pub due: TtlMap<DueKey, (i64, i64)>,
     pub overview: TtlMap<OverviewKey, OverviewCounts>,
     pub queue_total: TtlMap<QueueTotalKey, Option<i64>>,
+    /// The public figures (`/statistics`) of this year and the last, by today's date.
+    pub statistics: TtlMap<NaiveDate, PublicYears>,
 }
+
+/// The public figures' rows: this year so far, and the last year.
+pub type PublicYears = (Vec<PublicRow>, Vec<PublicRow>);
 
 impl CountsCache {
     pub fn new(ttl_secs: u64) -> CountsCache {
@@ -147,6 +153,7 @@ impl CountsCache {
             due: TtlMap::new(ttl),
             overview: TtlMap::new(ttl),
             queue_total: TtlMap::new(ttl),
+            statistics: TtlMap::new(ttl),
         }
     }
 

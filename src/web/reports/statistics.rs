@@ -16,6 +16,7 @@ use crate::domain::calendar::{format_date, local_date};
 use crate::domain::report::format_permille;
 use crate::i18n::Tr;
 use crate::web::kit::chart::{BarChart, Numbers, Orientation, PageChart, Series, Unit};
+use crate::web::kit::counts::Lookup;
 use crate::web::kit::error::AppResult;
 use crate::web::kit::{Chrome, RequestLang, SharedState, page};
 
@@ -54,10 +55,21 @@ pub async fn show(State(state): State<SharedState>, lang: RequestLang) -> AppRes
     let this_year = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     let last_year = NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);
     let last_day = this_year.pred_opt().unwrap_or(today);
-    let mut conn = state.reads.get().await?;
-    let current = reports::public_rows(&mut conn, (this_year, today), today).await?;
-    let previous = reports::public_rows(&mut conn, (last_year, last_day), today).await?;
-    drop(conn);
+    // Kept a few seconds, as the overview's counts: a public page anyone may reload.
+    let (current, previous) = match state.counts.statistics.lookup(&today) {
+        Lookup::Use(counted) => counted.value,
+        Lookup::Count => {
+            let mut conn = state.reads.get().await?;
+            let current = reports::public_rows(&mut conn, (this_year, today), today).await?;
+            let previous = reports::public_rows(&mut conn, (last_year, last_day), today).await?;
+            drop(conn);
+            state
+                .counts
+                .statistics
+                .put(today, (current, previous))
+                .value
+        }
+    };
     let reference = state.reference.get();
     let field_name = |code: &str| {
         reference.field(code).map_or_else(
