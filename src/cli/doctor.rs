@@ -77,7 +77,55 @@ async fn database(cfg: &Config) -> Vec<Line> {
     );
     out.push(clock(&mut conn).await);
     out.push(calendar(&mut conn).await);
+    out.extend(replica(cfg, &mut conn).await);
     out
+}
+
+/// The read replica, when configured: it answers and is within its bound (else the
+/// reads go to the primary: a warning, nothing fails).
+async fn replica(cfg: &Config, primary: &mut diesel_async::AsyncPgConnection) -> Option<Line> {
+    let url = cfg.database.replica_url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    let bound = Duration::from_secs(cfg.database.replica_max_lag_secs);
+    let mut conn = match within(async { crate::db::connect(url).await }).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            return Some(line(
+                Level::Warn,
+                "replica",
+                format!("{e:#}: reads go to the primary"),
+            ));
+        }
+    };
+    Some(
+        match crate::db::replica::measure(primary, &mut conn).await {
+            Some(lag) if lag <= bound => line(
+                Level::Ok,
+                "replica",
+                format!(
+                    "{:.1} s behind (bound {} s)",
+                    lag.as_secs_f64(),
+                    bound.as_secs()
+                ),
+            ),
+            Some(lag) => line(
+                Level::Warn,
+                "replica",
+                format!(
+                    "{:.1} s behind, past its bound of {} s: reads go to the primary",
+                    lag.as_secs_f64(),
+                    bound.as_secs()
+                ),
+            ),
+            None => line(
+                Level::Warn,
+                "replica",
+                "no answer on its lag: reads go to the primary",
+            ),
+        },
+    )
 }
 
 #[derive(diesel::QueryableByName)]

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Double, Nullable, Text};
+use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::deadpool::PoolError;
 
 use super::{Pool, PooledConn};
@@ -148,15 +149,30 @@ impl Reads {
 /// The replica's lag now, or `None` when it (or the primary, needed to tell) does not
 /// answer in time.
 async fn lag(primary: &Pool, replica: &Pool) -> Option<Duration> {
+    let mut primary = tokio::time::timeout(CHECK_WAIT, primary.get())
+        .await
+        .ok()?
+        .ok()?;
+    let mut replica = tokio::time::timeout(CHECK_WAIT, replica.get())
+        .await
+        .ok()?
+        .ok()?;
+    measure(&mut primary, &mut replica).await
+}
+
+/// How far `replica` is behind `primary` (`pakn doctor` and the watcher), or `None` when
+/// either does not answer in time.
+pub async fn measure(
+    primary: &mut AsyncPgConnection,
+    replica: &mut AsyncPgConnection,
+) -> Option<Duration> {
     use diesel_async::RunQueryDsl;
-    let position = async {
-        let mut conn = primary.get().await.ok()?;
-        diesel::sql_query("SELECT pg_current_wal_lsn()::text AS lsn")
-            .get_result::<Position>(&mut conn)
-            .await
-            .ok()
-    };
-    let position = tokio::time::timeout(CHECK_WAIT, position).await.ok()??;
+    let position = diesel::sql_query("SELECT pg_current_wal_lsn()::text AS lsn")
+        .get_result::<Position>(primary);
+    let position = tokio::time::timeout(CHECK_WAIT, position)
+        .await
+        .ok()?
+        .ok()?;
     // A record written on the primary just before the check (a checkpoint's) may be on
     // its way still: a second look, a moment later, tells it from a lag.
     let mut standing = standing(replica, &position.lsn).await?;
@@ -173,19 +189,14 @@ async fn lag(primary: &Pool, replica: &Pool) -> Option<Duration> {
 }
 
 /// Where the replica stands against the primary's WAL position `lsn`.
-async fn standing(replica: &Pool, lsn: &str) -> Option<Standing> {
+async fn standing(replica: &mut AsyncPgConnection, lsn: &str) -> Option<Standing> {
     use diesel_async::RunQueryDsl;
-    let standing = async {
-        let mut conn = replica.get().await.ok()?;
-        diesel::sql_query(
-            "SELECT pg_is_in_recovery() AS standby,
-                    coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, true) AS caught_up,
-                    extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS behind",
-        )
-        .bind::<Text, _>(lsn)
-        .get_result::<Standing>(&mut conn)
-        .await
-        .ok()
-    };
-    tokio::time::timeout(CHECK_WAIT, standing).await.ok()?
+    let query = diesel::sql_query(
+        "SELECT pg_is_in_recovery() AS standby,
+                coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, true) AS caught_up,
+                extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS behind",
+    )
+    .bind::<Text, _>(lsn);
+    let standing = query.get_result::<Standing>(replica);
+    tokio::time::timeout(CHECK_WAIT, standing).await.ok()?.ok()
 }

@@ -497,7 +497,7 @@ async fn check_config_names_what_the_calendar_lacks() {
 }
 
 /// `pakn doctor` against `db_url` with `env`: its exit code and output.
-async fn doctor(db_url: &str, env: &[(&str, String)]) -> (i32, String) {
+pub async fn doctor(db_url: &str, env: &[(&str, String)]) -> (i32, String) {
     let mut cmd = Command::new(BIN);
     cmd.arg("doctor")
         .current_dir(env!("CARGO_MANIFEST_DIR"))

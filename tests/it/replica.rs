@@ -128,6 +128,18 @@ async fn public_figures_come_from_the_replica_and_from_the_primary_when_it_lags_
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
+    // `pakn doctor` reports it well.
+    let with_replica = [("PAKN_DATABASE__REPLICA_URL", standby.url("pakn"))];
+    let (_, said) = crate::operations::doctor(&primary.url("pakn"), &with_replica).await;
+    let line = said
+        .lines()
+        .find(|l| l.contains("replica"))
+        .unwrap_or_else(|| panic!("a replica line:\n{said}"));
+    assert!(
+        line.starts_with("OK") && line.contains("s behind (bound"),
+        "{line}"
+    );
+
     // Down: every read still answers, from the primary.
     standby.stop_fast().await;
     for _ in 0..5 {
@@ -138,6 +150,13 @@ async fn public_figures_come_from_the_replica_and_from_the_primary_when_it_lags_
         assert!(Instant::now() < deadline, "a stopped replica stays in use");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let (code, said) = crate::operations::doctor(&primary.url("pakn"), &with_replica).await;
+    assert!(code >= 1, "a replica down is a warning at least:\n{said}");
+    assert!(
+        said.lines()
+            .any(|l| l.contains("replica") && l.contains("reads go to the primary")),
+        "{said}"
+    );
     file(&app, "Bản sao: PAKN thứ ba").await;
     assert_eq!(received_this_year(&app).await, 3);
     let _ = app.take_mail().await;
