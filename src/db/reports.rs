@@ -408,7 +408,7 @@ pub async fn fold_months(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
          )
          SELECT count(*)::bigint AS n FROM gone",
     );
-    let row: CountRow = prepared(query).get_result(conn).await?;
+    let row: CountRow = super::durable::one(query, conn).await?;
     Ok(row.n)
 }
 
