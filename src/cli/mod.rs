@@ -1,7 +1,8 @@
 //! The `pakn` command line: `serve` (the default), `migrate`, `check-config`, `seed`,
-//! `seed-demo`, `user add`, `outbox run|status|retry`, `bench-tokens`, `retention`,
+//! `seed-demo`, `user add`, `api-client add|list|revoke|enable`, `outbox run|status|retry`, `bench-tokens`, `retention`,
 //! `digests`, `reminders`, `mail receive|process|poll`.
 
+mod api_client;
 mod bench_tokens;
 mod check_calendar;
 mod digests;
@@ -64,6 +65,11 @@ pub enum Command {
     SeedDemo {
         #[arg(long, default_value_t = 1000)]
         tickets: u64,
+    },
+    /// The systems that file and follow PAKN through /api/v1: add, list, revoke, enable.
+    ApiClient {
+        #[command(subcommand)]
+        command: api_client::ApiClientCommand,
     },
     /// Manage staff accounts.
     User {
@@ -205,6 +211,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         }
         Command::SeedDemo { tickets } => seed_demo::run(&cfg, tickets).await,
         Command::User { command } => user::run(&cfg, command).await,
+        Command::ApiClient { command } => api_client::run(&cfg, command).await,
         Command::Outbox { command } => outbox::run(&cfg, command).await,
         Command::BenchTokens {
             count,

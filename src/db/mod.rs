@@ -12,6 +12,7 @@ macro_rules! open_status_sql {
 }
 
 pub mod admin;
+pub mod api_clients;
 pub mod audit;
 pub mod counters;
 pub mod digests;

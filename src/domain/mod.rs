@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod api_key;
 pub mod attachment;
 pub mod calendar;
 pub mod calendar_coverage;

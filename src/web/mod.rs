@@ -1,9 +1,10 @@
 //! The HTTP layer: one `router()` per feature area (`public`, `track`, `publication`,
-//! `staff`, `tickets`, `inbound`, `admin`, `privacy`, `reports`), merged here with the middleware that every response
+//! `staff`, `tickets`, `inbound`, `admin`, `privacy`, `reports`, `api`), merged here with the middleware that every response
 //! gets (security headers, request logging by matched route, limits). Feature areas never
 //! import one another: what they share is in [`kit`].
 
 pub mod admin;
+pub mod api;
 pub mod inbound;
 pub mod kit;
 pub mod middleware;
@@ -48,6 +49,7 @@ pub fn router(state: SharedState) -> Router {
         ))
         .merge(assets::router())
         .merge(ops::router())
+        .merge(api::router())
         .fallback(error::not_found)
         .layer(csrf)
         .layer(axum::middleware::from_fn_with_state(

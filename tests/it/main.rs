@@ -1,6 +1,7 @@
 //! The integration tests: one binary (link time), modules per feature area.
 
 mod admin;
+mod api;
 mod auth;
 mod browser;
 mod citizen;

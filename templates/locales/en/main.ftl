@@ -435,3 +435,12 @@ stats-chart-fields = On-time rate by lĩnh vực
 stats-chart-fields-desc = Share of PAKN answered on time in each lĩnh vực, { $year }, highest first (at most 10).
 stats-home-link = See the figures on PAKN received and answered
 citizen-nav-statistics = Figures
+
+api-problem-missing-key = No API key: send it in the header Authorization: Bearer.
+api-problem-invalid-key = The API key is not valid or has been revoked.
+api-problem-out-of-scope = This API key may not do this.
+api-problem-unavailable = The system cannot handle the request just now; please send it again in a few minutes.
+api-problem-invalid-json = The body is not valid JSON, or has a field that is not supported.
+api-problem-invalid-filing = The PAKN lacks information or has information that is not right.
+api-problem-key-reused = This idempotency_key was already used for a PAKN with other content.
+api-problem-not-found = No PAKN sent by this system has this code.

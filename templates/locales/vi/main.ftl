@@ -435,3 +435,12 @@ stats-chart-fields = Tỷ lệ trả lời đúng hạn theo lĩnh vực
 stats-chart-fields-desc = Phần trăm PAKN được trả lời đúng hạn của mỗi lĩnh vực, { $year }, cao nhất trước (tối đa 10 lĩnh vực).
 stats-home-link = Xem số liệu tiếp nhận, trả lời PAKN
 citizen-nav-statistics = Số liệu
+
+api-problem-missing-key = Thiếu khoá API: gửi khoá trong tiêu đề Authorization: Bearer.
+api-problem-invalid-key = Khoá API không hợp lệ hoặc đã bị thu hồi.
+api-problem-out-of-scope = Khoá API này không được phép làm việc này.
+api-problem-unavailable = Hệ thống tạm thời không xử lý được yêu cầu, vui lòng gửi lại sau ít phút.
+api-problem-invalid-json = Nội dung gửi không phải JSON hợp lệ hoặc có trường không được hỗ trợ.
+api-problem-invalid-filing = PAKN chưa đủ thông tin hoặc có thông tin chưa đúng.
+api-problem-key-reused = Khoá idempotency_key này đã được dùng cho một PAKN có nội dung khác.
+api-problem-not-found = Không tìm thấy PAKN do hệ thống này gửi với mã này.

@@ -1,0 +1,132 @@
+//! API clients (`api_clients`, migration 000052) and the PAKN each filed.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, Bool, Bytea, Integer, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::track::TrackRow;
+
+/// A client as the API and the command line see it.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct ApiClient {
+    #[diesel(sql_type = Integer)]
+    pub id: i32,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub key_id: String,
+    #[diesel(sql_type = Array<Text>)]
+    pub scopes: Vec<String>,
+    #[diesel(sql_type = Text)]
+    pub channel: String,
+    #[diesel(sql_type = Bool)]
+    pub enabled: bool,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(embed)]
+    client: ApiClient,
+    #[diesel(sql_type = Bytea)]
+    secret_sha256: Vec<u8>,
+}
+
+const COLUMNS: &str = "id, name, key_id, scopes, channel, enabled, last_used_at";
+
+/// Records a client with the key whose id is `key_id` and secret digest `digest`.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+    (key_id, digest): (&str, &[u8]),
+    scopes: &[String],
+    channel: &str,
+) -> diesel::QueryResult<ApiClient> {
+    let query = diesel::sql_query(format!(
+        "INSERT INTO api_clients (name, key_id, secret_sha256, scopes, channel)
+         VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+    ))
+    .bind::<Text, _>(name)
+    .bind::<Text, _>(key_id)
+    .bind::<Bytea, _>(digest)
+    .bind::<Array<Text>, _>(scopes)
+    .bind::<Text, _>(channel);
+    super::durable::one(query, conn).await
+}
+
+/// The client of `key_id` and its secret's digest.
+pub async fn by_key_id(
+    conn: &mut AsyncPgConnection,
+    key_id: &str,
+) -> diesel::QueryResult<Option<(ApiClient, Vec<u8>)>> {
+    use diesel::OptionalExtension;
+    let found: Option<Found> = diesel::sql_query(format!(
+        "SELECT {COLUMNS}, secret_sha256 FROM api_clients WHERE key_id = $1"
+    ))
+    .bind::<Text, _>(key_id)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(found.map(|f| (f.client, f.secret_sha256)))
+}
+
+/// Notes that the client was used (at most once a minute: not a write per call).
+pub async fn touch(conn: &mut AsyncPgConnection, id: i32) -> diesel::QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE api_clients SET last_used_at = now()
+          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+    )
+    .bind::<Integer, _>(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every client, by name.
+pub async fn list(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<ApiClient>> {
+    diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM api_clients ORDER BY name, id"
+    ))
+    .load(conn)
+    .await
+}
+
+/// Enables or disables (revokes) the client named `name`; whether one was found.
+pub async fn set_enabled(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+    enabled: bool,
+) -> diesel::QueryResult<bool> {
+    let n = diesel::sql_query("UPDATE api_clients SET enabled = $2 WHERE name = $1")
+        .bind::<Text, _>(name)
+        .bind::<Bool, _>(enabled)
+        .execute(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// The idempotency key under which `client` files with its own `key`.
+pub fn filing_key(client: i32, key: &str) -> String {
+    format!("api:{client}:{key}")
+}
+
+/// The PAKN with tracking code `code` if `client` filed it.
+pub async fn filed_by(
+    conn: &mut AsyncPgConnection,
+    client: i32,
+    code: &str,
+) -> diesel::QueryResult<Option<TrackRow>> {
+    use super::schema::tickets;
+    use diesel::{
+        ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper, TextExpressionMethods,
+    };
+    tickets::table
+        .filter(tickets::code.eq(code))
+        .filter(tickets::idempotency_key.like(format!("api:{client}:%")))
+        .select(TrackRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

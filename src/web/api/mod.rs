@@ -1,0 +1,18 @@
+//! `/api/v1` for other systems (issue 20, first part): clients with keys
+//! (`pakn api-client`), filing a PAKN on a citizen's behalf and following it. Errors are
+//! RFC 9457 problem details in Vietnamese and English.
+
+mod caller;
+mod pakn;
+mod problem;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::web::kit::SharedState;
+
+pub fn router() -> Router<SharedState> {
+    Router::new()
+        .route("/api/v1/pakn", post(pakn::file))
+        .route("/api/v1/pakn/{code}", get(pakn::status))
+}

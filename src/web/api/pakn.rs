@@ -1,0 +1,318 @@
+//! `POST /api/v1/pakn`: a client files a PAKN on a citizen's behalf (JSON), through the
+//! same checks, routing and mail as the public form, received on the client's channel,
+//! with its own reference; idempotent by its `idempotency_key` (the same key with the
+//! same content gives the first PAKN again, with other content a 409).
+//! `GET /api/v1/pakn/{code}`: the status, public timeline and official replies of a PAKN
+//! the client filed (any other code is a 404, as is an unknown one).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::caller::Caller;
+use super::problem::{FieldProblem, Problem};
+use crate::db::{api_clients, tickets, track};
+use crate::domain::calendar::vn_offset;
+use crate::domain::feedback::{Channel, FeedbackValues};
+use crate::domain::tracking_code::TrackingCode;
+use crate::handling::filing::{self, FilingMeta, FilingOutcome};
+use crate::i18n::{Lang, Tr};
+use crate::web::kit::SharedState;
+use crate::web::kit::messages::field_message;
+
+/// The scope that files PAKN and reads those filed.
+pub const FILE: &str = "file";
+
+/// A filing as a client sends it: the public form's fields, and the client's reference.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilingBody {
+    /// The client's key for this filing (its own id of the PAKN serves well): sent again,
+    /// it finds the first PAKN.
+    pub idempotency_key: String,
+    /// The PAKN's id in the client's system, and its date there.
+    pub external_ref: Option<String>,
+    pub external_ref_date: Option<NaiveDate>,
+    pub submitter_kind: String,
+    pub full_name: String,
+    pub organization: String,
+    pub representative: String,
+    pub address: String,
+    pub commune: String,
+    pub phone: String,
+    pub email: String,
+    pub kind: String,
+    pub content_category: String,
+    pub field: String,
+    pub procedure: String,
+    pub dossier_code: String,
+    pub subject_agency: String,
+    pub title: String,
+    pub content: String,
+    pub proposal: String,
+    pub consent: bool,
+    pub publish_consent: bool,
+}
+
+impl FilingBody {
+    fn values(self) -> FeedbackValues {
+        FeedbackValues {
+            submitter_kind: self.submitter_kind,
+            full_name: self.full_name,
+            organization: self.organization,
+            representative: self.representative,
+            address: self.address,
+            commune: self.commune,
+            phone: self.phone,
+            email: self.email,
+            kind: self.kind,
+            content_category: self.content_category,
+            field: self.field,
+            procedure: self.procedure,
+            dossier_code: self.dossier_code,
+            subject_agency: self.subject_agency,
+            title: self.title,
+            content: self.content,
+            proposal: self.proposal,
+            consent: self.consent,
+            publish_consent: self.publish_consent,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Filed {
+    pub code: String,
+    pub href: String,
+}
+
+fn unavailable(lang: Lang, e: impl std::fmt::Display) -> Problem {
+    tracing::warn!(error = %e, "api: a filing could not be stored");
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "api-problem-unavailable",
+        lang,
+    )
+}
+
+fn filed(status: StatusCode, code: &str) -> Response {
+    let href = format!("/api/v1/pakn/{code}");
+    let mut res = (
+        status,
+        Json(Filed {
+            code: code.to_string(),
+            href: href.clone(),
+        }),
+    )
+        .into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&href) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+pub async fn file(
+    State(state): State<SharedState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.needs(FILE)?;
+    let lang = caller.lang;
+    let body: FilingBody = serde_json::from_slice(&body).map_err(|e| {
+        let mut p = Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-json",
+            "api-problem-invalid-json",
+            lang,
+        );
+        p.errors.push(FieldProblem {
+            field: String::new(),
+            message_vi: e.to_string(),
+            message_en: e.to_string(),
+        });
+        p
+    })?;
+    let key = body.idempotency_key.trim().to_string();
+    let mut refused = Vec::new();
+    if key.is_empty() || key.chars().count() > 200 {
+        refused.push((
+            "idempotency_key",
+            crate::domain::feedback::FieldError::Required,
+        ));
+    }
+    let meta = FilingMeta {
+        channel: Channel::parse(&caller.client.channel).unwrap_or(Channel::Api),
+        external_ref: body
+            .external_ref
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        external_ref_date: body.external_ref_date,
+        entered_by: None,
+        lang: if lang == Lang::En { "en" } else { "vi" }.to_string(),
+        idempotency_key: Some(api_clients::filing_key(caller.client.id, &key)),
+        suspected_spam: false,
+        spam_reasons: Vec::new(),
+        received_at: Utc::now(),
+        keep_stashed: Vec::new(),
+        skip_acknowledgement: false,
+    };
+    let reference = state.reference.get();
+    let valid = reference.validate_feedback(&body.values());
+    let valid = match valid {
+        Ok(valid) if refused.is_empty() => valid,
+        Ok(_) => return Err(invalid(lang, &refused)),
+        Err(errors) => {
+            refused.extend(errors);
+            return Err(invalid(lang, &refused));
+        }
+    };
+    let mut conn = state.pool.get().await.map_err(|e| unavailable(lang, e))?;
+    let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, &[], &meta)
+        .await
+        .map_err(|e| unavailable(lang, e))?;
+    match outcome {
+        FilingOutcome::Created { code, .. } => {
+            drop(conn);
+            state.mail_wake.notify_one();
+            metrics::counter!("pakn_tickets_filed_total", "channel" => meta.channel.as_str())
+                .increment(1);
+            Ok(filed(StatusCode::CREATED, code.as_str()))
+        }
+        FilingOutcome::AlreadyFiled { access_token } => {
+            let first = tickets::receipt_by_access_token(&mut conn, &access_token)
+                .await
+                .map_err(|e| unavailable(lang, e))?
+                .ok_or_else(|| unavailable(lang, "the first filing vanished"))?;
+            Ok(filed(StatusCode::OK, &first.code))
+        }
+        FilingOutcome::TokenReused => Err(Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency-key-reused",
+            "api-problem-key-reused",
+            lang,
+        )),
+    }
+}
+
+fn invalid(lang: Lang, refused: &[(&'static str, crate::domain::feedback::FieldError)]) -> Problem {
+    let (vi, en) = (Tr::new(Lang::Vi), Tr::new(Lang::En));
+    let mut p = Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid-filing",
+        "api-problem-invalid-filing",
+        lang,
+    );
+    p.errors = refused
+        .iter()
+        .map(|(field, e)| FieldProblem {
+            field: (*field).to_string(),
+            message_vi: field_message(&vi, *e),
+            message_en: field_message(&en, *e),
+        })
+        .collect();
+    p
+}
+
+/// One public step of a PAKN's timeline.
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub at: DateTime<FixedOffset>,
+    pub event: String,
+    pub message: Option<String>,
+}
+
+/// An official reply.
+#[derive(Debug, Serialize)]
+pub struct Reply {
+    pub body: String,
+    pub number_symbol: Option<String>,
+    pub reply_date: Option<NaiveDate>,
+    pub signer: Option<String>,
+}
+
+/// A PAKN as its client reads it: no personal data.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub code: String,
+    pub status: String,
+    pub status_label_vi: String,
+    pub status_label_en: String,
+    pub received_at: DateTime<FixedOffset>,
+    pub accept_due: NaiveDate,
+    pub reply_due: NaiveDate,
+    pub answered_at: Option<DateTime<FixedOffset>>,
+    pub closed_at: Option<DateTime<FixedOffset>>,
+    pub timeline: Vec<Step>,
+    pub replies: Vec<Reply>,
+}
+
+pub async fn status(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Response, Problem> {
+    caller.needs(FILE)?;
+    let lang = caller.lang;
+    let not_found = || {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "api-problem-not-found",
+            lang,
+        )
+    };
+    let code = TrackingCode::parse(&code).ok_or_else(not_found)?;
+    let mut conn = state.pool.get().await.map_err(|e| unavailable(lang, e))?;
+    let row = api_clients::filed_by(&mut conn, caller.client.id, code.as_str())
+        .await
+        .map_err(|e| unavailable(lang, e))?
+        .ok_or_else(not_found)?;
+    let (events, replies) = {
+        let conn = &*conn;
+        let mut a = conn;
+        let mut b = conn;
+        futures_util::try_join!(
+            track::public_events(&mut a, row.id),
+            track::approved_replies(&mut b, row.id)
+        )
+        .map_err(|e| unavailable(lang, e))?
+    };
+    let local = |t: DateTime<Utc>| t.with_timezone(&vn_offset());
+    let (vi, en) = (Tr::new(Lang::Vi), Tr::new(Lang::En));
+    let body = Status {
+        code: row.code,
+        status: row.status.as_str().to_string(),
+        status_label_vi: vi.t(&row.status.label_id()),
+        status_label_en: en.t(&row.status.label_id()),
+        received_at: local(row.received_at),
+        accept_due: row.accept_due,
+        reply_due: row.reply_due,
+        answered_at: row.answered_at.map(local),
+        closed_at: row.closed_at.map(local),
+        timeline: events
+            .into_iter()
+            .map(|e| Step {
+                at: local(e.at),
+                event: e.event,
+                message: e.body,
+            })
+            .collect(),
+        replies: replies
+            .into_iter()
+            .map(|r| Reply {
+                body: r.body,
+                number_symbol: r.number_symbol,
+                reply_date: r.reply_date,
+                signer: r.signer,
+            })
+            .collect(),
+    };
+    Ok(Json(body).into_response())
+}

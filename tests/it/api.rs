@@ -1,0 +1,252 @@
+//! Issue 20, first part: `/api/v1` with client keys. A client made with `pakn api-client
+//! add` files a PAKN on a citizen's behalf and gets the same PAKN, routing and mail as the
+//! public form, on its own channel and with its own reference; the same key again finds
+//! the first PAKN, with other content a 409; a refused filing says what is wrong in
+//! Vietnamese and English; the client reads the status and timeline of its own PAKN
+//! only; a missing, malformed, wrong, revoked or out-of-scope key reads nothing.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use pakn::db::schema::tickets;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::process::Command;
+
+use crate::support::app::TestApp;
+use crate::support::outbox::filing_mail;
+
+const BIN: &str = env!("CARGO_BIN_EXE_pakn");
+
+/// `pakn api-client …` on the app's database: (exit code, standard output).
+async fn cli(app: &TestApp, args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN)
+        .arg("api-client")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("PAKN_CONFIG")
+        .env("PAKN_DATABASE__URL", &app.db.url)
+        .output()
+        .await
+        .expect("run pakn api-client");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+/// A new client's key.
+async fn add_client(app: &TestApp, name: &str, channel: &str) -> String {
+    let (code, out) = cli(app, &["add", "--name", name, "--channel", channel]).await;
+    assert_eq!(code, 0, "{out}");
+    out.lines()
+        .find(|l| l.starts_with("pakn_"))
+        .unwrap_or_else(|| panic!("a key in {out}"))
+        .to_string()
+}
+
+/// Files the same PAKN through the public form; its code.
+async fn file_by_form(app: &TestApp) -> String {
+    let token = crate::filing::fresh_form(app).await;
+    let form = crate::filing::form_of(&crate::filing::valid_fields(&token));
+    let (status, body, _) = crate::filing::post(app, form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    tickets::table
+        .order(tickets::id.desc())
+        .select(tickets::code)
+        .first(&mut app.conn().await)
+        .await
+        .expect("the form's ticket")
+}
+
+fn filing(key: &str) -> Value {
+    json!({
+        "idempotency_key": key,
+        "external_ref": "H12.99-261205-0001",
+        "external_ref_date": "2026-12-05",
+        "submitter_kind": "individual",
+        "full_name": "Nguyễn Thị Hoà",
+        "address": "12 Trần Hưng Đạo, phường Rạch Giá",
+        "phone": "0983 570 009",
+        "email": "hoa.nguyen@example.vn",
+        "kind": "phan_anh",
+        "content_category": "cham_tre_phien_ha",
+        "field": "bao_hiem_xa_hoi",
+        "title": "Chậm giải quyết hồ sơ hưởng bảo hiểm xã hội một lần",
+        "content": "Tôi nộp hồ sơ ngày 02/10/2026 tại bộ phận một cửa, đến nay đã quá hạn mà chưa có kết quả.",
+        "consent": true
+    })
+}
+
+async fn post(app: &TestApp, key: Option<&str>, body: &Value, lang: &str) -> (StatusCode, Value) {
+    let mut req = reqwest::Client::new()
+        .post(app.url("/api/v1/pakn"))
+        .header("Accept-Language", lang)
+        .header("Content-Type", "application/json")
+        .body(body.to_string());
+    if let Some(key) = key {
+        req = req.bearer_auth(key);
+    }
+    let res = req.send().await.expect("POST");
+    let status = res.status();
+    if !status.is_success() {
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "errors are problem details"
+        );
+    }
+    let text = res.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn get(app: &TestApp, key: Option<&str>, path: &str) -> (StatusCode, Value) {
+    let mut req = reqwest::Client::new().get(app.url(path));
+    if let Some(key) = key {
+        req = req.bearer_auth(key);
+    }
+    let res = req.send().await.expect("GET");
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_files_like_the_form_and_follows_its_own_pakn() {
+    let app = TestApp::spawn().await;
+    let key = add_client(&app, "Hệ thống PAKN quốc gia", "national_portal").await;
+
+    let (status, filed) = post(&app, Some(&key), &filing("nps-0001"), "vi").await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    let code = filed["code"].as_str().expect("a code").to_string();
+    // The same routing and mail as a filing through the form.
+    assert_eq!(app.take_mail().await.who(), filing_mail());
+    let (channel, external, unit): (String, Option<String>, i32) = tickets::table
+        .filter(tickets::code.eq(&code))
+        .select((tickets::channel, tickets::external_ref, tickets::unit_id))
+        .first::<(pakn::domain::feedback::Channel, Option<String>, i32)>(&mut app.conn().await)
+        .await
+        .map(|(c, e, u)| (c.as_str().to_string(), e, u))
+        .expect("the ticket");
+    assert_eq!(channel, "national_portal");
+    assert_eq!(external.as_deref(), Some("H12.99-261205-0001"));
+    let by_form = file_by_form(&app).await;
+    let form_unit: i32 = tickets::table
+        .filter(tickets::code.eq(&by_form))
+        .select(tickets::unit_id)
+        .first(&mut app.conn().await)
+        .await
+        .expect("the form's ticket");
+    assert_eq!(unit, form_unit, "routed alike");
+    assert_eq!(app.take_mail().await.who(), filing_mail());
+
+    // Sent again: the first PAKN; other content under the same key: a conflict.
+    let (again, first) = post(&app, Some(&key), &filing("nps-0001"), "vi").await;
+    assert_eq!(
+        (again, first["code"].as_str()),
+        (StatusCode::OK, Some(code.as_str()))
+    );
+    let mut edited = filing("nps-0001");
+    edited["title"] = json!("Một tiêu đề khác hẳn cho cùng một khoá");
+    let (conflict, problem) = post(&app, Some(&key), &edited, "vi").await;
+    assert_eq!(conflict, StatusCode::CONFLICT, "{problem}");
+    assert!(app.take_mail().await.is_empty(), "no second PAKN, no mail");
+
+    // Refused: each field named, in the caller's language and both.
+    let mut bad = filing("nps-0002");
+    bad["phone"] = json!("12");
+    bad["title"] = json!("");
+    let (refused, problem) = post(&app, Some(&key), &bad, "en-GB,en;q=0.9").await;
+    assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["status"], 422);
+    assert_eq!(problem["title"], problem["title_en"]);
+    assert_ne!(problem["title_vi"], problem["title_en"]);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert!(
+        fields.contains(&"phone") && fields.contains(&"title"),
+        "{problem}"
+    );
+    let (unknown, _) = post(&app, Some(&key), &json!({"titel": "x"}), "vi").await;
+    assert_eq!(
+        unknown,
+        StatusCode::BAD_REQUEST,
+        "unknown fields are refused"
+    );
+
+    // Its own PAKN: status and public timeline, no personal data.
+    let (ok, pakn) = get(&app, Some(&key), &format!("/api/v1/pakn/{code}")).await;
+    assert_eq!(ok, StatusCode::OK, "{pakn}");
+    assert_eq!(pakn["status"], "submitted");
+    assert_eq!(pakn["status_label_vi"], "Chờ tiếp nhận");
+    assert!(
+        pakn["received_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+07:00"))
+    );
+    assert_eq!(pakn["timeline"][0]["event"], "submitted");
+    let text = pakn.to_string();
+    for personal in ["Nguyễn Thị Hoà", "0983", "hoa.nguyen", "Trần Hưng Đạo"] {
+        assert!(!text.contains(personal), "{personal} in {text}");
+    }
+    // Not its own: as unknown.
+    let (theirs, _) = get(&app, Some(&key), &format!("/api/v1/pakn/{by_form}")).await;
+    assert_eq!(theirs, StatusCode::NOT_FOUND);
+    let other = add_client(&app, "Cổng dịch vụ công tỉnh", "provincial_committee").await;
+    let (not_other, _) = get(&app, Some(&other), &format!("/api/v1/pakn/{code}")).await;
+    assert_eq!(not_other, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_wrong_revoked_or_out_of_scope_keys_read_nothing() {
+    let app = TestApp::spawn().await;
+    let key = add_client(&app, "Ứng dụng tỉnh", "api").await;
+    let path = "/api/v1/pakn/ABCD2345";
+    let (missing, problem) = get(&app, None, path).await;
+    assert_eq!(missing, StatusCode::UNAUTHORIZED);
+    assert_eq!(problem["type"], "/api/v1/problems/missing-key");
+    let mut wrong = key.clone();
+    wrong.replace_range(key.len() - 4.., "AAAA");
+    for bad in ["pakn_x", "Basic abc", wrong.as_str()] {
+        let (status, problem) = get(&app, Some(bad), path).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{bad}: {problem}");
+        assert_eq!(problem["type"], "/api/v1/problems/invalid-key");
+    }
+    let (posted, _) = post(&app, Some(&wrong), &filing("k1"), "vi").await;
+    assert_eq!(posted, StatusCode::UNAUTHORIZED);
+    assert!(app.take_mail().await.is_empty());
+
+    let (code, out) = cli(&app, &["revoke", "--name", "Ứng dụng tỉnh"]).await;
+    assert_eq!(code, 0, "{out}");
+    let (revoked, _) = post(&app, Some(&key), &filing("k2"), "vi").await;
+    assert_eq!(revoked, StatusCode::UNAUTHORIZED);
+    let (_, list) = cli(&app, &["list"]).await;
+    assert!(list.contains("revoked"), "{list}");
+    assert!(!list.contains(&key), "the key is never shown again");
+
+    // A client without the scope.
+    let made = pakn::domain::api_key::generate(&mut rand::rng());
+    pakn::db::api_clients::create(
+        &mut app.conn().await,
+        "Chỉ đọc",
+        (&made.id, &made.digest),
+        &[],
+        "api",
+    )
+    .await
+    .expect("a client without scopes");
+    let (forbidden, problem) = post(&app, Some(&made.full), &filing("k3"), "vi").await;
+    assert_eq!(forbidden, StatusCode::FORBIDDEN, "{problem}");
+    assert_eq!(problem["type"], "/api/v1/problems/out-of-scope");
+    let count: i64 = tickets::table
+        .count()
+        .get_result(&mut app.conn().await)
+        .await
+        .expect("count");
+    assert_eq!(count, 0, "nothing was filed");
+    app.stop().await;
+}
