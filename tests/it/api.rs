@@ -201,6 +201,76 @@ async fn a_client_files_like_the_form_and_follows_its_own_pakn() {
     app.stop().await;
 }
 
+/// A multipart filing: the JSON in the part `pakn`, then `files`.
+async fn post_multipart(
+    app: &TestApp,
+    key: &str,
+    body: &Value,
+    files: &[(&str, Vec<u8>)],
+) -> (StatusCode, Value) {
+    let mut form = reqwest::multipart::Form::new().text("pakn", body.to_string());
+    for (name, bytes) in files {
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+        );
+    }
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/pakn"))
+        .bearer_auth(key)
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST multipart");
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_files_with_files_checked_as_the_forms() {
+    use pakn::db::schema::attachments;
+    let app = TestApp::spawn().await;
+    let key = add_client(&app, "Ứng dụng PAKN tỉnh", "api").await;
+    let pdf = crate::filing::pdf_bytes();
+    let (status, filed) = post_multipart(
+        &app,
+        &key,
+        &filing("app-77"),
+        &[("giay-hen.pdf", pdf.clone())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    let code = filed["code"].as_str().expect("a code").to_string();
+    let stored: Vec<(String, i32)> = attachments::table
+        .inner_join(tickets::table)
+        .filter(tickets::code.eq(&code))
+        .select((attachments::filename, attachments::size_bytes))
+        .load(&mut app.conn().await)
+        .await
+        .expect("attachments");
+    assert_eq!(stored, vec![("giay-hen.pdf".to_string(), pdf.len() as i32)]);
+    assert_eq!(app.take_mail().await.who(), filing_mail());
+    // A file of a refused type: nothing filed, the file named in the problem.
+    let (refused, problem) = post_multipart(
+        &app,
+        &key,
+        &filing("app-78"),
+        &[("chuong-trinh.exe", b"MZ\x90\x00 not a document".to_vec())],
+    )
+    .await;
+    assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "files");
+    assert!(
+        problem["errors"][0]["message_vi"]
+            .as_str()
+            .is_some_and(|m| m.contains("chuong-trinh.exe")),
+        "{problem}"
+    );
+    assert!(app.take_mail().await.is_empty());
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_wrong_revoked_or_out_of_scope_keys_read_nothing() {
     let app = TestApp::spawn().await;

@@ -13,6 +13,10 @@ use crate::web::kit::SharedState;
 
 pub fn router() -> Router<SharedState> {
     Router::new()
-        .route("/api/v1/pakn", post(pakn::file))
+        .route(
+            "/api/v1/pakn",
+            // Its own limits: a JSON body's, or the form's for files (kit::upload).
+            post(pakn::file).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/api/v1/pakn/{code}", get(pakn::status))
 }

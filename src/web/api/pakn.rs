@@ -1,4 +1,5 @@
-//! `POST /api/v1/pakn`: a client files a PAKN on a citizen's behalf (JSON), through the
+//! `POST /api/v1/pakn`: a client files a PAKN on a citizen's behalf (JSON, or multipart
+//! with files), through the
 //! same checks, routing and mail as the public form, received on the client's channel,
 //! with its own reference; idempotent by its `idempotency_key` (the same key with the
 //! same content gives the first PAKN again, with other content a 409).
@@ -6,9 +7,9 @@
 //! the client filed (any other code is a 404, as is an unknown one).
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,16 +17,21 @@ use serde::{Deserialize, Serialize};
 use super::caller::Caller;
 use super::problem::{FieldProblem, Problem};
 use crate::db::{api_clients, tickets, track};
+use crate::domain::attachment::{CheckedFile, FileRefusal};
 use crate::domain::calendar::vn_offset;
-use crate::domain::feedback::{Channel, FeedbackValues};
+use crate::domain::feedback::{Channel, FeedbackValues, FieldError};
 use crate::domain::tracking_code::TrackingCode;
 use crate::handling::filing::{self, FilingMeta, FilingOutcome};
 use crate::i18n::{Lang, Tr};
-use crate::web::kit::SharedState;
-use crate::web::kit::messages::field_message;
+use crate::web::kit::detached::detached;
+use crate::web::kit::messages::{field_message, file_message};
+use crate::web::kit::upload::{self, RefusedFile};
+use crate::web::kit::{AppState, SharedState};
 
 /// The scope that files PAKN and reads those filed.
 pub const FILE: &str = "file";
+/// The longest idempotency key a client may give.
+const MAX_KEY_CHARS: usize = 200;
 
 /// A filing as a client sends it: the public form's fields, and the client's reference.
 #[derive(Debug, Default, Deserialize)]
@@ -116,34 +122,81 @@ fn filed(status: StatusCode, code: &str) -> Response {
     res
 }
 
+/// The most a JSON filing may weigh (the form's text fields are far smaller).
+const MAX_JSON_BYTES: usize = 256 * 1024;
+
+/// A filing as JSON, or as `multipart/form-data` with the JSON in the part `pakn` and the
+/// files in the others (checked as the form's: types, sizes, count).
 pub async fn file(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Bytes,
-) -> Result<Response, Problem> {
-    caller.needs(FILE)?;
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(p) = caller.needs(FILE) {
+        return p.into_response();
+    }
     let lang = caller.lang;
-    let body: FilingBody = serde_json::from_slice(&body).map_err(|e| {
-        let mut p = Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-json",
-            "api-problem-invalid-json",
-            lang,
-        );
-        p.errors.push(FieldProblem {
-            field: String::new(),
-            message_vi: e.to_string(),
-            message_en: e.to_string(),
-        });
-        p
-    })?;
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (json, files, refused) = if multipart {
+        let not_a_form = || bad_json(lang, "not a multipart body").into_response();
+        let form =
+            match upload::read_form(&state, None, &headers, body, "api filing", not_a_form).await {
+                Ok(form) => form,
+                Err(answer) => return answer,
+            };
+        let json = form.get("pakn").unwrap_or_default().as_bytes().to_vec();
+        (json, form.checked_files(), form.refused)
+    } else {
+        match axum::body::to_bytes(body, MAX_JSON_BYTES).await {
+            Ok(bytes) => (bytes.to_vec(), Vec::new(), Vec::new()),
+            Err(e) => return bad_json(lang, &e.to_string()).into_response(),
+        }
+    };
+    // The rest runs to its end even if the client goes away (it may send again with
+    // the same key and will find the PAKN).
+    detached(async move {
+        Ok(store(&state, &caller, &json, &files, &refused)
+            .await
+            .unwrap_or_else(IntoResponse::into_response))
+    })
+    .await
+}
+
+fn bad_json(lang: Lang, why: &str) -> Problem {
+    let mut p = Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-json",
+        "api-problem-invalid-json",
+        lang,
+    );
+    p.errors.push(FieldProblem {
+        field: String::new(),
+        message_vi: why.to_string(),
+        message_en: why.to_string(),
+    });
+    p
+}
+
+async fn store(
+    state: &AppState,
+    caller: &Caller,
+    json: &[u8],
+    files: &[CheckedFile],
+    refused_files: &[RefusedFile],
+) -> Result<Response, Problem> {
+    let lang = caller.lang;
+    let body: FilingBody =
+        serde_json::from_slice(json).map_err(|e| bad_json(lang, &e.to_string()))?;
     let key = body.idempotency_key.trim().to_string();
     let mut refused = Vec::new();
-    if key.is_empty() || key.chars().count() > 200 {
-        refused.push((
-            "idempotency_key",
-            crate::domain::feedback::FieldError::Required,
-        ));
+    if key.is_empty() {
+        refused.push(("idempotency_key", FieldError::Required));
+    } else if key.chars().count() > MAX_KEY_CHARS {
+        refused.push(("idempotency_key", FieldError::TooLong(MAX_KEY_CHARS)));
     }
     let meta = FilingMeta {
         channel: Channel::parse(&caller.client.channel).unwrap_or(Channel::Api),
@@ -165,16 +218,31 @@ pub async fn file(
     };
     let reference = state.reference.get();
     let valid = reference.validate_feedback(&body.values());
+    let uploads = &state.cfg.uploads;
+    let file_problems: Vec<FieldProblem> = refused_files
+        .iter()
+        .map(|f| (f.filename.as_str(), f.reason))
+        .chain((files.len() > uploads.max_files).then_some(("", FileRefusal::TooMany)))
+        .map(|(name, reason)| {
+            let say =
+                |t: &Tr| file_message(t, name, reason, uploads.max_file_mb, uploads.max_files);
+            FieldProblem {
+                field: "files".to_string(),
+                message_vi: say(&Tr::new(Lang::Vi)),
+                message_en: say(&Tr::new(Lang::En)),
+            }
+        })
+        .collect();
     let valid = match valid {
-        Ok(valid) if refused.is_empty() => valid,
-        Ok(_) => return Err(invalid(lang, &refused)),
+        Ok(valid) if refused.is_empty() && file_problems.is_empty() => valid,
+        Ok(_) => return Err(invalid(lang, &refused, file_problems)),
         Err(errors) => {
             refused.extend(errors);
-            return Err(invalid(lang, &refused));
+            return Err(invalid(lang, &refused, file_problems));
         }
     };
     let mut conn = state.pool.get().await.map_err(|e| unavailable(lang, e))?;
-    let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, &[], &meta)
+    let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, files, &meta)
         .await
         .map_err(|e| unavailable(lang, e))?;
     match outcome {
@@ -201,7 +269,11 @@ pub async fn file(
     }
 }
 
-fn invalid(lang: Lang, refused: &[(&'static str, crate::domain::feedback::FieldError)]) -> Problem {
+fn invalid(
+    lang: Lang,
+    refused: &[(&'static str, FieldError)],
+    files: Vec<FieldProblem>,
+) -> Problem {
     let (vi, en) = (Tr::new(Lang::Vi), Tr::new(Lang::En));
     let mut p = Problem::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -216,6 +288,7 @@ fn invalid(lang: Lang, refused: &[(&'static str, crate::domain::feedback::FieldE
             message_vi: field_message(&vi, *e),
             message_en: field_message(&en, *e),
         })
+        .chain(files)
         .collect();
     p
 }
