@@ -4,7 +4,7 @@
 -- filed with an idempotency key `api:<client id>:<its key>` (tickets.idempotency_key).
 CREATE TABLE api_clients (
     id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    name          text NOT NULL,
+    name          text NOT NULL UNIQUE,
     key_id        text NOT NULL UNIQUE,
     secret_sha256 bytea NOT NULL,
     -- 'file' (file PAKN and read those it filed); more scopes come with the staff API.

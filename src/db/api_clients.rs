@@ -56,6 +56,83 @@ pub async fn create(
     super::durable::one(query, conn).await
 }
 
+/// Why a client could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    #[error("a client named so exists")]
+    NameTaken,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// As [`create`], by an admin: the client and its audit row in one statement.
+pub async fn create_audited(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+    (key_id, digest): (&str, &[u8]),
+    scopes: &[String],
+    channel: &str,
+    by: i32,
+) -> Result<ApiClient, AddError> {
+    let query = diesel::sql_query(format!(
+        "WITH c AS (
+             INSERT INTO api_clients (name, key_id, secret_sha256, scopes, channel)
+             VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}
+         ), a AS (
+             INSERT INTO audit_log (user_id, entity, entity_id, action, after)
+             SELECT $6, 'api_client', c.id::text, 'create',
+                    jsonb_build_object('name', c.name, 'key_id', c.key_id,
+                                       'scopes', c.scopes, 'channel', c.channel)
+               FROM c
+         )
+         SELECT {COLUMNS} FROM c"
+    ))
+    .bind::<Text, _>(name)
+    .bind::<Text, _>(key_id)
+    .bind::<Bytea, _>(digest)
+    .bind::<Array<Text>, _>(scopes)
+    .bind::<Text, _>(channel)
+    .bind::<Integer, _>(by);
+    super::durable::one(query, conn).await.map_err(|e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            ref info,
+        ) if info.constraint_name() == Some("api_clients_name_key") => AddError::NameTaken,
+        e => AddError::Db(e),
+    })
+}
+
+/// Enables or revokes client `id` by an admin, with its audit row; whether it exists.
+pub async fn set_enabled_audited(
+    conn: &mut AsyncPgConnection,
+    id: i32,
+    enabled: bool,
+    by: i32,
+) -> diesel::QueryResult<bool> {
+    let query = diesel::sql_query(
+        "WITH c AS (
+             UPDATE api_clients SET enabled = $2 WHERE id = $1 RETURNING id, name
+         ), a AS (
+             INSERT INTO audit_log (user_id, entity, entity_id, action, after)
+             SELECT $3, 'api_client', c.id::text, CASE WHEN $2 THEN 'enable' ELSE 'revoke' END,
+                    jsonb_build_object('name', c.name)
+               FROM c
+         )
+         SELECT count(*)::bigint AS n FROM c",
+    )
+    .bind::<Integer, _>(id)
+    .bind::<Bool, _>(enabled)
+    .bind::<Integer, _>(by);
+    let row: Changed = super::durable::one(query, conn).await?;
+    Ok(row.n > 0)
+}
+
+#[derive(QueryableByName)]
+struct Changed {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 /// The client of `key_id` and its secret's digest.
 pub async fn by_key_id(
     conn: &mut AsyncPgConnection,

@@ -320,3 +320,105 @@ async fn missing_wrong_revoked_or_out_of_scope_keys_read_nothing() {
     assert_eq!(count, 0, "nothing was filed");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_connects_a_system_sees_its_key_once_and_revokes_it() {
+    use pakn::db::schema::audit_log;
+    let app = TestApp::spawn().await;
+    crate::auth::create_user(&app, "quantri@sonoivu.vn", &["admin"], None).await;
+    let c = crate::auth::client();
+    crate::auth::login_ok(&app, &c, "quantri@sonoivu.vn").await;
+    let token = crate::auth::csrf(&app, &c).await;
+    let add = |name: &str| {
+        c.post(app.url("/staff/admin/api-clients")).form(&[
+            ("csrf", token.as_str()),
+            ("name", name),
+            ("channel", "national_portal"),
+        ])
+    };
+    // A name is needed; what was typed comes back.
+    let res = add("  ").send().await.expect("POST");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .expect("page")
+            .contains("Vui lòng nhập tên hệ thống")
+    );
+
+    let res = add("Hệ thống PAKN quốc gia").send().await.expect("POST");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["cache-control"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("no-store"),
+        "a page with a key is not kept"
+    );
+    let page = res.text().await.expect("page");
+    let marker = "data-testid=\"api-key\">";
+    let start = page.find(marker).expect("the key shown") + marker.len();
+    let key = page[start..].split('<').next().expect("key").to_string();
+    assert!(key.starts_with("pakn_"), "{key}");
+    // Shown once: the list shows only its id.
+    let list = crate::auth::get(&c, app.url("/staff/admin/api-clients"))
+        .await
+        .text()
+        .await
+        .expect("list");
+    assert!(list.contains("Hệ thống PAKN quốc gia") && !list.contains(&key));
+    assert!(list.contains("Chưa dùng"));
+    let again = add("Hệ thống PAKN quốc gia").send().await.expect("POST");
+    assert_eq!(
+        again.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "names are unique"
+    );
+
+    // The key works, and the list says it was used.
+    let (ok, _) = get(&app, Some(&key), "/api/v1/pakn/ABCD2345").await;
+    assert_eq!(ok, StatusCode::NOT_FOUND, "a valid key, an unknown code");
+    let list = crate::auth::get(&c, app.url("/staff/admin/api-clients"))
+        .await
+        .text()
+        .await
+        .expect("list");
+    assert!(!list.contains("Chưa dùng"), "last use shown");
+
+    // Revoked in one click: refused from the next call.
+    let id: i32 = diesel::sql_query("SELECT id FROM api_clients")
+        .get_result::<Id>(&mut app.conn().await)
+        .await
+        .expect("id")
+        .id;
+    let res = c
+        .post(app.url(&format!("/staff/admin/api-clients/{id}/enabled")))
+        .form(&[("csrf", token.as_str()), ("enabled", "0")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (refused, _) = get(&app, Some(&key), "/api/v1/pakn/ABCD2345").await;
+    assert_eq!(refused, StatusCode::UNAUTHORIZED);
+    let audited: Vec<String> = audit_log::table
+        .filter(audit_log::entity.eq("api_client"))
+        .order(audit_log::id)
+        .select(audit_log::action)
+        .load(&mut app.conn().await)
+        .await
+        .expect("audit");
+    assert_eq!(audited, ["create", "revoke"]);
+    // Officers and leaders never see the screen.
+    let leader = crate::auth::client();
+    crate::auth::create_user(&app, "ld2@sonoivu.vn", &["leader"], None).await;
+    crate::auth::login_ok(&app, &leader, "ld2@sonoivu.vn").await;
+    let res = crate::auth::get(&leader, app.url("/staff/admin/api-clients")).await;
+    assert_ne!(res.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[derive(diesel::QueryableByName)]
+struct Id {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    id: i32,
+}

@@ -80,6 +80,7 @@ pub async fn show(
         section("/staff/admin/reply-templates", "reply-templates"),
         section("/staff/admin/calendar", "calendar"),
         section("/staff/admin/mail", "mail"),
+        section("/staff/admin/api-clients", "api-clients"),
     ];
     let audit = lines
         .into_iter()

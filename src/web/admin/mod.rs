@@ -1,6 +1,6 @@
 //! The admin screens under `/staff/admin` (admins only): units, contacts, lĩnh vực,
 //! content categories, routing rules, reason templates, the working-day calendar, and
-//! the mail in trouble (`/staff/admin/mail`).
+//! the mail in trouble (`/staff/admin/mail`), the API clients (`/staff/admin/api-clients`).
 //! One file per screen says what is its own (a [`screen::Screen`]: its key, list columns
 //! and form); [`screen`] carries the list, the forms and their posts for all of them; the
 //! list and form pages are described as data ([`view`]); the edits live in
@@ -13,6 +13,7 @@
 //! an edit half done. Moving a routing rule and removing a calendar day are their
 //! screens' own posts.
 
+mod api_clients;
 mod calendar;
 mod categories;
 mod contacts;
@@ -54,6 +55,14 @@ pub fn router() -> Router<SharedState> {
             post(calendar::add_proposal),
         )
         .route("/staff/admin/mail", get(mail::show))
+        .route(
+            "/staff/admin/api-clients",
+            get(api_clients::show).post(api_clients::add),
+        )
+        .route(
+            "/staff/admin/api-clients/{id}/enabled",
+            post(api_clients::set_enabled),
+        )
         .route("/staff/admin/mail/retry-failed", post(mail::retry_failed))
         .route("/staff/admin/mail/{id}/retry", post(mail::retry_one))
 }

@@ -120,10 +120,12 @@ async fn pages_fit_a_320_px_phone_with_readable_inputs_and_large_tap_targets() {
         for (name, path) in site.staff_pages() {
             b.goto(&format!("{base}{path}")).await;
             check(b, name, false, &mut report).await;
-            // On a desktop, tables fit without scrolling inside their box.
+            // On a desktop, tables fit without scrolling inside their box; the periodic
+            // report's table (21 figures a line, as the administrative report has them)
+            // is the one that scrolls sideways in its box by design.
             let inner = b
                 .eval(
-                    "return Array.from(document.querySelectorAll('.table-wrap, .table-scroll'))
+                    "return Array.from(document.querySelectorAll('.table-wrap:not(.report-wrap), .table-scroll'))
                         .filter(e => e.scrollWidth > e.clientWidth + 1)
                         .map(e => e.scrollWidth + ' > ' + e.clientWidth);",
                 )

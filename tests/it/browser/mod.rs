@@ -246,6 +246,8 @@ impl Site {
             ),
             ("overview", "/staff/overview".into()),
             ("admin", "/staff/admin".into()),
+            ("api-clients", "/staff/admin/api-clients".into()),
+            ("reports", "/staff/reports".into()),
             ("users", "/staff/users".into()),
             ("personal-data", "/staff/personal-data".into()),
             ("account", "/staff/account".into()),
