@@ -11,6 +11,8 @@ CREATE TABLE api_clients (
     scopes        text[] NOT NULL DEFAULT '{file}',
     -- The channel its PAKN are received through (national_portal, api, …).
     channel       text NOT NULL DEFAULT 'api',
+    -- Calls a minute it may make (429 beyond).
+    rate_per_min  integer NOT NULL DEFAULT 600 CHECK (rate_per_min > 0),
     enabled       boolean NOT NULL DEFAULT true,
     created_at    timestamptz NOT NULL DEFAULT now(),
     last_used_at  timestamptz

@@ -24,6 +24,9 @@ pub enum ApiClientCommand {
         /// What it may do (repeatable): file (file PAKN and read those it filed).
         #[arg(long = "scope", default_value = "file")]
         scopes: Vec<String>,
+        /// Calls a minute it may make (429 beyond).
+        #[arg(long, default_value_t = 600)]
+        rate_per_min: i32,
     },
     /// List the clients: name, key id, scopes, channel, enabled, last use.
     List,
@@ -49,7 +52,11 @@ pub async fn run(cfg: &Config, command: ApiClientCommand) -> anyhow::Result<()> 
             name,
             channel,
             scopes,
+            rate_per_min,
         } => {
+            if rate_per_min < 1 {
+                bail!("--rate-per-min: at least 1");
+            }
             let name = name.trim().to_string();
             if name.is_empty() {
                 bail!("--name: empty");
@@ -64,9 +71,14 @@ pub async fn run(cfg: &Config, command: ApiClientCommand) -> anyhow::Result<()> 
                 bail!("--scope: {s:?} is not one of {SCOPES:?}");
             }
             let key = api_key::generate(&mut rand::rng());
-            let client =
-                api_clients::create(&mut conn, &name, (&key.id, &key.digest), &scopes, &channel)
-                    .await?;
+            let client = api_clients::create(
+                &mut conn,
+                &name,
+                (&key.id, &key.digest),
+                &scopes,
+                (&channel, rate_per_min),
+            )
+            .await?;
             println!("client {} ({}): key shown once:", client.id, client.name);
             println!("{}", key.full);
         }

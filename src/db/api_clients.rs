@@ -20,6 +20,8 @@ pub struct ApiClient {
     pub scopes: Vec<String>,
     #[diesel(sql_type = Text)]
     pub channel: String,
+    #[diesel(sql_type = Integer)]
+    pub rate_per_min: i32,
     #[diesel(sql_type = Bool)]
     pub enabled: bool,
     #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -34,7 +36,7 @@ struct Found {
     secret_sha256: Vec<u8>,
 }
 
-const COLUMNS: &str = "id, name, key_id, scopes, channel, enabled, last_used_at";
+const COLUMNS: &str = "id, name, key_id, scopes, channel, rate_per_min, enabled, last_used_at";
 
 /// Records a client with the key whose id is `key_id` and secret digest `digest`.
 pub async fn create(
@@ -42,17 +44,18 @@ pub async fn create(
     name: &str,
     (key_id, digest): (&str, &[u8]),
     scopes: &[String],
-    channel: &str,
+    (channel, rate_per_min): (&str, i32),
 ) -> diesel::QueryResult<ApiClient> {
     let query = diesel::sql_query(format!(
-        "INSERT INTO api_clients (name, key_id, secret_sha256, scopes, channel)
-         VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+        "INSERT INTO api_clients (name, key_id, secret_sha256, scopes, channel, rate_per_min)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
     ))
     .bind::<Text, _>(name)
     .bind::<Text, _>(key_id)
     .bind::<Bytea, _>(digest)
     .bind::<Array<Text>, _>(scopes)
-    .bind::<Text, _>(channel);
+    .bind::<Text, _>(channel)
+    .bind::<Integer, _>(rate_per_min);
     super::durable::one(query, conn).await
 }
 

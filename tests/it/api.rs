@@ -305,7 +305,7 @@ async fn missing_wrong_revoked_or_out_of_scope_keys_read_nothing() {
         "Chỉ đọc",
         (&made.id, &made.digest),
         &[],
-        "api",
+        ("api", 600),
     )
     .await
     .expect("a client without scopes");
@@ -421,4 +421,45 @@ async fn an_admin_connects_a_system_sees_its_key_once_and_revokes_it() {
 struct Id {
     #[diesel(sql_type = diesel::sql_types::Integer)]
     id: i32,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_past_its_calls_a_minute_waits() {
+    let app = TestApp::spawn().await;
+    let (code, out) = cli(&app, &["add", "--name", "Thử tải", "--rate-per-min", "3"]).await;
+    assert_eq!(code, 0, "{out}");
+    let key = out
+        .lines()
+        .find(|l| l.starts_with("pakn_"))
+        .expect("a key")
+        .to_string();
+    for _ in 0..3 {
+        let (status, _) = get(&app, Some(&key), "/api/v1/pakn/ABCD2345").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    // The fourth call of a minute is refused (a minute turning over between the calls
+    // grants three more: at most seven calls find the refusal).
+    let mut refused = None;
+    for _ in 0..4 {
+        let res = reqwest::Client::new()
+            .get(app.url("/api/v1/pakn/ABCD2345"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .expect("GET");
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(res);
+            break;
+        }
+    }
+    let res = refused.expect("a 429 within the minute's calls");
+    let wait: u32 = res.headers()["retry-after"]
+        .to_str()
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=60).contains(&wait), "{wait}");
+    let problem: Value = serde_json::from_str(&res.text().await.expect("body")).expect("json");
+    assert_eq!(problem["type"], "/api/v1/problems/rate-limited");
+    app.stop().await;
 }

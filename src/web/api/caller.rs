@@ -1,16 +1,19 @@
 //! Who calls `/api/v1`: the client whose key comes in `Authorization: Bearer`. A missing,
 //! malformed, unknown, wrong or revoked key is a 401 that reads nothing; a client
-//! without the scope an endpoint needs gets a 403.
+//! without the scope an endpoint needs gets a 403, and one past its calls a minute
+//! (`api_clients.rate_per_min`) a 429 with `Retry-After`.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 
 use super::problem::{Problem, lang_of};
+use crate::config::Limit;
 use crate::db::api_clients::{self, ApiClient};
 use crate::domain::api_key;
 use crate::i18n::Lang;
 use crate::web::kit::SharedState;
+use crate::web::kit::rate_limit::Decision;
 
 /// The client of a request, its key checked.
 pub struct Caller {
@@ -80,6 +83,28 @@ impl FromRequestParts<SharedState> for Caller {
         }
         if let Err(e) = api_clients::touch(&mut conn, client.id).await {
             tracing::warn!(error = %e, "api: noting the client's use");
+        }
+        let limit = Limit {
+            count: u32::try_from(client.rate_per_min).unwrap_or(1),
+            window_secs: 60,
+        };
+        match state
+            .rate_limit(&mut conn, "api_client", &client.id.to_string(), limit)
+            .await
+        {
+            Ok(Decision::Allowed) => {}
+            Ok(Decision::Limited { retry_after_secs }) => {
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "api-problem-rate-limited",
+                    lang,
+                );
+                p.retry_after = Some(retry_after_secs);
+                return Err(p);
+            }
+            // The limit is a guard, not a gate: a failed count lets the call through.
+            Err(e) => tracing::warn!(error = %e, "api: counting the client's calls"),
         }
         Ok(Caller { client, lang })
     }

@@ -26,6 +26,8 @@ pub struct Problem {
     pub title_id: &'static str,
     pub lang: Lang,
     pub errors: Vec<FieldProblem>,
+    /// Seconds to wait before trying again (a 429).
+    pub retry_after: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +55,7 @@ impl Problem {
             title_id,
             lang,
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 }
@@ -89,6 +92,10 @@ impl IntoResponse for Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

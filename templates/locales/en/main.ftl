@@ -443,6 +443,7 @@ api-problem-unavailable = The system cannot handle the request just now; please 
 api-problem-invalid-json = The body is not valid JSON, or has a field that is not supported.
 api-problem-invalid-filing = The PAKN lacks information or has information that is not right.
 api-problem-key-reused = This idempotency_key was already used for a PAKN with other content.
+api-problem-rate-limited = This system sent more requests than it may in a minute; please send again later.
 api-problem-not-found = No PAKN sent by this system has this code.
 admin-api-clients = Connected systems (API)
 admin-api-clients-about = The systems that file and follow PAKN through the API: keys, channel, last use; revoking a key.

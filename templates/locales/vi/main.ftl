@@ -443,6 +443,7 @@ api-problem-unavailable = Hệ thống tạm thời không xử lý được yê
 api-problem-invalid-json = Nội dung gửi không phải JSON hợp lệ hoặc có trường không được hỗ trợ.
 api-problem-invalid-filing = PAKN chưa đủ thông tin hoặc có thông tin chưa đúng.
 api-problem-key-reused = Khoá idempotency_key này đã được dùng cho một PAKN có nội dung khác.
+api-problem-rate-limited = Hệ thống này đã gửi quá số yêu cầu cho phép trong một phút, vui lòng gửi lại sau.
 api-problem-not-found = Không tìm thấy PAKN do hệ thống này gửi với mã này.
 admin-api-clients = Hệ thống kết nối (API)
 admin-api-clients-about = Các hệ thống gửi và theo dõi PAKN qua API: khoá, kênh tiếp nhận, lần dùng gần nhất; thu hồi khoá.
