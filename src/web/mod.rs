@@ -1,5 +1,5 @@
 //! The HTTP layer: one `router()` per feature area (`public`, `track`, `publication`,
-//! `staff`, `tickets`, `inbound`, `admin`, `privacy`, `reports`, `api`), merged here with the middleware that every response
+//! `staff`, `tickets`, `inbound`, `admin`, `privacy`, `reports`, `api`, `open311`), merged here with the middleware that every response
 //! gets (security headers, request logging by matched route, limits). Feature areas never
 //! import one another: what they share is in [`kit`].
 
@@ -8,6 +8,7 @@ pub mod api;
 pub mod inbound;
 pub mod kit;
 pub mod middleware;
+pub mod open311;
 pub mod ops;
 pub mod privacy;
 pub mod public;
@@ -50,6 +51,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(assets::router())
         .merge(ops::router())
         .merge(api::router())
+        .merge(open311::router())
         .fallback(error::not_found)
         .layer(csrf)
         .layer(axum::middleware::from_fn_with_state(

@@ -23,6 +23,7 @@ mod mail;
 mod mail_status;
 mod migrations;
 mod notify;
+mod open311;
 mod operations;
 mod outbox_check;
 mod overview;

@@ -7,12 +7,13 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 
-use super::problem::{Problem, lang_of};
+use super::problem::Problem;
 use crate::config::Limit;
 use crate::db::api_clients::{self, ApiClient};
 use crate::domain::api_key;
 use crate::i18n::Lang;
 use crate::web::kit::SharedState;
+use crate::web::kit::accept_language::lang_of;
 use crate::web::kit::rate_limit::Decision;
 
 /// The client of a request, its key checked.

@@ -3,7 +3,7 @@
 //! (Vietnamese unless English comes first), both titles as `title_vi` and `title_en`,
 //! `status`, and for a refused filing the fields and what is wrong with each.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -57,22 +57,6 @@ impl Problem {
             errors: Vec::new(),
             retry_after: None,
         }
-    }
-}
-
-/// The language of an API caller: English when its `Accept-Language` puts English first.
-pub fn lang_of(headers: &HeaderMap) -> Lang {
-    let first = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    if first.starts_with("en") {
-        Lang::En
-    } else {
-        Lang::Vi
     }
 }
 

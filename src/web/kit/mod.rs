@@ -9,6 +9,7 @@
 //! `handling::` use case or one `db::` read, render (with [`Chrome`] or
 //! [`StaffChrome`] and [`page`]).
 
+pub mod accept_language;
 pub mod assets;
 pub mod attempt;
 pub mod calendar_gaps;
