@@ -1,8 +1,8 @@
 //! `POST /api/v1/pakn`: a client files a PAKN on a citizen's behalf (JSON, or multipart
-//! with files), through the
-//! same checks, routing and mail as the public form, received on the client's channel,
-//! with its own reference; idempotent by its `idempotency_key` (the same key with the
-//! same content gives the first PAKN again, with other content a 409).
+//! with files), through the same checks, routing and mail as the public form, received
+//! on the client's channel, with its own reference; idempotent by its `idempotency_key`
+//! (the same key with the same content gives the first PAKN again, with other content a
+//! 409).
 //! `GET /api/v1/pakn/{code}`: the status, public timeline and official replies of a PAKN
 //! the client filed (any other code is a 404, as is an unknown one).
 
