@@ -56,26 +56,11 @@ impl FromRequestParts<SharedState> for Caller {
         let Some((key_id, secret)) = api_key::parse(given) else {
             return Err(invalid());
         };
-        let mut conn = state.pool.get().await.map_err(|e| {
-            tracing::warn!(error = %e, "api: no database connection");
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "api-problem-unavailable",
-                lang,
-            )
-        })?;
+        let mut conn =
+            (state.pool.get().await).map_err(|e| Problem::unavailable(lang, "a connection", e))?;
         let found = api_clients::by_key_id(&mut conn, key_id)
             .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "api: reading the client");
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "api-problem-unavailable",
-                    lang,
-                )
-            })?;
+            .map_err(|e| Problem::unavailable(lang, "reading the client", e))?;
         let Some((client, digest)) = found else {
             return Err(invalid());
         };

@@ -96,16 +96,6 @@ pub struct Filed {
     pub href: String,
 }
 
-fn unavailable(lang: Lang, e: impl std::fmt::Display) -> Problem {
-    tracing::warn!(error = %e, "api: a filing could not be stored");
-    Problem::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "api-problem-unavailable",
-        lang,
-    )
-}
-
 fn filed(status: StatusCode, code: &str) -> Response {
     let href = format!("/api/v1/pakn/{code}");
     let mut res = (
@@ -142,7 +132,7 @@ pub async fn file(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (json, files, refused) = if multipart {
-        let not_a_form = || bad_json(lang, "not a multipart body").into_response();
+        let not_a_form = || Problem::bad_json(lang, "not a multipart body").into_response();
         let form =
             match upload::read_form(&state, None, &headers, body, "api filing", not_a_form).await {
                 Ok(form) => form,
@@ -153,7 +143,7 @@ pub async fn file(
     } else {
         match axum::body::to_bytes(body, MAX_JSON_BYTES).await {
             Ok(bytes) => (bytes.to_vec(), Vec::new(), Vec::new()),
-            Err(e) => return bad_json(lang, &e.to_string()).into_response(),
+            Err(e) => return Problem::bad_json(lang, &e.to_string()).into_response(),
         }
     };
     // The rest runs to its end even if the client goes away (it may send again with
@@ -166,21 +156,6 @@ pub async fn file(
     .await
 }
 
-fn bad_json(lang: Lang, why: &str) -> Problem {
-    let mut p = Problem::new(
-        StatusCode::BAD_REQUEST,
-        "invalid-json",
-        "api-problem-invalid-json",
-        lang,
-    );
-    p.errors.push(FieldProblem {
-        field: String::new(),
-        message_vi: why.to_string(),
-        message_en: why.to_string(),
-    });
-    p
-}
-
 async fn store(
     state: &AppState,
     caller: &Caller,
@@ -190,7 +165,7 @@ async fn store(
 ) -> Result<Response, Problem> {
     let lang = caller.lang;
     let body: FilingBody =
-        serde_json::from_slice(json).map_err(|e| bad_json(lang, &e.to_string()))?;
+        serde_json::from_slice(json).map_err(|e| Problem::bad_json(lang, &e.to_string()))?;
     let key = body.idempotency_key.trim().to_string();
     let mut refused = Vec::new();
     if key.is_empty() {
@@ -241,10 +216,14 @@ async fn store(
             return Err(invalid(lang, &refused, file_problems));
         }
     };
-    let mut conn = state.pool.get().await.map_err(|e| unavailable(lang, e))?;
+    let mut conn = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| Problem::unavailable(lang, "storing a filing", e))?;
     let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, files, &meta)
         .await
-        .map_err(|e| unavailable(lang, e))?;
+        .map_err(|e| Problem::unavailable(lang, "storing a filing", e))?;
     match outcome {
         FilingOutcome::Created { code, .. } => {
             drop(conn);
@@ -256,8 +235,8 @@ async fn store(
         FilingOutcome::AlreadyFiled { access_token } => {
             let first = tickets::receipt_by_access_token(&mut conn, &access_token)
                 .await
-                .map_err(|e| unavailable(lang, e))?
-                .ok_or_else(|| unavailable(lang, "the first filing vanished"))?;
+                .map_err(|e| Problem::unavailable(lang, "storing a filing", e))?
+                .ok_or_else(|| Problem::unavailable(lang, "finding the first filing", "gone"))?;
             Ok(filed(StatusCode::OK, &first.code))
         }
         FilingOutcome::TokenReused => Err(Problem::new(
@@ -342,10 +321,14 @@ pub async fn status(
         )
     };
     let code = TrackingCode::parse(&code).ok_or_else(not_found)?;
-    let mut conn = state.pool.get().await.map_err(|e| unavailable(lang, e))?;
+    let mut conn = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| Problem::unavailable(lang, "reading a PAKN", e))?;
     let row = api_clients::filed_by(&mut conn, caller.client.id, code.as_str())
         .await
-        .map_err(|e| unavailable(lang, e))?
+        .map_err(|e| Problem::unavailable(lang, "reading a PAKN", e))?
         .ok_or_else(not_found)?;
     let (events, replies) = {
         let conn = &*conn;
@@ -355,7 +338,7 @@ pub async fn status(
             track::public_events(&mut a, row.id),
             track::approved_replies(&mut b, row.id)
         )
-        .map_err(|e| unavailable(lang, e))?
+        .map_err(|e| Problem::unavailable(lang, "reading a PAKN", e))?
     };
     let local = |t: DateTime<Utc>| t.with_timezone(&vn_offset());
     let (vi, en) = (Tr::new(Lang::Vi), Tr::new(Lang::En));

@@ -43,6 +43,36 @@ struct Body<'a> {
 }
 
 impl Problem {
+    /// A 503 for a database that failed `what` (logged with the error, which carries no
+    /// personal data: a pool or query error).
+    pub fn unavailable(lang: Lang, what: &str, e: impl std::fmt::Display) -> Problem {
+        tracing::warn!(error = %e, what, "api: the database failed");
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "api-problem-unavailable",
+            lang,
+        )
+    }
+
+    /// A 400 for a body that is not the JSON expected, with the parser's reason (its own
+    /// words, technical) after a sentence in each language.
+    pub fn bad_json(lang: Lang, why: &str) -> Problem {
+        let mut p = Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-json",
+            "api-problem-invalid-json",
+            lang,
+        );
+        let say = |l: Lang| Tr::new(l).t1("api-problem-json-detail", "detail", why.to_string());
+        p.errors.push(FieldProblem {
+            field: String::new(),
+            message_vi: say(Lang::Vi),
+            message_en: say(Lang::En),
+        });
+        p
+    }
+
     pub fn new(
         status: StatusCode,
         kind: &'static str,

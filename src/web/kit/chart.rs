@@ -38,6 +38,7 @@
 
 use std::fmt::Write;
 
+use super::markup::escape as esc;
 use super::numbers::group_digits;
 
 /// What the values are: counts (axis from 0 to a round number above the largest) or
@@ -146,6 +147,39 @@ const FONT: f64 = 13.0;
 const CHAR_W: f64 = 7.0;
 
 impl BarChart {
+    /// A ranking: one series of `(name, value)` lines, drawn as rows in the order given.
+    pub fn ranking(
+        (id, title, desc): (&str, String, String),
+        series: String,
+        lines: &[(&str, f64)],
+        unit: Unit,
+        numbers: Numbers,
+    ) -> BarChart {
+        BarChart {
+            id: id.to_string(),
+            title,
+            desc,
+            categories: lines.iter().map(|(n, _)| n.to_string()).collect(),
+            series: vec![Series {
+                label: series,
+                values: lines.iter().map(|(_, v)| *v).collect(),
+            }],
+            unit,
+            orientation: Orientation::Rows,
+            numbers,
+        }
+    }
+
+    /// The chart as a page shows it; `empty` says there is nothing to draw.
+    pub fn page(&self, empty: bool) -> PageChart {
+        PageChart {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            view: self.render(),
+            empty,
+        }
+    }
+
     pub fn render(&self) -> ChartView {
         ChartView {
             svg: match self.orientation {
@@ -339,6 +373,16 @@ impl BarChart {
 }
 
 impl ShareChart {
+    /// The chart as a page shows it; `empty` says there is nothing to draw.
+    pub fn page(&self, empty: bool) -> PageChart {
+        PageChart {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            view: self.render(),
+            empty,
+        }
+    }
+
     pub fn render(&self) -> ChartView {
         ChartView {
             svg: self.svg(),
@@ -542,24 +586,6 @@ pub fn truncate(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max - 1).collect();
     out = out.trim_end().to_string();
     out.push('…');
-    out
-}
-
-/// Text made safe for XML and HTML, in content and in quoted attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
     out
 }
 

@@ -28,6 +28,7 @@ pub mod fields;
 pub mod form_view;
 pub mod lang;
 pub mod mail_lines;
+pub mod markup;
 pub mod messages;
 pub mod numbers;
 pub mod outage;

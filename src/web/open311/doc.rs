@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use crate::web::kit::markup::escape;
+
 /// A value of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -90,21 +92,6 @@ fn json(out: &mut String, v: &Val) {
             out.push(']');
         }
     }
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn xml(out: &mut String, name: &str, v: &Val) {

@@ -62,10 +62,9 @@ fn trend_chart(
     } else {
         ("report-chart-months", "report-chart-months-desc")
     };
-    let title = t.t(title_id);
     let chart = BarChart {
         id: "report-chart-trend".into(),
-        title: title.clone(),
+        title: t.t(title_id),
         desc: t.t1(desc_id, "period", period.to_string()),
         categories: trend.iter().map(|r| label(r.bucket)).collect(),
         series: vec![
@@ -82,12 +81,7 @@ fn trend_chart(
         orientation: Orientation::Columns,
         numbers,
     };
-    PageChart {
-        id: "report-chart-trend".into(),
-        title,
-        view: chart.render(),
-        empty: trend.iter().all(|r| r.received == 0 && r.answered == 0),
-    }
+    chart.page(trend.iter().all(|r| r.received == 0 && r.answered == 0))
 }
 
 fn on_time(t: &Tr, numbers: Numbers, report: &Report, by: &str, period: &str) -> PageChart {
@@ -158,25 +152,7 @@ fn ranking(
     (series, unit): (String, Unit),
     lines: Vec<(&str, f64)>,
 ) -> PageChart {
-    let chart = BarChart {
-        id: id.into(),
-        title: title.clone(),
-        desc,
-        categories: lines.iter().map(|(n, _)| n.to_string()).collect(),
-        series: vec![Series {
-            label: series,
-            values: lines.iter().map(|(_, v)| *v).collect(),
-        }],
-        unit,
-        orientation: Orientation::Rows,
-        numbers,
-    };
-    PageChart {
-        id: id.into(),
-        title,
-        view: chart.render(),
-        empty: lines.is_empty(),
-    }
+    BarChart::ranking((id, title, desc), series, &lines, unit, numbers).page(lines.is_empty())
 }
 
 fn satisfaction(t: &Tr, numbers: Numbers, report: &Report, period: &str) -> PageChart {
@@ -185,10 +161,9 @@ fn satisfaction(t: &Tr, numbers: Numbers, report: &Report, period: &str) -> Page
         label: t.t(id),
         value: v as f64,
     };
-    let title = t.t("report-chart-satisfaction");
     let chart = ShareChart {
         id: "report-chart-satisfaction".into(),
-        title: title.clone(),
+        title: t.t("report-chart-satisfaction"),
         desc: t.t1(
             "report-chart-satisfaction-desc",
             "period",
@@ -201,10 +176,5 @@ fn satisfaction(t: &Tr, numbers: Numbers, report: &Report, period: &str) -> Page
         ],
         numbers,
     };
-    PageChart {
-        id: "report-chart-satisfaction".into(),
-        title,
-        view: chart.render(),
-        empty: f.satisfied + f.neutral + f.unsatisfied == 0,
-    }
+    chart.page(f.satisfied + f.neutral + f.unsatisfied == 0)
 }

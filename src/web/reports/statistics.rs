@@ -202,32 +202,20 @@ fn year_charts(t: &Tr, view: &YearView) -> Vec<PageChart> {
         .collect();
     rated.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
     rated.truncate(10);
-    let fields = BarChart {
-        id: format!("{}-chart-fields", view.id),
-        title: t.t("stats-chart-fields"),
-        desc: t.t1("stats-chart-fields-desc", "year", view.heading.clone()),
-        categories: rated.iter().map(|(n, _)| n.to_string()).collect(),
-        series: vec![Series {
-            label: t.t("stats-col-rate"),
-            values: rated.iter().map(|(_, v)| *v).collect(),
-        }],
-        unit: Unit::Percent,
-        orientation: Orientation::Rows,
+    let fields = BarChart::ranking(
+        (
+            &format!("{}-chart-fields", view.id),
+            t.t("stats-chart-fields"),
+            t.t1("stats-chart-fields-desc", "year", view.heading.clone()),
+        ),
+        t.t("stats-col-rate"),
+        &rated,
+        Unit::Percent,
         numbers,
-    };
+    );
     vec![
-        PageChart {
-            id: months.id.clone(),
-            title: months.title.clone(),
-            view: months.render(),
-            empty: view.total.received == 0 && view.total.answered == 0,
-        },
-        PageChart {
-            id: fields.id.clone(),
-            title: fields.title.clone(),
-            view: fields.render(),
-            empty: rated.is_empty(),
-        },
+        months.page(view.total.received == 0 && view.total.answered == 0),
+        fields.page(rated.is_empty()),
     ]
 }
 

@@ -41,10 +41,9 @@ pub fn per_month(cx: &ChartCx, months: &[MonthLine], today: NaiveDate) -> PageCh
         .map(|m| sum(*m, |l| l.on_time + l.late))
         .collect();
     let empty = received.iter().all(|v| *v == 0.0);
-    let title = cx.t.t("overview-chart-per-month");
     let chart = BarChart {
         id: "chart-per-month".into(),
-        title: title.clone(),
+        title: cx.t.t("overview-chart-per-month"),
         desc: cx.t.t("overview-chart-per-month-desc"),
         categories: firsts
             .iter()
@@ -64,12 +63,7 @@ pub fn per_month(cx: &ChartCx, months: &[MonthLine], today: NaiveDate) -> PageCh
         orientation: Orientation::Columns,
         numbers: cx.numbers,
     };
-    PageChart {
-        id: "chart-per-month".into(),
-        title,
-        view: chart.render(),
-        empty,
-    }
+    chart.page(empty)
 }
 
 /// The share of the answers given on time, per unit that answered any PAKN received in
@@ -123,25 +117,8 @@ fn ranking(
     lines: Vec<(&str, f64)>,
     unit: Unit,
 ) -> PageChart {
-    let chart = BarChart {
-        id: id.into(),
-        title: title.clone(),
-        desc: cx.t.t1(desc_id, "period", cx.period.to_string()),
-        categories: lines.iter().map(|(n, _)| n.to_string()).collect(),
-        series: vec![Series {
-            label: series,
-            values: lines.iter().map(|(_, v)| *v).collect(),
-        }],
-        unit,
-        orientation: Orientation::Rows,
-        numbers: cx.numbers,
-    };
-    PageChart {
-        id: id.into(),
-        title,
-        view: chart.render(),
-        empty: lines.is_empty(),
-    }
+    let desc = cx.t.t1(desc_id, "period", cx.period.to_string());
+    BarChart::ranking((id, title, desc), series, &lines, unit, cx.numbers).page(lines.is_empty())
 }
 
 /// The citizens' ratings of the PAKN received in the period.
@@ -150,10 +127,9 @@ pub fn satisfaction(cx: &ChartCx, total: &Line) -> PageChart {
         label: cx.t.t(id),
         value: v as f64,
     };
-    let title = cx.t.t("overview-chart-satisfaction");
     let chart = ShareChart {
         id: "chart-satisfaction".into(),
-        title: title.clone(),
+        title: cx.t.t("overview-chart-satisfaction"),
         desc: cx.t.t1(
             "overview-chart-satisfaction-desc",
             "period",
@@ -166,10 +142,5 @@ pub fn satisfaction(cx: &ChartCx, total: &Line) -> PageChart {
         ],
         numbers: cx.numbers,
     };
-    PageChart {
-        id: "chart-satisfaction".into(),
-        title,
-        view: chart.render(),
-        empty: total.rated() == 0,
-    }
+    chart.page(total.rated() == 0)
 }

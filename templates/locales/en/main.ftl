@@ -441,6 +441,7 @@ api-problem-invalid-key = The API key is not valid or has been revoked.
 api-problem-out-of-scope = This API key may not do this.
 api-problem-unavailable = The system cannot handle the request just now; please send it again in a few minutes.
 api-problem-invalid-json = The body is not valid JSON, or has a field that is not supported.
+api-problem-json-detail = The JSON could not be read (technical detail: { $detail }).
 api-problem-invalid-filing = The PAKN lacks information or has information that is not right.
 api-problem-key-reused = This idempotency_key was already used for a PAKN with other content.
 api-problem-rate-limited = This system sent more requests than it may in a minute; please send again later.

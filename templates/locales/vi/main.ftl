@@ -441,6 +441,7 @@ api-problem-invalid-key = Khoá API không hợp lệ hoặc đã bị thu hồi
 api-problem-out-of-scope = Khoá API này không được phép làm việc này.
 api-problem-unavailable = Hệ thống tạm thời không xử lý được yêu cầu, vui lòng gửi lại sau ít phút.
 api-problem-invalid-json = Nội dung gửi không phải JSON hợp lệ hoặc có trường không được hỗ trợ.
+api-problem-json-detail = Không đọc được nội dung JSON (chi tiết kỹ thuật: { $detail }).
 api-problem-invalid-filing = PAKN chưa đủ thông tin hoặc có thông tin chưa đúng.
 api-problem-key-reused = Khoá idempotency_key này đã được dùng cho một PAKN có nội dung khác.
 api-problem-rate-limited = Hệ thống này đã gửi quá số yêu cầu cho phép trong một phút, vui lòng gửi lại sau.
