@@ -7,13 +7,7 @@ source "$(dirname "$0")/lib.sh"
 TICKETS=${TICKETS:-1000000}
 OUT="$ROOT/target/bench/answers"; mkdir -p "$OUT"
 build
-DB_URL="${PG_ADMIN%/*}/pakn_1m"; export PAKN_DATABASE__URL="$DB_URL"
-have=$(psql "$DB_URL" -qAt -c "SELECT count(*) FROM tickets" 2>/dev/null || echo 0)
-if [ "${have:-0}" -lt "$TICKETS" ]; then
-  psql_admin -c "DROP DATABASE IF EXISTS pakn_1m WITH (FORCE)"
-  "$BIN" seed-demo --tickets "$TICKETS" 2>"$OUT/seed.log"
-fi
-"$BIN" migrate >/dev/null
+use_pakn_1m
 # Bench data only: the copy is the ticket's own text and search key (a real copy is
 # masked and reviewed by staff); public ids are random-looking and stable across runs.
 published=$(psql "$DB_URL" -qAt -c "SELECT count(*) FROM public_answers")

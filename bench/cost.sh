@@ -12,12 +12,7 @@ build
 DB_URL="${PG_ADMIN%/*}/pakn_1m"; export PAKN_DATABASE__URL="$DB_URL"
 "$BIN" migrate >/dev/null
 start_server
-TOKEN=$("$BIN" bench-tokens --count 1 --form login)
-COOKIE=$(curl -s -o /dev/null -D - -X POST "$BASE/staff/login" \
-  --data-urlencode "form_token=$TOKEN" --data-urlencode "email=lanhdao@demo.pakn.vn" \
-  --data-urlencode "password=pakn-demo-2026" | awk 'tolower($1)=="set-cookie:" {print $2}' | tr -d ';\r' | head -1)
-[ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
-export COOKIE
+login_leader
 
 ticks() { # pids... → summed utime+stime ticks
   local total=0 p t

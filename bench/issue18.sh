@@ -8,21 +8,10 @@ source "$(dirname "$0")/lib.sh"
 TICKETS=${TICKETS:-1000000}
 OUT="$ROOT/target/bench/issue18"; mkdir -p "$OUT"
 build
-DB_URL="${PG_ADMIN%/*}/pakn_1m"; export PAKN_DATABASE__URL="$DB_URL"
-have=$(psql "$DB_URL" -qAt -c "SELECT count(*) FROM tickets" 2>/dev/null || echo 0)
-if [ "${have:-0}" -lt "$TICKETS" ]; then
-  psql_admin -c "DROP DATABASE IF EXISTS pakn_1m WITH (FORCE)"
-  "$BIN" seed-demo --tickets "$TICKETS" 2>"$OUT/seed.log"
-fi
-"$BIN" migrate >/dev/null
+use_pakn_1m
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); report_counts rows: $(count "SELECT count(*) FROM report_counts"); report_months rows: $(count "SELECT count(*) FROM report_months" 2>/dev/null || echo none)"
 start_server
-TOKEN=$("$BIN" bench-tokens --count 1 --form login)
-COOKIE=$(curl -s -o /dev/null -D - -X POST "$BASE/staff/login" \
-  --data-urlencode "form_token=$TOKEN" --data-urlencode "email=lanhdao@demo.pakn.vn" \
-  --data-urlencode "password=pakn-demo-2026" | awk 'tolower($1)=="set-cookie:" {print $2}' | tr -d ';\r' | head -1)
-[ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
-export COOKIE
+login_leader
 run() { # name path
   echo "$2" > "$OUT/$1.txt"; export PATHS="$OUT/$1.txt"
   curl -fs -o "$OUT/$1.html" -H "Cookie: $COOKIE" "$BASE$2" || { echo "$2 failed"; return 1; }

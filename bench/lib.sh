@@ -70,3 +70,27 @@ measure() { # name, wrk args...
   grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors|requests in" "$OUT/$name.wrk" || true
   echo "cpu ticks (1/100 s): pakn=$((p1-p0)) postgres=$((g1-g0)) wrk=${w0:-?} over $(echo "$t1 - $t0" | bc) s; max RSS pakn=${max_rss} kB"
 }
+
+# pakn_1m, shared by the benchmarks at 1,000,000 PAKN: seeded with seed-demo (TICKETS of
+# them) when it holds fewer, then migrated. Sets DB_URL and PAKN_DATABASE__URL.
+use_pakn_1m() {
+  DB_URL="${PG_ADMIN%/*}/pakn_1m"; export PAKN_DATABASE__URL="$DB_URL"
+  local have
+  have=$(psql "$DB_URL" -qAt -c "SELECT count(*) FROM tickets" 2>/dev/null || echo 0)
+  if [ "${have:-0}" -lt "$TICKETS" ]; then
+    psql_admin -c "DROP DATABASE IF EXISTS pakn_1m WITH (FORCE)"
+    "$BIN" seed-demo --tickets "$TICKETS" 2>"$OUT/seed.log"
+  fi
+  "$BIN" migrate >/dev/null
+}
+
+# Signs the demo leader in on the running server ($BASE) and exports its COOKIE.
+login_leader() {
+  local token
+  token=$("$BIN" bench-tokens --count 1 --form login)
+  COOKIE=$(curl -s -o /dev/null -D - -X POST "$BASE/staff/login" \
+    --data-urlencode "form_token=$token" --data-urlencode "email=lanhdao@demo.pakn.vn" \
+    --data-urlencode "password=pakn-demo-2026" | awk 'tolower($1)=="set-cookie:" {print $2}' | tr -d ';\r' | head -1)
+  [ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
+  export COOKIE
+}
