@@ -132,6 +132,16 @@ impl Application {
             Arc::clone(&self.state.cfg),
             Arc::clone(&inbound_wake),
         );
+        match crate::webhooks::worker::Worker::new(
+            self.state.pool.clone(),
+            Arc::clone(&self.state.cfg),
+            &self.state.secret,
+        ) {
+            Ok(worker) => {
+                worker.spawn();
+            }
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "the webhook worker cannot start"),
+        }
         crate::handling::digests::spawn(
             self.state.pool.clone(),
             Arc::clone(&self.state.cfg),

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use crate::domain::calendar::{DayCount, DeadlinePolicy};
 
 mod operations;
+mod webhooks;
 pub use operations::{LogConfig, LogFormat, MetricsConfig};
+pub use webhooks::WebhooksConfig;
 
 /// A configuration problem, always naming the offending key.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +51,7 @@ pub struct Config {
     pub reminders: RemindersConfig,
     pub log: LogConfig,
     pub metrics: MetricsConfig,
+    pub webhooks: WebhooksConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -23,3 +23,4 @@ pub mod mail;
 pub mod reference;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;

@@ -20,9 +20,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("reference", &["db", "domain", "config", "i18n"]),
     ("auth", &["db", "domain", "config", "i18n"]),
     ("mail", &["reference", "db", "domain", "config", "i18n"]),
+    ("webhooks", &["mail", "db", "domain", "config", "i18n"]),
     (
         "handling",
         &[
+            "webhooks",
             "mail",
             "auth",
             "reference",
@@ -36,6 +38,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "web",
         &[
             "handling",
+            "webhooks",
             "mail",
             "auth",
             "reference",

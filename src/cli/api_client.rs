@@ -1,14 +1,19 @@
 //! `pakn api-client add|list|revoke|enable`: the systems that file and follow PAKN
 //! through `/api/v1` (issue 20). `add` prints the client's key once; only its digest is
 //! kept, so a lost key is replaced by revoking the client and adding another.
+//! `pakn api-client webhook add|list|enable|disable|rotate|replay`: a client's webhook
+//! subscriptions; `add` and `rotate` print the signing secret (`whsec_…`) once.
 
 use anyhow::bail;
 use clap::Subcommand;
 
 use crate::config::Config;
 use crate::db::api_clients;
+use crate::db::webhooks as db_webhooks;
 use crate::domain::api_key;
 use crate::domain::feedback::Channel;
+use crate::webhooks::sign::SigningKeys;
+use crate::webhooks::{self, sign};
 
 #[derive(Debug, Subcommand)]
 pub enum ApiClientCommand {
@@ -21,7 +26,8 @@ pub enum ApiClientCommand {
         /// provincial_committee or api.
         #[arg(long, default_value = "api")]
         channel: String,
-        /// What it may do (repeatable): file (file PAKN and read those it filed).
+        /// What it may do (repeatable): file (file PAKN and read those it filed), watch
+        /// (its webhooks hear the events of every PAKN, without personal data).
         #[arg(long = "scope", default_value = "file")]
         scopes: Vec<String>,
         /// Calls a minute it may make (429 beyond).
@@ -40,10 +46,40 @@ pub enum ApiClientCommand {
         #[arg(long)]
         name: String,
     },
+    /// A client's webhook subscriptions.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Subscribe a client's receiver and print its signing secret (shown this once).
+    Add {
+        /// The client's name.
+        #[arg(long)]
+        client: String,
+        /// Where deliveries are posted (http:// or https://).
+        #[arg(long)]
+        url: String,
+        /// The events it hears (repeatable; default all): pakn.filed, pakn.status_changed,
+        /// pakn.information_requested, pakn.answered, pakn.published, pakn.rated.
+        #[arg(long = "event")]
+        events: Vec<String>,
+    },
+    /// List the subscriptions: id, client, address, events, state, waiting, delivered.
+    List,
+    /// Switch a subscription on (after a receiver came back).
+    Enable { id: i32 },
+    /// Switch a subscription off (its deliveries wait).
+    Disable { id: i32 },
+    /// Give a subscription a new secret and print it (the old one stops at once).
+    Rotate { id: i32 },
 }
 
 /// The scopes a client may hold.
-const SCOPES: &[&str] = &["file"];
+const SCOPES: &[&str] = &["file", "watch"];
 
 pub async fn run(cfg: &Config, command: ApiClientCommand) -> anyhow::Result<()> {
     let mut conn = crate::db::connect(&cfg.database.url).await?;
@@ -109,6 +145,73 @@ pub async fn run(cfg: &Config, command: ApiClientCommand) -> anyhow::Result<()> 
                 bail!("no client named {name:?}");
             }
             println!("{name}: enabled");
+        }
+        ApiClientCommand::Webhook { command } => webhook(cfg, &mut conn, command).await?,
+    }
+    Ok(())
+}
+
+async fn webhook(
+    cfg: &Config,
+    conn: &mut diesel_async::AsyncPgConnection,
+    command: WebhookCommand,
+) -> anyhow::Result<()> {
+    let keys =
+        SigningKeys::new(&crate::db::settings::instance_secret(conn, &cfg.security.secret).await?);
+    match command {
+        WebhookCommand::Add {
+            client,
+            url,
+            events,
+        } => {
+            let events: Vec<String> = if events.is_empty() {
+                webhooks::EVENTS.iter().map(|e| (*e).to_string()).collect()
+            } else {
+                events
+            };
+            if let Some(e) = events.iter().find(|e| !webhooks::is_event(e)) {
+                bail!("--event: {e:?} is not one of {:?}", webhooks::EVENTS);
+            }
+            if url::Url::parse(&url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+                bail!("--url: {url:?} is not an http:// or https:// address");
+            }
+            let salt = sign::new_salt();
+            let id = match db_webhooks::add(conn, &client, &url, &events, &salt).await {
+                Ok(id) => id,
+                Err(db_webhooks::AddError::NoClient) => bail!("no client named {client:?}"),
+                Err(e) => return Err(e.into()),
+            };
+            println!("webhook {id} of {client}: signing secret shown once:");
+            println!("{}", sign::whsec(&keys.secret(&salt)));
+        }
+        WebhookCommand::List => {
+            for s in db_webhooks::list(conn).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{} waiting\t{} delivered",
+                    s.id,
+                    s.client_name,
+                    s.url,
+                    s.events.join(","),
+                    if s.enabled { "on" } else { "off" },
+                    s.pending,
+                    s.delivered
+                );
+            }
+        }
+        WebhookCommand::Enable { id } | WebhookCommand::Disable { id } => {
+            let on = matches!(command, WebhookCommand::Enable { .. });
+            if !db_webhooks::set_enabled(conn, id, on).await? {
+                bail!("no webhook {id}");
+            }
+            println!("webhook {id}: {}", if on { "on" } else { "off" });
+        }
+        WebhookCommand::Rotate { id } => {
+            let salt = sign::new_salt();
+            if !db_webhooks::rotate_salt(conn, id, &salt).await? {
+                bail!("no webhook {id}");
+            }
+            println!("webhook {id}: new signing secret shown once:");
+            println!("{}", sign::whsec(&keys.secret(&salt)));
         }
     }
     Ok(())

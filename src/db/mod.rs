@@ -19,6 +19,7 @@ pub mod digests;
 pub mod durable;
 pub mod inbound;
 pub mod intake;
+pub mod open311;
 pub mod outbox;
 pub mod overview;
 pub mod personal_data;
@@ -47,6 +48,7 @@ pub mod track;
 pub mod types;
 pub mod users;
 pub mod visits;
+pub mod webhooks;
 pub mod workflow;
 
 use diesel_async::AsyncPgConnection;

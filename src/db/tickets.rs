@@ -322,6 +322,7 @@ pub async fn insert_events(
 pub struct ReceiptRow {
     pub id: i64,
     pub code: String,
+    pub public_id: String,
     pub status: Status,
     pub title: String,
     pub kind: FeedbackKind,

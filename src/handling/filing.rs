@@ -56,7 +56,10 @@ pub enum FilingOutcome {
     Created {
         ticket_id: i64,
         code: TrackingCode,
+        /// Its public id (Open311's `service_request_id`).
+        public_id: String,
         access_token: String,
+        reply_due: NaiveDate,
     },
     /// The same form was sent again with the same content: the first ticket stands.
     AlreadyFiled { access_token: String },
@@ -350,7 +353,9 @@ impl<'a> Plan<'a> {
         Ok(FilingOutcome::Created {
             ticket_id,
             code: ids.code.clone(),
+            public_id: ids.public_id.clone(),
             access_token: ids.access_token.clone(),
+            reply_due: self.due.reply_due,
         })
     }
 }

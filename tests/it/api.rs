@@ -18,7 +18,7 @@ use crate::support::outbox::filing_mail;
 const BIN: &str = env!("CARGO_BIN_EXE_pakn");
 
 /// `pakn api-client …` on the app's database: (exit code, standard output).
-async fn cli(app: &TestApp, args: &[&str]) -> (i32, String) {
+pub(crate) async fn cli(app: &TestApp, args: &[&str]) -> (i32, String) {
     let out = Command::new(BIN)
         .arg("api-client")
         .args(args)
@@ -35,7 +35,7 @@ async fn cli(app: &TestApp, args: &[&str]) -> (i32, String) {
 }
 
 /// A new client's key.
-async fn add_client(app: &TestApp, name: &str, channel: &str) -> String {
+pub(crate) async fn add_client(app: &TestApp, name: &str, channel: &str) -> String {
     let (code, out) = cli(app, &["add", "--name", name, "--channel", channel]).await;
     assert_eq!(code, 0, "{out}");
     out.lines()

@@ -24,6 +24,7 @@ mod mail_status;
 mod migrations;
 mod notify;
 mod open311;
+mod open311_requests;
 mod operations;
 mod outbox_check;
 mod overview;

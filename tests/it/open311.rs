@@ -89,7 +89,16 @@ async fn discovery_and_services_in_both_formats() {
         .iter()
         .filter_map(|a| a["code"].as_str())
         .collect();
-    assert_eq!(codes, ["content_category", "kind"]);
+    assert_eq!(
+        codes,
+        [
+            "content_category",
+            "kind",
+            "title",
+            "consent",
+            "publish_consent"
+        ]
+    );
     let kinds: Vec<&str> = attributes[1]["values"]
         .as_array()
         .expect("values")

@@ -8,13 +8,11 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 
 use super::problem::Problem;
-use crate::config::Limit;
-use crate::db::api_clients::{self, ApiClient};
-use crate::domain::api_key;
+use crate::db::api_clients::ApiClient;
 use crate::i18n::Lang;
 use crate::web::kit::SharedState;
 use crate::web::kit::accept_language::lang_of;
-use crate::web::kit::rate_limit::Decision;
+use crate::web::kit::api_client::{self, KeyRefusal};
 
 /// The client of a request, its key checked.
 pub struct Caller {
@@ -52,34 +50,10 @@ impl FromRequestParts<SharedState> for Caller {
         else {
             return Err(unauthorized("missing-key", "api-problem-missing-key"));
         };
-        let invalid = || unauthorized("invalid-key", "api-problem-invalid-key");
-        let Some((key_id, secret)) = api_key::parse(given) else {
-            return Err(invalid());
-        };
-        let mut conn =
-            (state.pool.get().await).map_err(|e| Problem::unavailable(lang, "a connection", e))?;
-        let found = api_clients::by_key_id(&mut conn, key_id)
-            .await
-            .map_err(|e| Problem::unavailable(lang, "reading the client", e))?;
-        let Some((client, digest)) = found else {
-            return Err(invalid());
-        };
-        if !api_key::verify(secret, &digest) || !client.enabled {
-            return Err(invalid());
-        }
-        if let Err(e) = api_clients::touch(&mut conn, client.id).await {
-            tracing::warn!(error = %e, "api: noting the client's use");
-        }
-        let limit = Limit {
-            count: u32::try_from(client.rate_per_min).unwrap_or(1),
-            window_secs: 60,
-        };
-        match state
-            .rate_limit(&mut conn, "api_client", &client.id.to_string(), limit)
-            .await
-        {
-            Ok(Decision::Allowed) => {}
-            Ok(Decision::Limited { retry_after_secs }) => {
+        match api_client::authenticate(state, given).await {
+            Ok(client) => Ok(Caller { client, lang }),
+            Err(KeyRefusal::Invalid) => Err(unauthorized("invalid-key", "api-problem-invalid-key")),
+            Err(KeyRefusal::Limited { retry_after_secs }) => {
                 let mut p = Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate-limited",
@@ -87,11 +61,14 @@ impl FromRequestParts<SharedState> for Caller {
                     lang,
                 );
                 p.retry_after = Some(retry_after_secs);
-                return Err(p);
+                Err(p)
             }
-            // The limit is a guard, not a gate: a failed count lets the call through.
-            Err(e) => tracing::warn!(error = %e, "api: counting the client's calls"),
+            Err(KeyRefusal::Unavailable) => Err(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "api-problem-unavailable",
+                lang,
+            )),
         }
-        Ok(Caller { client, lang })
     }
 }

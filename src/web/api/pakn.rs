@@ -16,13 +16,13 @@ use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
 use super::problem::{FieldProblem, Problem};
-use crate::db::{api_clients, tickets, track};
+use crate::db::{api_clients, track};
 use crate::domain::attachment::{CheckedFile, FileRefusal};
 use crate::domain::calendar::vn_offset;
-use crate::domain::feedback::{Channel, FeedbackValues, FieldError};
+use crate::domain::feedback::{FeedbackValues, FieldError};
 use crate::domain::tracking_code::TrackingCode;
-use crate::handling::filing::{self, FilingMeta, FilingOutcome};
 use crate::i18n::{Lang, Tr};
+use crate::web::kit::api_client::{self, ClientFiling, ClientFilingError};
 use crate::web::kit::detached::detached;
 use crate::web::kit::messages::{field_message, file_message};
 use crate::web::kit::upload::{self, RefusedFile};
@@ -173,26 +173,13 @@ async fn store(
     } else if key.chars().count() > MAX_KEY_CHARS {
         refused.push(("idempotency_key", FieldError::TooLong(MAX_KEY_CHARS)));
     }
-    let meta = FilingMeta {
-        channel: Channel::parse(&caller.client.channel).unwrap_or(Channel::Api),
-        external_ref: body
-            .external_ref
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
-        external_ref_date: body.external_ref_date,
-        entered_by: None,
-        lang: if lang == Lang::En { "en" } else { "vi" }.to_string(),
-        idempotency_key: Some(api_clients::filing_key(caller.client.id, &key)),
-        suspected_spam: false,
-        spam_reasons: Vec::new(),
-        received_at: Utc::now(),
-        keep_stashed: Vec::new(),
-        skip_acknowledgement: false,
-    };
-    let reference = state.reference.get();
-    let valid = reference.validate_feedback(&body.values());
+    let external_ref = body
+        .external_ref
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let external_ref_date = body.external_ref_date;
     let uploads = &state.cfg.uploads;
     let file_problems: Vec<FieldProblem> = refused_files
         .iter()
@@ -208,41 +195,35 @@ async fn store(
             }
         })
         .collect();
-    let valid = match valid {
-        Ok(valid) if refused.is_empty() && file_problems.is_empty() => valid,
-        Ok(_) => return Err(invalid(lang, &refused, file_problems)),
-        Err(errors) => {
+    let values = body.values();
+    if !refused.is_empty() || !file_problems.is_empty() {
+        if let Err(errors) = state.reference.get().validate_feedback(&values) {
             refused.extend(errors);
-            return Err(invalid(lang, &refused, file_problems));
         }
+        return Err(invalid(lang, &refused, file_problems));
+    }
+    let filing = ClientFiling {
+        values,
+        key: &key,
+        external_ref,
+        external_ref_date,
+        files,
+        lang,
     };
-    let mut conn = state
-        .pool
-        .get()
-        .await
-        .map_err(|e| Problem::unavailable(lang, "storing a filing", e))?;
-    let outcome = filing::file(&mut conn, &state.cfg, &reference, &valid, files, &meta)
-        .await
-        .map_err(|e| Problem::unavailable(lang, "storing a filing", e))?;
-    match outcome {
-        FilingOutcome::Created { code, .. } => {
-            drop(conn);
-            state.mail_wake.notify_one();
-            metrics::counter!("pakn_tickets_filed_total", "channel" => meta.channel.as_str())
-                .increment(1);
-            Ok(filed(StatusCode::CREATED, code.as_str()))
-        }
-        FilingOutcome::AlreadyFiled { access_token } => {
-            let first = tickets::receipt_by_access_token(&mut conn, &access_token)
-                .await
-                .map_err(|e| Problem::unavailable(lang, "storing a filing", e))?
-                .ok_or_else(|| Problem::unavailable(lang, "finding the first filing", "gone"))?;
-            Ok(filed(StatusCode::OK, &first.code))
-        }
-        FilingOutcome::TokenReused => Err(Problem::new(
+    match api_client::file_for(state, &caller.client, filing).await {
+        Ok(done) if done.created => Ok(filed(StatusCode::CREATED, &done.code)),
+        Ok(done) => Ok(filed(StatusCode::OK, &done.code)),
+        Err(ClientFilingError::Invalid(errors)) => Err(invalid(lang, &errors, Vec::new())),
+        Err(ClientFilingError::KeyReused) => Err(Problem::new(
             StatusCode::CONFLICT,
             "idempotency-key-reused",
             "api-problem-key-reused",
+            lang,
+        )),
+        Err(ClientFilingError::Unavailable) => Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "api-problem-unavailable",
             lang,
         )),
     }

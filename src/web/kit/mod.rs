@@ -10,6 +10,7 @@
 //! [`StaffChrome`] and [`page`]).
 
 pub mod accept_language;
+pub mod api_client;
 pub mod assets;
 pub mod attempt;
 pub mod calendar_gaps;

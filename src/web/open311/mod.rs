@@ -3,15 +3,21 @@
 //! content category and the kind as attributes), in XML and JSON. The format is the
 //! suffix of the last path segment (split on its last dot; any other is a 404); every id
 //! and code is a string in JSON; errors are `[{"code":404,"description":"…"}]` (or their
-//! XML), described in the caller's language. Requests (filing and reading) come next.
+//! XML), described in the caller's language. The service requests (filing, the public
+//! list, one request, tokens) are in [`requests`].
 
 mod doc;
+mod form;
+mod requests;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+
+use crate::web::kit::detached;
 
 use crate::domain::reference::Reference;
 use crate::i18n::{Lang, Tr};
@@ -24,8 +30,10 @@ const CHANGESET: &str = "2026-12-05T00:00:00+07:00";
 
 pub fn router() -> Router<SharedState> {
     Router::new()
-        .route("/open311/v2/{file}", get(top))
+        .route("/open311/v2/{file}", get(top).post(post_top))
         .route("/open311/v2/services/{file}", get(definition))
+        .route("/open311/v2/requests/{file}", get(request))
+        .route("/open311/v2/tokens/{file}", get(token))
 }
 
 fn answer(format: Format, root: &str, v: &Val) -> Response {
@@ -54,6 +62,7 @@ async fn top(
     State(state): State<SharedState>,
     headers: HeaderMap,
     Path(file): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let lang = lang_of(&headers);
     let Some((stem, format)) = doc::split(&file) else {
@@ -67,7 +76,68 @@ async fn top(
     match stem {
         "discovery" => answer(format, "discovery", &discovery(&state)),
         "services" => answer(format, "services", &services(&state.reference.get(), lang)),
+        "requests" => requests::list(&state, format, lang, query.as_deref()).await,
         _ => error(format, StatusCode::NOT_FOUND, lang, "open311-not-found"),
+    }
+}
+
+/// `POST requests.{fmt}`; any other POST is a 404.
+async fn post_top(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    match doc::split(&file) {
+        Some(("requests", format)) => {
+            // Runs to its end even if the caller goes away (a retry finds the PAKN).
+            detached(async move {
+                Ok(requests::file(&state, format, lang, query.as_deref(), &body).await)
+            })
+            .await
+        }
+        Some((_, format)) => error(format, StatusCode::NOT_FOUND, lang, "open311-not-found"),
+        None => error(
+            Format::Json,
+            StatusCode::NOT_FOUND,
+            lang,
+            "open311-not-found",
+        ),
+    }
+}
+
+/// `GET requests/{id}.{fmt}`.
+async fn request(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let lang = lang_of(&headers);
+    match doc::split(&file) {
+        Some((id, format)) => requests::one(&state, format, lang, id, query.as_deref()).await,
+        None => error(
+            Format::Json,
+            StatusCode::NOT_FOUND,
+            lang,
+            "open311-not-found",
+        ),
+    }
+}
+
+/// `GET tokens/{token}.{fmt}`.
+async fn token(headers: HeaderMap, Path(file): Path<String>) -> Response {
+    let lang = lang_of(&headers);
+    match doc::split(&file) {
+        Some((t, format)) => requests::token(format, lang, t),
+        None => error(
+            Format::Json,
+            StatusCode::NOT_FOUND,
+            lang,
+            "open311-not-found",
+        ),
     }
 }
 
@@ -143,11 +213,12 @@ async fn definition(
     }
     let t = Tr::new(lang);
     let attribute = |order: i64, code: &str, name: String, values: Vec<(String, String)>| {
+        let required = code != "publish_consent";
         Val::Obj(vec![
             ("variable", Val::Bool(true)),
             ("code", s(code)),
             ("datatype", s("singlevaluelist")),
-            ("required", Val::Bool(true)),
+            ("required", Val::Bool(required)),
             ("datatype_description", s(String::new())),
             ("order", Val::Num(order)),
             ("description", s(name)),
@@ -171,6 +242,17 @@ async fn definition(
         .into_iter()
         .map(|k| (k.to_string(), t.t(&format!("kind-{}", k.replace('_', "-")))))
         .collect();
+    let yes = || ("yes".to_string(), t.t("open311-value-yes"));
+    let no = || ("no".to_string(), t.t("open311-value-no"));
+    let title = Val::Obj(vec![
+        ("variable", Val::Bool(true)),
+        ("code", s("title")),
+        ("datatype", s("string")),
+        ("required", Val::Bool(false)),
+        ("datatype_description", s(String::new())),
+        ("order", Val::Num(3)),
+        ("description", s(t.t("open311-attr-title"))),
+    ]);
     let def = Val::Obj(vec![
         ("service_code", s(code)),
         (
@@ -185,6 +267,14 @@ async fn definition(
                         categories,
                     ),
                     attribute(2, "kind", t.t("open311-attr-kind"), kinds),
+                    title,
+                    attribute(4, "consent", t.t("open311-attr-consent"), vec![yes()]),
+                    attribute(
+                        5,
+                        "publish_consent",
+                        t.t("open311-attr-publish-consent"),
+                        vec![yes(), no()],
+                    ),
                 ],
             ),
         ),
