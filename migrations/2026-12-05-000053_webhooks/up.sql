@@ -43,14 +43,15 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
     WHERE delivered_at IS NULL AND failed_at IS NULL;
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries (subscription_id, id DESC);
 
--- Queues `kind` about ticket `t` for every subscription that hears it.
-CREATE FUNCTION webhook_queue(kind text, t bigint, at timestamptz, extra jsonb)
+-- Queues event `ev` about ticket `tid` for every subscription that hears it. (The
+-- parameters' names are unlike any column's: in SQL functions a column wins.)
+CREATE FUNCTION webhook_queue(ev text, tid bigint, ev_at timestamptz, extra jsonb)
 RETURNS void LANGUAGE sql AS $$
     INSERT INTO webhook_deliveries (msg_id, subscription_id, ticket_id, event, payload)
-    SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), s.id, tk.id, kind,
+    SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), s.id, tk.id, ev,
            jsonb_build_object(
-               'type', kind,
-               'timestamp', to_char(at AT TIME ZONE 'Asia/Ho_Chi_Minh',
+               'type', ev,
+               'timestamp', to_char(ev_at AT TIME ZONE 'Asia/Ho_Chi_Minh',
                                     'YYYY-MM-DD"T"HH24:MI:SS"+07:00"'),
                'data', jsonb_build_object(
                    'service_request_id', tk.public_id,
@@ -63,9 +64,9 @@ RETURNS void LANGUAGE sql AS $$
                ) || extra)
       FROM tickets tk
       JOIN units u ON u.id = tk.unit_id
-      JOIN webhook_subscriptions s ON s.enabled AND kind = ANY (s.events)
+      JOIN webhook_subscriptions s ON s.enabled AND ev = ANY (s.events)
       JOIN api_clients c ON c.id = s.client_id AND c.enabled
-     WHERE tk.id = t
+     WHERE tk.id = tid
        AND ('watch' = ANY (c.scopes) OR tk.idempotency_key LIKE 'api:' || s.client_id || ':%')
 $$;
 

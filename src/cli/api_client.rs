@@ -176,7 +176,7 @@ async fn webhook(
                 bail!("--url: {url:?} is not an http:// or https:// address");
             }
             let salt = sign::new_salt();
-            let id = match db_webhooks::add(conn, &client, &url, &events, &salt).await {
+            let id = match db_webhooks::add(conn, &client, (&url, &events), &salt, None).await {
                 Ok(id) => id,
                 Err(db_webhooks::AddError::NoClient) => bail!("no client named {client:?}"),
                 Err(e) => return Err(e.into()),
@@ -200,7 +200,7 @@ async fn webhook(
         }
         WebhookCommand::Enable { id } | WebhookCommand::Disable { id } => {
             let on = matches!(command, WebhookCommand::Enable { .. });
-            if !db_webhooks::set_enabled(conn, id, on).await? {
+            if !db_webhooks::set_enabled(conn, id, on, None).await? {
                 bail!("no webhook {id}");
             }
             println!("webhook {id}: {}", if on { "on" } else { "off" });

@@ -50,23 +50,33 @@ struct Id {
     id: i32,
 }
 
-/// Subscribes client `client_name` to `events` at `url`; the new id.
+/// Subscribes client `client_name` to `events` at `url`, with its audit row (`by`: the
+/// admin, None from the command line); the new id.
 pub async fn add(
     conn: &mut AsyncPgConnection,
     client_name: &str,
-    url: &str,
-    events: &[String],
+    (url, events): (&str, &[String]),
     salt: &[u8],
+    by: Option<i32>,
 ) -> Result<i32, AddError> {
     let query = diesel::sql_query(
-        "INSERT INTO webhook_subscriptions (client_id, url, events, secret_salt)
-         SELECT id, $2, $3, $4 FROM api_clients WHERE name = $1
-         RETURNING id",
+        "WITH s AS (
+             INSERT INTO webhook_subscriptions (client_id, url, events, secret_salt)
+             SELECT id, $2, $3, $4 FROM api_clients WHERE name = $1
+             RETURNING id, url, events
+         ), a AS (
+             INSERT INTO audit_log (user_id, entity, entity_id, action, after)
+             SELECT $5, 'webhook_subscription', s.id::text, 'create',
+                    jsonb_build_object('client', $1, 'url', s.url, 'events', s.events)
+               FROM s
+         )
+         SELECT id FROM s",
     )
     .bind::<Text, _>(client_name)
     .bind::<Text, _>(url)
     .bind::<Array<Text>, _>(events)
-    .bind::<Bytea, _>(salt);
+    .bind::<Bytea, _>(salt)
+    .bind::<Nullable<Integer>, _>(by);
     let row: Option<Id> = super::durable::optional(query, conn).await?;
     row.map(|r| r.id).ok_or(AddError::NoClient)
 }
@@ -88,23 +98,40 @@ pub async fn list(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<Subsc
     .await
 }
 
-/// Switches subscription `id` on (its failures forgotten) or off; whether it exists.
+/// Switches subscription `id` on (its failures forgotten) or off, with its audit row;
+/// whether it exists.
 pub async fn set_enabled(
     conn: &mut AsyncPgConnection,
     id: i32,
     enabled: bool,
+    by: Option<i32>,
 ) -> diesel::QueryResult<bool> {
     let n = diesel::sql_query(
-        "UPDATE webhook_subscriptions
-            SET enabled = $2, failing_since = NULL,
-                disabled_at = CASE WHEN $2 THEN NULL ELSE now() END
-          WHERE id = $1",
+        "WITH s AS (
+             UPDATE webhook_subscriptions
+                SET enabled = $2, failing_since = NULL,
+                    disabled_at = CASE WHEN $2 THEN NULL ELSE now() END
+              WHERE id = $1 RETURNING id
+         )
+         INSERT INTO audit_log (user_id, entity, entity_id, action)
+         SELECT $3, 'webhook_subscription', s.id::text,
+                CASE WHEN $2 THEN 'enable' ELSE 'disable' END
+           FROM s",
     )
     .bind::<Integer, _>(id)
     .bind::<Bool, _>(enabled)
+    .bind::<Nullable<Integer>, _>(by)
     .execute(conn)
     .await?;
     Ok(n > 0)
+}
+
+/// Subscription `id`, if it exists.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: i32,
+) -> diesel::QueryResult<Option<SubscriptionRow>> {
+    Ok(list(conn).await?.into_iter().find(|s| s.id == id))
 }
 
 /// One delivery in the log.
@@ -154,14 +181,22 @@ pub async fn replay(
     conn: &mut AsyncPgConnection,
     subscription: i32,
     id: i64,
+    by: i32,
 ) -> diesel::QueryResult<bool> {
     let n = diesel::sql_query(
-        "UPDATE webhook_deliveries
-            SET delivered_at = NULL, failed_at = NULL, next_attempt_at = now()
-          WHERE id = $1 AND subscription_id = $2",
+        "WITH d AS (
+             UPDATE webhook_deliveries
+                SET delivered_at = NULL, failed_at = NULL, next_attempt_at = now()
+              WHERE id = $1 AND subscription_id = $2 RETURNING id, msg_id
+         )
+         INSERT INTO audit_log (user_id, entity, entity_id, action, after)
+         SELECT $3, 'webhook_subscription', $2::text, 'replay',
+                jsonb_build_object('delivery', d.msg_id)
+           FROM d",
     )
     .bind::<BigInt, _>(id)
     .bind::<Integer, _>(subscription)
+    .bind::<Integer, _>(by)
     .execute(conn)
     .await?;
     Ok(n > 0)

@@ -48,4 +48,5 @@ mod ticket_page;
 mod totp;
 mod track;
 mod visitors;
+mod webhooks;
 mod workflow;

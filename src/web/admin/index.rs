@@ -81,6 +81,7 @@ pub async fn show(
         section("/staff/admin/calendar", "calendar"),
         section("/staff/admin/mail", "mail"),
         section("/staff/admin/api-clients", "api-clients"),
+        section("/staff/admin/webhooks", "webhooks"),
     ];
     let audit = lines
         .into_iter()

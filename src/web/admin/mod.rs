@@ -25,6 +25,7 @@ mod reply_templates;
 mod rules;
 pub mod screen;
 mod units;
+mod webhooks;
 
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -62,6 +63,19 @@ pub fn router() -> Router<SharedState> {
         .route(
             "/staff/admin/api-clients/{id}/enabled",
             post(api_clients::set_enabled),
+        )
+        .route(
+            "/staff/admin/webhooks",
+            get(webhooks::show).post(webhooks::add),
+        )
+        .route("/staff/admin/webhooks/{id}", get(webhooks::log))
+        .route(
+            "/staff/admin/webhooks/{id}/enabled",
+            post(webhooks::set_enabled),
+        )
+        .route(
+            "/staff/admin/webhooks/{id}/replay/{delivery}",
+            post(webhooks::replay),
         )
         .route("/staff/admin/mail/retry-failed", post(mail::retry_failed))
         .route("/staff/admin/mail/{id}/retry", post(mail::retry_one))
