@@ -311,6 +311,71 @@ async fn signed_deliveries_survive_a_receiver_down_for_a_minute() {
     app.stop().await;
 }
 
+/// In a real browser, at 360 and 1280 px: an admin adds a subscription (a wrong address
+/// first: the message, and what was typed kept), copies the secret shown once, and
+/// opens the delivery log. Screenshots in `target/screenshots/webhooks-{360,1280}/`.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_subscribes_a_receiver_in_a_browser() {
+    use crate::support::browser::{Browser, with_browser};
+
+    let app = TestApp::spawn().await;
+    add_client(&app, "Cổng dịch vụ công tỉnh", "provincial_committee").await;
+    crate::auth::create_user(&app, "quantri@sonoivu.vn", &["admin"], None).await;
+    let base = app.base.clone();
+    for width in [360, 1280] {
+        let base = base.clone();
+        with_browser(
+            &format!("webhooks-{width}"),
+            width,
+            1400,
+            async |b: &Browser| {
+                b.goto(&format!("{base}/staff/login")).await;
+                b.fill("#email", "quantri@sonoivu.vn").await;
+                b.fill("#password", crate::auth::PASSWORD).await;
+                b.click("main button[type=submit]").await;
+                b.wait_for(".admin-sections").await;
+                b.click("a[href='/staff/admin/webhooks']").await;
+                b.wait_for("#webhook-url").await;
+                b.fill("#webhook-url", "ftp://cong.angiang.gov.vn/pakn")
+                    .await;
+                b.click("main form.admin-form button[type=submit]").await;
+                b.wait_for("[data-testid=webhook-error]").await;
+                assert!(
+                    b.text("[data-testid=webhook-error]")
+                        .await
+                        .contains("http://")
+                );
+                let kept = b
+                    .eval("return document.querySelector('#webhook-url').value")
+                    .await;
+                assert_eq!(kept, "ftp://cong.angiang.gov.vn/pakn");
+                b.screenshot("error").await.expect("screenshot");
+                b.eval("document.querySelector('#webhook-url').value = ''; return 1")
+                    .await;
+                b.fill(
+                    "#webhook-url",
+                    &format!("https://cong.angiang.gov.vn/pakn/{width}"),
+                )
+                .await;
+                b.click("main form.admin-form button[type=submit]").await;
+                b.wait_for("[data-testid=webhook-secret]").await;
+                assert!(
+                    b.text("[data-testid=webhook-secret]")
+                        .await
+                        .starts_with("whsec_")
+                );
+                b.screenshot("added").await.expect("screenshot");
+                b.click("[data-testid=webhook] a.button").await;
+                b.wait_for("main h1").await;
+                assert!(b.text("main h1").await.contains("Nhật ký gửi"));
+                b.screenshot("log").await.expect("screenshot");
+            },
+        )
+        .await;
+    }
+    app.stop().await;
+}
+
 #[derive(diesel::QueryableByName)]
 struct Id {
     #[diesel(sql_type = diesel::sql_types::Integer)]
