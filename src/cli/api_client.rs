@@ -27,12 +27,17 @@ pub enum ApiClientCommand {
         #[arg(long, default_value = "api")]
         channel: String,
         /// What it may do (repeatable): file (file PAKN and read those it filed), watch
-        /// (its webhooks hear the events of every PAKN, without personal data).
+        /// (its webhooks hear the events of every PAKN, without personal data), staff
+        /// (read and move PAKN as the account of --acts-as).
         #[arg(long = "scope", default_value = "file")]
         scopes: Vec<String>,
         /// Calls a minute it may make (429 beyond).
         #[arg(long, default_value_t = 600)]
         rate_per_min: i32,
+        /// With the scope staff: the staff account (its email) whose roles and unit
+        /// the client acts with.
+        #[arg(long)]
+        acts_as: Option<String>,
     },
     /// List the clients: name, key id, scopes, channel, enabled, last use.
     List,
@@ -79,7 +84,7 @@ pub enum WebhookCommand {
 }
 
 /// The scopes a client may hold.
-const SCOPES: &[&str] = &["file", "watch"];
+const SCOPES: &[&str] = &["file", "watch", "staff"];
 
 pub async fn run(cfg: &Config, command: ApiClientCommand) -> anyhow::Result<()> {
     let mut conn = crate::db::connect(&cfg.database.url).await?;
@@ -89,7 +94,11 @@ pub async fn run(cfg: &Config, command: ApiClientCommand) -> anyhow::Result<()> 
             channel,
             scopes,
             rate_per_min,
+            acts_as,
         } => {
+            if scopes.iter().any(|s| s == "staff") != acts_as.is_some() {
+                bail!("--scope staff and --acts-as go together");
+            }
             if rate_per_min < 1 {
                 bail!("--rate-per-min: at least 1");
             }
@@ -115,6 +124,12 @@ pub async fn run(cfg: &Config, command: ApiClientCommand) -> anyhow::Result<()> 
                 (&channel, rate_per_min),
             )
             .await?;
+            if let Some(email) = acts_as
+                && !api_clients::set_acts_as(&mut conn, client.id, &email).await?
+            {
+                api_clients::set_enabled(&mut conn, &client.name, false).await?;
+                bail!("--acts-as: no active staff account {email:?} (the client is left revoked)");
+            }
             println!("client {} ({}): key shown once:", client.id, client.name);
             println!("{}", key.full);
         }

@@ -26,6 +26,9 @@ pub struct ApiClient {
     pub enabled: bool,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub last_used_at: Option<DateTime<Utc>>,
+    /// The staff account a `staff` client acts as.
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub acts_as: Option<i32>,
 }
 
 #[derive(QueryableByName)]
@@ -36,7 +39,8 @@ struct Found {
     secret_sha256: Vec<u8>,
 }
 
-const COLUMNS: &str = "id, name, key_id, scopes, channel, rate_per_min, enabled, last_used_at";
+const COLUMNS: &str =
+    "id, name, key_id, scopes, channel, rate_per_min, enabled, last_used_at, acts_as";
 
 /// Records a client with the key whose id is `key_id` and secret digest `digest`.
 pub async fn create(
@@ -184,6 +188,24 @@ pub async fn set_enabled(
         .bind::<Bool, _>(enabled)
         .execute(conn)
         .await?;
+    Ok(n > 0)
+}
+
+/// Makes client `id` act as the active staff account `email`; whether both exist.
+pub async fn set_acts_as(
+    conn: &mut AsyncPgConnection,
+    id: i32,
+    email: &str,
+) -> diesel::QueryResult<bool> {
+    let n = diesel::sql_query(
+        "UPDATE api_clients SET acts_as = u.id
+           FROM users u
+          WHERE api_clients.id = $1 AND lower(u.email) = lower($2) AND u.active",
+    )
+    .bind::<Integer, _>(id)
+    .bind::<Text, _>(email)
+    .execute(conn)
+    .await?;
     Ok(n > 0)
 }
 

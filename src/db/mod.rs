@@ -13,6 +13,7 @@ macro_rules! open_status_sql {
 
 pub mod admin;
 pub mod api_clients;
+pub mod api_staff;
 pub mod audit;
 pub mod counters;
 pub mod digests;

@@ -238,6 +238,19 @@ impl Command {
     }
 }
 
+/// The commands that carry out `command` on a PAKN in `status`: the first draft of an
+/// accepted PAKN starts the work first (domain.md: "the handler starting work, or the
+/// first draft"). The web and the API both ask this.
+pub fn commands_for(status: crate::domain::status::Status, command: Command) -> Vec<Command> {
+    let start_first = matches!(command, Command::Move(Step::SubmitDraft { .. }))
+        && status == crate::domain::status::Status::Accepted;
+    if start_first {
+        vec![Command::Move(Step::StartWork), command]
+    } else {
+        vec![command]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

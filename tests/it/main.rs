@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod api_staff;
 mod auth;
 mod browser;
 mod citizen;

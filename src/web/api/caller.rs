@@ -8,11 +8,18 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 
 use super::problem::Problem;
+use crate::auth::StaffUser;
 use crate::db::api_clients::ApiClient;
+use crate::db::users;
+use crate::domain::access::Access;
 use crate::i18n::Lang;
+use crate::web::kit::AppState;
 use crate::web::kit::SharedState;
 use crate::web::kit::accept_language::lang_of;
 use crate::web::kit::api_client::{self, KeyRefusal};
+
+/// The scope of clients that act as a staff account.
+pub const STAFF: &str = "staff";
 
 /// The client of a request, its key checked.
 pub struct Caller {
@@ -33,6 +40,36 @@ impl Caller {
                 self.lang,
             ))
         }
+    }
+}
+
+impl Caller {
+    /// The access of the staff account a `staff` client acts as: 403 without the scope,
+    /// without an account, or when the account no longer reads PAKN (deactivated, or its
+    /// roles changed).
+    pub async fn staff(&self, state: &AppState) -> Result<Access, Problem> {
+        self.needs(STAFF)?;
+        let forbidden = || {
+            Problem::new(
+                StatusCode::FORBIDDEN,
+                "out-of-scope",
+                "api-problem-out-of-scope",
+                self.lang,
+            )
+        };
+        let user_id = self.client.acts_as.ok_or_else(forbidden)?;
+        let mut conn = (state.pool.get().await)
+            .map_err(|e| Problem::unavailable(self.lang, "a connection", e))?;
+        let user = users::find(&mut conn, user_id)
+            .await
+            .map_err(|e| Problem::unavailable(self.lang, "reading the account", e))?
+            .filter(|u| u.active)
+            .ok_or_else(forbidden)?;
+        let access = StaffUser::from_row(user, String::new()).access;
+        if !access.reads_tickets() {
+            return Err(forbidden());
+        }
+        Ok(access)
     }
 }
 

@@ -5,6 +5,7 @@
 mod caller;
 mod pakn;
 mod problem;
+mod staff;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -19,4 +20,7 @@ pub fn router() -> Router<SharedState> {
             post(pakn::file).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/api/v1/pakn/{code}", get(pakn::status))
+        .route("/api/v1/staff/pakn", get(staff::list))
+        .route("/api/v1/staff/pakn/{code}", get(staff::one))
+        .route("/api/v1/staff/pakn/{code}/moves", post(staff::moves))
 }

@@ -22,7 +22,6 @@ use crate::auth::StaffUser;
 use crate::db::tickets::TicketRow;
 use crate::domain::next_step::is_destructive;
 use crate::domain::reference::Reference;
-use crate::domain::status::Status;
 use crate::domain::workflow::Action;
 use crate::handling::{
     self, Classification, Command, Context, HandlingError, ReplyDocument, Step, Who,
@@ -145,15 +144,7 @@ fn commands(
     let reference = state.reference.get();
     let command =
         command_of(form, &reference, &ticket.lang).map_err(|id| Refusal::unprocessable(t.t(id)))?;
-    // The first draft of an accepted PAKN starts the work (domain.md: "the handler
-    // starting work, or the first draft").
-    let start_first = matches!(command, Command::Move(Step::SubmitDraft { .. }))
-        && ticket.status == Status::Accepted;
-    Ok(if start_first {
-        vec![Command::Move(Step::StartWork), command]
-    } else {
-        vec![command]
-    })
+    Ok(handling::command::commands_for(ticket.status, command))
 }
 
 /// What the page asks beyond the moves table, checked before anything is done: an action
