@@ -3,6 +3,7 @@
 //! RFC 9457 problem details in Vietnamese and English.
 
 mod caller;
+mod doc;
 mod pakn;
 mod problem;
 mod staff;
@@ -20,6 +21,8 @@ pub fn router() -> Router<SharedState> {
             post(pakn::file).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/api/v1/pakn/{code}", get(pakn::status))
+        .route("/api/v1/openapi.json", get(doc::json))
+        .route("/api/v1/docs", get(doc::docs))
         .route("/api/v1/staff/pakn", get(staff::list))
         .route("/api/v1/staff/pakn/{code}", get(staff::one))
         .route("/api/v1/staff/pakn/{code}/moves", post(staff::moves))

@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
-use super::problem::{FieldProblem, Problem};
+use super::problem::{FieldProblem, Problem, ProblemBody};
 use crate::db::{api_clients, track};
 use crate::domain::attachment::{CheckedFile, FileRefusal};
 use crate::domain::calendar::vn_offset;
@@ -34,7 +34,7 @@ pub const FILE: &str = "file";
 const MAX_KEY_CHARS: usize = 200;
 
 /// A filing as a client sends it: the public form's fields, and the client's reference.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct FilingBody {
     /// The client's key for this filing (its own id of the PAKN serves well): sent again,
@@ -90,7 +90,8 @@ impl FilingBody {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// Where a filed PAKN is followed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Filed {
     pub code: String,
     pub href: String,
@@ -117,6 +118,31 @@ const MAX_JSON_BYTES: usize = 256 * 1024;
 
 /// A filing as JSON, or as `multipart/form-data` with the JSON in the part `pakn` and the
 /// files in the others (checked as the form's: types, sizes, count).
+#[utoipa::path(
+    post,
+    path = "/api/v1/pakn",
+    tag = "file",
+    request_body(content(
+        (FilingBody = "application/json"),
+        (FilingParts = "multipart/form-data"),
+    )),
+    responses(
+        (status = 201, description = "Filed", body = Filed,
+         headers(("Location" = String, description = "The PAKN's address in this API"))),
+        (status = 200, description = "The same idempotency key and content again: the first PAKN", body = Filed),
+        (status = 400, description = "Not the JSON expected", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The client lacks the scope `file`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The idempotency key came before with other content", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "Too large"),
+        (status = 415, description = "Not a multipart body"),
+        (status = 422, description = "Refused fields, each with its message in Vietnamese and English", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
+         headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn file(
     State(state): State<SharedState>,
     caller: Caller,
@@ -254,7 +280,7 @@ fn invalid(
 }
 
 /// One public step of a PAKN's timeline.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Step {
     pub at: DateTime<FixedOffset>,
     pub event: String,
@@ -262,7 +288,7 @@ pub struct Step {
 }
 
 /// An official reply.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reply {
     pub body: String,
     pub number_symbol: Option<String>,
@@ -271,7 +297,7 @@ pub struct Reply {
 }
 
 /// A PAKN as its client reads it: no personal data.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Status {
     pub code: String,
     pub status: String,
@@ -286,6 +312,23 @@ pub struct Status {
     pub replies: Vec<Reply>,
 }
 
+/// The status, public timeline and official replies of a PAKN the client filed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/pakn/{code}",
+    tag = "file",
+    params(("code" = String, Path, description = "The tracking code the filing returned")),
+    responses(
+        (status = 200, description = "The PAKN", body = Status),
+        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The client lacks the scope `file`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No PAKN of this client has this code", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
+         headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn status(
     State(state): State<SharedState>,
     caller: Caller,
@@ -352,4 +395,16 @@ pub async fn status(
             .collect(),
     };
     Ok(Json(body).into_response())
+}
+
+/// A filing with files: the JSON of [`FilingBody`] in the part `pakn`, the files in the
+/// others (documentation only).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct FilingParts {
+    /// The filing, as JSON.
+    pub pakn: String,
+    /// Up to the form's count of files (PDF, images, office documents).
+    #[schema(value_type = Vec<String>, format = Binary)]
+    pub files: Vec<Vec<u8>>,
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::i18n::{Lang, Tr};
 
 /// One refused field: its name and the message in each language.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     pub field: String,
     pub message_vi: String,
@@ -30,16 +30,20 @@ pub struct Problem {
     pub retry_after: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// An RFC 9457 problem detail, as the API answers every error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProblemBody {
+    /// A path naming the problem: `/api/v1/problems/invalid-key`, …
     #[serde(rename = "type")]
-    kind: String,
-    title: String,
-    status: u16,
-    title_vi: String,
-    title_en: String,
-    #[serde(skip_serializing_if = "<[FieldProblem]>::is_empty")]
-    errors: &'a [FieldProblem],
+    pub kind: String,
+    /// The title in the language asked by `Accept-Language`.
+    pub title: String,
+    pub status: u16,
+    pub title_vi: String,
+    pub title_en: String,
+    /// For a refused filing or move: each field and what is wrong with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
 }
 
 impl Problem {
@@ -93,13 +97,13 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let (vi, en) = (Tr::new(Lang::Vi), Tr::new(Lang::En));
-        let body = Body {
+        let body = ProblemBody {
             kind: format!("/api/v1/problems/{}", self.kind),
             title: Tr::new(self.lang).t(self.title_id),
             status: self.status.as_u16(),
             title_vi: vi.t(self.title_id),
             title_en: en.t(self.title_id),
-            errors: &self.errors,
+            errors: self.errors,
         };
         let mut res = (self.status, axum::Json(body)).into_response();
         res.headers_mut().insert(

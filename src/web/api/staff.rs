@@ -15,7 +15,7 @@
 //! the purpose `api`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -24,7 +24,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
-use super::problem::{FieldProblem, Problem};
+use super::problem::{FieldProblem, Problem, ProblemBody};
 use crate::db::api_staff::{self, After, StaffRow};
 use crate::db::tickets::record_personal_data_views;
 use crate::domain::access::Access;
@@ -43,7 +43,7 @@ const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 100;
 
 /// The sender, as staff read it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Sender {
     pub full_name: Option<String>,
     pub organization: Option<String>,
@@ -53,7 +53,7 @@ pub struct Sender {
 }
 
 /// A PAKN as a staff client reads it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StaffPakn {
     pub code: String,
     pub status: String,
@@ -79,7 +79,7 @@ pub struct StaffPakn {
     pub sender: Option<Sender>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StaffPage {
     pub items: Vec<StaffPakn>,
     /// The next page's address, absent on the last page.
@@ -125,12 +125,38 @@ fn pakn(state: &AppState, access: &Access, r: StaffRow) -> (StaffPakn, bool) {
     (p, reads)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+/// The list's parameters (read by hand, so that a malformed one is a problem detail).
+#[derive(Debug, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only PAKN in this status (`submitted`, `accepted`, …).
     pub status: Option<String>,
+    /// PAKN a page holds, 1 to 100 (50 when absent).
     pub limit: Option<i64>,
+    /// Where the page starts: from the previous page's `next`.
     pub cursor: Option<String>,
+}
+
+impl ListQuery {
+    fn parse(raw: Option<&str>, lang: Lang) -> Result<ListQuery, Problem> {
+        let mut q = ListQuery::default();
+        for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+            let v = v.trim().to_string();
+            match k.as_ref() {
+                "status" => q.status = Some(v),
+                "cursor" => q.cursor = Some(v),
+                "limit" if v.is_empty() => {}
+                "limit" => {
+                    q.limit = Some(
+                        v.parse()
+                            .map_err(|_| bad_query(lang, "limit", "api-err-limit"))?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
 }
 
 fn bad_query(lang: Lang, field: &str, message_id: &str) -> Problem {
@@ -162,13 +188,30 @@ fn parse_cursor(s: &str) -> Option<After> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff/pakn",
+    tag = "staff",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of PAKN, newest first", body = StaffPage),
+        (status = 400, description = "A malformed parameter", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The client lacks the scope `staff` or its account", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
+         headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<SharedState>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
     let access = caller.staff(&state).await?;
     let lang = caller.lang;
+    let q = ListQuery::parse(raw.as_deref(), lang)?;
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => {
@@ -267,6 +310,22 @@ async fn shown(
     Ok(Json(p).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff/pakn/{code}",
+    tag = "staff",
+    params(("code" = String, Path, description = "The PAKN's tracking code")),
+    responses(
+        (status = 200, description = "The PAKN", body = StaffPakn),
+        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The client lacks the scope `staff` or its account", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No PAKN in the account's reach has this code", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
+         headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn one(
     State(state): State<SharedState>,
     caller: Caller,
@@ -278,7 +337,7 @@ pub async fn one(
 }
 
 /// A move as a client sends it: the action and what it carries.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct MoveBody {
     pub action: String,
@@ -343,6 +402,25 @@ fn step_of(state: &AppState, b: MoveBody) -> Option<Step> {
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff/pakn/{code}/moves",
+    tag = "staff",
+    params(("code" = String, Path, description = "The PAKN's tracking code")),
+    request_body(content = MoveBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done: the PAKN after the move", body = StaffPakn),
+        (status = 400, description = "Not the JSON expected", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The account may not make this move", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No PAKN in the account's reach has this code", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Refused by the move table or the use case, with why in both languages", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
+         headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn moves(
     State(state): State<SharedState>,
     caller: Caller,

@@ -39,6 +39,8 @@ pub struct AppState {
     pub counts: counts::CountsCache,
     /// Today's salted key of the rate-limit buckets (security review, finding 16).
     pub rate_keys: rate_limit::DayKeys,
+    /// API clients' calls a minute on this instance.
+    pub api_calls: super::api_client::Calls,
     /// The Prometheus recorder's handle, when `[metrics]` is set.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
@@ -63,6 +65,7 @@ impl AppState {
             exempt: cfg.exempt_networks(),
             trusted_proxies: cfg.trusted_proxy_networks(),
             counts: counts::CountsCache::new(cfg.server.counts_cache_secs),
+            api_calls: super::api_client::Calls::default(),
             rate_keys: rate_limit::DayKeys::default(),
             metrics: cfg
                 .metrics
