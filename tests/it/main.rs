@@ -41,6 +41,7 @@ mod reports;
 mod retention;
 mod roles;
 mod scale_out;
+mod schemathesis;
 mod staff_entry;
 mod staff_screens;
 mod staff_tickets;

@@ -134,8 +134,7 @@ const MAX_JSON_BYTES: usize = 256 * 1024;
         (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "The client lacks the scope `file`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "The idempotency key came before with other content", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 413, description = "Too large"),
-        (status = 415, description = "Not a multipart body"),
+        (status = 413, description = "Larger than a filing may be", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Refused fields, each with its message in Vietnamese and English", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
          headers(("Retry-After" = u32, description = "Seconds to wait"))),
@@ -159,17 +158,35 @@ pub async fn file(
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (json, files, refused) = if multipart {
         let not_a_form = || Problem::bad_json(lang, "not a multipart body").into_response();
-        let form =
-            match upload::read_form(&state, None, &headers, body, "api filing", not_a_form).await {
-                Ok(form) => form,
-                Err(answer) => return answer,
-            };
+        let form = match upload::read_form(&state, None, &headers, body, "api filing", not_a_form)
+            .await
+        {
+            Ok(form) if form.body_too_large => return too_large(lang).into_response(),
+            Ok(form) => form,
+            // The reader's own refusals, as problem details.
+            Err(answer) => {
+                return match answer.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => too_large(lang),
+                    s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => Problem::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "api-problem-unavailable",
+                        lang,
+                    ),
+                    StatusCode::BAD_REQUEST => {
+                        Problem::bad_json(lang, "a malformed multipart body")
+                    }
+                    _ => return answer,
+                }
+                .into_response();
+            }
+        };
         let json = form.get("pakn").unwrap_or_default().as_bytes().to_vec();
         (json, form.checked_files(), form.refused)
     } else {
         match axum::body::to_bytes(body, MAX_JSON_BYTES).await {
             Ok(bytes) => (bytes.to_vec(), Vec::new(), Vec::new()),
-            Err(e) => return Problem::bad_json(lang, &e.to_string()).into_response(),
+            Err(_) => return too_large(lang).into_response(),
         }
     };
     // The rest runs to its end even if the client goes away (it may send again with
@@ -180,6 +197,15 @@ pub async fn file(
             .unwrap_or_else(IntoResponse::into_response))
     })
     .await
+}
+
+fn too_large(lang: Lang) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        "api-problem-too-large",
+        lang,
+    )
 }
 
 async fn store(

@@ -18,3 +18,4 @@ apidoc-body = Body:
 apidoc-responses = Answers
 apidoc-open311 = Open311 GeoReport v2 is at /open311/v2 (discovery, services, requests, tokens; XML and JSON): a lĩnh vực is a service, a PAKN a service request; the list holds only published PAKN, without personal data.
 apidoc-webhooks = A connected system can receive events (pakn.filed, pakn.status_changed, pakn.information_requested, pakn.answered, pakn.published, pakn.rated) at its own address, signed per Standard Webhooks, without personal data.
+api-problem-too-large = The request is larger than allowed

@@ -18,3 +18,4 @@ apidoc-body = Nội dung gửi:
 apidoc-responses = Kết quả
 apidoc-open311 = Chuẩn Open311 GeoReport v2 có tại /open311/v2 (discovery, services, requests, tokens; XML và JSON): lĩnh vực là service, PAKN là service request; danh sách chỉ gồm các PAKN đã công khai, không có thông tin cá nhân.
 apidoc-webhooks = Hệ thống kết nối có thể nhận sự kiện (pakn.filed, pakn.status_changed, pakn.information_requested, pakn.answered, pakn.published, pakn.rated) tại địa chỉ của mình, có chữ ký theo chuẩn Standard Webhooks, không kèm thông tin cá nhân.
+api-problem-too-large = Nội dung gửi lớn hơn mức cho phép

@@ -1,0 +1,68 @@
+//! Issue 20: Schemathesis (PyPI) runs against `/api/v1/openapi.json` with a key of both
+//! scopes (`file`, and `staff` as the demo leader) and finds no server error and no
+//! answer outside the document: every status, content type, header and body as declared.
+
+use tokio::process::Command;
+
+use crate::api::cli;
+use crate::support::app::TestApp;
+use crate::workflow::{LEADER_EMAIL, file, people};
+
+/// The checks: errors, and conformance of each answer to the document.
+const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
+                      response_headers_conformance,response_schema_conformance";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schemathesis_finds_no_server_error_and_nothing_outside_the_document() {
+    let app = TestApp::spawn().await;
+    people(&app).await;
+    file(&app, "Hồ sơ thi tuyển chậm").await;
+    let (code, out) = cli(
+        &app,
+        &[
+            "add",
+            "--name",
+            "Schemathesis",
+            "--scope",
+            "file",
+            "--scope",
+            "staff",
+            "--acts-as",
+            LEADER_EMAIL,
+            "--rate-per-min",
+            "1000000",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    let key = out.lines().find(|l| l.starts_with("pakn_")).expect("a key");
+    let reports = tempfile::tempdir().expect("a directory");
+    let run = Command::new("schemathesis")
+        .args(["run", &app.url("/api/v1/openapi.json")])
+        .args(["--url", &app.url("")])
+        .args(["--checks", CHECKS])
+        .args(["--header", &format!("Authorization: Bearer {key}")])
+        .args([
+            "--max-examples",
+            "25",
+            "--seed",
+            "20261205",
+            "--workers",
+            "2",
+        ])
+        .args(["--phases", "examples,coverage,fuzzing"])
+        .args(["--report-dir"])
+        .arg(reports.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .await
+        .expect("schemathesis (pip install schemathesis)");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.status.success(), "{said}");
+    app.take_mail().await;
+    app.stop().await;
+}
