@@ -72,34 +72,47 @@ pub enum AddError {
     Db(#[from] diesel::result::Error),
 }
 
+/// What an admin gives a new client.
+pub struct NewClient<'a> {
+    pub name: &'a str,
+    pub scopes: &'a [String],
+    pub channel: &'a str,
+    pub rate_per_min: i32,
+    /// The staff account a `staff` client acts as.
+    pub acts_as: Option<i32>,
+}
+
 /// As [`create`], by an admin: the client and its audit row in one statement.
 pub async fn create_audited(
     conn: &mut AsyncPgConnection,
-    name: &str,
+    new: &NewClient<'_>,
     (key_id, digest): (&str, &[u8]),
-    scopes: &[String],
-    channel: &str,
     by: i32,
 ) -> Result<ApiClient, AddError> {
     let query = diesel::sql_query(format!(
         "WITH c AS (
-             INSERT INTO api_clients (name, key_id, secret_sha256, scopes, channel)
-             VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}
+             INSERT INTO api_clients (name, key_id, secret_sha256, scopes, channel,
+                                      rate_per_min, acts_as)
+             VALUES ($1, $2, $3, $4, $5, $7, $8) RETURNING {COLUMNS}
          ), a AS (
              INSERT INTO audit_log (user_id, entity, entity_id, action, after)
              SELECT $6, 'api_client', c.id::text, 'create',
                     jsonb_build_object('name', c.name, 'key_id', c.key_id,
-                                       'scopes', c.scopes, 'channel', c.channel)
+                                       'scopes', c.scopes, 'channel', c.channel,
+                                       'rate_per_min', c.rate_per_min,
+                                       'acts_as', c.acts_as)
                FROM c
          )
          SELECT {COLUMNS} FROM c"
     ))
-    .bind::<Text, _>(name)
+    .bind::<Text, _>(new.name)
     .bind::<Text, _>(key_id)
     .bind::<Bytea, _>(digest)
-    .bind::<Array<Text>, _>(scopes)
-    .bind::<Text, _>(channel)
-    .bind::<Integer, _>(by);
+    .bind::<Array<Text>, _>(new.scopes)
+    .bind::<Text, _>(new.channel)
+    .bind::<Integer, _>(by)
+    .bind::<Integer, _>(new.rate_per_min)
+    .bind::<Nullable<Integer>, _>(new.acts_as);
     super::durable::one(query, conn).await.map_err(|e| match e {
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,

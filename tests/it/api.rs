@@ -334,6 +334,8 @@ async fn an_admin_connects_a_system_sees_its_key_once_and_revokes_it() {
             ("csrf", token.as_str()),
             ("name", name),
             ("channel", "national_portal"),
+            ("scope", "file"),
+            ("rate_per_min", "600"),
         ])
     };
     // A name is needed; what was typed comes back.
@@ -344,6 +346,25 @@ async fn an_admin_connects_a_system_sees_its_key_once_and_revokes_it() {
             .await
             .expect("page")
             .contains("Vui lòng nhập tên hệ thống")
+    );
+
+    // The staff scope needs its account; what was typed comes back.
+    let res = c
+        .post(app.url("/staff/admin/api-clients"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("name", "Phần mềm một cửa"),
+            ("channel", "api"),
+            ("scope", "staff"),
+            ("rate_per_min", "120"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.expect("page");
+    assert!(
+        page.contains("tài khoản cán bộ mà hệ thống đại diện") && page.contains("value=\"120\"")
     );
 
     let res = add("Hệ thống PAKN quốc gia").send().await.expect("POST");

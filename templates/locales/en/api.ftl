@@ -19,3 +19,13 @@ apidoc-responses = Answers
 apidoc-open311 = Open311 GeoReport v2 is at /open311/v2 (discovery, services, requests, tokens; XML and JSON): a lĩnh vực is a service, a PAKN a service request; the list holds only published PAKN, without personal data.
 apidoc-webhooks = A connected system can receive events (pakn.filed, pakn.status_changed, pakn.information_requested, pakn.answered, pakn.published, pakn.rated) at its own address, signed per Standard Webhooks, without personal data.
 api-problem-too-large = The request is larger than allowed
+
+# The admin screen of API clients: scopes, account, rate.
+admin-api-col-rate = Calls a minute
+admin-api-scope-file = File PAKN for citizens and follow those filed (file)
+admin-api-scope-watch = Hear every PAKN's events by webhook, without personal data (watch)
+admin-api-scope-staff = Read and handle PAKN with one staff account's rights (staff)
+admin-api-acts-as = Staff account the system acts as (with staff)
+admin-api-scope-needed = Please choose at least one scope.
+admin-api-acts-as-needed = The staff scope needs the staff account the system acts as.
+admin-api-rate-needed = Calls a minute must be a whole number from 1.

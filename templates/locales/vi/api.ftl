@@ -19,3 +19,13 @@ apidoc-responses = Kết quả
 apidoc-open311 = Chuẩn Open311 GeoReport v2 có tại /open311/v2 (discovery, services, requests, tokens; XML và JSON): lĩnh vực là service, PAKN là service request; danh sách chỉ gồm các PAKN đã công khai, không có thông tin cá nhân.
 apidoc-webhooks = Hệ thống kết nối có thể nhận sự kiện (pakn.filed, pakn.status_changed, pakn.information_requested, pakn.answered, pakn.published, pakn.rated) tại địa chỉ của mình, có chữ ký theo chuẩn Standard Webhooks, không kèm thông tin cá nhân.
 api-problem-too-large = Nội dung gửi lớn hơn mức cho phép
+
+# The admin screen of API clients: scopes, account, rate.
+admin-api-col-rate = Số lần gọi mỗi phút
+admin-api-scope-file = Gửi PAKN thay người dân và theo dõi PAKN đã gửi (file)
+admin-api-scope-watch = Nhận sự kiện của mọi PAKN qua webhook, không kèm thông tin cá nhân (watch)
+admin-api-scope-staff = Đọc và xử lý PAKN với quyền của một tài khoản cán bộ (staff)
+admin-api-acts-as = Tài khoản cán bộ mà hệ thống đại diện (với quyền staff)
+admin-api-scope-needed = Vui lòng chọn ít nhất một quyền.
+admin-api-acts-as-needed = Quyền staff cần chọn tài khoản cán bộ mà hệ thống đại diện.
+admin-api-rate-needed = Số lần gọi mỗi phút phải là số nguyên từ 1.
