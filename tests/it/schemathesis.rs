@@ -66,3 +66,32 @@ async fn schemathesis_finds_no_server_error_and_nothing_outside_the_document() {
     let _ = app.take_mail().await;
     app.stop().await;
 }
+
+/// The page that reads the document for people, at 360 and 1280 px: every operation
+/// listed. Screenshots in `target/screenshots/api-docs-{360,1280}/`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_page_lists_every_operation_in_a_browser() {
+    use crate::support::browser::{Browser, with_browser};
+
+    let app = TestApp::spawn().await;
+    for width in [360, 1280] {
+        let base = app.base.clone();
+        with_browser(
+            &format!("api-docs-{width}"),
+            width,
+            1400,
+            async |b: &Browser| {
+                b.goto(&format!("{base}/api/v1/docs")).await;
+                b.wait_for("main h1").await;
+                assert!(b.text("main h1").await.contains("API"));
+                let ops = b
+                    .eval("return document.querySelectorAll('section.api-op').length")
+                    .await;
+                assert_eq!(ops, 5);
+                b.screenshot("docs").await.expect("screenshot");
+            },
+        )
+        .await;
+    }
+    app.stop().await;
+}
