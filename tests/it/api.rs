@@ -192,6 +192,23 @@ async fn a_client_files_like_the_form_and_follows_its_own_pakn() {
     for personal in ["Nguyễn Thị Hoà", "0983", "hoa.nguyen", "Trần Hưng Đạo"] {
         assert!(!text.contains(personal), "{personal} in {text}");
     }
+    // An approved reply appears with its document details.
+    diesel::sql_query(
+        "INSERT INTO replies (ticket_id, state, body, number_symbol, reply_date, signer, decided_at)
+         SELECT id, 'approved', 'Sở đã chỉ đạo giải quyết hồ sơ.', '125/SNV-VP', '2026-12-05',
+                'Lê Văn A', now()
+           FROM tickets WHERE code = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(&code)
+    .execute(&mut app.conn().await)
+    .await
+    .expect("a reply");
+    let (_, answered) = get(&app, Some(&key), &format!("/api/v1/pakn/{code}")).await;
+    assert_eq!(
+        answered["replies"][0]["number_symbol"], "125/SNV-VP",
+        "{answered}"
+    );
+    assert_eq!(answered["replies"][0]["reply_date"], "2026-12-05");
     // Not its own: as unknown.
     let (theirs, _) = get(&app, Some(&key), &format!("/api/v1/pakn/{by_form}")).await;
     assert_eq!(theirs, StatusCode::NOT_FOUND);

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
 use super::problem::{FieldProblem, Problem, ProblemBody};
-use crate::db::{api_clients, track};
+use crate::db::api_clients;
 use crate::domain::attachment::{CheckedFile, FileRefusal};
 use crate::domain::calendar::vn_offset;
 use crate::domain::feedback::{FeedbackValues, FieldError};
@@ -305,6 +305,14 @@ fn invalid(
     p
 }
 
+/// A step as the database aggregates it.
+#[derive(Debug, Deserialize)]
+struct EventJson {
+    at: DateTime<Utc>,
+    event: String,
+    body: Option<String>,
+}
+
 /// One public step of a PAKN's timeline.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Step {
@@ -314,7 +322,7 @@ pub struct Step {
 }
 
 /// An official reply.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reply {
     pub body: String,
     pub number_symbol: Option<String>,
@@ -376,20 +384,15 @@ pub async fn status(
         .get()
         .await
         .map_err(|e| Problem::unavailable(lang, "reading a PAKN", e))?;
-    let row = api_clients::filed_by(&mut conn, caller.client.id, code.as_str())
+    let row = api_clients::filed_status(&mut conn, caller.client.id, code.as_str())
         .await
         .map_err(|e| Problem::unavailable(lang, "reading a PAKN", e))?
         .ok_or_else(not_found)?;
-    let (events, replies) = {
-        let conn = &*conn;
-        let mut a = conn;
-        let mut b = conn;
-        futures_util::try_join!(
-            track::public_events(&mut a, row.id),
-            track::approved_replies(&mut b, row.id)
-        )
-        .map_err(|e| Problem::unavailable(lang, "reading a PAKN", e))?
-    };
+    drop(conn);
+    let events: Vec<EventJson> = serde_json::from_value(row.events)
+        .map_err(|e| Problem::unavailable(lang, "reading a PAKN's timeline", e))?;
+    let replies: Vec<Reply> = serde_json::from_value(row.replies)
+        .map_err(|e| Problem::unavailable(lang, "reading a PAKN's replies", e))?;
     let local = |t: DateTime<Utc>| t.with_timezone(&vn_offset());
     let (vi, en) = (Tr::new(Lang::Vi), Tr::new(Lang::En));
     let body = Status {
@@ -410,15 +413,7 @@ pub async fn status(
                 message: e.body,
             })
             .collect(),
-        replies: replies
-            .into_iter()
-            .map(|r| Reply {
-                body: r.body,
-                number_symbol: r.number_symbol,
-                reply_date: r.reply_date,
-                signer: r.signer,
-            })
-            .collect(),
+        replies,
     };
     Ok(Json(body).into_response())
 }
