@@ -221,5 +221,11 @@ mod tests {
                 .any(|o| o.method == "POST" && o.path == "/api/v1/staff/pakn/{code}/moves")
         );
         assert!(doc.pointer("/components/securitySchemes/bearer").is_some());
+        for o in &ops {
+            let codes: Vec<&str> = o.responses.iter().map(|(c, _)| c.as_str()).collect();
+            for common in ["401", "429", "503"] {
+                assert!(codes.contains(&common), "{} {}: {codes:?}", o.method, o.path);
+            }
+        }
     }
 }

@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
-use super::problem::{FieldProblem, Problem, ProblemBody};
+use super::problem::{Common, FieldProblem, Problem, ProblemBody};
 use crate::db::api_clients;
 use crate::domain::attachment::{CheckedFile, FileRefusal};
 use crate::domain::calendar::vn_offset;
@@ -131,14 +131,11 @@ const MAX_JSON_BYTES: usize = 256 * 1024;
          headers(("Location" = String, description = "The PAKN's address in this API"))),
         (status = 200, description = "The same idempotency key and content again: the first PAKN", body = Filed),
         (status = 400, description = "Not the JSON expected", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "The client lacks the scope `file`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "The idempotency key came before with other content", body = ProblemBody, content_type = "application/problem+json"),
         (status = 413, description = "Larger than a filing may be", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Refused fields, each with its message in Vietnamese and English", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
-         headers(("Retry-After" = u32, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+        Common,
     ),
     security(("bearer" = []))
 )]
@@ -354,12 +351,9 @@ pub struct Status {
     params(("code" = String, Path, description = "The tracking code the filing returned")),
     responses(
         (status = 200, description = "The PAKN", body = Status),
-        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "The client lacks the scope `file`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No PAKN of this client has this code", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
-         headers(("Retry-After" = u32, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+        Common,
     ),
     security(("bearer" = []))
 )]

@@ -121,3 +121,23 @@ impl IntoResponse for Problem {
         res
     }
 }
+
+/// The answers every authenticated call may give besides its own (for the OpenAPI
+/// document: `responses(…, Common)`).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum Common {
+    /// A missing, wrong or revoked key.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(ProblemBody),
+    /// Past the client's calls a minute.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u32, description = "Seconds to wait"))
+    )]
+    RateLimited(ProblemBody),
+    /// The database is unavailable: try again.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(ProblemBody),
+}

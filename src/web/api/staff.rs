@@ -24,7 +24,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
-use super::problem::{FieldProblem, Problem, ProblemBody};
+use super::problem::{Common, FieldProblem, Problem, ProblemBody};
 use crate::db::api_staff::{self, After, StaffRow};
 use crate::db::tickets::record_personal_data_views;
 use crate::domain::access::Access;
@@ -196,11 +196,8 @@ fn parse_cursor(s: &str) -> Option<After> {
     responses(
         (status = 200, description = "A page of PAKN, newest first", body = StaffPage),
         (status = 400, description = "A malformed parameter", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "The client lacks the scope `staff` or its account", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
-         headers(("Retry-After" = u32, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+        Common,
     ),
     security(("bearer" = []))
 )]
@@ -317,12 +314,9 @@ async fn shown(
     params(("code" = String, Path, description = "The PAKN's tracking code")),
     responses(
         (status = 200, description = "The PAKN", body = StaffPakn),
-        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "The client lacks the scope `staff` or its account", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No PAKN in the account's reach has this code", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
-         headers(("Retry-After" = u32, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+        Common,
     ),
     security(("bearer" = []))
 )]
@@ -411,13 +405,10 @@ fn step_of(state: &AppState, b: MoveBody) -> Option<Step> {
     responses(
         (status = 200, description = "Done: the PAKN after the move", body = StaffPakn),
         (status = 400, description = "Not the JSON expected", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "A missing, wrong or revoked key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "The account may not make this move", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No PAKN in the account's reach has this code", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Refused by the move table or the use case, with why in both languages", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "Past the client's calls a minute", body = ProblemBody, content_type = "application/problem+json",
-         headers(("Retry-After" = u32, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable: try again", body = ProblemBody, content_type = "application/problem+json"),
+        Common,
     ),
     security(("bearer" = []))
 )]
