@@ -224,7 +224,12 @@ mod tests {
         for o in &ops {
             let codes: Vec<&str> = o.responses.iter().map(|(c, _)| c.as_str()).collect();
             for common in ["401", "429", "503"] {
-                assert!(codes.contains(&common), "{} {}: {codes:?}", o.method, o.path);
+                assert!(
+                    codes.contains(&common),
+                    "{} {}: {codes:?}",
+                    o.method,
+                    o.path
+                );
             }
         }
     }
