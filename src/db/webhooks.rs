@@ -5,9 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{
-    Array, BigInt, Bool, Bytea, Double, Integer, Jsonb, Nullable, Text, Timestamptz,
-};
+use diesel::sql_types::{Array, BigInt, Bool, Bytea, Double, Integer, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 /// A subscription as the admin screen lists it.
@@ -81,21 +79,21 @@ pub async fn add(
     row.map(|r| r.id).ok_or(AddError::NoClient)
 }
 
+/// A subscription's columns as the admin screen shows them (`s`, its client `c`).
+const LISTED: &str = "SELECT s.id, s.client_id, c.name AS client_name, s.url, s.events, s.enabled,
+            s.failing_since, s.disabled_at,
+            (SELECT count(*) FROM webhook_deliveries d
+              WHERE d.subscription_id = s.id AND d.delivered_at IS NULL
+                AND d.failed_at IS NULL) AS pending,
+            (SELECT count(*) FROM webhook_deliveries d
+              WHERE d.subscription_id = s.id AND d.delivered_at IS NOT NULL) AS delivered
+       FROM webhook_subscriptions s JOIN api_clients c ON c.id = s.client_id";
+
 /// Every subscription, by client and id.
 pub async fn list(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<SubscriptionRow>> {
-    diesel::sql_query(
-        "SELECT s.id, s.client_id, c.name AS client_name, s.url, s.events, s.enabled,
-                s.failing_since, s.disabled_at,
-                (SELECT count(*) FROM webhook_deliveries d
-                  WHERE d.subscription_id = s.id AND d.delivered_at IS NULL
-                    AND d.failed_at IS NULL) AS pending,
-                (SELECT count(*) FROM webhook_deliveries d
-                  WHERE d.subscription_id = s.id AND d.delivered_at IS NOT NULL) AS delivered
-           FROM webhook_subscriptions s JOIN api_clients c ON c.id = s.client_id
-          ORDER BY c.name, s.id",
-    )
-    .load(conn)
-    .await
+    diesel::sql_query(format!("{LISTED} ORDER BY c.name, s.id"))
+        .load(conn)
+        .await
 }
 
 /// Switches subscription `id` on (its failures forgotten) or off, with its audit row;
@@ -131,7 +129,12 @@ pub async fn find(
     conn: &mut AsyncPgConnection,
     id: i32,
 ) -> diesel::QueryResult<Option<SubscriptionRow>> {
-    Ok(list(conn).await?.into_iter().find(|s| s.id == id))
+    use diesel::OptionalExtension;
+    diesel::sql_query(format!("{LISTED} WHERE s.id = $1"))
+        .bind::<Integer, _>(id)
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// One delivery in the log.
@@ -364,23 +367,4 @@ pub async fn rotate_salt(
         .execute(conn)
         .await?;
     Ok(n > 0)
-}
-
-/// The payloads of a subscription's deliveries (for tests and the CLI).
-pub async fn payloads(
-    conn: &mut AsyncPgConnection,
-    subscription: i32,
-) -> diesel::QueryResult<Vec<serde_json::Value>> {
-    #[derive(QueryableByName)]
-    struct P {
-        #[diesel(sql_type = Jsonb)]
-        payload: serde_json::Value,
-    }
-    let rows: Vec<P> = diesel::sql_query(
-        "SELECT payload FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY id",
-    )
-    .bind::<Integer, _>(subscription)
-    .load(conn)
-    .await?;
-    Ok(rows.into_iter().map(|p| p.payload).collect())
 }

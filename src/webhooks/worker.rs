@@ -81,20 +81,6 @@ impl Worker {
         })
     }
 
-    /// Delivers everything due now.
-    pub async fn drain(&self) -> anyhow::Result<BatchReport> {
-        let mut total = BatchReport::default();
-        loop {
-            let r = self.run_batch().await?;
-            total.claimed += r.claimed;
-            total.delivered += r.delivered;
-            total.failed += r.failed;
-            if r.claimed == 0 {
-                return Ok(total);
-            }
-        }
-    }
-
     /// Claims one batch, posts it, records the outcomes, commits; then switches off the
     /// subscriptions failing too long.
     pub async fn run_batch(&self) -> anyhow::Result<BatchReport> {

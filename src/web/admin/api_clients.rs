@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 use crate::db::api_clients::{self, AddError, ApiClient, NewClient};
 use crate::db::users;
@@ -262,17 +262,8 @@ pub async fn set_enabled(
     Path(id): Path<i32>,
     fields: Fields,
 ) -> Response {
-    detached(async move {
-        check_csrf(&me, fields.get("csrf"))?;
-        let enabled = fields.get("enabled") == "1";
-        let found = {
-            let mut conn = state.pool.get().await?;
-            api_clients::set_enabled_audited(&mut conn, id, enabled, me.id).await?
-        };
-        if !found {
-            return Err(AppError::NotFound);
-        }
-        Ok(Redirect::to(PATH).into_response())
+    super::switch(state, me, fields, PATH.to_string(), move |conn, on, by| {
+        Box::pin(api_clients::set_enabled_audited(conn, id, on, by))
     })
     .await
 }

@@ -81,6 +81,41 @@ pub fn router() -> Router<SharedState> {
         .route("/staff/admin/mail/{id}/retry", post(mail::retry_one))
 }
 
+/// A one-click switch on an admin list (revoke or enable an API client, switch a webhook
+/// off or on): checks the form's anti-forgery token, asks `set` for the state the form
+/// wants (`enabled` = `1` or `0`) as admin `by`, and goes back to `back`; a 404 when
+/// `set` finds nothing.
+pub(crate) async fn switch<F>(
+    state: SharedState,
+    me: crate::auth::StaffUser,
+    fields: crate::web::kit::Fields,
+    back: String,
+    set: F,
+) -> Response
+where
+    F: for<'c> FnOnce(
+            &'c mut diesel_async::AsyncPgConnection,
+            bool,
+            i32,
+        ) -> futures_util::future::BoxFuture<'c, diesel::QueryResult<bool>>
+        + Send
+        + 'static,
+{
+    crate::web::kit::detached(async move {
+        crate::web::kit::check_csrf(&me, fields.get("csrf"))?;
+        let enabled = fields.get("enabled") == "1";
+        let found = {
+            let mut conn = state.pool.get().await?;
+            set(&mut conn, enabled, me.id).await?
+        };
+        if !found {
+            return Err(AppError::NotFound);
+        }
+        Ok(Redirect::to(&back).into_response())
+    })
+    .await
+}
+
 /// Reloads this instance's reference cache at once after an edit (the others notice
 /// the bumped version within `app::REFERENCE_REFRESH`).
 pub(crate) async fn reload(state: &AppState) {

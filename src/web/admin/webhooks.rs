@@ -201,17 +201,8 @@ pub async fn set_enabled(
     Path(id): Path<i32>,
     fields: Fields,
 ) -> Response {
-    detached(async move {
-        check_csrf(&me, fields.get("csrf"))?;
-        let enabled = fields.get("enabled") == "1";
-        let found = {
-            let mut conn = state.pool.get().await?;
-            data::set_enabled(&mut conn, id, enabled, Some(me.id)).await?
-        };
-        if !found {
-            return Err(AppError::NotFound);
-        }
-        Ok(Redirect::to(PATH).into_response())
+    super::switch(state, me, fields, PATH.to_string(), move |conn, on, by| {
+        Box::pin(data::set_enabled(conn, id, on, Some(by)))
     })
     .await
 }

@@ -33,12 +33,7 @@ impl Caller {
         if self.client.scopes.iter().any(|s| s == scope) {
             Ok(())
         } else {
-            Err(Problem::new(
-                StatusCode::FORBIDDEN,
-                "out-of-scope",
-                "api-problem-out-of-scope",
-                self.lang,
-            ))
+            Err(Problem::out_of_scope(self.lang))
         }
     }
 }
@@ -49,14 +44,7 @@ impl Caller {
     /// roles changed).
     pub async fn staff(&self, state: &AppState) -> Result<Access, Problem> {
         self.needs(STAFF)?;
-        let forbidden = || {
-            Problem::new(
-                StatusCode::FORBIDDEN,
-                "out-of-scope",
-                "api-problem-out-of-scope",
-                self.lang,
-            )
-        };
+        let forbidden = || Problem::out_of_scope(self.lang);
         let user_id = self.client.acts_as.ok_or_else(forbidden)?;
         let mut conn = (state.pool.get().await)
             .map_err(|e| Problem::unavailable(self.lang, "a connection", e))?;
@@ -100,12 +88,7 @@ impl FromRequestParts<SharedState> for Caller {
                 p.retry_after = Some(retry_after_secs);
                 Err(p)
             }
-            Err(KeyRefusal::Unavailable) => Err(Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "api-problem-unavailable",
-                lang,
-            )),
+            Err(KeyRefusal::Unavailable) => Err(Problem::busy(lang)),
         }
     }
 }

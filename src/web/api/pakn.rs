@@ -25,7 +25,7 @@ use crate::i18n::{Lang, Tr};
 use crate::web::kit::api_client::{self, ClientFiling, ClientFilingError};
 use crate::web::kit::detached::detached;
 use crate::web::kit::messages::{field_message, file_message};
-use crate::web::kit::upload::{self, RefusedFile};
+use crate::web::kit::upload::{self, RefusedFile, UploadError};
 use crate::web::kit::{AppState, SharedState};
 
 /// The scope that files PAKN and reads those filed.
@@ -154,28 +154,14 @@ pub async fn file(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (json, files, refused) = if multipart {
-        let not_a_form = || Problem::bad_json(lang, "not a multipart body").into_response();
-        let form = match upload::read_form(&state, None, &headers, body, "api filing", not_a_form)
-            .await
-        {
-            Ok(form) if form.body_too_large => return too_large(lang).into_response(),
-            Ok(form) => form,
-            // The reader's own refusals, as problem details.
-            Err(answer) => {
-                return match answer.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => too_large(lang),
-                    s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => Problem::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "unavailable",
-                        "api-problem-unavailable",
-                        lang,
-                    ),
-                    StatusCode::BAD_REQUEST => {
-                        Problem::bad_json(lang, "a malformed multipart body")
-                    }
-                    _ => return answer,
-                }
-                .into_response();
+        let form = match upload::read_upload(&state, None, &headers, body, "api filing").await {
+            Ok(form) if !form.body_too_large => form,
+            Ok(_) | Err(UploadError::TooLarge) => return too_large(lang).into_response(),
+            Err(UploadError::NotAForm) => {
+                return Problem::bad_json(lang, "not a multipart body").into_response();
+            }
+            Err(UploadError::Interrupted(_)) => {
+                return Problem::bad_json(lang, "a malformed multipart body").into_response();
             }
         };
         let json = form.get("pakn").unwrap_or_default().as_bytes().to_vec();
@@ -269,12 +255,7 @@ async fn store(
             "api-problem-key-reused",
             lang,
         )),
-        Err(ClientFilingError::Unavailable) => Err(Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "api-problem-unavailable",
-            lang,
-        )),
+        Err(ClientFilingError::Unavailable) => Err(Problem::busy(lang)),
     }
 }
 
@@ -364,14 +345,7 @@ pub async fn status(
 ) -> Result<Response, Problem> {
     caller.needs(FILE)?;
     let lang = caller.lang;
-    let not_found = || {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "api-problem-not-found",
-            lang,
-        )
-    };
+    let not_found = || Problem::not_found(lang);
     let code = TrackingCode::parse(&code).ok_or_else(not_found)?;
     let mut conn = state
         .pool

@@ -51,12 +51,47 @@ impl Problem {
     /// personal data: a pool or query error).
     pub fn unavailable(lang: Lang, what: &str, e: impl std::fmt::Display) -> Problem {
         tracing::warn!(error = %e, what, "api: the database failed");
+        Problem::busy(lang)
+    }
+
+    /// A 503 for a failure already logged where it happened.
+    pub fn busy(lang: Lang) -> Problem {
         Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
             "api-problem-unavailable",
             lang,
         )
+    }
+
+    /// A 404: nothing of this caller's has this name.
+    pub fn not_found(lang: Lang) -> Problem {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "api-problem-not-found",
+            lang,
+        )
+    }
+
+    /// A 403: the client's key may not do this.
+    pub fn out_of_scope(lang: Lang) -> Problem {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "out-of-scope",
+            "api-problem-out-of-scope",
+            lang,
+        )
+    }
+
+    /// This problem with one refused field, its message (`message_id`) in both languages.
+    pub fn with_field(mut self, field: &str, message_id: &str) -> Problem {
+        self.errors.push(FieldProblem {
+            field: field.to_string(),
+            message_vi: Tr::new(Lang::Vi).t(message_id),
+            message_en: Tr::new(Lang::En).t(message_id),
+        });
+        self
     }
 
     /// A 400 for a body that is not the JSON expected, with the parser's reason (its own

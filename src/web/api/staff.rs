@@ -21,10 +21,12 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
-use super::problem::{Common, FieldProblem, Problem, ProblemBody};
+use super::problem::{Common, Problem, ProblemBody};
+use crate::db::PooledConn;
 use crate::db::api_staff::{self, After, StaffRow};
 use crate::db::tickets::record_personal_data_views;
 use crate::domain::access::Access;
@@ -160,18 +162,13 @@ impl ListQuery {
 }
 
 fn bad_query(lang: Lang, field: &str, message_id: &str) -> Problem {
-    let mut p = Problem::new(
+    Problem::new(
         StatusCode::BAD_REQUEST,
         "bad-query",
         "api-problem-bad-query",
         lang,
-    );
-    p.errors = vec![FieldProblem {
-        field: field.to_string(),
-        message_vi: Tr::new(Lang::Vi).t(message_id),
-        message_en: Tr::new(Lang::En).t(message_id),
-    }];
-    p
+    )
+    .with_field(field, message_id)
 }
 
 /// `{micros}.{id}` of the last PAKN of a page, base64url.
@@ -226,8 +223,7 @@ pub async fn list(
         }
     };
     let unavailable = |e: diesel::result::Error| Problem::unavailable(lang, "listing PAKN", e);
-    let mut conn =
-        (state.pool.get().await).map_err(|e| Problem::unavailable(lang, "a connection", e))?;
+    let mut conn = connection(&state, lang).await?;
     let mut rows = api_staff::page(&mut conn, access.scope_unit(), status, after, limit + 1)
         .await
         .map_err(unavailable)?;
@@ -239,46 +235,42 @@ pub async fn list(
             .unwrap_or_default();
         format!("/api/v1/staff/pakn?limit={limit}{status}&cursor={c}")
     });
-    let (items, shown): (Vec<StaffPakn>, Vec<i64>) = rows
-        .into_iter()
-        .map(|r| {
-            let id = r.id;
-            let (p, reads) = pakn(&state, &access, r);
-            (p, reads.then_some(id))
-        })
-        .fold(
-            (Vec::new(), Vec::new()),
-            |(mut items, mut shown), (p, id)| {
-                items.push(p);
-                shown.extend(id);
-                (items, shown)
-            },
-        );
+    // The PAKN whose senders were shown, for the personal-data log.
+    let mut shown = Vec::new();
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id = r.id;
+        let (p, reads) = pakn(&state, &access, r);
+        if reads {
+            shown.push(id);
+        }
+        items.push(p);
+    }
     record_personal_data_views(&mut conn, access.user_id, &shown, "api")
         .await
         .map_err(unavailable)?;
     Ok(Json(StaffPage { items, next }).into_response())
 }
 
+/// A connection for one call's reads and writes.
+async fn connection(state: &AppState, lang: Lang) -> Result<PooledConn, Problem> {
+    state
+        .pool
+        .get()
+        .await
+        .map_err(|e| Problem::unavailable(lang, "a connection", e))
+}
+
 /// The PAKN of `code` if the account may read it (any other is a 404).
 async fn readable(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     access: &Access,
     lang: Lang,
     code: &str,
 ) -> Result<StaffRow, Problem> {
-    let not_found = || {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "api-problem-not-found",
-            lang,
-        )
-    };
+    let not_found = || Problem::not_found(lang);
     let code = TrackingCode::parse(code).ok_or_else(not_found)?;
-    let mut conn =
-        (state.pool.get().await).map_err(|e| Problem::unavailable(lang, "a connection", e))?;
-    let row = api_staff::by_code(&mut conn, code.as_str())
+    let row = api_staff::by_code(conn, code.as_str())
         .await
         .map_err(|e| Problem::unavailable(lang, "reading a PAKN", e))?
         .ok_or_else(not_found)?;
@@ -291,6 +283,7 @@ async fn readable(
 /// Answers with the PAKN, its reading logged.
 async fn shown(
     state: &AppState,
+    conn: &mut AsyncPgConnection,
     access: &Access,
     lang: Lang,
     row: StaffRow,
@@ -298,9 +291,7 @@ async fn shown(
     let id = row.id;
     let (p, reads) = pakn(state, access, row);
     if reads {
-        let mut conn =
-            (state.pool.get().await).map_err(|e| Problem::unavailable(lang, "a connection", e))?;
-        record_personal_data_views(&mut conn, access.user_id, &[id], "api")
+        record_personal_data_views(conn, access.user_id, &[id], "api")
             .await
             .map_err(|e| Problem::unavailable(lang, "logging a reading", e))?;
     }
@@ -326,8 +317,9 @@ pub async fn one(
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
     let access = caller.staff(&state).await?;
-    let row = readable(&state, &access, caller.lang, &code).await?;
-    shown(&state, &access, caller.lang, row).await
+    let mut conn = connection(&state, caller.lang).await?;
+    let row = readable(&mut conn, &access, caller.lang, &code).await?;
+    shown(&state, &mut conn, &access, caller.lang, row).await
 }
 
 /// A move as a client sends it: the action and what it carries.
@@ -422,28 +414,25 @@ pub async fn moves(
     let lang = caller.lang;
     let body: MoveBody =
         serde_json::from_slice(&body).map_err(|e| Problem::bad_json(lang, &e.to_string()))?;
-    let ticket = readable(&state, &access, lang, &code).await?;
+    let mut conn = connection(&state, lang).await?;
+    let ticket = readable(&mut conn, &access, lang, &code).await?;
     let Some(step) = step_of(&state, body) else {
         return Err(refused(lang, "handling-err-unknown-action"));
     };
     // The rest runs to its end even if the client goes away.
-    let state2 = state.clone();
     let done = detached(async move {
-        let reference = state2.reference.get();
-        let ctx = Context::now(&state2.cfg, &reference);
+        let reference = state.reference.get();
+        let ctx = Context::now(&state.cfg, &reference);
         let who = Who::Staff(access.clone());
         let commands = commands_for(ticket.status, Command::Move(step));
-        let mut conn = state2.pool.get().await?;
         let result = handling::perform_all(&mut conn, &ctx, ticket.id, &who, commands).await;
-        drop(conn);
         let answer = match result {
             Ok(done) => {
                 if done.mails > 0 {
-                    state2.mail_wake.notify_one();
+                    state.mail_wake.notify_one();
                 }
-                let row = readable(&state2, &access, lang, &ticket.code).await;
-                match row {
-                    Ok(row) => shown(&state2, &access, lang, row).await,
+                match readable(&mut conn, &access, lang, &ticket.code).await {
+                    Ok(row) => shown(&state, &mut conn, &access, lang, row).await,
                     Err(p) => Err(p),
                 }
             }
@@ -467,16 +456,11 @@ pub async fn moves(
 /// A 422 for a move the move table or the use case refused, with its reason in both
 /// languages.
 fn refused(lang: Lang, message_id: &str) -> Problem {
-    let mut p = Problem::new(
+    Problem::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "move-refused",
         "api-problem-move-refused",
         lang,
-    );
-    p.errors = vec![FieldProblem {
-        field: "action".to_string(),
-        message_vi: Tr::new(Lang::Vi).t(message_id),
-        message_en: Tr::new(Lang::En).t(message_id),
-    }];
-    p
+    )
+    .with_field("action", message_id)
 }

@@ -210,8 +210,8 @@ impl UploadLimits {
 /// Reads the form of a route that takes files, under the configured limits and the
 /// upload semaphore (and, for a public route's `client` not in `[limits] exempt`, its
 /// address's share of it). `Err` is the answer to give: `not_a_form()` for a body that is
-/// neither multipart nor urlencoded, 400 for an upload cut off midway or gone idle
-/// (logged under `route`, without any of its content).
+/// neither multipart nor urlencoded, 400 for an upload cut off midway or gone idle, 413
+/// for a text-only body over its limit.
 pub async fn read_form(
     state: &AppState,
     client: Option<std::net::IpAddr>,
@@ -220,6 +220,25 @@ pub async fn read_form(
     route: &'static str,
     not_a_form: impl FnOnce() -> Response,
 ) -> Result<ParsedForm, Response> {
+    read_upload(state, client, headers, body, route)
+        .await
+        .map_err(|e| match e {
+            UploadError::NotAForm => not_a_form(),
+            UploadError::Interrupted(_) => StatusCode::BAD_REQUEST.into_response(),
+            UploadError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        })
+}
+
+/// As [`read_form`], the refusal typed, for callers that word it themselves (the API's
+/// problem details). An interrupted or over-large upload is logged under `route`,
+/// without any of its content.
+pub async fn read_upload(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    body: Body,
+    route: &'static str,
+) -> Result<ParsedForm, UploadError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
@@ -230,18 +249,15 @@ pub async fn read_form(
         global: &state.upload_permits,
         address,
     };
-    match parse(body, content_type, UploadLimits::of(state), permits).await {
-        Ok(form) => Ok(form),
-        Err(UploadError::NotAForm) => Err(not_a_form()),
+    let read = parse(body, content_type, UploadLimits::of(state), permits).await;
+    match &read {
         Err(e @ UploadError::Interrupted(_)) => {
             tracing::info!(error = %e, route, "upload interrupted");
-            Err(StatusCode::BAD_REQUEST.into_response())
         }
-        Err(e @ UploadError::TooLarge) => {
-            tracing::info!(error = %e, route, "form refused");
-            Err(StatusCode::PAYLOAD_TOO_LARGE.into_response())
-        }
+        Err(e @ UploadError::TooLarge) => tracing::info!(error = %e, route, "form refused"),
+        _ => {}
     }
+    read
 }
 
 /// Parses a form body: multipart (with files) or urlencoded (text only).

@@ -44,6 +44,17 @@ fn answer(format: Format, root: &str, v: &Val) -> Response {
         .into_response()
 }
 
+/// The 404 for a last segment without a known format (`.xml` or `.json`): described in
+/// JSON, since the caller named no format.
+fn no_format(lang: Lang) -> Response {
+    error(
+        Format::Json,
+        StatusCode::NOT_FOUND,
+        lang,
+        "open311-not-found",
+    )
+}
+
 /// An Open311 error: its code and the description shown to the user.
 fn error(format: Format, status: StatusCode, lang: Lang, id: &str) -> Response {
     let errors = Val::List(
@@ -66,12 +77,7 @@ async fn top(
 ) -> Response {
     let lang = lang_of(&headers);
     let Some((stem, format)) = doc::split(&file) else {
-        return error(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            lang,
-            "open311-not-found",
-        );
+        return no_format(lang);
     };
     match stem {
         "discovery" => answer(format, "discovery", &discovery(&state)),
@@ -99,12 +105,7 @@ async fn post_top(
             .await
         }
         Some((_, format)) => error(format, StatusCode::NOT_FOUND, lang, "open311-not-found"),
-        None => error(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            lang,
-            "open311-not-found",
-        ),
+        None => no_format(lang),
     }
 }
 
@@ -118,12 +119,7 @@ async fn request(
     let lang = lang_of(&headers);
     match doc::split(&file) {
         Some((id, format)) => requests::one(&state, format, lang, id, query.as_deref()).await,
-        None => error(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            lang,
-            "open311-not-found",
-        ),
+        None => no_format(lang),
     }
 }
 
@@ -132,12 +128,7 @@ async fn token(headers: HeaderMap, Path(file): Path<String>) -> Response {
     let lang = lang_of(&headers);
     match doc::split(&file) {
         Some((t, format)) => requests::token(format, lang, t),
-        None => error(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            lang,
-            "open311-not-found",
-        ),
+        None => no_format(lang),
     }
 }
 
@@ -200,12 +191,7 @@ async fn definition(
 ) -> Response {
     let lang = lang_of(&headers);
     let Some((code, format)) = doc::split(&file) else {
-        return error(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            lang,
-            "open311-not-found",
-        );
+        return no_format(lang);
     };
     let reference = state.reference.get();
     if !reference.active_fields().any(|f| f.code == code) {
