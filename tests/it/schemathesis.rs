@@ -54,6 +54,8 @@ async fn schemathesis_finds_no_server_error_and_nothing_outside_the_document() {
         .args(["--report-dir"])
         .arg(reports.path())
         .env("NO_COLOR", "1")
+        // Its cache of crashes goes with the reports, not into the checkout.
+        .current_dir(reports.path())
         .output()
         .await
         .expect("schemathesis (pip install schemathesis)");
