@@ -93,6 +93,12 @@ pub struct DatabaseConfig {
     pub replica_max_lag_secs: u64,
     /// How often each instance measures the replica's lag, in milliseconds.
     pub replica_check_ms: u64,
+    /// How many writers of each instance store the PAKN filed on the public form and
+    /// through the API, each storing together the filings that arrived while it was
+    /// storing the previous ones (issue 21's group commit,
+    /// [`crate::handling::group_commit`]). About Postgres's CPU count: fewer make larger
+    /// groups (less CPU per filing), more let Postgres use more cores at once.
+    pub filing_writers: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -528,6 +534,7 @@ impl Default for DatabaseConfig {
             replica_url: String::new(),
             replica_max_lag_secs: 10,
             replica_check_ms: 1000,
+            filing_writers: 2,
         }
     }
 }

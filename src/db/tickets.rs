@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, QueryFragment};
@@ -63,42 +64,52 @@ pub struct NewTicket<'a> {
     pub retention_until: NaiveDate,
 }
 
-/// Files a new ticket in ONE statement: the ticket row, its `submitted` event, its
-/// counter and its mails (`mails`: a JSON array of outbox rows, see
-/// [`crate::mail::outbox::filing_rows_json`]), or nothing when the idempotency key is
-/// taken (`None` then). Alone it is its own transaction: its answer is read to the
-/// end, past the implicit commit ([`super::durable`]), so `Some` means committed.
+/// Files new tickets in ONE statement: each ticket row, its `submitted` event, its
+/// counters and its mails (`mails`: a JSON array of outbox rows, see
+/// [`crate::mail::outbox::filing_rows_json`]). A row whose idempotency key is taken is
+/// not filed and not returned. Alone it is its own transaction: its answer is read to the
+/// end, past the implicit commit ([`super::durable`]), so a returned row is committed.
+/// Returns the code and id of each ticket filed.
 ///
 /// Measured with pgbench (`bench/results.md`): one statement instead of a transaction of
 /// five saves round trips and lock time, and being a prepared statement that each
 /// connection caches saves the planning of a five-part CTE, which otherwise cost more
-/// than all the inserts (1,940 → 3,600 filings/s in Postgres alone).
-pub async fn insert_filing(
+/// than all the inserts (1,940 → 3,600 filings/s in Postgres alone, issue 12). Several
+/// filings in one statement (issue 21's group commit, [`crate::handling::group_commit`])
+/// share its commit, its counters' upserts (grouped, so the report roll-up trigger fires
+/// once per group, not per filing) and the staff recipients' lookup.
+pub async fn insert_filings(
     conn: &mut AsyncPgConnection,
-    filing: &FilingInsert<'_>,
-) -> QueryResult<Option<i64>> {
-    super::durable::optional::<_, i64>(filing, conn).await
+    batch: &FilingBatch<'_>,
+) -> QueryResult<Vec<(String, i64)>> {
+    batch.load::<(String, i64)>(conn).await
 }
 
-/// The one-statement filing (see [`insert_filing`]): a custom query so that diesel
-/// caches it as a prepared statement (`sql_query` never is). The ticket's insert is
-/// diesel's own, from [`NewTicket`]; the outbox rows are [`NewOutboxRow`]s sent as JSON.
-pub struct FilingInsert<'a> {
+/// What one filing adds to its ticket row in [`FilingBatch`].
+pub struct FilingExtras<'a> {
+    pub ticket: NewTicket<'a>,
+    pub event_actor: ActorKind,
+    pub event_data: &'a serde_json::Value,
+    /// The day of receipt in Vietnam (the report aggregates' day and the counters' month).
+    pub received_on: NaiveDate,
+    pub mails: &'a serde_json::Value,
+    pub staff: &'a StaffNotice,
+}
+
+/// The filing statement of [`insert_filings`]: a custom query so that diesel caches it as
+/// a prepared statement (one per batch size; `sql_query` never is). The tickets' insert
+/// is diesel's own, from [`NewTicket`]s; what each filing adds (its event, its mails, its
+/// staff notice) goes as one JSON array joined on the tracking code.
+pub struct FilingBatch<'a> {
     insert: Box<dyn QueryFragment<Pg> + Send + Sync + 'a>,
-    staff: &'a StaffNotice,
-    ticket: &'a NewTicket<'a>,
-    event_actor: ActorKind,
-    event_data: &'a serde_json::Value,
-    counter_month: NaiveDate,
-    /// The day of receipt in Vietnam (the report aggregates' day).
-    received_on: NaiveDate,
+    extras: serde_json::Value,
+    size: usize,
     counter_shard: i16,
-    mails: &'a serde_json::Value,
 }
 
 /// Who the filing's staff notifications go to besides the unit's officers and leaders
 /// (see the `pakn_staff_recipients` function of migration 000038).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct StaffNotice {
     /// The staff accounts linked to the routing rule's contacts.
     pub linked: Vec<i32>,
@@ -106,112 +117,119 @@ pub struct StaffNotice {
     pub exclude: Option<i32>,
 }
 
-impl<'a> FilingInsert<'a> {
-    /// The filing of `ticket`: its `submitted` event by `event_actor` with `event_data`,
-    /// its counts (the status counters' month of `received_on` and the report
-    /// aggregates' day `received_on`, both on `counter_shard`) and `mails` (from
-    /// `mail::outbox::filing_rows_json`).
-    pub fn new(
-        ticket: &'a NewTicket<'a>,
-        event_actor: ActorKind,
-        event_data: &'a serde_json::Value,
-        (received_on, counter_shard): (NaiveDate, i16),
-        mails: &'a serde_json::Value,
-        staff: &'a StaffNotice,
-    ) -> FilingInsert<'a> {
+/// One filing's extras as the statement reads them (`jsonb_to_recordset`).
+#[derive(Serialize)]
+struct ExtrasRow<'a> {
+    code: &'a str,
+    actor: &'a str,
+    actor_id: Option<i32>,
+    data: &'a serde_json::Value,
+    received_on: NaiveDate,
+    month: NaiveDate,
+    linked: &'a [i32],
+    exclude: Option<i32>,
+    mails: &'a serde_json::Value,
+}
+
+impl<'a> FilingBatch<'a> {
+    /// The filings `rows`, their counts on `counter_shard` (the status counters' month
+    /// and the report aggregates' day of each one's receipt). `rows` is not empty.
+    pub fn new(rows: &'a [FilingExtras<'a>], counter_shard: i16) -> FilingBatch<'a> {
+        let tickets_rows: Vec<&NewTicket<'a>> = rows.iter().map(|r| &r.ticket).collect();
         let insert = diesel::insert_into(tickets::table)
-            .values(ticket)
+            .values(tickets_rows)
             .on_conflict(tickets::idempotency_key)
             .do_nothing()
-            .returning((tickets::id, tickets::received_at));
-        FilingInsert {
+            .returning((
+                tickets::id,
+                tickets::received_at,
+                tickets::code,
+                tickets::status,
+                tickets::unit_id,
+                tickets::field_code,
+                tickets::content_category,
+                tickets::channel,
+                tickets::kind,
+            ));
+        let extras: Vec<ExtrasRow<'_>> = rows
+            .iter()
+            .map(|r| ExtrasRow {
+                code: r.ticket.code,
+                actor: r.event_actor.as_str(),
+                actor_id: r.ticket.entered_by,
+                data: r.event_data,
+                received_on: r.received_on,
+                month: super::counters::month_of(r.received_on),
+                linked: &r.staff.linked,
+                exclude: r.staff.exclude,
+                mails: r.mails,
+            })
+            .collect();
+        FilingBatch {
             insert: Box::new(insert),
-            staff,
-            ticket,
-            event_actor,
-            event_data,
-            counter_month: super::counters::month_of(received_on),
-            received_on,
+            // Plain data (strings, numbers, dates, JSON values): it always serialises.
+            extras: serde_json::to_value(extras).unwrap_or_default(),
+            size: rows.len(),
             counter_shard,
-            mails,
         }
     }
 }
 
-/// The static identity of [`FilingInsert`] in the statement cache: its text never
-/// changes (see [`NewTicket`]).
-pub struct FilingInsertId;
-
-impl diesel::query_builder::QueryId for FilingInsert<'_> {
-    type QueryId = FilingInsertId;
-    const HAS_STATIC_QUERY_ID: bool = true;
+impl diesel::query_builder::QueryId for FilingBatch<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl diesel::query_builder::Query for FilingInsert<'_> {
-    type SqlType = diesel::sql_types::BigInt;
+impl diesel::query_builder::Query for FilingBatch<'_> {
+    type SqlType = (diesel::sql_types::Text, diesel::sql_types::BigInt);
 }
 
-impl QueryFragment<Pg> for FilingInsert<'_> {
-    /// Always: diesel marks every single-row insert (each value could be DEFAULT) and
-    /// every ON CONFLICT clause unsafe to cache, which would re-plan this five-part
-    /// statement on every filing (Postgres's CPU per filing doubled, bench/results.md,
-    /// issue 12). Its text never changes: `NewTicket` writes None as NULL, never DEFAULT,
-    /// and the conflict clause is a fixed DO NOTHING.
+impl QueryFragment<Pg> for FilingBatch<'_> {
+    /// Always: diesel marks every insert whose values could be DEFAULT and every ON
+    /// CONFLICT clause unsafe to cache, which would re-plan this five-part statement on
+    /// every filing (Postgres's CPU per filing doubled, bench/results.md, issue 12). Its
+    /// text depends only on the batch's size: `NewTicket` writes None as NULL, never
+    /// DEFAULT, and the conflict clause is a fixed DO NOTHING. Without a static query id
+    /// diesel keys its cache by that text, so each connection keeps one prepared
+    /// statement per batch size it has seen (at most `group_commit::MAX_BATCH`).
     fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
         Ok(true)
     }
 
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        use diesel::sql_types::{Array, Date, Int2, Int4, Jsonb, Nullable, Text};
-        let t = self.ticket;
+        use diesel::sql_types::{Int2, Jsonb};
+        debug_assert!(self.size > 0);
         out.push_sql("WITH t AS (");
         self.insert.walk_ast(out.reborrow())?;
+        out.push_sql("), x AS (SELECT * FROM jsonb_to_recordset(");
+        out.push_bind_param::<Jsonb, _>(&self.extras)?;
         out.push_sql(
-            "), e AS (INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, \
-             to_status, public, data) SELECT id, received_at, ",
+            ") AS x (code text, actor text, actor_id integer, data jsonb, received_on date, \
+             month date, linked integer[], exclude integer, mails jsonb)), \
+             n AS (SELECT t.*, x.actor, x.actor_id, x.data, x.received_on, x.month, x.linked, \
+             x.exclude, x.mails FROM t JOIN x USING (code)), \
+             e AS (INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, \
+             to_status, public, data) SELECT id, received_at, actor, actor_id, 'submitted', \
+             status, true, data FROM n), \
+             c AS (INSERT INTO ticket_counters (unit_id, field_code, status, month, shard, n) \
+             SELECT unit_id, field_code, status, month, ",
         );
-        out.push_bind_param::<Text, _>(&self.event_actor)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Int4>, _>(&t.entered_by)?;
-        out.push_sql(", 'submitted', ");
-        out.push_bind_param::<Text, _>(&t.status)?;
-        out.push_sql(", true, ");
-        out.push_bind_param::<Jsonb, _>(self.event_data)?;
-        out.push_sql(
-            " FROM t), c AS (INSERT INTO ticket_counters (unit_id, field_code, status, month, \
-             shard, n) SELECT ",
-        );
-        out.push_bind_param::<Int4, _>(&t.unit_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&t.field_code)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&t.status)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Date, _>(&self.counter_month)?;
-        out.push_sql(", ");
         out.push_bind_param::<Int2, _>(&self.counter_shard)?;
         out.push_sql(
-            ", 1 FROM t ON CONFLICT (unit_id, field_code, status, month, shard) \
+            ", count(*) FROM n GROUP BY unit_id, field_code, status, month \
+             ON CONFLICT (unit_id, field_code, status, month, shard) \
              DO UPDATE SET n = ticket_counters.n + excluded.n), \
              r AS (INSERT INTO report_counts (basis, day, unit_id, field_code, \
-             content_category, channel, kind, metric, shard, n) SELECT b.basis, ",
+             content_category, channel, kind, metric, shard, n) \
+             SELECT b.basis, n.received_on, n.unit_id, n.field_code, n.content_category, \
+             n.channel, n.kind, 'received', ",
         );
         // The report aggregates: received, on the day of receipt, on both bases.
-        out.push_bind_param::<Date, _>(&self.received_on)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Int4, _>(&t.unit_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&t.field_code)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&t.content_category)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&t.channel)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&t.kind)?;
-        out.push_sql(", 'received', ");
         out.push_bind_param::<Int2, _>(&self.counter_shard)?;
         out.push_sql(
-            ", 1 FROM t, (VALUES ('event'), ('receipt')) AS b (basis) \
+            ", count(*) FROM n, (VALUES ('event'), ('receipt')) AS b (basis) \
+             GROUP BY b.basis, n.received_on, n.unit_id, n.field_code, n.content_category, \
+             n.channel, n.kind \
              ON CONFLICT (basis, day, unit_id, field_code, content_category, channel, kind, \
              metric, shard) DO UPDATE SET n = report_counts.n + excluded.n), \
              o AS (INSERT INTO outbox (",
@@ -222,10 +240,10 @@ impl QueryFragment<Pg> for FilingInsert<'_> {
             if i > 0 {
                 out.push_sql(", ");
             }
-            // The rows are the new ticket's; the staff notifications' recipients are the
+            // The rows are the new tickets'; the staff notifications' recipients are the
             // unit's accounts.
             match *column {
-                "ticket_id" => out.push_sql("t.id"),
+                "ticket_id" => out.push_sql("n.id"),
                 "to_addrs" => out.push_sql("r.to_addrs"),
                 _ => {
                     out.push_sql("m.");
@@ -233,18 +251,12 @@ impl QueryFragment<Pg> for FilingInsert<'_> {
                 }
             }
         }
-        out.push_sql(" FROM t, pakn_staff_recipients(");
-        out.push_bind_param::<Int4, _>(&t.unit_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Int4>, _>(&self.staff.linked)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Int4>, _>(&self.staff.exclude)?;
-        out.push_sql(") AS s, jsonb_populate_recordset(NULL::outbox, ");
-        out.push_bind_param::<Jsonb, _>(self.mails)?;
         out.push_sql(&format!(
-            ") AS m, LATERAL (SELECT CASE m.kind WHEN '{}' THEN s.unit_emails \
+            " FROM n, pakn_staff_recipients(n.unit_id, n.linked, n.exclude) AS s, \
+             jsonb_populate_recordset(NULL::outbox, n.mails) AS m, \
+             LATERAL (SELECT CASE m.kind WHEN '{}' THEN s.unit_emails \
              WHEN '{}' THEN s.other_emails ELSE m.to_addrs END AS to_addrs) AS r \
-             WHERE cardinality(r.to_addrs) > 0) SELECT id FROM t",
+             WHERE cardinality(r.to_addrs) > 0) SELECT code, id FROM t",
             super::outbox::KIND_NOTIFY_UNIT,
             super::outbox::KIND_NOTIFY_STAFF,
         ));

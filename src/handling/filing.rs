@@ -9,8 +9,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use sha2::{Digest, Sha256};
 
+use super::group_commit::GroupCommit;
 use crate::config::Config;
-use crate::db::{counters, tickets};
+use crate::db::{Pool, counters, tickets};
 use crate::domain::attachment::CheckedFile;
 use crate::domain::calendar::{Deadlines, deadlines, local_date};
 use crate::domain::feedback::{Channel, ValidFeedback};
@@ -152,7 +153,6 @@ fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
 struct Plan<'a> {
     cfg: &'a Config,
     feedback: &'a ValidFeedback,
-    files: &'a [CheckedFile],
     meta: &'a FilingMeta,
     route: Route<'a>,
     due: Deadlines,
@@ -191,7 +191,6 @@ impl<'a> Plan<'a> {
         Ok(Plan {
             cfg,
             feedback,
-            files,
             meta,
             due: deadlines(
                 &reference.calendar,
@@ -216,12 +215,80 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn ticket_row<'b>(&'b self, ids: &'b Ids) -> tickets::NewTicket<'b> {
-        let (f, meta, due) = (self.feedback, self.meta, &self.due);
-        tickets::NewTicket {
-            public_id: &ids.public_id,
-            code: ids.code.as_str(),
+    /// The mails of the new ticket (they commit with it, or vanish with it; the worker
+    /// renders them from the ticket when it sends them), as the filing's JSON rows.
+    fn mails_json(&self, ids: &Ids) -> anyhow::Result<serde_json::Value> {
+        let filed = FiledTicket {
+            ticket_id: 0,
+            code: &ids.code,
             access_token: &ids.access_token,
+            lang: Lang::parse(&self.meta.lang).unwrap_or_default(),
+            email: self
+                .feedback
+                .email
+                .as_deref()
+                .filter(|_| !self.meta.skip_acknowledgement),
+            received_at: self.meta.received_at,
+            accept_due: self.due.accept_due,
+            reply_due: self.due.reply_due,
+        };
+        let mails = compose::filing_stubs(&self.route, &filed);
+        mail::outbox::filing_rows_json(&ids.public_id, &mails).context("the filing's mails as JSON")
+    }
+
+    /// One attempt with fresh identifiers, owned (the group committer stores it).
+    fn attempt(&self) -> anyhow::Result<Attempt> {
+        let ids = new_ids();
+        Ok(Attempt {
+            mails: self.mails_json(&ids)?,
+            ids,
+            feedback: self.feedback.clone(),
+            meta: self.meta.clone(),
+            notice_version: self.cfg.privacy.notice_version.clone(),
+            unit_id: self.route.unit.id,
+            rule_id: self.route.rule.map(|r| r.id),
+            staff: tickets::StaffNotice {
+                linked: compose::linked_accounts(&self.route),
+                exclude: self.meta.entered_by,
+            },
+            actor: self.actor(),
+            due: self.due,
+            received_on: self.received_on,
+            hash: self.hash.clone(),
+            search: self.search.clone(),
+            retention_until: self.retention_until,
+            event_data: self.event_data.clone(),
+        })
+    }
+}
+
+/// One attempt at storing a filing, its identifiers drawn: everything its statement
+/// needs, owned, so that [`super::group_commit`] can store it with others.
+pub struct Attempt {
+    ids: Ids,
+    feedback: ValidFeedback,
+    meta: FilingMeta,
+    notice_version: String,
+    unit_id: i32,
+    rule_id: Option<i32>,
+    staff: tickets::StaffNotice,
+    actor: ActorKind,
+    due: Deadlines,
+    received_on: NaiveDate,
+    hash: Vec<u8>,
+    search: String,
+    retention_until: NaiveDate,
+    event_data: serde_json::Value,
+    mails: serde_json::Value,
+}
+
+impl Attempt {
+    fn ticket_row(&self) -> tickets::NewTicket<'_> {
+        let (f, meta, due) = (&self.feedback, &self.meta, &self.due);
+        tickets::NewTicket {
+            public_id: &self.ids.public_id,
+            code: self.ids.code.as_str(),
+            access_token: &self.ids.access_token,
             idempotency_key: meta.idempotency_key.as_deref(),
             content_hash: Some(&self.hash),
             status: Status::Submitted,
@@ -248,11 +315,11 @@ impl<'a> Plan<'a> {
             proposal: f.proposal.as_deref(),
             lang: &meta.lang,
             consent_at: meta.received_at,
-            privacy_notice_version: &self.cfg.privacy.notice_version,
+            privacy_notice_version: &self.notice_version,
             publish_consent: f.publish_consent,
             publish_consent_at: f.publish_consent.then_some(meta.received_at),
-            unit_id: self.route.unit.id,
-            routing_rule_id: self.route.rule.map(|r| r.id),
+            unit_id: self.unit_id,
+            routing_rule_id: self.rule_id,
             received_at: meta.received_at,
             accept_due: due.accept_due,
             forward_due: due.forward_due,
@@ -264,104 +331,139 @@ impl<'a> Plan<'a> {
         }
     }
 
-    /// The mails of the new ticket (they commit with it, or vanish with it; the worker
-    /// renders them from the ticket when it sends them), as the filing's JSON rows.
-    fn mails_json(&self, ids: &Ids) -> anyhow::Result<serde_json::Value> {
-        let filed = FiledTicket {
-            ticket_id: 0,
-            code: &ids.code,
-            access_token: &ids.access_token,
-            lang: Lang::parse(&self.meta.lang).unwrap_or_default(),
-            email: self
-                .feedback
-                .email
-                .as_deref()
-                .filter(|_| !self.meta.skip_acknowledgement),
-            received_at: self.meta.received_at,
-            accept_due: self.due.accept_due,
-            reply_due: self.due.reply_due,
-        };
-        let mails = compose::filing_stubs(&self.route, &filed);
-        mail::outbox::filing_rows_json(&ids.public_id, &mails).context("the filing's mails as JSON")
+    /// What the filing statement stores for this attempt.
+    pub fn extras(&self) -> tickets::FilingExtras<'_> {
+        tickets::FilingExtras {
+            ticket: self.ticket_row(),
+            event_actor: self.actor,
+            event_data: &self.event_data,
+            received_on: self.received_on,
+            mails: &self.mails,
+            staff: &self.staff,
+        }
     }
 
-    /// One attempt with `ids`. Without files it is the one filing statement alone, one
-    /// round trip: its answer is read to the end, past its implicit commit
+    /// Its tracking code (the filing statement returns each stored ticket's).
+    pub fn code(&self) -> &str {
+        self.ids.code.as_str()
+    }
+
+    /// Its form token or the API client's key, if any.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.meta.idempotency_key.as_deref()
+    }
+
+    /// What became of it, from the id the filing statement returned for it: filed; or,
+    /// its idempotency key being taken, the first filing of the same content or a reused
+    /// key. The statement has committed, so what it found is committed too.
+    pub async fn outcome(
+        &self,
+        conn: &mut AsyncPgConnection,
+        stored: Option<i64>,
+    ) -> Result<FilingOutcome, diesel::result::Error> {
+        if let Some(ticket_id) = stored {
+            return Ok(self.created(ticket_id));
+        }
+        let key = self.idempotency_key().unwrap_or_default();
+        Ok(match tickets::by_idempotency_key(conn, key).await? {
+            Some((access_token, Some(h))) if h == self.hash => {
+                FilingOutcome::AlreadyFiled { access_token }
+            }
+            _ => FilingOutcome::TokenReused,
+        })
+    }
+
+    fn created(&self, ticket_id: i64) -> FilingOutcome {
+        FilingOutcome::Created {
+            ticket_id,
+            code: self.ids.code.clone(),
+            public_id: self.ids.public_id.clone(),
+            access_token: self.ids.access_token.clone(),
+            reply_due: self.due.reply_due,
+        }
+    }
+
+    /// Stores this attempt alone, in its own statement on `counter_shard`: one round
+    /// trip, read to the end of its answer, past its implicit commit
     /// ([`crate::db::durable`]), so a crash or a refused commit at that moment is an
     /// error here and never a PAKN answered as filed (issue 13; `tests/it/commit.rs`).
-    /// With files (new or kept), a transaction holds the statement and the files, and
-    /// its `COMMIT` is awaited.
-    async fn attempt(
+    pub async fn store_alone(
         &self,
         conn: &mut AsyncPgConnection,
-        ids: &Ids,
-    ) -> anyhow::Result<Result<FilingOutcome, diesel::result::Error>> {
-        let row = self.ticket_row(ids);
-        let mails = self.mails_json(ids)?;
-        let month = (self.received_on, counters::random_shard());
-        let staff = tickets::StaffNotice {
-            linked: compose::linked_accounts(&self.route),
-            exclude: self.meta.entered_by,
-        };
-        let filing =
-            tickets::FilingInsert::new(&row, self.actor(), &self.event_data, month, &mails, &staff);
-        if self.files.is_empty() && self.meta.keep_stashed.is_empty() {
-            return Ok(self.store(conn, &filing, ids).await);
-        }
-        let store = async |conn: &mut AsyncPgConnection| self.store(conn, &filing, ids).await;
-        Ok(conn
-            .transaction::<FilingOutcome, diesel::result::Error, _>(store)
-            .await)
+        counter_shard: i16,
+    ) -> Result<FilingOutcome, diesel::result::Error> {
+        let extras = [self.extras()];
+        let stored =
+            tickets::insert_filings(conn, &tickets::FilingBatch::new(&extras, counter_shard))
+                .await?
+                .first()
+                .map(|(_, id)| *id);
+        self.outcome(conn, stored).await
     }
 
-    async fn store(
+    /// Stores this attempt with `files` (new ones, and those kept from an earlier
+    /// attempt of the same form) in one transaction, whose `COMMIT` is awaited.
+    async fn store_with_files(
         &self,
         conn: &mut AsyncPgConnection,
-        filing: &tickets::FilingInsert<'_>,
-        ids: &Ids,
+        files: &[CheckedFile],
     ) -> Result<FilingOutcome, diesel::result::Error> {
-        let meta = self.meta;
-        let Some(ticket_id) = tickets::insert_filing(conn, filing).await? else {
-            let key = meta.idempotency_key.as_deref().unwrap_or_default();
-            return Ok(match tickets::by_idempotency_key(conn, key).await? {
-                Some((access_token, Some(h))) if h == self.hash => {
-                    FilingOutcome::AlreadyFiled { access_token }
-                }
-                _ => FilingOutcome::TokenReused,
-            });
+        let store = async |conn: &mut AsyncPgConnection| {
+            let outcome = self.store_alone(conn, counters::random_shard()).await?;
+            let FilingOutcome::Created { ticket_id, .. } = outcome else {
+                return Ok(outcome);
+            };
+            let attachment_rows: Vec<tickets::NewAttachment<'_>> = files
+                .iter()
+                .map(|f| tickets::NewAttachment {
+                    ticket_id,
+                    event_id: None,
+                    origin: "citizen",
+                    filename: &f.filename,
+                    content_type: f.kind.content_type(),
+                    size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
+                    sha256: &f.sha256,
+                    data: &f.bytes,
+                })
+                .collect();
+            tickets::insert_attachments(conn, &attachment_rows).await?;
+            if let Some(key) = self.idempotency_key()
+                && !self.meta.keep_stashed.is_empty()
+            {
+                tickets::claim_stashed_files(conn, key, &self.meta.keep_stashed, ticket_id).await?;
+            }
+            Ok(outcome)
         };
-        let attachment_rows: Vec<tickets::NewAttachment<'_>> = self
-            .files
-            .iter()
-            .map(|f| tickets::NewAttachment {
-                ticket_id,
-                event_id: None,
-                origin: "citizen",
-                filename: &f.filename,
-                content_type: f.kind.content_type(),
-                size_bytes: i32::try_from(f.bytes.len()).unwrap_or(i32::MAX),
-                sha256: &f.sha256,
-                data: &f.bytes,
-            })
-            .collect();
-        tickets::insert_attachments(conn, &attachment_rows).await?;
-        if let Some(key) = meta.idempotency_key.as_deref()
-            && !meta.keep_stashed.is_empty()
-        {
-            tickets::claim_stashed_files(conn, key, &meta.keep_stashed, ticket_id).await?;
-        }
-        Ok(FilingOutcome::Created {
-            ticket_id,
-            code: ids.code.clone(),
-            public_id: ids.public_id.clone(),
-            access_token: ids.access_token.clone(),
-            reply_due: self.due.reply_due,
-        })
+        conn.transaction::<FilingOutcome, diesel::result::Error, _>(store)
+            .await
     }
 }
 
-/// Stores one filing. Retries with fresh identifiers in the (astronomically rare) case of
-/// a collision of code, public id or access token.
+/// Whether a failed attempt should be made again with fresh identifiers: its code, public
+/// id or private link token was taken (astronomically rare).
+fn identifiers_collided(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            info,
+        ) if matches!(
+            info.constraint_name(),
+            Some("tickets_code_key" | "tickets_public_id_key" | "tickets_access_token_key")
+        )
+    )
+}
+
+/// Counts a new PAKN in the metrics.
+fn count_filed(outcome: &FilingOutcome, channel: Channel) {
+    if matches!(outcome, FilingOutcome::Created { .. }) {
+        metrics::counter!("pakn_tickets_filed_total", "channel" => channel.as_str()).increment(1);
+    }
+}
+
+/// Stores one filing on `conn`, alone (or in a transaction with its files). Retries with
+/// fresh identifiers in the (astronomically rare) case of a collision of code, public id
+/// or access token.
 pub async fn file(
     conn: &mut AsyncPgConnection,
     cfg: &Config,
@@ -371,26 +473,54 @@ pub async fn file(
     meta: &FilingMeta,
 ) -> anyhow::Result<FilingOutcome> {
     let plan = Plan::new(cfg, reference, feedback, files, meta)?;
-    for attempt in 1..=5 {
-        let ids = new_ids();
-        match plan.attempt(conn, &ids).await? {
+    let with_files = !files.is_empty() || !meta.keep_stashed.is_empty();
+    for round in 1..=5 {
+        let attempt = plan.attempt()?;
+        let result = if with_files {
+            attempt.store_with_files(conn, files).await
+        } else {
+            attempt.store_alone(conn, counters::random_shard()).await
+        };
+        match result {
             Ok(outcome) => {
-                if matches!(outcome, FilingOutcome::Created { .. }) {
-                    metrics::counter!("pakn_tickets_filed_total", "channel" => meta.channel.as_str())
-                        .increment(1);
-                }
+                count_filed(&outcome, meta.channel);
                 return Ok(outcome);
             }
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                info,
-            )) if attempt < 5
-                && matches!(
-                    info.constraint_name(),
-                    Some("tickets_code_key" | "tickets_public_id_key" | "tickets_access_token_key")
-                ) =>
-            {
-                tracing::warn!(attempt, "identifier collision while filing; retrying");
+            Err(e) if round < 5 && identifiers_collided(&e) => {
+                tracing::warn!(round, "identifier collision while filing; retrying");
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context("storing the filing")),
+        }
+    }
+    anyhow::bail!("could not find a free tracking code after 5 attempts")
+}
+
+/// Stores one filing of the public form or the API: through `group`, together with the
+/// filings arriving at the same time, when it has an idempotency key and no file;
+/// otherwise alone on a connection of `pool` ([`file`]). Either way the outcome is
+/// returned only once the PAKN is committed.
+pub async fn file_grouped(
+    group: &GroupCommit,
+    pool: &Pool,
+    cfg: &Config,
+    reference: &Reference,
+    feedback: &ValidFeedback,
+    files: &[CheckedFile],
+    meta: &FilingMeta,
+) -> anyhow::Result<FilingOutcome> {
+    if !files.is_empty() || !meta.keep_stashed.is_empty() || meta.idempotency_key.is_none() {
+        let mut conn = pool.get().await.context("a connection to file a PAKN")?;
+        return file(&mut conn, cfg, reference, feedback, files, meta).await;
+    }
+    let plan = Plan::new(cfg, reference, feedback, files, meta)?;
+    for round in 1..=5 {
+        match group.store(plan.attempt()?).await? {
+            Ok(outcome) => {
+                count_filed(&outcome, meta.channel);
+                return Ok(outcome);
+            }
+            Err(e) if round < 5 && identifiers_collided(&e) => {
+                tracing::warn!(round, "identifier collision while filing; retrying");
             }
             Err(e) => return Err(anyhow::Error::new(e).context("storing the filing")),
         }

@@ -7,7 +7,8 @@
 //!   each locks the ticket, checks the move against [`crate::domain::workflow`] and the
 //!   actor against [`crate::domain::access`], changes the ticket, writes the timeline
 //!   event, keeps the counters true and queues the mail the citizen or staff must get;
-//! - [`filing`]: a new PAKN (public form or staff entry); [`rating`]: the citizen's
+//! - [`filing`]: a new PAKN (public form or staff entry), stored with the others filed
+//!   at the same moment by [`group_commit`]; [`rating`]: the citizen's
 //!   rating; [`publication`]: the public copy of an answer; [`privacy`]: a data-subject
 //!   request; [`forgot_codes`]: the citizen's codes mailed; [`users`] and [`account`]:
 //!   staff accounts; [`jobs`]: the periodic automatic moves; [`stash`]: the sweep of
@@ -23,6 +24,7 @@ pub mod digest_settings;
 pub mod digests;
 pub mod filing;
 pub mod forgot_codes;
+pub mod group_commit;
 pub mod inbound;
 pub mod inbound_review;
 pub mod intake;

@@ -177,9 +177,9 @@ pub async fn file_for(
         keep_stashed: Vec::new(),
         skip_acknowledgement: false,
     };
-    let mut conn = (state.pool.get().await).map_err(|e| unavailable("a connection", &e))?;
-    let outcome = filing::file(
-        &mut conn,
+    let outcome = filing::file_grouped(
+        &state.filings,
+        &state.pool,
         &state.cfg,
         &reference,
         &valid,
@@ -195,7 +195,6 @@ pub async fn file_for(
             reply_due,
             ..
         } => {
-            drop(conn);
             state.mail_wake.notify_one();
             Ok(ClientFiled {
                 created: true,
@@ -205,6 +204,7 @@ pub async fn file_for(
             })
         }
         FilingOutcome::AlreadyFiled { access_token } => {
+            let mut conn = (state.pool.get().await).map_err(|e| unavailable("a connection", &e))?;
             let first = tickets::receipt_by_access_token(&mut conn, &access_token)
                 .await
                 .map_err(|e| unavailable("finding the first filing", &e))?

@@ -41,6 +41,8 @@ pub struct AppState {
     pub rate_keys: rate_limit::DayKeys,
     /// API clients' calls a minute on this instance.
     pub api_calls: super::api_client::Calls,
+    /// This instance's filing writers (group commit of the form's and the API's filings).
+    pub filings: crate::handling::group_commit::GroupCommit,
     /// The Prometheus recorder's handle, when `[metrics]` is set.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
@@ -66,6 +68,10 @@ impl AppState {
             trusted_proxies: cfg.trusted_proxy_networks(),
             counts: counts::CountsCache::new(cfg.server.counts_cache_secs),
             api_calls: super::api_client::Calls::default(),
+            filings: crate::handling::group_commit::GroupCommit::start(
+                pool.clone(),
+                cfg.database.filing_writers,
+            ),
             rate_keys: rate_limit::DayKeys::default(),
             metrics: cfg
                 .metrics

@@ -546,28 +546,37 @@ async fn store(
     exempt: bool,
 ) -> AppResult<FormOutcome> {
     let files = form.checked_files();
-    let mut conn = state.pool.get().await?;
     let ack = if exempt {
         Ack::NotCounted
     } else {
+        let mut conn = state.pool.get().await?;
         count_acknowledgement(state, &mut conn, valid).await?
     };
     let meta = &FilingMeta {
         skip_acknowledgement: ack == Ack::OverLimit,
         ..meta.clone()
     };
-    let outcome = filing::file(&mut conn, &state.cfg, reference, valid, &files, meta).await?;
+    let outcome = filing::file_grouped(
+        &state.filings,
+        &state.pool,
+        &state.cfg,
+        reference,
+        valid,
+        &files,
+        meta,
+    )
+    .await?;
     if ack == Ack::Counted && !matches!(outcome, FilingOutcome::Created { .. }) {
         // Nothing new was filed, so nothing was mailed: the count goes back.
         let (email, limit) = (
             valid.email.as_deref().unwrap_or_default(),
             mail_limit(state),
         );
+        let mut conn = state.pool.get().await?;
         state
             .rate_limit_refund(&mut conn, MAIL_PER_RECIPIENT, email, limit)
             .await?;
     }
-    drop(conn);
     if meta.skip_acknowledgement {
         tracing::info!("acknowledgement skipped: the address was mailed often enough");
     }

@@ -1,0 +1,159 @@
+//! Group commit of filings (issue 21): the PAKN filed on the public form and through the
+//! API at the same moment are stored together, in one filing statement
+//! ([`crate::db::tickets::insert_filings`]) and so one commit, by a few writers per
+//! instance.
+//!
+//! A writer takes every filing waiting when it is free (up to [`MAX_BATCH`]) and stores
+//! them in one statement; meanwhile the next filings wait for the next writer. No timer
+//! holds a filing back: alone, a filing is stored at once, and groups grow only when
+//! filings arrive faster than one statement takes. Each filing's answer is sent once the
+//! statement's answer has been read to its end, after its commit
+//! ([`crate::db::durable`]), so a 303 still means the PAKN is committed.
+//!
+//! When the grouped statement fails, each filing of the group is stored again alone, so a
+//! bad row fails only itself. Only filings with an idempotency key (a form token, an API
+//! key) are grouped: storing one again after a statement whose commit was lost on a
+//! broken connection finds it instead of filing it twice.
+//!
+//! The writers count on shards of their own ([`writer_shard`]), so two groups never
+//! update the same counter rows and never wait for each other.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::filing::{Attempt, FilingOutcome};
+use crate::db::{Pool, counters, tickets};
+
+/// The most filings one statement stores.
+pub const MAX_BATCH: usize = 64;
+
+type Answer = anyhow::Result<Result<FilingOutcome, diesel::result::Error>>;
+
+struct Job {
+    attempt: Attempt,
+    answer: oneshot::Sender<Answer>,
+}
+
+/// The filing writers of one instance.
+#[derive(Clone)]
+pub struct GroupCommit {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl GroupCommit {
+    /// Starts `writers` writers (at least one) storing on connections of `pool`. They
+    /// stop when every handle is dropped.
+    pub fn start(pool: Pool, writers: usize) -> GroupCommit {
+        let writers = writers.max(1);
+        let (jobs, queue) = mpsc::channel(MAX_BATCH * writers * 4);
+        let queue = Arc::new(Mutex::new(queue));
+        for w in 0..writers {
+            tokio::spawn(write(pool.clone(), queue.clone(), writer_shard(w)));
+        }
+        GroupCommit { jobs }
+    }
+
+    /// Stores `attempt` with the filings arriving meanwhile. The outer error: no writer
+    /// answered (the instance is stopping); the inner one: the database refused this
+    /// filing.
+    pub async fn store(&self, attempt: Attempt) -> Answer {
+        anyhow::ensure!(
+            attempt.idempotency_key().is_some(),
+            "a filing without an idempotency key is stored alone"
+        );
+        let (answer, answered) = oneshot::channel();
+        self.jobs
+            .send(Job { attempt, answer })
+            .await
+            .map_err(|_| anyhow!("the filing writers have stopped"))?;
+        answered
+            .await
+            .context("a filing writer stopped before answering")?
+    }
+}
+
+/// The counter shard of writer `w`: its own, among the [`counters::SHARDS`].
+fn writer_shard(w: usize) -> i16 {
+    i16::try_from(w % counters::SHARDS as usize).unwrap_or(0)
+}
+
+async fn write(pool: Pool, queue: Arc<Mutex<mpsc::Receiver<Job>>>, shard: i16) {
+    loop {
+        let group = {
+            let mut queue = queue.lock().await;
+            let Some(first) = queue.recv().await else {
+                return;
+            };
+            let mut group = vec![first];
+            while group.len() < MAX_BATCH {
+                match queue.try_recv() {
+                    Ok(job) => group.push(job),
+                    Err(_) => break,
+                }
+            }
+            group
+        };
+        store_group(&pool, group, shard).await;
+    }
+}
+
+/// Stores `group` in one statement, or each of its filings alone when that fails, and
+/// answers each.
+async fn store_group(pool: &Pool, group: Vec<Job>, shard: i16) {
+    metrics::histogram!("pakn_filing_group_size").record(group.len() as f64);
+    let mut conn = match pool.get().await {
+        Ok(conn) => conn,
+        Err(e) => {
+            let why = format!("no connection to store filings: {e}");
+            for job in group {
+                let _ = job.answer.send(Err(anyhow!(why.clone())));
+            }
+            return;
+        }
+    };
+    if let [job] = group.as_slice() {
+        let answer = job.attempt.store_alone(&mut conn, shard).await;
+        if let Some(job) = group.into_iter().next() {
+            let _ = job.answer.send(Ok(answer));
+        }
+        return;
+    }
+    let extras: Vec<tickets::FilingExtras<'_>> =
+        group.iter().map(|job| job.attempt.extras()).collect();
+    let stored =
+        tickets::insert_filings(&mut conn, &tickets::FilingBatch::new(&extras, shard)).await;
+    drop(extras);
+    match stored {
+        Ok(rows) => {
+            let ids: HashMap<String, i64> = rows.into_iter().collect();
+            for job in group {
+                let stored = ids.get(job.attempt.code()).copied();
+                let answer = job.attempt.outcome(&mut conn, stored).await;
+                let _ = job.answer.send(Ok(answer));
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, size = group.len(), "a group of filings failed; storing each alone");
+            metrics::counter!("pakn_filing_group_failures_total").increment(1);
+            // A broken connection goes back to the pool, which discards it.
+            drop(conn);
+            let mut conn = match pool.get().await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    let why = format!("no connection to store filings: {e}");
+                    for job in group {
+                        let _ = job.answer.send(Err(anyhow!(why.clone())));
+                    }
+                    return;
+                }
+            };
+            for job in group {
+                let answer = job.attempt.store_alone(&mut conn, shard).await;
+                let _ = job.answer.send(Ok(answer));
+            }
+        }
+    }
+}
