@@ -116,6 +116,10 @@ async fn store_group(pool: &Pool, group: Vec<Job>, shard: i16) {
     };
     if let [job] = group.as_slice() {
         let answer = job.attempt.store_alone(&mut conn, shard).await;
+        if answer.is_err() {
+            // Perhaps broken: not given back to the pool (see below).
+            drop(crate::db::PooledConn::take(conn));
+        }
         if let Some(job) = group.into_iter().next() {
             let _ = job.answer.send(Ok(answer));
         }
@@ -138,8 +142,9 @@ async fn store_group(pool: &Pool, group: Vec<Job>, shard: i16) {
         Err(e) => {
             tracing::warn!(error = %e, size = group.len(), "a group of filings failed; storing each alone");
             metrics::counter!("pakn_filing_group_failures_total").increment(1);
-            // A broken connection goes back to the pool, which discards it.
-            drop(conn);
+            // The connection may be broken (its backend killed): it is not given back
+            // to the pool, whose quick check on return would not see it.
+            drop(crate::db::PooledConn::take(conn));
             let mut conn = match pool.get().await {
                 Ok(conn) => conn,
                 Err(e) => {

@@ -17,6 +17,7 @@ mod edge;
 mod exports;
 mod faults;
 mod filing;
+mod group_commit;
 mod imap;
 mod inbound;
 mod intake;
