@@ -217,6 +217,7 @@ impl QueryFragment<Pg> for FilingBatch<'_> {
         out.push_bind_param::<Int2, _>(&self.counter_shard)?;
         out.push_sql(
             ", count(*) FROM n GROUP BY unit_id, field_code, status, month \
+             ORDER BY unit_id, field_code, status, month \
              ON CONFLICT (unit_id, field_code, status, month, shard) \
              DO UPDATE SET n = ticket_counters.n + excluded.n), \
              r AS (INSERT INTO report_counts (basis, day, unit_id, field_code, \
@@ -229,7 +230,7 @@ impl QueryFragment<Pg> for FilingBatch<'_> {
         out.push_sql(
             ", count(*) FROM n, (VALUES ('event'), ('receipt')) AS b (basis) \
              GROUP BY b.basis, n.received_on, n.unit_id, n.field_code, n.content_category, \
-             n.channel, n.kind \
+             n.channel, n.kind ORDER BY 1, 2, 3, 4, 5, 6, 7 \
              ON CONFLICT (basis, day, unit_id, field_code, content_category, channel, kind, \
              metric, shard) DO UPDATE SET n = report_counts.n + excluded.n), \
              o AS (INSERT INTO outbox (",
@@ -251,8 +252,13 @@ impl QueryFragment<Pg> for FilingBatch<'_> {
                 }
             }
         }
+        // The staff recipients are looked up once per unit and notice in the group.
         out.push_sql(&format!(
-            " FROM n, pakn_staff_recipients(n.unit_id, n.linked, n.exclude) AS s, \
+            " FROM n JOIN (SELECT k.unit_id, k.linked, k.exclude, f.unit_emails, \
+             f.other_emails FROM (SELECT DISTINCT unit_id, linked, exclude FROM n) AS k, \
+             pakn_staff_recipients(k.unit_id, k.linked, k.exclude) AS f) AS s \
+             ON s.unit_id = n.unit_id AND s.linked = n.linked \
+             AND s.exclude IS NOT DISTINCT FROM n.exclude, \
              jsonb_populate_recordset(NULL::outbox, n.mails) AS m, \
              LATERAL (SELECT CASE m.kind WHEN '{}' THEN s.unit_emails \
              WHEN '{}' THEN s.other_emails ELSE m.to_addrs END AS to_addrs) AS r \

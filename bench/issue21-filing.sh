@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Issue 21, group commit: filings created per second through the public form (POST
+# /feedback, fresh form tokens, no file) and through the API (POST /api/v1/pakn, a fresh
+# idempotency key per request), conditions of bench/issue2.sh: wrk -t1 -c16 -d30s after a
+# 5 s warm-up, synchronous_commit on, the mail worker elsewhere (--no-worker).
+# Side by side in one run: OLD=/path/to/an/older/pakn (optional) is measured first on the
+# same database, then this tree's build (or BIN=). The database is DB (default pakn_1m,
+# seeded with TICKETS PAKN when it holds fewer).
+#   OLD=/tmp/pakn-a6a3dcc bench/issue21-filing.sh
+source "$(dirname "$0")/lib.sh"
+TICKETS=${TICKETS:-1000000}
+OUT="$ROOT/target/bench/issue21-filing"; mkdir -p "$OUT"
+build
+NEW="$BIN"
+use_pakn_1m
+echo "commit $(git -C "$ROOT" rev-parse --short HEAD); tickets $(count "SELECT count(*) FROM tickets"); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Postgres's CPU ticks, exited backends included (the postmaster's children's times).
+pg_ticks() {
+  local pm t p
+  pm=$(pgrep -o -x postgres)
+  t=$(awk '{print $14+$15+$16+$17}' "/proc/$pm/stat")
+  for p in $(pgrep -P "$pm"); do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
+
+run_one() { # label binary
+  BIN=$2
+  NAME="Bench $1 $(date +%s)"
+  KEY=$("$BIN" api-client add --name "$NAME" --channel api --rate-per-min 100000000 | grep '^pakn_'); export KEY
+  SERVE_ARGS=--no-worker start_server PAKN_METRICS__LISTEN=127.0.0.1:$((PORT + 1))
+  "$BIN" bench-tokens --count 400000 > "$OUT/tokens.txt"
+  TOKENS="$OUT/tokens.txt" wrk -t1 -c16 -d5s -s "$ROOT/bench/post_feedback.lua" "$BASE" >/dev/null 2>&1
+  tail -n +150001 "$OUT/tokens.txt" > "$OUT/tokens2.txt"
+  local n0 g0 n1 g1
+  n0=$(count "SELECT count(*) FROM tickets"); g0=$(pg_ticks)
+  TOKENS="$OUT/tokens2.txt" measure "form_$1" -t1 -c16 -d30s --latency -s "$ROOT/bench/post_feedback.lua" "$BASE"
+  n1=$(count "SELECT count(*) FROM tickets"); g1=$(pg_ticks)
+  echo "$1 form: created $((n1 - n0)) in 30 s = $(( (n1 - n0) / 30 ))/s; Postgres $(( (g1 - g0) * 10000 / (n1 - n0) )) µs CPU per filing; load $(cut -d' ' -f1 /proc/loadavg)"
+  wrk -t1 -c16 -d5s -s "$ROOT/bench/api_filing.lua" "$BASE" >/dev/null 2>&1
+  n0=$(count "SELECT count(*) FROM tickets"); g0=$(pg_ticks)
+  measure "api_$1" -t1 -c16 -d30s --latency -s "$ROOT/bench/api_filing.lua" "$BASE"
+  n1=$(count "SELECT count(*) FROM tickets"); g1=$(pg_ticks)
+  echo "$1 api: created $((n1 - n0)) in 30 s = $(( (n1 - n0) / 30 ))/s; Postgres $(( (g1 - g0) * 10000 / (n1 - n0) )) µs CPU per filing; load $(cut -d' ' -f1 /proc/loadavg)"
+  # The mean group size, when the build groups filings.
+  curl -s "http://127.0.0.1:$((PORT + 1))/metrics" | awk '/^pakn_filing_group_size_(sum|count)/ {v[$1]=$2} END {if (v["pakn_filing_group_size_count"] > 0) printf "%s: mean group %.1f filings over %d groups\n", "'"$1"'", v["pakn_filing_group_size_sum"] / v["pakn_filing_group_size_count"], v["pakn_filing_group_size_count"]}'
+  stop_server
+}
+
+if [ -n "${OLD:-}" ]; then run_one old "$OLD"; fi
+run_one new "$NEW"
