@@ -24,28 +24,31 @@ pg_ticks() {
   echo "$t"
 }
 
-run_one() { # label binary
+run_one() { # label binary [VAR=VALUE for the server ...]
   BIN=$2
-  NAME="Bench $1 $(date +%s)"
+  local label=$1; shift 2
+  NAME="Bench $(date +%s%N)"
   KEY=$("$BIN" api-client add --name "$NAME" --channel api --rate-per-min 100000000 | grep '^pakn_'); export KEY
-  SERVE_ARGS=--no-worker start_server PAKN_METRICS__LISTEN=127.0.0.1:$((PORT + 1))
+  SERVE_ARGS=--no-worker start_server PAKN_METRICS__LISTEN=127.0.0.1:$((PORT + 1)) "$@"
   "$BIN" bench-tokens --count 400000 > "$OUT/tokens.txt"
   TOKENS="$OUT/tokens.txt" wrk -t1 -c16 -d5s -s "$ROOT/bench/post_feedback.lua" "$BASE" >/dev/null 2>&1
   tail -n +150001 "$OUT/tokens.txt" > "$OUT/tokens2.txt"
   local n0 g0 n1 g1
   n0=$(count "SELECT count(*) FROM tickets"); g0=$(pg_ticks)
-  TOKENS="$OUT/tokens2.txt" measure "form_$1" -t1 -c16 -d30s --latency -s "$ROOT/bench/post_feedback.lua" "$BASE"
+  TOKENS="$OUT/tokens2.txt" measure "form_$label" -t1 -c16 -d30s --latency -s "$ROOT/bench/post_feedback.lua" "$BASE"
   n1=$(count "SELECT count(*) FROM tickets"); g1=$(pg_ticks)
-  echo "$1 form: created $((n1 - n0)) in 30 s = $(( (n1 - n0) / 30 ))/s; Postgres $(( (g1 - g0) * 10000 / (n1 - n0) )) µs CPU per filing; load $(cut -d' ' -f1 /proc/loadavg)"
+  echo "$label form: created $((n1 - n0)) in 30 s = $(( (n1 - n0) / 30 ))/s; Postgres $(( (g1 - g0) * 10000 / (n1 - n0) )) µs CPU per filing; load $(cut -d' ' -f1 /proc/loadavg)"
   wrk -t1 -c16 -d5s -s "$ROOT/bench/api_filing.lua" "$BASE" >/dev/null 2>&1
   n0=$(count "SELECT count(*) FROM tickets"); g0=$(pg_ticks)
-  measure "api_$1" -t1 -c16 -d30s --latency -s "$ROOT/bench/api_filing.lua" "$BASE"
+  measure "api_$label" -t1 -c16 -d30s --latency -s "$ROOT/bench/api_filing.lua" "$BASE"
   n1=$(count "SELECT count(*) FROM tickets"); g1=$(pg_ticks)
-  echo "$1 api: created $((n1 - n0)) in 30 s = $(( (n1 - n0) / 30 ))/s; Postgres $(( (g1 - g0) * 10000 / (n1 - n0) )) µs CPU per filing; load $(cut -d' ' -f1 /proc/loadavg)"
+  echo "$label api: created $((n1 - n0)) in 30 s = $(( (n1 - n0) / 30 ))/s; Postgres $(( (g1 - g0) * 10000 / (n1 - n0) )) µs CPU per filing; load $(cut -d' ' -f1 /proc/loadavg)"
   # The mean group size, when the build groups filings.
-  curl -s "http://127.0.0.1:$((PORT + 1))/metrics" | awk '/^pakn_filing_group_size_(sum|count)/ {v[$1]=$2} END {if (v["pakn_filing_group_size_count"] > 0) printf "%s: mean group %.1f filings over %d groups\n", "'"$1"'", v["pakn_filing_group_size_sum"] / v["pakn_filing_group_size_count"], v["pakn_filing_group_size_count"]}'
+  curl -s "http://127.0.0.1:$((PORT + 1))/metrics" | awk '/^pakn_filing_group_size_(sum|count)/ {v[$1]=$2} END {if (v["pakn_filing_group_size_count"] > 0) printf "%s: mean group %.1f filings over %d groups\n", "'"$label"'", v["pakn_filing_group_size_sum"] / v["pakn_filing_group_size_count"], v["pakn_filing_group_size_count"]}'
   stop_server
 }
 
 if [ -n "${OLD:-}" ]; then run_one old "$OLD"; fi
 run_one new "$NEW"
+# Fewer writers make larger groups: WRITERS="1 4" measures those counts too.
+for w in ${WRITERS:-}; do run_one "new-writers-$w" "$NEW" PAKN_DATABASE__FILING_WRITERS="$w"; done

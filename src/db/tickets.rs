@@ -208,6 +208,9 @@ impl QueryFragment<Pg> for FilingBatch<'_> {
              month date, linked integer[], exclude integer, mails jsonb)), \
              n AS (SELECT t.*, x.actor, x.actor_id, x.data, x.received_on, x.month, x.linked, \
              x.exclude, x.mails FROM t JOIN x USING (code)), \
+             s AS MATERIALIZED (SELECT k.unit_id, k.linked, k.exclude, f.unit_emails, \
+             f.other_emails FROM (SELECT DISTINCT unit_id, linked, exclude FROM n) AS k, \
+             pakn_staff_recipients(k.unit_id, k.linked, k.exclude) AS f), \
              e AS (INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, \
              to_status, public, data) SELECT id, received_at, actor, actor_id, 'submitted', \
              status, true, data FROM n), \
@@ -242,7 +245,8 @@ impl QueryFragment<Pg> for FilingBatch<'_> {
                 out.push_sql(", ");
             }
             // The rows are the new tickets'; the staff notifications' recipients are the
-            // unit's accounts.
+            // unit's accounts, looked up once per unit and notice in the group (`s`,
+            // materialised: inlined, the lookup ran once per filing).
             match *column {
                 "ticket_id" => out.push_sql("n.id"),
                 "to_addrs" => out.push_sql("r.to_addrs"),
@@ -252,12 +256,8 @@ impl QueryFragment<Pg> for FilingBatch<'_> {
                 }
             }
         }
-        // The staff recipients are looked up once per unit and notice in the group.
         out.push_sql(&format!(
-            " FROM n JOIN (SELECT k.unit_id, k.linked, k.exclude, f.unit_emails, \
-             f.other_emails FROM (SELECT DISTINCT unit_id, linked, exclude FROM n) AS k, \
-             pakn_staff_recipients(k.unit_id, k.linked, k.exclude) AS f) AS s \
-             ON s.unit_id = n.unit_id AND s.linked = n.linked \
+            " FROM n JOIN s ON s.unit_id = n.unit_id AND s.linked = n.linked \
              AND s.exclude IS NOT DISTINCT FROM n.exclude, \
              jsonb_populate_recordset(NULL::outbox, n.mails) AS m, \
              LATERAL (SELECT CASE m.kind WHEN '{}' THEN s.unit_emails \

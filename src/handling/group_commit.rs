@@ -59,6 +59,11 @@ impl GroupCommit {
         GroupCommit { jobs }
     }
 
+    /// How many filings wait for a writer.
+    pub fn waiting(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
+
     /// Stores `attempt` with the filings arriving meanwhile. The outer error: no writer
     /// answered (the instance is stopping); the inner one: the database refused this
     /// filing.

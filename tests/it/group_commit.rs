@@ -87,7 +87,7 @@ async fn wait_for_waiters(conn: &mut AsyncPgConnection, n: i64) {
     for _ in 0..200 {
         let waiting: i64 = diesel::sql_query(
             "SELECT count(*) AS n FROM pg_stat_activity \
-             WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'",
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'",
         )
         .get_result::<Count>(conn)
         .await
@@ -108,7 +108,7 @@ async fn wait_for_rows(conn: &mut AsyncPgConnection, n: usize) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{n} tickets were never stored");
+    panic!("{n} tickets were never stored: {:?}", stored(conn).await);
 }
 
 #[derive(QueryableByName)]
@@ -154,9 +154,15 @@ async fn writer_busy(
     first
 }
 
-/// The queued posts reach the writer's queue (they parse and check the form first).
-async fn let_them_queue() {
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+/// Waits until `n` filings wait for the writer (they parse and check the form first).
+async fn let_them_queue(app: &TestApp, n: usize) {
+    for _ in 0..600 {
+        if app.state().filings.waiting() >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{n} filings never queued");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -172,7 +178,7 @@ async fn filings_arriving_together_share_one_statement_and_each_gets_its_receipt
         // The same form sent twice (a double tap): one PAKN, one receipt for both.
         post_titled(&app, "group d: chậm trả kết quả", Some(token)).await,
     ];
-    let_them_queue().await;
+    let_them_queue(&app, 4).await;
     lock(&mut locks, 1, false).await;
     let (status, _, _) = first.await.expect("first");
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -246,7 +252,7 @@ async fn a_row_the_database_refuses_fails_only_itself_and_the_rest_of_its_group_
         post_titled(&app, "bad: chậm trả kết quả", None).await,
         post_titled(&app, "good 2: chậm trả kết quả", None).await,
     ];
-    let_them_queue().await;
+    let_them_queue(&app, 3).await;
     lock(&mut locks, 1, false).await;
     assert_eq!(first.await.expect("first").0, StatusCode::SEE_OTHER);
     let mut answers = Vec::new();
@@ -286,12 +292,19 @@ async fn a_writer_killed_in_the_middle_of_a_group_answers_only_what_is_committed
     let mut locks = app.conn().await;
     lock(&mut locks, 2, true).await;
     let first = writer_busy(&app, &mut locks).await;
-    let queued = vec![
-        post_titled(&app, "kill a: chậm trả kết quả", None).await,
-        post_titled(&app, "kill b: chậm trả kết quả", None).await,
-        post_titled(&app, "k2: the group waits here", None).await,
-    ];
-    let_them_queue().await;
+    // In this order in the queue: the per-row retries go in the group's order.
+    let mut queued = Vec::new();
+    for (n, title) in [
+        "kill a: chậm trả kết quả",
+        "kill b: chậm trả kết quả",
+        "k2: the group waits here",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        queued.push(post_titled(&app, title, None).await);
+        let_them_queue(&app, n + 1).await;
+    }
     // The first filing goes; the group starts, stores two rows and waits at the third.
     lock(&mut locks, 1, false).await;
     assert_eq!(first.await.expect("first").0, StatusCode::SEE_OTHER);
@@ -300,7 +313,7 @@ async fn a_writer_killed_in_the_middle_of_a_group_answers_only_what_is_committed
     let killed = count(
         &mut locks,
         "SELECT count(pg_terminate_backend(pid))::bigint AS n FROM pg_stat_activity \
-         WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'",
+         WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'",
     )
     .await;
     assert_eq!(killed, 1);
