@@ -13,7 +13,7 @@ use super::schema::tickets;
 use super::statuses::OPEN_STATUS_SQL;
 use crate::domain::access::ConfidentialReach;
 use crate::domain::feedback::{Channel, FeedbackKind};
-use crate::domain::search::{SearchTerm, tsquery};
+use crate::domain::search::SearchTerm;
 use crate::domain::status::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,12 +61,26 @@ pub enum SortKey {
     Code,
     /// In the order of the workflow, then by due date.
     Status,
+    /// A word search's best matches first (`db::queue_search`); newest first here,
+    /// where no words rank the rows.
+    Relevance,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
     pub key: SortKey,
     pub descending: bool,
+}
+
+impl Sort {
+    /// Whether the rows come newest first (the order the keyset cursor pages and word
+    /// searches walk).
+    pub fn newest_first(self) -> bool {
+        matches!(
+            (self.key, self.descending),
+            (SortKey::Received, true) | (SortKey::Relevance, _)
+        )
+    }
 }
 
 impl Default for Sort {
@@ -266,6 +280,10 @@ type QueueQuery<'a> = tickets::BoxedQuery<
 pub(super) enum Words {
     /// Test each row walked against the tsquery (and dossier code).
     Match(Option<String>, Option<String>),
+    /// The same test, written so that the planner cannot answer it with the GIN index
+    /// (a bitmap of every match, then sorted): for a walk of the newest rows bounded by
+    /// a limit, on words known to be common.
+    Walk(Option<String>, Option<String>),
     /// The rows are among these ids (found through the GIN index).
     Among(Vec<i64>),
 }
@@ -276,7 +294,7 @@ pub const SEARCH_WINDOW: i64 = 3000;
 /// Past this many matches the GIN path gives way to an unbounded walk.
 pub const MAX_MATCH_IDS: i64 = 20_000;
 
-fn build<'a>(
+pub(super) fn build<'a>(
     filter: &QueueFilter,
     scope: Scope,
     due: DueDates,
@@ -285,9 +303,7 @@ fn build<'a>(
 ) -> QueueQuery<'a> {
     let q: QueueQuery<'a> = tickets::table.select(QueueRow::as_select()).into_boxed();
     let mut q = filtered(q, filter, scope, due, words, cutoff);
-    if let (Some(after), SortKey::Received, true) =
-        (filter.after, filter.sort.key, filter.sort.descending)
-    {
+    if let (Some(after), true) = (filter.after, filter.sort.newest_first()) {
         q = q.filter(before_cursor(after));
     }
     ordered(q, filter.sort).offset(filter.offset.max(0))
@@ -299,7 +315,9 @@ fn ordered(q: QueueQuery<'_>, sort: Sort) -> QueueQuery<'_> {
     let due = || sql::<Date>(WORK_DUE_SQL);
     let by_status = || sql::<Integer>(STATUS_ORDER_SQL);
     match (sort.key, sort.descending) {
-        (SortKey::Received, true) => q.order((tickets::received_at.desc(), tickets::id.desc())),
+        (SortKey::Received, true) | (SortKey::Relevance, _) => {
+            q.order((tickets::received_at.desc(), tickets::id.desc()))
+        }
         (SortKey::Received, false) => q.order((tickets::received_at.asc(), tickets::id.asc())),
         (SortKey::Due, false) => q.order((due().asc(), tickets::id.asc())),
         (SortKey::Due, true) => q.order((due().desc(), tickets::id.desc())),
@@ -358,6 +376,17 @@ pub(super) fn filtered<'a, ST: 'static>(
             )
         }
         Some(Words::Match(None, Some(d))) => q = q.filter(tickets::dossier_code.eq(d.clone())),
+        Some(Words::Walk(Some(ts), d)) => {
+            q = q.filter(
+                sql::<Bool>("(coalesce(search_tsv @@ to_tsquery('simple', ")
+                    .bind::<Text, _>(ts.clone())
+                    .sql("), false) OR dossier_code = ")
+                    .bind::<Nullable<Text>, _>(d.clone())
+                    .sql(")"),
+            )
+        }
+        Some(Words::Walk(None, Some(d))) => q = q.filter(tickets::dossier_code.eq(d.clone())),
+        Some(Words::Walk(None, None)) => {}
         Some(Words::Match(None, None)) | None => {}
     }
     // A search on its words or on a phone number skips a confidential PAKN for those who
@@ -476,7 +505,7 @@ fn report_filters<'a, ST: 'static>(
     q
 }
 
-async fn page(
+pub(super) async fn page(
     conn: &mut AsyncPgConnection,
     q: QueueQuery<'_>,
     limit: i64,
@@ -513,44 +542,58 @@ pub async fn list_with_window(
     limit: i64,
     window: i64,
 ) -> QueryResult<(Vec<QueueRow>, bool)> {
-    let Some(SearchTerm::Words { words, dossier }) = &filter.term else {
-        return page(conn, build(filter, scope, due, None, None), limit).await;
+    let found = find(conn, filter, scope, due, limit, window).await?;
+    Ok((found.rows, found.more))
+}
+
+/// A page of the queue, and how its words were matched.
+pub(super) struct Found {
+    pub rows: Vec<QueueRow>,
+    /// Whether more rows follow.
+    pub more: bool,
+    /// Every ticket matching the words (in any scope), when the GIN index was asked.
+    pub among: Option<Vec<i64>>,
+}
+
+/// [`list_with_window`], saying whether the GIN index gave the matches.
+pub(super) async fn find(
+    conn: &mut AsyncPgConnection,
+    filter: &QueueFilter,
+    scope: Scope,
+    due: DueDates,
+    limit: i64,
+    window: i64,
+) -> QueryResult<Found> {
+    let found = |(rows, more), among| Found { rows, more, among };
+    let Some(SearchTerm::Words { query, dossier }) = &filter.term else {
+        let q = build(filter, scope, due, None, None);
+        return Ok(found(page(conn, q, limit).await?, None));
     };
-    let matching = Words::Match(tsquery(words), dossier.clone());
+    let ts = query.tsquery();
+    let matching = Words::Match(ts.clone(), dossier.clone());
     // The window is of the newest tickets: another order asks the GIN index at once.
-    if filter.sort == Sort::default() {
+    if filter.sort.newest_first() {
         let window = window + filter.offset.max(0);
         let unit = scope.unit.or(filter.unit);
         let Some(cutoff) = window_cutoff(conn, unit, filter.after, window).await? else {
             // Fewer tickets in scope than the window: walking them all is cheap.
             let q = build(filter, scope, due, Some(&matching), None);
-            return page(conn, q, limit).await;
+            return Ok(found(page(conn, q, limit).await?, None));
         };
         let q = build(filter, scope, due, Some(&matching), Some(cutoff));
         let (rows, more) = page(conn, q, limit).await?;
         if more {
-            return Ok((rows, more));
+            return Ok(found((rows, more), None));
         }
     }
-    let Words::Match(ts, dossier) = &matching else {
-        return Ok((Vec::new(), false));
-    };
     match match_ids(conn, ts.as_deref(), dossier.as_deref()).await? {
         Some(ids) => {
-            page(
-                conn,
-                build(filter, scope, due, Some(&Words::Among(ids)), None),
-                limit,
-            )
-            .await
+            let q = build(filter, scope, due, Some(&Words::Among(ids.clone())), None);
+            Ok(found(page(conn, q, limit).await?, Some(ids)))
         }
         None => {
-            page(
-                conn,
-                build(filter, scope, due, Some(&matching), None),
-                limit,
-            )
-            .await
+            let q = build(filter, scope, due, Some(&matching), None);
+            Ok(found(page(conn, q, limit).await?, None))
         }
     }
 }

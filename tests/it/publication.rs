@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use pakn::db::publication::{AnswerFilter, list_with_window};
+use pakn::domain::search::Query;
 use pakn::db::schema::{outbox, public_answers, replies, ticket_events, tickets};
 use reqwest::StatusCode;
 
@@ -367,7 +368,7 @@ async fn search_finds_words_of_the_copy_and_never_the_citizens_name() {
         let (rows, _) = list_with_window(
             &mut conn,
             &AnswerFilter {
-                words: vec!["that".into(), "nghiep".into()],
+                query: Query::plain(&["that".into(), "nghiep".into()]),
                 ..Default::default()
             },
             20,
@@ -379,7 +380,7 @@ async fn search_finds_words_of_the_copy_and_never_the_citizens_name() {
         let (rows, _) = list_with_window(
             &mut conn,
             &AnswerFilter {
-                words: vec!["nguyen".into()],
+                query: Query::plain(&["nguyen".into()]),
                 ..Default::default()
             },
             20,
