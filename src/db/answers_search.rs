@@ -90,7 +90,10 @@ pub async fn rank(
             .then(b.1.answered_on.cmp(&a.1.answered_on))
             .then(b.1.public_id.cmp(&a.1.public_id))
     });
-    let ids = scored.into_iter().map(|(_, r)| r.public_id.clone()).collect();
+    let ids = scored
+        .into_iter()
+        .map(|(_, r)| r.public_id.clone())
+        .collect();
     Ok(AnswerRanking {
         ranked: RankedAnswers { ids, rest_after },
         rows: found.rows,

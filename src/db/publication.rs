@@ -383,7 +383,10 @@ pub(super) async fn find(
 ) -> QueryResult<Found> {
     let found = |(rows, more), among| Found { rows, more, among };
     let Some(ts) = f.query.tsquery() else {
-        return Ok(found(page(conn, build(f, Words::None, None), limit).await?, None));
+        return Ok(found(
+            page(conn, build(f, Words::None, None), limit).await?,
+            None,
+        ));
     };
     let Some(cutoff) = window_cutoff(conn, f, window).await? else {
         // Fewer listed copies than the window: walking them all is cheap.

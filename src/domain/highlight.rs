@@ -73,13 +73,17 @@ impl Pattern {
             return false;
         }
         let last = self.words.len() - 1;
-        self.words.iter().zip(tokens).enumerate().all(|(k, (w, t))| {
-            if self.prefix && k == last {
-                t.folded.starts_with(w.as_str())
-            } else {
-                t.folded == *w
-            }
-        })
+        self.words
+            .iter()
+            .zip(tokens)
+            .enumerate()
+            .all(|(k, (w, t))| {
+                if self.prefix && k == last {
+                    t.folded.starts_with(w.as_str())
+                } else {
+                    t.folded == *w
+                }
+            })
     }
 }
 
@@ -269,9 +273,16 @@ mod tests {
 
     #[test]
     fn excerpts_start_near_the_match_and_say_where_they_were_cut() {
-        let text = format!("{} hồ sơ BHXH bị trả lại {}", "mở đầu ".repeat(40), "kết ".repeat(60));
+        let text = format!(
+            "{} hồ sơ BHXH bị trả lại {}",
+            "mở đầu ".repeat(40),
+            "kết ".repeat(60)
+        );
         let (excerpt, ranges) = matcher("bhxh").excerpt(&text, 80).expect("found");
-        assert!(excerpt.starts_with('…') && excerpt.ends_with('…'), "{excerpt}");
+        assert!(
+            excerpt.starts_with('…') && excerpt.ends_with('…'),
+            "{excerpt}"
+        );
         assert!(excerpt.chars().count() <= 82, "{excerpt}");
         assert_eq!(ranges.len(), 1);
         assert_eq!(&excerpt[ranges[0].clone()], "BHXH");

@@ -243,7 +243,10 @@ mod tests {
 
     #[test]
     fn long_queries_keep_their_first_words() {
-        let q = (1..=30).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        let q = (1..=30)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         assert_eq!(words(&q).len(), MAX_WORDS);
     }
 

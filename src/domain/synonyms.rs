@@ -199,7 +199,10 @@ mod tests {
             s.also_searched(&query_words("hồ sơ TTHC, QSDĐ", 12)),
             vec!["thủ tục hành chính", "quyền sử dụng đất"]
         );
-        assert_eq!(s.also_searched(&query_words("ủy ban nhân dân", 12)), vec!["UBND"]);
+        assert_eq!(
+            s.also_searched(&query_words("ủy ban nhân dân", 12)),
+            vec!["UBND"]
+        );
         assert!(s.also_searched(&query_words("đất đai", 12)).is_empty());
     }
 

@@ -54,10 +54,7 @@ pub fn router() -> Router<SharedState> {
         .merge(screen::routes::<calendar::CalendarScreen>())
         .route("/staff/admin/calendar/{day}/delete", post(calendar::delete))
         .merge(screen::routes::<synonyms::SynonymsScreen>())
-        .route(
-            "/staff/admin/synonyms/{id}/delete",
-            post(synonyms::delete),
-        )
+        .route("/staff/admin/synonyms/{id}/delete", post(synonyms::delete))
         .route(
             "/staff/admin/calendar/propose",
             post(calendar::add_proposal),

@@ -125,7 +125,11 @@ mod tests {
     fn excerpts_are_escaped_too() {
         let text = format!("{} <i>TTHC</i> {}", "a ".repeat(100), "b ".repeat(100));
         let html = Marked::excerpt(&text, &matcher("thủ tục hành chính"), 60).expect("found");
-        assert!(html.as_str().contains("&lt;i&gt;<mark>TTHC</mark>&lt;/i&gt;"), "{html}");
+        assert!(
+            html.as_str()
+                .contains("&lt;i&gt;<mark>TTHC</mark>&lt;/i&gt;"),
+            "{html}"
+        );
         assert!(html.as_str().starts_with('…') && html.as_str().ends_with('…'));
     }
 

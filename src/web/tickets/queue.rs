@@ -36,8 +36,8 @@ use crate::domain::status::Status;
 use crate::i18n::Tr;
 use crate::web::kit::counts::{Counted, KeptSearch, Lookup};
 use crate::web::kit::error::{AppError, AppResult};
-use crate::web::kit::numbers::grouped;
 use crate::web::kit::highlight::Marked;
+use crate::web::kit::numbers::grouped;
 use crate::web::kit::search_words;
 use crate::web::kit::{AppState, RequestLang, SharedState, StaffChrome};
 
@@ -305,7 +305,16 @@ async fn word_search(
         }
     };
     let (rows, more) = if filter.sort.key == SortKey::Relevance {
-        queue_search::page(conn, &ranking, filter, scope, dates, PAGE_SIZE, SEARCH_WINDOW).await?
+        queue_search::page(
+            conn,
+            &ranking,
+            filter,
+            scope,
+            dates,
+            PAGE_SIZE,
+            SEARCH_WINDOW,
+        )
+        .await?
     } else {
         queue::list(conn, filter, scope, dates, PAGE_SIZE).await?
     };
@@ -408,9 +417,8 @@ impl QueuePage {
                 })
                 .flatten(),
             best_first: (words && relevance).then(|| t.t("search-best-first")),
-            best_first_href: (words && !relevance).then(|| {
-                params.link(&[("sort", "relevance"), ("dir", ""), ("after", "")])
-            }),
+            best_first_href: (words && !relevance)
+                .then(|| params.link(&[("sort", "relevance"), ("dir", ""), ("after", "")])),
             views: views(&t, params, filter, &user.access),
             states: states(&t, params, filter),
             due_tabs: due_tabs(&t, params, &found),

@@ -331,7 +331,10 @@ mod tests {
             }
         );
         assert_eq!(params("").filter(&leader, &none).assignee, None);
-        assert_eq!(params("assignee=all").filter(&officer, &none).assignee, None);
+        assert_eq!(
+            params("assignee=all").filter(&officer, &none).assignee,
+            None
+        );
         // A tab or a search shows every PAKN it names, for the whole unit.
         let tab = params("status=answered").filter(&officer, &none);
         assert_eq!((tab.assignee, tab.state), (None, Openness::All));
@@ -343,7 +346,10 @@ mod tests {
         let by_code = params("q=nguyen&sort=code&dir=asc").filter(&leader, &none);
         assert_eq!(by_code.sort.key, SortKey::Code);
         assert_eq!(
-            params("q=nguyen&sort=relevance").filter(&leader, &none).sort.key,
+            params("q=nguyen&sort=relevance")
+                .filter(&leader, &none)
+                .sort
+                .key,
             SortKey::Relevance
         );
         // Without words there is nothing to rank: the default order.
@@ -361,7 +367,10 @@ mod tests {
                 descending: true
             }
         );
-        assert_eq!(params("page=3").filter(&leader, &none).offset, 2 * PAGE_SIZE);
+        assert_eq!(
+            params("page=3").filter(&leader, &none).offset,
+            2 * PAGE_SIZE
+        );
         assert_eq!(params("page=-1").filter(&leader, &none).offset, 0);
     }
 
