@@ -159,22 +159,16 @@ impl Matcher {
     /// nothing matches.
     pub fn excerpt(&self, text: &str, max_chars: usize) -> Option<(String, Vec<Range<usize>>)> {
         let found = self.ranges(text);
-        let first = found.first()?.start;
-        // Start a few words before the match, at a word's start.
-        let lead = text[..first]
-            .char_indices()
-            .rev()
-            .nth(max_chars / 4)
-            .map(|(i, _)| i)
-            .unwrap_or(0);
-        let start = if lead == 0 {
+        let first = found.first()?;
+        // From the text's start when the match is early in it; else a few words before
+        // the match (at most a quarter of the stretch), so that the match shows even
+        // where the stretch is cut short.
+        let start = if text[..first.end].chars().count() <= max_chars * 3 / 4 {
             0
         } else {
-            text[lead..first]
-                .find(char::is_whitespace)
-                .map(|i| lead + i + 1)
-                .unwrap_or(first)
+            lead_start(text, first.start, max_chars / 4)
         };
+        let first = first.start;
         let end = text[start..]
             .char_indices()
             .nth(max_chars)
@@ -201,6 +195,34 @@ impl Matcher {
             .collect();
         Some((format!("{head}{body}{tail}"), ranges))
     }
+}
+
+/// Words kept before an excerpt's first match.
+const LEAD_WORDS: usize = 3;
+
+/// Where an excerpt whose first match is at `first` starts: at most [`LEAD_WORDS`]
+/// words back (words as spaces separate them), and at most `max_chars` characters.
+fn lead_start(text: &str, first: usize, max_chars: usize) -> usize {
+    let before = &text[..first];
+    let word_starts: Vec<usize> = before
+        .char_indices()
+        .filter(|&(i, c)| {
+            !c.is_whitespace()
+                && before[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(char::is_whitespace)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut start = first;
+    for &i in word_starts.iter().rev().take(LEAD_WORDS) {
+        if text[i..first].chars().count() > max_chars {
+            break;
+        }
+        start = i;
+    }
+    start
 }
 
 #[cfg(test)]
@@ -269,6 +291,26 @@ mod tests {
         assert_eq!(m.relevance("Chậm trả sổ bảo hiểm xã hội"), 2);
         assert_eq!(m.relevance("Sổ BHXH bị mất"), 1);
         assert_eq!(m.relevance("Đề nghị cấp lại giấy tờ"), 0);
+    }
+
+    #[test]
+    fn excerpts_keep_a_few_words_before_the_match() {
+        let m = matcher("bhxh");
+        let text = "Công ty đã nộp hồ sơ cấp sổ BHXH cho người lao động từ tháng hai";
+        let (excerpt, _) = m.excerpt(text, 200).expect("found");
+        assert_eq!(excerpt, text, "short: whole");
+        let (excerpt, _) = m.excerpt(text, 40).expect("found");
+        assert!(
+            excerpt.starts_with("…hồ sơ cấp sổ BHXH") || excerpt.starts_with("…sơ cấp sổ BHXH"),
+            "{excerpt}"
+        );
+        let (excerpt, _) = m
+            .excerpt(&format!("{} BHXH", "x".repeat(50)), 40)
+            .expect("found");
+        assert!(
+            excerpt.starts_with("BHXH") || excerpt.starts_with("…BHXH"),
+            "{excerpt}"
+        );
     }
 
     #[test]

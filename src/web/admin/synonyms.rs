@@ -1,7 +1,7 @@
 //! `/staff/admin/synonyms`: the abbreviations and synonyms search knows. Each entry is a
 //! group of terms that mean the same ("TTHC" = "thủ tục hành chính"), typed one a line;
 //! a search for any of them finds the others (staff search and `/answers`) as soon as
-//! the edit is saved. Groups are removed with their own post.
+//! the edit is saved. A group is removed from its form, with its own post.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -30,10 +30,6 @@ pub struct Form {
     terms: String,
 }
 
-fn delete_button(t: Tr, id: i32) -> PostButton {
-    PostButton::new(format!("{LIST}/{id}/delete"), t.t("admin-synonym-remove"))
-}
-
 impl Screen for SynonymsScreen {
     type Record = SynonymRow;
     type Form = Form;
@@ -49,7 +45,7 @@ impl Screen for SynonymsScreen {
         vec![t.t("admin-synonym-first"), t.t("admin-synonym-others")]
     }
 
-    fn rows(t: Tr, _: &AppState, records: Vec<SynonymRow>) -> Vec<ListRow> {
+    fn rows(_: Tr, _: &AppState, records: Vec<SynonymRow>) -> Vec<ListRow> {
         records
             .into_iter()
             .map(|r| {
@@ -61,7 +57,8 @@ impl Screen for SynonymsScreen {
                     cells: vec![vec![first], terms.collect()],
                     edit_href: Some(format!("{LIST}/{}", r.id)),
                     inactive: false,
-                    actions: vec![delete_button(t, r.id)],
+                    // Removing is on the group's form, not one click away on the list.
+                    actions: Vec::new(),
                 }
             })
             .collect()
@@ -109,7 +106,10 @@ impl Screen for SynonymsScreen {
     }
 
     fn extra(t: Tr, id: &i32) -> Vec<PostButton> {
-        vec![delete_button(t, *id)]
+        vec![PostButton::new(
+            format!("{LIST}/{id}/delete"),
+            t.t("admin-synonym-remove"),
+        )]
     }
 }
 

@@ -111,8 +111,9 @@ mod tests {
     #[test]
     fn ranges_that_do_not_fit_are_skipped_and_plain_text_is_escaped() {
         let text = "Hồ sơ <x>";
-        // 1..2 splits "ồ"; 5..3 is backwards; 50..60 is past the end.
-        let html = Marked::of(text, &[1..2, 5..3, 50..60]);
+        // 1..2 splits "ồ"; 5..5 is empty; 50..60 is past the end.
+        let backwards = Range { start: 5, end: 3 };
+        let html = Marked::of(text, &[1..2, 5..5, backwards, 50..60]);
         assert_eq!(html.as_str(), "Hồ sơ &lt;x&gt;");
         assert_eq!(Marked::found(text, None), Marked::plain(text));
         assert_eq!(
