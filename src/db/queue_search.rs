@@ -121,22 +121,27 @@ pub async fn count_up_to(
     if ranking.ranked.rest_after.is_none() {
         return Ok(ranking.ranked.ids.len() as i64);
     }
-    let words = match (&ranking.among, &filter.term) {
-        (Some(ids), _) => Words::Among(ids.clone()),
+    let q = tickets::table.select(tickets::id).into_boxed();
+    let q = match (&ranking.among, &filter.term) {
+        // Among the GIN index's ids, in any order: the first `bound + 1` found will do.
+        (Some(ids), _) => filtered(
+            q,
+            filter,
+            scope,
+            due,
+            Some(&Words::Among(ids.clone())),
+            None,
+        ),
+        // Walking the newest tickets: the order is what makes it a walk.
         (None, Some(SearchTerm::Words { query, dossier })) => {
-            Words::Walk(query.tsquery(), dossier.clone())
+            let walk = Words::Walk(query.tsquery(), dossier.clone());
+            filtered(q, filter, scope, due, Some(&walk), None)
+                .order((tickets::received_at.desc(), tickets::id.desc()))
         }
         // Not a word search: nothing to rank or count here.
         (None, _) => return Ok(ranking.ranked.ids.len() as i64),
     };
-    let q = tickets::table.select(tickets::id).into_boxed();
-    let ids: Vec<i64> = prepared(
-        filtered(q, filter, scope, due, Some(&words), None)
-            .order((tickets::received_at.desc(), tickets::id.desc()))
-            .limit(bound + 1),
-    )
-    .load(conn)
-    .await?;
+    let ids: Vec<i64> = prepared(q.limit(bound + 1)).load(conn).await?;
     Ok(ids.len() as i64)
 }
 
