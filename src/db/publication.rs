@@ -14,6 +14,7 @@
 //! does (`db::queue`): left to itself, Postgres estimated 1,600 rows for a prefix query
 //! that matched 79,000, took the GIN bitmap and sorted (1 s instead of 8 ms). The walk's
 //! test is wrapped in `coalesce` so that the planner cannot turn it into that bitmap.
+//! A search's ranking and count (issue 21) are in `db::answers_search`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
@@ -334,7 +335,7 @@ pub(super) fn build<'a>(
     ))
 }
 
-pub(super) async fn page(
+async fn page(
     conn: &mut AsyncPgConnection,
     q: ListQuery<'_>,
     limit: i64,

@@ -294,7 +294,7 @@ pub const SEARCH_WINDOW: i64 = 3000;
 /// Past this many matches the GIN path gives way to an unbounded walk.
 pub const MAX_MATCH_IDS: i64 = 20_000;
 
-pub(super) fn build<'a>(
+fn build<'a>(
     filter: &QueueFilter,
     scope: Scope,
     due: DueDates,
@@ -386,8 +386,7 @@ pub(super) fn filtered<'a, ST: 'static>(
             )
         }
         Some(Words::Walk(None, Some(d))) => q = q.filter(tickets::dossier_code.eq(d.clone())),
-        Some(Words::Walk(None, None)) => {}
-        Some(Words::Match(None, None)) | None => {}
+        Some(Words::Match(None, None) | Words::Walk(None, None)) | None => {}
     }
     // A search on its words or on a phone number skips a confidential PAKN for those who
     // may not read it: a hit would tell what it says or who sent it. A code search still
@@ -505,7 +504,7 @@ fn report_filters<'a, ST: 'static>(
     q
 }
 
-pub(super) async fn page(
+async fn page(
     conn: &mut AsyncPgConnection,
     q: QueueQuery<'_>,
     limit: i64,
