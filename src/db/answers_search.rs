@@ -5,13 +5,16 @@
 //! cursor from the oldest ranked one. The count is exact up to a bound: a search ranked
 //! whole counts its ranking; otherwise up to `bound + 1` copies are counted among the
 //! ids the GIN index gave, or by walking the newest listed copies (the words then fill
-//! the ranking from the newest, so they are common and the walk is short).
+//! the ranking from the newest, so they are common and the walk is short), capped, with
+//! the GIN index for the older ones when the cap comes first.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::publication::{AnswerCursor, AnswerFilter, ListedAnswer, Words, build, find};
+use super::publication::{
+    AnswerCursor, AnswerFilter, ListedAnswer, Words, build, find, match_ids, window_cutoff,
+};
 use super::schema::public_answers;
 use crate::domain::highlight::Matcher;
 
@@ -33,6 +36,11 @@ pub struct AnswerRanking {
 }
 
 impl AnswerRanking {
+    /// Whether the GIN index gave its matches.
+    pub fn from_index(&self) -> bool {
+        self.among.is_some()
+    }
+
     /// A ranking made earlier (kept a few seconds): its rows are read again.
     pub fn kept(ranked: RankedAnswers) -> AnswerRanking {
         AnswerRanking {
@@ -101,24 +109,39 @@ pub async fn rank(
     })
 }
 
-/// How many listed copies the search finds, up to `bound` (past it, `bound + 1`).
+/// A common word's count walks at most this many windows of the newest copies before
+/// it asks the GIN index for the older ones.
+const COUNT_WINDOWS: i64 = 10;
+
+/// How many listed copies the search finds, up to `bound` (past it, `bound + 1`), as
+/// the staff search counts (`db::queue_search::count_up_to`).
 pub async fn count_up_to(
     conn: &mut AsyncPgConnection,
     f: &AnswerFilter,
     ranking: &AnswerRanking,
     bound: i64,
+    window: i64,
 ) -> QueryResult<i64> {
-    if ranking.ranked.rest_after.is_none() {
-        return Ok(ranking.ranked.ids.len() as i64);
-    }
     let f = from_first(f);
-    let ts = f.query.tsquery().unwrap_or_default();
-    let words = match &ranking.among {
-        Some(ids) => Words::Among(ids),
-        None => Words::Match(&ts),
+    let (Some(ts), Some(_)) = (f.query.tsquery(), &ranking.ranked.rest_after) else {
+        return Ok(ranking.ranked.ids.len() as i64);
     };
-    let rows: Vec<ListedAnswer> = build(&f, words, None).limit(bound + 1).load(conn).await?;
-    Ok(rows.len() as i64)
+    let count = async |conn: &mut AsyncPgConnection, words, cutoff| {
+        let rows: Vec<ListedAnswer> = build(&f, words, cutoff).limit(bound + 1).load(conn).await?;
+        QueryResult::Ok(rows.len() as i64)
+    };
+    if let Some(ids) = &ranking.among {
+        return count(conn, Words::Among(ids), None).await;
+    }
+    let cutoff = window_cutoff(conn, &f, window * COUNT_WINDOWS).await?;
+    let n = count(conn, Words::Match(&ts), cutoff.as_ref()).await?;
+    if n > bound || cutoff.is_none() {
+        return Ok(n);
+    }
+    match match_ids(conn, &ts).await? {
+        Some(ids) => count(conn, Words::Among(&ids), None).await,
+        None => count(conn, Words::Match(&ts), None).await,
+    }
 }
 
 /// Page `number` (1-based) of a ranked search of `limit` copies: the ranked ones in

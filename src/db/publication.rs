@@ -412,7 +412,7 @@ pub(super) async fn find(
 
 /// The position of the `window`-th listed copy after the cursor (same lĩnh vực and
 /// year); `None` when there are fewer.
-async fn window_cutoff(
+pub(super) async fn window_cutoff(
     conn: &mut AsyncPgConnection,
     f: &AnswerFilter,
     window: i64,
@@ -431,7 +431,10 @@ async fn window_cutoff(
 
 /// Every listed copy matching the tsquery, through the GIN index; `None` past
 /// [`MAX_MATCH_IDS`].
-async fn match_ids(conn: &mut AsyncPgConnection, ts: &str) -> QueryResult<Option<Vec<i64>>> {
+pub(super) async fn match_ids(
+    conn: &mut AsyncPgConnection,
+    ts: &str,
+) -> QueryResult<Option<Vec<i64>>> {
     #[derive(QueryableByName)]
     struct Id {
         #[diesel(sql_type = BigInt)]

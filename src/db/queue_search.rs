@@ -9,11 +9,8 @@
 //! first among equals. The older matches follow, newest first, from the oldest ranked
 //! one on. A search with no more matches than `want` is ranked whole.
 //!
-//! The count beside the list is exact up to a bound and "more than" past it. A search
-//! ranked whole is counted by its ranking; otherwise up to `bound + 1` rows are counted
-//! among the ids the GIN index gave, or, for words common enough to fill the ranking
-//! from the newest tickets, by walking the newest tickets (about `bound` / share of
-//! tickets that match rows, since the share is at least `want` / window there).
+//! The count beside the list is exact up to a bound and "more than" past it, and bounded
+//! in cost like the list ([`count_up_to`]).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -23,6 +20,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use super::prepared::prepared;
 use super::queue::{
     Cursor, DueDates, QueueFilter, QueueRow, Scope, Sort, Words, filtered, find, list_with_window,
+    match_ids, window_cutoff,
 };
 use super::schema::tickets;
 use crate::domain::highlight::Matcher;
@@ -45,6 +43,12 @@ pub struct Ranking {
 }
 
 impl Ranking {
+    /// Whether the GIN index gave its matches (the words were too rare to fill it from
+    /// the newest tickets).
+    pub fn from_index(&self) -> bool {
+        self.among.is_some()
+    }
+
     /// A ranking made earlier (kept a few seconds): its rows are read again.
     pub fn kept(ranked: Ranked) -> Ranking {
         Ranking {
@@ -108,8 +112,15 @@ pub async fn rank(
     })
 }
 
+/// A common word's count walks at most this many windows of the newest tickets before
+/// it asks the GIN index for the older ones.
+const COUNT_WINDOWS: i64 = 10;
+
 /// How many rows the ranked search finds in scope, counted up to `bound` (past it,
-/// `bound + 1`).
+/// `bound + 1`): by the ranking when it holds them all; among the GIN index's ids when
+/// the ranking came from there; else (words common among the newest tickets) by walking
+/// the newest [`COUNT_WINDOWS`] × `window` tickets, and when fewer than the bound match
+/// there (a word common only lately), through the GIN index for the older ones.
 pub async fn count_up_to(
     conn: &mut AsyncPgConnection,
     filter: &QueueFilter,
@@ -117,32 +128,72 @@ pub async fn count_up_to(
     due: DueDates,
     ranking: &Ranking,
     bound: i64,
+    window: i64,
 ) -> QueryResult<i64> {
-    if ranking.ranked.rest_after.is_none() {
-        return Ok(ranking.ranked.ids.len() as i64);
-    }
-    let q = tickets::table.select(tickets::id).into_boxed();
-    let q = match (&ranking.among, &filter.term) {
-        // Among the GIN index's ids, in any order: the first `bound + 1` found will do.
-        (Some(ids), _) => filtered(
-            q,
-            filter,
-            scope,
-            due,
-            Some(&Words::Among(ids.clone())),
-            None,
-        ),
-        // Walking the newest tickets: the order is what makes it a walk.
-        (None, Some(SearchTerm::Words { query, dossier })) => {
-            let walk = Words::Walk(query.tsquery(), dossier.clone());
-            filtered(q, filter, scope, due, Some(&walk), None)
-                .order((tickets::received_at.desc(), tickets::id.desc()))
-        }
-        // Not a word search: nothing to rank or count here.
-        (None, _) => return Ok(ranking.ranked.ids.len() as i64),
+    let complete = ranking.ranked.ids.len() as i64;
+    let (Some(SearchTerm::Words { query, dossier }), Some(_)) =
+        (&filter.term, ranking.ranked.rest_after)
+    else {
+        return Ok(complete);
     };
-    let ids: Vec<i64> = prepared(q.limit(bound + 1)).load(conn).await?;
-    Ok(ids.len() as i64)
+    let count = |words: Words, cutoff| Count {
+        filter,
+        scope,
+        due,
+        words,
+        cutoff,
+        bound,
+    };
+    if let Some(ids) = &ranking.among {
+        return count(Words::Among(ids.clone()), None).run(conn).await;
+    }
+    let (ts, dossier) = (query.tsquery(), dossier.clone());
+    let walk = || Words::Walk(ts.clone(), dossier.clone());
+    let unit = scope.unit.or(filter.unit);
+    let cutoff = window_cutoff(conn, unit, None, window * COUNT_WINDOWS).await?;
+    let n = count(walk(), cutoff).run(conn).await?;
+    if n > bound || cutoff.is_none() {
+        return Ok(n);
+    }
+    match match_ids(conn, ts.as_deref(), dossier.as_deref()).await? {
+        Some(ids) => count(Words::Among(ids), None).run(conn).await,
+        None => count(walk(), None).run(conn).await,
+    }
+}
+
+/// One bounded count of a word search's rows.
+struct Count<'f> {
+    filter: &'f QueueFilter,
+    scope: Scope,
+    due: DueDates,
+    words: Words,
+    /// Only tickets received since then.
+    cutoff: Option<DateTime<Utc>>,
+    bound: i64,
+}
+
+impl Count<'_> {
+    /// Up to `bound + 1` rows: among ids in any order (the first found will do), or
+    /// walking the newest first (the order is what makes it a walk).
+    async fn run(self, conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+        let q = tickets::table.select(tickets::id).into_boxed();
+        let among = matches!(self.words, Words::Among(_));
+        let q = filtered(
+            q,
+            self.filter,
+            self.scope,
+            self.due,
+            Some(&self.words),
+            self.cutoff,
+        );
+        let q = if among {
+            q
+        } else {
+            q.order((tickets::received_at.desc(), tickets::id.desc()))
+        };
+        let ids: Vec<i64> = prepared(q.limit(self.bound + 1)).load(conn).await?;
+        Ok(ids.len() as i64)
+    }
 }
 
 /// The page at `filter.offset` of a ranked search: the ranked rows in their order, then

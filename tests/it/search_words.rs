@@ -312,12 +312,12 @@ async fn answers_search_expands_abbreviations_ranks_titles_first_and_counts() {
             "{window}"
         );
         assert!(ranking.ranked.rest_after.is_some());
-        let n = answers_search::count_up_to(&mut conn, &filter, &ranking, 2)
+        let n = answers_search::count_up_to(&mut conn, &filter, &ranking, 2, window)
             .await
             .expect("count");
         assert_eq!(n, 3, "past the bound: {window}");
         assert_eq!(count_text(&Tr::new(Lang::Vi), n, 2), "Hơn 2 kết quả");
-        let n = answers_search::count_up_to(&mut conn, &filter, &ranking, 10)
+        let n = answers_search::count_up_to(&mut conn, &filter, &ranking, 10, window)
             .await
             .expect("count");
         assert_eq!(n, 3, "exact under it: {window}");
@@ -549,6 +549,7 @@ async fn a_bounded_ranking_pages_on_newest_first_and_counts_past_its_bound() {
                 due_dates(),
                 &ranking,
                 bound,
+                window,
             )
             .await
             .expect("count");
@@ -583,6 +584,53 @@ async fn a_bounded_ranking_pages_on_newest_first_and_counts_past_its_bound() {
             "window {window}"
         );
     }
+    drop(conn);
+    app.stop().await;
+}
+
+/// A word common among the newest PAKN only: its count walks a few windows of them,
+/// then asks the GIN index for the older ones.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_word_common_only_lately_is_counted_past_the_walk() {
+    let app = TestApp::spawn().await;
+    file_pakn(&app, "Sân bóng cũ xuống cấp", FILLER, 20).await;
+    for i in 0..9 {
+        file_pakn(&app, &format!("Phản ánh số {i}"), FILLER, 19 - i).await;
+    }
+    file_pakn(&app, "Sân bóng mới chưa mở cửa", FILLER, 2).await;
+    file_pakn(&app, "Sân bóng thiếu đèn", FILLER, 1).await;
+    let _ = app.take_mail().await;
+    let synonyms = app.state.reference.get().synonyms.clone();
+    let filter = QueueFilter {
+        term: SearchTerm::parse("sân bóng", &synonyms),
+        ..Default::default()
+    };
+    let mut conn = app.conn().await;
+    // A window of one: its two newest tickets both match, so the ranking (of one) comes
+    // from the walk, and the count walks ten windows (ten tickets): two match there.
+    let ranking = queue_search::rank(&mut conn, &filter, Scope::default(), due_dates(), 1, 1)
+        .await
+        .expect("rank");
+    assert!(!ranking.from_index() && ranking.ranked.rest_after.is_some());
+    let count = async |conn: &mut diesel_async::AsyncPgConnection, bound| {
+        queue_search::count_up_to(
+            conn,
+            &filter,
+            Scope::default(),
+            due_dates(),
+            &ranking,
+            bound,
+            1,
+        )
+        .await
+        .expect("count")
+    };
+    assert_eq!(
+        count(&mut conn, 1).await,
+        2,
+        "past the bound within the walk"
+    );
+    assert_eq!(count(&mut conn, 5).await, 3, "the oldest through the index");
     drop(conn);
     app.stop().await;
 }

@@ -144,6 +144,9 @@ pub struct KeptSearch<R> {
     pub total: i64,
 }
 
+/// How long words are known to be rare (how often a word's share of PAKN changes much).
+pub const RARE_WORDS_SECS: u64 = 600;
+
 /// Every cached count of this instance.
 pub struct CountsCache {
     pub ttl: Duration,
@@ -155,6 +158,10 @@ pub struct CountsCache {
     pub queue_search: TtlMap<QueueTotalKey, KeptSearch<Ranked>>,
     /// `/answers` searches, by their words, lĩnh vực and year.
     pub answers_search: TtlMap<String, KeptSearch<RankedAnswers>>,
+    /// Words whose last search found its matches through the GIN index (too few among
+    /// the newest rows), by their query and scope: the next search of them skips the
+    /// walk of the newest rows, which they would walk in vain. Kept [`RARE_WORDS_SECS`].
+    pub rare_words: TtlMap<String, bool>,
     /// The public figures (`/statistics`) of this year and the last, by today's date.
     pub statistics: TtlMap<NaiveDate, PublicYears>,
 }
@@ -173,12 +180,22 @@ impl CountsCache {
             queue_total: TtlMap::new(ttl),
             queue_search: TtlMap::new(ttl),
             answers_search: TtlMap::new(ttl),
+            rare_words: TtlMap::new(if ttl.is_zero() {
+                ttl
+            } else {
+                Duration::from_secs(RARE_WORDS_SECS)
+            }),
             statistics: TtlMap::new(ttl),
         }
     }
 
     pub fn enabled(&self) -> bool {
         !self.ttl.is_zero()
+    }
+
+    /// Whether the words of `key` are known to be rare.
+    pub fn rare(&self, key: &str) -> bool {
+        matches!(self.rare_words.lookup(&key.to_string()), Lookup::Use(c) if c.value)
     }
 }
 

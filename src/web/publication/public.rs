@@ -282,8 +282,18 @@ async fn search(
     let (ranking, total) = match state.counts.answers_search.lookup(&key) {
         Lookup::Use(kept) => (AnswerRanking::kept(kept.value.ranked), kept.value.total),
         Lookup::Count => {
-            let ranking = answers_search::rank(conn, filter, RANKED, SEARCH_WINDOW).await?;
-            let total = answers_search::count_up_to(conn, filter, &ranking, COUNT_BOUND).await?;
+            // Words known to be rare skip the walk of the newest copies.
+            let words = format!("answers|{:?}", filter.query);
+            let window = if state.counts.rare(&words) {
+                0
+            } else {
+                SEARCH_WINDOW
+            };
+            let ranking = answers_search::rank(conn, filter, RANKED, window).await?;
+            state.counts.rare_words.put(words, ranking.from_index());
+            let total =
+                answers_search::count_up_to(conn, filter, &ranking, COUNT_BOUND, SEARCH_WINDOW)
+                    .await?;
             let kept = KeptSearch {
                 ranked: ranking.ranked.clone(),
                 total,

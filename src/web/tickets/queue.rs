@@ -291,11 +291,25 @@ async fn word_search(
     let (ranking, total) = match state.counts.queue_search.lookup(&key) {
         Lookup::Use(kept) => (Ranking::kept(kept.value.ranked), kept.value.total),
         Lookup::Count => {
-            let ranking =
-                queue_search::rank(conn, filter, scope, dates, RANKED, SEARCH_WINDOW).await?;
-            let total =
-                queue_search::count_up_to(conn, filter, scope, dates, &ranking, COUNT_BOUND)
-                    .await?;
+            // Words known to be rare skip the walk of the newest tickets.
+            let words = format!("{:?}|{:?}", filter.term, scope.unit.or(filter.unit));
+            let window = if state.counts.rare(&words) {
+                0
+            } else {
+                SEARCH_WINDOW
+            };
+            let ranking = queue_search::rank(conn, filter, scope, dates, RANKED, window).await?;
+            state.counts.rare_words.put(words, ranking.from_index());
+            let total = queue_search::count_up_to(
+                conn,
+                filter,
+                scope,
+                dates,
+                &ranking,
+                COUNT_BOUND,
+                SEARCH_WINDOW,
+            )
+            .await?;
             let kept = KeptSearch {
                 ranked: ranking.ranked.clone(),
                 total,
