@@ -226,6 +226,20 @@ async fn staff_search_answers_and_the_synonyms_screen_on_a_desktop_and_a_phone()
             b.eval("window.scrollTo(0, document.body.scrollHeight);")
                 .await;
             let _ = b.screenshot("synonym-added").await;
+            // A group's form: its terms one a line, and its removal apart.
+            b.goto(&format!("{base}/staff/admin/synonyms/7")).await;
+            let terms = b.text("textarea[name=terms]").await;
+            assert!(
+                terms.contains("CCCD") && terms.contains("căn cước"),
+                "{terms}"
+            );
+            assert_eq!(
+                b.text("form[action='/staff/admin/synonyms/7/delete'] button")
+                    .await,
+                "Xóa nhóm"
+            );
+            let _ = b.screenshot("synonym-edit").await;
+            report.push_str(&blocking_report(b, &format!("synonym-edit-{width}")).await);
             // The desktop's group, seen from the phone, is taken.
             if width == 360 {
                 b.goto(&format!("{base}/staff/admin/synonyms/new")).await;
