@@ -12,6 +12,7 @@ macro_rules! open_status_sql {
 }
 
 pub mod admin;
+pub mod answers_search;
 pub mod api_clients;
 pub mod api_staff;
 pub mod audit;
@@ -30,6 +31,7 @@ pub mod privacy;
 pub mod publication;
 pub mod queue;
 pub mod queue_export;
+pub mod queue_search;
 pub mod rate_limits;
 pub mod ratings;
 pub mod reference;

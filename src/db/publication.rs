@@ -14,6 +14,7 @@
 //! does (`db::queue`): left to itself, Postgres estimated 1,600 rows for a prefix query
 //! that matched 79,000, took the GIN bitmap and sorted (1 s instead of 8 ms). The walk's
 //! test is wrapped in `coalesce` so that the planner cannot turn it into that bitmap.
+//! A search's ranking and count (issue 21) are in `db::answers_search`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
@@ -23,7 +24,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{public_answers, replies, tickets};
 use super::tickets::TicketRow;
-use crate::domain::search::tsquery;
+use crate::domain::search::Query;
 
 /// Listed copies only: published, not unpublished (the partial indexes' predicate).
 macro_rules! listed {
@@ -254,8 +255,8 @@ impl AnswerCursor {
 pub struct AnswerFilter {
     pub field: Option<String>,
     pub year: Option<i32>,
-    /// Folded words, all of which must appear (the last as a prefix).
-    pub words: Vec<String>,
+    /// The words, expanded with the synonyms: every part must appear.
+    pub query: Query,
     pub after: Option<AnswerCursor>,
 }
 
@@ -266,7 +267,7 @@ type ListQuery<'a> = public_answers::BoxedQuery<
 >;
 
 /// How the words of a search are applied.
-enum Words<'a> {
+pub(super) enum Words<'a> {
     None,
     /// Test each row walked against the tsquery.
     Match(&'a str),
@@ -281,7 +282,11 @@ fn year_range(year: i32) -> Option<(NaiveDate, NaiveDate)> {
     ))
 }
 
-fn build<'a>(f: &AnswerFilter, words: Words<'_>, cutoff: Option<&AnswerCursor>) -> ListQuery<'a> {
+pub(super) fn build<'a>(
+    f: &AnswerFilter,
+    words: Words<'_>,
+    cutoff: Option<&AnswerCursor>,
+) -> ListQuery<'a> {
     let mut q: ListQuery<'a> = listed!(
         public_answers::table
             .select(ListedAnswer::as_select())
@@ -357,26 +362,57 @@ pub async fn list_with_window(
     limit: i64,
     window: i64,
 ) -> QueryResult<(Vec<ListedAnswer>, bool)> {
-    let Some(ts) = tsquery(&f.words) else {
-        return page(conn, build(f, Words::None, None), limit).await;
+    let found = find(conn, f, limit, window).await?;
+    Ok((found.rows, found.more))
+}
+
+/// A page of listed copies, and how its words were matched.
+pub(super) struct Found {
+    pub rows: Vec<ListedAnswer>,
+    /// Whether more rows follow.
+    pub more: bool,
+    /// Every listed copy matching the words, when the GIN index was asked.
+    pub among: Option<Vec<i64>>,
+}
+
+/// [`list_with_window`], saying whether the GIN index gave the matches.
+pub(super) async fn find(
+    conn: &mut AsyncPgConnection,
+    f: &AnswerFilter,
+    limit: i64,
+    window: i64,
+) -> QueryResult<Found> {
+    let found = |(rows, more), among| Found { rows, more, among };
+    let Some(ts) = f.query.tsquery() else {
+        return Ok(found(
+            page(conn, build(f, Words::None, None), limit).await?,
+            None,
+        ));
     };
     let Some(cutoff) = window_cutoff(conn, f, window).await? else {
         // Fewer listed copies than the window: walking them all is cheap.
-        return page(conn, build(f, Words::Match(&ts), None), limit).await;
+        let q = build(f, Words::Match(&ts), None);
+        return Ok(found(page(conn, q, limit).await?, None));
     };
     let (rows, more) = page(conn, build(f, Words::Match(&ts), Some(&cutoff)), limit).await?;
     if more {
-        return Ok((rows, more));
+        return Ok(found((rows, more), None));
     }
     match match_ids(conn, &ts).await? {
-        Some(ids) => page(conn, build(f, Words::Among(&ids), None), limit).await,
-        None => page(conn, build(f, Words::Match(&ts), None), limit).await,
+        Some(ids) => {
+            let q = build(f, Words::Among(&ids), None);
+            Ok(found(page(conn, q, limit).await?, Some(ids)))
+        }
+        None => {
+            let q = build(f, Words::Match(&ts), None);
+            Ok(found(page(conn, q, limit).await?, None))
+        }
     }
 }
 
 /// The position of the `window`-th listed copy after the cursor (same lĩnh vực and
 /// year); `None` when there are fewer.
-async fn window_cutoff(
+pub(super) async fn window_cutoff(
     conn: &mut AsyncPgConnection,
     f: &AnswerFilter,
     window: i64,
@@ -395,7 +431,10 @@ async fn window_cutoff(
 
 /// Every listed copy matching the tsquery, through the GIN index; `None` past
 /// [`MAX_MATCH_IDS`].
-async fn match_ids(conn: &mut AsyncPgConnection, ts: &str) -> QueryResult<Option<Vec<i64>>> {
+pub(super) async fn match_ids(
+    conn: &mut AsyncPgConnection,
+    ts: &str,
+) -> QueryResult<Option<Vec<i64>>> {
     #[derive(QueryableByName)]
     struct Id {
         #[diesel(sql_type = BigInt)]

@@ -11,7 +11,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use super::queue::{Cursor, DueDates, QueueFilter, Scope, Words, before_cursor, filtered};
 use super::schema::tickets;
 use crate::domain::feedback::{Channel, FeedbackKind};
-use crate::domain::search::{SearchTerm, tsquery};
+use crate::domain::search::SearchTerm;
 use crate::domain::status::Status;
 
 /// One exported line (the contacts are left out of the file for those who may not see
@@ -62,8 +62,8 @@ pub async fn batch(
     limit: i64,
 ) -> QueryResult<Vec<ExportRow>> {
     let words = match &filter.term {
-        Some(SearchTerm::Words { words, dossier }) => {
-            Some(Words::Match(tsquery(words), dossier.clone()))
+        Some(SearchTerm::Words { query, dossier }) => {
+            Some(Words::Match(query.tsquery(), dossier.clone()))
         }
         _ => None,
     };

@@ -7,11 +7,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{
     calendar_days, contacts, content_categories, fields, reason_templates, reference_state,
-    routing_rule_contacts, routing_rules, units,
+    routing_rule_contacts, routing_rules, search_synonyms, units,
 };
 use crate::domain::calendar::{DayKind, WorkCalendar};
 use crate::domain::reference::{Category, Contact, Field, ReasonTemplate, Reference, Rule, Unit};
 use crate::domain::routing::RuleSpec;
+use crate::domain::synonyms::Synonyms;
 
 pub async fn current_version(conn: &mut AsyncPgConnection) -> anyhow::Result<i64> {
     reference_state::table
@@ -248,6 +249,12 @@ pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<Refe
         days.into_iter()
             .filter_map(|(d, k)| DayKind::parse(&k).map(|k| (d, k))),
     );
+    let synonyms = search_synonyms::table
+        .order(search_synonyms::id)
+        .select(search_synonyms::terms)
+        .load::<Vec<String>>(conn)
+        .await
+        .context("loading the search synonyms")?;
     Ok(Reference {
         version,
         units,
@@ -257,5 +264,6 @@ pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<Refe
         rules,
         reasons,
         calendar,
+        synonyms: Synonyms::new(synonyms),
     })
 }

@@ -108,6 +108,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_synonyms (id) {
+        id -> Int4,
+        terms -> Array<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     reason_templates (id) {
         id -> Int4,
         code -> Text,
@@ -524,6 +532,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     routing_rule_contacts,
     calendar_days,
     reason_templates,
+    search_synonyms,
     users,
     sessions,
     tickets,

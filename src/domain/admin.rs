@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use super::calendar::DayKind;
 use super::feedback::is_plausible_email;
 use super::phone::Phone;
+use super::synonyms;
 
 /// Longest code (units, contacts, lĩnh vực, categories, reason templates).
 pub const CODE_MAX: usize = 50;
@@ -46,6 +47,12 @@ pub enum InputError {
     /// A day off on a Saturday or Sunday (already off: record the day given in
     /// compensation instead).
     OffOnWeekend,
+    /// A synonym group of fewer than two different terms (once folded).
+    TooFewTerms,
+    /// A synonym group of more than [`synonyms::TERMS_MAX`] terms.
+    TooManyTerms,
+    /// A synonym term of more than [`synonyms::TERM_WORDS_MAX`] words.
+    TermTooManyWords,
 }
 
 impl InputError {
@@ -62,6 +69,9 @@ impl InputError {
             InputError::Choice => "admin-err-choice",
             InputError::MakeUpOnWeekday => "admin-err-make-up-weekday",
             InputError::OffOnWeekend => "admin-err-off-weekend",
+            InputError::TooFewTerms => "admin-err-terms-few",
+            InputError::TooManyTerms => "admin-err-terms-many",
+            InputError::TermTooManyWords => "admin-err-term-words",
         }
     }
 
@@ -70,6 +80,8 @@ impl InputError {
         match self {
             InputError::TooLong(n) => Some(n),
             InputError::TooManyPhones => Some(PHONES_MAX),
+            InputError::TooManyTerms => Some(synonyms::TERMS_MAX),
+            InputError::TermTooManyWords => Some(synonyms::TERM_WORDS_MAX),
             _ => None,
         }
     }
@@ -187,6 +199,40 @@ pub fn date(input: &str) -> Result<NaiveDate, InputError> {
         .ok_or(InputError::Date)
 }
 
+/// The terms of a synonym group, one a line as typed: each cleaned (NFC, one space
+/// between words), at most [`synonyms::TERM_CHARS_MAX`] characters and
+/// [`synonyms::TERM_WORDS_MAX`] words; a term that folds like an earlier one is dropped
+/// (they are one term to a search); at least two and at most [`synonyms::TERMS_MAX`]
+/// remain.
+pub fn synonym_terms(input: &str) -> Result<Vec<String>, InputError> {
+    let mut terms: Vec<String> = Vec::new();
+    let mut folded: Vec<Vec<String>> = Vec::new();
+    for line in input.lines() {
+        let term = super::fold::clean_line(line);
+        if term.is_empty() {
+            continue;
+        }
+        if term.chars().count() > synonyms::TERM_CHARS_MAX {
+            return Err(InputError::TooLong(synonyms::TERM_CHARS_MAX));
+        }
+        let words = synonyms::term_words(&term);
+        if words.len() > synonyms::TERM_WORDS_MAX {
+            return Err(InputError::TermTooManyWords);
+        }
+        if words.is_empty() || folded.contains(&words) {
+            continue;
+        }
+        folded.push(words);
+        terms.push(term);
+    }
+    match terms.len() {
+        0 => Err(InputError::Required),
+        1 => Err(InputError::TooFewTerms),
+        n if n > synonyms::TERMS_MAX => Err(InputError::TooManyTerms),
+        _ => Ok(terms),
+    }
+}
+
 /// Whether a calendar exception makes sense on its date: weekends are off already, so
 /// a day off belongs on a weekday, and a make-up working day on a Saturday or Sunday.
 pub fn calendar_day(day: NaiveDate, kind: DayKind) -> Result<(), InputError> {
@@ -279,5 +325,28 @@ mod tests {
         assert_eq!(choice("closed", &REASON_PURPOSES), Ok("closed"));
         assert_eq!(choice("x", &REASON_PURPOSES), Err(InputError::Choice));
         assert_eq!(choice("", &REASON_PURPOSES), Err(InputError::Required));
+    }
+
+    #[test]
+    fn synonym_terms_are_cleaned_and_distinct_once_folded() {
+        assert_eq!(
+            synonym_terms("  TTHC \r\n\nthủ   tục hành chính\nthu tuc hanh chinh\n"),
+            Ok(vec!["TTHC".to_string(), "thủ tục hành chính".to_string()])
+        );
+        assert_eq!(synonym_terms("TTHC\ntthc"), Err(InputError::TooFewTerms));
+        assert_eq!(synonym_terms(" \n "), Err(InputError::Required));
+        assert_eq!(
+            synonym_terms(&format!("a\n{}", "x".repeat(101))),
+            Err(InputError::TooLong(100))
+        );
+        assert_eq!(
+            synonym_terms("a\nmột hai ba bốn năm sáu bảy tám chín"),
+            Err(InputError::TermTooManyWords)
+        );
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        assert_eq!(
+            synonym_terms(&many.join("\n")),
+            Err(InputError::TooManyTerms)
+        );
     }
 }

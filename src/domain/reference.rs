@@ -1,9 +1,11 @@
 //! The snapshot of reference data (units, contacts, lĩnh vực, content categories,
-//! routing rules, reason templates, the calendar) and the lookups features need: plain
-//! data, loaded by `db::reference` and cached per instance by `reference::cache`.
+//! routing rules, reason templates, the calendar, the search synonyms) and the lookups
+//! features need: plain data, loaded by `db::reference` and cached per instance by
+//! `reference::cache`.
 
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::routing::{self, RuleSpec};
+use crate::domain::synonyms::Synonyms;
 
 #[derive(Debug, Clone)]
 pub struct Unit {
@@ -91,6 +93,8 @@ pub struct Reference {
     pub rules: Vec<Rule>,
     pub reasons: Vec<ReasonTemplate>,
     pub calendar: WorkCalendar,
+    /// The abbreviations and synonyms searches expand.
+    pub synonyms: Synonyms,
 }
 
 impl Reference {

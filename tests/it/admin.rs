@@ -242,6 +242,9 @@ const SCREENS: &[&str] = &[
     "/staff/admin/calendar?year=2026",
     "/staff/admin/calendar/new",
     "/staff/admin/calendar/2026-02-16",
+    "/staff/admin/synonyms",
+    "/staff/admin/synonyms/new",
+    "/staff/admin/synonyms/1",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
@@ -406,6 +409,7 @@ async fn every_screen(app: &TestApp) -> Vec<(&'static str, String, &'static str)
         ("/staff/admin/rules", rule.to_string(), "999999"),
         ("/staff/admin/reasons", reason.to_string(), "999999"),
         ("/staff/admin/calendar", "2026-02-16".into(), "2030-01-02"),
+        ("/staff/admin/synonyms", "1".into(), "999999"),
     ]
 }
 

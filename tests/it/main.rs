@@ -43,6 +43,7 @@ mod retention;
 mod roles;
 mod scale_out;
 mod schemathesis;
+mod search_words;
 mod staff_entry;
 mod staff_screens;
 mod staff_tickets;

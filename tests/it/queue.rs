@@ -6,6 +6,7 @@ use chrono::{Duration, Utc};
 use pakn::db::queue::{self, Cursor, DueDates, DueFilter, QueueFilter, Scope};
 use pakn::domain::feedback::{Choices, FeedbackValues, validate};
 use pakn::domain::search::SearchTerm;
+use pakn::domain::synonyms::Synonyms;
 use pakn::handling::filing::{FilingMeta, FilingOutcome, file};
 use unicode_normalization::UnicodeNormalization;
 
@@ -92,7 +93,7 @@ fn due_dates() -> DueDates {
 async fn search(app: &TestApp, q: &str, scope: Scope) -> Vec<String> {
     let mut conn = app.conn().await;
     let filter = QueueFilter {
-        term: SearchTerm::parse(q),
+        term: SearchTerm::parse(q, &Synonyms::default()),
         ..Default::default()
     };
     let (rows, _) = queue::list(&mut conn, &filter, scope, due_dates(), 50)
@@ -206,7 +207,7 @@ async fn codes_and_phones_find_across_the_default_scope_words_do_not() {
         "+84912000009".to_string(),
     ] {
         let filter = QueueFilter {
-            term: SearchTerm::parse(&q),
+            term: SearchTerm::parse(&q, &Synonyms::default()),
             ..Default::default()
         };
         let (rows, _) = queue::list(
@@ -330,7 +331,7 @@ async fn a_search_finds_old_matches_beyond_the_recent_window_and_pages_through_c
     }
     let mut conn = app.conn().await;
     let search = |q: &str| QueueFilter {
-        term: SearchTerm::parse(q),
+        term: SearchTerm::parse(q, &Synonyms::default()),
         ..Default::default()
     };
     // A window of 2 rows: the old rare match is found through the index.

@@ -1,9 +1,10 @@
 //! Admin edits of reference data (units, contacts, lĩnh vực, content categories, routing
-//! rules, reason templates, the calendar). Each edit runs in one transaction that also
-//! writes an `audit_log` row (the row before and after, as JSON) and bumps the reference
-//! version, so every instance reloads its cache within seconds ([`edit`]: one module per
+//! rules, reason templates, the calendar, the search's synonyms). Each edit runs in one
+//! transaction that also writes an `audit_log` row (the row before and after, as JSON)
+//! and bumps the reference version, so every instance reloads its cache within seconds ([`edit`]: one module per
 //! kind of record says only its own rules and queries). Rows are deactivated, never
-//! deleted; calendar days, being exceptions, may be removed.
+//! deleted; calendar days, being exceptions, and synonym groups, which nothing refers
+//! to, may be removed.
 
 pub mod calendar;
 pub mod categories;
@@ -13,6 +14,7 @@ pub mod fields;
 pub mod reasons;
 pub mod reply_templates;
 pub mod rules;
+pub mod synonyms;
 pub mod units;
 
 pub use edit::{Record, action, create, record, update};

@@ -79,6 +79,7 @@ pub async fn show(
         section("/staff/admin/reasons", "reasons"),
         section("/staff/admin/reply-templates", "reply-templates"),
         section("/staff/admin/calendar", "calendar"),
+        section("/staff/admin/synonyms", "synonyms"),
         section("/staff/admin/mail", "mail"),
         section("/staff/admin/api-clients", "api-clients"),
         section("/staff/admin/webhooks", "webhooks"),

@@ -1,6 +1,7 @@
 //! The admin screens under `/staff/admin` (admins only): units, contacts, lĩnh vực,
-//! content categories, routing rules, reason templates, the working-day calendar, and
-//! the mail in trouble (`/staff/admin/mail`), the API clients (`/staff/admin/api-clients`).
+//! content categories, routing rules, reason templates, the working-day calendar, the
+//! search's abbreviations and synonyms, and the mail in trouble (`/staff/admin/mail`),
+//! the API clients (`/staff/admin/api-clients`).
 //! One file per screen says what is its own (a [`screen::Screen`]: its key, list columns
 //! and form); [`screen`] carries the list, the forms and their posts for all of them; the
 //! list and form pages are described as data ([`view`]); the edits live in
@@ -24,6 +25,7 @@ mod reasons;
 mod reply_templates;
 mod rules;
 pub mod screen;
+mod synonyms;
 mod units;
 mod webhooks;
 
@@ -51,6 +53,8 @@ pub fn router() -> Router<SharedState> {
         .merge(screen::routes::<reply_templates::ReplyTemplatesScreen>())
         .merge(screen::routes::<calendar::CalendarScreen>())
         .route("/staff/admin/calendar/{day}/delete", post(calendar::delete))
+        .merge(screen::routes::<synonyms::SynonymsScreen>())
+        .route("/staff/admin/synonyms/{id}/delete", post(synonyms::delete))
         .route(
             "/staff/admin/calendar/propose",
             post(calendar::add_proposal),

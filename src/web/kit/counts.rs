@@ -3,7 +3,9 @@
 //! open-tickets index and are cheap, but not free: at 1,000,000 tickets the overdue and
 //! due-soon counts over every unit walk ~100,000 index entries, on every page view of
 //! every leader. A few seconds stale is fine for a count; the pages say when they were
-//! counted. Each instance keeps its own copy (nothing here is needed by another).
+//! counted. Word searches keep their ranking with their count (the ids only: the rows
+//! shown are read afresh). Each instance keeps its own copy (nothing here is needed by
+//! another).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -12,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::db::answers_search::RankedAnswers;
 use crate::db::overview::OverviewCounts;
+use crate::db::queue_search::Ranked;
 use crate::db::reports::PublicRow;
 
 /// A value and when it was computed.
@@ -130,6 +134,19 @@ pub type OverviewKey = (Option<i32>, NaiveDate);
 /// and the viewer's scope, as text (`web/tickets` builds it).
 pub type QueueTotalKey = String;
 
+/// A word search's ranking and its count up to the bound, kept like a count: every page
+/// of one search reads them from here (its pages then never overlap while they are
+/// kept), and a search repeated within the ttl costs one read of its page's rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptSearch<R> {
+    pub ranked: R,
+    /// Found, up to the bound + 1.
+    pub total: i64,
+}
+
+/// How long words are known to be rare (how often a word's share of PAKN changes much).
+pub const RARE_WORDS_SECS: u64 = 600;
+
 /// Every cached count of this instance.
 pub struct CountsCache {
     pub ttl: Duration,
@@ -137,6 +154,14 @@ pub struct CountsCache {
     pub due: TtlMap<DueKey, (i64, i64)>,
     pub overview: TtlMap<OverviewKey, OverviewCounts>,
     pub queue_total: TtlMap<QueueTotalKey, Option<i64>>,
+    /// Staff word searches, by the same key as `queue_total`.
+    pub queue_search: TtlMap<QueueTotalKey, KeptSearch<Ranked>>,
+    /// `/answers` searches, by their words, lĩnh vực and year.
+    pub answers_search: TtlMap<String, KeptSearch<RankedAnswers>>,
+    /// Words whose last search found its matches through the GIN index (too few among
+    /// the newest rows), by their query and scope: the next search of them skips the
+    /// walk of the newest rows, which they would walk in vain. Kept [`RARE_WORDS_SECS`].
+    pub rare_words: TtlMap<String, bool>,
     /// The public figures (`/statistics`) of this year and the last, by today's date.
     pub statistics: TtlMap<NaiveDate, PublicYears>,
 }
@@ -153,12 +178,24 @@ impl CountsCache {
             due: TtlMap::new(ttl),
             overview: TtlMap::new(ttl),
             queue_total: TtlMap::new(ttl),
+            queue_search: TtlMap::new(ttl),
+            answers_search: TtlMap::new(ttl),
+            rare_words: TtlMap::new(if ttl.is_zero() {
+                ttl
+            } else {
+                Duration::from_secs(RARE_WORDS_SECS)
+            }),
             statistics: TtlMap::new(ttl),
         }
     }
 
     pub fn enabled(&self) -> bool {
         !self.ttl.is_zero()
+    }
+
+    /// Whether the words of `key` are known to be rare.
+    pub fn rare(&self, key: &str) -> bool {
+        matches!(self.rare_words.lookup(&key.to_string()), Lookup::Use(c) if c.value)
     }
 }
 

@@ -88,7 +88,7 @@ impl Exporter {
         };
         Ok(Exporter {
             state: state.clone(),
-            filter: params.filter(viewer),
+            filter: params.filter(viewer, &state.reference.get().synonyms),
             scope: Scope {
                 unit: viewer.scope_unit(),
                 since: Some(now - chrono::Duration::days(365)),

@@ -3,8 +3,12 @@
 //!
 //! The bare URL is the viewer's open work: an officer's own PAKN, a leader's (or an
 //! inspector's) every open PAKN, the most urgent due date first (overdue leads). A
-//! status or a search shows every PAKN it names, open or not; a word search stays
-//! newest first (its two search paths page that order). The parameters are read in
+//! status or a search shows every PAKN it names, open or not. A word search is expanded
+//! with the administration's abbreviations and synonyms, lists its best matches first
+//! (`db::queue_search`: its newest [`RANKED`] matches by how much of the query their
+//! title holds, then the older ones newest first) unless a column's header is clicked,
+//! marks the words found in each title and in an excerpt of the content, and says how
+//! many it found up to [`COUNT_BOUND`]. The parameters are read in
 //! [`super::queue_params`], the rows in [`super::queue_rows`].
 
 use askama::Template;
@@ -18,22 +22,34 @@ use super::queue_params::{SortHead, ViewLink};
 use super::queue_rows::{RowLabels, RowView, StatusLabels};
 use super::view::ViewCx;
 use crate::auth::StaffUser;
-use crate::db::queue::{self, DueDates, QueueFilter, QueueRow, Scope, StaffName};
+use crate::db::queue::{
+    self, DueDates, QueueFilter, QueueRow, SEARCH_WINDOW, Scope, Sort, SortKey, StaffName,
+};
+use crate::db::queue_search::{self, Ranking};
 use crate::db::saved_views::{self, SavedView};
 use crate::db::tickets;
 use crate::domain::access::Access;
 use crate::domain::calendar::{end_of_day_utc, local_date};
+use crate::domain::highlight::Matcher;
+use crate::domain::search::{MAX_WORDS, SearchTerm};
 use crate::domain::status::Status;
 use crate::i18n::Tr;
-use crate::web::kit::counts::{Counted, Lookup};
+use crate::web::kit::counts::{Counted, KeptSearch, Lookup};
 use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::highlight::Marked;
 use crate::web::kit::numbers::grouped;
+use crate::web::kit::search_words;
 use crate::web::kit::{AppState, RequestLang, SharedState, StaffChrome};
 
 const CHROME_PATH: &str = "/staff/tickets";
 
 /// Past this many rows the count says "more than".
 pub const COUNT_BOUND: i64 = 1000;
+/// A word search ranks this many of its newest matches (four pages).
+pub const RANKED: i64 = 200;
+/// How much of a result's content is read for its excerpt (characters), and shown.
+const CONTENT_HEAD: i32 = 1000;
+const EXCERPT_CHARS: usize = 180;
 
 pub struct Tab {
     pub href: String,
@@ -64,8 +80,13 @@ pub struct QueuePage {
     pub t: Tr,
     pub rows: Vec<RowView>,
     pub labels: RowLabels,
-    /// "12 PAKN", "Hơn 1.000 PAKN".
+    /// "12 PAKN", "Hơn 1.000 PAKN"; for a word search "12 kết quả".
     pub count: String,
+    /// A word search: the other terms it looked for ("Tìm cả: …").
+    pub also: Option<String>,
+    /// A word search in relevance order says so; sorted by a column, it links back.
+    pub best_first: Option<String>,
+    pub best_first_href: Option<String>,
     /// Whose work: mine, unassigned, everyone's.
     pub views: Vec<ViewLink>,
     /// Open, finished, both.
@@ -154,7 +175,7 @@ pub async fn list(
         return Err(AppError::NotFound);
     }
     let now = Utc::now();
-    let filter = params.filter(viewer);
+    let filter = params.filter(viewer, &state.reference.get().synonyms);
     let found = find(&state, &user, &filter, now).await?;
     if filter.term.is_some() && !found.rows.is_empty() {
         // A search is a lookup of people: who searched, and whose PAKN (with their
@@ -172,8 +193,10 @@ struct Found {
     rows: Vec<QueueRow>,
     /// Whether another page follows.
     more: bool,
-    /// The rows found, up to [`COUNT_BOUND`] + 1 (`None` for a word search).
+    /// The rows found, up to [`COUNT_BOUND`] + 1 (`None` when not counted).
     total: Option<i64>,
+    /// The start of each result's content, for its excerpt (word searches).
+    contents: Vec<(i64, String)>,
     /// Every staff account: the handlers' names, and whom the bulk bar offers.
     staff: Vec<StaffName>,
     saved: Vec<SavedView>,
@@ -199,12 +222,23 @@ async fn find(
     };
     let dates = due_dates(state, now);
     let mut conn = state.pool.get().await?;
-    let (rows, more) = queue::list(&mut conn, filter, scope, dates, PAGE_SIZE).await?;
-    let total = if filter.offset == 0 && filter.after.is_none() && !more {
-        // The whole list is on this page: no need to count it again.
-        Some(rows.len() as i64)
+    let (rows, more, total) = if filter.term.as_ref().is_some_and(words) {
+        word_search(state, &mut conn, filter, scope, dates).await?
     } else {
-        total(state, &mut conn, filter, scope, dates).await?
+        let (rows, more) = queue::list(&mut conn, filter, scope, dates, PAGE_SIZE).await?;
+        let total = if filter.offset == 0 && filter.after.is_none() && !more {
+            // The whole list is on this page: no need to count it again.
+            Some(rows.len() as i64)
+        } else {
+            total(state, &mut conn, filter, scope, dates).await?
+        };
+        (rows, more, total)
+    };
+    let contents = if filter.term.as_ref().is_some_and(words) {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        queue_search::content_heads(&mut conn, &ids, CONTENT_HEAD).await?
+    } else {
+        Vec::new()
     };
     let staff = queue::staff(&mut conn).await?;
     let saved = saved_views::list(&mut conn, user.id).await?;
@@ -214,11 +248,91 @@ async fn find(
         rows,
         more,
         total,
+        contents,
         staff,
         saved,
         by_status,
         due,
     })
+}
+
+fn words(term: &SearchTerm) -> bool {
+    matches!(term, SearchTerm::Words { .. })
+}
+
+/// What identifies a list whatever its page: the filter without paging (and, for the
+/// ranking of a word search, without the column it is sorted by), and the scope.
+fn list_key(filter: &QueueFilter, sort: Sort, scope: Scope, dates: DueDates) -> String {
+    let unpaged = QueueFilter {
+        offset: 0,
+        after: None,
+        sort,
+        ..filter.clone()
+    };
+    // `scope.since` moves with the clock; a few seconds of it do not matter.
+    format!(
+        "{unpaged:?}|{:?}|{:?}|{}",
+        scope.unit, scope.confidential, dates.today
+    )
+}
+
+/// A word search's page, whether more follow, and how many rows it finds (up to
+/// [`COUNT_BOUND`] + 1). Its ranking and count are kept a few seconds for every page
+/// of it (and its column sorts); the page is in relevance order unless a column's
+/// header sorts it.
+async fn word_search(
+    state: &AppState,
+    conn: &mut diesel_async::AsyncPgConnection,
+    filter: &QueueFilter,
+    scope: Scope,
+    dates: DueDates,
+) -> AppResult<(Vec<QueueRow>, bool, Option<i64>)> {
+    let key = list_key(filter, Sort::default(), scope, dates);
+    let (ranking, total) = match state.counts.queue_search.lookup(&key) {
+        Lookup::Use(kept) => (Ranking::kept(kept.value.ranked), kept.value.total),
+        Lookup::Count => {
+            // Words known to be rare skip the walk of the newest tickets.
+            let words = format!("{:?}|{:?}", filter.term, scope.unit.or(filter.unit));
+            let window = if state.counts.rare(&words) {
+                0
+            } else {
+                SEARCH_WINDOW
+            };
+            let ranking = queue_search::rank(conn, filter, scope, dates, RANKED, window).await?;
+            state.counts.rare_words.put(words, ranking.from_index());
+            let total = queue_search::count_up_to(
+                conn,
+                filter,
+                scope,
+                dates,
+                &ranking,
+                COUNT_BOUND,
+                SEARCH_WINDOW,
+            )
+            .await?;
+            let kept = KeptSearch {
+                ranked: ranking.ranked.clone(),
+                total,
+            };
+            state.counts.queue_search.put(key, kept);
+            (ranking, total)
+        }
+    };
+    let (rows, more) = if filter.sort.key == SortKey::Relevance {
+        queue_search::page(
+            conn,
+            &ranking,
+            filter,
+            scope,
+            dates,
+            PAGE_SIZE,
+            SEARCH_WINDOW,
+        )
+        .await?
+    } else {
+        queue::list(conn, filter, scope, dates, PAGE_SIZE).await?
+    };
+    Ok((rows, more, Some(total)))
 }
 
 /// The rows `filter` finds in `scope` (up to [`COUNT_BOUND`] + 1), from memory when
@@ -232,16 +346,8 @@ async fn total(
     scope: Scope,
     dates: DueDates,
 ) -> AppResult<Option<i64>> {
-    let unpaged = QueueFilter {
-        offset: 0,
-        after: None,
-        ..filter.clone()
-    };
-    // `scope.since` applies to word searches only, which are never counted.
-    let key = format!(
-        "{unpaged:?}|{:?}|{:?}|{}",
-        scope.unit, scope.confidential, dates.today
-    );
+    // `scope.since` applies to searches only, and word searches are not counted here.
+    let key = list_key(filter, filter.sort, scope, dates);
     Ok(match state.counts.queue_total.lookup(&key) {
         Lookup::Use(counted) => counted.value,
         Lookup::Count => {
@@ -301,13 +407,32 @@ impl QueuePage {
         let labels = StatusLabels::new(&t);
         let typed = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
         let page = params.page_number();
+        let matcher = filter
+            .term
+            .as_ref()
+            .and_then(SearchTerm::query)
+            .map(Matcher::new);
+        let words = filter.term.as_ref().is_some_and(words);
+        let relevance = filter.sort.key == SortKey::Relevance;
         let show_units = user.access.sees_all_units();
         QueuePage {
             chrome: StaffChrome::new(state, lang, user, CHROME_PATH),
             t,
-            rows: rows(&cx, &labels, &found),
+            rows: rows(&cx, &labels, &found, matcher.as_ref()),
             labels: RowLabels::new(&t),
-            count: count_text(&t, &found, filter.offset),
+            count: match found.total {
+                Some(n) if words => search_words::count_text(&t, n, COUNT_BOUND),
+                _ => count_text(&t, &found, filter.offset),
+            },
+            also: words
+                .then(|| {
+                    let q = params.q.as_deref().unwrap_or_default();
+                    search_words::also_searched(&t, &reference.synonyms, q, MAX_WORDS)
+                })
+                .flatten(),
+            best_first: (words && relevance).then(|| t.t("search-best-first")),
+            best_first_href: (words && !relevance)
+                .then(|| params.link(&[("sort", "relevance"), ("dir", ""), ("after", "")])),
             views: views(&t, params, filter, &user.access),
             states: states(&t, params, filter),
             due_tabs: due_tabs(&t, params, &found),
@@ -341,7 +466,12 @@ impl QueuePage {
     }
 }
 
-fn rows(cx: &ViewCx, labels: &StatusLabels, found: &Found) -> Vec<RowView> {
+fn rows(
+    cx: &ViewCx,
+    labels: &StatusLabels,
+    found: &Found,
+    matcher: Option<&Matcher>,
+) -> Vec<RowView> {
     found
         .rows
         .iter()
@@ -351,7 +481,15 @@ fn rows(cx: &ViewCx, labels: &StatusLabels, found: &Found) -> Vec<RowView> {
                 .and_then(|id| found.staff.iter().find(|s| s.id == id))
                 .map(|s| s.name.clone())
                 .unwrap_or_default();
-            RowView::of(cx, labels, r, assignee)
+            let mut row = RowView::of(cx, labels, r, assignee, matcher);
+            if let Some(m) = matcher {
+                row.excerpt = found
+                    .contents
+                    .iter()
+                    .find(|(id, _)| *id == r.id)
+                    .and_then(|(_, content)| Marked::excerpt(content, m, EXCERPT_CHARS));
+            }
+            row
         })
         .collect()
 }

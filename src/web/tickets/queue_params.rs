@@ -11,6 +11,7 @@ use crate::domain::calendar::end_of_day_utc;
 use crate::domain::feedback::{Channel, FeedbackKind};
 use crate::domain::search::SearchTerm;
 use crate::domain::status::Status;
+use crate::domain::synonyms::Synonyms;
 use crate::web::kit::date::parse_date;
 
 /// Rows per page.
@@ -130,9 +131,10 @@ impl QueueParams {
             .clamp(1, MAX_PAGE)
     }
 
-    /// The filter these parameters ask for (unknown values are ignored).
-    pub fn filter(&self, viewer: &Access) -> QueueFilter {
-        let term = some(&self.q).and_then(SearchTerm::parse);
+    /// The filter these parameters ask for (unknown values are ignored); words are
+    /// expanded with `synonyms`.
+    pub fn filter(&self, viewer: &Access, synonyms: &Synonyms) -> QueueFilter {
+        let term = some(&self.q).and_then(|q| SearchTerm::parse(q, synonyms));
         let status = some(&self.status).and_then(Status::parse);
         let due = match some(&self.due) {
             Some("overdue") => Some(DueFilter::Overdue),
@@ -184,7 +186,7 @@ impl QueueParams {
             fact_to: some(&self.fact_to).and_then(parse_date).map(end_of_day_utc),
             after: some(&self.after).and_then(Cursor::decode),
             state,
-            sort: self.sort_of(open_work && !words),
+            sort: self.sort_of(open_work && !words, words),
             offset: (self.page_number() - 1) * PAGE_SIZE,
         }
     }
@@ -203,18 +205,24 @@ impl QueueParams {
         }
     }
 
-    /// The order asked for; by default the most urgent first for open work, else the
-    /// newest first (and always for an old keyset link).
-    fn sort_of(&self, open_work: bool) -> Sort {
+    /// The order asked for; by default the best matches first for a word search, the
+    /// most urgent first for open work, else the newest first (and always for an old
+    /// keyset link). A column's header overrides relevance, `sort=relevance` brings it
+    /// back.
+    fn sort_of(&self, open_work: bool, words: bool) -> Sort {
+        let keyset = some(&self.after).is_some();
         let key = match some(&self.sort) {
             Some("due") => SortKey::Due,
             Some("received") => SortKey::Received,
             Some("code") => SortKey::Code,
             Some("status") => SortKey::Status,
-            _ if open_work && some(&self.after).is_none() => SortKey::Due,
+            Some("relevance") if words && !keyset => SortKey::Relevance,
+            _ if open_work && !keyset => SortKey::Due,
+            _ if words && !keyset => SortKey::Relevance,
             _ => SortKey::Received,
         };
         let descending = match some(&self.dir) {
+            _ if key == SortKey::Relevance => true,
             Some("asc") => false,
             Some("desc") => true,
             _ => key == SortKey::Received,
@@ -291,6 +299,7 @@ pub fn sort_name(key: SortKey) -> &'static str {
         SortKey::Received => "received",
         SortKey::Code => "code",
         SortKey::Status => "status",
+        SortKey::Relevance => "relevance",
     }
 }
 
@@ -310,7 +319,8 @@ mod tests {
     fn the_bare_queue_is_open_work_most_urgent_first_and_an_officers_own() {
         let officer = Access::new(7, vec![Role::Officer], Some(3));
         let leader = Access::new(8, vec![Role::Leader], None);
-        let mine = params("").filter(&officer);
+        let none = Synonyms::default();
+        let mine = params("").filter(&officer, &none);
         assert_eq!(mine.assignee, Some(AssigneeFilter::User(7)));
         assert_eq!(mine.state, Openness::Open);
         assert_eq!(
@@ -320,15 +330,35 @@ mod tests {
                 descending: false
             }
         );
-        assert_eq!(params("").filter(&leader).assignee, None);
-        assert_eq!(params("assignee=all").filter(&officer).assignee, None);
+        assert_eq!(params("").filter(&leader, &none).assignee, None);
+        assert_eq!(
+            params("assignee=all").filter(&officer, &none).assignee,
+            None
+        );
         // A tab or a search shows every PAKN it names, for the whole unit.
-        let tab = params("status=answered").filter(&officer);
+        let tab = params("status=answered").filter(&officer, &none);
         assert_eq!((tab.assignee, tab.state), (None, Openness::All));
         assert_eq!(tab.sort, Sort::default());
-        assert_eq!(params("q=nguyen").filter(&leader).sort, Sort::default());
+        // A word search ranks the best matches first, until a header is clicked.
+        let searched = params("q=nguyen").filter(&leader, &none).sort;
+        assert_eq!(searched.key, SortKey::Relevance);
+        assert!(searched.newest_first());
+        let by_code = params("q=nguyen&sort=code&dir=asc").filter(&leader, &none);
+        assert_eq!(by_code.sort.key, SortKey::Code);
+        assert_eq!(
+            params("q=nguyen&sort=relevance")
+                .filter(&leader, &none)
+                .sort
+                .key,
+            SortKey::Relevance
+        );
+        // Without words there is nothing to rank: the default order.
+        assert_eq!(
+            params("sort=relevance").filter(&leader, &none).sort,
+            params("").filter(&leader, &none).sort
+        );
         // A sort link keeps the default view.
-        let sorted = params("sort=code&dir=desc").filter(&officer);
+        let sorted = params("sort=code&dir=desc").filter(&officer, &none);
         assert_eq!(sorted.assignee, Some(AssigneeFilter::User(7)));
         assert_eq!(
             sorted.sort,
@@ -337,8 +367,11 @@ mod tests {
                 descending: true
             }
         );
-        assert_eq!(params("page=3").filter(&leader).offset, 2 * PAGE_SIZE);
-        assert_eq!(params("page=-1").filter(&leader).offset, 0);
+        assert_eq!(
+            params("page=3").filter(&leader, &none).offset,
+            2 * PAGE_SIZE
+        );
+        assert_eq!(params("page=-1").filter(&leader, &none).offset, 0);
     }
 
     #[test]

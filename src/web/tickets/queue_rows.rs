@@ -3,16 +3,21 @@
 
 use crate::db::queue::QueueRow;
 use crate::domain::calendar::{DueState, due_state, format_date, local_date};
+use crate::domain::highlight::Matcher;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
 use crate::i18n::Tr;
+use crate::web::kit::highlight::Marked;
 
 use super::view::ViewCx;
 
 pub struct RowView {
     pub code: String,
     pub code_display: String,
-    pub title: String,
+    /// Escaped, with a search's words marked.
+    pub title: Marked,
+    /// A word search: where the content holds the words, marked.
+    pub excerpt: Option<Marked>,
     pub name: String,
     pub status: &'static str,
     pub status_label: String,
@@ -88,8 +93,15 @@ impl StatusLabels {
 }
 
 impl RowView {
-    /// The line of `r`, whose handler is called `assignee` (empty: nobody).
-    pub fn of(cx: &ViewCx, labels: &StatusLabels, r: &QueueRow, assignee: String) -> RowView {
+    /// The line of `r`, whose handler is called `assignee` (empty: nobody), with what
+    /// `matcher` finds marked in its title.
+    pub fn of(
+        cx: &ViewCx,
+        labels: &StatusLabels,
+        r: &QueueRow,
+        assignee: String,
+        matcher: Option<&Matcher>,
+    ) -> RowView {
         let (t, reference) = (&cx.t, cx.reference);
         let accept_due = r.status == Status::Submitted;
         let due = if accept_due {
@@ -104,10 +116,11 @@ impl RowView {
         RowView {
             code: r.code.clone(),
             title: if r.confidential {
-                t.t("staff-confidential-title")
+                Marked::plain(&t.t("staff-confidential-title"))
             } else {
-                r.title.clone()
+                Marked::found(&r.title, matcher)
             },
+            excerpt: None,
             // A confidential PAKN is often a tố cáo: who sent it is what must be
             // protected, so lists show neither its title nor its sender.
             name: if r.confidential {

@@ -12,6 +12,7 @@ mod look;
 mod no_javascript;
 mod queue_tools;
 mod reports;
+mod search_words;
 mod staff_screens;
 mod ticket_page;
 
@@ -227,6 +228,11 @@ impl Site {
             ("directory", "/directory".into()),
             ("privacy", "/privacy".into()),
             ("answers", "/answers".into()),
+            // A search: its count, the words marked in titles and excerpts.
+            (
+                "answers-search",
+                "/answers?q=ph%E1%BB%A5+c%E1%BA%A5p".into(),
+            ),
             ("answer", format!("/answers/{}", self.public_id)),
         ]
     }
@@ -235,6 +241,8 @@ impl Site {
     pub fn staff_pages(&self) -> Vec<(&'static str, String)> {
         vec![
             ("queue", "/staff/tickets".into()),
+            // "hồ sơ", expanded with its abbreviation "HS", marked in the results.
+            ("queue-search", "/staff/tickets?q=h%E1%BB%93+s%C6%A1".into()),
             ("ticket-new", format!("/staff/tickets/{}", self.filed.code)),
             (
                 "ticket-answered",
@@ -246,6 +254,8 @@ impl Site {
             ),
             ("overview", "/staff/overview".into()),
             ("admin", "/staff/admin".into()),
+            ("synonyms", "/staff/admin/synonyms".into()),
+            ("synonym-form", "/staff/admin/synonyms/new".into()),
             ("api-clients", "/staff/admin/api-clients".into()),
             ("reports", "/staff/reports".into()),
             ("users", "/staff/users".into()),
