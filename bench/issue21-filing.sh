@@ -6,7 +6,7 @@
 # Side by side in one run: OLD=/path/to/an/older/pakn (optional) is measured first on the
 # same database, then this tree's build (or BIN=). The database is DB (default pakn_1m,
 # seeded with TICKETS PAKN when it holds fewer).
-#   OLD=/tmp/pakn-a6a3dcc bench/issue21-filing.sh
+#   OLD=/tmp/base/release/pakn OLD_CONFIG=/work/base/config.toml bench/issue21-filing.sh
 source "$(dirname "$0")/lib.sh"
 TICKETS=${TICKETS:-1000000}
 OUT="$ROOT/target/bench/issue21-filing"; mkdir -p "$OUT"
@@ -48,7 +48,9 @@ run_one() { # label binary [VAR=VALUE for the server ...]
   stop_server
 }
 
-if [ -n "${OLD:-}" ]; then run_one old "$OLD"; fi
+# An older build reads its own configuration file (OLD_CONFIG, e.g. its checkout's
+# config.toml): this tree's may hold keys it does not know.
+if [ -n "${OLD:-}" ]; then PAKN_CONFIG=${OLD_CONFIG:-$ROOT/config.toml} run_one old "$OLD"; fi
 run_one new "$NEW"
 # Fewer writers make larger groups: WRITERS="1 4" measures those counts too.
 for w in ${WRITERS:-}; do run_one "new-writers-$w" "$NEW" PAKN_DATABASE__FILING_WRITERS="$w"; done

@@ -80,7 +80,7 @@ pub struct NewTicket<'a> {
 /// once per group, not per filing) and the staff recipients' lookup.
 pub async fn insert_filings(
     conn: &mut AsyncPgConnection,
-    batch: &FilingBatch<'_>,
+    batch: &FilingBatch,
 ) -> QueryResult<Vec<(String, i64)>> {
     batch.load::<(String, i64)>(conn).await
 }
@@ -97,14 +97,163 @@ pub struct FilingExtras<'a> {
 }
 
 /// The filing statement of [`insert_filings`]: a custom query so that diesel caches it as
-/// a prepared statement (one per batch size; `sql_query` never is). The tickets' insert
-/// is diesel's own, from [`NewTicket`]s; what each filing adds (its event, its mails, its
-/// staff notice) goes as one JSON array joined on the tracking code.
-pub struct FilingBatch<'a> {
-    insert: Box<dyn QueryFragment<Pg> + Send + Sync + 'a>,
+/// a prepared statement (`sql_query` never is). Its text is the same whatever the number
+/// of filings: the tickets' rows go as one JSON array (`jsonb_populate_recordset` over
+/// the `tickets` row type, so Postgres converts each value with the column's own type),
+/// and what each filing adds (its event, its mails, its staff notice) as another, joined
+/// on the tracking code. (A multi-row VALUES list made one statement text per group size,
+/// which diesel then parsed and planned on every execution: 1.2 ms of a group's 3.9.)
+pub struct FilingBatch {
+    tickets: serde_json::Value,
     extras: serde_json::Value,
-    size: usize,
     counter_shard: i16,
+}
+
+/// A ticket row as `jsonb_populate_recordset(NULL::tickets, …)` reads it: each value in
+/// the text form of its column's type.
+#[derive(Serialize)]
+struct TicketJson<'a> {
+    public_id: &'a str,
+    code: &'a str,
+    access_token: &'a str,
+    idempotency_key: Option<&'a str>,
+    /// `bytea` in its hex form (`\\x…`).
+    content_hash: Option<String>,
+    status: &'static str,
+    channel: &'static str,
+    external_ref: Option<&'a str>,
+    external_ref_date: Option<NaiveDate>,
+    entered_by: Option<i32>,
+    submitter_kind: &'static str,
+    full_name: Option<&'a str>,
+    organization: Option<&'a str>,
+    representative: Option<&'a str>,
+    address: &'a str,
+    commune: Option<&'a str>,
+    phone: &'a str,
+    email: Option<&'a str>,
+    kind: &'static str,
+    content_category: &'a str,
+    field_code: &'a str,
+    procedure_name: Option<&'a str>,
+    dossier_code: Option<&'a str>,
+    subject_agency: Option<&'a str>,
+    title: &'a str,
+    content: &'a str,
+    proposal: Option<&'a str>,
+    lang: &'a str,
+    consent_at: DateTime<Utc>,
+    privacy_notice_version: &'a str,
+    publish_consent: bool,
+    publish_consent_at: Option<DateTime<Utc>>,
+    unit_id: i32,
+    routing_rule_id: Option<i32>,
+    received_at: DateTime<Utc>,
+    accept_due: NaiveDate,
+    forward_due: NaiveDate,
+    reply_due: NaiveDate,
+    suspected_spam: bool,
+    spam_reasons: &'a [String],
+    search_text: &'a str,
+    retention_until: NaiveDate,
+}
+
+/// The columns of [`TicketJson`], in the insert's order.
+const TICKET_JSON_COLUMNS: [&str; 42] = [
+    "public_id",
+    "code",
+    "access_token",
+    "idempotency_key",
+    "content_hash",
+    "status",
+    "channel",
+    "external_ref",
+    "external_ref_date",
+    "entered_by",
+    "submitter_kind",
+    "full_name",
+    "organization",
+    "representative",
+    "address",
+    "commune",
+    "phone",
+    "email",
+    "kind",
+    "content_category",
+    "field_code",
+    "procedure_name",
+    "dossier_code",
+    "subject_agency",
+    "title",
+    "content",
+    "proposal",
+    "lang",
+    "consent_at",
+    "privacy_notice_version",
+    "publish_consent",
+    "publish_consent_at",
+    "unit_id",
+    "routing_rule_id",
+    "received_at",
+    "accept_due",
+    "forward_due",
+    "reply_due",
+    "suspected_spam",
+    "spam_reasons",
+    "search_text",
+    "retention_until",
+];
+
+impl<'a> From<&'a NewTicket<'a>> for TicketJson<'a> {
+    fn from(t: &'a NewTicket<'a>) -> TicketJson<'a> {
+        TicketJson {
+            public_id: t.public_id,
+            code: t.code,
+            access_token: t.access_token,
+            idempotency_key: t.idempotency_key,
+            content_hash: t.content_hash.map(|h| {
+                let hex: String = h.iter().map(|b| format!("{b:02x}")).collect();
+                format!("\\x{hex}")
+            }),
+            status: t.status.as_str(),
+            channel: t.channel.as_str(),
+            external_ref: t.external_ref,
+            external_ref_date: t.external_ref_date,
+            entered_by: t.entered_by,
+            submitter_kind: t.submitter_kind.as_str(),
+            full_name: t.full_name,
+            organization: t.organization,
+            representative: t.representative,
+            address: t.address,
+            commune: t.commune,
+            phone: t.phone,
+            email: t.email,
+            kind: t.kind.as_str(),
+            content_category: t.content_category,
+            field_code: t.field_code,
+            procedure_name: t.procedure_name,
+            dossier_code: t.dossier_code,
+            subject_agency: t.subject_agency,
+            title: t.title,
+            content: t.content,
+            proposal: t.proposal,
+            lang: t.lang,
+            consent_at: t.consent_at,
+            privacy_notice_version: t.privacy_notice_version,
+            publish_consent: t.publish_consent,
+            publish_consent_at: t.publish_consent_at,
+            unit_id: t.unit_id,
+            routing_rule_id: t.routing_rule_id,
+            received_at: t.received_at,
+            accept_due: t.accept_due,
+            forward_due: t.forward_due,
+            reply_due: t.reply_due,
+            suspected_spam: t.suspected_spam,
+            spam_reasons: t.spam_reasons,
+            search_text: t.search_text,
+            retention_until: t.retention_until,
+        }
+    }
 }
 
 /// Who the filing's staff notifications go to besides the unit's officers and leaders
@@ -131,26 +280,11 @@ struct ExtrasRow<'a> {
     mails: &'a serde_json::Value,
 }
 
-impl<'a> FilingBatch<'a> {
+impl FilingBatch {
     /// The filings `rows`, their counts on `counter_shard` (the status counters' month
     /// and the report aggregates' day of each one's receipt). `rows` is not empty.
-    pub fn new(rows: &'a [FilingExtras<'a>], counter_shard: i16) -> FilingBatch<'a> {
-        let tickets_rows: Vec<&NewTicket<'a>> = rows.iter().map(|r| &r.ticket).collect();
-        let insert = diesel::insert_into(tickets::table)
-            .values(tickets_rows)
-            .on_conflict(tickets::idempotency_key)
-            .do_nothing()
-            .returning((
-                tickets::id,
-                tickets::received_at,
-                tickets::code,
-                tickets::status,
-                tickets::unit_id,
-                tickets::field_code,
-                tickets::content_category,
-                tickets::channel,
-                tickets::kind,
-            ));
+    pub fn new(rows: &[FilingExtras<'_>], counter_shard: i16) -> FilingBatch {
+        let tickets: Vec<TicketJson<'_>> = rows.iter().map(|r| (&r.ticket).into()).collect();
         let extras: Vec<ExtrasRow<'_>> = rows
             .iter()
             .map(|r| ExtrasRow {
@@ -165,43 +299,48 @@ impl<'a> FilingBatch<'a> {
                 mails: r.mails,
             })
             .collect();
+        // Plain data (strings, numbers, dates, JSON values): it always serialises.
         FilingBatch {
-            insert: Box::new(insert),
-            // Plain data (strings, numbers, dates, JSON values): it always serialises.
+            tickets: serde_json::to_value(tickets).unwrap_or_default(),
             extras: serde_json::to_value(extras).unwrap_or_default(),
-            size: rows.len(),
             counter_shard,
         }
     }
 }
 
-impl diesel::query_builder::QueryId for FilingBatch<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+/// The static identity of [`FilingBatch`] in the statement cache: its text never
+/// changes.
+pub struct FilingBatchId;
+
+impl diesel::query_builder::QueryId for FilingBatch {
+    type QueryId = FilingBatchId;
+    const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl diesel::query_builder::Query for FilingBatch<'_> {
+impl diesel::query_builder::Query for FilingBatch {
     type SqlType = (diesel::sql_types::Text, diesel::sql_types::BigInt);
 }
 
-impl QueryFragment<Pg> for FilingBatch<'_> {
-    /// Always: diesel marks every insert whose values could be DEFAULT and every ON
-    /// CONFLICT clause unsafe to cache, which would re-plan this five-part statement on
-    /// every filing (Postgres's CPU per filing doubled, bench/results.md, issue 12). Its
-    /// text depends only on the batch's size: `NewTicket` writes None as NULL, never
-    /// DEFAULT, and the conflict clause is a fixed DO NOTHING. Without a static query id
-    /// diesel keys its cache by that text, so each connection keeps one prepared
-    /// statement per batch size it has seen (at most `group_commit::MAX_BATCH`).
+impl QueryFragment<Pg> for FilingBatch {
+    /// Always: its text never changes (re-planning this five-part statement on every
+    /// filing doubled Postgres's CPU per filing, bench/results.md, issue 12).
     fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
         Ok(true)
     }
 
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         use diesel::sql_types::{Int2, Jsonb};
-        debug_assert!(self.size > 0);
-        out.push_sql("WITH t AS (");
-        self.insert.walk_ast(out.reborrow())?;
-        out.push_sql("), x AS (SELECT * FROM jsonb_to_recordset(");
+        let columns = TICKET_JSON_COLUMNS.join(", ");
+        out.push_sql(&format!(
+            "WITH t AS (INSERT INTO tickets ({columns}) SELECT {columns} \
+             FROM jsonb_populate_recordset(NULL::tickets, "
+        ));
+        out.push_bind_param::<Jsonb, _>(&self.tickets)?;
+        out.push_sql(
+            ") ON CONFLICT (idempotency_key) DO NOTHING \
+             RETURNING id, received_at, code, status, unit_id, field_code, content_category, \
+             channel, kind), x AS (SELECT * FROM jsonb_to_recordset(",
+        );
         out.push_bind_param::<Jsonb, _>(&self.extras)?;
         out.push_sql(
             ") AS x (code text, actor text, actor_id integer, data jsonb, received_on date, \
