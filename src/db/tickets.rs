@@ -961,7 +961,7 @@ mod tests {
         let sql = |f: &FilingBatch| text(f).split(" -- binds").next().map(str::to_string);
         assert_eq!(sql(&a), sql(&b));
         assert!(a.is_safe_to_cache_prepared(&Pg).expect("checked"));
-        assert!(<FilingBatch as diesel::query_builder::QueryId>::HAS_STATIC_QUERY_ID);
+        const { assert!(<FilingBatch as diesel::query_builder::QueryId>::HAS_STATIC_QUERY_ID) };
     }
 
     /// Every column the insert names is a key of each JSON row, in the text form of its

@@ -109,13 +109,7 @@ async fn store_group(pool: &Pool, group: Vec<Job>, shard: i16) {
     metrics::histogram!("pakn_filing_group_size").record(group.len() as f64);
     let mut conn = match pool.get().await {
         Ok(conn) => conn,
-        Err(e) => {
-            let why = format!("no connection to store filings: {e}");
-            for job in group {
-                let _ = job.answer.send(Err(anyhow!(why.clone())));
-            }
-            return;
-        }
+        Err(e) => return no_connection(group, &e),
     };
     if let [job] = group.as_slice() {
         let answer = job.attempt.store_alone(&mut conn, shard).await;
@@ -150,18 +144,21 @@ async fn store_group(pool: &Pool, group: Vec<Job>, shard: i16) {
             drop(crate::db::PooledConn::take(conn));
             let mut conn = match pool.get().await {
                 Ok(conn) => conn,
-                Err(e) => {
-                    let why = format!("no connection to store filings: {e}");
-                    for job in group {
-                        let _ = job.answer.send(Err(anyhow!(why.clone())));
-                    }
-                    return;
-                }
+                Err(e) => return no_connection(group, &e),
             };
             for job in group {
                 let answer = job.attempt.store_alone(&mut conn, shard).await;
                 let _ = job.answer.send(Ok(answer));
             }
         }
+    }
+}
+
+/// Answers every filing of `group` that no connection could be had to store it.
+fn no_connection(group: Vec<Job>, e: &dyn std::fmt::Display) {
+    for job in group {
+        let _ = job
+            .answer
+            .send(Err(anyhow!("no connection to store filings: {e}")));
     }
 }
