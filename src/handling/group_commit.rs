@@ -154,11 +154,14 @@ async fn store_group(pool: &Pool, group: Vec<Job>, shard: i16) {
     }
 }
 
-/// Answers every filing of `group` that no connection could be had to store it.
+/// Answers every filing of `group` that no connection could be had to store it: as a
+/// connection the database closed, so that the web says "database down" (503) and keeps
+/// the form, as it does for a filing stored on its own connection.
 fn no_connection(group: Vec<Job>, e: &dyn std::fmt::Display) {
+    use diesel::result::{DatabaseErrorKind, Error};
     for job in group {
-        let _ = job
-            .answer
-            .send(Err(anyhow!("no connection to store filings: {e}")));
+        let why = format!("no connection to store filings: {e}");
+        let closed = Error::DatabaseError(DatabaseErrorKind::ClosedConnection, Box::new(why));
+        let _ = job.answer.send(Ok(Err(closed)));
     }
 }
