@@ -473,26 +473,19 @@ pub async fn file(
     meta: &FilingMeta,
 ) -> anyhow::Result<FilingOutcome> {
     let plan = Plan::new(cfg, reference, feedback, files, meta)?;
-    let with_files = !files.is_empty() || !meta.keep_stashed.is_empty();
-    for round in 1..=5 {
+    let with_files = has_files(files, meta);
+    for round in 1..=ROUNDS {
         let attempt = plan.attempt()?;
         let result = if with_files {
             attempt.store_with_files(conn, files).await
         } else {
             attempt.store_alone(conn, counters::random_shard()).await
         };
-        match result {
-            Ok(outcome) => {
-                count_filed(&outcome, meta.channel);
-                return Ok(outcome);
-            }
-            Err(e) if round < 5 && identifiers_collided(&e) => {
-                tracing::warn!(round, "identifier collision while filing; retrying");
-            }
-            Err(e) => return Err(anyhow::Error::new(e).context("storing the filing")),
+        if let Some(outcome) = settled(round, result, meta.channel)? {
+            return Ok(outcome);
         }
     }
-    anyhow::bail!("could not find a free tracking code after 5 attempts")
+    anyhow::bail!("could not find a free tracking code after {ROUNDS} attempts")
 }
 
 /// Stores one filing of the public form or the API: through `group`, together with the
@@ -508,22 +501,45 @@ pub async fn file_grouped(
     files: &[CheckedFile],
     meta: &FilingMeta,
 ) -> anyhow::Result<FilingOutcome> {
-    if !files.is_empty() || !meta.keep_stashed.is_empty() || meta.idempotency_key.is_none() {
+    if has_files(files, meta) || meta.idempotency_key.is_none() {
         let mut conn = pool.get().await.context("a connection to file a PAKN")?;
         return file(&mut conn, cfg, reference, feedback, files, meta).await;
     }
     let plan = Plan::new(cfg, reference, feedback, files, meta)?;
-    for round in 1..=5 {
-        match group.store(plan.attempt()?).await? {
-            Ok(outcome) => {
-                count_filed(&outcome, meta.channel);
-                return Ok(outcome);
-            }
-            Err(e) if round < 5 && identifiers_collided(&e) => {
-                tracing::warn!(round, "identifier collision while filing; retrying");
-            }
-            Err(e) => return Err(anyhow::Error::new(e).context("storing the filing")),
+    for round in 1..=ROUNDS {
+        let result = group.store(plan.attempt()?).await?;
+        if let Some(outcome) = settled(round, result, meta.channel)? {
+            return Ok(outcome);
         }
     }
-    anyhow::bail!("could not find a free tracking code after 5 attempts")
+    anyhow::bail!("could not find a free tracking code after {ROUNDS} attempts")
+}
+
+/// Whether the filing carries files, new or kept from an earlier attempt of its form.
+fn has_files(files: &[CheckedFile], meta: &FilingMeta) -> bool {
+    !files.is_empty() || !meta.keep_stashed.is_empty()
+}
+
+/// How many identifiers a filing draws at most.
+const ROUNDS: u32 = 5;
+
+/// What the result of attempt `round` means: the outcome (a new PAKN counted in the
+/// metrics), `None` to try again with fresh identifiers (its code, public id or private
+/// link token was taken: astronomically rare), or the error.
+fn settled(
+    round: u32,
+    result: Result<FilingOutcome, diesel::result::Error>,
+    channel: Channel,
+) -> anyhow::Result<Option<FilingOutcome>> {
+    match result {
+        Ok(outcome) => {
+            count_filed(&outcome, channel);
+            Ok(Some(outcome))
+        }
+        Err(e) if round < ROUNDS && identifiers_collided(&e) => {
+            tracing::warn!(round, "identifier collision while filing; retrying");
+            Ok(None)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context("storing the filing")),
+    }
 }
