@@ -50,10 +50,22 @@ stop_server() { kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID"
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 
-# Runs wrk and prints its summary plus the CPU split (ticks of pakn, postgres, wrk).
+# Transactions committed or rolled back so far in $DB_URL's database (every statement
+# pakn sends outside a transaction is one; 0 when no DB_URL is set).
+xacts_of_db() {
+  [ -n "${DB_URL:-}" ] || { echo 0; return; }
+  psql "$DB_URL" -qAt -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()" 2>/dev/null || echo 0
+}
+
+# Runs wrk and prints its summary, the CPU split (ticks of pakn, postgres, wrk) and the
+# cost of one request (issue 21, item 6): µs of CPU of pakn and of Postgres (its whole
+# process tree: background writers and autovacuum included) and the database's
+# transactions per request, so figures from a busy machine stay comparable. The last
+# line is also appended to $OUT/costs.md as a table row.
 measure() { # name, wrk args...
   local name=$1; shift
-  local t0 p0 g0 w0
+  local t0 p0 g0 w0 x0 l0
+  l0=$(cut -d' ' -f1 /proc/loadavg); x0=$(xacts_of_db)
   p0=$(cpu_of "release/pakn serve"); g0=$(cpu_of "postgres"); t0=$(date +%s.%N)
   wrk "$@" > "$OUT/$name.wrk" 2>&1 &
   local wrk_pid=$!
@@ -64,11 +76,28 @@ measure() { # name, wrk args...
     sleep 0.5
   done
   wait $wrk_pid || true
-  local p1 g1 t1
+  local p1 g1 t1 x1 n rps p99
   p1=$(cpu_of "release/pakn serve"); g1=$(cpu_of "postgres"); t1=$(date +%s.%N)
+  x1=$(xacts_of_db)
   echo "== $name"
   grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors|requests in" "$OUT/$name.wrk" || true
   echo "cpu ticks (1/100 s): pakn=$((p1-p0)) postgres=$((g1-g0)) wrk=${w0:-?} over $(echo "$t1 - $t0" | bc) s; max RSS pakn=${max_rss} kB"
+  n=$(awk '/requests in/ {print $1}' "$OUT/$name.wrk"); n=${n:-0}
+  rps=$(awk '/Requests\/sec/ {printf "%d", $2}' "$OUT/$name.wrk")
+  p99=$(awk '$1 == "99%" {print $2}' "$OUT/$name.wrk")
+  if [ "$n" -gt 0 ]; then
+    # The two psql calls of xacts_of_db are transactions too.
+    local row
+    row="| $name | ${rps:-?} | ${p99:-?} | $(( (p1-p0) * 10000 / n )) | $(( (g1-g0) * 10000 / n )) | $(printf '%.2f' "$(echo "scale=3; ($x1 - $x0 - 2) / $n" | bc)") | $l0 → $(cut -d' ' -f1 /proc/loadavg) |"
+    echo "cost: $row"
+    if [ -z "${COSTS_STARTED:-}" ]; then # a fresh table per run of a script
+      COSTS_STARTED=1
+      printf '%s\n\n%s\n%s\n' "$(basename "$0") at $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, BIN=$BIN" \
+      "| benchmark | req/s | p99 | pakn µs CPU/req | Postgres µs CPU/req | transactions/req | load before → after |" \
+      "| --- | --- | --- | --- | --- | --- | --- |" > "$OUT/costs.md"
+    fi
+    echo "$row" >> "$OUT/costs.md"
+  fi
 }
 
 # pakn_1m, shared by the benchmarks at 1,000,000 PAKN: seeded with seed-demo (TICKETS of
