@@ -166,21 +166,24 @@ pub async fn failed_count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
         .await
 }
 
-/// Where ticket `ticket_id`'s acknowledgement stands (its latest, should there be more).
-pub async fn ack_state(conn: &mut AsyncPgConnection, ticket_id: i64) -> QueryResult<AckState> {
-    let rows: Vec<Row> = outbox::table
+/// Where the acknowledgement of ticket `ticket_id` stands, in one statement (the track
+/// page sends it in one round trip with its other reads).
+pub async fn ack_state(conn: &mut &AsyncPgConnection, ticket_id: i64) -> QueryResult<AckState> {
+    let refused = diesel::dsl::exists(
+        outbox_refusals::table.filter(outbox_refusals::outbox_id.eq(outbox::id)),
+    );
+    let latest: Option<(Row, bool)> = outbox::table
         .left_join(tickets::table.on(outbox::ticket_id.eq(tickets::id.nullable())))
         .filter(outbox::ticket_id.eq(ticket_id))
         .filter(outbox::kind.eq(KIND_ACK))
         .order(outbox::id.desc())
-        .limit(1)
-        .select(line_columns!())
-        .load(conn)
-        .await?;
-    let lines = with_refusals(conn, rows).await?;
-    Ok(match lines.into_iter().next() {
+        .select((line_columns!(), refused))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(match latest {
         None => AckState::None,
-        Some(l) => AckState::of(Some(&l.state), !l.refused.is_empty()),
+        Some((row, refused)) => AckState::of(Some(&line(row, &[]).state), refused),
     })
 }
 

@@ -291,7 +291,8 @@ fn due_note(
     }))
 }
 
-/// What the track page shows of a PAKN, read in two round trips.
+/// What the track page shows of a PAKN, read in two round trips (three when staff names
+/// are shown).
 struct Loaded {
     row: TrackRow,
     /// The answer a rating judges, once there is an answer.
@@ -310,21 +311,32 @@ async fn load(state: &AppState, access_token: &str) -> AppResult<Option<Loaded>>
     let Some(row) = track::by_access_token(&mut conn, access_token).await? else {
         return Ok(None);
     };
-    // The answer a rating judges: the latest approved reply (a reopened PAKN answered
-    // again is rated again; the earlier ratings stay in the timeline).
-    let latest_answer = if row.answered_at.is_some() {
-        ratings::latest_answer(&mut conn, row.id).await?
-    } else {
-        None
-    };
-    // The rest in one round trip (pipelined on the connection).
-    let (events, replies, files) = {
+    // The rest in one round trip (pipelined on the connection): the answer a rating
+    // judges (the latest approved reply: a reopened PAKN answered again is rated again;
+    // the earlier ratings stay in the timeline), the timeline, the replies and their
+    // files, and where the acknowledgement stands.
+    let (latest_answer, events, replies, files, ack) = {
         let shared = &*conn;
-        let (mut c1, mut c2, mut c3) = (shared, shared, shared);
+        let (mut c1, mut c2, mut c3, mut c4, mut c5) = (shared, shared, shared, shared, shared);
+        let (answered, has_email) = (row.answered_at.is_some(), row.email.is_some());
         futures_util::try_join!(
-            track::public_events(&mut c1, row.id),
-            track::approved_replies(&mut c2, row.id),
-            track::reply_files(&mut c3, row.id),
+            async {
+                if answered {
+                    ratings::latest_answer(&mut c1, row.id).await
+                } else {
+                    Ok(None)
+                }
+            },
+            track::public_events(&mut c2, row.id),
+            track::approved_replies(&mut c3, row.id),
+            track::reply_files(&mut c4, row.id),
+            async {
+                if has_email {
+                    sight::ack_state(&mut c5, row.id).await
+                } else {
+                    Ok(AckState::None)
+                }
+            },
         )?
     };
     let names = if state.cfg.privacy.show_staff_names {
@@ -334,11 +346,6 @@ async fn load(state: &AppState, access_token: &str) -> AppResult<Option<Loaded>>
         tickets::user_names(&mut conn, &ids).await?
     } else {
         Vec::new()
-    };
-    let ack = if row.email.is_some() {
-        sight::ack_state(&mut conn, row.id).await?
-    } else {
-        AckState::None
     };
     Ok(Some(Loaded {
         row,
