@@ -4,6 +4,7 @@
 
 mod api_client;
 mod bench_tokens;
+mod bulk_indexes;
 mod check_calendar;
 mod digests;
 mod doctor;
@@ -65,6 +66,9 @@ pub enum Command {
     SeedDemo {
         #[arg(long, default_value_t = 1000)]
         tickets: u64,
+        /// Connections loading at once (one Postgres backend, so one CPU, each).
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
     },
     /// The systems that file and follow PAKN through /api/v1: add, list, revoke, enable.
     ApiClient {
@@ -209,7 +213,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::SeedDemo { tickets } => seed_demo::run(&cfg, tickets).await,
+        Command::SeedDemo { tickets, jobs } => seed_demo::run(&cfg, tickets, jobs).await,
         Command::User { command } => user::run(&cfg, command).await,
         Command::ApiClient { command } => api_client::run(&cfg, command).await,
         Command::Outbox { command } => outbox::run(&cfg, command).await,

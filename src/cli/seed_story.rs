@@ -101,19 +101,50 @@ fn array(items: &[&str]) -> String {
     format!("ARRAY[{}]::text[]", quoted.join(","))
 }
 
-/// Writes the history of every PAKN that has none yet.
-pub async fn write(client: &tokio_postgres::Client, copies: &[Copy]) -> anyhow::Result<()> {
+/// Writes the history of every PAKN that has none yet, split over `clients` (one
+/// Postgres backend each, so the work uses as many CPUs): client `k` of `n` writes the
+/// history of the PAKN whose id is `k` modulo `n`. Prints each statement's time (the
+/// slowest client's).
+pub async fn write(clients: &[tokio_postgres::Client], copies: &[Copy]) -> anyhow::Result<()> {
+    let n = clients.len();
+    let times = futures_util::future::try_join_all(
+        clients
+            .iter()
+            .enumerate()
+            .map(|(k, client)| write_share(client, copies, n, k)),
+    )
+    .await?;
+    for (i, (what, _)) in times.first().into_iter().flatten().enumerate() {
+        let slowest = times
+            .iter()
+            .filter_map(|t| t.get(i).map(|(_, secs)| *secs))
+            .fold(0.0, f64::max);
+        eprintln!("seed-demo:   {slowest:6.1}s {what}");
+    }
+    Ok(())
+}
+
+/// The history of the new PAKN whose id is `k` modulo `n`; each statement's first
+/// words and seconds.
+async fn write_share(
+    client: &tokio_postgres::Client,
+    copies: &[Copy],
+    n: usize,
+    k: usize,
+) -> anyhow::Result<Vec<(String, f64)>> {
     client
-        .batch_execute(
+        .batch_execute(&format!(
             "SET client_min_messages = warning;
              DROP TABLE IF EXISTS seed_new;
              CREATE TEMP TABLE seed_new AS
                SELECT t.id FROM tickets t
-               WHERE NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id);
+               WHERE t.id % {n} = {k}
+                 AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id);
              ALTER TABLE seed_new ADD PRIMARY KEY (id);
+             ANALYZE seed_new;
              DROP TABLE IF EXISTS seed_copy;
-             CREATE TEMP TABLE seed_copy (title text PRIMARY KEY, question text, answer text, search text);",
-        )
+             CREATE TEMP TABLE seed_copy (title text PRIMARY KEY, question text, answer text, search text);"
+        ))
         .await
         .context("finding the new demo PAKN")?;
     for c in copies {
@@ -125,19 +156,25 @@ pub async fn write(client: &tokio_postgres::Client, copies: &[Copy]) -> anyhow::
             .await
             .context("adding a demo public copy")?;
     }
-    client
-        .batch_execute(&events_sql())
-        .await
-        .context("writing the demo PAKN's events")?;
-    client
-        .batch_execute(&replies_sql())
-        .await
-        .context("writing the demo replies")?;
-    client
-        .batch_execute(&aftercare_sql())
-        .await
-        .context("writing the demo ratings and public answers")?;
-    Ok(())
+    let mut times = Vec::new();
+    for sql in [events_sql(), replies_sql(), aftercare_sql()] {
+        // Statements end a line with `;`, which no literal in them holds.
+        for statement in sql.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+            let started = std::time::Instant::now();
+            client
+                .batch_execute(statement)
+                .await
+                .with_context(|| format!("writing the demo history: {}", head(statement)))?;
+            times.push((head(statement), started.elapsed().as_secs_f64()));
+        }
+    }
+    Ok(times)
+}
+
+/// A statement's first words, to say which one it is.
+fn head(statement: &str) -> String {
+    let words: Vec<&str> = statement.split_whitespace().take(12).collect();
+    words.join(" ")
 }
 
 /// Submitted, accepted, started, asked, and the ending moves with their reasons.

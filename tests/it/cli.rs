@@ -434,6 +434,104 @@ async fn seed_demo_makes_n_tickets_with_unique_codes_and_no_pending_mail() {
     drop_db(&name).await;
 }
 
+/// The secondary indexes of `tickets` and `ticket_events`, by name.
+async fn secondary_indexes(conn: &mut diesel_async::AsyncPgConnection) -> Vec<String> {
+    diesel::sql_query(
+        "SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+         WHERE i.indrelid IN ('tickets'::regclass, 'ticket_events'::regclass) \
+           AND NOT i.indisunique AND NOT i.indisprimary ORDER BY 1",
+    )
+    .load::<IndexName>(conn)
+    .await
+    .expect("indexes")
+    .into_iter()
+    .map(|r| r.name)
+    .collect()
+}
+
+#[derive(diesel::QueryableByName)]
+struct IndexName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_seed_rebuilds_the_indexes_it_dropped_and_one_cut_short_is_repaired() {
+    let (url, name) = new_db_url().await;
+    let seed = |n: &str, jobs: &str| {
+        let (n, jobs, url) = (n.to_string(), jobs.to_string(), url.clone());
+        async move {
+            let out = pakn(&["seed-demo", "--tickets", &n, "--jobs", &jobs])
+                .env("PAKN_DATABASE__URL", &url)
+                .output()
+                .await
+                .expect("run");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stderr).to_string()
+        }
+    };
+    // A first seed into an empty database loads in bulk, through three connections.
+    let said = seed("1500", "3").await;
+    assert!(said.contains("secondary indexes dropped"), "{said}");
+    let mut conn = pakn::db::connect(&url).await.expect("connect");
+    let indexes = secondary_indexes(&mut conn).await;
+    assert!(indexes.len() >= 20, "{indexes:?}");
+    assert!(indexes.contains(&"tickets_search".to_string()));
+    assert!(indexes.contains(&"ticket_events_ticket".to_string()));
+    assert_eq!(
+        count_of(
+            &mut conn,
+            "SELECT count(*) FROM pg_class WHERE relname = 'seed_demo_indexes'"
+        )
+        .await,
+        0,
+        "the list of dropped indexes is gone"
+    );
+    // Every PAKN has exactly one "submitted" event, whichever connection wrote it.
+    assert_eq!(
+        count_of(
+            &mut conn,
+            "SELECT count(*) FROM ticket_events WHERE event = 'submitted'"
+        )
+        .await,
+        1500
+    );
+    // A seed cut short after dropping two indexes left its list behind.
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut conn,
+        "CREATE TABLE seed_demo_indexes (name text PRIMARY KEY, def text NOT NULL); \
+         INSERT INTO seed_demo_indexes SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_class c \
+          WHERE c.relname IN ('tickets_phone', 'ticket_events_ticket'); \
+         DROP INDEX tickets_phone; DROP INDEX ticket_events_ticket",
+    )
+    .await
+    .expect("a seed cut short");
+    // The next seed (adding fewer PAKN than there are: no bulk load) repairs it first.
+    let said = seed("200", "2").await;
+    assert!(said.contains("stopped half-way"), "{said}");
+    assert!(!said.contains("secondary indexes dropped"), "{said}");
+    assert_eq!(secondary_indexes(&mut conn).await, indexes);
+    assert_eq!(
+        count_of(
+            &mut conn,
+            "SELECT count(*) FROM ticket_events WHERE event = 'submitted'"
+        )
+        .await,
+        1700
+    );
+    assert_eq!(
+        count_of(&mut conn, "SELECT count(*) FROM (SELECT ticket_id FROM ticket_events WHERE event = 'submitted' GROUP BY 1 HAVING count(*) > 1) d").await,
+        0,
+        "no history written twice"
+    );
+    drop(conn);
+    drop_db(&name).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_submission_through_the_binary_is_idempotent_too() {
     // Guards the public contract: POST /feedback → 303 → /t/{token}.
