@@ -572,10 +572,13 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
     // The monthly roll-ups' trigger is off meanwhile (a million delta rows otherwise);
     // they are rebuilt set-based from the daily counts after, all in one transaction
     // (an error drops the connection, which rolls it back with the trigger on).
+    // TRUNCATE, not DELETE: the deleted rows' keys would stay in the primary key until
+    // the transaction ends, and every new row would visit its dead twin in the heap for
+    // the uniqueness check (at 100,000 PAKN: 13 s of inserts instead of 8).
     client
         .batch_execute(
             "BEGIN; ALTER TABLE report_counts DISABLE TRIGGER report_months_delta;
-             DELETE FROM report_counts; DELETE FROM report_months;",
+             TRUNCATE report_counts, report_months;",
         )
         .await
         .context("emptying the report aggregates")?;
