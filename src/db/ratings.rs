@@ -19,7 +19,7 @@ pub struct LatestAnswer {
 /// reopened PAKN has several), with the rating it was given. `None` while none was
 /// approved.
 pub async fn latest_answer(
-    conn: &mut &AsyncPgConnection,
+    conn: &mut AsyncPgConnection,
     ticket_id: i64,
 ) -> QueryResult<Option<LatestAnswer>> {
     replies::table

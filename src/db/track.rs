@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::schema::{attachments, replies, ticket_events, tickets};
+use super::schema::{attachments, ratings, replies, ticket_events, tickets};
 use crate::domain::feedback::FeedbackKind;
 use crate::domain::status::Status;
 use crate::domain::workflow::ActorKind;
@@ -86,15 +86,18 @@ pub struct ApprovedReply {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+/// The approved replies of a ticket, oldest first, each with the citizen's rating of it
+/// once given (the last one is the answer a rating judges now).
 pub async fn approved_replies(
     conn: &mut &AsyncPgConnection,
     ticket_id: i64,
-) -> QueryResult<Vec<ApprovedReply>> {
+) -> QueryResult<Vec<(ApprovedReply, Option<String>)>> {
     replies::table
+        .left_join(ratings::table)
         .filter(replies::ticket_id.eq(ticket_id))
         .filter(replies::state.eq("approved"))
         .order(replies::id)
-        .select(ApprovedReply::as_select())
+        .select((ApprovedReply::as_select(), ratings::rating.nullable()))
         .load(conn)
         .await
 }

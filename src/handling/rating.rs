@@ -79,7 +79,7 @@ pub async fn rate(
 ) -> Result<Rated, HandlingError> {
     conn.transaction::<Rated, HandlingError, _>(async |conn| {
         let ticket = data::lock(conn, ticket_id).await?;
-        let answer = ratings_data::latest_answer(&mut &*conn, ticket.id).await?;
+        let answer = ratings_data::latest_answer(conn, ticket.id).await?;
         if answer.as_ref().is_some_and(|a| a.rating.is_some()) {
             return Ok(Rated::AlreadyRated);
         }

@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use crate::db::ratings::{self, LatestAnswer};
+use crate::db::ratings::LatestAnswer;
 use crate::db::tickets;
 use crate::db::track::{self, ApprovedReply, PublicEvent, ReplyFile, TrackRow};
 use crate::domain::attachment::{content_disposition, size_text};
@@ -311,34 +311,36 @@ async fn load(state: &AppState, access_token: &str) -> AppResult<Option<Loaded>>
     let Some(row) = track::by_access_token(&mut conn, access_token).await? else {
         return Ok(None);
     };
-    // The rest in one round trip (pipelined on the connection): the answer a rating
-    // judges (the latest approved reply: a reopened PAKN answered again is rated again;
-    // the earlier ratings stay in the timeline), the timeline, the replies and their
-    // files, and where the acknowledgement stands.
-    let (latest_answer, events, replies, files, ack) = {
+    // The rest in one round trip (pipelined on the connection): the timeline, the
+    // approved replies with their ratings and files, and where the acknowledgement
+    // stands.
+    let (events, rated, files, ack) = {
         let shared = &*conn;
-        let (mut c1, mut c2, mut c3, mut c4, mut c5) = (shared, shared, shared, shared, shared);
-        let (answered, has_email) = (row.answered_at.is_some(), row.email.is_some());
+        let (mut c1, mut c2, mut c3, mut c4) = (shared, shared, shared, shared);
+        let has_email = row.email.is_some();
         futures_util::try_join!(
-            async {
-                if answered {
-                    ratings::latest_answer(&mut c1, row.id).await
-                } else {
-                    Ok(None)
-                }
-            },
-            track::public_events(&mut c2, row.id),
-            track::approved_replies(&mut c3, row.id),
-            track::reply_files(&mut c4, row.id),
+            track::public_events(&mut c1, row.id),
+            track::approved_replies(&mut c2, row.id),
+            track::reply_files(&mut c3, row.id),
             async {
                 if has_email {
-                    sight::ack_state(&mut c5, row.id).await
+                    sight::ack_state(&mut c4, row.id).await
                 } else {
                     Ok(AckState::None)
                 }
             },
         )?
     };
+    // The answer a rating judges: the latest approved reply (a reopened PAKN answered
+    // again is rated again; the earlier ratings stay in the timeline).
+    let latest_answer = row
+        .answered_at
+        .and(rated.last())
+        .map(|(reply, rating)| LatestAnswer {
+            reply_id: reply.id,
+            rating: rating.clone(),
+        });
+    let replies: Vec<ApprovedReply> = rated.into_iter().map(|(reply, _)| reply).collect();
     let names = if state.cfg.privacy.show_staff_names {
         let mut ids: Vec<i32> = events.iter().filter_map(|e| e.actor_id).collect();
         ids.sort_unstable();
