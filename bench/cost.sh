@@ -23,7 +23,6 @@ ticks() { # pids... → summed utime+stime ticks
   echo "$total"
 }
 backends() { psql "$DB_URL" -qAt -c "SELECT pid FROM pg_stat_activity WHERE datname = 'pakn_1m' AND application_name <> 'psql' AND pid <> pg_backend_pid()"; }
-xacts() { psql "$DB_URL" -qAt -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'pakn_1m'"; }
 
 echo "| endpoint | requests | pakn µs CPU/req | postgres µs CPU/req | transactions/req | load |"
 echo "| --- | --- | --- | --- | --- | --- |"
@@ -32,11 +31,11 @@ cost() { # name path-file
   wrk -t1 -c4 -d3s -s "$ROOT/bench/paths.lua" "$BASE" >/dev/null 2>&1 # opens the pool
   local pg; pg=$(backends | tr '\n' ' ')
   local p0 g0 x0 p1 g1 x1 n
-  p0=$(ticks "$SERVER_PID"); g0=$(ticks $pg); x0=$(xacts)
+  p0=$(ticks "$SERVER_PID"); g0=$(ticks $pg); x0=$(xacts_of_db)
   wrk -t1 -c4 -d"${SECS}s" -s "$ROOT/bench/paths.lua" "$BASE" > "$OUT/$1.wrk" 2>&1
-  p1=$(ticks "$SERVER_PID"); g1=$(ticks $pg); x1=$(xacts)
+  p1=$(ticks "$SERVER_PID"); g1=$(ticks $pg); x1=$(xacts_of_db)
   n=$(awk '/requests in/ {print $1}' "$OUT/$1.wrk")
-  # The two psql calls of xacts() are transactions too.
+  # The two psql calls of xacts_of_db are transactions too.
   echo "| $1 | $n | $(( (p1-p0) * 10000 / n )) | $(( (g1-g0) * 10000 / n )) | $(echo "scale=2; ($x1 - $x0 - 2) / $n" | bc) | $(cut -d' ' -f1 /proc/loadavg) |"
 }
 echo "/staff/tickets" > "$OUT/first.txt"; cost queue_first_page "$OUT/first.txt"

@@ -10,11 +10,10 @@
 
 use anyhow::Context;
 
+use super::spread;
+
 /// The tables whose secondary indexes are dropped during a bulk load.
 const TABLES: &[&str] = &["tickets", "ticket_events"];
-
-/// Memory for each index build (the session's `maintenance_work_mem`).
-const BUILD_MEMORY: &str = "512MB";
 
 /// Saves the secondary indexes' definitions and drops the indexes.
 pub async fn drop(client: &tokio_postgres::Client) -> anyhow::Result<()> {
@@ -62,7 +61,8 @@ pub async fn drop(client: &tokio_postgres::Client) -> anyhow::Result<()> {
 }
 
 /// Builds every index on the list that does not exist, spread over `clients` (the GIN
-/// index, the longest build, first), and forgets the list.
+/// index, the longest build, first; their sessions set `maintenance_work_mem`), and
+/// forgets the list.
 pub async fn build(clients: &[tokio_postgres::Client]) -> anyhow::Result<()> {
     let Some(first) = clients.first() else {
         return Ok(());
@@ -77,25 +77,16 @@ pub async fn build(clients: &[tokio_postgres::Client]) -> anyhow::Result<()> {
         .await
         .context("reading the list of dropped indexes")?;
     let queue: Vec<(String, String)> = listed.iter().map(|r| (r.get(0), r.get(1))).collect();
-    let queue = std::sync::Mutex::new(queue);
-    futures_util::future::try_join_all(clients.iter().map(|client| async {
-        client
-            .batch_execute(&format!("SET maintenance_work_mem = '{BUILD_MEMORY}'"))
-            .await
-            .context("raising maintenance_work_mem")?;
-        loop {
-            let next = queue.lock().ok().and_then(|mut q| q.pop());
-            let Some((name, def)) = next else { break };
+    spread::over(
+        clients,
+        queue,
+        async |client, (name, def): (String, String)| {
             client
                 .batch_execute(&def)
                 .await
-                .with_context(|| format!("building index {name}"))?;
-        }
-        client
-            .batch_execute("RESET maintenance_work_mem")
-            .await
-            .context("resetting maintenance_work_mem")
-    }))
+                .with_context(|| format!("building index {name}"))
+        },
+    )
     .await?;
     first
         .batch_execute("DROP TABLE seed_demo_indexes")

@@ -15,6 +15,7 @@ mod reports;
 mod retention;
 mod seed_demo;
 mod seed_story;
+mod spread;
 mod user;
 
 use std::path::PathBuf;

@@ -15,7 +15,7 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use tokio_postgres::NoTls;
 
-use super::{bulk_indexes, seed_story};
+use super::{bulk_indexes, seed_story, spread};
 use crate::config::Config;
 use crate::domain::calendar::{DeadlinePolicy, deadlines, local_date};
 use crate::domain::fold::fold;
@@ -209,6 +209,9 @@ struct Ctx {
 
 /// Memory for each sort and hash of the seed's set-based statements.
 const WORK_MEM: &str = "256MB";
+
+/// Memory for each index build.
+const BUILD_MEMORY: &str = "512MB";
 
 /// Rows are generated and sent to `COPY` in batches of this many.
 const BATCH: u64 = 50_000;
@@ -452,10 +455,12 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
             .await
             .context("connecting with tokio-postgres for COPY")?;
         conn_tasks.push(tokio::spawn(connection));
-        // The history and the aggregates are a few big joins and sorts: in memory
-        // rather than in batches on disk.
+        // The history and the aggregates are a few big joins and sorts, and the bulk
+        // load's indexes are built by sorting: in memory rather than in batches on disk.
         client
-            .batch_execute(&format!("SET work_mem = '{WORK_MEM}'"))
+            .batch_execute(&format!(
+                "SET work_mem = '{WORK_MEM}'; SET maintenance_work_mem = '{BUILD_MEMORY}'"
+            ))
             .await
             .context("raising work_mem")?;
         if let Err(why) = quiet_triggers(&client).await
@@ -605,7 +610,8 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
     // VACUUM (not only ANALYZE): rows loaded by COPY are not yet marked all-visible, and
     // without that the counts over the open tickets' index read the heap (150 ms instead
     // of 2 ms at 1,000,000 tickets). VACUUM cannot run inside the batch's transaction.
-    let tables = std::sync::Mutex::new(vec![
+    // Spread over the connections, the biggest table first (items go from the end).
+    let tables = vec![
         "report_months",
         "report_counts",
         "ticket_counters",
@@ -614,19 +620,13 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
         "replies",
         "ticket_events",
         "tickets",
-    ]);
-    futures_util::future::try_join_all(clients.iter().map(|client| async {
-        loop {
-            let next = tables.lock().ok().and_then(|mut t| t.pop());
-            let Some(table) = next else {
-                return anyhow::Ok(());
-            };
-            client
-                .batch_execute(&format!("VACUUM (ANALYZE) {table}"))
-                .await
-                .with_context(|| format!("vacuuming {table}"))?;
-        }
-    }))
+    ];
+    spread::over(&clients, tables, async |client, table| {
+        client
+            .batch_execute(&format!("VACUUM (ANALYZE) {table}"))
+            .await
+            .with_context(|| format!("vacuuming {table}"))
+    })
     .await?;
     steps.finished("vacuum");
     let size = client

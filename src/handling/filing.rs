@@ -155,6 +155,13 @@ struct Plan<'a> {
     feedback: &'a ValidFeedback,
     meta: &'a FilingMeta,
     route: Route<'a>,
+    worked: Worked,
+}
+
+/// The values a filing derives from its form and the calendar, the same for each of its
+/// attempts (each [`Attempt`] owns a copy).
+#[derive(Clone)]
+struct Worked {
     due: Deadlines,
     received_on: NaiveDate,
     hash: Vec<u8>,
@@ -192,16 +199,18 @@ impl<'a> Plan<'a> {
             cfg,
             feedback,
             meta,
-            due: deadlines(
-                &reference.calendar,
-                &cfg.deadline_policy(),
-                meta.received_at,
-            ),
-            received_on,
-            hash: content_hash(feedback, files, &meta.keep_stashed),
-            search: search_text(feedback),
-            retention_until: add_years(received_on, cfg.privacy.retention_years),
-            event_data,
+            worked: Worked {
+                due: deadlines(
+                    &reference.calendar,
+                    &cfg.deadline_policy(),
+                    meta.received_at,
+                ),
+                received_on,
+                hash: content_hash(feedback, files, &meta.keep_stashed),
+                search: search_text(feedback),
+                retention_until: add_years(received_on, cfg.privacy.retention_years),
+                event_data,
+            },
             route,
         })
     }
@@ -229,8 +238,8 @@ impl<'a> Plan<'a> {
                 .as_deref()
                 .filter(|_| !self.meta.skip_acknowledgement),
             received_at: self.meta.received_at,
-            accept_due: self.due.accept_due,
-            reply_due: self.due.reply_due,
+            accept_due: self.worked.due.accept_due,
+            reply_due: self.worked.due.reply_due,
         };
         let mails = compose::filing_stubs(&self.route, &filed);
         mail::outbox::filing_rows_json(&ids.public_id, &mails).context("the filing's mails as JSON")
@@ -252,12 +261,7 @@ impl<'a> Plan<'a> {
                 exclude: self.meta.entered_by,
             },
             actor: self.actor(),
-            due: self.due,
-            received_on: self.received_on,
-            hash: self.hash.clone(),
-            search: self.search.clone(),
-            retention_until: self.retention_until,
-            event_data: self.event_data.clone(),
+            worked: self.worked.clone(),
         })
     }
 }
@@ -273,24 +277,20 @@ pub struct Attempt {
     rule_id: Option<i32>,
     staff: tickets::StaffNotice,
     actor: ActorKind,
-    due: Deadlines,
-    received_on: NaiveDate,
-    hash: Vec<u8>,
-    search: String,
-    retention_until: NaiveDate,
-    event_data: serde_json::Value,
+    worked: Worked,
     mails: serde_json::Value,
 }
 
 impl Attempt {
     fn ticket_row(&self) -> tickets::NewTicket<'_> {
-        let (f, meta, due) = (&self.feedback, &self.meta, &self.due);
+        let (f, meta, w) = (&self.feedback, &self.meta, &self.worked);
+        let due = &w.due;
         tickets::NewTicket {
             public_id: &self.ids.public_id,
             code: self.ids.code.as_str(),
             access_token: &self.ids.access_token,
             idempotency_key: meta.idempotency_key.as_deref(),
-            content_hash: Some(&self.hash),
+            content_hash: Some(&w.hash),
             status: Status::Submitted,
             channel: meta.channel,
             external_ref: meta.external_ref.as_deref(),
@@ -326,8 +326,8 @@ impl Attempt {
             reply_due: due.reply_due,
             suspected_spam: meta.suspected_spam,
             spam_reasons: &meta.spam_reasons,
-            search_text: &self.search,
-            retention_until: self.retention_until,
+            search_text: &w.search,
+            retention_until: w.retention_until,
         }
     }
 
@@ -336,8 +336,8 @@ impl Attempt {
         tickets::FilingExtras {
             ticket: self.ticket_row(),
             event_actor: self.actor,
-            event_data: &self.event_data,
-            received_on: self.received_on,
+            event_data: &self.worked.event_data,
+            received_on: self.worked.received_on,
             mails: &self.mails,
             staff: &self.staff,
         }
@@ -366,7 +366,7 @@ impl Attempt {
         }
         let key = self.idempotency_key().unwrap_or_default();
         Ok(match tickets::by_idempotency_key(conn, key).await? {
-            Some((access_token, Some(h))) if h == self.hash => {
+            Some((access_token, Some(h))) if h == self.worked.hash => {
                 FilingOutcome::AlreadyFiled { access_token }
             }
             _ => FilingOutcome::TokenReused,
@@ -379,7 +379,7 @@ impl Attempt {
             code: self.ids.code.clone(),
             public_id: self.ids.public_id.clone(),
             access_token: self.ids.access_token.clone(),
-            reply_due: self.due.reply_due,
+            reply_due: self.worked.due.reply_due,
         }
     }
 

@@ -146,20 +146,24 @@ async fn config_errors_stop_start_up_naming_the_key() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// Runs `pakn args` on the database at `url`, asserts that it succeeded, and returns
+/// what it said on stderr.
+async fn run_on(url: &str, args: &[&str]) -> String {
+    let out = pakn(args)
+        .env("PAKN_DATABASE__URL", url)
+        .output()
+        .await
+        .expect("run");
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{said}");
+    said
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn migrating_twice_is_a_no_op() {
     let (url, name) = new_db_url().await;
     for _ in 0..2 {
-        let out = pakn(&["migrate"])
-            .env("PAKN_DATABASE__URL", &url)
-            .output()
-            .await
-            .expect("run");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_on(&url, &["migrate"]).await;
     }
     let mut conn = pakn::db::connect(&url).await.expect("connect");
     assert_eq!(
@@ -374,16 +378,7 @@ async fn demo_history_agrees_with_the_screens(conn: &mut diesel_async::AsyncPgCo
 #[tokio::test(flavor = "multi_thread")]
 async fn seed_demo_makes_n_tickets_with_unique_codes_and_no_pending_mail() {
     let (url, name) = new_db_url().await;
-    let out = pakn(&["seed-demo", "--tickets", "3000"])
-        .env("PAKN_DATABASE__URL", &url)
-        .output()
-        .await
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_on(&url, &["seed-demo", "--tickets", "3000"]).await;
     let mut conn = pakn::db::connect(&url).await.expect("connect");
     let total: i64 = tickets::table
         .count()
@@ -458,21 +453,8 @@ struct IndexName {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bulk_seed_rebuilds_the_indexes_it_dropped_and_one_cut_short_is_repaired() {
     let (url, name) = new_db_url().await;
-    let seed = |n: &str, jobs: &str| {
-        let (n, jobs, url) = (n.to_string(), jobs.to_string(), url.clone());
-        async move {
-            let out = pakn(&["seed-demo", "--tickets", &n, "--jobs", &jobs])
-                .env("PAKN_DATABASE__URL", &url)
-                .output()
-                .await
-                .expect("run");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8_lossy(&out.stderr).to_string()
-        }
+    let seed = async |n: &str, jobs: &str| {
+        run_on(&url, &["seed-demo", "--tickets", n, "--jobs", jobs]).await
     };
     // A first seed into an empty database loads in bulk, through three connections.
     let said = seed("1500", "3").await;

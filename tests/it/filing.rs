@@ -131,9 +131,17 @@ pub fn without(fields: &[(&'static str, String)], name: &str) -> Vec<(&'static s
 }
 
 pub async fn post(app: &TestApp, form: Form) -> (StatusCode, String, Option<String>) {
-    let res = app
-        .client
-        .post(app.url("/feedback"))
+    post_with(&app.client, app.url("/feedback"), form).await
+}
+
+/// `post` with the client and the URL owned (for a filing posted from a spawned task).
+pub async fn post_with(
+    client: &reqwest::Client,
+    url: String,
+    form: Form,
+) -> (StatusCode, String, Option<String>) {
+    let res = client
+        .post(url)
         .multipart(form)
         .send()
         .await

@@ -15,7 +15,7 @@ use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use reqwest::StatusCode;
 
-use crate::filing::{form_of, fresh_form, valid_fields, with};
+use crate::filing::{form_of, fresh_form, post_with, valid_fields, with};
 use crate::support::app::TestApp;
 
 async fn steering_trigger(app: &TestApp) {
@@ -65,21 +65,7 @@ async fn post_titled(
     let fields = with(&valid_fields(&token), "title", title);
     let client = app.client.clone();
     let url = app.url("/feedback");
-    tokio::spawn(async move {
-        let res = client
-            .post(url)
-            .multipart(form_of(&fields))
-            .send()
-            .await
-            .expect("POST /feedback");
-        let status = res.status();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        (status, res.text().await.unwrap_or_default(), location)
-    })
+    tokio::spawn(async move { post_with(&client, url, form_of(&fields)).await })
 }
 
 /// Waits until `n` backends wait for an advisory lock (filings held by the trigger).
