@@ -63,10 +63,21 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
     tokio::pin!(shutdown);
+    let mut settled: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
     loop {
         let accepted = tokio::select! {
             accepted = accept(&listener, &permits) => accepted,
-            () = &mut shutdown => break,
+            () = &mut shutdown, if settled.is_none() => {
+                // From here the kernel completes no new handshake (see
+                // `refuse_new_connections`); those already under way finish while this
+                // loop still accepts for `SETTLE`.
+                if let Err(e) = refuse_new_connections(&listener) {
+                    tracing::warn!(error = %e, "could not stop new connections before closing");
+                }
+                settled = Some(Box::pin(tokio::time::sleep(SETTLE)));
+                continue;
+            }
+            () = async { if let Some(s) = settled.as_mut() { s.await } }, if settled.is_some() => break,
         };
         let Some((stream, remote, permit)) = accepted else {
             continue;
@@ -97,6 +108,48 @@ pub async fn serve(
     }
     drop(signals);
     closed_tx.closed().await;
+}
+
+/// How long the listener keeps accepting after the stop, once it refuses new
+/// handshakes: long enough for a handshake begun just before to complete (one round
+/// trip on the proxy's network).
+const SETTLE: Duration = Duration::from_millis(100);
+
+/// Makes the kernel drop new connection requests (TCP segments with SYN) to `listener`,
+/// through a classic BPF socket filter; segments of handshakes under way still pass.
+///
+/// Without it, a connection completed between the last `accept` and the listener's
+/// close is reset after its client sent a request, and a proxy never resends a POST.
+/// A dropped SYN is sent again by the client about a second later and meets the closed
+/// port, which the proxy takes as a refused connection and retries on another
+/// instance. On systems without socket filters this returns an error and the stop
+/// goes on as before.
+fn refuse_new_connections(listener: &TcpListener) -> std::io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use socket2::SockFilter;
+        // A socket filter on a TCP socket sees the segment from its TCP header on.
+        const LD_B_ABS: u16 = 0x30; // BPF_LD | BPF_B | BPF_ABS
+        const JSET_K: u16 = 0x45; // BPF_JMP | BPF_JSET | BPF_K
+        const RET_K: u16 = 0x06; // BPF_RET | BPF_K
+        const TCP_FLAGS_OFFSET: u32 = 13;
+        const SYN: u32 = 0x02;
+        let program = [
+            SockFilter::new(LD_B_ABS, 0, 0, TCP_FLAGS_OFFSET),
+            SockFilter::new(JSET_K, 0, 1, SYN),
+            SockFilter::new(RET_K, 0, 0, 0),
+            SockFilter::new(RET_K, 0, 0, u32::MAX),
+        ];
+        socket2::SockRef::from(listener).attach_filter(&program)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let _ = listener;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "no socket filters on this system",
+        ))
+    }
 }
 
 /// The connections already waiting in the listen backlog, accepted with plain
@@ -222,5 +275,36 @@ impl Connection {
                 }
             }
         }
+    }
+}
+
+#[cfg(all(test, any(target_os = "linux", target_os = "android")))]
+mod tests {
+    use super::*;
+
+    /// The filter drops new handshakes (a connect times out instead of completing) and
+    /// leaves a connection completed before it in the backlog, still served.
+    #[tokio::test]
+    async fn a_stopping_listener_completes_no_new_handshake_and_keeps_the_waiting_one() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut waiting = TcpStream::connect(addr)
+            .await
+            .expect("connect before the stop");
+        refuse_new_connections(&listener).expect("filter attached");
+        let late = tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(addr)).await;
+        assert!(
+            late.is_err(),
+            "a connection completed after the stop: {late:?}"
+        );
+        let (mut accepted, _) = listener.accept().await.expect("the waiting connection");
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        waiting.write_all(b"ping").await.expect("write");
+        let mut buf = [0u8; 4];
+        accepted.read_exact(&mut buf).await.expect("read");
+        assert_eq!(&buf, b"ping");
+        accepted.write_all(b"pong").await.expect("answer");
+        waiting.read_exact(&mut buf).await.expect("read the answer");
+        assert_eq!(&buf, b"pong");
     }
 }
