@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, RwLock};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
@@ -68,6 +68,62 @@ impl Lang {
     }
 }
 
+/// Messages without arguments, as looked up: their text never changes while the
+/// process runs (the locales are compiled in), and a lookup negotiates languages and
+/// formats the pattern each time (a queue page asked for about 150).
+static PLAIN: [LazyLock<RwLock<HashMap<String, String>>>; 2] = [
+    LazyLock::new(|| RwLock::new(HashMap::new())),
+    LazyLock::new(|| RwLock::new(HashMap::new())),
+];
+
+/// The message `id` without arguments in `lang`, from [`PLAIN`] once looked up; its id
+/// itself when missing.
+fn plain_message(lang: Lang, id: &str) -> String {
+    let cache = &PLAIN[lang as usize];
+    if let Some(text) = cache
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(id)
+    {
+        return text.clone();
+    }
+    let text = LOCALES
+        .try_lookup(lang.id(), id)
+        .unwrap_or_else(|| id.to_string());
+    cache
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(id.to_string(), text.clone());
+    text
+}
+
+/// Where a template's argument goes: a character of the Private Use Area, which no
+/// message holds.
+const HOLE: char = '\u{E000}';
+
+/// A message with one text argument, formatted once around a hole ([`Tr::template1`]).
+#[derive(Debug, Clone)]
+pub struct Template {
+    before: String,
+    after: String,
+    /// Whether the message shows the argument at all.
+    fills: bool,
+}
+
+impl Template {
+    /// The message with `value` as its argument, as [`Tr::t1`] would word it.
+    pub fn fill(&self, value: &str) -> String {
+        if !self.fills {
+            return self.before.clone();
+        }
+        let mut out = String::with_capacity(self.before.len() + value.len() + self.after.len());
+        out.push_str(&self.before);
+        out.push_str(value);
+        out.push_str(&self.after);
+        out
+    }
+}
+
 /// Looks up messages in one language. Templates call `t.t("id")` and friends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tr {
@@ -81,9 +137,26 @@ impl Tr {
 
     /// The message `id`; its id itself when missing (a test checks none is missing).
     pub fn t(&self, id: &str) -> String {
-        LOCALES
-            .try_lookup(self.lang.id(), id)
-            .unwrap_or_else(|| id.to_string())
+        plain_message(self.lang, id)
+    }
+
+    /// A message with one text argument, looked up once to fill many times (the
+    /// queue's 50 rows each label their checkbox with their code).
+    pub fn template1(&self, id: &str, name: &'static str) -> Template {
+        let formatted = self.t1(id, name, HOLE.to_string());
+        match formatted.split_once(HOLE) {
+            Some((before, after)) => Template {
+                before: before.to_string(),
+                after: after.to_string(),
+                fills: true,
+            },
+            // A translation without the argument, or a missing message.
+            None => Template {
+                before: formatted,
+                after: String::new(),
+                fills: false,
+            },
+        }
     }
 
     /// The message with one argument.
@@ -145,6 +218,30 @@ impl Tr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_fills_as_the_message_with_its_argument_and_plain_messages_keep_their_text() {
+        for lang in [Lang::Vi, Lang::En] {
+            let t = Tr::new(lang);
+            let pick = t.template1("queue-pick", "code");
+            for code in ["PAKN-2026-000001", "<b>&amp;</b>", ""] {
+                assert_eq!(
+                    pick.fill(code),
+                    t.t1("queue-pick", "code", code.to_string())
+                );
+            }
+            let missing = t.template1("no-such-message", "x");
+            assert_eq!(missing.fill("v"), "no-such-message");
+            let direct = LOCALES.try_lookup(lang.id(), "queue-unassigned");
+            assert_eq!(Some(t.t("queue-unassigned")), direct);
+            assert_eq!(Some(t.t("queue-unassigned")), direct, "from the cache");
+            assert_eq!(t.t("no-such-message"), "no-such-message");
+        }
+        assert_ne!(
+            Tr::new(Lang::Vi).t("queue-unassigned"),
+            Tr::new(Lang::En).t("queue-unassigned")
+        );
+    }
 
     /// Every `.ftl` file of one language, by file name (each feature area keeps its own
     /// file: `main.ftl`, `track.ftl`, `admin.ftl`, …).

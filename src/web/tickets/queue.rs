@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 pub use super::queue_params::{PAGE_SIZE, QueueParams};
 use super::queue_params::{SortHead, ViewLink};
-use super::queue_rows::{RowLabels, RowView, StatusLabels};
+use super::queue_rows::{RowLabels, RowView, RowWords, StatusLabels};
 use super::view::ViewCx;
 use crate::auth::StaffUser;
 use crate::db::queue::{
@@ -404,7 +404,7 @@ impl QueuePage {
             policy: state.cfg.deadline_policy(),
             now,
         };
-        let labels = StatusLabels::new(&t);
+        let words_of_rows = RowWords::new(&t);
         let typed = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
         let page = params.page_number();
         let matcher = filter
@@ -418,7 +418,7 @@ impl QueuePage {
         QueuePage {
             chrome: StaffChrome::new(state, lang, user, CHROME_PATH),
             t,
-            rows: rows(&cx, &labels, &found, matcher.as_ref()),
+            rows: rows(&cx, &words_of_rows, &found, matcher.as_ref()),
             labels: RowLabels::new(&t),
             count: match found.total {
                 Some(n) if words => search_words::count_text(&t, n, COUNT_BOUND),
@@ -436,7 +436,11 @@ impl QueuePage {
             views: views(&t, params, filter, &user.access),
             states: states(&t, params, filter),
             due_tabs: due_tabs(&t, params, &found),
-            tabs: tabs(&labels, &found.by_status.value, filter.status),
+            tabs: tabs(
+                &words_of_rows.statuses,
+                &found.by_status.value,
+                filter.status,
+            ),
             heads: heads(&t, params, filter),
             saved: saved_links(params, &found.saved),
             save_query: params.saved_query(),
@@ -466,12 +470,7 @@ impl QueuePage {
     }
 }
 
-fn rows(
-    cx: &ViewCx,
-    labels: &StatusLabels,
-    found: &Found,
-    matcher: Option<&Matcher>,
-) -> Vec<RowView> {
+fn rows(cx: &ViewCx, words: &RowWords, found: &Found, matcher: Option<&Matcher>) -> Vec<RowView> {
     found
         .rows
         .iter()
@@ -481,7 +480,7 @@ fn rows(
                 .and_then(|id| found.staff.iter().find(|s| s.id == id))
                 .map(|s| s.name.clone())
                 .unwrap_or_default();
-            let mut row = RowView::of(cx, labels, r, assignee, matcher);
+            let mut row = RowView::of(cx, words, r, assignee, matcher);
             if let Some(m) = matcher {
                 row.excerpt = found
                     .contents

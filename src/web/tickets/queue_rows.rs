@@ -1,12 +1,15 @@
 //! One line of the queue as shown: the due date that matters for its status with how
 //! late it is, its handler, a confidential PAKN's title and sender withheld.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::db::queue::QueueRow;
 use crate::domain::calendar::{DueState, due_state, format_date, local_date};
 use crate::domain::highlight::Matcher;
 use crate::domain::status::Status;
 use crate::domain::tracking_code::TrackingCode;
-use crate::i18n::Tr;
+use crate::i18n::{Template, Tr};
 use crate::web::kit::highlight::Marked;
 
 use super::view::ViewCx;
@@ -92,12 +95,39 @@ impl StatusLabels {
     }
 }
 
+/// The words of the rows that vary from row to row, worded once per page: the status
+/// labels, the checkbox's label around each code, and the lateness notes by number of
+/// days (rows late by the same days share one).
+pub struct RowWords {
+    pub statuses: StatusLabels,
+    pick: Template,
+    late: RefCell<HashMap<i64, String>>,
+}
+
+impl RowWords {
+    pub fn new(t: &Tr) -> RowWords {
+        RowWords {
+            statuses: StatusLabels::new(t),
+            pick: t.template1("queue-pick", "code"),
+            late: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn late_days(&self, t: &Tr, days: i64) -> String {
+        self.late
+            .borrow_mut()
+            .entry(days)
+            .or_insert_with(|| t.t1("queue-late-days", "days", days))
+            .clone()
+    }
+}
+
 impl RowView {
     /// The line of `r`, whose handler is called `assignee` (empty: nobody), with what
     /// `matcher` finds marked in its title.
     pub fn of(
         cx: &ViewCx,
-        labels: &StatusLabels,
+        words: &RowWords,
         r: &QueueRow,
         assignee: String,
         matcher: Option<&Matcher>,
@@ -109,7 +139,7 @@ impl RowView {
         } else {
             r.reply_due
         };
-        let (due_state, due_note) = due_flag(cx, r.status, due);
+        let (due_state, due_note) = due_flag(cx, words, r.status, due);
         let code_display = TrackingCode::parse(&r.code)
             .map(|c| c.display())
             .unwrap_or(r.code.clone());
@@ -132,7 +162,7 @@ impl RowView {
                     .unwrap_or_default()
             },
             status: r.status.as_str(),
-            status_label: labels.of(r.status),
+            status_label: words.statuses.of(r.status),
             field: reference
                 .field(&r.field_code)
                 .map(|f| t.pick(&f.name_vi, &f.name_en).to_string())
@@ -147,7 +177,7 @@ impl RowView {
             accept_due,
             due_state,
             due_note,
-            pick_label: t.t1("queue-pick", "code", code_display.clone()),
+            pick_label: words.pick.fill(&code_display),
             code_display,
             spam: r.suspected_spam,
             confidential: r.confidential,
@@ -157,7 +187,12 @@ impl RowView {
 
 /// Whether an open PAKN due on `due` is late (and by how many working days) or due
 /// soon.
-fn due_flag(cx: &ViewCx, status: Status, due: chrono::NaiveDate) -> (&'static str, String) {
+fn due_flag(
+    cx: &ViewCx,
+    words: &RowWords,
+    status: Status,
+    due: chrono::NaiveDate,
+) -> (&'static str, String) {
     if !status.is_open() {
         return ("", String::new());
     }
@@ -166,7 +201,7 @@ fn due_flag(cx: &ViewCx, status: Status, due: chrono::NaiveDate) -> (&'static st
         DueState::Overdue => {
             let late = calendar.working_days_between(due, local_date(cx.now));
             let note = if late > 0 {
-                cx.t.t1("queue-late-days", "days", late)
+                words.late_days(&cx.t, late)
             } else {
                 cx.t.t("staff-overdue")
             };
