@@ -44,6 +44,73 @@ impl<Q: Query> Query for Prepared<Q> {
     type SqlType = Q::SqlType;
 }
 
+/// `query` with its LIMIT written into the statement's text, and OFFSET too on a first
+/// page, where diesel would bind both.
+///
+/// Postgres plans a prepared statement once for all calls only when the plan without
+/// the parameters' values costs no more than the plans with them; a bound LIMIT is
+/// costed as a tenth of the rows, so the queue's page was planned again on every call:
+/// 0.26 ms of planning against 0.10 ms of running it, at 1,000,000 PAKN. Written as
+/// text, the limit is known to the plan made once.
+///
+/// `limit` must come from a finite set (a constant of the calling code), as every
+/// distinct text is a statement kept prepared; an offset past the first page stays a
+/// parameter for the same reason.
+#[derive(Debug, Clone)]
+pub struct Paged<Q> {
+    query: Q,
+    limit: i64,
+    offset: i64,
+    /// Whether the offset too is written into the text (a constant of the code).
+    offset_in_text: bool,
+}
+
+/// `query` LIMIT `limit` OFFSET `offset` (see [`Paged`]).
+pub fn paged<Q>(query: Q, limit: i64, offset: i64) -> Prepared<Paged<Q>> {
+    Prepared(Paged {
+        query,
+        limit,
+        offset: offset.max(0),
+        offset_in_text: false,
+    })
+}
+
+/// `query` OFFSET `skip` LIMIT `limit`, both written into the text: for a `skip` that is
+/// a constant of the calling code (the newest-tickets window of a search).
+pub fn skipping<Q>(query: Q, skip: i64, limit: i64) -> Prepared<Paged<Q>> {
+    Prepared(Paged {
+        query,
+        limit,
+        offset: skip.max(0),
+        offset_in_text: true,
+    })
+}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Paged<Q> {
+    fn walk_ast<'b>(&'b self, mut pass: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.query.walk_ast(pass.reborrow())?;
+        pass.push_sql(" LIMIT ");
+        pass.push_sql(&self.limit.to_string());
+        if self.offset_in_text {
+            pass.push_sql(" OFFSET ");
+            pass.push_sql(&self.offset.to_string());
+        } else if self.offset > 0 {
+            pass.push_sql(" OFFSET ");
+            pass.push_bind_param::<diesel::sql_types::BigInt, _>(&self.offset)?;
+        }
+        Ok(())
+    }
+}
+
+impl<Q> QueryId for Paged<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: Query> Query for Paged<Q> {
+    type SqlType = Q::SqlType;
+}
+
 #[cfg(test)]
 mod tests {
     use diesel::prelude::*;
@@ -51,6 +118,24 @@ mod tests {
 
     use super::*;
     use crate::db::schema::tickets;
+
+    #[test]
+    fn a_first_page_has_its_limit_and_no_offset_in_its_text_and_later_pages_bind_theirs() {
+        let q = || tickets::table.select(tickets::id).into_boxed::<Pg>();
+        let first = diesel::debug_query::<Pg, _>(&paged(q(), 51, 0)).to_string();
+        assert!(first.contains(" LIMIT 51 --"), "{first}");
+        assert!(!first.contains("OFFSET"), "{first}");
+        let third = diesel::debug_query::<Pg, _>(&paged(q(), 51, 100)).to_string();
+        assert!(third.contains(" LIMIT 51 OFFSET $1"), "{third}");
+        assert!(third.contains("[100]"), "{third}");
+        assert!(
+            paged(q(), 51, 0)
+                .is_safe_to_cache_prepared(&Pg)
+                .expect("cacheable")
+        );
+        let window = diesel::debug_query::<Pg, _>(&skipping(q(), 3000, 1)).to_string();
+        assert!(window.contains(" LIMIT 1 OFFSET 3000 --"), "{window}");
+    }
 
     #[test]
     fn literal_sql_is_cacheable_only_once_wrapped() {

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::prepared::prepared;
+use super::prepared::{paged, prepared, skipping};
 use super::schema::tickets;
 use super::statuses::OPEN_STATUS_SQL;
 use crate::domain::access::ConfidentialReach;
@@ -306,7 +306,7 @@ fn build<'a>(
     if let (Some(after), true) = (filter.after, filter.sort.newest_first()) {
         q = q.filter(before_cursor(after));
     }
-    ordered(q, filter.sort).offset(filter.offset.max(0))
+    ordered(q, filter.sort)
 }
 
 /// `q` in `sort`'s order; the default order (due date, ascending) is served by the
@@ -504,12 +504,14 @@ fn report_filters<'a, ST: 'static>(
     q
 }
 
+/// The rows of `q` from `offset` on, up to `limit`, and whether more follow.
 async fn page(
     conn: &mut AsyncPgConnection,
     q: QueueQuery<'_>,
     limit: i64,
+    offset: i64,
 ) -> QueryResult<(Vec<QueueRow>, bool)> {
-    let mut rows: Vec<QueueRow> = prepared(q.limit(limit + 1)).load(conn).await?;
+    let mut rows: Vec<QueueRow> = paged(q, limit + 1, offset).load(conn).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok((rows, more))
@@ -566,7 +568,7 @@ pub(super) async fn find(
     let found = |(rows, more), among| Found { rows, more, among };
     let Some(SearchTerm::Words { query, dossier }) = &filter.term else {
         let q = build(filter, scope, due, None, None);
-        return Ok(found(page(conn, q, limit).await?, None));
+        return Ok(found(page(conn, q, limit, filter.offset).await?, None));
     };
     let ts = query.tsquery();
     let matching = Words::Match(ts.clone(), dossier.clone());
@@ -581,10 +583,10 @@ pub(super) async fn find(
         let Some(cutoff) = window_cutoff(conn, unit, filter.after, window).await? else {
             // Fewer tickets in scope than the window: walking them all is cheap.
             let q = build(filter, scope, due, Some(&walk), None);
-            return Ok(found(page(conn, q, limit).await?, None));
+            return Ok(found(page(conn, q, limit, filter.offset).await?, None));
         };
         let q = build(filter, scope, due, Some(&walk), Some(cutoff));
-        let (rows, more) = page(conn, q, limit).await?;
+        let (rows, more) = page(conn, q, limit, filter.offset).await?;
         if more {
             return Ok(found((rows, more), None));
         }
@@ -592,11 +594,11 @@ pub(super) async fn find(
     match match_ids(conn, ts.as_deref(), dossier.as_deref()).await? {
         Some(ids) => {
             let q = build(filter, scope, due, Some(&Words::Among(ids.clone())), None);
-            Ok(found(page(conn, q, limit).await?, Some(ids)))
+            Ok(found(page(conn, q, limit, filter.offset).await?, Some(ids)))
         }
         None => {
             let q = build(filter, scope, due, Some(&matching), None);
-            Ok(found(page(conn, q, limit).await?, None))
+            Ok(found(page(conn, q, limit, filter.offset).await?, None))
         }
     }
 }
@@ -614,8 +616,7 @@ pub async fn count_up_to(
         return Ok(None);
     }
     let q = tickets::table.select(tickets::id).into_boxed();
-    let ids: Vec<i64> = filtered(q, filter, scope, due, None, None)
-        .limit(bound + 1)
+    let ids: Vec<i64> = paged(filtered(q, filter, scope, due, None, None), bound + 1, 0)
         .load(conn)
         .await?;
     Ok(Some(ids.len() as i64))
@@ -713,10 +714,10 @@ pub(super) async fn window_cutoff(
     if let Some(after) = after {
         q = q.filter(before_cursor(after));
     }
-    prepared(
-        q.order((tickets::received_at.desc(), tickets::id.desc()))
-            .offset(window)
-            .limit(1),
+    skipping(
+        q.order((tickets::received_at.desc(), tickets::id.desc())),
+        window,
+        1,
     )
     .get_result(conn)
     .await

@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::prepared::prepared;
+use super::prepared::{paged, prepared};
 use super::queue::{
     Cursor, DueDates, QueueFilter, QueueRow, Scope, Sort, Words, filtered, find, list_with_window,
     match_ids, window_cutoff,
@@ -191,7 +191,7 @@ impl Count<'_> {
         } else {
             q.order((tickets::received_at.desc(), tickets::id.desc()))
         };
-        let ids: Vec<i64> = prepared(q.limit(self.bound + 1)).load(conn).await?;
+        let ids: Vec<i64> = paged(q, self.bound + 1, 0).load(conn).await?;
         Ok(ids.len() as i64)
     }
 }
