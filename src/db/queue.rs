@@ -409,7 +409,10 @@ pub(super) fn filtered<'a, ST: 'static>(
         q = q.filter(tickets::received_at.ge(cutoff));
     }
     if let Some(status) = filter.status {
-        q = q.filter(tickets::status.eq(status));
+        // Written into the text (one of the statuses' names): bound, the status made
+        // Postgres plan the page again on every call, as a bound LIMIT did (see
+        // `prepared::paged`).
+        q = q.filter(sql::<Bool>(&format!("status = '{}'", status.as_str())));
     }
     if let Some(field) = &filter.field {
         q = q.filter(tickets::field_code.eq(field.clone()));
