@@ -62,26 +62,7 @@ pub async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    tokio::pin!(shutdown);
-    let mut settled: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
-    loop {
-        let accepted = tokio::select! {
-            accepted = accept(&listener, &permits) => accepted,
-            () = &mut shutdown, if settled.is_none() => {
-                // From here the kernel completes no new handshake (see
-                // `refuse_new_connections`); those already under way finish while this
-                // loop still accepts for `SETTLE`.
-                if let Err(e) = refuse_new_connections(&listener) {
-                    tracing::warn!(error = %e, "could not stop new connections before closing");
-                }
-                settled = Some(Box::pin(tokio::time::sleep(SETTLE)));
-                continue;
-            }
-            () = async { if let Some(s) = settled.as_mut() { s.await } }, if settled.is_some() => break,
-        };
-        let Some((stream, remote, permit)) = accepted else {
-            continue;
-        };
+    let start = |stream, remote, permit| {
         let conn = Connection {
             stream,
             remote,
@@ -89,6 +70,27 @@ pub async fn serve(
             _permit: permit,
         };
         tokio::spawn(conn.run(builder.clone(), signals.clone()));
+    };
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = accept(&listener, &permits) => accepted,
+            () = &mut shutdown => break,
+        };
+        if let Some((stream, remote, permit)) = accepted {
+            start(stream, remote, permit);
+        }
+    }
+    // From here the kernel completes no new handshake (see `refuse_new_connections`);
+    // those already under way complete while the listener still accepts for `SETTLE`.
+    if let Err(e) = refuse_new_connections(&listener) {
+        tracing::warn!(error = %e, "could not stop new connections before closing");
+    }
+    let settled = tokio::time::Instant::now() + SETTLE;
+    while let Ok(accepted) = tokio::time::timeout_at(settled, accept(&listener, &permits)).await {
+        if let Some((stream, remote, permit)) = accepted {
+            start(stream, remote, permit);
+        }
     }
     // Connections the kernel completed before the stop wait in the backlog; closing the
     // listener would reset them after their client (a proxy) may have sent a request it
@@ -98,13 +100,7 @@ pub async fn serve(
         let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
             break;
         };
-        let conn = Connection {
-            stream,
-            remote,
-            router: router.clone(),
-            _permit: permit,
-        };
-        tokio::spawn(conn.run(builder.clone(), signals.clone()));
+        start(stream, remote, permit);
     }
     drop(signals);
     closed_tx.closed().await;
