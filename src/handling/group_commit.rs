@@ -4,9 +4,12 @@
 //! instance.
 //!
 //! A writer takes every filing waiting when it is free (up to [`MAX_BATCH`]) and stores
-//! them in one statement; meanwhile the next filings wait for the next writer. No timer
-//! holds a filing back: alone, a filing is stored at once, and groups grow only when
-//! filings arrive faster than one statement takes. Each filing's answer is sent once the
+//! them in one statement; meanwhile the next filings wait for the next writer. A filing
+//! is held back only while another writer's statement is under way: then a group of
+//! fewer than [`FILL_WHILE_BUSY`] waits up to [`LINGER`] for more, since the database
+//! is busy anyway and one larger group costs it less per filing than two small ones
+//! (API filings 1,766 → 2,034 a second, groups of 3.9 → 6.6, bench/results.md). Alone,
+//! or with every writer free, a filing is stored at once. Each filing's answer is sent once the
 //! statement's answer has been read to its end, after its commit
 //! ([`crate::db::durable`]), so a 303 still means the PAKN is committed.
 //!
@@ -23,9 +26,12 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::time::Instant;
 
 use super::filing::{Attempt, FilingOutcome};
 use crate::db::{Pool, counters, tickets};
@@ -53,8 +59,9 @@ impl GroupCommit {
         let writers = writers.max(1);
         let (jobs, queue) = mpsc::channel(MAX_BATCH * writers * 4);
         let queue = Arc::new(Mutex::new(queue));
+        let busy = Arc::new(AtomicUsize::new(0));
         for _ in 0..writers {
-            tokio::spawn(write(pool.clone(), queue.clone()));
+            tokio::spawn(write(pool.clone(), queue.clone(), busy.clone()));
         }
         GroupCommit { jobs }
     }
@@ -83,7 +90,13 @@ impl GroupCommit {
     }
 }
 
-async fn write(pool: Pool, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
+/// While another writer is storing, a writer holds a group of fewer than this many
+/// filings back (for at most [`LINGER`]) to let it grow.
+pub const FILL_WHILE_BUSY: usize = 8;
+/// The longest a group waits to grow while another writer is storing.
+pub const LINGER: Duration = Duration::from_millis(1);
+
+async fn write(pool: Pool, queue: Arc<Mutex<mpsc::Receiver<Job>>>, busy: Arc<AtomicUsize>) {
     loop {
         let group = {
             let mut queue = queue.lock().await;
@@ -91,15 +104,34 @@ async fn write(pool: Pool, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
                 return;
             };
             let mut group = vec![first];
-            while group.len() < MAX_BATCH {
-                match queue.try_recv() {
-                    Ok(job) => group.push(job),
-                    Err(_) => break,
+            take_waiting(&mut queue, &mut group);
+            // Another writer's statement is under way: the database is busy anyway, and a
+            // larger group costs it less per filing than two small ones.
+            let until = Instant::now() + LINGER;
+            while group.len() < FILL_WHILE_BUSY && busy.load(Ordering::Acquire) > 0 {
+                match tokio::time::timeout_at(until, queue.recv()).await {
+                    Ok(Some(job)) => {
+                        group.push(job);
+                        take_waiting(&mut queue, &mut group);
+                    }
+                    Ok(None) | Err(_) => break,
                 }
             }
+            busy.fetch_add(1, Ordering::AcqRel);
             group
         };
         store_group(&pool, group, counters::random_shard()).await;
+        busy.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Adds to `group` the filings waiting in `queue`, up to [`MAX_BATCH`].
+fn take_waiting(queue: &mut mpsc::Receiver<Job>, group: &mut Vec<Job>) {
+    while group.len() < MAX_BATCH {
+        match queue.try_recv() {
+            Ok(job) => group.push(job),
+            Err(_) => break,
+        }
     }
 }
 

@@ -110,19 +110,28 @@ fn pool_gauges(state: &AppState) {
 }
 
 /// Samples the gauges read from the database every [`SAMPLE_EVERY`], from start-up
-/// (when `[metrics]` is set).
+/// (when `[metrics]` is set), or less often when sampling is slow ([`next_sample_in`]).
 pub fn spawn_sampler(state: SharedState) {
     if state.metrics.is_none() {
         return;
     }
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(SAMPLE_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            every.tick().await;
+            let started = tokio::time::Instant::now();
             read_gauges(&state).await;
+            tokio::time::sleep_until(started + next_sample_in(started.elapsed())).await;
         }
     });
+}
+
+/// The wait from one sample's start to the next: [`SAMPLE_EVERY`], or 50 times what the
+/// sample took when that is longer, so that sampling never takes more than 2 % of a
+/// database connection's time. Counting a queue costs as much as the queue is long: with
+/// mail piling up (the SMTP server down for hours, or no worker running, as in the
+/// filing benchmarks), the count of a few hundred thousand pending mails took 0.9 s of
+/// Postgres CPU every 5 s, a fifth of a CPU (bench/results.md, issue 20).
+fn next_sample_in(took: Duration) -> Duration {
+    SAMPLE_EVERY.max(took.saturating_mul(50))
 }
 
 /// The gauges read from the database: overdue PAKN and the outbox (skipped, with their
@@ -141,5 +150,20 @@ async fn read_gauges(state: &AppState) {
                 .set(s.oldest_pending_age_secs.unwrap_or(0) as f64);
         }
         Err(e) => tracing::warn!(error = %e, "metrics: reading the outbox"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Duration, SAMPLE_EVERY, next_sample_in};
+
+    #[test]
+    fn a_slow_sample_spaces_the_next_ones() {
+        assert_eq!(next_sample_in(Duration::from_millis(3)), SAMPLE_EVERY);
+        assert_eq!(next_sample_in(Duration::from_millis(100)), SAMPLE_EVERY);
+        assert_eq!(
+            next_sample_in(Duration::from_millis(900)),
+            Duration::from_secs(45)
+        );
     }
 }
