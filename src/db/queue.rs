@@ -509,7 +509,7 @@ fn report_filters<'a, ST: 'static>(
 
 /// The rows of `q` from `offset` on, up to `limit`, and whether more follow.
 async fn page(
-    conn: &mut AsyncPgConnection,
+    conn: &mut &AsyncPgConnection,
     q: QueueQuery<'_>,
     limit: i64,
     offset: i64,
@@ -535,6 +535,26 @@ pub async fn list(
     limit: i64,
 ) -> QueryResult<(Vec<QueueRow>, bool)> {
     list_with_window(conn, filter, scope, due, limit, SEARCH_WINDOW).await
+}
+
+/// A page of the queue without words (its statuses, dates, unit, handler and sorts) and
+/// whether more follow: [`list`]'s one statement, on a shared connection so that the
+/// page's other reads go in the same round trip (pipelined).
+pub async fn unworded_page(
+    conn: &mut &AsyncPgConnection,
+    filter: &QueueFilter,
+    scope: Scope,
+    due: DueDates,
+    limit: i64,
+) -> QueryResult<(Vec<QueueRow>, bool)> {
+    debug_assert!(!matches!(filter.term, Some(SearchTerm::Words { .. })));
+    page(
+        conn,
+        build(filter, scope, due, None, None),
+        limit,
+        filter.offset,
+    )
+    .await
 }
 
 /// [`list`] with the search window given (tests use a tiny one to take both paths).
@@ -571,7 +591,10 @@ pub(super) async fn find(
     let found = |(rows, more), among| Found { rows, more, among };
     let Some(SearchTerm::Words { query, dossier }) = &filter.term else {
         let q = build(filter, scope, due, None, None);
-        return Ok(found(page(conn, q, limit, filter.offset).await?, None));
+        return Ok(found(
+            page(&mut &*conn, q, limit, filter.offset).await?,
+            None,
+        ));
     };
     let ts = query.tsquery();
     let matching = Words::Match(ts.clone(), dossier.clone());
@@ -586,10 +609,13 @@ pub(super) async fn find(
         let Some(cutoff) = window_cutoff(conn, unit, filter.after, window).await? else {
             // Fewer tickets in scope than the window: walking them all is cheap.
             let q = build(filter, scope, due, Some(&walk), None);
-            return Ok(found(page(conn, q, limit, filter.offset).await?, None));
+            return Ok(found(
+                page(&mut &*conn, q, limit, filter.offset).await?,
+                None,
+            ));
         };
         let q = build(filter, scope, due, Some(&walk), Some(cutoff));
-        let (rows, more) = page(conn, q, limit, filter.offset).await?;
+        let (rows, more) = page(&mut &*conn, q, limit, filter.offset).await?;
         if more {
             return Ok(found((rows, more), None));
         }
@@ -597,11 +623,17 @@ pub(super) async fn find(
     match match_ids(conn, ts.as_deref(), dossier.as_deref()).await? {
         Some(ids) => {
             let q = build(filter, scope, due, Some(&Words::Among(ids.clone())), None);
-            Ok(found(page(conn, q, limit, filter.offset).await?, Some(ids)))
+            Ok(found(
+                page(&mut &*conn, q, limit, filter.offset).await?,
+                Some(ids),
+            ))
         }
         None => {
             let q = build(filter, scope, due, Some(&matching), None);
-            Ok(found(page(conn, q, limit, filter.offset).await?, None))
+            Ok(found(
+                page(&mut &*conn, q, limit, filter.offset).await?,
+                None,
+            ))
         }
     }
 }
@@ -666,7 +698,7 @@ pub struct StaffName {
 type UserLine = (i32, String, Vec<String>, Option<i32>, bool);
 
 /// Every staff account, by name (a few hundred at most: one small read per page).
-pub async fn staff(conn: &mut AsyncPgConnection) -> QueryResult<Vec<StaffName>> {
+pub async fn staff(conn: &mut &AsyncPgConnection) -> QueryResult<Vec<StaffName>> {
     use super::schema::users;
     let rows: Vec<UserLine> = users::table
         .order((users::name, users::id))

@@ -16,7 +16,7 @@ pub struct SavedView {
 }
 
 /// `user_id`'s views, by name.
-pub async fn list(conn: &mut AsyncPgConnection, user_id: i32) -> QueryResult<Vec<SavedView>> {
+pub async fn list(conn: &mut &AsyncPgConnection, user_id: i32) -> QueryResult<Vec<SavedView>> {
     super::prepared::prepared(
         diesel::sql_query(
             "SELECT id, name, query FROM saved_views WHERE user_id = $1 ORDER BY lower(name), id",

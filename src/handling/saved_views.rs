@@ -31,7 +31,7 @@ pub async fn save(
         return Err(HandlingError::Invalid("queue-view-too-long"));
     }
     conn.transaction::<i64, HandlingError, _>(async |conn| {
-        let existing = data::list(conn, user_id).await?;
+        let existing = data::list(&mut &*conn, user_id).await?;
         if !existing.iter().any(|v| v.name == name) && existing.len() as i64 >= MAX_VIEWS {
             return Err(HandlingError::Invalid("queue-view-too-many"));
         }

@@ -83,8 +83,8 @@ impl Exporter {
         let now = Utc::now();
         let t = lang.tr();
         let staff = {
-            let mut conn = state.pool.get().await?;
-            queue::staff(&mut conn).await?
+            let conn = state.pool.get().await?;
+            queue::staff(&mut &*conn).await?
         };
         Ok(Exporter {
             state: state.clone(),
