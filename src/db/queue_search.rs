@@ -265,7 +265,7 @@ async fn in_order(
 /// The start of the content of these tickets, for the excerpt under each result
 /// (confidential ones are left out: their list line withholds the title too).
 pub async fn content_heads(
-    conn: &mut AsyncPgConnection,
+    conn: &mut &AsyncPgConnection,
     ids: &[i64],
     chars: i32,
 ) -> QueryResult<Vec<(i64, String)>> {

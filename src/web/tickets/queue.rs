@@ -225,9 +225,17 @@ async fn find(
     let (rows, more, total, contents, staff, saved) = if filter.term.as_ref().is_some_and(words) {
         let (rows, more, total) = word_search(state, &mut conn, filter, scope, dates).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let contents = queue_search::content_heads(&mut conn, &ids, CONTENT_HEAD).await?;
-        let staff = queue::staff(&mut &*conn).await?;
-        let saved = saved_views::list(&mut &*conn, user.id).await?;
+        // The excerpts of the page's rows, the staff names and the saved views in one
+        // round trip (pipelined), as below.
+        let (contents, staff, saved) = {
+            let shared = &*conn;
+            let (mut c1, mut c2, mut c3) = (shared, shared, shared);
+            futures_util::try_join!(
+                queue_search::content_heads(&mut c1, &ids, CONTENT_HEAD),
+                queue::staff(&mut c2),
+                saved_views::list(&mut c3, user.id),
+            )?
+        };
         (rows, more, total, contents, staff, saved)
     } else {
         // The page, the staff names and the saved views in one round trip (pipelined):
