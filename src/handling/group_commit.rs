@@ -9,8 +9,8 @@
 //! fewer than [`FILL_WHILE_BUSY`] waits up to [`LINGER`] for more, since the database
 //! is busy anyway and one larger group costs it less per filing than two small ones
 //! (API filings 1,766 → 2,034 a second, groups of 3.9 → 6.6, bench/results.md). Alone,
-//! or with every writer free, a filing is stored at once. Each filing's answer is sent once the
-//! statement's answer has been read to its end, after its commit
+//! or with every writer free, a filing is stored at once. Each filing's answer is sent
+//! once the statement's answer has been read to its end, after its commit
 //! ([`crate::db::durable`]), so a 303 still means the PAKN is committed.
 //!
 //! When the grouped statement fails, each filing of the group is stored again alone, so a
