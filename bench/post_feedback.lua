@@ -1,9 +1,12 @@
 -- wrk script: POST /feedback with a fresh form token per request (tokens from
--- bench-tokens, one per line in $TOKENS), multipart without attachment.
+-- bench-tokens, one per line in $TOKENS), multipart without attachment. Each filing has
+-- its own random mobile number: one number for all of them made half of pakn_1m share it
+-- and the phone lookups of later benchmarks read hundreds of thousands of PAKN.
 local tokens = {}
 local next_token = 1
 
 function init(args)
+  math.randomseed(os.time())
   local path = os.getenv("TOKENS") or "tokens.txt"
   for line in io.lines(path) do
     tokens[#tokens + 1] = line
@@ -15,7 +18,7 @@ local fields = {
   {"submitter_kind", "individual"},
   {"full_name", "Nguyễn Văn Bình"},
   {"address", "25 Lý Thường Kiệt, phường Rạch Giá, An Giang"},
-  {"phone", "0912 345 678"},
+  {"phone", nil}, -- a random mobile number per filing (body_for)
   {"email", "binh.nguyen@example.vn"},
   {"kind", "phan_anh"},
   {"content_category", "khong_phu_hop"},
@@ -29,7 +32,8 @@ local function body_for(token)
   local parts = {}
   parts[#parts + 1] = "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"form_token\"\r\n\r\n" .. token .. "\r\n"
   for _, f in ipairs(fields) do
-    parts[#parts + 1] = "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. f[1] .. "\"\r\n\r\n" .. f[2] .. "\r\n"
+    local value = f[2] or string.format("09%08d", math.random(0, 99999999))
+    parts[#parts + 1] = "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. f[1] .. "\"\r\n\r\n" .. value .. "\r\n"
   end
   parts[#parts + 1] = "--" .. boundary .. "--\r\n"
   return table.concat(parts)
