@@ -105,21 +105,20 @@ const HOLE: char = '\u{E000}';
 #[derive(Debug, Clone)]
 pub struct Template {
     before: String,
-    after: String,
-    /// Whether the message shows the argument at all.
-    fills: bool,
+    /// What follows the argument; none when the message does not show it.
+    after: Option<String>,
 }
 
 impl Template {
     /// The message with `value` as its argument, as [`Tr::t1`] would word it.
     pub fn fill(&self, value: &str) -> String {
-        if !self.fills {
+        let Some(after) = &self.after else {
             return self.before.clone();
-        }
-        let mut out = String::with_capacity(self.before.len() + value.len() + self.after.len());
+        };
+        let mut out = String::with_capacity(self.before.len() + value.len() + after.len());
         out.push_str(&self.before);
         out.push_str(value);
-        out.push_str(&self.after);
+        out.push_str(after);
         out
     }
 }
@@ -147,14 +146,12 @@ impl Tr {
         match formatted.split_once(HOLE) {
             Some((before, after)) => Template {
                 before: before.to_string(),
-                after: after.to_string(),
-                fills: true,
+                after: Some(after.to_string()),
             },
             // A translation without the argument, or a missing message.
             None => Template {
                 before: formatted,
-                after: String::new(),
-                fills: false,
+                after: None,
             },
         }
     }

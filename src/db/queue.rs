@@ -566,7 +566,7 @@ pub async fn list_with_window(
     limit: i64,
     window: i64,
 ) -> QueryResult<(Vec<QueueRow>, bool)> {
-    let found = find(conn, filter, scope, due, limit, window).await?;
+    let found = find(&mut &*conn, filter, scope, due, limit, window).await?;
     Ok((found.rows, found.more))
 }
 
@@ -581,7 +581,7 @@ pub(super) struct Found {
 
 /// [`list_with_window`], saying whether the GIN index gave the matches.
 pub(super) async fn find(
-    conn: &mut AsyncPgConnection,
+    conn: &mut &AsyncPgConnection,
     filter: &QueueFilter,
     scope: Scope,
     due: DueDates,
@@ -590,9 +590,8 @@ pub(super) async fn find(
 ) -> QueryResult<Found> {
     let found = |(rows, more), among| Found { rows, more, among };
     let Some(SearchTerm::Words { query, dossier }) = &filter.term else {
-        let q = build(filter, scope, due, None, None);
         return Ok(found(
-            page(&mut &*conn, q, limit, filter.offset).await?,
+            unworded_page(conn, filter, scope, due, limit).await?,
             None,
         ));
     };
@@ -609,13 +608,10 @@ pub(super) async fn find(
         let Some(cutoff) = window_cutoff(conn, unit, filter.after, window).await? else {
             // Fewer tickets in scope than the window: walking them all is cheap.
             let q = build(filter, scope, due, Some(&walk), None);
-            return Ok(found(
-                page(&mut &*conn, q, limit, filter.offset).await?,
-                None,
-            ));
+            return Ok(found(page(conn, q, limit, filter.offset).await?, None));
         };
         let q = build(filter, scope, due, Some(&walk), Some(cutoff));
-        let (rows, more) = page(&mut &*conn, q, limit, filter.offset).await?;
+        let (rows, more) = page(conn, q, limit, filter.offset).await?;
         if more {
             return Ok(found((rows, more), None));
         }
@@ -623,17 +619,11 @@ pub(super) async fn find(
     match match_ids(conn, ts.as_deref(), dossier.as_deref()).await? {
         Some(ids) => {
             let q = build(filter, scope, due, Some(&Words::Among(ids.clone())), None);
-            Ok(found(
-                page(&mut &*conn, q, limit, filter.offset).await?,
-                Some(ids),
-            ))
+            Ok(found(page(conn, q, limit, filter.offset).await?, Some(ids)))
         }
         None => {
             let q = build(filter, scope, due, Some(&matching), None);
-            Ok(found(
-                page(&mut &*conn, q, limit, filter.offset).await?,
-                None,
-            ))
+            Ok(found(page(conn, q, limit, filter.offset).await?, None))
         }
     }
 }
@@ -737,7 +727,7 @@ pub(super) fn before_cursor(
 /// The received_at of the [`SEARCH_WINDOW`]-th newest ticket in scope after the cursor;
 /// `None` when there are fewer.
 pub(super) async fn window_cutoff(
-    conn: &mut AsyncPgConnection,
+    conn: &mut &AsyncPgConnection,
     unit: Option<i32>,
     after: Option<Cursor>,
     window: i64,
@@ -762,7 +752,7 @@ pub(super) async fn window_cutoff(
 /// Every ticket matching the words or the dossier code, through the GIN index; `None`
 /// past [`MAX_MATCH_IDS`].
 pub(super) async fn match_ids(
-    conn: &mut AsyncPgConnection,
+    conn: &mut &AsyncPgConnection,
     ts: Option<&str>,
     dossier: Option<&str>,
 ) -> QueryResult<Option<Vec<i64>>> {

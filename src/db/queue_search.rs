@@ -80,7 +80,7 @@ pub async fn rank(
     want: i64,
     window: i64,
 ) -> QueryResult<Ranking> {
-    let found = find(conn, &newest(filter), scope, due, want, window).await?;
+    let found = find(&mut &*conn, &newest(filter), scope, due, want, window).await?;
     let rest_after = match (found.more, found.rows.last()) {
         (true, Some(last)) => Some(Cursor {
             received_at: last.received_at,
@@ -150,12 +150,12 @@ pub async fn count_up_to(
     let (ts, dossier) = (query.tsquery(), dossier.clone());
     let walk = || Words::Walk(ts.clone(), dossier.clone());
     let unit = scope.unit.or(filter.unit);
-    let cutoff = window_cutoff(conn, unit, None, window * COUNT_WINDOWS).await?;
+    let cutoff = window_cutoff(&mut &*conn, unit, None, window * COUNT_WINDOWS).await?;
     let n = count(walk(), cutoff).run(conn).await?;
     if n > bound || cutoff.is_none() {
         return Ok(n);
     }
-    match match_ids(conn, ts.as_deref(), dossier.as_deref()).await? {
+    match match_ids(&mut &*conn, ts.as_deref(), dossier.as_deref()).await? {
         Some(ids) => count(Words::Among(ids), None).run(conn).await,
         None => count(walk(), None).run(conn).await,
     }
