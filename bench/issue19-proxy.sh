@@ -3,15 +3,17 @@
 # instances behind nginx (round robin on loopback, the proxy settings of
 # deploy/nginx-pakn.conf without TLS), for GET /feedback/new and the first staff queue
 # page, with wrk -t1 -c16 (5 s warm-up, then DURATION, 20 s by default). Behind nginx it
-# runs twice: a new upstream connection per request (as deploy/nginx-pakn.conf, which
-# keeps no connection alive so that no POST is lost at a restart) and with
-# `keepalive 32` (what that choice costs).
+# runs twice: with the site's settings (upstream connections kept alive, buffers that
+# hold a queue page) and with nginx's defaults (a new upstream connection per request,
+# 36 kB of buffers: a queue page goes through a temporary file), what the site had
+# until 2026-12-06.
 #
 #   BIN=/path/to/release/pakn bench/issue19-proxy.sh
 #
 # Database: pakn_100k (TICKETS, 100,000 by default), seeded with seed-demo once and
 # reused while it holds that many PAKN. Needs nginx (apt-get install nginx-light) and wrk.
 source "$(dirname "$0")/lib.sh"
+export CPU_ALSO=nginx # its ticks beside pakn's and Postgres's
 TICKETS=${TICKETS:-100000}
 DB=${DB:-pakn_100k}
 DURATION=${DURATION:-20s}
@@ -75,7 +77,7 @@ run direct_queue_first "http://127.0.0.1:$P1" "$OUT/queue.txt"
 
 # Three instances behind nginx.
 instance "$P2"; instance "$P3"
-proxy() { # keepalive-line
+proxy() { # upstream-line location-line
   [ -z "$NGINX_PID" ] || { kill -QUIT "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; }
   mkdir -p "$OUT/nginx"
   cat > "$OUT/nginx/nginx.conf" <<CONF
@@ -110,6 +112,7 @@ http {
             proxy_next_upstream error timeout http_502 http_503;
             proxy_connect_timeout 2s;
             proxy_read_timeout 120s;
+            ${2:-}
         }
     }
 }
@@ -119,10 +122,15 @@ CONF
   for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PX/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "nginx did not start"; cat "$OUT/nginx/error.log"; exit 1
 }
-proxy ""
+SITE_UPSTREAM="keepalive 32; keepalive_timeout 4s;"
+SITE_LOCATION="proxy_buffer_size 16k; proxy_buffers 16 16k; proxy_busy_buffers_size 32k;"
+proxy "$SITE_UPSTREAM" "$SITE_LOCATION"
 run nginx3_feedback_new "http://127.0.0.1:$PX" "$OUT/form.txt"
 run nginx3_queue_first "http://127.0.0.1:$PX" "$OUT/queue.txt"
-proxy "keepalive 32;"
-run nginx3ka_feedback_new "http://127.0.0.1:$PX" "$OUT/form.txt"
-run nginx3ka_queue_first "http://127.0.0.1:$PX" "$OUT/queue.txt"
+proxy "" ""
+run nginx3_defaults_feedback_new "http://127.0.0.1:$PX" "$OUT/form.txt"
+run nginx3_defaults_queue_first "http://127.0.0.1:$PX" "$OUT/queue.txt"
+# One instance directly again: the ratios take the mean of the runs before and after.
+run direct_again_feedback_new "http://127.0.0.1:$P1" "$OUT/form.txt"
+run direct_again_queue_first "http://127.0.0.1:$P1" "$OUT/queue.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

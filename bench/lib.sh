@@ -67,6 +67,7 @@ measure() { # name, wrk args...
   local t0 p0 g0 w0 x0 l0
   l0=$(cut -d' ' -f1 /proc/loadavg); x0=$(xacts_of_db)
   p0=$(cpu_of "release/pakn serve"); g0=$(cpu_of "postgres"); t0=$(date +%s.%N)
+  local a0=0 a1=0; [ -z "${CPU_ALSO:-}" ] || a0=$(cpu_of "$CPU_ALSO")
   wrk "$@" > "$OUT/$name.wrk" 2>&1 &
   local wrk_pid=$!
   local max_rss=0 r
@@ -78,10 +79,11 @@ measure() { # name, wrk args...
   wait $wrk_pid || true
   local p1 g1 t1 x1 n rps p99
   p1=$(cpu_of "release/pakn serve"); g1=$(cpu_of "postgres"); t1=$(date +%s.%N)
+  [ -z "${CPU_ALSO:-}" ] || a1=$(cpu_of "$CPU_ALSO")
   x1=$(xacts_of_db)
   echo "== $name"
   grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors|requests in" "$OUT/$name.wrk" || true
-  echo "cpu ticks (1/100 s): pakn=$((p1-p0)) postgres=$((g1-g0)) wrk=${w0:-?} over $(echo "$t1 - $t0" | bc) s; max RSS pakn=${max_rss} kB"
+  echo "cpu ticks (1/100 s): pakn=$((p1-p0)) postgres=$((g1-g0)) wrk=${w0:-?}${CPU_ALSO:+ $CPU_ALSO=$((a1-a0))} over $(echo "$t1 - $t0" | bc) s; max RSS pakn=${max_rss} kB"
   n=$(awk '/requests in/ {print $1}' "$OUT/$name.wrk"); n=${n:-0}
   rps=$(awk '/Requests\/sec/ {printf "%d", $2}' "$OUT/$name.wrk")
   p99=$(awk '$1 == "99%" {print $2}' "$OUT/$name.wrk")

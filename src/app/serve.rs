@@ -14,11 +14,12 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
+use axum::http::{HeaderValue, header};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
 
 /// The bounds of accepted connections (`[server] max_connections`,
@@ -29,10 +30,6 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
 }
 
-/// How long a connection that has not begun a request when the server stops may take
-/// to begin one (it is then served and closed).
-const FIRST_REQUEST_GRACE: Duration = Duration::from_secs(2);
-
 /// What every connection's task watches: `stop` says to finish the request in flight
 /// and close; the task holds a `closed` receiver until it ends, so the server knows
 /// when all have.
@@ -40,6 +37,8 @@ const FIRST_REQUEST_GRACE: Duration = Duration::from_secs(2);
 struct Signals {
     stop: watch::Receiver<bool>,
     _closed: watch::Receiver<()>,
+    /// How long a connection idle at the stop waits for its next request.
+    idle_grace: Duration,
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves; then accepts no more, lets
@@ -56,6 +55,7 @@ pub async fn serve(
     let signals = Signals {
         stop: stop_rx,
         _closed: closed_rx,
+        idle_grace: limits.header_read_timeout,
     };
     let mut builder = Builder::new(TokioExecutor::new());
     builder
@@ -221,6 +221,14 @@ struct Connection {
 }
 
 impl Connection {
+    /// Serves the connection until it closes. Every answer given after the server's
+    /// stop says `Connection: close`, so hyper closes the connection once it is sent.
+    /// An idle connection is never closed first by pakn: a proxy may be sending a
+    /// request on it at that moment, and a POST it sent is never resent. It waits for
+    /// its next request, for its peer to close it, or for `idle_grace` (the header-read
+    /// timeout, which closes an idle connection anyway): a proxy whose kept-alive
+    /// connections idle for less than that (nginx's upstream `keepalive_timeout`,
+    /// `deploy/nginx-pakn.conf`) always closes them first.
     async fn run(self, builder: Builder<TokioExecutor>, mut signals: Signals) {
         let Connection {
             stream,
@@ -228,21 +236,28 @@ impl Connection {
             router,
             _permit,
         } = self;
-        let first_request = Arc::new(Notify::new());
-        let started = Arc::clone(&first_request);
+        let stop = signals.stop.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-            started.notify_one();
             req.extensions_mut().insert(ConnectInfo(remote));
-            router.clone().oneshot(req.map(Body::new))
+            let response = router.clone().oneshot(req.map(Body::new));
+            let stop = stop.clone();
+            async move {
+                let mut response = response.await?;
+                if *stop.borrow() {
+                    response
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                Ok::<_, std::convert::Infallible>(response)
+            }
         });
         let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
         tokio::pin!(conn);
-        // hyper closes a connection told to shut down before it read anything, so a
-        // request already on its way (a proxy connected just before the stop) would be
-        // lost: a connection that has not begun a request gets a moment to begin one.
-        let mut served = false;
-        let mut stopping = *signals.stop.borrow();
-        let mut first_wait = stopping.then(|| Box::pin(tokio::time::sleep(FIRST_REQUEST_GRACE)));
+        let mut idle_wait = signals
+            .stop
+            .borrow()
+            .then(|| Box::pin(tokio::time::sleep(signals.idle_grace)));
+        let mut stopping = idle_wait.is_some();
         loop {
             tokio::select! {
                 result = conn.as_mut() => {
@@ -251,23 +266,14 @@ impl Connection {
                     }
                     break;
                 }
-                () = first_request.notified(), if !served => {
-                    served = true;
-                    if first_wait.take().is_some() {
-                        conn.as_mut().graceful_shutdown();
-                    }
-                }
-                () = async { if let Some(w) = first_wait.as_mut() { w.await } }, if first_wait.is_some() => {
-                    first_wait = None;
+                // Past the grace: closed if idle, or after the request in flight.
+                () = async { if let Some(w) = idle_wait.as_mut() { w.await } }, if idle_wait.is_some() => {
+                    idle_wait = None;
                     conn.as_mut().graceful_shutdown();
                 }
                 _ = signals.stop.changed(), if !stopping => {
                     stopping = true;
-                    if served {
-                        conn.as_mut().graceful_shutdown();
-                    } else {
-                        first_wait = Some(Box::pin(tokio::time::sleep(FIRST_REQUEST_GRACE)));
-                    }
+                    idle_wait = Some(Box::pin(tokio::time::sleep(signals.idle_grace)));
                 }
             }
         }
@@ -277,6 +283,56 @@ impl Connection {
 #[cfg(all(test, any(target_os = "linux", target_os = "android")))]
 mod tests {
     use super::*;
+
+    /// A kept-alive connection idle when the server stops is not closed under its
+    /// client: a request sent on it after the stop is answered, with `Connection:
+    /// close`, and the server ends once that connection has closed.
+    #[tokio::test]
+    async fn an_idle_kept_alive_connection_gets_its_next_request_answered_after_the_stop() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = Router::new().route("/", axum::routing::get(|| async { "ok" }));
+        let limits = ConnectionLimits {
+            max_connections: 8,
+            header_read_timeout: Duration::from_secs(10),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, router, limits, async {
+            let _ = stopped.await;
+        }));
+        let mut client = TcpStream::connect(addr).await.expect("connect");
+        let request = b"GET / HTTP/1.1\r\nHost: pakn\r\n\r\n";
+        let mut answer = vec![0u8; 1024];
+        client.write_all(request).await.expect("first request");
+        let n = client.read(&mut answer).await.expect("first answer");
+        let first = String::from_utf8_lossy(&answer[..n]).to_lowercase();
+        assert!(first.starts_with("http/1.1 200"), "{first}");
+        assert!(!first.contains("connection: close"), "{first}");
+
+        let _ = stop.send(());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            !server.is_finished(),
+            "the server ended with a connection open"
+        );
+        client
+            .write_all(request)
+            .await
+            .expect("a request after the stop");
+        let mut second = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), client.read_to_end(&mut second))
+            .await
+            .expect("answered and closed")
+            .expect("read");
+        let second = String::from_utf8_lossy(&second).to_lowercase();
+        assert!(second.starts_with("http/1.1 200"), "{second:?}");
+        assert!(second.contains("connection: close"), "{second}");
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("the server ends once its connections have")
+            .expect("joined");
+    }
 
     /// The filter drops new handshakes (a connect times out instead of completing) and
     /// leaves a connection completed before it in the backlog, still served.

@@ -14,8 +14,10 @@
 //! interval; each mail is sent once; the daily digest (a periodic job under a lease,
 //! once-keys per period) goes out once although three instances pass every second.
 //! Then a rolling restart under load: each instance in turn gets SIGTERM and is started
-//! again while clients GET pages and POST filings through nginx; no request fails, and
-//! every PAKN answered 303 exists exactly once.
+//! again while clients GET pages and POST filings through nginx, which keeps its
+//! connections to the instances alive (`keepalive`, idle for at most 4 s, as
+//! `deploy/nginx-pakn.conf`); no request fails, and every PAKN answered 303 exists
+//! exactly once.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -208,13 +210,16 @@ http {{
     uwsgi_temp_path uwsgi_temp;
     scgi_temp_path scgi_temp;
     upstream pakn {{
-{servers}    }}
+{servers}        keepalive 32;
+        keepalive_timeout 4s;
+    }}
     server {{
         listen 127.0.0.1:{port};
         client_max_body_size 60m;
         location / {{
             proxy_pass http://pakn;
             proxy_http_version 1.1;
+            proxy_set_header Connection "";
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
@@ -222,6 +227,9 @@ http {{
             proxy_next_upstream_tries 3;
             proxy_connect_timeout 2s;
             proxy_read_timeout 60s;
+            proxy_buffer_size 16k;
+            proxy_buffers 16 16k;
+            proxy_busy_buffers_size 32k;
             add_header X-Upstream $upstream_addr always;
         }}
     }}
