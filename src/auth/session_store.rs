@@ -22,6 +22,23 @@ use crate::db::schema::sessions;
 /// The session data key of the logged-in user's id (copied into `sessions.user_id`).
 pub const USER_ID_KEY: &str = "user_id";
 
+/// The data key under which [`PgSessionStore::load`] hands the session's user, read in
+/// the same statement, to the staff extractor: one statement and one round trip fewer
+/// on every staff page. Never stored (`columns` leaves it out).
+pub const LOADED_USER_KEY: &str = "_loaded_user";
+
+/// The signed-in account as the session's load reads it: present only while the
+/// account is active, read afresh with every load.
+#[derive(Debug, Clone, Queryable, serde::Serialize, serde::Deserialize)]
+pub struct LoadedUser {
+    pub id: i32,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub unit_id: Option<i32>,
+    pub lang: String,
+}
+
 /// How often each instance deletes expired sessions.
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(5 * 60);
 
@@ -69,8 +86,11 @@ fn to_time(t: DateTime<Utc>) -> OffsetDateTime {
 fn columns(
     record: &Record,
 ) -> session_store::Result<(serde_json::Value, DateTime<Utc>, Option<i32>)> {
-    let data = serde_json::to_value(&record.data)
+    let mut data = serde_json::to_value(&record.data)
         .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    if let Some(map) = data.as_object_mut() {
+        map.remove(LOADED_USER_KEY);
+    }
     let user_id = record
         .data
         .get(USER_ID_KEY)
@@ -83,6 +103,7 @@ fn columns(
 struct Row {
     data: serde_json::Value,
     expires_at: DateTime<Utc>,
+    user: Option<LoadedUser>,
 }
 
 #[async_trait]
@@ -130,15 +151,36 @@ impl SessionStore for PgSessionStore {
         Ok(())
     }
 
+    /// The session and, when it belongs to an active account, that account (under
+    /// [`LOADED_USER_KEY`]), in one statement.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        use crate::db::schema::users;
         let mut conn = self.conn().await?;
         // The query builder, not `sql_query`: its statement is prepared once per
         // connection and reused (a raw query is parsed and planned every time, in two
         // round trips), and this runs on every staff request.
         let row: Option<Row> = sessions::table
-            .find(id.to_string())
+            .left_join(
+                users::table.on(users::id
+                    .nullable()
+                    .eq(sessions::user_id)
+                    .and(users::active)),
+            )
+            .filter(sessions::id.eq(id.to_string()))
             .filter(sessions::expires_at.gt(diesel::dsl::now))
-            .select((sessions::data, sessions::expires_at))
+            .select((
+                sessions::data,
+                sessions::expires_at,
+                (
+                    users::id,
+                    users::email,
+                    users::name,
+                    users::roles,
+                    users::unit_id,
+                    users::lang,
+                )
+                    .nullable(),
+            ))
             .first(&mut conn)
             .await
             .optional()
@@ -146,8 +188,13 @@ impl SessionStore for PgSessionStore {
         let Some(row) = row else {
             return Ok(None);
         };
-        let data: HashMap<String, serde_json::Value> = serde_json::from_value(row.data)
+        let mut data: HashMap<String, serde_json::Value> = serde_json::from_value(row.data)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        if let Some(user) = row.user {
+            let user = serde_json::to_value(user)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            data.insert(LOADED_USER_KEY.to_string(), user);
+        }
         Ok(Some(Record {
             id: *id,
             data,

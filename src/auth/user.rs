@@ -2,6 +2,7 @@
 //! in `web::kit::staff_auth`: it reloads the user on every request, so a deactivated
 //! user is out at once). What they may do is asked of [`Access`], the one policy.
 
+use super::session_store::LoadedUser;
 use crate::db::users::UserRow;
 use crate::domain::access::{Access, Role};
 use crate::i18n::Lang;
@@ -28,6 +29,18 @@ impl StaffUser {
             id: row.id,
             email: row.email,
             name: row.name,
+            csrf,
+        }
+    }
+
+    /// As [`StaffUser::from_row`], from the account the session's load read.
+    pub fn from_loaded(u: LoadedUser, csrf: String) -> StaffUser {
+        StaffUser {
+            access: Access::new(u.id, Role::parse_all(&u.roles), u.unit_id),
+            lang: Lang::parse(&u.lang).unwrap_or_default(),
+            id: u.id,
+            email: u.email,
+            name: u.name,
             csrf,
         }
     }

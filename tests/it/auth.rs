@@ -439,6 +439,30 @@ async fn idle_sessions_end() {
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert_eq!(visit().await.expect("GET").status(), StatusCode::OK);
     }
+    // ...each renewal a save of what the session holds, never of the account its load
+    // read with it (pakn::auth::session_store::LOADED_USER_KEY).
+    let stored: Vec<serde_json::Value> = {
+        let mut conn = app.conn().await;
+        sessions::table
+            .select(sessions::data)
+            .load(&mut conn)
+            .await
+            .expect("sessions")
+    };
+    assert_eq!(stored.len(), 1);
+    assert!(
+        stored[0].get("renewed_at").is_some(),
+        "renewed: {}",
+        stored[0]
+    );
+    assert!(
+        stored[0]
+            .get(pakn::auth::session_store::LOADED_USER_KEY)
+            .is_none()
+            && !stored[0].to_string().contains("lanhdao@sonoivu.vn"),
+        "the loaded account was stored: {}",
+        stored[0]
+    );
     // ...and idleness ends it.
     tokio::time::sleep(Duration::from_millis(3500)).await;
     let res = visit().await.expect("GET");

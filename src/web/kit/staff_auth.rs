@@ -10,6 +10,7 @@ use tower_sessions::Session;
 
 use crate::auth::StaffUser;
 use crate::auth::session;
+use crate::auth::session_store::{LOADED_USER_KEY, LoadedUser};
 use crate::db::users;
 use crate::web::kit::SharedState;
 use crate::web::kit::error::AppError;
@@ -83,16 +84,28 @@ impl FromRequestParts<SharedState> for StaffUser {
             session::end(&session).await.map_err(session_error)?;
             return Err(StaffRejection::Login);
         }
-        let mut conn = state.pool.get().await.map_err(AppError::from)?;
-        let row = users::find_active(&mut conn, info.user_id)
+        // The account as the session's load read it (active, in the same statement);
+        // read here only if that did not happen.
+        let loaded: Option<LoadedUser> = session
+            .get(LOADED_USER_KEY)
             .await
-            .map_err(AppError::from)?;
-        drop(conn);
-        let Some(row) = row else {
-            session::end(&session).await.map_err(session_error)?;
-            return Err(StaffRejection::Login);
+            .map_err(session_error)?
+            .filter(|u: &LoadedUser| u.id == info.user_id);
+        let user = match loaded {
+            Some(loaded) => StaffUser::from_loaded(loaded, info.csrf),
+            None => {
+                let mut conn = state.pool.get().await.map_err(AppError::from)?;
+                let row = users::find_active(&mut conn, info.user_id)
+                    .await
+                    .map_err(AppError::from)?;
+                drop(conn);
+                let Some(row) = row else {
+                    session::end(&session).await.map_err(session_error)?;
+                    return Err(StaffRejection::Login);
+                };
+                StaffUser::from_row(row, info.csrf)
+            }
         };
-        let user = StaffUser::from_row(row, info.csrf);
         // A session that did not pass a second factor its roles now require (the
         // configuration changed, or a role was granted) ends: the next login asks for it.
         if !info.second_factor && state.cfg.auth.requires_second_factor(&user.access.roles) {
