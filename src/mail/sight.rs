@@ -166,8 +166,9 @@ pub async fn failed_count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
         .await
 }
 
-/// Where the acknowledgement of ticket `ticket_id` stands, in one statement (the track
-/// page sends it in one round trip with its other reads).
+/// Where the acknowledgement of ticket `ticket_id` stands (its latest acknowledgement
+/// mail), in one statement (the track page sends it in one round trip with its other
+/// reads).
 pub async fn ack_state(conn: &mut &AsyncPgConnection, ticket_id: i64) -> QueryResult<AckState> {
     let refused = diesel::dsl::exists(
         outbox_refusals::table.filter(outbox_refusals::outbox_id.eq(outbox::id)),
@@ -176,7 +177,10 @@ pub async fn ack_state(conn: &mut &AsyncPgConnection, ticket_id: i64) -> QueryRe
         .left_join(tickets::table.on(outbox::ticket_id.eq(tickets::id.nullable())))
         .filter(outbox::ticket_id.eq(ticket_id))
         .filter(outbox::kind.eq(KIND_ACK))
-        .order(outbox::id.desc())
+        // In the order of the index on (ticket_id, created_at): ordered by id alone,
+        // Postgres may walk the whole outbox backwards by its key looking for this
+        // ticket's row (0.6–0.8 s a page with stale statistics and 1.8 million mails).
+        .order((outbox::created_at.desc(), outbox::id.desc()))
         .select((line_columns!(), refused))
         .first(conn)
         .await
