@@ -193,7 +193,8 @@ impl Application {
                 }
             });
         }
-        let server = serve::serve(self.listener, app, limits, async move {
+        let proxies = std::sync::Arc::from(self.state.cfg.trusted_proxy_networks());
+        let server = serve::serve(self.listener, app, limits, proxies, async move {
             shutdown.await;
             let _ = stop_tx.send(true);
         });

@@ -9,6 +9,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -22,6 +23,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
 
+use crate::config::Cidr;
+
 /// The bounds of accepted connections (`[server] max_connections`,
 /// `header_read_timeout_secs`).
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +33,10 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
 }
 
+/// How long a connection that has not begun a request when the server stops may take
+/// to begin one (it is then served and closed).
+const FIRST_REQUEST_GRACE: Duration = Duration::from_secs(2);
+
 /// What every connection's task watches: `stop` says to finish the request in flight
 /// and close; the task holds a `closed` receiver until it ends, so the server knows
 /// when all have.
@@ -37,7 +44,7 @@ pub struct ConnectionLimits {
 struct Signals {
     stop: watch::Receiver<bool>,
     _closed: watch::Receiver<()>,
-    /// How long a connection idle at the stop waits for its next request.
+    /// How long a proxy's connection idle at the stop waits for its next request.
     idle_grace: Duration,
 }
 
@@ -47,6 +54,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
+    proxies: Arc<[Cidr]>,
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -62,10 +70,12 @@ pub async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    let start = |stream, remote, permit| {
+    let start = |stream, remote: SocketAddr, permit| {
+        let from_proxy = proxies.iter().any(|p| p.contains(remote.ip()));
         let conn = Connection {
             stream,
             remote,
+            from_proxy,
             router: router.clone(),
             _permit: permit,
         };
@@ -216,6 +226,9 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 struct Connection {
     stream: TcpStream,
     remote: SocketAddr,
+    /// From a trusted proxy (`[server] trusted_proxies`): idle, it is left for the
+    /// proxy to close at a stop.
+    from_proxy: bool,
     router: Router,
     _permit: OwnedSemaphorePermit,
 }
@@ -223,21 +236,29 @@ struct Connection {
 impl Connection {
     /// Serves the connection until it closes. Every answer given after the server's
     /// stop says `Connection: close`, so hyper closes the connection once it is sent.
-    /// An idle connection is never closed first by pakn: a proxy may be sending a
-    /// request on it at that moment, and a POST it sent is never resent. It waits for
-    /// its next request, for its peer to close it, or for `idle_grace` (the header-read
-    /// timeout, which closes an idle connection anyway): a proxy whose kept-alive
-    /// connections idle for less than that (nginx's upstream `keepalive_timeout`,
-    /// `deploy/nginx-pakn.conf`) always closes them first.
+    ///
+    /// A proxy's connection idle at the stop is never closed first by pakn: the proxy
+    /// may be sending a request on it at that moment, and a POST it sent is never
+    /// resent. It waits for its next request, for the proxy to close it, or for
+    /// `idle_grace` (the header-read timeout, which closes an idle connection anyway):
+    /// a proxy whose kept-alive connections idle for less than that (nginx's upstream
+    /// `keepalive_timeout`, `deploy/nginx-pakn.conf`) always closes them first. Any
+    /// other idle connection is closed at the stop (a browser sends again what it sent
+    /// on a reused connection closed under it), after [`FIRST_REQUEST_GRACE`] if it has
+    /// not begun a request yet (one may be on its way).
     async fn run(self, builder: Builder<TokioExecutor>, mut signals: Signals) {
         let Connection {
             stream,
             remote,
+            from_proxy,
             router,
             _permit,
         } = self;
         let stop = signals.stop.clone();
+        let served = Arc::new(AtomicBool::new(false));
+        let serving = Arc::clone(&served);
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+            serving.store(true, Ordering::Relaxed);
             req.extensions_mut().insert(ConnectInfo(remote));
             let response = router.clone().oneshot(req.map(Body::new));
             let stop = stop.clone();
@@ -253,11 +274,17 @@ impl Connection {
         });
         let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
         tokio::pin!(conn);
-        let mut idle_wait = signals
-            .stop
-            .borrow()
-            .then(|| Box::pin(tokio::time::sleep(signals.idle_grace)));
-        let mut stopping = idle_wait.is_some();
+        let grace = || {
+            if from_proxy {
+                signals.idle_grace
+            } else if served.load(Ordering::Relaxed) {
+                Duration::ZERO
+            } else {
+                FIRST_REQUEST_GRACE
+            }
+        };
+        let mut stopping = *signals.stop.borrow();
+        let mut idle_wait = stopping.then(|| Box::pin(tokio::time::sleep(grace())));
         loop {
             tokio::select! {
                 result = conn.as_mut() => {
@@ -273,7 +300,7 @@ impl Connection {
                 }
                 _ = signals.stop.changed(), if !stopping => {
                     stopping = true;
-                    idle_wait = Some(Box::pin(tokio::time::sleep(signals.idle_grace)));
+                    idle_wait = Some(Box::pin(tokio::time::sleep(grace())));
                 }
             }
         }
@@ -284,11 +311,11 @@ impl Connection {
 mod tests {
     use super::*;
 
-    /// A kept-alive connection idle when the server stops is not closed under its
-    /// client: a request sent on it after the stop is answered, with `Connection:
-    /// close`, and the server ends once that connection has closed.
+    /// A proxy's kept-alive connection idle when the server stops is not closed under
+    /// it: a request sent on it after the stop is answered, with `Connection: close`,
+    /// and the server ends once that connection has closed.
     #[tokio::test]
-    async fn an_idle_kept_alive_connection_gets_its_next_request_answered_after_the_stop() {
+    async fn a_proxys_idle_kept_alive_connection_gets_its_next_request_answered_after_the_stop() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -298,7 +325,10 @@ mod tests {
             header_read_timeout: Duration::from_secs(10),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, router, limits, async {
+        // The client is a trusted proxy (loopback).
+        let proxies: Arc<[Cidr]> =
+            Arc::from(vec![crate::config::parse_cidr("127.0.0.1").expect("cidr")]);
+        let server = tokio::spawn(serve(listener, router, limits, proxies, async {
             let _ = stopped.await;
         }));
         let mut client = TcpStream::connect(addr).await.expect("connect");
@@ -332,6 +362,39 @@ mod tests {
             .await
             .expect("the server ends once its connections have")
             .expect("joined");
+    }
+
+    /// Any other idle connection is closed at the stop: the server does not wait for it.
+    #[tokio::test]
+    async fn a_direct_idle_connection_is_closed_at_the_stop() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = Router::new().route("/", axum::routing::get(|| async { "ok" }));
+        let limits = ConnectionLimits {
+            max_connections: 8,
+            header_read_timeout: Duration::from_secs(10),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, router, limits, Arc::from([]), async {
+            let _ = stopped.await;
+        }));
+        let mut client = TcpStream::connect(addr).await.expect("connect");
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: pakn\r\n\r\n")
+            .await
+            .expect("request");
+        let mut answer = vec![0u8; 1024];
+        let n = client.read(&mut answer).await.expect("answer");
+        assert!(answer[..n].starts_with(b"HTTP/1.1 200"));
+        let _ = stop.send(());
+        tokio::time::timeout(Duration::from_secs(2), server)
+            .await
+            .expect("the server ends without waiting for the idle connection")
+            .expect("joined");
+        let mut rest = Vec::new();
+        let closed = client.read_to_end(&mut rest).await;
+        assert!(closed.is_ok() && rest.is_empty(), "{closed:?} {rest:?}");
     }
 
     /// The filter drops new handshakes (a connect times out instead of completing) and
