@@ -37,9 +37,9 @@ pub struct ConnectionLimits {
 /// to begin one (it is then served and closed).
 const FIRST_REQUEST_GRACE: Duration = Duration::from_secs(2);
 
-/// What every connection's task watches: `stop` says to finish the request in flight
-/// and close; the task holds a `closed` receiver until it ends, so the server knows
-/// when all have.
+/// What every connection's task watches: `stop` says the server is stopping (what a
+/// connection then does: `Connection::run`); the task holds a `closed` receiver until
+/// it ends, so the server knows when all have.
 #[derive(Clone)]
 struct Signals {
     stop: watch::Receiver<bool>,
@@ -311,11 +311,17 @@ impl Connection {
 mod tests {
     use super::*;
 
-    /// A proxy's kept-alive connection idle when the server stops is not closed under
-    /// it: a request sent on it after the stop is answered, with `Connection: close`,
-    /// and the server ends once that connection has closed.
-    #[tokio::test]
-    async fn a_proxys_idle_kept_alive_connection_gets_its_next_request_answered_after_the_stop() {
+    const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: pakn\r\n\r\n";
+
+    /// A server of one page, its stop, and a client that has had one kept-alive answer
+    /// from it. `proxies` lists the networks of trusted proxies (the client is loopback).
+    async fn served_once(
+        proxies: &[&str],
+    ) -> (
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+        TcpStream,
+    ) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -324,22 +330,31 @@ mod tests {
             max_connections: 8,
             header_read_timeout: Duration::from_secs(10),
         };
+        let proxies: Arc<[Cidr]> = proxies
+            .iter()
+            .map(|p| crate::config::parse_cidr(p).expect("cidr"))
+            .collect();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        // The client is a trusted proxy (loopback).
-        let proxies: Arc<[Cidr]> =
-            Arc::from(vec![crate::config::parse_cidr("127.0.0.1").expect("cidr")]);
         let server = tokio::spawn(serve(listener, router, limits, proxies, async {
             let _ = stopped.await;
         }));
         let mut client = TcpStream::connect(addr).await.expect("connect");
-        let request = b"GET / HTTP/1.1\r\nHost: pakn\r\n\r\n";
+        client.write_all(REQUEST).await.expect("first request");
         let mut answer = vec![0u8; 1024];
-        client.write_all(request).await.expect("first request");
         let n = client.read(&mut answer).await.expect("first answer");
         let first = String::from_utf8_lossy(&answer[..n]).to_lowercase();
         assert!(first.starts_with("http/1.1 200"), "{first}");
         assert!(!first.contains("connection: close"), "{first}");
+        (stop, server, client)
+    }
 
+    /// A proxy's kept-alive connection idle when the server stops is not closed under
+    /// it: a request sent on it after the stop is answered, with `Connection: close`,
+    /// and the server ends once that connection has closed.
+    #[tokio::test]
+    async fn a_proxys_idle_kept_alive_connection_gets_its_next_request_answered_after_the_stop() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (stop, server, mut client) = served_once(&["127.0.0.1"]).await;
         let _ = stop.send(());
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(
@@ -347,7 +362,7 @@ mod tests {
             "the server ended with a connection open"
         );
         client
-            .write_all(request)
+            .write_all(REQUEST)
             .await
             .expect("a request after the stop");
         let mut second = Vec::new();
@@ -367,26 +382,8 @@ mod tests {
     /// Any other idle connection is closed at the stop: the server does not wait for it.
     #[tokio::test]
     async fn a_direct_idle_connection_is_closed_at_the_stop() {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let router = Router::new().route("/", axum::routing::get(|| async { "ok" }));
-        let limits = ConnectionLimits {
-            max_connections: 8,
-            header_read_timeout: Duration::from_secs(10),
-        };
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, router, limits, Arc::from([]), async {
-            let _ = stopped.await;
-        }));
-        let mut client = TcpStream::connect(addr).await.expect("connect");
-        client
-            .write_all(b"GET / HTTP/1.1\r\nHost: pakn\r\n\r\n")
-            .await
-            .expect("request");
-        let mut answer = vec![0u8; 1024];
-        let n = client.read(&mut answer).await.expect("answer");
-        assert!(answer[..n].starts_with(b"HTTP/1.1 200"));
+        use tokio::io::AsyncReadExt;
+        let (stop, server, mut client) = served_once(&[]).await;
         let _ = stop.send(());
         tokio::time::timeout(Duration::from_secs(2), server)
             .await

@@ -23,17 +23,18 @@ pub struct StaffUser {
 
 impl StaffUser {
     pub fn from_row(row: UserRow, csrf: String) -> StaffUser {
-        StaffUser {
-            access: Access::new(row.id, Role::parse_all(&row.roles), row.unit_id),
-            lang: Lang::parse(&row.lang).unwrap_or_default(),
+        let account = LoadedUser {
             id: row.id,
             email: row.email,
             name: row.name,
-            csrf,
-        }
+            roles: row.roles,
+            unit_id: row.unit_id,
+            lang: row.lang,
+        };
+        StaffUser::from_loaded(account, csrf)
     }
 
-    /// As [`StaffUser::from_row`], from the account the session's load read.
+    /// The staff member of the account the session's load read (or [`StaffUser::from_row`]).
     pub fn from_loaded(u: LoadedUser, csrf: String) -> StaffUser {
         StaffUser {
             access: Access::new(u.id, Role::parse_all(&u.roles), u.unit_id),
