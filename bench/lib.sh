@@ -104,12 +104,14 @@ measure() { # name, wrk args...
 
 # pakn_1m, shared by the benchmarks at 1,000,000 PAKN: seeded with seed-demo (TICKETS of
 # them) when it holds fewer, then migrated. Sets DB_URL and PAKN_DATABASE__URL.
+# BENCH_DB names another database: TICKETS=10000000 BENCH_DB=pakn_10m for ten million.
 use_pakn_1m() {
-  DB_URL="${PG_ADMIN%/*}/pakn_1m"; export PAKN_DATABASE__URL="$DB_URL"
+  local db=${BENCH_DB:-pakn_1m}
+  DB_URL="${PG_ADMIN%/*}/$db"; export PAKN_DATABASE__URL="$DB_URL"
   local have
   have=$(psql "$DB_URL" -qAt -c "SELECT count(*) FROM tickets" 2>/dev/null || echo 0)
   if [ "${have:-0}" -lt "$TICKETS" ]; then
-    psql_admin -c "DROP DATABASE IF EXISTS pakn_1m WITH (FORCE)"
+    psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
     "$BIN" seed-demo --tickets "$TICKETS" 2>"$OUT/seed.log"
   fi
   "$BIN" migrate >/dev/null

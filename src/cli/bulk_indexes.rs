@@ -113,7 +113,7 @@ pub async fn restore(clients: &[tokio_postgres::Client]) -> anyhow::Result<()> {
 }
 
 /// An identifier quoted for SQL.
-fn quote(name: &str) -> String {
+pub(super) fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

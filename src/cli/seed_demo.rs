@@ -398,8 +398,15 @@ async fn copy_tickets(client: &tokio_postgres::Client, rows: String) -> anyhow::
     sink.as_mut()
         .finish()
         .await
-        .context("finishing COPY (a duplicate code would show here)")?;
+        .context("finishing COPY (a code drawn twice would show here)")?;
     Ok(lines)
+}
+
+/// Whether a batch failed on a unique key (a code, public id or token drawn twice).
+fn is_duplicate(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<tokio_postgres::Error>()
+        .and_then(tokio_postgres::Error::code)
+        == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
 }
 
 /// How long each step of the seed took, said at the end.
@@ -503,7 +510,7 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
 
     // Threads generate the next batches while Postgres loads the previous ones, through
     // every connection.
-    let (tx, rx) = tokio::sync::mpsc::channel::<anyhow::Result<String>>(clients.len() + 1);
+    let (tx, rx) = tokio::sync::mpsc::channel::<(u64, anyhow::Result<String>)>(clients.len() + 1);
     let claimed = Arc::new(AtomicU64::new(0));
     let generators: Vec<_> = (0..clients.len())
         .map(|_| {
@@ -514,10 +521,8 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
                     if from >= count {
                         return;
                     }
-                    if tx
-                        .blocking_send(generate(&ctx, BATCH.min(count - from)))
-                        .is_err()
-                    {
+                    let size = BATCH.min(count - from);
+                    if tx.blocking_send((size, generate(&ctx, size))).is_err() {
                         return;
                     }
                 }
@@ -529,10 +534,27 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
     let done = AtomicU64::new(0);
     futures_util::future::try_join_all(clients.iter().map(|client| async {
         loop {
-            let Some(batch) = rx.lock().await.recv().await else {
+            let Some((size, batch)) = rx.lock().await.recv().await else {
                 return anyhow::Ok(());
             };
-            let lines = copy_tickets(client, batch?).await?;
+            let mut rows = batch?;
+            let mut redrawn = 0;
+            // Codes are 50 random bits: among ten million, a code drawn twice happens
+            // about once in 25 seeds, and fails its whole batch; it is drawn again.
+            let lines = loop {
+                match copy_tickets(client, rows).await {
+                    Ok(lines) => break lines,
+                    Err(e) if is_duplicate(&e) && redrawn < 3 => {
+                        redrawn += 1;
+                        eprintln!("seed-demo: a drawn code was taken; drawing the batch again");
+                        let ctx = ctx.clone();
+                        rows = tokio::task::spawn_blocking(move || generate(&ctx, size))
+                            .await
+                            .context("drawing a batch again")??;
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
             let now = done.fetch_add(lines, Ordering::Relaxed) + lines;
             eprintln!("seed-demo: {now}/{count} tickets");
         }
@@ -548,6 +570,22 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
         bulk_indexes::build(&clients).await?;
         steps.finished("indexes");
     }
+    // Before the set-based rebuilds below: they are planned from the statistics ANALYZE
+    // gathers (without them the report aggregates' plan took twice as long), and VACUUM
+    // marks the loaded rows all-visible (without that the counts over the open tickets'
+    // index read the heap: 150 ms instead of 2 ms at 1,000,000 tickets).
+    vacuum(
+        &clients,
+        &[
+            "public_answers",
+            "ratings",
+            "replies",
+            "ticket_events",
+            "tickets",
+        ],
+    )
+    .await?;
+    steps.finished("vacuum (loaded rows)");
     client
         .batch_execute(
             "             DELETE FROM ticket_counters;
@@ -570,65 +608,14 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
         .await
         .context("rebuilding the counters")?;
     steps.finished("counters");
-    // The report aggregates, recomputed set-based from the rows (as the reconciliation),
-    // in the order of their days: in a running system each day's counts are written on
-    // that day, so a run of days lies on few pages (in hash order a month's edge days
-    // of a range report read 45,000 pages: 1.9 s instead of 19 ms).
-    // The monthly roll-ups' trigger is off meanwhile (a million delta rows otherwise);
-    // they are rebuilt set-based from the daily counts after, all in one transaction
-    // (an error drops the connection, which rolls it back with the trigger on).
-    // TRUNCATE, not DELETE: the deleted rows' keys would stay in the primary key until
-    // the transaction ends, and every new row would visit its dead twin in the heap for
-    // the uniqueness check (at 100,000 PAKN: 13 s of inserts instead of 8).
-    client
-        .batch_execute(
-            "BEGIN; ALTER TABLE report_counts DISABLE TRIGGER report_months_delta;
-             TRUNCATE report_counts, report_months;",
-        )
-        .await
-        .context("emptying the report aggregates")?;
-    client
-        .execute(
-            "INSERT INTO report_counts (basis, day, unit_id, field_code, content_category,
-                                        channel, kind, metric, shard, n)
-             SELECT basis, day, unit_id, field_code, content_category, channel, kind, metric, 0, n
-               FROM pakn_report_truth($1) ORDER BY basis, day",
-            &[&i32::try_from(cfg.deadlines.publish_working_days).unwrap_or(2)],
-        )
-        .await
-        .context("rebuilding the report aggregates")?;
-    client
-        .batch_execute(
-            "INSERT INTO report_months (basis, month, unit_id, dim, value, metric, n, folded)
-             SELECT basis, month, unit_id, dim, value, metric, n, true
-               FROM pakn_report_months_truth() WHERE n <> 0 ORDER BY basis, dim, month;
-             ALTER TABLE report_counts ENABLE TRIGGER report_months_delta; COMMIT;",
-        )
-        .await
-        .context("rebuilding the monthly report roll-ups")?;
+    rebuild_reports(client, cfg.deadlines.publish_working_days).await?;
     steps.finished("report aggregates");
-    // VACUUM (not only ANALYZE): rows loaded by COPY are not yet marked all-visible, and
-    // without that the counts over the open tickets' index read the heap (150 ms instead
-    // of 2 ms at 1,000,000 tickets). VACUUM cannot run inside the batch's transaction.
-    // Spread over the connections, the biggest table first (items go from the end).
-    let tables = vec![
-        "report_months",
-        "report_counts",
-        "ticket_counters",
-        "public_answers",
-        "ratings",
-        "replies",
-        "ticket_events",
-        "tickets",
-    ];
-    spread::over(&clients, tables, async |client, table| {
-        client
-            .batch_execute(&format!("VACUUM (ANALYZE) {table}"))
-            .await
-            .with_context(|| format!("vacuuming {table}"))
-    })
+    vacuum(
+        &clients,
+        &["report_months", "report_counts", "ticket_counters"],
+    )
     .await?;
-    steps.finished("vacuum");
+    steps.finished("vacuum (aggregates)");
     let size = client
         .query_one(
             "SELECT pg_database_size(current_database()), (SELECT count(*) FROM tickets)",
@@ -647,6 +634,81 @@ pub async fn run(cfg: &Config, count: u64, jobs: usize) -> anyhow::Result<()> {
         let _ = task.await;
     }
     eprintln!("seed-demo: {count} tickets in {}", steps.summary());
+    Ok(())
+}
+
+/// VACUUM (ANALYZE) of `tables`, spread over the connections, the last first (list the
+/// biggest last). VACUUM cannot run inside a transaction.
+async fn vacuum(clients: &[tokio_postgres::Client], tables: &[&'static str]) -> anyhow::Result<()> {
+    spread::over(clients, tables.to_vec(), async |client, table| {
+        client
+            .batch_execute(&format!("VACUUM (ANALYZE) {table}"))
+            .await
+            .with_context(|| format!("vacuuming {table}"))
+    })
+    .await
+}
+
+/// The report aggregates, recomputed set-based from the rows (as the reconciliation), in
+/// the order of their days: in a running system each day's counts are written on that
+/// day, so a run of days lies on few pages (in hash order a month's edge days of a range
+/// report read 45,000 pages: 1.9 s instead of 19 ms).
+///
+/// All in one transaction (an error drops the connection, which rolls it back):
+/// - the monthly roll-ups' trigger is off meanwhile (a million delta rows otherwise);
+///   they are rebuilt set-based from the daily counts after;
+/// - TRUNCATE, not DELETE: the deleted rows' keys would stay in the primary key until
+///   the transaction ends, and every new row would visit its dead twin in the heap for
+///   the uniqueness check (at 100,000 PAKN: 13 s of inserts instead of 8);
+/// - the daily counts' primary key is dropped for the load and built again after, by
+///   one sort (at 100,000 PAKN: 3.4 s instead of 4.5 s).
+async fn rebuild_reports(client: &tokio_postgres::Client, publish_days: u32) -> anyhow::Result<()> {
+    client
+        .batch_execute(
+            "BEGIN; ALTER TABLE report_counts DISABLE TRIGGER report_months_delta;
+             TRUNCATE report_counts, report_months;",
+        )
+        .await
+        .context("emptying the report aggregates")?;
+    let key = client
+        .query_one(
+            "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+              WHERE conrelid = 'report_counts'::regclass AND contype = 'p'",
+            &[],
+        )
+        .await
+        .context("reading the report counts' primary key")?;
+    let (name, definition): (String, String) = (key.get(0), key.get(1));
+    let name = bulk_indexes::quote(&name);
+    client
+        .batch_execute(&format!("ALTER TABLE report_counts DROP CONSTRAINT {name}"))
+        .await
+        .context("dropping the report counts' primary key for the load")?;
+    client
+        .execute(
+            "INSERT INTO report_counts (basis, day, unit_id, field_code, content_category,
+                                        channel, kind, metric, shard, n)
+             SELECT basis, day, unit_id, field_code, content_category, channel, kind, metric, 0, n
+               FROM pakn_report_truth($1) ORDER BY basis, day",
+            &[&i32::try_from(publish_days).unwrap_or(2)],
+        )
+        .await
+        .context("rebuilding the report aggregates")?;
+    client
+        .batch_execute(&format!(
+            "ALTER TABLE report_counts ADD CONSTRAINT {name} {definition}"
+        ))
+        .await
+        .context("building the report counts' primary key")?;
+    client
+        .batch_execute(
+            "INSERT INTO report_months (basis, month, unit_id, dim, value, metric, n, folded)
+             SELECT basis, month, unit_id, dim, value, metric, n, true
+               FROM pakn_report_months_truth() WHERE n <> 0 ORDER BY basis, dim, month;
+             ALTER TABLE report_counts ENABLE TRIGGER report_months_delta; COMMIT;",
+        )
+        .await
+        .context("rebuilding the monthly report roll-ups")?;
     Ok(())
 }
 
