@@ -14,6 +14,7 @@ use crate::db;
 use crate::reference::ReferenceCache;
 use crate::web::{self, AppState, SharedState};
 
+pub mod malloc;
 mod serve;
 pub use serve::ConnectionLimits;
 

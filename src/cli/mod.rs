@@ -140,6 +140,7 @@ pub fn main() -> ExitCode {
             .format
             .json(std::io::IsTerminal::is_terminal(&std::io::stderr())),
     );
+    crate::app::malloc::keep_big_blocks_out_of_the_heap();
     // `pakn mail` runs once per message under an MTA's pipe: one thread is enough, and
     // starting no worker threads saves a little of every delivery.
     let mut builder = if matches!(cli.command, Some(Command::Mail { .. })) {
