@@ -13,7 +13,7 @@ use tokio::process::{Child, Command};
 
 use crate::filing::{form_of, post_held_back, token_of, valid_fields};
 use crate::support::outbox::{MailStatus, all_rows, filing_mail};
-use crate::support::pg;
+use crate::support::{count, pg};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pakn");
 
@@ -427,19 +427,13 @@ async fn seed_demo_makes_n_tickets_with_unique_codes_and_no_pending_mail() {
     demo_history_agrees_with_the_screens(&mut conn).await;
     // The report aggregates are rebuilt with their primary key dropped and built again:
     // the key is back, and the reconciliation finds nothing to repair.
-    #[derive(diesel::QueryableByName)]
-    struct Keys {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let keys = diesel::sql_query(
+    let keys = count(
+        &mut conn,
         "SELECT count(*) AS n FROM pg_constraint \
          WHERE conrelid = 'report_counts'::regclass AND contype = 'p'",
     )
-    .get_result::<Keys>(&mut conn)
-    .await
-    .expect("keys");
-    assert_eq!(keys.n, 1, "report_counts has its primary key again");
+    .await;
+    assert_eq!(keys, 1, "report_counts has its primary key again");
     let out = pakn(&["reports", "reconcile"])
         .env("PAKN_DATABASE__URL", &url)
         .output()

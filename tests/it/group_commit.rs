@@ -11,12 +11,13 @@
 use std::time::Duration;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use reqwest::StatusCode;
 
 use crate::filing::{form_of, fresh_form, post_with, valid_fields, with};
 use crate::support::app::TestApp;
+use crate::support::count;
 
 async fn steering_trigger(app: &TestApp) {
     let mut conn = app.conn().await;
@@ -71,14 +72,12 @@ async fn post_titled(
 /// Waits until `n` backends wait for an advisory lock (filings held by the trigger).
 async fn wait_for_waiters(conn: &mut AsyncPgConnection, n: i64) {
     for _ in 0..200 {
-        let waiting: i64 = diesel::sql_query(
+        let waiting = count(
+            conn,
             "SELECT count(*) AS n FROM pg_stat_activity \
              WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'",
         )
-        .get_result::<Count>(conn)
-        .await
-        .expect("pg_stat_activity")
-        .n;
+        .await;
         if waiting >= n {
             return;
         }
@@ -98,12 +97,6 @@ async fn wait_for_rows(conn: &mut AsyncPgConnection, n: usize) {
 }
 
 #[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-#[derive(QueryableByName)]
 struct Stored {
     #[diesel(sql_type = Text)]
     title: String,
@@ -119,14 +112,6 @@ async fn stored(conn: &mut AsyncPgConnection) -> Vec<(String, String)> {
         .into_iter()
         .map(|s| (s.title, s.tx))
         .collect()
-}
-
-async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
-    diesel::sql_query(sql)
-        .get_result::<Count>(conn)
-        .await
-        .expect(sql)
-        .n
 }
 
 /// The writer busy with `k1:first` (held by lock 1) while the next filings queue.

@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 
 use crate::auth::{OTHER_UNIT, UNIT, client, create_user, get, login_ok};
 use crate::support::app::TestApp;
+use crate::support::count;
 use crate::workflow::{People, file, full_step, people, step_at};
 
 /// An instant given in Vietnam time (`2026-03-31 23:30`).
@@ -479,14 +480,12 @@ async fn the_reconciliation_repairs_injected_drift_and_says_how_much() {
     .expect("removed");
     assert_eq!(reconcile(&app).await, 2, "two counts repaired");
     assert_eq!(reconcile(&app).await, 0, "and then none");
-    let audited: i64 = diesel::sql_query(
+    let audited = count(
+        &mut conn,
         "SELECT count(*)::bigint AS n FROM audit_log
           WHERE entity = 'report_counts' AND action = 'reconcile' AND (after ->> 'fixed')::int = 2",
     )
-    .get_result::<Count>(&mut conn)
-    .await
-    .expect("audit")
-    .n;
+    .await;
     assert_eq!(audited, 1);
     drop(conn);
     let c = client();
@@ -498,19 +497,13 @@ async fn the_reconciliation_repairs_injected_drift_and_says_how_much() {
     app.stop().await;
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
 /// The rows of `report_months` the periodic fold has not summed yet.
 async fn unfolded(app: &TestApp) -> i64 {
-    diesel::sql_query("SELECT count(*)::bigint AS n FROM report_months WHERE NOT folded")
-        .get_result::<Count>(&mut app.conn().await)
-        .await
-        .expect("unfolded rows")
-        .n
+    count(
+        &mut app.conn().await,
+        "SELECT count(*)::bigint AS n FROM report_months WHERE NOT folded",
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
