@@ -21,6 +21,7 @@ use crate::domain::calendar::{DeadlinePolicy, deadlines, local_date};
 use crate::domain::fold::fold;
 use crate::domain::reference::Reference;
 use crate::domain::status::Status;
+use crate::domain::time_keys;
 use crate::domain::tracking_code::TrackingCode;
 use crate::reference::ReferenceCache;
 
@@ -225,19 +226,6 @@ fn generate(ctx: &Ctx, n: u64) -> anyhow::Result<String> {
     let mut rng = rand::rng();
     for _ in 0..n {
         let code = TrackingCode::generate(&mut rng);
-        let public_id = format!(
-            "{}{}",
-            TrackingCode::generate(&mut rng).as_str(),
-            &TrackingCode::generate(&mut rng).as_str()[..6]
-        )
-        .to_ascii_lowercase();
-        let token: String = (0..43)
-            .map(|_| {
-                *b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                    .choose(&mut rng)
-                    .unwrap_or(&b'A') as char
-            })
-            .collect();
         let name = format!(
             "{} {} {}",
             SURNAMES.choose(&mut rng).unwrap_or(&"Nguyễn"),
@@ -265,6 +253,9 @@ fn generate(ctx: &Ctx, n: u64) -> anyhow::Result<String> {
         let subject = SUBJECTS.choose(&mut rng).unwrap_or(&SUBJECTS[0]);
         let title = format!("{subject} tại {place}");
         let received = ctx.now - Duration::seconds(rng.random_range(0..(730 * 86_400)));
+        // As a filing makes them: the second of receipt first.
+        let public_id = time_keys::public_id(received.timestamp(), &mut rng);
+        let token = time_keys::access_token(received.timestamp(), &mut rng);
         let lodged = local_date(received) - Duration::days(rng.random_range(10..60));
         let content = format!(
             "Tôi là {name}, ở {place}. {subject}: hồ sơ nộp ngày {} đến nay chưa có kết quả. Đề nghị Sở xem xét, trả lời.",

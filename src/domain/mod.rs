@@ -36,6 +36,7 @@ pub mod schedule;
 pub mod search;
 pub mod status;
 pub mod synonyms;
+pub mod time_keys;
 pub mod totp;
 pub mod tracking_code;
 pub mod workflow;

@@ -18,6 +18,7 @@ use crate::domain::feedback::{Channel, ValidFeedback};
 use crate::domain::fold::fold;
 use crate::domain::reference::{Reference, Route};
 use crate::domain::status::Status;
+use crate::domain::time_keys;
 use crate::domain::tracking_code::TrackingCode;
 use crate::domain::workflow::ActorKind;
 use crate::i18n::Lang;
@@ -75,15 +76,14 @@ struct Ids {
     access_token: String,
 }
 
-fn new_ids() -> Ids {
+/// Fresh identifiers for a filing received at `received_at`: the code fully random, the
+/// public id and the private link's token beginning with the second of receipt
+/// ([`crate::domain::time_keys`]).
+fn new_ids(received_at: DateTime<Utc>) -> Ids {
     let mut rng = rand::rng();
     let code = TrackingCode::generate(&mut rng);
-    // 80 bits, lower-case Crockford: not the code, not a sequence (Open311 id).
-    let public_id = TrackingCode::generate(&mut rng)
-        .as_str()
-        .to_ascii_lowercase()
-        + &TrackingCode::generate(&mut rng).as_str()[..6].to_ascii_lowercase();
-    let access_token = super::private_link::new_access_token();
+    let public_id = time_keys::public_id(received_at.timestamp(), &mut rng);
+    let access_token = time_keys::access_token(received_at.timestamp(), &mut rng);
     Ids {
         code,
         public_id,
@@ -247,7 +247,7 @@ impl<'a> Plan<'a> {
 
     /// One attempt with fresh identifiers, owned (the group committer stores it).
     fn attempt(&self) -> anyhow::Result<Attempt> {
-        let ids = new_ids();
+        let ids = new_ids(self.meta.received_at);
         Ok(Attempt {
             mails: self.mails_json(&ids)?,
             ids,

@@ -5,15 +5,14 @@
 //! link is mailed to the email given at filing, never shown to whoever asked when there
 //! is one: a forwarded mail or a shared screen must not hand over the new link too.
 
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use rand::RngCore;
 
 use super::HandlingError;
 use crate::config::Config;
 use crate::db::track::{self, LinkOwner};
 use crate::db::workflow::{self as data, EventInsert};
+use crate::domain::time_keys;
 use crate::domain::workflow::ActorKind;
 use crate::i18n::Lang;
 use crate::mail::{self, private_link};
@@ -21,11 +20,10 @@ use crate::mail::{self, private_link};
 /// The timeline event of a renewed link (shown to the citizen and to staff).
 pub const EVENT: &str = "private_link";
 
-/// A new private link token: 256 random bits, URL-safe base64 (43 characters).
-pub fn new_access_token() -> String {
-    let mut token = [0u8; 32];
-    rand::rng().fill_bytes(&mut token);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token)
+/// A new private link token made at `now`: 43 URL-safe base64 characters, the second
+/// first and 216 random bits ([`crate::domain::time_keys`]).
+pub fn new_access_token(now: DateTime<Utc>) -> String {
+    time_keys::access_token(now.timestamp(), &mut rand::rng())
 }
 
 /// Where the new link went.
@@ -91,7 +89,7 @@ async fn replace(
     by: By,
     now: DateTime<Utc>,
 ) -> Result<Renewed, HandlingError> {
-    let token = new_access_token();
+    let token = new_access_token(now);
     track::set_access_token(conn, owner.id, &token).await?;
     let (actor_kind, actor_id, by_name) = match by {
         By::Citizen => (ActorKind::Citizen, None, "citizen"),
@@ -159,8 +157,9 @@ mod tests {
 
     #[test]
     fn tokens_are_new_and_look_like_links() {
-        let a = new_access_token();
-        let b = new_access_token();
+        let now = Utc::now();
+        let a = new_access_token(now);
+        let b = new_access_token(now);
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
         assert!(

@@ -11,10 +11,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use rand::Rng;
 
 use crate::db::outbox::NewOutboxRow;
 use crate::db::schema::{outbox, tickets};
+use crate::domain::time_keys;
 
 /// A mail to queue. Addresses are plain `addr@host`; the body is already rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,14 +32,11 @@ pub struct OutgoingMail {
     pub attachment_ids: Vec<i64>,
 }
 
-/// A random left-hand part for a `Message-ID`: 130 bits, lower-case base32.
+/// A left-hand part for a `Message-ID`: `pakn.`, the second it was made and 95 random
+/// bits, lower-case base32 ([`crate::domain::time_keys::message_key`]).
 pub fn new_message_key() -> String {
-    const ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
-    let mut rng = rand::rng();
-    let random: String = (0..26)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect();
-    format!("pakn.{random}")
+    let key = time_keys::message_key(Utc::now().timestamp(), &mut rand::rng());
+    format!("pakn.{key}")
 }
 
 /// The left-hand part of the thread root of a ticket.

@@ -17,7 +17,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pakn::domain::form_token::{FormKind, FormTokenKey};
+use pakn::domain::form_token::{FormKind, FormTokenKey, VerifiedToken};
 use rand::RngCore;
 use tokio::process::{Child, Command};
 use tokio::sync::watch;
@@ -120,7 +120,8 @@ impl Serve {
     }
 }
 
-/// A form as a citizen's browser holds it: its token (and the idempotency key in it).
+/// A form as a citizen's browser holds it: its token (and the filing's idempotency key
+/// it gives).
 #[derive(Debug, Clone)]
 struct Form {
     token: String,
@@ -134,7 +135,12 @@ fn mint(n: usize) -> Form {
     let issued = chrono::Utc::now().timestamp() - 60;
     Form {
         token: FormTokenKey::new(SECRET.as_bytes()).issue(FormKind::Feedback, issued, nonce),
-        key: nonce.iter().map(|b| format!("{b:02x}")).collect(),
+        key: VerifiedToken {
+            issued_at: issued,
+            age_secs: 0,
+            nonce,
+        }
+        .filing_key(),
         n,
     }
 }

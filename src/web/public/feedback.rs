@@ -342,6 +342,7 @@ async fn decide(
     let Sent {
         token,
         key,
+        filing_key,
         age_secs,
     } = match check_token(state, &t, form, now)? {
         Ok(sent) => sent,
@@ -391,7 +392,7 @@ async fn decide(
         external_ref_date: None,
         entered_by: None,
         lang: lang.lang.code().into(),
-        idempotency_key: Some(key),
+        idempotency_key: Some(filing_key),
         suspected_spam: !spam_reasons.is_empty(),
         spam_reasons,
         received_at: now,
@@ -407,6 +408,9 @@ async fn decide(
 struct Sent {
     token: String,
     key: String,
+    /// The filing's idempotency key
+    /// ([`crate::domain::form_token::VerifiedToken::filing_key`]).
+    filing_key: String,
     age_secs: i64,
 }
 
@@ -427,6 +431,7 @@ fn check_token(
     match verified {
         Ok(v) => Ok(Ok(Sent {
             key: v.nonce_hex(),
+            filing_key: v.filing_key(),
             age_secs: v.age_secs,
             token,
         })),
