@@ -21,6 +21,9 @@ pub const LEN: usize = 10;
 /// Number of random bits in a tracking code (5 per symbol).
 pub const BITS: u32 = 5 * LEN as u32;
 
+/// Bits of a code that [`TrackingCode::generate_on`] gives to the day (two symbols).
+pub const DAY_BITS: u32 = 10;
+
 /// A tracking code in canonical form: 10 uppercase Crockford base32 symbols,
 /// no separator. Only [`TrackingCode::generate`] and [`TrackingCode::parse`]
 /// build one, so every value is valid.
@@ -45,7 +48,28 @@ impl TrackingCode {
     /// Draws a fresh random code (50 uniformly random bits).
     pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> TrackingCode {
         // Keep the top 50 of 64 random bits.
-        let bits = rng.next_u64() >> (64 - BITS);
+        TrackingCode::from_bits(rng.next_u64() >> (64 - BITS))
+    }
+
+    /// Draws a fresh code for a PAKN received on `day` (days since 1970-01-01): its first
+    /// two symbols are the day modulo 1024 ([`DAY_BITS`]), the other 40 bits random.
+    ///
+    /// The codes of one day then sit side by side in the `tickets` index on codes. Fully
+    /// random, every filing wrote its code into a random page of an index larger than
+    /// Postgres's buffers: a page read and, after each checkpoint, a full-page image in
+    /// the WAL (a third of a filing's, bench/results.md, issue 21). The code is a
+    /// reference, not a secret (design.md); what the two symbols tell is the day of
+    /// filing, printed next to it on the receipt. Two codes of one day coincide about
+    /// once in 10^12 pairs, and the filing draws again if they do.
+    pub fn generate_on<R: Rng + ?Sized>(day: i64, rng: &mut R) -> TrackingCode {
+        let random_bits = BITS - DAY_BITS;
+        let prefix = day.rem_euclid(1 << DAY_BITS) as u64;
+        let random = rng.next_u64() >> (64 - random_bits);
+        TrackingCode::from_bits((prefix << random_bits) | random)
+    }
+
+    /// The code of the low [`BITS`] bits of `bits`, most significant symbol first.
+    fn from_bits(bits: u64) -> TrackingCode {
         let code = (0..LEN)
             .rev()
             .map(|i| {
@@ -255,6 +279,28 @@ mod tests {
         assert_eq!(TrackingCode::parse("ABCD-1234-X"), None);
         assert_eq!(TrackingCode::parse("ABCD-1234-XYZ"), None);
         assert_eq!(TrackingCode::parse(&"A".repeat(10_000)), None);
+    }
+
+    #[test]
+    fn codes_of_one_day_share_their_first_two_symbols() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let day = 20_790; // 2026-12-03
+        let a = TrackingCode::generate_on(day, &mut rng);
+        let b = TrackingCode::generate_on(day, &mut rng);
+        let next = TrackingCode::generate_on(day + 1, &mut rng);
+        assert_ne!(a, b);
+        assert_eq!(a.as_str()[..2], b.as_str()[..2]);
+        assert_ne!(a.as_str()[..2], next.as_str()[..2]);
+        assert!(a.as_str() < next.as_str() && b.as_str() < next.as_str());
+        // The day counts modulo 1024: the prefix comes back after 1024 days.
+        let later = TrackingCode::generate_on(day + 1024, &mut rng);
+        assert_eq!(a.as_str()[..2], later.as_str()[..2]);
+        for code in [&a, &b, &next, &later] {
+            assert_eq!(TrackingCode::parse(code.as_str()).as_ref(), Some(code));
+        }
+        // A day before 1970 still makes a valid code.
+        let old = TrackingCode::generate_on(-3, &mut rng);
+        assert_eq!(TrackingCode::parse(old.as_str()), Some(old));
     }
 
     #[test]

@@ -76,12 +76,12 @@ struct Ids {
     access_token: String,
 }
 
-/// Fresh identifiers for a filing received at `received_at`: the code fully random, the
-/// public id and the private link's token beginning with the second of receipt
-/// ([`crate::domain::time_keys`]).
+/// Fresh identifiers for a filing received at `received_at`: the code beginning with the
+/// day ([`TrackingCode::generate_on`]), the public id and the private link's token with
+/// the second of receipt ([`crate::domain::time_keys`]).
 fn new_ids(received_at: DateTime<Utc>) -> Ids {
     let mut rng = rand::rng();
-    let code = TrackingCode::generate(&mut rng);
+    let code = TrackingCode::generate_on(received_at.timestamp().div_euclid(86_400), &mut rng);
     let public_id = time_keys::public_id(received_at.timestamp(), &mut rng);
     let access_token = time_keys::access_token(received_at.timestamp(), &mut rng);
     Ids {
