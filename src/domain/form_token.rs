@@ -128,8 +128,9 @@ impl VerifiedToken {
         self.nonce.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// The idempotency key of the form's filing: the issue time (10 hex digits) and the
-    /// nonce. Time first, so that the keys of the forms sent now sit side by side in the
+    /// The key of the form's filing (its idempotency key, and where the files chosen on
+    /// it wait while the form comes back with an error): the issue time (10 hex digits)
+    /// and the nonce. Time first, so that the keys of the forms sent now sit side by side in the
     /// `tickets` index instead of in random pages of it ([`super::time_keys`]).
     pub fn filing_key(&self) -> String {
         format!("{:010x}{}", self.issued_at.max(0), self.nonce_hex())

@@ -342,7 +342,6 @@ async fn decide(
     let Sent {
         token,
         key,
-        filing_key,
         age_secs,
     } = match check_token(state, &t, form, now)? {
         Ok(sent) => sent,
@@ -392,7 +391,7 @@ async fn decide(
         external_ref_date: None,
         entered_by: None,
         lang: lang.lang.code().into(),
-        idempotency_key: Some(filing_key),
+        idempotency_key: Some(key),
         suspected_spam: !spam_reasons.is_empty(),
         spam_reasons,
         received_at: now,
@@ -403,14 +402,12 @@ async fn decide(
     store(state, &t, &reference, form, &valid, &meta, exempt).await
 }
 
-/// A form's own valid token, its key (the nonce: the filing's idempotency key and where
-/// its files are kept) and how long ago it was issued.
+/// A form's own valid token, its key (its issue time and nonce,
+/// [`crate::domain::form_token::VerifiedToken::filing_key`]: the filing's idempotency
+/// key and where its files are kept) and how long ago it was issued.
 struct Sent {
     token: String,
     key: String,
-    /// The filing's idempotency key
-    /// ([`crate::domain::form_token::VerifiedToken::filing_key`]).
-    filing_key: String,
     age_secs: i64,
 }
 
@@ -430,8 +427,7 @@ fn check_token(
     );
     match verified {
         Ok(v) => Ok(Ok(Sent {
-            key: v.nonce_hex(),
-            filing_key: v.filing_key(),
+            key: v.filing_key(),
             age_secs: v.age_secs,
             token,
         })),
@@ -460,7 +456,7 @@ fn fresh_token(state: &AppState, now: DateTime<Utc>) -> AppResult<(String, Strin
     let key = state
         .tokens
         .verify(&fresh, FormKind::Feedback, now.timestamp(), max_age)
-        .map(|v| v.nonce_hex())
+        .map(|v| v.filing_key())
         .map_err(|e| anyhow::anyhow!("a fresh token does not verify: {e}"))?;
     Ok((fresh, key))
 }

@@ -149,20 +149,56 @@ impl Cluster {
     }
 
     /// Kills one backend with SIGKILL, as the kernel's OOM killer does: the postmaster
-    /// then ends every backend and recovers, as after a crash
-    /// ([`Cluster::wait_accepting`] waits for it).
+    /// then ends every backend and recovers, as after a crash. Returns once the recovery
+    /// has begun (the postmaster notices the death a moment later: a connection opened
+    /// in that moment works, then dies in the recovery); [`Cluster::wait_accepting`]
+    /// waits for its end.
     pub async fn kill_a_backend(&self) {
         let client = self.client("postgres").await;
-        let row = client
+        let pid: i32 = client
             .query_one("SELECT pg_backend_pid()", &[])
             .await
-            .expect("its pid");
-        let pid: i32 = row.get(0);
+            .expect("its pid")
+            .get(0);
+        let checkpointer = self.checkpointer_pid().await;
         let ok = std::process::Command::new("kill")
             .args(["-KILL", &pid.to_string()])
             .status()
             .expect("kill");
         assert!(ok.success(), "kill -9 {pid}");
+        drop(client);
+        // The recovery starts new auxiliary processes: a new checkpointer (or none
+        // reachable yet) says it has begun.
+        let started = Instant::now();
+        while self.checkpointer_pid().await == checkpointer {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no recovery after kill -9 {pid}: {}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// The checkpointer's pid; `None` when no connection answers.
+    async fn checkpointer_pid(&self) -> Option<i32> {
+        let (client, connection) =
+            tokio_postgres::connect(&self.url("postgres"), tokio_postgres::NoTls)
+                .await
+                .ok()?;
+        let conn = tokio::spawn(connection);
+        let pid = client
+            .query_opt(
+                "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'",
+                &[],
+            )
+            .await
+            .ok()
+            .flatten()
+            .map(|row| row.get(0));
+        drop(client);
+        let _ = conn.await;
+        pid
     }
 
     /// Waits until a new connection can run a query; how long that took.
