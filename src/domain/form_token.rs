@@ -130,8 +130,9 @@ impl VerifiedToken {
 
     /// The key of the form's filing (its idempotency key, and where the files chosen on
     /// it wait while the form comes back with an error): the issue time (10 hex digits)
-    /// and the nonce. Time first, so that the keys of the forms sent now sit side by side in the
-    /// `tickets` index instead of in random pages of it ([`super::time_keys`]).
+    /// and the nonce. Time first, so that the keys of the forms sent now sit side by
+    /// side in the `tickets` index instead of in random pages of it
+    /// ([`super::time_keys`]).
     pub fn filing_key(&self) -> String {
         format!("{:010x}{}", self.issued_at.max(0), self.nonce_hex())
     }
