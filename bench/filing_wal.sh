@@ -21,15 +21,6 @@ ORDER=${ORDER:-this this}
 use_pakn_1m
 echo "commit $(git -C "$ROOT" rev-parse --short HEAD); tickets $(count "SELECT count(*) FROM tickets"); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Postgres's CPU ticks, exited backends included (the postmaster's children's times).
-pg_ticks() {
-  local pm t p
-  pm=$(pgrep -o -x postgres)
-  t=$(awk '{print $14+$15+$16+$17}' "/proc/$pm/stat")
-  for p in $(pgrep -P "$pm"); do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
-  echo "$t"
-}
-
 echo "| build | created/s | p99 | Postgres µs CPU/filing | WAL bytes/filing | full-page images/filing | load before → after |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 for label in $ORDER; do

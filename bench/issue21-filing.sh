@@ -15,15 +15,6 @@ NEW="$BIN"
 use_pakn_1m
 echo "commit $(git -C "$ROOT" rev-parse --short HEAD); tickets $(count "SELECT count(*) FROM tickets"); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Postgres's CPU ticks, exited backends included (the postmaster's children's times).
-pg_ticks() {
-  local pm t p
-  pm=$(pgrep -o -x postgres)
-  t=$(awk '{print $14+$15+$16+$17}' "/proc/$pm/stat")
-  for p in $(pgrep -P "$pm"); do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
-  echo "$t"
-}
-
 run_one() { # label binary [VAR=VALUE for the server ...]
   BIN=$2
   local label=$1; shift 2

@@ -48,6 +48,15 @@ start_server() { # extra env as VAR=VALUE ...
 
 stop_server() { kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
 
+# Postgres's CPU ticks, exited backends included (the postmaster's children's times).
+pg_ticks() {
+  local pm t p
+  pm=$(pgrep -o -x postgres)
+  t=$(awk '{print $14+$15+$16+$17}' "/proc/$pm/stat")
+  for p in $(pgrep -P "$pm"); do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
+
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 
 # Transactions committed or rolled back so far in $DB_URL's database (every statement
