@@ -5,9 +5,9 @@
 //! threshold to the block's size (up to 32 MiB), and from then on blocks of that size
 //! are carved from the heap, whose free space stays resident. A server that once built a
 //! large page or read a large row keeps that memory for good: at 10,000,000 PAKN pakn
-//! grew to 32.7 MB under word searches and `/answers` (31.1 MB with the threshold fixed;
-//! `bench/results.md`). Fixing the threshold at its default keeps big blocks out of the
-//! heap.
+//! grew to 34.0–34.7 MB under word searches and `/answers` (32.3–32.6 MB with the
+//! threshold fixed; `bench/results.md`). Fixing the threshold at its default keeps big
+//! blocks out of the heap.
 
 /// The size from which a block gets a mapping of its own (glibc's default).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -21,8 +21,7 @@ use crate::domain::calendar::{DeadlinePolicy, deadlines, local_date};
 use crate::domain::fold::fold;
 use crate::domain::reference::Reference;
 use crate::domain::status::Status;
-use crate::domain::time_keys;
-use crate::domain::tracking_code::TrackingCode;
+use crate::domain::time_keys::TicketKeys;
 use crate::reference::ReferenceCache;
 
 const SURNAMES: &[&str] = &[
@@ -289,9 +288,11 @@ fn generate(ctx: &Ctx, slice: Slice) -> anyhow::Result<String> {
         let subject = SUBJECTS.choose(&mut rng).unwrap_or(&SUBJECTS[0]);
         let title = format!("{subject} tại {place}");
         // As a filing makes them: the day or the second of receipt first.
-        let code = TrackingCode::generate_on(received.timestamp().div_euclid(86_400), &mut rng);
-        let public_id = time_keys::public_id(received.timestamp(), &mut rng);
-        let token = time_keys::access_token(received.timestamp(), &mut rng);
+        let TicketKeys {
+            code,
+            public_id,
+            access_token: token,
+        } = TicketKeys::draw(received.timestamp(), &mut rng);
         let lodged = local_date(received) - Duration::days(rng.random_range(10..60));
         let content = format!(
             "Tôi là {name}, ở {place}. {subject}: hồ sơ nộp ngày {} đến nay chưa có kết quả. Đề nghị Sở xem xét, trả lời.",

@@ -15,7 +15,8 @@ pub const TEXT_MAX: usize = 30_000;
 
 /// Length of a public answer's id.
 pub const PUBLIC_ID_LEN: usize = 16;
-const PUBLIC_ID_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+/// Its alphabet: lower-case Crockford base32, in byte order.
+pub const PUBLIC_ID_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 
 /// A fresh public id for `/answers/{public_id}`: 80 random bits in lower-case Crockford
 /// base32, not the tracking code, not a sequence (it tells nothing about the PAKN or

@@ -18,7 +18,7 @@ use crate::domain::feedback::{Channel, ValidFeedback};
 use crate::domain::fold::fold;
 use crate::domain::reference::{Reference, Route};
 use crate::domain::status::Status;
-use crate::domain::time_keys;
+use crate::domain::time_keys::TicketKeys;
 use crate::domain::tracking_code::TrackingCode;
 use crate::domain::workflow::ActorKind;
 use crate::i18n::Lang;
@@ -67,28 +67,6 @@ pub enum FilingOutcome {
     AlreadyFiled { access_token: String },
     /// The same form token came with different content (a cached or edited form).
     TokenReused,
-}
-
-/// Random identifiers of a new ticket.
-struct Ids {
-    code: TrackingCode,
-    public_id: String,
-    access_token: String,
-}
-
-/// Fresh identifiers for a filing received at `received_at`: the code beginning with the
-/// day ([`TrackingCode::generate_on`]), the public id and the private link's token with
-/// the second of receipt ([`crate::domain::time_keys`]).
-fn new_ids(received_at: DateTime<Utc>) -> Ids {
-    let mut rng = rand::rng();
-    let code = TrackingCode::generate_on(received_at.timestamp().div_euclid(86_400), &mut rng);
-    let public_id = time_keys::public_id(received_at.timestamp(), &mut rng);
-    let access_token = time_keys::access_token(received_at.timestamp(), &mut rng);
-    Ids {
-        code,
-        public_id,
-        access_token,
-    }
 }
 
 /// A digest of what was filed, to tell a repeated POST from a reused form token.
@@ -226,7 +204,7 @@ impl<'a> Plan<'a> {
 
     /// The mails of the new ticket (they commit with it, or vanish with it; the worker
     /// renders them from the ticket when it sends them), as the filing's JSON rows.
-    fn mails_json(&self, ids: &Ids) -> anyhow::Result<serde_json::Value> {
+    fn mails_json(&self, ids: &TicketKeys) -> anyhow::Result<serde_json::Value> {
         let filed = FiledTicket {
             ticket_id: 0,
             code: &ids.code,
@@ -247,7 +225,8 @@ impl<'a> Plan<'a> {
 
     /// One attempt with fresh identifiers, owned (the group committer stores it).
     fn attempt(&self) -> anyhow::Result<Attempt> {
-        let ids = new_ids(self.meta.received_at);
+        // Fresh keys, the day or second of receipt first (`domain::time_keys`).
+        let ids = TicketKeys::draw(self.meta.received_at.timestamp(), &mut rand::rng());
         Ok(Attempt {
             mails: self.mails_json(&ids)?,
             ids,
@@ -269,7 +248,7 @@ impl<'a> Plan<'a> {
 /// One attempt at storing a filing, its identifiers drawn: everything its statement
 /// needs, owned, so that [`super::group_commit`] can store it with others.
 pub struct Attempt {
-    ids: Ids,
+    ids: TicketKeys,
     feedback: ValidFeedback,
     meta: FilingMeta,
     notice_version: String,

@@ -1,9 +1,9 @@
 //! The `outbox` table: queueing mail inside the caller's transaction, claiming due rows,
 //! recording outcomes, and the operator's view (`pakn outbox status|retry`).
 //!
-//! Identifiers are stored as their left-hand part (`message_id` = `pakn.<random>`,
+//! Identifiers are stored as their left-hand part (`message_id` = `pakn.<time><random>`,
 //! `in_reply_to` = `thread_refs` = `ticket.<public id>`); the sender adds
-//! `@<domain of [mail] from>`. The random part is drawn before the insert, so every
+//! `@<domain of [mail] from>`. The key is drawn before the insert, so every
 //! attempt at one row sends the same `Message-ID`, and every mail of one ticket points at
 //! the same thread root, so mail clients show one thread per PAKN.
 
