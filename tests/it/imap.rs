@@ -311,6 +311,10 @@ async fn of_two_pollers_one_holds_the_lease_and_the_other_takes_over_when_it_die
         assert!(leased_until > chrono::Utc::now(), "held, not expired");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    eventually("the holder's login in Dovecot's log", || async {
+        dovecot.other_logins() >= 1
+    })
+    .await;
     assert_eq!(dovecot.other_logins(), 1, "one poller connected, once");
 
     // The holder dies; once its lease has run out the other one polls.
@@ -340,7 +344,11 @@ async fn of_two_pollers_one_holds_the_lease_and_the_other_takes_over_when_it_die
         Some(tasks[0].0),
         "the survivor holds the lease"
     );
-    assert_eq!(dovecot.other_logins(), 2, "the survivor connected");
+    eventually(
+        "the survivor connected (its login in Dovecot's log)",
+        || async { dovecot.other_logins() == 2 },
+    )
+    .await;
     eventually("the folder emptied", || async {
         dovecot.count("INBOX").await == 0
     })

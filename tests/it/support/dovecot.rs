@@ -13,7 +13,6 @@
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
@@ -22,6 +21,9 @@ use pakn::mail::inbound::imap::{self, ImapSession};
 
 pub const USER: &str = "pakn-inbox";
 pub const PASSWORD: &str = "imap-test-secret";
+/// The test's own sessions log in under this name, to the same mailbox as [`USER`], so
+/// that the log tells the pollers' logins from the test's.
+const TESTER: &str = "pakn-tester";
 pub const DONE: &str = "pakn-done";
 
 pub struct Dovecot {
@@ -35,8 +37,6 @@ pub struct Dovecot {
     /// The PEM of another CA, which signed nothing the server uses.
     pub other_ca_file: PathBuf,
     child: Option<Child>,
-    /// Logins of the test's own sessions (for telling the pollers' logins apart).
-    own_logins: AtomicUsize,
 }
 
 fn free_port() -> u16 {
@@ -160,7 +160,7 @@ fn config(dir: &Path, port: u16, plain_port: u16) -> String {
          default_internal_group = {group}\nfirst_valid_uid = 1\nfirst_valid_gid = 1\n\
          mail_location = maildir:~/Maildir\n\
          passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
-         userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home/%u\n}}\n\
+         userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home/{USER}\n}}\n\
          service imap-login {{\n  chroot =\n\
            inet_listener imap {{\n    address = 127.0.0.1\n    port = {plain_port}\n  }}\n\
            inet_listener imaps {{\n    address = 127.0.0.1\n    port = {port}\n    ssl = yes\n  }}\n}}\n\
@@ -188,7 +188,7 @@ impl Dovecot {
         make_server_cert(&dir);
         std::fs::write(
             dir.join("passwd"),
-            format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n"),
+            format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n{TESTER}:{{PLAIN}}{PASSWORD}::::::\n"),
         )
         .expect("passwd file");
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -200,7 +200,6 @@ impl Dovecot {
                 other_ca_file: dir.join("other-ca.pem"),
                 dir: dir.clone(),
                 child: None,
-                own_logins: AtomicUsize::new(0),
             };
             dovecot.spawn(extra);
             if dovecot.wait_ready().await {
@@ -298,10 +297,11 @@ impl Dovecot {
 
     /// A logged-in session of the test's own (over TLS).
     pub async fn session(&self) -> ImapSession {
-        self.own_logins.fetch_add(1, Ordering::SeqCst);
-        imap::login(&self.imap_config())
-            .await
-            .expect("a test imap session")
+        let own = ImapConfig {
+            username: TESTER.into(),
+            ..self.imap_config()
+        };
+        imap::login(&own).await.expect("a test imap session")
     }
 
     /// Puts a message into `folder` (IMAP APPEND).
@@ -337,15 +337,14 @@ impl Dovecot {
         self.messages(folder).await.len()
     }
 
-    /// The logins that were not the test's own sessions (Dovecot's log, which may lag a
-    /// little behind).
+    /// The logins as [`USER`], the pollers' (Dovecot's log, which may lag a little
+    /// behind; the test's own sessions log in under another name).
     pub fn other_logins(&self) -> usize {
         let log = std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default();
-        let all = log
-            .lines()
-            .filter(|l| l.contains("imap-login: Info: Login:"))
-            .count();
-        all.saturating_sub(self.own_logins.load(Ordering::SeqCst))
+        let poller = format!("Login: user=<{USER}>");
+        log.lines()
+            .filter(|l| l.contains("imap-login: Info:") && l.contains(&poller))
+            .count()
     }
 }
 
