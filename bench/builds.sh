@@ -15,9 +15,7 @@ DUR=${DUR:-20}
 PAGES=${PAGES:-private queue status code overview}
 OUT="$ROOT/target/bench/builds"; mkdir -p "$OUT"
 build
-declare -A BINS=([this]="$BIN")
-for b in ${BUILDS:-}; do BINS[${b%%=*}]=${b#*=}; done
-ORDER=${ORDER:-this this}
+builds_from_env
 use_pakn_1m
 count "SELECT '/t/' || access_token FROM tickets ORDER BY random() LIMIT 5000" > "$OUT/private.txt"
 echo "/staff/tickets" > "$OUT/queue.txt"

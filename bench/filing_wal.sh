@@ -15,9 +15,7 @@ TICKETS=${TICKETS:-1000000}
 DUR=${DUR:-20}
 OUT="$ROOT/target/bench/filing_wal"; mkdir -p "$OUT"
 build
-declare -A BINS=([this]="$BIN")
-for b in ${BUILDS:-}; do BINS[${b%%=*}]=${b#*=}; done
-ORDER=${ORDER:-this this}
+builds_from_env
 use_pakn_1m
 echo "commit $(git -C "$ROOT" rev-parse --short HEAD); tickets $(count "SELECT count(*) FROM tickets"); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 

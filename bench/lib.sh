@@ -136,3 +136,12 @@ login_leader() {
   [ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
   export COOKIE
 }
+
+# Builds side by side: BUILDS="label=/path/release/pakn ..." into BINS, beside "this"
+# (this tree's build or BIN); ORDER, the labels in turn (default "this this").
+builds_from_env() {
+  declare -gA BINS=([this]="$BIN")
+  local b
+  for b in ${BUILDS:-}; do BINS[${b%%=*}]=${b#*=}; done
+  ORDER=${ORDER:-this this}
+}

@@ -312,10 +312,10 @@ async fn of_two_pollers_one_holds_the_lease_and_the_other_takes_over_when_it_die
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     eventually("the holder's login in Dovecot's log", || async {
-        dovecot.other_logins() >= 1
+        dovecot.poller_logins() >= 1
     })
     .await;
-    assert_eq!(dovecot.other_logins(), 1, "one poller connected, once");
+    assert_eq!(dovecot.poller_logins(), 1, "one poller connected, once");
 
     // The holder dies; once its lease has run out the other one polls.
     let i = tasks
@@ -346,7 +346,7 @@ async fn of_two_pollers_one_holds_the_lease_and_the_other_takes_over_when_it_die
     );
     eventually(
         "the survivor connected (its login in Dovecot's log)",
-        || async { dovecot.other_logins() == 2 },
+        || async { dovecot.poller_logins() == 2 },
     )
     .await;
     eventually("the folder emptied", || async {

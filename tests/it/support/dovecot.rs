@@ -337,9 +337,9 @@ impl Dovecot {
         self.messages(folder).await.len()
     }
 
-    /// The logins as [`USER`], the pollers' (Dovecot's log, which may lag a little
+    /// The pollers' logins, as [`USER`] (Dovecot's log, which may lag a little
     /// behind; the test's own sessions log in under another name).
-    pub fn other_logins(&self) -> usize {
+    pub fn poller_logins(&self) -> usize {
         let log = std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default();
         let poller = format!("Login: user=<{USER}>");
         log.lines()
