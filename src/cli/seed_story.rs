@@ -177,7 +177,11 @@ fn head(statement: &str) -> String {
     words.join(" ")
 }
 
-/// Submitted, accepted, started, asked, and the ending moves with their reasons.
+/// Submitted, accepted, started, asked, and the ending moves with their reasons: one
+/// statement, one pass over the new PAKN, each PAKN's events in the order they happened
+/// (eight statements each read the whole table, and each walked the timeline's index
+/// from its start again). The automatic close comes last, after the answer's events
+/// ([`aftercare_sql`]): a timeline is read in the order of its ids.
 fn events_sql() -> String {
     let questions = array(QUESTIONS);
     let refusals = array(REFUSALS);
@@ -185,43 +189,44 @@ fn events_sql() -> String {
     let bodies = array(&ELSEWHERE.iter().map(|e| e.1).collect::<Vec<_>>());
     let agencies = array(AGENCIES);
     format!(
-        "INSERT INTO ticket_events (ticket_id, at, actor_kind, event, to_status, public)
-           SELECT t.id, t.received_at, 'citizen', 'submitted', 'submitted', true
-           FROM tickets t JOIN seed_new USING (id);
-         INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public, data)
-           SELECT t.id, t.accepted_at, 'staff', t.assignee_id, 'accept', 'submitted', 'accepted', true,
-                  jsonb_build_object('field', t.field_code, 'kind', t.kind, 'urgency', 'normal',
-                                     'unit_id', t.unit_id, 'assignee_id', t.assignee_id)
-           FROM tickets t JOIN seed_new USING (id) WHERE t.accepted_at IS NOT NULL;
-         INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public)
-           SELECT t.id, least(t.accepted_at + interval '1 hour', coalesce(t.answered_at, now())),
-                  'staff', t.assignee_id, 'start_work', 'accepted', 'in_progress', true
+        "INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public, body, data)
+           SELECT t.id, e.at, e.actor_kind, e.actor_id, e.event, e.from_status, e.to_status, true,
+                  e.body, e.data
            FROM tickets t JOIN seed_new USING (id)
-           WHERE t.accepted_at IS NOT NULL AND t.status <> 'accepted';
-         INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public, body, data)
-           SELECT t.id, least(t.accepted_at + interval '2 hours', now()), 'staff', t.assignee_id,
-                  'ask_info', 'in_progress', 'needs_info', true,
-                  ({questions})[1 + t.id % {nq}],
-                  jsonb_build_object('answer_by', t.needs_info_due)
-           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'needs_info';
-         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, from_status, to_status, public, body)
-           SELECT t.id, t.closed_at, 'staff', 'reject', 'submitted', 'rejected', true,
-                  ({refusals})[1 + t.id % {nr}]
-           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'rejected';
-         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, from_status, to_status, public, body, data)
-           SELECT t.id, t.closed_at, 'staff', 'out_of_scope', 'submitted', 'out_of_scope', true,
-                  ({elsewhere_reasons})[1 + t.id % {ne}],
-                  jsonb_build_object('competent_body', ({bodies})[1 + t.id % {ne}])
-           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'out_of_scope';
-         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, from_status, to_status, public, data)
-           SELECT t.id, t.closed_at, 'staff', 'transfer', 'submitted', 'transferred', true,
-                  jsonb_build_object('agency', ({agencies})[1 + t.id % {na}],
-                                     'reference', (100 + t.id % 800) || '/SNV-VP',
-                                     'date', (t.closed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
-           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'transferred';
-         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, from_status, to_status, public)
-           SELECT t.id, t.closed_at, 'system', 'auto_close', 'answered', 'closed', true
-           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'closed';",
+           CROSS JOIN LATERAL (
+             SELECT t.received_at AS at, 'citizen' AS actor_kind, NULL::integer AS actor_id,
+                    'submitted' AS event, NULL::text AS from_status, 'submitted' AS to_status,
+                    NULL::text AS body, '{{}}'::jsonb AS data
+             UNION ALL
+             SELECT t.accepted_at, 'staff', t.assignee_id, 'accept', 'submitted', 'accepted', NULL,
+                    jsonb_build_object('field', t.field_code, 'kind', t.kind, 'urgency', 'normal',
+                                       'unit_id', t.unit_id, 'assignee_id', t.assignee_id)
+              WHERE t.accepted_at IS NOT NULL
+             UNION ALL
+             SELECT least(t.accepted_at + interval '1 hour', coalesce(t.answered_at, now())),
+                    'staff', t.assignee_id, 'start_work', 'accepted', 'in_progress', NULL, '{{}}'
+              WHERE t.accepted_at IS NOT NULL AND t.status <> 'accepted'
+             UNION ALL
+             SELECT least(t.accepted_at + interval '2 hours', now()), 'staff', t.assignee_id,
+                    'ask_info', 'in_progress', 'needs_info', ({questions})[1 + t.id % {nq}],
+                    jsonb_build_object('answer_by', t.needs_info_due)
+              WHERE t.status = 'needs_info'
+             UNION ALL
+             SELECT t.closed_at, 'staff', NULL, 'reject', 'submitted', 'rejected',
+                    ({refusals})[1 + t.id % {nr}], '{{}}'
+              WHERE t.status = 'rejected'
+             UNION ALL
+             SELECT t.closed_at, 'staff', NULL, 'out_of_scope', 'submitted', 'out_of_scope',
+                    ({elsewhere_reasons})[1 + t.id % {ne}],
+                    jsonb_build_object('competent_body', ({bodies})[1 + t.id % {ne}])
+              WHERE t.status = 'out_of_scope'
+             UNION ALL
+             SELECT t.closed_at, 'staff', NULL, 'transfer', 'submitted', 'transferred', NULL,
+                    jsonb_build_object('agency', ({agencies})[1 + t.id % {na}],
+                                       'reference', (100 + t.id % 800) || '/SNV-VP',
+                                       'date', (t.closed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
+              WHERE t.status = 'transferred'
+           ) AS e;",
         nq = QUESTIONS.len(),
         nr = REFUSALS.len(),
         ne = ELSEWHERE.len(),
@@ -229,59 +234,58 @@ fn events_sql() -> String {
     )
 }
 
-/// Drafts waiting for approval, approved replies, and their internal and public events.
+/// Drafts waiting for approval, approved replies, and their internal and public events:
+/// one pass over the new PAKN for the replies, one over the replies for their events.
 fn replies_sql() -> String {
-    "INSERT INTO replies (ticket_id, state, body, drafted_by, created_at)
-       SELECT t.id, 'pending',
-              'Sở Nội vụ trả lời phản ánh, kiến nghị “' || t.title || '” như sau: Sở đã kiểm tra '
-                || 'hồ sơ và làm việc với bộ phận tiếp nhận; hồ sơ sẽ được giải quyết, trả kết quả '
-                || 'trong thời hạn quy định.',
-              t.assignee_id, least(t.accepted_at + interval '1 day', now())
-       FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'pending_approval';
-     INSERT INTO replies (ticket_id, state, body, number_symbol, reply_date, signer,
+    "INSERT INTO replies (ticket_id, state, body, number_symbol, reply_date, signer,
                           drafted_by, decided_by, created_at, decided_at)
-       SELECT t.id, 'approved',
-              'Sở Nội vụ trả lời phản ánh, kiến nghị “' || t.title || '” như sau: nội dung '
-                || 'đã được xem xét và giải quyết theo quy định; đề nghị ông/bà liên hệ bộ '
-                || 'phận một cửa nếu cần hướng dẫn thêm.',
-              (100 + t.id % 900) || '/SNV-VP',
-              (t.answered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
-              'Phó Giám đốc Sở', t.assignee_id,
-              (SELECT id FROM users WHERE email = 'lanhdao@demo.pakn.vn'),
-              t.answered_at - interval '2 hours', t.answered_at
-       FROM tickets t JOIN seed_new USING (id) WHERE t.answered_at IS NOT NULL;
+       SELECT t.id, r.state, 'Sở Nội vụ trả lời phản ánh, kiến nghị “' || t.title || '” như sau: ' || r.body,
+              r.number_symbol, r.reply_date, r.signer, t.assignee_id, r.decided_by, r.created_at,
+              r.decided_at
+       FROM tickets t JOIN seed_new USING (id)
+       CROSS JOIN LATERAL (
+         SELECT 'pending' AS state,
+                'Sở đã kiểm tra hồ sơ và làm việc với bộ phận tiếp nhận; hồ sơ sẽ được giải quyết, '
+                  || 'trả kết quả trong thời hạn quy định.' AS body,
+                NULL::text AS number_symbol, NULL::date AS reply_date, NULL::text AS signer,
+                NULL::integer AS decided_by, least(t.accepted_at + interval '1 day', now()) AS created_at,
+                NULL::timestamptz AS decided_at
+          WHERE t.status = 'pending_approval'
+         UNION ALL
+         SELECT 'approved',
+                'nội dung đã được xem xét và giải quyết theo quy định; đề nghị ông/bà liên hệ bộ '
+                  || 'phận một cửa nếu cần hướng dẫn thêm.',
+                (100 + t.id % 900) || '/SNV-VP',
+                (t.answered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+                'Phó Giám đốc Sở', (SELECT id FROM users WHERE email = 'lanhdao@demo.pakn.vn'),
+                t.answered_at - interval '2 hours', t.answered_at
+          WHERE t.answered_at IS NOT NULL
+       ) AS r;
      INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public, data)
-       SELECT r.ticket_id, r.created_at, 'staff', r.drafted_by, 'submit_draft', 'in_progress',
-              'pending_approval', false, jsonb_build_object('reply_id', r.id)
-       FROM replies r JOIN seed_new s ON s.id = r.ticket_id;
-     INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, from_status, to_status, public, data)
-       SELECT r.ticket_id, r.decided_at, 'staff', r.decided_by, 'approve', 'pending_approval',
-              'answered', true,
-              jsonb_build_object('reply_id', r.id, 'number_symbol', r.number_symbol,
-                                 'date', r.reply_date, 'signer', r.signer)
-       FROM replies r JOIN seed_new s ON s.id = r.ticket_id WHERE r.state = 'approved';"
+       SELECT r.ticket_id, e.at, 'staff', e.actor_id, e.event, e.from_status, e.to_status, e.public,
+              e.data
+       FROM replies r JOIN seed_new s ON s.id = r.ticket_id
+       CROSS JOIN LATERAL (
+         SELECT r.created_at AS at, r.drafted_by AS actor_id, 'submit_draft' AS event,
+                'in_progress' AS from_status, 'pending_approval' AS to_status, false AS public,
+                jsonb_build_object('reply_id', r.id) AS data
+         UNION ALL
+         SELECT r.decided_at, r.decided_by, 'approve', 'pending_approval', 'answered', true,
+                jsonb_build_object('reply_id', r.id, 'number_symbol', r.number_symbol,
+                                   'date', r.reply_date, 'signer', r.signer)
+          WHERE r.state = 'approved'
+       ) AS e;"
         .to_string()
 }
 
-/// Ratings of four answers in ten, and a published public copy of a third of the
-/// consented answers.
+/// A published public copy of a third of the consented answers, ratings of four answers
+/// in ten, and the automatic close: in the order they happen (published a day after the
+/// answer, rated within two days, closed at the end of the rating window), since a
+/// timeline is read in the order of its ids.
 fn aftercare_sql() -> String {
     let comments = array(COMMENTS);
     format!(
-        "INSERT INTO ratings (ticket_id, rating, comment, unit_id, field_code, at, reply_id)
-           SELECT t.id,
-                  CASE (t.id / 10) % 6 WHEN 3 THEN 'neutral' WHEN 4 THEN 'unsatisfied' ELSE 'satisfied' END,
-                  nullif(({comments})[1 + t.id % {nc}], ''),
-                  t.unit_id, t.field_code,
-                  least(r.decided_at + interval '2 days', coalesce(t.closed_at, now()), now()), r.id
-           FROM tickets t JOIN seed_new USING (id)
-           JOIN replies r ON r.ticket_id = t.id AND r.state = 'approved'
-           WHERE t.id % 10 < 4;
-         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, public, body, data)
-           SELECT g.ticket_id, g.at, 'citizen', 'rating', true, g.comment,
-                  jsonb_build_object('rating', g.rating, 'not_resolved', false, 'reply_id', g.reply_id)
-           FROM ratings g JOIN seed_new s ON s.id = g.ticket_id;
-         INSERT INTO public_answers (public_id, ticket_id, field_code, title, question, answer,
+        "INSERT INTO public_answers (public_id, ticket_id, field_code, title, question, answer,
                                      answered_on, search_text, published_at, published_by, updated_at)
            SELECT (SELECT string_agg(substr('0123456789abcdefghjkmnpqrstvwxyz',
                                              1 + floor(random() * 32)::int, 1), '')
@@ -296,7 +300,23 @@ fn aftercare_sql() -> String {
          INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, event, public, data)
            SELECT p.ticket_id, p.published_at, 'staff', p.published_by, 'publish', true,
                   jsonb_build_object('public_id', p.public_id)
-           FROM public_answers p JOIN seed_new s ON s.id = p.ticket_id;",
+           FROM public_answers p JOIN seed_new s ON s.id = p.ticket_id;
+         INSERT INTO ratings (ticket_id, rating, comment, unit_id, field_code, at, reply_id)
+           SELECT t.id,
+                  CASE (t.id / 10) % 6 WHEN 3 THEN 'neutral' WHEN 4 THEN 'unsatisfied' ELSE 'satisfied' END,
+                  nullif(({comments})[1 + t.id % {nc}], ''),
+                  t.unit_id, t.field_code,
+                  least(r.decided_at + interval '2 days', coalesce(t.closed_at, now()), now()), r.id
+           FROM tickets t JOIN seed_new USING (id)
+           JOIN replies r ON r.ticket_id = t.id AND r.state = 'approved'
+           WHERE t.id % 10 < 4;
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, public, body, data)
+           SELECT g.ticket_id, g.at, 'citizen', 'rating', true, g.comment,
+                  jsonb_build_object('rating', g.rating, 'not_resolved', false, 'reply_id', g.reply_id)
+           FROM ratings g JOIN seed_new s ON s.id = g.ticket_id;
+         INSERT INTO ticket_events (ticket_id, at, actor_kind, event, from_status, to_status, public)
+           SELECT t.id, t.closed_at, 'system', 'auto_close', 'answered', 'closed', true
+           FROM tickets t JOIN seed_new USING (id) WHERE t.status = 'closed';",
         nc = COMMENTS.len(),
     )
 }
