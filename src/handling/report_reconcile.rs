@@ -17,7 +17,9 @@ use crate::config::Config;
 use crate::db::reports;
 use crate::domain::calendar::{local_date, vn_offset};
 
-const LEASE: &str = "reports.reconcile";
+/// The lease of the nightly run; its `last_run_at` says when the aggregates were last
+/// computed from the rows (`seed-demo` sets it too).
+pub const LEASE: &str = "reports.reconcile";
 /// The longest a run may hold the lease.
 const LEASE_SECS: i64 = 3600;
 

@@ -316,6 +316,14 @@ async fn demo_history_agrees_with_the_screens(conn: &mut diesel_async::AsyncPgCo
             "SELECT count(*) FROM tickets WHERE status IN ('rejected', 'out_of_scope', 'transferred', 'closed') AND closed_at IS NULL",
         ),
         (
+            "a timeline that goes back in time (read in the order of its ids)",
+            "SELECT count(*) FROM (SELECT at < lag(at) OVER (PARTITION BY ticket_id ORDER BY id) AS back FROM ticket_events) e WHERE back",
+        ),
+        (
+            "a seed not counted as tonight's reconciliation",
+            "SELECT count(*) FROM (VALUES (1)) v WHERE NOT EXISTS (SELECT 1 FROM job_leases WHERE name = 'reports.reconcile' AND last_run_at > now() - interval '1 hour')",
+        ),
+        (
             "a date in the future",
             "SELECT (SELECT count(*) FROM tickets WHERE greatest(received_at, accepted_at, answered_at, closed_at) > now()) + (SELECT count(*) FROM ticket_events WHERE at > now()) + (SELECT count(*) FROM replies WHERE coalesce(decided_at, created_at) > now() OR reply_date > (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) + (SELECT count(*) FROM ratings WHERE at > now()) + (SELECT count(*) FROM public_answers WHERE published_at > now())",
         ),
