@@ -709,11 +709,6 @@ fn id_ranges(first: i64, last: i64, parts: usize) -> Vec<(i64, i64)> {
     (0..parts).map(|k| (bound(k), bound(k + 1) - 1)).collect()
 }
 
-/// The most PAKN ids of one range of the report aggregates: a range's cost grows faster
-/// than its size (at 1,000,000 PAKN on one machine, a range of 125,000 took 6.3–7.3 s and
-/// one of 250,000 25–28 s), so ten million is cut into eighty ranges, not eight.
-const REPORT_RANGE_IDS: usize = 125_000;
-
 /// The report aggregates, recomputed set-based from the rows (as the reconciliation).
 ///
 /// The truth is computed a range of ids at a time (`pakn_report_truth_of`), the ranges
@@ -749,11 +744,8 @@ async fn rebuild_reports(
         .await
         .context("reading the range of ticket ids")?;
     // A few ranges per connection, so that one with more history does not hold the
-    // others up, and none larger than REPORT_RANGE_IDS.
-    let (first, last): (i64, i64) = (ids.get(0), ids.get(1));
-    let span = usize::try_from(last.saturating_sub(first).saturating_add(1)).unwrap_or(0);
-    let parts = (4 * clients.len()).max(span.div_ceil(REPORT_RANGE_IDS));
-    let ranges = id_ranges(first, last, parts);
+    // others up.
+    let ranges = id_ranges(ids.get(0), ids.get(1), 4 * clients.len());
     client
         .batch_execute(
             "DROP TABLE IF EXISTS seed_report_parts;
